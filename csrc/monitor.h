@@ -1,0 +1,10 @@
+/*
+ * monitor.h - umbrella header of the monitor C core. Include this, link libmonitor.a.
+ */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include "mon_config.h"
+#include "mon_status.h"
+
+#endif /* MONITOR_H */

@@ -1,0 +1,58 @@
+"""The compiled C core (``ffi``, ``lib``) and the one place where a status becomes an exception."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from . import errors
+
+try:
+    from ._monitor_cffi import ffi, lib
+except ImportError as exc:  # pragma: no cover - only on a broken install
+    raise ImportError(
+        "monitor's compiled core is missing: install the package with `pip install .` "
+        "(or build in place with `python monitor/_build.py`)"
+    ) from exc
+
+_STATUS_ERRORS: dict[int, type[errors.MonitorError]] = {
+    lib.MON_E_NULL: errors.InvalidInputError,
+    lib.MON_E_SIZE: errors.InvalidInputError,
+    lib.MON_E_LENGTH: errors.InvalidInputError,
+    lib.MON_E_EMPTY: errors.EmptyWindowError,
+    lib.MON_E_EDGES: errors.InvalidInputError,
+    lib.MON_E_VALUE: errors.InvalidInputError,
+    lib.MON_E_OVERFLOW: errors.InvalidInputError,
+    lib.MON_E_CONFIG: errors.InvalidInputError,
+    lib.MON_E_MISMATCH: errors.ConfigMismatchError,
+    lib.MON_E_FORMAT: errors.CorruptDataError,
+    lib.MON_E_CHECKSUM: errors.CorruptDataError,
+    lib.MON_E_TRUNCATED: errors.CorruptDataError,
+    lib.MON_E_STATE: errors.CorruptDataError,
+    lib.MON_E_ALIGN: errors.InvalidInputError,
+}
+
+
+def status_message(status: int) -> str:
+    """The C core's message for a status code."""
+    return str(ffi.string(lib.mon_status_str(status)).decode("ascii"))
+
+
+def raise_status(status: int, context: str) -> NoReturn:
+    """Raise the exception for a non-OK status: ``context`` says what was being done."""
+    cls = _STATUS_ERRORS.get(status, errors.MonitorError)
+    name = ffi.string(lib.mon_status_name(status)).decode("ascii")
+    raise cls(f"{context}: {status_message(status)} ({name})")
+
+
+def check(status: int, context: str) -> None:
+    """Return if ``status`` is MON_OK, else raise the matching :class:`MonitorError`."""
+    if status != 0:
+        raise_status(status, context)
+
+
+def buffer_of(array: Any, ctype: str) -> Any:
+    """Zero-copy pointer to a C-contiguous numpy array's data, cast to ``ctype``."""
+    return ffi.cast(ctype, ffi.from_buffer(array))
+
+
+__all__ = ["ffi", "lib", "check", "raise_status", "status_message", "buffer_of"]
