@@ -11,11 +11,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run the built-in demo on synthetic data (no input needed)")
+    ver = sub.add_parser("verify", help="check the golden vectors; print PASS and their digest")
+    ver.add_argument("golden", nargs="?", default=None, help="golden file (default: shipped v1)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from ._demo import run_demo
 
         return run_demo(sys.stdout)
+    if args.command == "verify":
+        from ._verify import run_verify
+
+        return run_verify(sys.stdout, args.golden)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
