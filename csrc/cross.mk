@@ -59,3 +59,83 @@ cross-check:
 	 grep -E '^(### target|GOLDEN)' build/cross-check.log; \
 	 echo "targets: $(words $(CROSS_MATRIX)), golden PASS: $$n, distinct digests: $$d"; \
 	 test $$rc -eq 0 -a $$n -eq $(words $(CROSS_MATRIX)) -a $$d -eq 1
+
+# ---- Bare metal: arm-none-eabi, Cortex-M4 and Cortex-M0, freestanding ----------------------
+#   make baremetal          both CPUs: compile every csrc/*.c, check the symbols, print sizes
+#                           and worst-case stack per public function (tools/baremetal_report.py)
+#   make baremetal-doc      the same, and rewrite the table in docs/certification.md
+BM_CC     ?= arm-none-eabi-gcc
+BM_AR     ?= arm-none-eabi-ar
+BM_OPT    ?= -Os
+BM_CPU_m4 := -mcpu=cortex-m4 -mthumb
+BM_CPU_m0 := -mcpu=cortex-m0 -mthumb
+BM_FLAGS   = -std=c99 $(WARN) -ffreestanding -ffp-contract=off $(BM_OPT) \
+             -DMON_SINGLE_THREADED=1 -fstack-usage -fcallgraph-info=su
+BM_REPORT := python3 ../tools/baremetal_report.py
+
+.PHONY: baremetal baremetal-doc baremetal-m4 baremetal-m0
+
+baremetal-m4 baremetal-m0: baremetal-%:
+	@rm -rf build/baremetal-$* && mkdir -p build/baremetal-$*
+	@set -e; for s in $(SRCS); do \
+	    $(BM_CC) $(BM_CPU_$*) $(BM_FLAGS) -I. -c $$s -o build/baremetal-$*/$${s%.c}.o; done
+	@$(BM_AR) rcs build/baremetal-$*/libmonitor.a build/baremetal-$*/*.o
+	@$(BM_REPORT) --cpu cortex-$* --flags "$(BM_CPU_$*) $(BM_FLAGS)" build/baremetal-$*
+
+baremetal: baremetal-m4 baremetal-m0
+
+baremetal-doc: baremetal
+	@$(BM_REPORT) --write-doc ../docs/certification.md build/baremetal-m4 build/baremetal-m0
+
+# ---- Fuzzing: libFuzzer harnesses csrc/fuzz/fuzz_<target>.c (clang) -------------------------
+#   make fuzz-build            build every harness with -fsanitize=fuzzer,address,undefined
+#   make fuzz-smoke            each harness: its seed corpus + regression inputs, FUZZ_RUNS runs
+#   make fuzz-run FUZZ_TIME=600   a campaign per harness; log in build/fuzz/<target>.log
+# New inputs go to build/fuzz/work-<target>; the seed corpus csrc/fuzz/corpus/<target>/ is only
+# read. Crash inputs land in build/fuzz/artifacts/; a fixed crash's input is committed to
+# csrc/fuzz/regressions/<target>/ and replayed by fuzz-smoke.
+FUZZ_CC    ?= clang
+FUZZ_RUNS  ?= 20000
+FUZZ_TIME  ?= 300
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS  = $(STD) $(WARN) -ffp-contract=off -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_OBJS  := $(patsubst %.c,build/fuzz/obj/%.o,$(SRCS))
+
+.PHONY: fuzz-build fuzz-smoke fuzz-run fuzz-list
+
+fuzz-list:
+	@echo $(FUZZ_NAMES)
+
+build/fuzz/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -I. -c $< -o $@
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(HDRS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. $< $(FUZZ_OBJS) -o $@
+
+fuzz-build: $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
+
+fuzz-smoke: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/work-$$n build/fuzz/artifacts; \
+	  if [ -d fuzz/regressions/$$n ] && [ -n "$$(ls fuzz/regressions/$$n)" ]; then \
+	    echo "== fuzz_$$n: replay regressions"; \
+	    build/fuzz/fuzz_$$n fuzz/regressions/$$n/* 2>&1 | tail -1; fi; \
+	  echo "== fuzz_$$n: $(FUZZ_RUNS) runs"; \
+	  build/fuzz/fuzz_$$n -runs=$(FUZZ_RUNS) -seed=1 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/artifacts/$$n- build/fuzz/work-$$n fuzz/corpus/$$n \
+	    > build/fuzz/smoke-$$n.log 2>&1 || { tail -40 build/fuzz/smoke-$$n.log; exit 1; }; \
+	  grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' build/fuzz/smoke-$$n.log; \
+	done
+
+fuzz-run: fuzz-build
+	@for n in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/work-$$n build/fuzz/artifacts; \
+	  echo "== fuzz_$$n: $(FUZZ_TIME) s"; \
+	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/artifacts/$$n- build/fuzz/work-$$n fuzz/corpus/$$n \
+	    > build/fuzz/$$n.log 2>&1; echo "exit $$?"; \
+	  grep -E '#[0-9]+.*DONE|stat::|ERROR' build/fuzz/$$n.log; \
+	done
