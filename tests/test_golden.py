@@ -20,6 +20,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "data", "golden_v1.json")
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m monitor ...`` against the same package these tests imported (in-place build
+    or installed), run outside the source tree."""
+    import monitor
+
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(monitor.__file__)))
+    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True,
+                          text=True, cwd=os.path.dirname(GOLDEN), env=env)
+
+
 def _doc() -> dict:
     with open(GOLDEN, encoding="utf-8") as fh:
         return json.load(fh)
@@ -39,8 +49,7 @@ def test_shipped_copy_and_c_header_are_in_sync() -> None:
 
 
 def test_cli_prints_pass_and_digest() -> None:
-    proc = subprocess.run([sys.executable, "-m", "monitor", "verify"], capture_output=True,
-                          text=True, cwd=ROOT)
+    proc = _cli("verify")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1].startswith(f"PASS sha256={_doc()['digest']} ")
 
@@ -59,8 +68,7 @@ def test_a_changed_expected_output_fails(tmp_path, case_index: int) -> None:
     bad.write_text(json.dumps(doc))
     res = _verify.verify(str(bad))
     assert not res.passed and res.failures
-    proc = subprocess.run([sys.executable, "-m", "monitor", "verify", str(bad)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = _cli("verify", str(bad))
     assert proc.returncode == 1 and "FAIL sha256=" in proc.stdout
 
 
