@@ -98,9 +98,10 @@ FUZZ_CC    ?= clang
 FUZZ_RUNS  ?= 20000
 FUZZ_TIME  ?= 300
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_FLAGS  = $(STD) $(WARN) -ffp-contract=off -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_FLAGS  = $(STD) $(WARN) -ffp-contract=off -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(CFLAGS)
 FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
-FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+# fuzz_<module>[_<what>].c is built only when csrc/mon_<module>.h exists
+FUZZ_NAMES := $(foreach n,$(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS)),$(if $(wildcard mon_$(firstword $(subst _, ,$n)).h),$n))
 FUZZ_OBJS  := $(patsubst %.c,build/fuzz/obj/%.o,$(SRCS))
 
 .PHONY: fuzz-build fuzz-smoke fuzz-run fuzz-list

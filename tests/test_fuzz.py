@@ -39,6 +39,9 @@ def test_every_harness_has_a_seed_corpus() -> None:
 
 @pytest.mark.parametrize("name", HARNESSES)
 def test_fuzz_smoke(name: str) -> None:
+    module = name.split("_")[0]
+    if not os.path.exists(os.path.join(CSRC, f"mon_{module}.h")):
+        pytest.skip(f"module mon_{module} not in this tree (the harness is built when it lands)")
     why = _libfuzzer_missing()
     if why:
         pytest.skip(why)
