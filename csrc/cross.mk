@@ -9,7 +9,8 @@
 #
 # <arch>: x86_64 (host), i686 (Debian gcc-i686-linux-gnu: x87 FPU by default), aarch64, armhf,
 # s390x (big-endian). <cc>: gcc or clang (clang cross-compiles with --target=<triple> against
-# the Debian cross gcc's libraries). <opt>: O0, O1, O2, O3, Os.
+# Debian cross gcc's libraries; it needs only binutils-<triple>, libc6-dev-<arch>-cross and
+# libgcc-12-dev-<arch>-cross). <opt>: O0, O1, O2, O3, Os.
 # The golden-vector program (tests/test_golden.c) is one of the tests, so every target also
 # prints "GOLDEN PASS sha256=<digest>".
 
@@ -17,7 +18,7 @@ CROSS_MATRIX ?= x86_64-gcc-O0 x86_64-gcc-O2 x86_64-gcc-O3 \
                 x86_64-clang-O0 x86_64-clang-O2 x86_64-clang-O3 \
                 i686-gcc-O0 i686-gcc-O2 i686-clang-O2 \
                 aarch64-gcc-O2 aarch64-clang-O3 \
-                armhf-gcc-O2 armhf-gcc-O0 \
+                armhf-gcc-O2 armhf-gcc-O0 armhf-clang-O2 \
                 s390x-gcc-O2 s390x-clang-O2
 
 CROSS_TRIPLE_x86_64  :=
@@ -34,14 +35,24 @@ CROSS_RUN_s390x   := qemu-s390x
 
 cross_word   = $(word $2,$(subst -, ,$1))
 cross_triple = $(CROSS_TRIPLE_$(call cross_word,$1,1))
-cross_cc     = $(if $(call cross_triple,$1),$(if $(filter clang,$(call cross_word,$1,2)),clang --target=$(call cross_triple,$1),$(call cross_triple,$1)-gcc),$(call cross_word,$1,2))
-cross_ar     = $(if $(call cross_triple,$1),$(call cross_triple,$1)-ar,ar)
+have         = $(shell command -v $1 2>/dev/null)
+# i686 with gcc: the Debian cross compiler when installed, else the host gcc's -m32 (gcc-multilib,
+# which Debian cannot install next to the other cross compilers); both default to the x87 FPU.
+cross_gcc    = $(if $(filter i686,$(call cross_word,$1,1)),$(if $(call have,i686-linux-gnu-gcc),i686-linux-gnu-gcc,gcc -m32),$(call cross_triple,$1)-gcc)
+cross_cc     = $(if $(call cross_triple,$1),$(if $(filter clang,$(call cross_word,$1,2)),clang --target=$(call cross_triple,$1),$(call cross_gcc,$1)),$(call cross_word,$1,2))
+cross_ar     = $(if $(call cross_triple,$1),$(if $(call have,$(call cross_triple,$1)-ar),$(call cross_triple,$1)-ar,ar),ar)
 cross_libs   = $(if $(call cross_triple,$1),-static,)
 
 .PHONY: cross-all cross-check cross-list
 
 cross-list:
 	@echo $(CROSS_MATRIX)
+
+# cross-tools-<target>: the compiler command, archiver and runner of a target (for probes)
+cross-tools-%:
+	@echo "CC=$(call cross_cc,$*)"
+	@echo "AR=$(call cross_ar,$*)"
+	@echo "RUN=$(CROSS_RUN_$(call cross_word,$*,1))"
 
 cross-%:
 	@echo "### target $*: $(call cross_cc,$*) -$(call cross_word,$*,3) $(if $(CROSS_RUN_$(call cross_word,$*,1)),run with $(CROSS_RUN_$(call cross_word,$*,1)),run natively)"

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -25,16 +26,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("make") is None, reason="needs make"),
 ]
 
-TRIPLES = {
-    "x86_64": None,
-    "i686": "i686-linux-gnu",
-    "aarch64": "aarch64-linux-gnu",
-    "armhf": "arm-linux-gnueabihf",
-    "s390x": "s390x-linux-gnu",
-}
-RUNNERS = {"aarch64": "qemu-aarch64", "armhf": "qemu-arm", "s390x": "qemu-s390x"}
-
-
 def _matrix() -> list[str]:
     with open(os.path.join(CSRC, "cross.mk"), encoding="utf-8") as fh:
         text = fh.read()
@@ -46,20 +37,42 @@ def _matrix() -> list[str]:
 MATRIX = _matrix()
 
 
+def _tools(target: str) -> dict[str, str]:
+    proc = subprocess.run(["make", "-s", "--no-print-directory", "-C", CSRC, f"cross-tools-{target}"],
+                          capture_output=True, text=True)
+    return dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+
+
+_PROBES: dict[str, str | None] = {}
+
+
 def _missing(target: str) -> str | None:
-    """Why ``target`` cannot be built and run here, or None."""
-    arch, cc, _opt = target.split("-")
-    triple = TRIPLES[arch]
-    need = []
-    if triple is None:
-        need.append(cc)
+    """Why ``target`` cannot be built and run here (a probe program is compiled, statically
+    linked for foreign targets, and run), or None."""
+    if target in _PROBES:
+        return _PROBES[target]
+    t = _tools(target)
+    cc, run = t.get("CC", "").split(), t.get("RUN", "").split()
+    why = None
+    if not cc or shutil.which(cc[0]) is None:
+        why = f"{target}: compiler {cc[0] if cc else '?'} not installed"
+    elif run and shutil.which(run[0]) is None:
+        why = f"{target}: {run[0]} not installed (qemu-user)"
     else:
-        # clang cross-compiles against the Debian cross gcc's headers and libraries
-        need += [f"{triple}-gcc", f"{triple}-ar"] + (["clang"] if cc == "clang" else [])
-    if arch in RUNNERS:
-        need.append(RUNNERS[arch])
-    absent = [t for t in need if shutil.which(t) is None]
-    return f"{target}: not installed: {', '.join(absent)}" if absent else None
+        with tempfile.TemporaryDirectory() as tmp:
+            src, exe = os.path.join(tmp, "p.c"), os.path.join(tmp, "p")
+            with open(src, "w") as fh:
+                fh.write("#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n")
+            link = ["-static"] if not target.startswith("x86_64-") else []
+            b = subprocess.run(cc + [src, *link, "-o", exe], capture_output=True, text=True)
+            if b.returncode != 0:
+                why = f"{target}: `{' '.join(cc)}` cannot build a static program: {b.stderr[-300:]}"
+            else:
+                r = subprocess.run(run + [exe], capture_output=True, text=True)
+                if r.stdout.strip() != "ok":
+                    why = f"{target}: cannot run a {target.split('-')[0]} program: {r.stderr[-300:]}"
+    _PROBES[target] = why
+    return why
 
 
 def _run(target: str) -> subprocess.CompletedProcess[str]:
