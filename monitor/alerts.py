@@ -262,8 +262,8 @@ class Baseline:
     - ``history=N``: the engine learns mean and sample sigma from the rule's signal over the last
       N evaluations (each snapshot is one window), excluding the current one; until
       ``min_history`` values are in (default ``max(2, N // 2)``) the condition is "no data". With
-      ``freeze_when_active`` (default) values seen while the rule is pending or firing are not
-      learned, so an incident does not become the new normal.
+      ``freeze_when_active`` (default) values that meet the condition, and values seen while the
+      rule is pending or firing, are not learned, so an incident does not become the new normal.
 
     ``clear_k`` (optional) is the hysteresis clear level in sigmas (``clear_k < k``). Mean and sigma
     may be strings with units ("180ms"), resolved against the rule's signal.
@@ -711,7 +711,7 @@ class _HistoryBaselineEval(_Eval):
                 result = bool(self.cmp(v, _baseline_level(mean, sigma, self.clear_k, self.op)))
             else:
                 result = bool(self.cmp(v, self.level))
-        if math.isfinite(v) and not (active and self.freeze):
+        if math.isfinite(v) and not (self.freeze and (active or result)):
             self._learn(v)
         return result
 
