@@ -155,7 +155,7 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                "rule": {"rule", "firing"}}.get(kind, {kind})
     extra = sorted(set(table) & _COND_KEYS - allowed)
     if extra:
-        raise doc.fail(path, f"field(s) {', '.join(extra)} do not belong with {kind!r}")
+        raise doc.fail(path, f"field(s) {', '.join(repr(k) for k in extra)} do not belong with {kind!r}")
     try:
         if kind in ("threshold", "baseline"):
             for key in ("signal", "op"):

@@ -1063,6 +1063,10 @@ class Rule:
                     == (self.condition.signal, self.condition.op, self.condition.value, self.condition.clear)
                 ):
                     raise InvalidInputError(f"{what}: give either signal/op/threshold/clear or condition=, not both")
+            if isinstance(self.condition, Threshold):  # one normal form: equal rules compare equal
+                c = self.condition
+                for key, val in (("signal", c.signal), ("op", c.op), ("threshold", c.value), ("clear", c.clear)):
+                    object.__setattr__(self, key, val)
         object.__setattr__(self, "for_", parse_duration(self.for_, f"{what}: for_"))
         object.__setattr__(self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{what}: keep_firing_for"))
         try:
