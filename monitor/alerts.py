@@ -155,46 +155,51 @@ class Router:
 # Exact statistics for baselines
 # --------------------------------------------------------------------------------------------
 
-_SCALE_BITS = 1074  # every finite double is an integer multiple of 2**-1074
-
-
-def _scaled(x: float) -> int:
-    num, den = x.as_integer_ratio()
-    return num * ((1 << _SCALE_BITS) // den)
-
-
 class _Moments:
-    """Exact running sum and sum of squares of a multiset of doubles (as scaled integers).
+    """Exact running count, sum and sum of squares of a multiset of doubles.
 
-    Mean and sample standard deviation are derived by one correctly rounded division each, so the
-    result depends only on the multiset, never on the order of pushes and pops (a restored engine
-    computes bit-identical levels)."""
+    Every finite double is an integer multiple of a power of two, so the values are kept as
+    integers scaled by ``2**bits`` (``bits`` grows to the finest value seen; the sums are shifted
+    when it does). Mean and sample standard deviation are derived by one correctly rounded
+    division each, so the result depends only on the multiset, never on the order of pushes and
+    pops or on ``bits`` (a restored engine computes bit-identical levels)."""
 
-    __slots__ = ("n", "s1", "s2")
+    __slots__ = ("n", "s1", "s2", "bits")
 
     def __init__(self) -> None:
         self.n = 0
         self.s1 = 0
         self.s2 = 0
+        self.bits = 0
+
+    def _scaled(self, x: float) -> int:
+        num, den = x.as_integer_ratio()
+        need = den.bit_length() - 1
+        if need > self.bits:
+            grow = need - self.bits
+            self.s1 <<= grow
+            self.s2 <<= 2 * grow
+            self.bits = need
+        return num << (self.bits - need)
 
     def push(self, x: float) -> None:
-        v = _scaled(x)
+        v = self._scaled(x)
         self.n += 1
         self.s1 += v
         self.s2 += v * v
 
     def pop(self, x: float) -> None:
-        v = _scaled(x)
+        v = self._scaled(x)
         self.n -= 1
         self.s1 -= v
         self.s2 -= v * v
 
     def mean_sigma(self) -> tuple[float, float]:
         n = self.n
-        mean = self.s1 / (n << _SCALE_BITS)
+        mean = self.s1 / (n << self.bits)
         if n < 2:
             return mean, 0.0
-        var = (n * self.s2 - self.s1 * self.s1) / ((n * (n - 1)) << (2 * _SCALE_BITS))
+        var = (n * self.s2 - self.s1 * self.s1) / ((n * (n - 1)) << (2 * self.bits))
         return mean, math.sqrt(var)
 
 
