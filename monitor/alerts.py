@@ -74,16 +74,24 @@ ERROR_CATEGORIES: tuple[str, ...] = (
 )
 
 _IDENT = r"[A-Za-z0-9_\-]+"
+_CATS = "(?:" + "|".join(ERROR_CATEGORIES) + ")"
+_FLOWS = r"(?:received|processed|dropped|failed)"
 KNOWN_SIGNAL_PATTERNS: tuple[str, ...] = (
     r"latency\.p[0-9]+_ms",
-    r"throughput\.(?:received|processed|dropped)(?:_rps)?",
+    r"latency\.count",
+    r"throughput\." + _FLOWS + r"(?:_rps)?",
+    r"throughput\.window_" + _FLOWS,
+    r"throughput\.(?:in_flight|gap|gap_ratio|window_s)",
     r"saturation",
-    r"errors\.rate\.(?:" + "|".join(ERROR_CATEGORIES) + r")",
+    r"errors\.(?:rate|count)\." + _CATS,
+    r"errors\.total_rate",
     r"drift\." + _IDENT + r"\.(?:psi|tv|js)",
     r"slo\." + _IDENT + r"\.(?:good|bad|total)",
 )
-"""Regular expressions of the signal names rules may use (issue 4's snapshot names, plus
-``slo.<name>.good|bad|total`` counters for burn-rate rules). Extend with ``extra_signals``."""
+"""Regular expressions of the signal names rules may use: the service snapshot's names
+(``monitor.Snapshot.signals()``: latency quantiles and count, throughput counters, window counts
+and rates, saturation, error rates and counts per category, drift per feature), plus
+``slo.<name>.good|bad|total`` counters for burn-rate rules. Extend with ``extra_signals``."""
 
 _KNOWN_RE = re.compile("|".join(f"(?:{p})" for p in KNOWN_SIGNAL_PATTERNS))
 
@@ -116,12 +124,13 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
         if fnmatch.fnmatchcase(signal, pat):
             return signal
     hint = ""
-    if signal.startswith("errors.rate."):
+    if signal.startswith(("errors.rate.", "errors.count.")):
         hint = f" (error categories: {', '.join(ERROR_CATEGORIES)})"
     raise InvalidInputError(
-        f"{what}: unknown signal {signal!r}{hint}; known: latency.p<N>_ms, throughput.received|processed|"
-        "dropped[_rps], saturation, errors.rate.<category>, drift.<feature>.psi|tv|js, "
-        "slo.<name>.good|bad|total (pass extra_signals=[...] to allow others)"
+        f"{what}: unknown signal {signal!r}{hint}; known: latency.p<N>_ms, latency.count, "
+        "throughput.received|processed|dropped|failed[_rps], throughput.window_<flow>, throughput.in_flight|"
+        "gap|gap_ratio|window_s, saturation, errors.rate|count.<category>, errors.total_rate, "
+        "drift.<feature>.psi|tv|js, slo.<name>.good|bad|total (pass extra_signals=[...] to allow others)"
     )
 
 

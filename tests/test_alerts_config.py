@@ -131,3 +131,13 @@ def test_python_rules_equal_file_rules() -> None:
               severity="page", summary="P99 latency above 500 ms for 5 minutes", labels={"service": "fraud-model"})
     (from_file,) = [r for r in load_rules(TOML) if r.name == "latency_p99_high"]
     assert from_file == py and from_file.fingerprint() == py.fingerprint()
+
+
+def test_toml_without_a_parser_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tomllib", None)
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    with pytest.raises(InvalidInputError, match=r"needs the 'tomli' package .*monitor\[toml\].*or use a JSON"):
+        load_rules(TOML)
+    assert load_rules(JSON)
