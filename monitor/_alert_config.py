@@ -84,8 +84,8 @@ _RULE_KEYS = {"name", "for", "keep_firing_for", "severity", "route", "labels", "
 _COND_KEYS = {"signal", "op", "threshold", "clear", "baseline", "rate_of_change", "burn_rate", "all", "any", "not", "rule", "firing"}
 _BASELINE_KEYS = {"k", "mean", "sigma", "history", "min_history", "clear_k", "freeze_when_active", "reference"}
 _RATE_KEYS = {"signal", "op", "change", "window", "relative", "resolution"}
-_BURN_KEYS = {"total", "good", "bad", "objective", "windows", "resolution"}
-_SLO_KEYS = {"name", "objective", "good", "bad", "total", "period", "route", "labels", "resolution"}
+_BURN_KEYS = {"total", "good", "bad", "objective", "windows", "resolution", "partial_windows"}
+_SLO_KEYS = {"name", "objective", "good", "bad", "total", "period", "route", "labels", "resolution", "partial_windows"}
 _SILENCE_KEYS = {"start", "end", "rules", "labels", "comment"}
 
 
@@ -207,7 +207,8 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                     signals.append((f"{path}.burn_rate.{key}", s))
             return BurnRate(total=total, objective=cast(Union[int, float, str], br["objective"]),
                             windows=tuple(cast(tuple[str, str, float], tuple(w)) for w in wins),
-                            good=good, bad=bad, resolution=cast(int, br.get("resolution", 60)))
+                            good=good, bad=bad, resolution=cast(int, br.get("resolution", 60)),
+                            partial_windows=bool(br.get("partial_windows", True)))
         if kind in ("all", "any"):
             items = table[kind]
             if not isinstance(items, list) or not items:
@@ -300,6 +301,7 @@ def parse_config(
                 cast(str, t["name"]), cast(Union[int, float, str], t["objective"]), total=total, good=good, bad=bad,
                 period=cast(Union[int, float, str], t.get("period", "30d")), route=cast(Optional[str], t.get("route")),
                 labels=cast(Optional[Mapping[str, str]], t.get("labels")), resolution=cast(int, t.get("resolution", 60)),
+                partial_windows=bool(t.get("partial_windows", True)),
             ))
         except InvalidInputError as exc:
             raise doc.fail(path, str(exc)) from None

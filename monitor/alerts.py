@@ -477,9 +477,11 @@ class BurnRate(Condition):
     the SLO threshold. The burn rate over a window is ``(bad events in window / events in
     window) / (1 - objective)``. The engine keeps, per window, at most ``resolution + 2`` counter
     samples taken at least ``window / resolution`` apart; the window start is the newest sample at
-    least ``window`` old (or the oldest sample while less than ``window`` of history exists: a
-    partial window, as Prometheus' ``increase`` does). A counter that decreases is a reset: the
-    history is dropped and counted. No events in a window means no burn (false).
+    least ``window`` old, or, while less than ``window`` of history exists, the oldest sample (a
+    partial window, as Prometheus' ``rate`` over a range longer than the data does; with
+    ``partial_windows=False`` such a window has no burn rate until it is full, so e.g. the 3 d
+    ticket needs 3 days of history after a start without saved state). A counter that decreases
+    is a reset: the history is dropped and counted. No events in a window means no burn (false).
     """
 
     total: Union[str, tuple[str, ...]]
@@ -488,6 +490,7 @@ class BurnRate(Condition):
     good: Union[str, tuple[str, ...], None] = None
     bad: Union[str, tuple[str, ...], None] = None
     resolution: int = 60
+    partial_windows: bool = True
 
     def __post_init__(self) -> None:
         what = "burn rate"
@@ -796,7 +799,8 @@ class _RateEval(_Eval):
 
 
 class _BurnEval(_Eval):
-    __slots__ = ("total", "good", "bad", "budget", "rows", "windows", "steps", "hist", "last", "resets", "burns")
+    __slots__ = ("total", "good", "bad", "budget", "rows", "windows", "steps", "hist", "last", "resets", "burns",
+                 "partial")
 
     def __init__(self, c: BurnRate) -> None:
         super().__init__()
@@ -812,6 +816,7 @@ class _BurnEval(_Eval):
         self.last: Optional[tuple[float, float]] = None
         self.resets = 0
         self.burns: dict[float, Optional[float]] = {}
+        self.partial = c.partial_windows
 
     def _read(self, sig: _Signals) -> Optional[tuple[float, float]]:
         total = 0.0
@@ -847,7 +852,7 @@ class _BurnEval(_Eval):
             while len(h) >= 2 and h[1][0] <= cutoff:
                 h.popleft()
             burn: Optional[float] = None
-            if h:
+            if h and (self.partial or h[0][0] <= cutoff):
                 _, b0, t0 = h[0]
                 if total > t0:
                     burn = _burn(bad - b0, total - t0, self.budget)
@@ -1730,6 +1735,7 @@ def slo_burn_rate_rules(
     route: Optional[str] = None,
     labels: Optional[Mapping[str, str]] = None,
     resolution: int = 60,
+    partial_windows: bool = True,
 ) -> list[Rule]:
     """The SRE workbook's multiwindow, multi-burn-rate alerts for one SLO: a page rule (1 h and
     5 m burn > 14.4, or 6 h and 30 m burn > 6, for a 30-day period) and a ticket rule (3 d and 6 h
@@ -1746,7 +1752,7 @@ def slo_burn_rate_rules(
     out = []
     for suffix, table, sev in (("page", SRE_WORKBOOK_PAGE, Severity.PAGE), ("ticket", SRE_WORKBOOK_TICKET, Severity.TICKET)):
         cond = BurnRate(total=cast(Union[str, tuple[str, ...]], tup(total)), objective=objective, windows=rows(table),
-                        good=tup(good), bad=tup(bad), resolution=resolution)
+                        good=tup(good), bad=tup(bad), resolution=resolution, partial_windows=partial_windows)
         out.append(Rule(f"{name}_burn_{suffix}", condition=cond, severity=sev, route=route, labels=lab,
                         summary=f"SLO {name} error budget burning ({suffix})"))
     return out

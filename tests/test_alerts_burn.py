@@ -125,6 +125,32 @@ def test_full_outage_detected_after_52_seconds() -> None:
     assert fired == 52
 
 
+def test_partial_windows_off_waits_for_full_windows() -> None:
+    # Same burst as above but only 2 h of history: with partial windows the 3 d ticket uses the
+    # 2 h available (Prometheus' behaviour); without, it needs 3 days of history.
+    start = 2 * 60
+
+    def frac(m: int) -> float:
+        return 0.2 if start < m <= start + 10 else 0.0
+
+    for partial, ticket in ((True, True), (False, False)):
+        rules = slo_burn_rate_rules("avail", "99.9%", good="slo.avail.good", total="slo.avail.total",
+                                    partial_windows=partial)
+        eng = AlertEngine(rules)
+        good = total = 0
+        eng.evaluate({"slo.avail.good": 0, "slo.avail.total": 0}, now=0)
+        fired = set()
+        for m in range(1, start + 20):
+            total += 1000
+            good += 1000 - round(frac(m) * 1000)
+            fired |= {a.rule for a in eng.evaluate({"slo.avail.good": good, "slo.avail.total": total}, now=m * 60)
+                      if a.kind == "firing"}
+        assert ("avail_burn_ticket" in fired) == ticket
+        assert "avail_burn_page" in fired  # 1 h and 5 m windows are full
+        burns = eng.status("avail_burn_ticket").details["burn_rates"]
+        assert (burns["3d"] is None) == (not partial)  # type: ignore[index]
+
+
 def test_latency_slo_and_counter_reset() -> None:
     # "99% of requests faster than 300 ms" over 30 days: good = requests under 300 ms.
     rules = slo_burn_rate_rules("latency", "99%", good="slo.latency.good", total="slo.latency.total")
