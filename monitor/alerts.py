@@ -1392,7 +1392,7 @@ class AlertEngine:
         return list(self._rules)
 
     def add_silence(self, silence: Silence) -> None:
-        """Add a silence (kept in :meth:`state`)."""
+        """Add a silence (kept in :meth:`state` until it expires)."""
         self._silences.append(silence)
 
     @property
@@ -1421,6 +1421,8 @@ class AlertEngine:
         if self._last_now is not None and now < self._last_now:
             raise InvalidInputError(f"evaluation time went backwards: {now!r} < {self._last_now!r}")
         self._last_now = now
+        if self._silences and any(cast(float, x.end) <= now for x in self._silences):
+            self._silences = [x for x in self._silences if cast(float, x.end) > now]  # expired
         res = self._results
         firing = self._firing
         out: list[Alert] = []
@@ -1587,8 +1589,8 @@ class AlertEngine:
         """Resume from :meth:`state` (pending timers included). With ``strict`` (default) a rule
         missing from either side or whose definition changed raises
         :class:`ConfigMismatchError`; otherwise those rules start fresh and their names are
-        returned. Malformed state raises :class:`CorruptDataError`. Silences in the state replace
-        the engine's."""
+        returned. Malformed state raises :class:`CorruptDataError`. Silences in the state are
+        added to the engine's."""
         if not isinstance(state, Mapping) or state.get("format") != _STATE_FORMAT:
             raise CorruptDataError("not a monitor alert-engine state (format field missing or wrong)")
         if state.get("version") != _STATE_VERSION:
@@ -1606,7 +1608,9 @@ class AlertEngine:
             rt = fresh[name]
             if not isinstance(data, dict):
                 raise CorruptDataError(f"alert state of rule {name!r} must be an object")
-            if data.get("fingerprint") != rt.rule.fingerprint():
+            if not isinstance(data.get("fingerprint"), str):
+                raise CorruptDataError(f"alert state of rule {name!r} has no fingerprint")
+            if data["fingerprint"] != rt.rule.fingerprint():
                 if strict:
                     raise ConfigMismatchError(f"rule {name!r} changed since the state was saved")
                 skipped.append(name)
@@ -1638,7 +1642,7 @@ class AlertEngine:
             silences = [Silence(**cast(dict[str, object], s)) for s in sil]  # type: ignore[arg-type]
         except (TypeError, InvalidInputError) as exc:
             raise CorruptDataError(f"alert state: bad silence: {exc}") from None
-        self._silences = silences
+        self._silences = silences + [x for x in self._silences if x not in silences]
         self._rt = fresh
         self._runtimes = [fresh[r.name] for r in self._order]
         self._results = {}

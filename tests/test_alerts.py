@@ -418,3 +418,37 @@ def test_units() -> None:
     r = Rule("r", P99, ">", "0.5s", for_="1h30m", keep_firing_for="500ms", clear="450ms")
     assert (r.threshold, r.for_, r.keep_firing_for, r.clear) == (500.0, 5400.0, 0.5, 450.0)
     assert Rule("e", "errors.rate.timeout", ">", "2%").threshold == 0.02
+
+
+def test_silences_persist_in_state_and_expire() -> None:
+    s = Silence(0, 600, rules=("r",), comment="deploy")
+    eng = AlertEngine([Rule("r", P99, ">", 500)], silences=[s])
+    eng.add_silence(Silence(0, 1200))
+    eng.evaluate({P99: 100}, now=0)
+    saved = json.loads(json.dumps(eng.state()))
+    again = AlertEngine([Rule("r", P99, ">", 500)], silences=[s], state=saved)
+    assert again.silences == [s, Silence(0, 1200)]
+    again.evaluate({P99: 100}, now=600)
+    assert again.silences == [Silence(0, 1200)]
+    again.evaluate({P99: 100}, now=1200)
+    assert again.silences == [] and again.state()["silences"] == []
+
+
+def test_restore_rejects_changed_rules_and_bad_state() -> None:
+    eng = AlertEngine([Rule("r", P99, ">", 500, for_=300)])
+    eng.evaluate({P99: 600}, now=0)
+    saved = eng.state()
+    with pytest.raises(monitor.ConfigMismatchError, match="changed"):
+        AlertEngine([Rule("r", P99, ">", 400, for_=300)], state=saved)
+    with pytest.raises(monitor.ConfigMismatchError, match="differ"):
+        AlertEngine([Rule("q", P99, ">", 500)], state=saved)
+    eng2 = AlertEngine([Rule("r", P99, ">", 400, for_=300), Rule("q", P99, ">", 1)])
+    assert eng2.restore(saved, strict=False) == ["q", "r"]
+    for bad in ({}, {**saved, "version": 99}, {**saved, "rules": {"r": {"state": "firing"}}},
+                {**saved, "last_now": "x"}):
+        with pytest.raises(monitor.CorruptDataError):
+            AlertEngine([Rule("r", P99, ">", 500, for_=300)], state=bad)
+    # A pending timer survives the restart: fires 300 s after the first true evaluation.
+    resumed = AlertEngine([Rule("r", P99, ">", 500, for_=300)], state=json.loads(json.dumps(saved)))
+    assert resumed.evaluate({P99: 600}, now=240) == []
+    assert [a.kind for a in resumed.evaluate({P99: 600}, now=300)] == ["firing"]
