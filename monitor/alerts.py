@@ -1105,9 +1105,11 @@ class Rule:
         return cast(Condition, self.condition)
 
     def fingerprint(self) -> str:
-        """Digest of the rule's definition; restoring state checks it so that timers are never
-        resumed for a rule whose meaning changed."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+        """Digest of what decides the rule's state (condition, durations, no-data policy);
+        restoring state checks it so that timers are never resumed for a rule whose meaning
+        changed. Severity, route, labels and summary may change freely."""
+        key = (self.condition, self.for_, self.keep_firing_for, self.no_data)
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

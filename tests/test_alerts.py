@@ -452,3 +452,10 @@ def test_restore_rejects_changed_rules_and_bad_state() -> None:
     resumed = AlertEngine([Rule("r", P99, ">", 500, for_=300)], state=json.loads(json.dumps(saved)))
     assert resumed.evaluate({P99: 600}, now=240) == []
     assert [a.kind for a in resumed.evaluate({P99: 600}, now=300)] == ["firing"]
+
+
+def test_fingerprint_ignores_presentation() -> None:
+    a = Rule("r", P99, ">", 500, for_=60)
+    assert a.fingerprint() == Rule("r", P99, ">", 500, for_=60, severity="ticket", summary="x", route="y").fingerprint()
+    assert a.fingerprint() != Rule("r", P99, ">", 500, for_=120).fingerprint()
+    assert a.fingerprint() != Rule("r", P99, ">=", 500, for_=60).fingerprint()
