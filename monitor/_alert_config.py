@@ -71,7 +71,7 @@ from .alerts import (
     Rule,
     RuleRef,
     Silence,
-    Snapshot,
+    SnapshotLike,
     Threshold,
     _signals_of,
     check_signal,
@@ -245,7 +245,7 @@ def parse_config(
     text: str = "",
     is_toml: bool = False,
     extra_signals: Iterable[str] = (),
-    snapshot: Optional[Snapshot] = None,
+    snapshot: Optional[SnapshotLike] = None,
 ) -> AlertConfig:
     """Build rules and silences from an already parsed document (see the module docstring)."""
     doc = _Doc(source, text, is_toml)
@@ -344,7 +344,7 @@ def parse_config(
 
 
 def load_config(
-    path: Union[str, "os.PathLike[str]"], *, extra_signals: Iterable[str] = (), snapshot: Optional[Snapshot] = None
+    path: Union[str, "os.PathLike[str]"], *, extra_signals: Iterable[str] = (), snapshot: Optional[SnapshotLike] = None
 ) -> AlertConfig:
     """Read a ``.toml`` or ``.json`` rule file."""
     source = os.fspath(path)

@@ -1303,7 +1303,7 @@ class _Runtime:
 _STATE_FORMAT = "monitor.alerts.state"
 _STATE_VERSION = 1
 
-Snapshot = Union[Mapping[str, float], "SupportsSignals"]
+SnapshotLike = Union[Mapping[str, float], "SupportsSignals"]
 
 
 class SupportsSignals(Protocol):
@@ -1377,7 +1377,7 @@ class AlertEngine:
         clock: Optional[Callable[[], float]] = None,
         *,
         extra_signals: Iterable[str] = (),
-        snapshot: Optional[Snapshot] = None,
+        snapshot: Optional[SnapshotLike] = None,
         **kwargs: object,
     ) -> AlertEngine:
         """An engine with the rules and silences of a TOML/JSON rule file (see :func:`load_rules`);
@@ -1401,7 +1401,7 @@ class AlertEngine:
     def silences(self) -> list[Silence]:
         return list(self._silences)
 
-    def validate_against(self, snapshot: Snapshot) -> None:
+    def validate_against(self, snapshot: SnapshotLike) -> None:
         """Raise :class:`InvalidInputError` naming every rule signal the snapshot does not have."""
         keys = set(_signals_of(snapshot))
         missing = sorted({f"{r.name}: {s}" for r in self._rules for s in r.cond.signals() if s not in keys})
@@ -1410,7 +1410,7 @@ class AlertEngine:
 
     # -- evaluation ---------------------------------------------------------------------------
 
-    def evaluate(self, snapshot: Snapshot, now: Optional[float] = None) -> list[Alert]:
+    def evaluate(self, snapshot: SnapshotLike, now: Optional[float] = None) -> list[Alert]:
         """Evaluate every rule at ``now`` (default: the clock) and return the transitions.
 
         Times must not go backwards (equal times are allowed)."""
@@ -1432,7 +1432,10 @@ class AlertEngine:
         for rt in self._runtimes:
             state = rt.state
             ev = rt.ev
-            truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)
+            try:
+                truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)
+            except (TypeError, ValueError, OverflowError):  # a non-numeric value: no data, not a crash
+                truth = None
             rt.evaluations += 1
             res[rt.rule.name] = truth
             if ev.value is not None:
@@ -1764,7 +1767,7 @@ def slo_burn_rate_rules(
     return out
 
 
-def load_rules(path: str, *, extra_signals: Iterable[str] = (), snapshot: Optional[Snapshot] = None) -> list[Rule]:
+def load_rules(path: str, *, extra_signals: Iterable[str] = (), snapshot: Optional[SnapshotLike] = None) -> list[Rule]:
     """Rules from a TOML or JSON file (see :mod:`monitor._alert_config` for the format).
     Unknown fields, unknown signals and bad units raise :class:`InvalidInputError` naming the key
     (and the line for syntax errors). With ``snapshot``, every signal must also be one of its keys."""

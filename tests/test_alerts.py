@@ -459,3 +459,9 @@ def test_fingerprint_ignores_presentation() -> None:
     assert a.fingerprint() == Rule("r", P99, ">", 500, for_=60, severity="ticket", summary="x", route="y").fingerprint()
     assert a.fingerprint() != Rule("r", P99, ">", 500, for_=120).fingerprint()
     assert a.fingerprint() != Rule("r", P99, ">=", 500, for_=60).fingerprint()
+
+
+def test_non_numeric_values_are_no_data() -> None:
+    eng = AlertEngine([Rule("r", P99, ">", 500), Rule("b", P99, ">", Baseline(k=1, history=3))])
+    assert eng.evaluate({P99: "slow"}, now=0) == []  # type: ignore[dict-item]
+    assert eng.status("r").no_data == 1 and eng.status("b").no_data == 1
