@@ -1278,11 +1278,13 @@ class RuleStatus:
 class _Runtime:
     __slots__ = (
         "rule", "ev", "route", "for_", "keep", "keep_data", "state", "active_at", "fired_at",
-        "keep_since", "notified", "evaluations", "no_data", "in_no_data", "value", "level",
+        "keep_since", "notified", "evaluations", "no_data", "in_no_data", "value", "level", "name", "referenced",
     )
 
     def __init__(self, rule: Rule, route: str) -> None:
         self.rule = rule
+        self.name = rule.name
+        self.referenced = False
         self.ev = rule.cond._compile()
         self.route = route
         self.for_ = cast(float, rule.for_)
@@ -1362,6 +1364,9 @@ class AlertEngine:
         self._order = _topological(self._rules, names)
         self._rt: dict[str, _Runtime] = {r.name: _Runtime(r, self._router.route(r)) for r in self._order}
         self._runtimes = [self._rt[r.name] for r in self._order]
+        self._referenced = {ref for r in self._rules for ref in r.cond.refs()}
+        for rt in self._runtimes:
+            rt.referenced = rt.name in self._referenced
         self._last_now: Optional[float] = None
         self._results: _Results = {}
         self._firing: _Firing = {}
@@ -1437,10 +1442,14 @@ class AlertEngine:
             except (TypeError, ValueError, OverflowError):  # a non-numeric value: no data, not a crash
                 truth = None
             rt.evaluations += 1
-            res[rt.rule.name] = truth
+            if rt.referenced:
+                res[rt.name] = truth
             if ev.value is not None:
                 rt.value = ev.value
                 rt.level = ev.level
+            if truth is False and state is INACTIVE:  # the common case: nothing to do
+                rt.in_no_data = False
+                continue
             if truth is None:
                 rt.no_data += 1
                 if not rt.in_no_data:
@@ -1450,7 +1459,6 @@ class AlertEngine:
                                      at=now, state=state.value, missing_signals=missing,
                                      reason="signal missing or NaN" if missing else "not enough history yet")
                 if rt.keep_data:
-                    firing[rt.rule.name] = state is FIRING
                     if state is FIRING and not rt.notified:
                         self._renotify(rt, now, out)
                     continue
@@ -1482,7 +1490,6 @@ class AlertEngine:
                 self._transition(rt, state, new, now, out)
             elif state is FIRING and not rt.notified:
                 self._renotify(rt, now, out)
-            firing[rt.rule.name] = rt.state is FIRING
         return out
 
     def _silenced(self, rt: _Runtime, now: float) -> bool:
@@ -1502,6 +1509,7 @@ class AlertEngine:
             rt.notified = False
             rt.keep_since = None
         rt.state = new
+        self._firing[rt.name] = new is AlertState.FIRING
         alert = self._alert(rt, old, now, silenced)
         if new is AlertState.INACTIVE:
             rt.active_at = None
@@ -1650,6 +1658,8 @@ class AlertEngine:
         self._silences = silences + [x for x in self._silences if x not in silences]
         self._rt = fresh
         self._runtimes = [fresh[r.name] for r in self._order]
+        for rt in self._runtimes:
+            rt.referenced = rt.name in self._referenced
         self._results = {}
         self._firing = {n: rt.state is AlertState.FIRING for n, rt in fresh.items()}
         return sorted(set(skipped))
