@@ -181,3 +181,19 @@ def test_baseline_moments_are_order_independent(xs: list[float], rnd: random.Ran
     for x in extra:
         b.pop(x)
     assert a.mean_sigma() == b.mean_sigma()
+
+
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=300), st.integers(1, 20))
+def test_histories_stay_bounded(gaps_s: list[int], resolution: int) -> None:
+    rules = [Rule("roc", condition=RateOfChange("saturation", ">", 0.5, "10m", resolution=resolution)),
+             *slo_burn_rate_rules("a", "99%", good="slo.a.good", total="slo.a.total", resolution=resolution)]
+    eng = AlertEngine(rules)
+    t = 0.0
+    for i, gap in enumerate(gaps_s):
+        t += gap
+        eng.evaluate({"saturation": (i % 7) / 7, "slo.a.good": 9 * i, "slo.a.total": 10 * i}, now=t)
+    state = eng.state()["rules"]
+    assert len(state["roc"]["condition"]["samples"]) <= resolution + 2  # type: ignore[index]
+    for name in ("a_burn_page", "a_burn_ticket"):
+        for _, samples in state[name]["condition"]["windows"]:  # type: ignore[index]
+            assert len(samples) <= resolution + 2
