@@ -687,7 +687,6 @@ class _ThresholdEval(_Eval):
     def evaluate(self, sig: _Signals, now: float, res: _Results, firing: _Firing, active: bool) -> Optional[bool]:
         v = sig.get(self.signal)
         if v is None or v != v:
-            self.value = None
             return None
         self.value = v
         return bool(self.cmp(v, self.clear if (active and self.clear is not None) else self.trigger))
@@ -717,9 +716,9 @@ class _HistoryBaselineEval(_Eval):
 
     def evaluate(self, sig: _Signals, now: float, res: _Results, firing: _Firing, active: bool) -> Optional[bool]:
         v = _get(sig, self.signal)
-        self.value = v
         if v is None:
             return None
+        self.value = v
         result: Optional[bool] = None
         if self.moments.n >= self.min_n:
             mean, sigma = self.moments.mean_sigma()
@@ -767,7 +766,6 @@ class _RateEval(_Eval):
 
     def evaluate(self, sig: _Signals, now: float, res: _Results, firing: _Firing, active: bool) -> Optional[bool]:
         v = _get(sig, self.signal)
-        self.value = None
         if v is None or not math.isfinite(v):
             return None
         s = self.samples
@@ -835,8 +833,6 @@ class _BurnEval(_Eval):
         return bad, total
 
     def evaluate(self, sig: _Signals, now: float, res: _Results, firing: _Firing, active: bool) -> Optional[bool]:
-        self.value = None
-        self.level = None
         cur = self._read(sig)
         if cur is None:
             return None
@@ -862,16 +858,18 @@ class _BurnEval(_Eval):
         self.burns = burns
         result = False
         best: Optional[float] = None
+        best_factor = 1.0
         for long_w, short_w, factor in self.rows:
             bl, bs = burns[long_w], burns[short_w]
             if bl is None or bs is None:
                 continue
             m = min(bl, bs)
-            if best is None or m / factor > best / cast(float, self.level):
-                best, self.level = m, factor
+            if best is None or m / factor > best / best_factor:
+                best, best_factor = m, factor
             if bl > factor and bs > factor:
                 result = True
-        self.value = best
+        if best is not None:
+            self.value, self.level = best, best_factor
         return result
 
     def state(self) -> object:
@@ -1278,7 +1276,7 @@ class RuleStatus:
 class _Runtime:
     __slots__ = (
         "rule", "ev", "route", "for_", "keep", "keep_data", "state", "active_at", "fired_at",
-        "keep_since", "notified", "evaluations", "no_data", "in_no_data", "value", "level", "name", "referenced",
+        "keep_since", "notified", "eval_base", "no_data", "in_no_data", "name", "referenced",
     )
 
     def __init__(self, rule: Rule, route: str) -> None:
@@ -1295,11 +1293,9 @@ class _Runtime:
         self.fired_at: Optional[float] = None
         self.keep_since: Optional[float] = None
         self.notified = False
-        self.evaluations = 0
+        self.eval_base = 0
         self.no_data = 0
         self.in_no_data = False
-        self.value: Optional[float] = None
-        self.level: Optional[float] = None
 
 
 _STATE_FORMAT = "monitor.alerts.state"
@@ -1368,6 +1364,7 @@ class AlertEngine:
         for rt in self._runtimes:
             rt.referenced = rt.name in self._referenced
         self._last_now: Optional[float] = None
+        self._evaluations = 0
         self._results: _Results = {}
         self._firing: _Firing = {}
         if state is not None:
@@ -1428,6 +1425,7 @@ class AlertEngine:
         if self._last_now is not None and now < self._last_now:
             raise InvalidInputError(f"evaluation time went backwards: {now!r} < {self._last_now!r}")
         self._last_now = now
+        self._evaluations += 1
         if self._silences and any(cast(float, x.end) <= now for x in self._silences):
             self._silences = [x for x in self._silences if cast(float, x.end) > now]  # expired
         res = self._results
@@ -1441,12 +1439,8 @@ class AlertEngine:
                 truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)
             except (TypeError, ValueError, OverflowError):  # a non-numeric value: no data, not a crash
                 truth = None
-            rt.evaluations += 1
             if rt.referenced:
                 res[rt.name] = truth
-            if ev.value is not None:
-                rt.value = ev.value
-                rt.level = ev.level
             if truth is False and state is INACTIVE:  # the common case: nothing to do
                 rt.in_no_data = False
                 continue
@@ -1526,7 +1520,7 @@ class AlertEngine:
         r = rt.rule
         return Alert(
             rule=r.name, state=rt.state, previous=old, at=now, severity=cast(Severity, r.severity),
-            route=rt.route, value=rt.value, threshold=rt.level, active_since=rt.active_at,
+            route=rt.route, value=rt.ev.value, threshold=rt.ev.level, active_since=rt.active_at,
             labels=cast(Labels, r.labels), summary=r.summary, silenced=silenced,
         )
 
@@ -1567,8 +1561,8 @@ class AlertEngine:
         rt = self._rt.get(name)
         if rt is None:
             raise InvalidInputError(f"no rule named {name!r}")
-        return RuleStatus(name, rt.state, rt.active_at, rt.fired_at, rt.value, rt.level,
-                          rt.evaluations, rt.no_data, rt.ev.details())
+        return RuleStatus(name, rt.state, rt.active_at, rt.fired_at, rt.ev.value, rt.ev.level,
+                          self._evaluations - rt.eval_base, rt.no_data, rt.ev.details())
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -1583,11 +1577,11 @@ class AlertEngine:
                 "fired_at": rt.fired_at,
                 "keep_firing_since": rt.keep_since,
                 "notified": rt.notified,
-                "evaluations": rt.evaluations,
+                "evaluations": self._evaluations - rt.eval_base,
                 "no_data": rt.no_data,
                 "in_no_data": rt.in_no_data,
-                "value": _jsonable(rt.value),
-                "level": _jsonable(rt.level),
+                "value": _jsonable(rt.ev.value),
+                "level": _jsonable(rt.ev.level),
                 "condition": rt.ev.state(),
             }
         return {
@@ -1634,12 +1628,12 @@ class AlertEngine:
                 rt.fired_at = _opt_time(data["fired_at"], "fired_at")
                 rt.keep_since = _opt_time(data["keep_firing_since"], "keep_firing_since")
                 rt.notified = bool(data["notified"])
-                rt.evaluations = int(data["evaluations"])
+                rt.eval_base = -int(data["evaluations"])
                 rt.no_data = int(data["no_data"])
                 rt.in_no_data = bool(data["in_no_data"])
-                rt.value = _unjsonable(data["value"], "value")
-                rt.level = _unjsonable(data["level"], "level")
                 rt.ev.restore(data["condition"])
+                rt.ev.value = _unjsonable(data["value"], "value")
+                rt.ev.level = _unjsonable(data["level"], "level")
             except (KeyError, ValueError, TypeError) as exc:
                 if isinstance(exc, CorruptDataError):
                     raise
@@ -1657,6 +1651,7 @@ class AlertEngine:
             raise CorruptDataError(f"alert state: bad silence: {exc}") from None
         self._silences = silences + [x for x in self._silences if x not in silences]
         self._rt = fresh
+        self._evaluations = 0
         self._runtimes = [fresh[r.name] for r in self._order]
         for rt in self._runtimes:
             rt.referenced = rt.name in self._referenced
