@@ -14,6 +14,28 @@ from .errors import (
     MonitorError,
 )
 
+from .alerts import (
+    Alert,
+    AlertEngine,
+    AlertState,
+    AllOf,
+    AnyOf,
+    Baseline,
+    BurnRate,
+    Not,
+    RateOfChange,
+    Router,
+    Rule,
+    RuleRef,
+    RuleStatus,
+    Severity,
+    Silence,
+    Threshold,
+    error_rate_rules,
+    load_rules,
+    slo_burn_rate_rules,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -23,4 +45,24 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    # alerts
+    "Alert",
+    "AlertEngine",
+    "AlertState",
+    "AllOf",
+    "AnyOf",
+    "Baseline",
+    "BurnRate",
+    "Not",
+    "RateOfChange",
+    "Router",
+    "Rule",
+    "RuleRef",
+    "RuleStatus",
+    "Severity",
+    "Silence",
+    "Threshold",
+    "error_rate_rules",
+    "load_rules",
+    "slo_burn_rate_rules",
 ]
