@@ -54,11 +54,13 @@ cross-tools-%:
 	@echo "AR=$(call cross_ar,$*)"
 	@echo "RUN=$(CROSS_RUN_$(call cross_word,$*,1))"
 
+# (each target's output is also kept in build/cross-<target>.log, read by tools/cross_table.py)
 cross-%:
 	@echo "### target $*: $(call cross_cc,$*) -$(call cross_word,$*,3) $(if $(CROSS_RUN_$(call cross_word,$*,1)),run with $(CROSS_RUN_$(call cross_word,$*,1)),run natively)"
-	@$(MAKE) --no-print-directory test VARIANT=cross-$* CC="$(call cross_cc,$*)" AR="$(call cross_ar,$*)" \
-	    OPT=-$(call cross_word,$*,3) TEST_LIBS="$(call cross_libs,$*)" \
-	    RUNNER="$(CROSS_RUN_$(call cross_word,$*,1))"
+	@mkdir -p build; $(MAKE) --no-print-directory test VARIANT=cross-$* CC="$(call cross_cc,$*)" \
+	    AR="$(call cross_ar,$*)" OPT=-$(call cross_word,$*,3) TEST_LIBS="$(call cross_libs,$*)" \
+	    RUNNER="$(CROSS_RUN_$(call cross_word,$*,1))" > build/cross-$*.log 2>&1; rc=$$?; \
+	    cat build/cross-$*.log; exit $$rc
 
 cross-all: $(addprefix cross-,$(CROSS_MATRIX))
 
