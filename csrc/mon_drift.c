@@ -1,0 +1,496 @@
+/*
+ * Drift metrics in exact integer / fixed-point arithmetic (see mon_drift.h for the contract and
+ * docs/drift_metrics.md for the derivations and error bounds).
+ *
+ * With A = P_b N_Q, C = Q_b N_P, S = A + C, n = |A - C| (exact integers < 2^107) and
+ * D = N_P N_Q:
+ *   TV  = sum n / (2D)                                   (exact rational, rounded once)
+ *   JS  = sum T_b / (2D), T_b = A log2(2A/S) + C log2(2C/S) = S f(d) / (2 ln 2), d = n/S,
+ *         f(d) = (1+d)ln(1+d) + (1-d)ln(1-d) = sum_k d^(2k) / (k(2k-1)).
+ *         For |d| < 1/8 T_b = (n^2/S) sum_k g_k d^(2k) (series, relative precision per bin, no
+ *         cancellation: this is what keeps sqrt(JS) accurate for near-identical inputs);
+ *         otherwise T_b from fixed-point logs of the exact integers.
+ *         T_b is accumulated in a 256-bit integer in 2^-128 units and divided once.
+ *   PSI = sum (a - c)(ln a - ln c) / (den) with exact integer numerators a, c of p~ and q~ over a
+ *         common denominator; logs are fixed-point log2 in 2^-64 units, converted to nats once.
+ */
+#include "mon_drift.h"
+#include "mon_drift_internal.h"
+#include "mon_wide_internal.h"
+
+MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS >= 2, log_terms);
+MON_STATIC_ASSERT(MON_DRIFT_JS_NTERMS >= 2, js_terms);
+
+#define MAX_TOTAL ((uint64_t)MON_DRIFT_MAX_TOTAL)
+
+/* ---- fixed-point log2 ------------------------------------------------------------------ */
+
+/* log2(m * 2^(e - 63)) in 2^-64 units, for m in [2^63, 2^64). Table reduction by the 8 bits
+ * after the leading one (x * R[i] in [1, 1 + 2^-8)), then an 8-term series for log2(1 + y),
+ * all unsigned (the Horner brackets stay positive because y < 2^-8). */
+static mon_u128 log2_norm(uint64_t m, unsigned e)
+{
+    unsigned i = (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) &
+                 ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
+    uint64_t zh, zl, y, h, frac, sum;
+    int k;
+    mon_u128 r;
+    mon_w_mul64(m, mon_drift_log_r[i], &zh, &zl);
+    /* z = x r in 2^-126 units, z in [2^126, 2^126 (1 + 2^-8)): y = (z - 2^126) in 2^-72 units */
+    zh -= UINT64_C(1) << 62;
+    y = (zh << 10) | (zl >> 54);
+    h = mon_drift_log_c[MON_DRIFT_LOG_NTERMS - 1];
+    for (k = MON_DRIFT_LOG_NTERMS - 2; k >= 0; --k) {
+        h = mon_drift_log_c[k] - (mon_w_mulhi64(y, h) >> 8);
+    }
+    frac = mon_w_mulhi64(y, h) >> 6;
+    sum = mon_drift_log_t[i] + frac;
+    r.hi = (uint64_t)e + (sum < frac);
+    r.lo = sum;
+    return r;
+}
+
+mon_u128 mon_drift_log2_u64(uint64_t x)
+{
+    unsigned lz;
+    if (x == 0) return mon_u128_make(0, 0);
+    lz = mon_w_clz64(x);
+    return log2_norm(x << lz, 63u - lz);
+}
+
+/* log2 of a 128-bit integer >= 1: mantissa rounded to 64 bits (relative error <= 2^-64). */
+static mon_u128 log2_u128(mon_u128 x)
+{
+    unsigned b, e;
+    uint64_t m, round_bit;
+    mon_u128 t;
+    if (x.hi == 0) return mon_drift_log2_u64(x.lo);
+    b = mon_u128_bitlen(x);
+    e = b - 1;
+    t = mon_u128_shr(x, b - 64);
+    m = t.lo;
+    round_bit = mon_u128_shr(x, b - 65).lo & 1u;
+    m += round_bit;
+    if (m == 0) {
+        m = UINT64_C(1) << 63;
+        ++e;
+    }
+    return log2_norm(m, e);
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+/* Top 64 bits of x != 0 (truncated), x ~ result * 2^(bitlen - 64). */
+static uint64_t top64(mon_u128 x, unsigned bitlen)
+{
+    if (bitlen <= 64) return x.lo << (64 - bitlen);
+    return mon_u128_shr(x, bitlen - 64).lo;
+}
+
+/* acc (4 limbs) += v (4 limbs) * 2^64; the caller guarantees v < 2^192 and no overflow. */
+static void acc_add_shl64(uint64_t acc[4], const uint64_t v[4])
+{
+    uint64_t t[4];
+    t[0] = 0;
+    t[1] = v[0];
+    t[2] = v[1];
+    t[3] = v[2];
+    (void)mon_w_add(acc, acc, t, 4);
+}
+
+/* q = round(u / v) to nearest, ties to even; u has un limbs, v has vn limbs. q gets un limbs. */
+static void div_round(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn, uint64_t *q)
+{
+    uint64_t r[MON_W_MAXV], r2[MON_W_MAXV + 1], vv[MON_W_MAXV + 1], one[MON_W_MAXU];
+    unsigned i;
+    int c;
+    mon_w_divmod(u, un, v, vn, q, r);
+    for (i = 0; i < vn; ++i) {
+        r2[i] = r[i];
+        vv[i] = v[i];
+    }
+    r2[vn] = 0;
+    vv[vn] = 0;
+    mon_w_shl_small(r2, vn + 1, 1);
+    c = mon_w_cmp(r2, vv, vn + 1);
+    if (c > 0 || (c == 0 && (q[0] & 1u))) {
+        for (i = 0; i < un; ++i) one[i] = 0;
+        one[0] = 1;
+        (void)mon_w_add(q, q, one, un);
+    }
+}
+
+/* ---- validation ------------------------------------------------------------------------ */
+
+static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uint64_t *np,
+                         uint64_t *nq)
+{
+    uint64_t sp = 0, sq = 0;
+    size_t b;
+    if (p == NULL || q == NULL) return MON_E_NULL;
+    if (nbins == 0 || (uint64_t)nbins > (uint64_t)MON_DRIFT_MAX_BINS) return MON_E_LENGTH;
+    for (b = 0; b < nbins; ++b) {
+        uint64_t x = p[b], y = q[b];
+        if (x > MAX_TOTAL || y > MAX_TOTAL) return MON_E_OVERFLOW;
+        sp += x; /* both <= 2^53 before the add: no wrap */
+        sq += y;
+        if (sp > MAX_TOTAL || sq > MAX_TOTAL) return MON_E_OVERFLOW;
+    }
+    if (sp == 0 || sq == 0) return MON_E_EMPTY;
+    *np = sp;
+    *nq = sq;
+    return MON_OK;
+}
+
+typedef struct psi_cfg {
+    uint32_t smoothing;
+    uint64_t mant; /* floor: odd mantissa of eps */
+    unsigned g;    /* floor: eps = mant * 2^-g, 1 <= g <= 128 */
+} psi_cfg;
+
+static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
+{
+    int64_t e;
+    uint64_t m;
+    unsigned bl;
+    cfg->smoothing = MON_PSI_LAPLACE;
+    cfg->mant = 0;
+    cfg->g = 0;
+    if (opt == NULL || opt->smoothing == MON_PSI_LAPLACE) return MON_OK;
+    if (opt->smoothing != MON_PSI_FLOOR) return MON_E_VALUE;
+    m = opt->eps_mant;
+    e = opt->eps_exp2;
+    if (m == 0) {
+        m = (uint64_t)MON_DRIFT_FLOOR_EPS_DEFAULT_MANT;
+        e = MON_DRIFT_FLOOR_EPS_DEFAULT_EXP2;
+    }
+    while ((m & 1u) == 0) {
+        m >>= 1;
+        ++e;
+    }
+    bl = 64u - mon_w_clz64(m);
+    /* eps < 1  <=>  m < 2^-e  <=>  bl + e <= 0;  eps >= 2^-64  <=>  bl - 1 + e >= -64 */
+    if ((int64_t)bl + e > 0) return MON_E_VALUE;
+    if ((int64_t)bl - 1 + e < MON_DRIFT_FLOOR_EPS_MIN_EXP2) return MON_E_VALUE;
+    cfg->smoothing = MON_PSI_FLOOR;
+    cfg->mant = m;
+    cfg->g = (unsigned)(-e);
+    return MON_OK;
+}
+
+/* ---- per-bin terms --------------------------------------------------------------------- */
+
+/* JS series branch (8n < S, n > 0): acc += (n^2/S) * sum_k g_k d^(2k) in 2^-128 units. Every
+ * step truncates a 64-bit mantissa: relative error < 2^-60. */
+static void js_series(uint64_t acc[4], mon_u128 n, mon_u128 s)
+{
+    unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
+    uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z, h, m1;
+    int ed, e1, k, sh;
+    mon_u128 p2;
+    if (nm < sm) {
+        qd = mon_w_div128_64(nm, 0, sm, &rem);
+        ed = (int)en - (int)es - 64;
+    } else {
+        qd = mon_w_div128_64(nm >> 1, nm << 63, sm, &rem);
+        ed = (int)en - (int)es - 63;
+    }
+    /* d = qd * 2^ed, qd in [2^63, 2^64); z = d^2 in 2^-70 units */
+    mon_w_mul64(qd, qd, &hi, &lo);
+    sz = (unsigned)(-(2 * ed + 70)); /* >= 64 because d < 1/8 */
+    z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
+    h = mon_drift_js_g[MON_DRIFT_JS_NTERMS - 1];
+    for (k = MON_DRIFT_JS_NTERMS - 2; k >= 0; --k) {
+        h = mon_drift_js_g[k] + (mon_w_mulhi64(z, h) >> 6);
+    }
+    mon_w_mul64(nm, qd, &hi, &lo);
+    if (hi >> 63) {
+        m1 = hi;
+        e1 = 64;
+    } else {
+        m1 = (hi << 1) | (lo >> 63);
+        e1 = 63;
+    }
+    p2 = mon_u128_mul64(m1, h);
+    sh = e1 + (int)en + ed;
+    mon_w256_add_shifted128(acc, p2, sh);
+}
+
+/* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^128 where X >= Y are A, C and
+ * lx = log2(X), ly = log2(Y) (2^-64 units, Y > 0). */
+static void js_logs(uint64_t acc[4], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u128 ly,
+                    mon_u128 s)
+{
+    mon_u128 ls = log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
+    uint64_t px[4], py[4], t[4];
+    ax = mon_u128_add(lx, one);
+    if (mon_u128_cmp(ax, ls) <= 0) return; /* impossible for |d| >= 1/8 */
+    ax = mon_u128_sub(ax, ls);
+    ay = mon_u128_add(ly, one);
+    if (mon_u128_cmp(ls, ay) <= 0) return; /* impossible for |d| >= 1/8 */
+    ay = mon_u128_sub(ls, ay);
+    mon_w_mul128(px, x, ax);
+    mon_w_mul128(py, y, ay);
+    if (mon_w_sub(t, px, py, 4)) return; /* negative: impossible for |d| >= 1/8 */
+    acc_add_shl64(acc, t);
+}
+
+/* acc += |a - c| * |la - lc| when the differences agree in sign (they always do except when
+ * the exact difference of logs is below the log error, where the term is ~0 anyway). */
+static void psi_pair(uint64_t acc[4], mon_u128 a, mon_u128 c, mon_u128 la, mon_u128 lc)
+{
+    int ca = mon_u128_cmp(a, c), cl = mon_u128_cmp(la, lc);
+    uint64_t t[4];
+    if (ca == 0 || ca != cl) return;
+    if (ca > 0) {
+        mon_w_mul128(t, mon_u128_sub(a, c), mon_u128_sub(la, lc));
+    } else {
+        mon_w_mul128(t, mon_u128_sub(c, a), mon_u128_sub(lc, la));
+    }
+    (void)mon_w_add(acc, acc, t, 4);
+}
+
+/* u256 of x * 2^g (x < 2^64, g <= 128). */
+static void shl_u64_to_256(uint64_t r[4], uint64_t x, unsigned g)
+{
+    unsigned limb = g / 64u, bits = g % 64u;
+    r[0] = r[1] = r[2] = r[3] = 0;
+    r[limb] = x << bits;
+    if (bits) r[limb + 1] = x >> (64u - bits);
+}
+
+/* Floor PSI, bin with exactly one side floored: acc += (x 2^g - M N) * (log2(x/N) - log2 eps)
+ * in 2^-64 units, where x/N >= eps is the unfloored side. */
+static void psi_floor_mixed(uint64_t acc[4], uint64_t x, uint64_t ntot, mon_u128 lx,
+                            mon_u128 lntot, const psi_cfg *cfg, mon_u128 lm)
+{
+    uint64_t xs[4], mn[4], num[4], prod[8], lda[2];
+    mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot), l1, l2, ld;
+    shl_u64_to_256(xs, x, cfg->g);
+    mn[0] = mnu.lo;
+    mn[1] = mnu.hi;
+    mn[2] = mn[3] = 0;
+    if (mon_w_sub(num, xs, mn, 4)) return; /* x/N < eps: caller classified it as floored */
+    l1 = mon_u128_add(lx, mon_u128_make(cfg->g, 0));
+    l2 = mon_u128_add(lntot, lm);
+    if (mon_u128_cmp(l1, l2) <= 0) return;
+    ld = mon_u128_sub(l1, l2);
+    lda[0] = ld.lo;
+    lda[1] = ld.hi;
+    mon_w_mul(prod, num, 4, lda, 2); /* < 2^251 (see docs) */
+    (void)mon_w_add(acc, acc, prod, 4);
+}
+
+/* x/N < eps, i.e. x 2^g < M N. */
+static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
+{
+    uint64_t xs[4], mn[4];
+    mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot);
+    shl_u64_to_256(xs, x, cfg->g);
+    mn[0] = mnu.lo;
+    mn[1] = mnu.hi;
+    mn[2] = mn[3] = 0;
+    return mon_w_cmp(xs, mn, 4) < 0;
+}
+
+/* psi_raw += round(acc * ln2 / (den * 2^64)), den = d1 * d2 * 2^g. */
+static void psi_finish(mon_u128 *psi_raw, const uint64_t acc[4], uint64_t d1, uint64_t d2,
+                       unsigned g)
+{
+    uint64_t u[5], den[4], lnv[1], qq[5], add[2];
+    mon_u128 dd = mon_u128_mul64(d1, d2);
+    lnv[0] = mon_drift_ln2;
+    mon_w_mul(u, acc, 4, lnv, 1);
+    /* den * 2^(64 + g), g <= 128: dd < 2^116 shifted by <= 192 bits -> fits 4 limbs when g
+     * is large only because then acc is correspondingly large; see docs */
+    {
+        unsigned sh = 64u + g, limb = sh / 64u, bits = sh % 64u;
+        den[0] = den[1] = den[2] = den[3] = 0;
+        if (limb < 4) den[limb] = dd.lo << bits;
+        if (limb + 1 < 4) den[limb + 1] = bits ? (dd.hi << bits) | (dd.lo >> (64u - bits)) : dd.hi;
+        if (limb + 2 < 4 && bits) den[limb + 2] = dd.hi >> (64u - bits);
+    }
+    div_round(u, 5, den, 4, qq);
+    add[0] = qq[0];
+    add[1] = qq[1];
+    psi_raw->lo += add[0];
+    psi_raw->hi += add[1] + (psi_raw->lo < add[0]);
+}
+
+/* ---- the one pass ---------------------------------------------------------------------- */
+
+#define WANT_TV 1u
+#define WANT_JS 2u
+#define WANT_PSI 4u
+
+static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
+                             const mon_psi_options *opt, unsigned want, mon_drift_result *out)
+{
+    uint64_t np = 0, nq = 0, npb = 0, nqb = 0;
+    uint64_t js_acc[4] = {0, 0, 0, 0}, psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0},
+             psiq[4] = {0, 0, 0, 0};
+    mon_u128 tvnum = mon_u128_make(0, 0), lnp, lnq, lnpb = {0, 0}, lnqb = {0, 0}, lm = {0, 0};
+    mon_u128 dd;
+    psi_cfg cfg;
+    size_t b;
+    mon_status st = totals(p, q, nbins, &np, &nq);
+    if (st != MON_OK) return st;
+    st = psi_config(opt, &cfg);
+    if (st != MON_OK && (want & WANT_PSI)) return st;
+    lnp = mon_drift_log2_u64(np);
+    lnq = mon_drift_log2_u64(nq);
+    if (cfg.smoothing == MON_PSI_LAPLACE) {
+        npb = np + (uint64_t)nbins;
+        nqb = nq + (uint64_t)nbins;
+        lnpb = mon_drift_log2_u64(npb);
+        lnqb = mon_drift_log2_u64(nqb);
+    } else {
+        lm = mon_drift_log2_u64(cfg.mant);
+    }
+
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = p[b], qb = q[b];
+        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np), n;
+        int a_big = mon_u128_cmp(a, c) >= 0;
+        n = a_big ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
+        if (want & WANT_TV) tvnum = mon_u128_add(tvnum, n);
+        if ((want & WANT_JS) && !mon_u128_is_zero(n)) {
+            mon_u128 s = mon_u128_add(a, c);
+            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), s) < 0) {
+                js_series(js_acc, n, s);
+            } else {
+                mon_u128 x = a_big ? a : c, y = a_big ? c : a;
+                if (mon_u128_is_zero(y)) {
+                    /* log2(2X/X) = 1 exactly: T_b = X */
+                    mon_w256_add_shifted128(js_acc, x, 128);
+                } else {
+                    mon_u128 lp = mon_u128_add(mon_drift_log2_u64(pb), lnq);
+                    mon_u128 lq = mon_u128_add(mon_drift_log2_u64(qb), lnp);
+                    if (a_big) js_logs(js_acc, a, c, lp, lq, s);
+                    else js_logs(js_acc, c, a, lq, lp, s);
+                }
+            }
+        }
+        if (want & WANT_PSI) {
+            if (cfg.smoothing == MON_PSI_LAPLACE) {
+                if (pb != qb || np != nq) {
+                    mon_u128 aa = mon_u128_mul64(pb + 1u, nqb), cc = mon_u128_mul64(qb + 1u, npb);
+                    if (mon_u128_cmp(aa, cc) != 0) {
+                        psi_pair(psi0, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), lnqb),
+                                 mon_u128_add(mon_drift_log2_u64(qb + 1u), lnpb));
+                    }
+                }
+            } else {
+                int fp = floored(pb, np, &cfg), fq = floored(qb, nq, &cfg);
+                if (!fp && !fq) {
+                    if (!mon_u128_is_zero(n)) {
+                        psi_pair(psi0, a, c, mon_u128_add(mon_drift_log2_u64(pb), lnq),
+                                 mon_u128_add(mon_drift_log2_u64(qb), lnp));
+                    }
+                } else if (fp && !fq) {
+                    psi_floor_mixed(psiq, qb, nq, mon_drift_log2_u64(qb), lnq, &cfg, lm);
+                } else if (!fp && fq) {
+                    psi_floor_mixed(psip, pb, np, mon_drift_log2_u64(pb), lnp, &cfg, lm);
+                }
+            }
+        }
+    }
+
+    dd = mon_u128_mul64(np, nq);
+    if (want & WANT_TV) {
+        uint64_t u[3], v[2], qq[3];
+        u[0] = 0;
+        u[1] = tvnum.lo;
+        u[2] = tvnum.hi;
+        v[0] = dd.lo << 1;
+        v[1] = (dd.hi << 1) | (dd.lo >> 63);
+        div_round(u, 3, v, 2, qq);
+        out->tv_raw = mon_u128_make(qq[1], qq[0]);
+        out->tv_num = tvnum;
+        out->tv_den = mon_u128_make(v[1], v[0]);
+    }
+    if (want & WANT_JS) {
+        uint64_t v[2], qq[4];
+        mon_u128 js;
+        /* JS * 2^126 = acc * 2^-128 * 2^126 / (2D) = acc / (8D) */
+        v[0] = dd.lo << 3;
+        v[1] = (dd.hi << 3) | (dd.lo >> 61);
+        div_round(js_acc, 4, v, 2, qq);
+        js = mon_u128_make(qq[1], qq[0]);
+        if (qq[2] | qq[3] || mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
+            js = mon_u128_make(UINT64_C(1) << 62, 0);
+        }
+        out->js_raw = js;
+        {
+            uint64_t r = mon_w_isqrt128(js), hi, lo;
+            mon_u128 sq, rem;
+            /* round to nearest: r + 1 when js - r^2 > r (js is an integer, no ties) */
+            mon_w_mul64(r, r, &hi, &lo);
+            sq = mon_u128_make(hi, lo);
+            rem = mon_u128_sub(js, sq);
+            if (mon_u128_cmp(rem, mon_u128_make(0, r)) > 0) ++r;
+            out->js_distance_raw = r;
+        }
+    }
+    if (want & WANT_PSI) {
+        mon_u128 psi = mon_u128_make(0, 0);
+        if (cfg.smoothing == MON_PSI_LAPLACE) {
+            psi_finish(&psi, psi0, npb, nqb, 0);
+        } else {
+            psi_finish(&psi, psi0, np, nq, 0);
+            psi_finish(&psi, psip, np, 1, cfg.g);
+            psi_finish(&psi, psiq, nq, 1, cfg.g);
+        }
+        out->psi_raw = psi;
+    }
+    out->total_actual = np;
+    out->total_expected = nq;
+    return MON_OK;
+}
+
+/* ---- public entry points --------------------------------------------------------------- */
+
+mon_status mon_drift_tv(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *raw,
+                        mon_u128 *num, mon_u128 *den)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(p, q, nbins, NULL, WANT_TV, &r);
+    if (st != MON_OK) return st;
+    if (raw) *raw = r.tv_raw;
+    if (num) *num = r.tv_num;
+    if (den) *den = r.tv_den;
+    return MON_OK;
+}
+
+mon_status mon_drift_js(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *js_raw,
+                        uint64_t *distance_raw)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(p, q, nbins, NULL, WANT_JS, &r);
+    if (st != MON_OK) return st;
+    if (js_raw) *js_raw = r.js_raw;
+    if (distance_raw) *distance_raw = r.js_distance_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                         const mon_psi_options *opt, mon_u128 *psi_raw)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(actual, expected, nbins, opt, WANT_PSI, &r);
+    if (st != MON_OK) return st;
+    if (psi_raw) *psi_raw = r.psi_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_scores(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                            const mon_psi_options *opt, mon_drift_result *out)
+{
+    mon_drift_result r;
+    mon_status st;
+    if (out == NULL) return MON_E_NULL;
+    st = drift_core(actual, expected, nbins, opt, WANT_TV | WANT_JS | WANT_PSI, &r);
+    if (st != MON_OK) return st;
+    *out = r;
+    return MON_OK;
+}
