@@ -18,8 +18,9 @@
 #include "mon_drift_internal.h"
 #include "mon_wide_internal.h"
 
-MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS >= 2, log_terms);
-MON_STATIC_ASSERT(MON_DRIFT_JS_NTERMS >= 2, js_terms);
+/* The Estrin evaluations below are written for these term counts (the generator checks them). */
+MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_terms);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 12, series_terms);
 
 #define MAX_TOTAL ((uint64_t)MON_DRIFT_MAX_TOTAL)
 
@@ -32,17 +33,23 @@ static mon_u128 log2_norm(uint64_t m, unsigned e)
 {
     unsigned i = (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) &
                  ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
-    uint64_t zh, zl, y, h, frac, sum;
-    int k;
+    uint64_t zh, zl, y, y2, y4, y6, e0, e1, e2, e3, h, frac, sum;
     mon_u128 r;
     mon_w_mul64(m, mon_drift_log_r[i], &zh, &zl);
     /* z = x r in 2^-126 units, z in [2^126, 2^126 (1 + 2^-8)): y = (z - 2^126) in 2^-72 units */
     zh -= UINT64_C(1) << 62;
     y = (zh << 10) | (zl >> 54);
-    h = mon_drift_log_c[MON_DRIFT_LOG_NTERMS - 1];
-    for (k = MON_DRIFT_LOG_NTERMS - 2; k >= 0; --k) {
-        h = mon_drift_log_c[k] - (mon_w_mulhi64(y, h) >> 8);
-    }
+    /* Estrin's scheme (independent products, short dependency chain), unsigned throughout:
+     * log2(1+y) = y * sum_j y^(2j) (c_(2j+1) - c_(2j+2) y), every bracket positive. */
+    y2 = mon_w_mulhi64(y, y) >> 8; /* y^2 in 2^-72 units */
+    y4 = mon_w_mulhi64(y2, y2) >> 8;
+    y6 = mon_w_mulhi64(y4, y2) >> 8;
+    e0 = mon_drift_log_c[0] - (mon_w_mulhi64(y, mon_drift_log_c[1]) >> 8);
+    e1 = mon_drift_log_c[2] - (mon_w_mulhi64(y, mon_drift_log_c[3]) >> 8);
+    e2 = mon_drift_log_c[4] - (mon_w_mulhi64(y, mon_drift_log_c[5]) >> 8);
+    e3 = mon_drift_log_c[6] - (mon_w_mulhi64(y, mon_drift_log_c[7]) >> 8);
+    h = e0 + (mon_w_mulhi64(y2, e1) >> 8) + (mon_w_mulhi64(y4, e2) >> 8) +
+        (mon_w_mulhi64(y6, e3) >> 8);
     frac = mon_w_mulhi64(y, h) >> 6;
     sum = mon_drift_log_t[i] + frac;
     r.hi = (uint64_t)e + (sum < frac);
@@ -98,25 +105,55 @@ static void acc_add_shl64(uint64_t acc[4], const uint64_t v[4])
     (void)mon_w_add(acc, acc, t, 4);
 }
 
-/* q = round(u / v) to nearest, ties to even; u has un limbs, v has vn limbs. q gets un limbs. */
-static void div_round(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn, uint64_t *q)
+/* r[0..n) = a[0..n) >> sh for any sh (in place allowed). */
+static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
 {
-    uint64_t r[MON_W_MAXV], r2[MON_W_MAXV + 1], vv[MON_W_MAXV + 1], one[MON_W_MAXU];
-    unsigned i;
-    int c;
-    mon_w_divmod(u, un, v, vn, q, r);
-    for (i = 0; i < vn; ++i) {
-        r2[i] = r[i];
-        vv[i] = v[i];
+    unsigned limb = sh / 64u, bits = sh % 64u, i;
+    for (i = 0; i < n; ++i) {
+        uint64_t lo = (i + limb < n) ? a[i + limb] : 0;
+        uint64_t hi = (i + limb + 1 < n) ? a[i + limb + 1] : 0;
+        r[i] = bits ? (lo >> bits) | (hi << (64u - bits)) : lo;
     }
-    r2[vn] = 0;
-    vv[vn] = 0;
-    mon_w_shl_small(r2, vn + 1, 1);
-    c = mon_w_cmp(r2, vv, vn + 1);
-    if (c > 0 || (c == 0 && (q[0] & 1u))) {
-        for (i = 0; i < un; ++i) one[i] = 0;
-        one[0] = 1;
-        (void)mon_w_add(q, q, one, un);
+}
+
+/* r[0..n) = d << sh (bits beyond n limbs dropped). */
+static void u128_shl_limbs(uint64_t *r, unsigned n, mon_u128 d, unsigned sh)
+{
+    unsigned limb = sh / 64u, bits = sh % 64u, i;
+    uint64_t w[3];
+    w[0] = d.lo << bits;
+    w[1] = bits ? (d.hi << bits) | (d.lo >> (64u - bits)) : d.hi;
+    w[2] = bits ? d.hi >> (64u - bits) : 0;
+    for (i = 0; i < n; ++i) r[i] = 0;
+    for (i = 0; i < 3; ++i) {
+        if (limb + i < n) r[limb + i] = w[i];
+    }
+}
+
+/* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
+ * u has un <= 5 limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
+ * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
+static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
+{
+    uint64_t t[6], half[6];
+    unsigned i, n = un + 1;
+    u128_shl_limbs(half, n, d, sh - 1u);
+    for (i = 0; i < un; ++i) t[i] = u[i];
+    t[un] = 0;
+    (void)mon_w_add(t, t, half, n);
+    limbs_shr(t, t, n, sh);
+    n = mon_w_len(t, n);
+    for (i = 0; i < un; ++i) q[i] = 0;
+    if (n == 0) return;
+    if (d.hi == 0) {
+        uint64_t rem = 0;
+        for (i = n; i-- > 0;) q[i] = mon_w_div128_64(rem, t[i], d.lo, &rem);
+    } else {
+        uint64_t v[2], r[2], qq[MON_W_MAXU];
+        v[0] = d.lo;
+        v[1] = d.hi;
+        mon_w_divmod(t, n, v, 2, qq, r);
+        for (i = 0; i < n && i < un; ++i) q[i] = qq[i];
     }
 }
 
@@ -180,14 +217,15 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
 
 /* ---- per-bin terms --------------------------------------------------------------------- */
 
-/* JS series branch (8n < S, n > 0): acc += (n^2/S) * sum_k g_k d^(2k) in 2^-128 units. Every
- * step truncates a 64-bit mantissa: relative error < 2^-60. */
-static void js_series(uint64_t acc[4], mon_u128 n, mon_u128 s)
+/* Series branch (8n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in 2^-128 units
+ * (g: mon_drift_js_g or mon_drift_psi_h). Every step truncates a 64-bit mantissa: relative
+ * error < 2^-60, and no cancellation however close the two bins are. */
+static void series_term(uint64_t acc[4], mon_u128 n, mon_u128 s, const uint64_t *g)
 {
     unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
     uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z, h, m1;
-    int ed, e1, k, sh;
-    mon_u128 p2;
+    int ed, e1, sh;
+    mon_u128 prod;
     if (nm < sm) {
         qd = mon_w_div128_64(nm, 0, sm, &rem);
         ed = (int)en - (int)es - 64;
@@ -199,9 +237,16 @@ static void js_series(uint64_t acc[4], mon_u128 n, mon_u128 s)
     mon_w_mul64(qd, qd, &hi, &lo);
     sz = (unsigned)(-(2 * ed + 70)); /* >= 64 because d < 1/8 */
     z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
-    h = mon_drift_js_g[MON_DRIFT_JS_NTERMS - 1];
-    for (k = MON_DRIFT_JS_NTERMS - 2; k >= 0; --k) {
-        h = mon_drift_js_g[k] + (mon_w_mulhi64(z, h) >> 6);
+    {
+        /* Estrin: G = sum_k g_k z^k (all terms positive), z^j in 2^-70 units */
+        uint64_t z2 = mon_w_mulhi64(z, z) >> 6, z4 = mon_w_mulhi64(z2, z2) >> 6,
+                 z8 = mon_w_mulhi64(z4, z4) >> 6;
+        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 6), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 6),
+                 p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 6), p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 6),
+                 p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 6), p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 6);
+        uint64_t q0 = p0 + (mon_w_mulhi64(z2, p1) >> 6), q1 = p2 + (mon_w_mulhi64(z2, p3) >> 6),
+                 q2 = p4 + (mon_w_mulhi64(z2, p5) >> 6);
+        h = q0 + (mon_w_mulhi64(z4, q1) >> 6) + (mon_w_mulhi64(z8, q2) >> 6);
     }
     mon_w_mul64(nm, qd, &hi, &lo);
     if (hi >> 63) {
@@ -211,9 +256,9 @@ static void js_series(uint64_t acc[4], mon_u128 n, mon_u128 s)
         m1 = (hi << 1) | (lo >> 63);
         e1 = 63;
     }
-    p2 = mon_u128_mul64(m1, h);
+    prod = mon_u128_mul64(m1, h);
     sh = e1 + (int)en + ed;
-    mon_w256_add_shifted128(acc, p2, sh);
+    mon_w256_add_shifted128(acc, prod, sh);
 }
 
 /* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^128 where X >= Y are A, C and
@@ -293,28 +338,16 @@ static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
     return mon_w_cmp(xs, mn, 4) < 0;
 }
 
-/* psi_raw += round(acc * ln2 / (den * 2^64)), den = d1 * d2 * 2^g. */
+/* psi_raw += round(acc * ln2 / (d1 * d2 * 2^(64 + g))). */
 static void psi_finish(mon_u128 *psi_raw, const uint64_t acc[4], uint64_t d1, uint64_t d2,
                        unsigned g)
 {
-    uint64_t u[5], den[4], lnv[1], qq[5], add[2];
-    mon_u128 dd = mon_u128_mul64(d1, d2);
+    uint64_t u[5], lnv[1], qq[5];
     lnv[0] = mon_drift_ln2;
     mon_w_mul(u, acc, 4, lnv, 1);
-    /* den * 2^(64 + g), g <= 128: dd < 2^116 shifted by <= 192 bits -> fits 4 limbs when g
-     * is large only because then acc is correspondingly large; see docs */
-    {
-        unsigned sh = 64u + g, limb = sh / 64u, bits = sh % 64u;
-        den[0] = den[1] = den[2] = den[3] = 0;
-        if (limb < 4) den[limb] = dd.lo << bits;
-        if (limb + 1 < 4) den[limb + 1] = bits ? (dd.hi << bits) | (dd.lo >> (64u - bits)) : dd.hi;
-        if (limb + 2 < 4 && bits) den[limb + 2] = dd.hi >> (64u - bits);
-    }
-    div_round(u, 5, den, 4, qq);
-    add[0] = qq[0];
-    add[1] = qq[1];
-    psi_raw->lo += add[0];
-    psi_raw->hi += add[1] + (psi_raw->lo < add[0]);
+    div_round_shift(u, 5, mon_u128_mul64(d1, d2), 64u + g, qq);
+    psi_raw->lo += qq[0];
+    psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
 }
 
 /* ---- the one pass ---------------------------------------------------------------------- */
@@ -328,8 +361,10 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
 {
     uint64_t np = 0, nq = 0, npb = 0, nqb = 0;
     uint64_t js_acc[4] = {0, 0, 0, 0}, psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0},
-             psiq[4] = {0, 0, 0, 0};
-    mon_u128 tvnum = mon_u128_make(0, 0), lnp, lnq, lnpb = {0, 0}, lnqb = {0, 0}, lm = {0, 0};
+             psiq[4] = {0, 0, 0, 0}, psis[4] = {0, 0, 0, 0};
+    mon_u128 tvnum = mon_u128_make(0, 0), lnp = {0, 0}, lnq = {0, 0}, lnpb = {0, 0}, lnqb = {0, 0},
+             lm = {0, 0};
+    int have_ltot = 0;
     mon_u128 dd;
     psi_cfg cfg;
     size_t b;
@@ -337,15 +372,18 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
     if (st != MON_OK && (want & WANT_PSI)) return st;
-    lnp = mon_drift_log2_u64(np);
-    lnq = mon_drift_log2_u64(nq);
-    if (cfg.smoothing == MON_PSI_LAPLACE) {
+    /* logs of the totals only when a branch needs them (they cost as much as a small bin) */
+    if ((want & WANT_PSI) && cfg.smoothing == MON_PSI_FLOOR) {
+        lnp = mon_drift_log2_u64(np);
+        lnq = mon_drift_log2_u64(nq);
+        have_ltot = 1;
+        lm = mon_drift_log2_u64(cfg.mant);
+    }
+    if ((want & WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE) {
         npb = np + (uint64_t)nbins;
         nqb = nq + (uint64_t)nbins;
         lnpb = mon_drift_log2_u64(npb);
         lnqb = mon_drift_log2_u64(nqb);
-    } else {
-        lm = mon_drift_log2_u64(cfg.mant);
     }
 
     for (b = 0; b < nbins; ++b) {
@@ -357,15 +395,21 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         if ((want & WANT_JS) && !mon_u128_is_zero(n)) {
             mon_u128 s = mon_u128_add(a, c);
             if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), s) < 0) {
-                js_series(js_acc, n, s);
+                series_term(js_acc, n, s, mon_drift_js_g);
             } else {
                 mon_u128 x = a_big ? a : c, y = a_big ? c : a;
                 if (mon_u128_is_zero(y)) {
                     /* log2(2X/X) = 1 exactly: T_b = X */
                     mon_w256_add_shifted128(js_acc, x, 128);
                 } else {
-                    mon_u128 lp = mon_u128_add(mon_drift_log2_u64(pb), lnq);
-                    mon_u128 lq = mon_u128_add(mon_drift_log2_u64(qb), lnp);
+                    mon_u128 lp, lq;
+                    if (!have_ltot) {
+                        lnp = mon_drift_log2_u64(np);
+                        lnq = mon_drift_log2_u64(nq);
+                        have_ltot = 1;
+                    }
+                    lp = mon_u128_add(mon_drift_log2_u64(pb), lnq);
+                    lq = mon_u128_add(mon_drift_log2_u64(qb), lnp);
                     if (a_big) js_logs(js_acc, a, c, lp, lq, s);
                     else js_logs(js_acc, c, a, lq, lp, s);
                 }
@@ -375,7 +419,14 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
             if (cfg.smoothing == MON_PSI_LAPLACE) {
                 if (pb != qb || np != nq) {
                     mon_u128 aa = mon_u128_mul64(pb + 1u, nqb), cc = mon_u128_mul64(qb + 1u, npb);
-                    if (mon_u128_cmp(aa, cc) != 0) {
+                    int cmp = mon_u128_cmp(aa, cc);
+                    mon_u128 nn = cmp > 0 ? mon_u128_sub(aa, cc) : mon_u128_sub(cc, aa);
+                    mon_u128 ss = mon_u128_add(aa, cc);
+                    if (cmp == 0) {
+                        /* identical smoothed proportions: term 0 */
+                    } else if (mon_u128_cmp(mon_u128_shl(nn, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+                        series_term(psis, nn, ss, mon_drift_psi_h);
+                    } else {
                         psi_pair(psi0, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), lnqb),
                                  mon_u128_add(mon_drift_log2_u64(qb + 1u), lnpb));
                     }
@@ -383,7 +434,12 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
             } else {
                 int fp = floored(pb, np, &cfg), fq = floored(qb, nq, &cfg);
                 if (!fp && !fq) {
-                    if (!mon_u128_is_zero(n)) {
+                    mon_u128 ss = mon_u128_add(a, c);
+                    if (mon_u128_is_zero(n)) {
+                        /* p_b == q_b: term 0 */
+                    } else if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+                        series_term(psis, n, ss, mon_drift_psi_h);
+                    } else {
                         psi_pair(psi0, a, c, mon_u128_add(mon_drift_log2_u64(pb), lnq),
                                  mon_u128_add(mon_drift_log2_u64(qb), lnp));
                     }
@@ -398,24 +454,20 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
 
     dd = mon_u128_mul64(np, nq);
     if (want & WANT_TV) {
-        uint64_t u[3], v[2], qq[3];
+        uint64_t u[3], qq[3];
         u[0] = 0;
         u[1] = tvnum.lo;
         u[2] = tvnum.hi;
-        v[0] = dd.lo << 1;
-        v[1] = (dd.hi << 1) | (dd.lo >> 63);
-        div_round(u, 3, v, 2, qq);
+        div_round_shift(u, 3, dd, 1, qq); /* num 2^64 / (2D) */
         out->tv_raw = mon_u128_make(qq[1], qq[0]);
         out->tv_num = tvnum;
-        out->tv_den = mon_u128_make(v[1], v[0]);
+        out->tv_den = mon_u128_shl(dd, 1);
     }
     if (want & WANT_JS) {
-        uint64_t v[2], qq[4];
+        uint64_t qq[4];
         mon_u128 js;
         /* JS * 2^126 = acc * 2^-128 * 2^126 / (2D) = acc / (8D) */
-        v[0] = dd.lo << 3;
-        v[1] = (dd.hi << 3) | (dd.lo >> 61);
-        div_round(js_acc, 4, v, 2, qq);
+        div_round_shift(js_acc, 4, dd, 3, qq);
         js = mon_u128_make(qq[1], qq[0]);
         if (qq[2] | qq[3] || mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
             js = mon_u128_make(UINT64_C(1) << 62, 0);
@@ -436,8 +488,11 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         mon_u128 psi = mon_u128_make(0, 0);
         if (cfg.smoothing == MON_PSI_LAPLACE) {
             psi_finish(&psi, psi0, npb, nqb, 0);
+            /* series terms are (a-c) log2(a/c) / 4 in 2^-128 units: 2^(64+62) */
+            psi_finish(&psi, psis, npb, nqb, 62);
         } else {
             psi_finish(&psi, psi0, np, nq, 0);
+            psi_finish(&psi, psis, np, nq, 62);
             psi_finish(&psi, psip, np, 1, cfg.g);
             psi_finish(&psi, psiq, nq, 1, cfg.g);
         }

@@ -8,7 +8,7 @@
  * Every metric is computed with integer and fixed-point arithmetic only (no floating point, no
  * libm): results are raw fixed-point integers, identical on every platform, compiler and
  * optimisation level, with and without unsigned __int128. Raw formats:
- *   TV       : tv_raw = round(TV * 2^64) (ties to even), and TV = tv_num / tv_den exactly with
+ *   TV       : tv_raw = round(TV * 2^64) (ties up), and TV = tv_num / tv_den exactly with
  *              tv_num = sum_b |P_b N_Q - Q_b N_P|, tv_den = 2 N_P N_Q (not reduced).
  *   JS       : js_raw ~ JS * 2^126 (JS in bits, 0 <= js_raw <= 2^126), |error| < 2^-60 absolute
  *              and < 2^-55 relative per bin (see docs/drift_metrics.md).

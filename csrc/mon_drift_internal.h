@@ -7,13 +7,14 @@
 
 #define MON_DRIFT_LOG_TABLE_BITS 8
 #define MON_DRIFT_LOG_NTERMS 8
-#define MON_DRIFT_JS_NTERMS 11
+#define MON_DRIFT_SERIES_NTERMS 12
 #define MON_DRIFT_JS_SERIES_SHIFT 3
 
 extern const uint64_t mon_drift_log_r[1 << MON_DRIFT_LOG_TABLE_BITS];
 extern const uint64_t mon_drift_log_t[1 << MON_DRIFT_LOG_TABLE_BITS];
 extern const uint64_t mon_drift_log_c[MON_DRIFT_LOG_NTERMS];
-extern const uint64_t mon_drift_js_g[MON_DRIFT_JS_NTERMS];
+extern const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS];
+extern const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS];
 extern const uint64_t mon_drift_ln2;
 
 #endif /* MON_DRIFT_INTERNAL_H */

@@ -147,7 +147,7 @@ const uint64_t mon_drift_log_c[MON_DRIFT_LOG_NTERMS] = {
     UINT64_C(0x0b8aa3b295c17f0c),
 };
 
-const uint64_t mon_drift_js_g[MON_DRIFT_JS_NTERMS] = {
+const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS] = {
     UINT64_C(0xb8aa3b295c17f0bc),
     UINT64_C(0x1ec709dc3a03fd75),
     UINT64_C(0x0c4f9d8b4a67fefb),
@@ -159,8 +159,27 @@ const uint64_t mon_drift_js_g[MON_DRIFT_JS_NTERMS] = {
     UINT64_C(0x0134fb5df83c644b),
     UINT64_C(0x00f8cfce5d73ffeb),
     UINT64_C(0x00cca67d689263ad),
+    UINT64_C(0x00ab488feb001635),
+};
+
+const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {
+    UINT64_C(0xb8aa3b295c17f0bc),
+    UINT64_C(0x3d8e13b87407fae9),
+    UINT64_C(0x24eed8a1df37fcf2),
+    UINT64_C(0x1a61762a7aded93f),
+    UINT64_C(0x1484b13d7c02a8f8),
+    UINT64_C(0x10c9a84994022d28),
+    UINT64_C(0x0e347ab4698bb00e),
+    UINT64_C(0x0c4f9d8b4a67fefb),
+    UINT64_C(0x0adcd64dba1f86a2),
+    UINT64_C(0x09b81e0fa687ff32),
+    UINT64_C(0x08cb27637e4a486a),
+    UINT64_C(0x080766bf04010a77),
 };
 
 const uint64_t mon_drift_ln2 = UINT64_C(0xb17217f7d1cf79ac);
 
-/* counts: LOG_NTERMS=8 JS_NTERMS=11 JS_SERIES_SHIFT=3 */
+MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_nterms_matches_table);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 12, series_nterms_matches_table);
+MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 3, series_shift_matches);
+MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == 8, log_table_bits_matches);

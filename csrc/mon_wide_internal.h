@@ -148,34 +148,43 @@ static inline mon_u128 mon_u128_shr(mon_u128 a, unsigned s)
  * truncation toward zero). w has 4 limbs; the caller guarantees no overflow past 2^256. */
 static inline void mon_w256_add_shifted128(uint64_t w[4], mon_u128 v, int sh)
 {
-    uint64_t t[5] = {0, 0, 0, 0, 0};
+    uint64_t t0, t1, t2, c, x;
     unsigned limb, bits;
-    uint64_t c;
-    int i;
     if (sh < 0) {
         if (sh <= -128) return;
         v = mon_u128_shr(v, (unsigned)(-sh));
         sh = 0;
     }
-    limb = (unsigned)sh / 64u;
-    bits = (unsigned)sh % 64u;
+    limb = (unsigned)sh >> 6;
+    bits = (unsigned)sh & 63u;
     if (limb > 3) return; /* caller bug: cannot happen with the documented ranges */
-    if (bits == 0) {
-        t[limb] = v.lo;
-        t[limb + 1] = v.hi;
+    if (bits) {
+        t0 = v.lo << bits;
+        t1 = (v.lo >> (64 - bits)) | (v.hi << bits);
+        t2 = v.hi >> (64 - bits);
     } else {
-        t[limb] = v.lo << bits;
-        t[limb + 1] = (v.lo >> (64 - bits)) | (v.hi << bits);
-        t[limb + 2] = v.hi >> (64 - bits);
+        t0 = v.lo;
+        t1 = v.hi;
+        t2 = 0;
     }
-    c = 0;
-    for (i = 0; i < 4; ++i) {
-        uint64_t s = w[i] + t[i];
-        uint64_t c1 = s < w[i];
-        uint64_t s2 = s + c;
-        uint64_t c2 = s2 < s;
-        w[i] = s2;
-        c = c1 | c2;
+    /* straight-line carry chain from limb `limb` upward (bits above 2^256 are dropped) */
+    x = w[limb] + t0;
+    c = x < t0;
+    w[limb] = x;
+    if (limb + 1 < 4) {
+        x = w[limb + 1] + t1;
+        t1 = x < t1;
+        x += c;
+        c = t1 | (x < c);
+        w[limb + 1] = x;
+        if (limb + 2 < 4) {
+            x = w[limb + 2] + t2;
+            t2 = x < t2;
+            x += c;
+            c = t2 | (x < c);
+            w[limb + 2] = x;
+            if (limb + 3 < 4) w[limb + 3] += c;
+        }
     }
 }
 

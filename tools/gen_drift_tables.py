@@ -66,18 +66,31 @@ def log_coeffs() -> list[int]:
     return coeffs
 
 
-def js_coeffs() -> list[int]:
+SERIES_NTERMS = 12  # Estrin layout in mon_drift.c is written for 12 terms
+
+
+def series_coeffs(kind: str) -> list[int]:
+    """JS: g_k = 1/((k+1)(2k+1) 2 ln 2); PSI: h_k = 1/((2k+1) 2 ln 2); 2^-64 units."""
     ln2 = mpmath.log(2)
     zmax = mpmath.mpf(2) ** (-2 * JS_SERIES_SHIFT)
-    g = []
-    k = 0
-    while True:
-        g.append(rnd(mpmath.mpf(2) ** 64 / ((k + 1) * (2 * k + 1) * 2 * ln2)))
-        nxt = zmax ** (k + 1) / ((k + 2) * (2 * k + 3) * 2 * ln2)
-        if nxt < mpmath.mpf(2) ** -71:  # relative to g_0 ~ 0.72
-            break
-        k += 1
-    return g
+
+    def coef(k: int) -> mpmath.mpf:
+        den = (k + 1) * (2 * k + 1) if kind == "js" else (2 * k + 1)
+        return 1 / (den * 2 * ln2)
+
+    out = [rnd(coef(k) * mpmath.mpf(2) ** 64) for k in range(SERIES_NTERMS)]
+    # the first omitted term, relative to the leading coefficient, must be < 2^-70
+    assert zmax ** SERIES_NTERMS * coef(SERIES_NTERMS) / coef(0) < mpmath.mpf(2) ** -70
+    assert all(0 < c < (1 << 64) for c in out)
+    return out
+
+
+def js_coeffs() -> list[int]:
+    return series_coeffs("js")
+
+
+def psi_coeffs() -> list[int]:
+    return series_coeffs("psi")
 
 
 def render() -> str:
@@ -106,14 +119,23 @@ def render() -> str:
         lines.append(f"    UINT64_C(0x{v:016x}),")
     lines.append("};")
     lines.append("")
-    lines.append(f"const uint64_t mon_drift_js_g[MON_DRIFT_JS_NTERMS] = {{")
+    lines.append(f"const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS] = {{")
     for v in jc:
+        lines.append(f"    UINT64_C(0x{v:016x}),")
+    lines.append("};")
+    lines.append("")
+    lines.append(f"const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {{")
+    for v in psi_coeffs():
         lines.append(f"    UINT64_C(0x{v:016x}),")
     lines.append("};")
     lines.append("")
     lines.append(f"const uint64_t mon_drift_ln2 = UINT64_C(0x{ln2:016x});")
     lines.append("")
-    lines.append(f"/* counts: LOG_NTERMS={len(lc)} JS_NTERMS={len(jc)} JS_SERIES_SHIFT={JS_SERIES_SHIFT} */")
+    lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == {len(lc)}, log_nterms_matches_table);")
+    lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == {len(jc)}, series_nterms_matches_table);")
+    lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == {JS_SERIES_SHIFT}, series_shift_matches);")
+    lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == {LOG_TABLE_BITS}, log_table_bits_matches);")
+
     return "\n".join(lines) + "\n"
 
 
