@@ -282,7 +282,13 @@ void mon_w_divmod(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn
 /* floor((hi:lo) / d) for hi < d (the quotient fits 64 bits); *rem gets the remainder. */
 static inline uint64_t mon_w_div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
 {
-#if MON_HAVE_INT128
+#if MON_HAVE_INT128 && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    /* One divq instead of a libgcc __udivti3 call (hi < d: the quotient fits, no trap). */
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");
+    *rem = r;
+    return q;
+#elif MON_HAVE_INT128
     mon_w_native128 n = ((mon_w_native128)hi << 64) | lo;
     *rem = (uint64_t)(n % d);
     return (uint64_t)(n / d);

@@ -6,6 +6,15 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+from .drift import (
+    PSI_FLOOR_EPSILON_DEFAULT,
+    PSI_SMOOTHINGS,
+    DriftScores,
+    drift_scores,
+    js,
+    psi,
+    tv,
+)
 from .errors import (
     ConfigMismatchError,
     CorruptDataError,
@@ -23,4 +32,12 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    # drift metrics (monitor/drift.py)
+    "tv",
+    "js",
+    "psi",
+    "drift_scores",
+    "DriftScores",
+    "PSI_FLOOR_EPSILON_DEFAULT",
+    "PSI_SMOOTHINGS",
 ]
