@@ -10,7 +10,7 @@
  *         For |d| < 1/8 T_b = (n^2/S) sum_k g_k d^(2k) (series, relative precision per bin, no
  *         cancellation: this is what keeps sqrt(JS) accurate for near-identical inputs);
  *         otherwise T_b from fixed-point logs of the exact integers.
- *         T_b is accumulated in a 256-bit integer in 2^-128 units and divided once.
+ *         T_b is accumulated in a 384-bit integer in 2^-240 units and divided once.
  *   PSI = sum (a - c)(ln a - ln c) / (den) with exact integer numerators a, c of p~ and q~ over a
  *         common denominator; logs are fixed-point log2 in 2^-64 units, converted to nats once.
  */
@@ -94,15 +94,26 @@ static uint64_t top64(mon_u128 x, unsigned bitlen)
     return mon_u128_shr(x, bitlen - 64).lo;
 }
 
-/* acc (4 limbs) += v (4 limbs) * 2^64; the caller guarantees v < 2^192 and no overflow. */
-static void acc_add_shl64(uint64_t acc[4], const uint64_t v[4])
+/* The JS and series accumulators count in 2^-(128 + ACC_EXTRA) units over ACC_LIMBS limbs:
+ * fine enough that no series term is ever truncated (a term is >= 2^-107 count-bits and its
+ * mantissa has 128 bits), so scaling both vectors by a power of two scales every term exactly
+ * and leaves the raw JS (and floor PSI) bit-identical. Range: sum of terms < 2^108 -> < 2^348. */
+#define ACC_EXTRA 112
+#define ACC_LIMBS 6
+
+/* acc (ACC_LIMBS limbs) += v (4 limbs) * 2^(64 + ACC_EXTRA); the caller guarantees
+ * v < 2^178, so nothing is lost. */
+static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
 {
-    uint64_t t[4];
-    t[0] = 0;
-    t[1] = v[0];
-    t[2] = v[1];
-    t[3] = v[2];
-    (void)mon_w_add(acc, acc, t, 4);
+    enum { SH = 64 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    uint64_t t[ACC_LIMBS];
+    unsigned i;
+    for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
+    for (i = 0; i < 4; ++i) {
+        if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
+        if (BITS && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+    }
+    (void)mon_w_add(acc, acc, t, ACC_LIMBS);
 }
 
 /* r[0..n) = a[0..n) >> sh for any sh (in place allowed). */
@@ -131,11 +142,11 @@ static void u128_shl_limbs(uint64_t *r, unsigned n, mon_u128 d, unsigned sh)
 }
 
 /* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
- * u has un <= 5 limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
+ * u has un < MON_W_MAXU limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
  * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
 static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
 {
-    uint64_t t[6], half[6];
+    uint64_t t[MON_W_MAXU], half[MON_W_MAXU];
     unsigned i, n = un + 1;
     u128_shl_limbs(half, n, d, sh - 1u);
     for (i = 0; i < un; ++i) t[i] = u[i];
@@ -218,9 +229,9 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
 /* ---- per-bin terms --------------------------------------------------------------------- */
 
 /* Series branch (8n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in 2^-128 units
- * (g: mon_drift_js_g or mon_drift_psi_h). Every step truncates a 64-bit mantissa: relative
+ * (g: mon_drift_js_g or mon_drift_psi_h) - in 2^-(128 + ACC_EXTRA) units. Every step truncates a 64-bit mantissa: relative
  * error < 2^-60, and no cancellation however close the two bins are. */
-static void series_term(uint64_t acc[4], mon_u128 n, mon_u128 s, const uint64_t *g)
+static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const uint64_t *g)
 {
     unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
     uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z, h, m1;
@@ -258,12 +269,12 @@ static void series_term(uint64_t acc[4], mon_u128 n, mon_u128 s, const uint64_t 
     }
     prod = mon_u128_mul64(m1, h);
     sh = e1 + (int)en + ed;
-    mon_w256_add_shifted128(acc, prod, sh);
+    mon_w_add_shifted128(acc, ACC_LIMBS, prod, sh + ACC_EXTRA);
 }
 
-/* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^128 where X >= Y are A, C and
+/* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^(128 + ACC_EXTRA) where X >= Y are A, C and
  * lx = log2(X), ly = log2(Y) (2^-64 units, Y > 0). */
-static void js_logs(uint64_t acc[4], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u128 ly,
+static void js_logs(uint64_t acc[ACC_LIMBS], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u128 ly,
                     mon_u128 s)
 {
     mon_u128 ls = log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
@@ -277,7 +288,7 @@ static void js_logs(uint64_t acc[4], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u1
     mon_w_mul128(px, x, ax);
     mon_w_mul128(py, y, ay);
     if (mon_w_sub(t, px, py, 4)) return; /* negative: impossible for |d| >= 1/8 */
-    acc_add_shl64(acc, t);
+    acc_add_log_term(acc, t);
 }
 
 /* acc += |a - c| * |la - lc| when the differences agree in sign (they always do except when
@@ -338,14 +349,14 @@ static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
     return mon_w_cmp(xs, mn, 4) < 0;
 }
 
-/* psi_raw += round(acc * ln2 / (d1 * d2 * 2^(64 + g))). */
-static void psi_finish(mon_u128 *psi_raw, const uint64_t acc[4], uint64_t d1, uint64_t d2,
-                       unsigned g)
+/* psi_raw += round(acc * ln2 / (d1 * d2 * 2^(64 + g))); acc has an <= ACC_LIMBS limbs. */
+static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint64_t d1,
+                       uint64_t d2, unsigned g)
 {
-    uint64_t u[5], lnv[1], qq[5];
+    uint64_t u[ACC_LIMBS + 1], lnv[1], qq[ACC_LIMBS + 1];
     lnv[0] = mon_drift_ln2;
-    mon_w_mul(u, acc, 4, lnv, 1);
-    div_round_shift(u, 5, mon_u128_mul64(d1, d2), 64u + g, qq);
+    mon_w_mul(u, acc, an, lnv, 1);
+    div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
     psi_raw->lo += qq[0];
     psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
 }
@@ -360,8 +371,8 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
 {
     uint64_t np = 0, nq = 0, npb = 0, nqb = 0;
-    uint64_t js_acc[4] = {0, 0, 0, 0}, psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0},
-             psiq[4] = {0, 0, 0, 0}, psis[4] = {0, 0, 0, 0};
+    uint64_t js_acc[ACC_LIMBS] = {0, 0, 0, 0, 0, 0}, psis[ACC_LIMBS] = {0, 0, 0, 0, 0, 0};
+    uint64_t psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0}, psiq[4] = {0, 0, 0, 0};
     mon_u128 tvnum = mon_u128_make(0, 0), lnp = {0, 0}, lnq = {0, 0}, lnpb = {0, 0}, lnqb = {0, 0},
              lm = {0, 0};
     int have_ltot = 0;
@@ -400,7 +411,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                 mon_u128 x = a_big ? a : c, y = a_big ? c : a;
                 if (mon_u128_is_zero(y)) {
                     /* log2(2X/X) = 1 exactly: T_b = X */
-                    mon_w256_add_shifted128(js_acc, x, 128);
+                    mon_w_add_shifted128(js_acc, ACC_LIMBS, x, 128 + ACC_EXTRA);
                 } else {
                     mon_u128 lp, lq;
                     if (!have_ltot) {
@@ -464,12 +475,12 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         out->tv_den = mon_u128_shl(dd, 1);
     }
     if (want & WANT_JS) {
-        uint64_t qq[4];
+        uint64_t qq[ACC_LIMBS];
         mon_u128 js;
-        /* JS * 2^126 = acc * 2^-128 * 2^126 / (2D) = acc / (8D) */
-        div_round_shift(js_acc, 4, dd, 3, qq);
+        /* JS * 2^126 = acc * 2^-(128 + ACC_EXTRA) * 2^126 / (2D) = acc / (D 2^(3 + ACC_EXTRA)) */
+        div_round_shift(js_acc, ACC_LIMBS, dd, 3 + ACC_EXTRA, qq);
         js = mon_u128_make(qq[1], qq[0]);
-        if (qq[2] | qq[3] || mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
+        if (qq[2] | qq[3] | qq[4] | qq[5] || mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
             js = mon_u128_make(UINT64_C(1) << 62, 0);
         }
         out->js_raw = js;
@@ -487,14 +498,14 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if (want & WANT_PSI) {
         mon_u128 psi = mon_u128_make(0, 0);
         if (cfg.smoothing == MON_PSI_LAPLACE) {
-            psi_finish(&psi, psi0, npb, nqb, 0);
-            /* series terms are (a-c) log2(a/c) / 4 in 2^-128 units: 2^(64+62) */
-            psi_finish(&psi, psis, npb, nqb, 62);
+            psi_finish(&psi, psi0, 4, npb, nqb, 0);
+            /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units */
+            psi_finish(&psi, psis, ACC_LIMBS, npb, nqb, 62 + ACC_EXTRA);
         } else {
-            psi_finish(&psi, psi0, np, nq, 0);
-            psi_finish(&psi, psis, np, nq, 62);
-            psi_finish(&psi, psip, np, 1, cfg.g);
-            psi_finish(&psi, psiq, nq, 1, cfg.g);
+            psi_finish(&psi, psi0, 4, np, nq, 0);
+            psi_finish(&psi, psis, ACC_LIMBS, np, nq, 62 + ACC_EXTRA);
+            psi_finish(&psi, psip, 4, np, 1, cfg.g);
+            psi_finish(&psi, psiq, 4, nq, 1, cfg.g);
         }
         out->psi_raw = psi;
     }

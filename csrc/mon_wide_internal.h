@@ -144,12 +144,12 @@ static inline mon_u128 mon_u128_shr(mon_u128 a, unsigned s)
 
 /* ---- 256-bit (4 limbs) and general limb helpers ---------------------------------------- */
 
-/* w += v placed at bit position sh (sh may be negative: the bits below 2^0 are dropped, i.e.
- * truncation toward zero). w has 4 limbs; the caller guarantees no overflow past 2^256. */
-static inline void mon_w256_add_shifted128(uint64_t w[4], mon_u128 v, int sh)
+/* w[0..n) += v * 2^sh (sh may be negative: the bits below 2^0 are dropped, i.e. truncation
+ * toward zero). The caller guarantees the sum fits n limbs (bits beyond are dropped). */
+static inline void mon_w_add_shifted128(uint64_t *w, unsigned n, mon_u128 v, int sh)
 {
     uint64_t t0, t1, t2, c, x;
-    unsigned limb, bits;
+    unsigned limb, bits, i;
     if (sh < 0) {
         if (sh <= -128) return;
         v = mon_u128_shr(v, (unsigned)(-sh));
@@ -157,7 +157,7 @@ static inline void mon_w256_add_shifted128(uint64_t w[4], mon_u128 v, int sh)
     }
     limb = (unsigned)sh >> 6;
     bits = (unsigned)sh & 63u;
-    if (limb > 3) return; /* caller bug: cannot happen with the documented ranges */
+    if (limb >= n) return; /* caller bug: cannot happen with the documented ranges */
     if (bits) {
         t0 = v.lo << bits;
         t1 = (v.lo >> (64 - bits)) | (v.hi << bits);
@@ -167,23 +167,28 @@ static inline void mon_w256_add_shifted128(uint64_t w[4], mon_u128 v, int sh)
         t1 = v.hi;
         t2 = 0;
     }
-    /* straight-line carry chain from limb `limb` upward (bits above 2^256 are dropped) */
     x = w[limb] + t0;
     c = x < t0;
     w[limb] = x;
-    if (limb + 1 < 4) {
-        x = w[limb + 1] + t1;
+    i = limb + 1;
+    if (i < n) {
+        x = w[i] + t1;
         t1 = x < t1;
         x += c;
         c = t1 | (x < c);
-        w[limb + 1] = x;
-        if (limb + 2 < 4) {
-            x = w[limb + 2] + t2;
+        w[i] = x;
+        ++i;
+        if (i < n) {
+            x = w[i] + t2;
             t2 = x < t2;
             x += c;
             c = t2 | (x < c);
-            w[limb + 2] = x;
-            if (limb + 3 < 4) w[limb + 3] += c;
+            w[i] = x;
+            ++i;
+            for (; c && i < n; ++i) {
+                w[i] += 1;
+                c = w[i] == 0;
+            }
         }
     }
 }
@@ -274,7 +279,7 @@ static inline void mon_w_shl_small(uint64_t *a, unsigned n, unsigned s)
 /* Exact division: q = floor(u / v), r = u mod v, for un <= MON_W_MAXU limbs and
  * 1 <= vn <= MON_W_MAXV limbs with v != 0 (top limb v[vn-1] may be 0; leading zero limbs are
  * skipped). q has un limbs, r has vn limbs. Knuth's algorithm D on 32-bit digits, portable. */
-#define MON_W_MAXU 6
+#define MON_W_MAXU 8
 #define MON_W_MAXV 4
 void mon_w_divmod(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn, uint64_t *q,
                   uint64_t *r);

@@ -44,13 +44,13 @@ static void test_wide(void)
     /* add at a bit position, with carries across limbs */
     {
         uint64_t w[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
-        mon_w256_add_shifted128(w, U128(0, 1), 0);
+        mon_w_add_shifted128(w, 4, U128(0, 1), 0);
         CHECK(w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 1);
-        mon_w256_add_shifted128(w, U128(1, 0), 130); /* 2^194 */
+        mon_w_add_shifted128(w, 4, U128(1, 0), 130); /* 2^194 */
         CHECK(w[3] == 5 && w[2] == 0);
-        mon_w256_add_shifted128(w, U128(0, 8), -3); /* 1 */
+        mon_w_add_shifted128(w, 4, U128(0, 8), -3); /* 1 */
         CHECK(w[0] == 1);
-        mon_w256_add_shifted128(w, U128(0, 7), -3); /* truncated to 0 */
+        mon_w_add_shifted128(w, 4, U128(0, 7), -3); /* truncated to 0 */
         CHECK(w[0] == 1);
     }
     /* division: u = q*v + r checked by multiplication, on random operands of every size */
@@ -236,6 +236,34 @@ static void test_properties(void)
     }
 }
 
+/* Power-of-two scaling leaves TV, JS and floor-PSI raws bit-identical, also when some bins
+ * are near-identical (tiny series terms, which a coarser accumulator would truncate). */
+static void test_scaling_exact(void)
+{
+    int t;
+    for (t = 0; t < 200; ++t) {
+        uint64_t a[8], e[8], a2[8], e2[8];
+        size_t n = 2 + (size_t)(rng() % 7), i;
+        unsigned k = 1 + (unsigned)(rng() % 8), bits = 20 + (unsigned)(rng() % 20);
+        mon_drift_result r, rk;
+        mon_psi_options o;
+        o.smoothing = MON_PSI_FLOOR;
+        o.eps_mant = 1;
+        o.eps_exp2 = -(int32_t)(1 + rng() % 30);
+        for (i = 0; i < n; ++i) {
+            a[i] = (rng() >> (64 - bits)) + 1;
+            e[i] = rng() % 2 ? a[i] + (rng() % 3) - 1 : rng() >> (64 - bits);
+            a2[i] = a[i] << k;
+            e2[i] = e[i] << k;
+        }
+        CHECK_STATUS(mon_drift_scores(a, e, n, &o, &r), MON_OK);
+        CHECK_STATUS(mon_drift_scores(a2, e2, n, &o, &rk), MON_OK);
+        CHECK(eq128(r.tv_raw, rk.tv_raw) && eq128(r.js_raw, rk.js_raw));
+        CHECK(r.js_distance_raw == rk.js_distance_raw);
+        CHECK(eq128(r.psi_raw, rk.psi_raw));
+    }
+}
+
 static void test_errors(void)
 {
     uint64_t a[3] = {1, 2, 3}, e[3] = {3, 2, 1}, z[3] = {0, 0, 0};
@@ -318,6 +346,7 @@ int main(void)
     test_log2();
     test_golden();
     test_properties();
+    test_scaling_exact();
     test_errors();
     test_floor_known();
     MON_TEST_MAIN_END();
