@@ -268,16 +268,17 @@ def _as_counts(x: Any, name: str) -> "np.ndarray[Any, Any]":
                 raise InvalidInputError(
                     f"{name}[{i}] = {v!r} is not an integer; expected integer counts"
                 )
-            if v < 0:
+            iv = int(v)
+            if iv < 0:
                 raise InvalidInputError(
-                    f"{name} has a negative count ({name}[{i}] = {v}); "
+                    f"{name} has a negative count ({name}[{i}] = {iv}); "
                     "expected non-negative integer counts"
                 )
-            if v > _MAX_TOTAL:
+            if iv > _MAX_TOTAL:
                 raise InvalidInputError(
-                    f"{name}[{i}] = {v} exceeds 2**53; expected a total of at most 2**53"
+                    f"{name}[{i}] = {iv} exceeds 2**53; expected a total of at most 2**53"
                 )
-            values.append(int(v))
+            values.append(iv)
         return np.array(values, dtype=np.uint64)
     raise InvalidInputError(
         f"{name} has dtype {arr.dtype}; expected integer counts (any integer dtype, or floats "
@@ -399,7 +400,9 @@ def tv(p: Counts, q: Counts) -> float:
     status = lib.mon_drift_tv(pp, qp, n, ffi.NULL, num, den)
     if status != 0:
         _fail(status, pa, qa, "p", "q", "tv")
-    return ((num.hi << 64) | num.lo) / ((den.hi << 64) | den.lo)
+    n: int = (num.hi << 64) | num.lo
+    d: int = (den.hi << 64) | den.lo
+    return n / d
 
 
 def js(p: Counts, q: Counts, distance: bool = False) -> float:
@@ -414,7 +417,8 @@ def js(p: Counts, q: Counts, distance: bool = False) -> float:
         _fail(status, pa, qa, "p", "q", "js")
     if distance:
         return int(dist[0]) / _JSD_SCALE
-    return ((raw.hi << 64) | raw.lo) / _JS_SCALE
+    r: int = (raw.hi << 64) | raw.lo
+    return r / _JS_SCALE
 
 
 def psi(
@@ -435,4 +439,5 @@ def psi(
     status = lib.mon_drift_psi(pp, qp, n, opt, raw)
     if status != 0:
         _fail(status, pa, qa, "actual", "expected", "psi")
-    return ((raw.hi << 64) | raw.lo) / _PSI_SCALE
+    r: int = (raw.hi << 64) | raw.lo
+    return r / _PSI_SCALE
