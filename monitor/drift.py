@@ -400,9 +400,9 @@ def tv(p: Counts, q: Counts) -> float:
     status = lib.mon_drift_tv(pp, qp, n, ffi.NULL, num, den)
     if status != 0:
         _fail(status, pa, qa, "p", "q", "tv")
-    n: int = (num.hi << 64) | num.lo
-    d: int = (den.hi << 64) | den.lo
-    return n / d
+    top: int = (num.hi << 64) | num.lo
+    bottom: int = (den.hi << 64) | den.lo
+    return top / bottom
 
 
 def js(p: Counts, q: Counts, distance: bool = False) -> float:
