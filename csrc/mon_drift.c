@@ -116,29 +116,22 @@ static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
     (void)mon_w_add(acc, acc, t, ACC_LIMBS);
 }
 
-/* r[0..n) = a[0..n) >> sh for any sh (in place allowed). */
+/* r[0..n) = a[0..n) >> sh for any sh (in place allowed: reads run ahead of writes). */
 static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
 {
-    unsigned limb = sh / 64u, bits = sh % 64u, i;
-    for (i = 0; i < n; ++i) {
-        uint64_t lo = (i + limb < n) ? a[i + limb] : 0;
-        uint64_t hi = (i + limb + 1 < n) ? a[i + limb + 1] : 0;
-        r[i] = bits ? (lo >> bits) | (hi << (64u - bits)) : lo;
+    unsigned limb = sh / 64u, bits = sh % 64u, i, m;
+    if (limb >= n) {
+        for (i = 0; i < n; ++i) r[i] = 0;
+        return;
     }
-}
-
-/* r[0..n) = d << sh (bits beyond n limbs dropped). */
-static void u128_shl_limbs(uint64_t *r, unsigned n, mon_u128 d, unsigned sh)
-{
-    unsigned limb = sh / 64u, bits = sh % 64u, i;
-    uint64_t w[3];
-    w[0] = d.lo << bits;
-    w[1] = bits ? (d.hi << bits) | (d.lo >> (64u - bits)) : d.hi;
-    w[2] = bits ? d.hi >> (64u - bits) : 0;
-    for (i = 0; i < n; ++i) r[i] = 0;
-    for (i = 0; i < 3; ++i) {
-        if (limb + i < n) r[limb + i] = w[i];
+    m = n - limb;
+    if (bits == 0) {
+        for (i = 0; i < m; ++i) r[i] = a[i + limb];
+    } else {
+        for (i = 0; i + 1 < m; ++i) r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
+        r[m - 1] = a[n - 1] >> bits;
     }
+    for (i = m; i < n; ++i) r[i] = 0;
 }
 
 /* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
@@ -146,15 +139,23 @@ static void u128_shl_limbs(uint64_t *r, unsigned n, mon_u128 d, unsigned sh)
  * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
 static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
 {
-    uint64_t t[MON_W_MAXU], half[MON_W_MAXU];
-    unsigned i, n = un + 1;
-    u128_shl_limbs(half, n, d, sh - 1u);
-    for (i = 0; i < un; ++i) t[i] = u[i];
-    t[un] = 0;
-    (void)mon_w_add(t, t, half, n);
+    uint64_t t[MON_W_MAXU];
+    unsigned i, n;
+    for (i = 0; i < un; ++i) q[i] = 0;
+    n = mon_w_len(u, un);
+    if (n == 0) return; /* 0 / d = 0 (the half-divisor alone rounds to 0) */
+    for (i = 0; i < n; ++i) t[i] = u[i];
+    /* room for the carry of u + d 2^(sh-1): one limb above both operands */
+    {
+        unsigned need = (sh - 1u + 128u) / 64u + 1u;
+        unsigned top = (need > n ? need : n) + 1u;
+        if (top > un + 1u) top = un + 1u;
+        for (i = n; i < top; ++i) t[i] = 0;
+        n = top;
+    }
+    mon_w_add_shifted128(t, n, d, (int)(sh - 1u));
     limbs_shr(t, t, n, sh);
     n = mon_w_len(t, n);
-    for (i = 0; i < un; ++i) q[i] = 0;
     if (n == 0) return;
     if (d.hi == 0) {
         uint64_t rem = 0;
@@ -349,11 +350,28 @@ static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
     return mon_w_cmp(xs, mn, 4) < 0;
 }
 
+/* acc (ACC_LIMBS limbs, 2^-(126 + ACC_EXTRA) units) += v (4 limbs, < 2^196, 2^-64 units). */
+static void add_log_psi(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
+{
+    enum { SH = 62 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    uint64_t t[ACC_LIMBS];
+    unsigned i;
+    if (mon_w_len(v, 4) == 0) return;
+    for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
+    for (i = 0; i < 4; ++i) {
+        if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
+        if (BITS && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+    }
+    (void)mon_w_add(acc, acc, t, ACC_LIMBS);
+}
+
 /* psi_raw += round(acc * ln2 / (d1 * d2 * 2^(64 + g))); acc has an <= ACC_LIMBS limbs. */
 static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint64_t d1,
                        uint64_t d2, unsigned g)
 {
     uint64_t u[ACC_LIMBS + 1], lnv[1], qq[ACC_LIMBS + 1];
+    an = mon_w_len(acc, an);
+    if (an == 0) return; /* nothing accumulated: adds 0 */
     lnv[0] = mon_drift_ln2;
     mon_w_mul(u, acc, an, lnv, 1);
     div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
@@ -498,11 +516,12 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if (want & WANT_PSI) {
         mon_u128 psi = mon_u128_make(0, 0);
         if (cfg.smoothing == MON_PSI_LAPLACE) {
-            psi_finish(&psi, psi0, 4, npb, nqb, 0);
-            /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units */
+            /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units, log terms
+             * (a-c) log2(a/c) in 2^-64 units: one sum in 2^-(126 + ACC_EXTRA) units (< 2^370) */
+            add_log_psi(psis, psi0);
             psi_finish(&psi, psis, ACC_LIMBS, npb, nqb, 62 + ACC_EXTRA);
         } else {
-            psi_finish(&psi, psi0, 4, np, nq, 0);
+            add_log_psi(psis, psi0);
             psi_finish(&psi, psis, ACC_LIMBS, np, nq, 62 + ACC_EXTRA);
             psi_finish(&psi, psip, 4, np, 1, cfg.g);
             psi_finish(&psi, psiq, 4, nq, 1, cfg.g);
