@@ -111,7 +111,7 @@ static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
     for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
     for (i = 0; i < 4; ++i) {
         if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
-        if (BITS && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+        if (BITS != 0 && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
     }
     (void)mon_w_add(acc, acc, t, ACC_LIMBS);
 }
@@ -177,7 +177,11 @@ static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uin
     uint64_t sp = 0, sq = 0;
     size_t b;
     if (p == NULL || q == NULL) return MON_E_NULL;
-    if (nbins == 0 || (uint64_t)nbins > (uint64_t)MON_DRIFT_MAX_BINS) return MON_E_LENGTH;
+    if (nbins == 0) return MON_E_LENGTH;
+#if SIZE_MAX > 0xffffffffu
+    /* (a 32-bit size_t cannot exceed the limit; the test would be always false there) */
+    if ((uint64_t)nbins > (uint64_t)MON_DRIFT_MAX_BINS) return MON_E_LENGTH;
+#endif
     for (b = 0; b < nbins; ++b) {
         uint64_t x = p[b], y = q[b];
         if (x > MAX_TOTAL || y > MAX_TOTAL) return MON_E_OVERFLOW;
@@ -360,7 +364,7 @@ static void add_log_psi(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
     for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
     for (i = 0; i < 4; ++i) {
         if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
-        if (BITS && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+        if (BITS != 0 && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
     }
     (void)mon_w_add(acc, acc, t, ACC_LIMBS);
 }

@@ -476,3 +476,49 @@ def test_result_object() -> None:
         s.tv_raw = 0  # type: ignore[misc]
     assert s == DriftScores(s.tv_raw, s.tv_num, s.tv_den, s.js_raw, s.js_distance_raw,
                             s.psi_raw)
+
+
+# ---- bit identity across builds -------------------------------------------------------------
+
+
+def _m32_available() -> bool:
+    import shutil
+    import tempfile
+
+    if shutil.which("gcc") is None:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "t.c")
+        with open(src, "w", encoding="utf-8") as fh:
+            fh.write("#include <stdio.h>\nint main(void){return 0;}\n")
+        proc = subprocess.run(["gcc", "-m32", src, "-o", os.path.join(tmp, "t")],
+                              capture_output=True)
+        return proc.returncode == 0
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize(
+    "variant,args",
+    [
+        ("drift-gcc-O0", ["CC=gcc", "OPT=-O0"]),
+        ("drift-clang-O3", ["CC=clang", "OPT=-O3"]),
+        ("drift-gcc-m32", ["CC=gcc", "CFLAGS=-m32", "TEST_LIBS=-m32"]),
+    ],
+)
+def test_c_golden_in_other_builds(variant: str, args: list[str]) -> None:
+    """csrc/tests/test_drift.c pins golden raw integers: they must come out identical with other
+    compilers, optimisation levels and a 32-bit target (no __int128 there: the portable path).
+    The 32-bit run needs gcc-multilib (apt); it is skipped when -m32 cannot link."""
+    import shutil
+
+    cc = args[0].split("=", 1)[1]
+    if shutil.which(cc) is None or shutil.which("make") is None:
+        pytest.skip(f"needs make and {cc}")
+    if "-m32" in " ".join(args) and not _m32_available():
+        pytest.skip("gcc -m32 cannot link here (install gcc-multilib)")
+    proc = subprocess.run(
+        ["make", "-s", "-C", os.path.join(ROOT, "csrc"), "test", f"VARIANT={variant}", *args],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " 0 failed" in proc.stdout
