@@ -254,15 +254,24 @@ static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const u
     sz = (unsigned)(-(2 * ed + 70)); /* >= 64 because d < 1/8 */
     z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
     {
-        /* Estrin: G = sum_k g_k z^k (all terms positive), z^j in 2^-70 units */
-        uint64_t z2 = mon_w_mulhi64(z, z) >> 6, z4 = mon_w_mulhi64(z2, z2) >> 6,
-                 z8 = mon_w_mulhi64(z4, z4) >> 6;
-        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 6), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 6),
-                 p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 6), p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 6),
-                 p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 6), p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 6);
-        uint64_t q0 = p0 + (mon_w_mulhi64(z2, p1) >> 6), q1 = p2 + (mon_w_mulhi64(z2, p3) >> 6),
-                 q2 = p4 + (mon_w_mulhi64(z2, p5) >> 6);
-        h = q0 + (mon_w_mulhi64(z4, q1) >> 6) + (mon_w_mulhi64(z8, q2) >> 6);
+        /* Estrin: G = sum_k g_k z^k (all terms positive), z^j in 2^-70 units. The groups
+         * multiplied by z^4 and z^8 are skipped when that power is exactly 0 in fixed point:
+         * their products would be exactly 0, so the result is the same bits, only cheaper
+         * (the common case for close bins). */
+        uint64_t z2 = mon_w_mulhi64(z, z) >> 6, z4 = mon_w_mulhi64(z2, z2) >> 6;
+        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 6), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 6);
+        h = p0 + (mon_w_mulhi64(z2, p1) >> 6);
+        if (z4 != 0) {
+            uint64_t z8 = mon_w_mulhi64(z4, z4) >> 6;
+            uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 6),
+                     p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 6);
+            h += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 6)) >> 6;
+            if (z8 != 0) {
+                uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 6),
+                         p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 6);
+                h += mon_w_mulhi64(z8, p4 + (mon_w_mulhi64(z2, p5) >> 6)) >> 6;
+            }
+        }
     }
     mon_w_mul64(nm, qd, &hi, &lo);
     if (hi >> 63) {
@@ -373,11 +382,19 @@ static void add_log_psi(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
 static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint64_t d1,
                        uint64_t d2, unsigned g)
 {
-    uint64_t u[ACC_LIMBS + 1], lnv[1], qq[ACC_LIMBS + 1];
+    uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1], carry = 0;
+    unsigned i;
     an = mon_w_len(acc, an);
     if (an == 0) return; /* nothing accumulated: adds 0 */
-    lnv[0] = mon_drift_ln2;
-    mon_w_mul(u, acc, an, lnv, 1);
+    for (i = 0; i < an; ++i) { /* u = acc * ln2 (2^-64 units) */
+        uint64_t hi, lo;
+        mon_w_mul64(acc[i], mon_drift_ln2, &hi, &lo);
+        lo += carry;
+        hi += lo < carry;
+        u[i] = lo;
+        carry = hi;
+    }
+    u[an] = carry;
     div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
     psi_raw->lo += qq[0];
     psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
@@ -397,7 +414,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     uint64_t psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0}, psiq[4] = {0, 0, 0, 0};
     mon_u128 tvnum = mon_u128_make(0, 0), lnp = {0, 0}, lnq = {0, 0}, lnpb = {0, 0}, lnqb = {0, 0},
              lm = {0, 0};
-    int have_ltot = 0;
+    int have_ltot = 0, have_lb = 0;
     mon_u128 dd;
     psi_cfg cfg;
     size_t b;
@@ -415,8 +432,6 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if ((want & WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE) {
         npb = np + (uint64_t)nbins;
         nqb = nq + (uint64_t)nbins;
-        lnpb = mon_drift_log2_u64(npb);
-        lnqb = mon_drift_log2_u64(nqb);
     }
 
     for (b = 0; b < nbins; ++b) {
@@ -460,6 +475,11 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                     } else if (mon_u128_cmp(mon_u128_shl(nn, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
                         series_term(psis, nn, ss, mon_drift_psi_h);
                     } else {
+                        if (!have_lb) {
+                            lnpb = mon_drift_log2_u64(npb);
+                            lnqb = mon_drift_log2_u64(nqb);
+                            have_lb = 1;
+                        }
                         psi_pair(psi0, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), lnqb),
                                  mon_u128_add(mon_drift_log2_u64(qb + 1u), lnpb));
                     }
