@@ -374,8 +374,31 @@ def drift_scores(
 ) -> DriftScores:
     """TV, JS divergence and distance (bits) and PSI (nats) of ``actual`` against ``expected``
     in one pass. See :func:`psi` for ``smoothing`` and ``epsilon``."""
-    opt = ffi.NULL if smoothing == "laplace" and epsilon is None else _psi_options(smoothing, epsilon)[0]
-    pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
+    if smoothing == "laplace" and epsilon is None:
+        opt = ffi.NULL
+    else:
+        opt = _psi_options(smoothing, epsilon)[0]
+    # the fast path of _pair, inlined (this is the per-window hot path)
+    p, q = actual, expected
+    pp = None
+    if (
+        type(p) is np.ndarray
+        and type(q) is np.ndarray
+        and (p.dtype is _U64 or p.dtype is _I64)
+        and (q.dtype is _U64 or q.dtype is _I64)
+        and p.ndim == 1
+        and q.ndim == 1
+    ):
+        n = len(p)
+        if n and n == len(q):
+            try:
+                pp = ffi.from_buffer("uint64_t[]", p)
+                qp = ffi.from_buffer("uint64_t[]", q)
+                pa, qa = p, q
+            except ValueError:
+                pp = None
+    if pp is None:
+        pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
     out = ffi.new("mon_drift_result *")
     status = lib.mon_drift_scores(pp, qp, n, opt, out)
     if status != 0:
