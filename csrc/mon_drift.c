@@ -144,6 +144,22 @@ static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned
     for (i = 0; i < un; ++i) q[i] = 0;
     n = mon_w_len(u, un);
     if (n == 0) return; /* 0 / d = 0 (the half-divisor alone rounds to 0) */
+    if (d.hi == 0) {
+        /* u = (q d + r) 2^sh + low: round up iff 2r + 2 low / 2^sh >= d, i.e. 2r >= d, or
+         * 2r + 1 == d and bit sh-1 of u (the top bit of low) is set. No carry limb needed. */
+        uint64_t rem = 0, dl = d.lo, half_bit;
+        unsigned hb = sh - 1u, m;
+        limbs_shr(t, u, n, sh);
+        m = mon_w_len(t, n);
+        for (i = m; i-- > 0;) q[i] = mon_w_div128_64(rem, t[i], dl, &rem);
+        half_bit = (hb / 64u < n) ? (u[hb / 64u] >> (hb % 64u)) & 1u : 0;
+        if (rem >= dl - rem || (dl - rem == rem + 1u && half_bit)) {
+            for (i = 0; i < un; ++i) {
+                if (++q[i] != 0) break;
+            }
+        }
+        return;
+    }
     for (i = 0; i < n; ++i) t[i] = u[i];
     /* room for the carry of u + d 2^(sh-1): one limb above both operands */
     {
@@ -157,10 +173,7 @@ static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned
     limbs_shr(t, t, n, sh);
     n = mon_w_len(t, n);
     if (n == 0) return;
-    if (d.hi == 0) {
-        uint64_t rem = 0;
-        for (i = n; i-- > 0;) q[i] = mon_w_div128_64(rem, t[i], d.lo, &rem);
-    } else {
+    {
         uint64_t v[2], r[2], qq[MON_W_MAXU];
         v[0] = d.lo;
         v[1] = d.hi;
