@@ -82,6 +82,7 @@ def _result_struct() -> tuple[struct.Struct, tuple[str, ...]]:
 
 
 _RESULT_STRUCT, _RESULT_NAMES = _result_struct()
+_RESULT_SIZE: int = ffi.sizeof("mon_drift_result")
 _RESULT_INDEX = {name: i for i, name in enumerate(_RESULT_NAMES)}
 _TVR_HI, _TVR_LO = _RESULT_INDEX["tv_raw.hi"], _RESULT_INDEX["tv_raw.lo"]
 _TVN_HI, _TVN_LO = _RESULT_INDEX["tv_num.hi"], _RESULT_INDEX["tv_num.lo"]
@@ -399,11 +400,12 @@ def drift_scores(
                 pp = None
     if pp is None:
         pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
-    out = ffi.new("mon_drift_result *")
-    status = lib.mon_drift_scores(pp, qp, n, opt, out)
+    # a bytearray viewed as the C struct: cheaper than ffi.new + ffi.buffer on the hot path
+    buf = bytearray(_RESULT_SIZE)
+    status = lib.mon_drift_scores(pp, qp, n, opt, ffi.from_buffer("mon_drift_result *", buf))
     if status != 0:
         _fail(status, pa, qa, "actual", "expected", "drift_scores")
-    w = _RESULT_STRUCT.unpack(ffi.buffer(out))
+    w = _RESULT_STRUCT.unpack(buf)
     return _make_scores(
         (w[_TVR_HI] << 64) | w[_TVR_LO],
         (w[_TVN_HI] << 64) | w[_TVN_LO],
