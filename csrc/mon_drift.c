@@ -7,7 +7,7 @@
  *   TV  = sum n / (2D)                                   (exact rational, rounded once)
  *   JS  = sum T_b / (2D), T_b = A log2(2A/S) + C log2(2C/S) = S f(d) / (2 ln 2), d = n/S,
  *         f(d) = (1+d)ln(1+d) + (1-d)ln(1-d) = sum_k d^(2k) / (k(2k-1)).
- *         For |d| < 1/8 T_b = (n^2/S) sum_k g_k d^(2k) (series, relative precision per bin, no
+ *         For |d| < 1/4 T_b = (n^2/S) sum_k g_k d^(2k) (series, relative precision per bin, no
  *         cancellation: this is what keeps sqrt(JS) accurate for near-identical inputs);
  *         otherwise T_b from fixed-point logs of the exact integers.
  *         T_b is accumulated in a 384-bit integer in 2^-240 units and divided once.
@@ -20,7 +20,8 @@
 
 /* The Estrin evaluations below are written for these term counts (the generator checks them). */
 MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_terms);
-MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 12, series_terms);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 16, series_terms);
+MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
 
 #define MAX_TOTAL ((uint64_t)MON_DRIFT_MAX_TOTAL)
 
@@ -246,7 +247,7 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
 
 /* ---- per-bin terms --------------------------------------------------------------------- */
 
-/* Series branch (8n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in 2^-128 units
+/* Series branch (4n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in 2^-128 units
  * (g: mon_drift_js_g or mon_drift_psi_h) - in 2^-(128 + ACC_EXTRA) units. Every step truncates a 64-bit mantissa: relative
  * error < 2^-60, and no cancellation however close the two bins are. */
 static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const uint64_t *g)
@@ -262,29 +263,34 @@ static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const u
         qd = mon_w_div128_64(nm >> 1, nm << 63, sm, &rem);
         ed = (int)en - (int)es - 63;
     }
-    /* d = qd * 2^ed, qd in [2^63, 2^64); z = d^2 in 2^-70 units */
+    /* d = qd * 2^ed, qd in [2^63, 2^64); z = d^2 < 2^-4 in 2^-68 units (fits 64 bits) */
     mon_w_mul64(qd, qd, &hi, &lo);
-    sz = (unsigned)(-(2 * ed + 70)); /* >= 64 because d < 1/8 */
+    sz = (unsigned)(-(2 * ed + 68)); /* >= 64 because d < 1/4 */
     z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
     {
-        /* Estrin: G = sum_k g_k z^k (all terms positive), z^j in 2^-70 units. The groups
-         * multiplied by z^4 and z^8 are skipped when that power is exactly 0 in fixed point:
-         * their products would be exactly 0, so the result is the same bits, only cheaper
-         * (the common case for close bins). */
-        uint64_t z2 = mon_w_mulhi64(z, z) >> 6, z4 = mon_w_mulhi64(z2, z2) >> 6;
-        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 6), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 6);
-        h = p0 + (mon_w_mulhi64(z2, p1) >> 6);
+        /* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a
+         * product z^j * x in 2^-64 units is mulhi(z^j, x) >> 4. The groups multiplied by z^4
+         * and z^8 are skipped when that power is exactly 0 in fixed point: their products
+         * would be exactly 0, so the result has the same bits, only cheaper (close bins). */
+        uint64_t z2 = mon_w_mulhi64(z, z) >> 4, z4 = mon_w_mulhi64(z2, z2) >> 4;
+        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
+        uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
         if (z4 != 0) {
-            uint64_t z8 = mon_w_mulhi64(z4, z4) >> 6;
-            uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 6),
-                     p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 6);
-            h += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 6)) >> 6;
+            uint64_t z8 = mon_w_mulhi64(z4, z4) >> 4;
+            uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 4),
+                     p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 4);
+            r0 += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 4)) >> 4;
             if (z8 != 0) {
-                uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 6),
-                         p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 6);
-                h += mon_w_mulhi64(z8, p4 + (mon_w_mulhi64(z2, p5) >> 6)) >> 6;
+                uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 4),
+                         p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 4),
+                         p6 = g[12] + (mon_w_mulhi64(z, g[13]) >> 4),
+                         p7 = g[14] + (mon_w_mulhi64(z, g[15]) >> 4);
+                uint64_t r1 = (p4 + (mon_w_mulhi64(z2, p5) >> 4)) +
+                              (mon_w_mulhi64(z4, p6 + (mon_w_mulhi64(z2, p7) >> 4)) >> 4);
+                r0 += mon_w_mulhi64(z8, r1) >> 4;
             }
         }
+        h = r0;
     }
     mon_w_mul64(nm, qd, &hi, &lo);
     if (hi >> 63) {
@@ -307,14 +313,14 @@ static void js_logs(uint64_t acc[ACC_LIMBS], mon_u128 x, mon_u128 y, mon_u128 lx
     mon_u128 ls = log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
     uint64_t px[4], py[4], t[4];
     ax = mon_u128_add(lx, one);
-    if (mon_u128_cmp(ax, ls) <= 0) return; /* impossible for |d| >= 1/8 */
+    if (mon_u128_cmp(ax, ls) <= 0) return; /* impossible for |d| >= 1/4 */
     ax = mon_u128_sub(ax, ls);
     ay = mon_u128_add(ly, one);
-    if (mon_u128_cmp(ls, ay) <= 0) return; /* impossible for |d| >= 1/8 */
+    if (mon_u128_cmp(ls, ay) <= 0) return; /* impossible for |d| >= 1/4 */
     ay = mon_u128_sub(ls, ay);
     mon_w_mul128(px, x, ax);
     mon_w_mul128(py, y, ay);
-    if (mon_w_sub(t, px, py, 4)) return; /* negative: impossible for |d| >= 1/8 */
+    if (mon_w_sub(t, px, py, 4)) return; /* negative: impossible for |d| >= 1/4 */
     acc_add_log_term(acc, t);
 }
 

@@ -7,8 +7,8 @@
 
 #define MON_DRIFT_LOG_TABLE_BITS 8
 #define MON_DRIFT_LOG_NTERMS 8
-#define MON_DRIFT_SERIES_NTERMS 12
-#define MON_DRIFT_JS_SERIES_SHIFT 3
+#define MON_DRIFT_SERIES_NTERMS 16
+#define MON_DRIFT_JS_SERIES_SHIFT 2
 
 extern const uint64_t mon_drift_log_r[1 << MON_DRIFT_LOG_TABLE_BITS];
 extern const uint64_t mon_drift_log_t[1 << MON_DRIFT_LOG_TABLE_BITS];

@@ -160,6 +160,10 @@ const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS] = {
     UINT64_C(0x00f8cfce5d73ffeb),
     UINT64_C(0x00cca67d689263ad),
     UINT64_C(0x00ab488feb001635),
+    UINT64_C(0x0091758c56244eb9),
+    UINT64_C(0x007d1069153d0406),
+    UINT64_C(0x006cad281d0c69e5),
+    UINT64_C(0x005f4f9a67ed77b6),
 };
 
 const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {
@@ -175,11 +179,15 @@ const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {
     UINT64_C(0x09b81e0fa687ff32),
     UINT64_C(0x08cb27637e4a486a),
     UINT64_C(0x080766bf04010a77),
+    UINT64_C(0x0762f8205fd7ff64),
+    UINT64_C(0x06d6e5bf29563853),
+    UINT64_C(0x065e2559b3ba3470),
+    UINT64_C(0x05f4f9a67ed77b61),
 };
 
 const uint64_t mon_drift_ln2 = UINT64_C(0xb17217f7d1cf79ac);
 
 MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_nterms_matches_table);
-MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 12, series_nterms_matches_table);
-MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 3, series_shift_matches);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 16, series_nterms_matches_table);
+MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_shift_matches);
 MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == 8, log_table_bits_matches);

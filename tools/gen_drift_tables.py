@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "csrc", "mon_drift_tables.c")
 
 LOG_TABLE_BITS = 8
-JS_SERIES_SHIFT = 3  # series when 8 * |A - C| < A + C, i.e. |d| < 1/8
+JS_SERIES_SHIFT = 2  # series when 4 * |A - C| < A + C, i.e. |d| < 1/4
 
 
 def rnd(x: mpmath.mpf) -> int:
@@ -66,7 +66,7 @@ def log_coeffs() -> list[int]:
     return coeffs
 
 
-SERIES_NTERMS = 12  # Estrin layout in mon_drift.c is written for 12 terms
+SERIES_NTERMS = 16  # Estrin layout in mon_drift.c is written for 16 terms
 
 
 def series_coeffs(kind: str) -> list[int]:
@@ -79,8 +79,8 @@ def series_coeffs(kind: str) -> list[int]:
         return 1 / (den * 2 * ln2)
 
     out = [rnd(coef(k) * mpmath.mpf(2) ** 64) for k in range(SERIES_NTERMS)]
-    # the first omitted term, relative to the leading coefficient, must be < 2^-70
-    assert zmax ** SERIES_NTERMS * coef(SERIES_NTERMS) / coef(0) < mpmath.mpf(2) ** -70
+    # the first omitted term, relative to the leading coefficient, must be < 2^-68
+    assert zmax ** SERIES_NTERMS * coef(SERIES_NTERMS) / coef(0) < mpmath.mpf(2) ** -68
     assert all(0 < c < (1 << 64) for c in out)
     return out
 
