@@ -419,6 +419,113 @@ static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint
     psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
 }
 
+/* ---- PSI per bin ----------------------------------------------------------------------- */
+
+typedef struct psi_ctx {
+    psi_cfg cfg;
+    uint64_t np, nq, npb, nqb;
+    mon_u128 lnp, lnq, lnpb, lnqb, lm; /* logs of the totals, computed on first need */
+    int have_ltot, have_lb;
+} psi_ctx;
+
+typedef struct psi_accs {
+    uint64_t s[ACC_LIMBS]; /* series terms (and, at the end, the log terms), 2^-(126+EXTRA) */
+    uint64_t l[4];         /* log terms (a-c) log2(a/c), 2^-64 units */
+    uint64_t p[4], q[4];   /* floor: bins where only expected / only actual is floored */
+} psi_accs;
+
+static void psi_need_ltot(psi_ctx *x)
+{
+    if (!x->have_ltot) {
+        x->lnp = mon_drift_log2_u64(x->np);
+        x->lnq = mon_drift_log2_u64(x->nq);
+        x->have_ltot = 1;
+    }
+}
+
+static void psi_ctx_init(psi_ctx *x, const psi_cfg *cfg, uint64_t np, uint64_t nq, size_t nbins)
+{
+    mon_u128 zero = mon_u128_make(0, 0);
+    x->cfg = *cfg;
+    x->np = np;
+    x->nq = nq;
+    x->npb = np + (uint64_t)nbins;
+    x->nqb = nq + (uint64_t)nbins;
+    x->lnp = x->lnq = x->lnpb = x->lnqb = x->lm = zero;
+    x->have_ltot = x->have_lb = 0;
+    if (cfg->smoothing == MON_PSI_FLOOR) x->lm = mon_drift_log2_u64(cfg->mant);
+}
+
+static void psi_accs_clear(psi_accs *a)
+{
+    unsigned i;
+    for (i = 0; i < ACC_LIMBS; ++i) a->s[i] = 0;
+    for (i = 0; i < 4; ++i) a->l[i] = a->p[i] = a->q[i] = 0;
+}
+
+/* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
+static void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 a, mon_u128 c,
+                    mon_u128 n)
+{
+    if (x->cfg.smoothing == MON_PSI_LAPLACE) {
+        mon_u128 aa, cc, nn, ss;
+        int cmp;
+        if (pb == qb && x->np == x->nq) return;
+        aa = mon_u128_mul64(pb + 1u, x->nqb);
+        cc = mon_u128_mul64(qb + 1u, x->npb);
+        cmp = mon_u128_cmp(aa, cc);
+        if (cmp == 0) return; /* identical smoothed proportions: term 0 */
+        nn = cmp > 0 ? mon_u128_sub(aa, cc) : mon_u128_sub(cc, aa);
+        ss = mon_u128_add(aa, cc);
+        if (mon_u128_cmp(mon_u128_shl(nn, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+            series_term(acc->s, nn, ss, mon_drift_psi_h);
+            return;
+        }
+        if (!x->have_lb) {
+            x->lnpb = mon_drift_log2_u64(x->npb);
+            x->lnqb = mon_drift_log2_u64(x->nqb);
+            x->have_lb = 1;
+        }
+        psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
+                 mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
+    } else {
+        int fp = floored(pb, x->np, &x->cfg), fq = floored(qb, x->nq, &x->cfg);
+        if (fp && fq) return; /* both floored: eps - eps = 0 */
+        psi_need_ltot(x);
+        if (!fp && !fq) {
+            mon_u128 ss = mon_u128_add(a, c);
+            if (mon_u128_is_zero(n)) return; /* p_b == q_b: term 0 */
+            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+                series_term(acc->s, n, ss, mon_drift_psi_h);
+            } else {
+                psi_pair(acc->l, a, c, mon_u128_add(mon_drift_log2_u64(pb), x->lnq),
+                         mon_u128_add(mon_drift_log2_u64(qb), x->lnp));
+            }
+        } else if (fp) {
+            psi_floor_mixed(acc->q, qb, x->nq, mon_drift_log2_u64(qb), x->lnq, &x->cfg, x->lm);
+        } else {
+            psi_floor_mixed(acc->p, pb, x->np, mon_drift_log2_u64(pb), x->lnp, &x->cfg, x->lm);
+        }
+    }
+}
+
+/* PSI raw (2^-64 nats) of what acc holds; acc->s is consumed. */
+static mon_u128 psi_total(const psi_ctx *x, psi_accs *acc)
+{
+    mon_u128 psi = mon_u128_make(0, 0);
+    /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units, log terms
+     * (a-c) log2(a/c) in 2^-64 units: one sum in 2^-(126 + ACC_EXTRA) units (< 2^370) */
+    add_log_psi(acc->s, acc->l);
+    if (x->cfg.smoothing == MON_PSI_LAPLACE) {
+        psi_finish(&psi, acc->s, ACC_LIMBS, x->npb, x->nqb, 62 + ACC_EXTRA);
+    } else {
+        psi_finish(&psi, acc->s, ACC_LIMBS, x->np, x->nq, 62 + ACC_EXTRA);
+        psi_finish(&psi, acc->p, 4, x->np, 1, x->cfg.g);
+        psi_finish(&psi, acc->q, 4, x->nq, 1, x->cfg.g);
+    }
+    return psi;
+}
+
 /* ---- the one pass ---------------------------------------------------------------------- */
 
 #define WANT_TV 1u
@@ -428,30 +535,19 @@ static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
 {
-    uint64_t np = 0, nq = 0, npb = 0, nqb = 0;
-    uint64_t js_acc[ACC_LIMBS] = {0, 0, 0, 0, 0, 0}, psis[ACC_LIMBS] = {0, 0, 0, 0, 0, 0};
-    uint64_t psi0[4] = {0, 0, 0, 0}, psip[4] = {0, 0, 0, 0}, psiq[4] = {0, 0, 0, 0};
-    mon_u128 tvnum = mon_u128_make(0, 0), lnp = {0, 0}, lnq = {0, 0}, lnpb = {0, 0}, lnqb = {0, 0},
-             lm = {0, 0};
-    int have_ltot = 0, have_lb = 0;
-    mon_u128 dd;
+    uint64_t np = 0, nq = 0;
+    uint64_t js_acc[ACC_LIMBS] = {0, 0, 0, 0, 0, 0};
+    mon_u128 tvnum = mon_u128_make(0, 0), dd;
     psi_cfg cfg;
+    psi_ctx px;
+    psi_accs pacc;
     size_t b;
     mon_status st = totals(p, q, nbins, &np, &nq);
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
     if (st != MON_OK && (want & WANT_PSI)) return st;
-    /* logs of the totals only when a branch needs them (they cost as much as a small bin) */
-    if ((want & WANT_PSI) && cfg.smoothing == MON_PSI_FLOOR) {
-        lnp = mon_drift_log2_u64(np);
-        lnq = mon_drift_log2_u64(nq);
-        have_ltot = 1;
-        lm = mon_drift_log2_u64(cfg.mant);
-    }
-    if ((want & WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE) {
-        npb = np + (uint64_t)nbins;
-        nqb = nq + (uint64_t)nbins;
-    }
+    psi_ctx_init(&px, &cfg, np, nq, nbins);
+    psi_accs_clear(&pacc);
 
     for (b = 0; b < nbins; ++b) {
         uint64_t pb = p[b], qb = q[b];
@@ -470,58 +566,15 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                     mon_w_add_shifted128(js_acc, ACC_LIMBS, x, 128 + ACC_EXTRA);
                 } else {
                     mon_u128 lp, lq;
-                    if (!have_ltot) {
-                        lnp = mon_drift_log2_u64(np);
-                        lnq = mon_drift_log2_u64(nq);
-                        have_ltot = 1;
-                    }
-                    lp = mon_u128_add(mon_drift_log2_u64(pb), lnq);
-                    lq = mon_u128_add(mon_drift_log2_u64(qb), lnp);
+                    psi_need_ltot(&px);
+                    lp = mon_u128_add(mon_drift_log2_u64(pb), px.lnq);
+                    lq = mon_u128_add(mon_drift_log2_u64(qb), px.lnp);
                     if (a_big) js_logs(js_acc, a, c, lp, lq, s);
                     else js_logs(js_acc, c, a, lq, lp, s);
                 }
             }
         }
-        if (want & WANT_PSI) {
-            if (cfg.smoothing == MON_PSI_LAPLACE) {
-                if (pb != qb || np != nq) {
-                    mon_u128 aa = mon_u128_mul64(pb + 1u, nqb), cc = mon_u128_mul64(qb + 1u, npb);
-                    int cmp = mon_u128_cmp(aa, cc);
-                    mon_u128 nn = cmp > 0 ? mon_u128_sub(aa, cc) : mon_u128_sub(cc, aa);
-                    mon_u128 ss = mon_u128_add(aa, cc);
-                    if (cmp == 0) {
-                        /* identical smoothed proportions: term 0 */
-                    } else if (mon_u128_cmp(mon_u128_shl(nn, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
-                        series_term(psis, nn, ss, mon_drift_psi_h);
-                    } else {
-                        if (!have_lb) {
-                            lnpb = mon_drift_log2_u64(npb);
-                            lnqb = mon_drift_log2_u64(nqb);
-                            have_lb = 1;
-                        }
-                        psi_pair(psi0, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), lnqb),
-                                 mon_u128_add(mon_drift_log2_u64(qb + 1u), lnpb));
-                    }
-                }
-            } else {
-                int fp = floored(pb, np, &cfg), fq = floored(qb, nq, &cfg);
-                if (!fp && !fq) {
-                    mon_u128 ss = mon_u128_add(a, c);
-                    if (mon_u128_is_zero(n)) {
-                        /* p_b == q_b: term 0 */
-                    } else if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
-                        series_term(psis, n, ss, mon_drift_psi_h);
-                    } else {
-                        psi_pair(psi0, a, c, mon_u128_add(mon_drift_log2_u64(pb), lnq),
-                                 mon_u128_add(mon_drift_log2_u64(qb), lnp));
-                    }
-                } else if (fp && !fq) {
-                    psi_floor_mixed(psiq, qb, nq, mon_drift_log2_u64(qb), lnq, &cfg, lm);
-                } else if (!fp && fq) {
-                    psi_floor_mixed(psip, pb, np, mon_drift_log2_u64(pb), lnp, &cfg, lm);
-                }
-            }
-        }
+        if (want & WANT_PSI) psi_bin(&px, &pacc, pb, qb, a, c, n);
     }
 
     dd = mon_u128_mul64(np, nq);
@@ -541,7 +594,8 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         /* JS * 2^126 = acc * 2^-(128 + ACC_EXTRA) * 2^126 / (2D) = acc / (D 2^(3 + ACC_EXTRA)) */
         div_round_shift(js_acc, ACC_LIMBS, dd, 3 + ACC_EXTRA, qq);
         js = mon_u128_make(qq[1], qq[0]);
-        if (qq[2] | qq[3] | qq[4] | qq[5] || mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
+        if (qq[2] | qq[3] | qq[4] | qq[5] ||
+            mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
             js = mon_u128_make(UINT64_C(1) << 62, 0);
         }
         out->js_raw = js;
@@ -556,21 +610,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
             out->js_distance_raw = r;
         }
     }
-    if (want & WANT_PSI) {
-        mon_u128 psi = mon_u128_make(0, 0);
-        if (cfg.smoothing == MON_PSI_LAPLACE) {
-            /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units, log terms
-             * (a-c) log2(a/c) in 2^-64 units: one sum in 2^-(126 + ACC_EXTRA) units (< 2^370) */
-            add_log_psi(psis, psi0);
-            psi_finish(&psi, psis, ACC_LIMBS, npb, nqb, 62 + ACC_EXTRA);
-        } else {
-            add_log_psi(psis, psi0);
-            psi_finish(&psi, psis, ACC_LIMBS, np, nq, 62 + ACC_EXTRA);
-            psi_finish(&psi, psip, 4, np, 1, cfg.g);
-            psi_finish(&psi, psiq, 4, nq, 1, cfg.g);
-        }
-        out->psi_raw = psi;
-    }
+    if (want & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
     out->total_actual = np;
     out->total_expected = nq;
     return MON_OK;
@@ -608,6 +648,32 @@ mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_
     mon_status st = drift_core(actual, expected, nbins, opt, WANT_PSI, &r);
     if (st != MON_OK) return st;
     if (psi_raw) *psi_raw = r.psi_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                              const mon_psi_options *opt, mon_u128 *contrib_raw)
+{
+    uint64_t np = 0, nq = 0;
+    psi_cfg cfg;
+    psi_ctx px;
+    psi_accs acc;
+    size_t b;
+    mon_status st;
+    if (contrib_raw == NULL) return MON_E_NULL;
+    st = totals(actual, expected, nbins, &np, &nq);
+    if (st != MON_OK) return st;
+    st = psi_config(opt, &cfg);
+    if (st != MON_OK) return st;
+    psi_ctx_init(&px, &cfg, np, nq, nbins);
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = actual[b], qb = expected[b];
+        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np);
+        mon_u128 n = mon_u128_cmp(a, c) >= 0 ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
+        psi_accs_clear(&acc);
+        psi_bin(&px, &acc, pb, qb, a, c, n);
+        contrib_raw[b] = psi_total(&px, &acc);
+    }
     return MON_OK;
 }
 

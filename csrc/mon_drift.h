@@ -99,6 +99,14 @@ mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_
 mon_status mon_drift_scores(const uint64_t *actual, const uint64_t *expected, size_t nbins,
                             const mon_psi_options *opt, mon_drift_result *out);
 
+/* Per-bin PSI contributions (p~_b - q~_b) ln(p~_b / q~_b) >= 0, each in 2^-64 units and rounded
+ * on its own (so their sum may differ from mon_drift_psi's psi_raw by up to nbins/2 units), for
+ * diagnosing which bins drive the PSI. contrib_raw: caller-owned array of nbins entries, written
+ * only on success. Statuses as mon_drift_psi (MON_E_NULL also for contrib_raw NULL). About one
+ * division per bin: slower than mon_drift_psi; not for the hot path. */
+mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                              const mon_psi_options *opt, mon_u128 *contrib_raw);
+
 /* Fixed-point log2 of x >= 1 in 2^-64 units (integer part in hi, fraction in lo), absolute
  * error < 2^-62; x = 0 gives 0. Exposed for tests and for callers that precompute logs. */
 mon_u128 mon_drift_log2_u64(uint64_t x);

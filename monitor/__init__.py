@@ -13,6 +13,8 @@ from .drift import (
     drift_scores,
     js,
     psi,
+    psi_contributions,
+    psi_contributions_raw,
     tv,
 )
 from .errors import (
@@ -37,6 +39,8 @@ __all__ = [
     "js",
     "psi",
     "drift_scores",
+    "psi_contributions",
+    "psi_contributions_raw",
     "DriftScores",
     "PSI_FLOOR_EPSILON_DEFAULT",
     "PSI_SMOOTHINGS",

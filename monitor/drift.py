@@ -31,6 +31,8 @@ __all__ = [
     "drift_scores",
     "js",
     "psi",
+    "psi_contributions",
+    "psi_contributions_raw",
     "tv",
     "PSI_FLOOR_EPSILON_DEFAULT",
     "PSI_SMOOTHINGS",
@@ -466,3 +468,40 @@ def psi(
         _fail(status, pa, qa, "actual", "expected", "psi")
     r: int = (raw.hi << 64) | raw.lo
     return r / _PSI_SCALE
+
+
+_U128_HI: int = ffi.offsetof("mon_u128", "hi") // 8
+_U128_LO: int = ffi.offsetof("mon_u128", "lo") // 8
+
+
+def psi_contributions_raw(
+    actual: Counts,
+    expected: Counts,
+    smoothing: str = "laplace",
+    epsilon: float | None = None,
+) -> list[int]:
+    """Per-bin PSI terms (a_b - e_b) ln(a_b / e_b) as raw integers in 2^-PSI_FRAC_BITS units,
+    each rounded on its own (their sum is within ``len(actual)`` units of ``drift_scores``'
+    ``psi_raw``). For diagnosis: which bins drive the PSI. Arguments as :func:`psi`."""
+    opt, _ = _psi_options(smoothing, epsilon)
+    pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
+    out = ffi.new("mon_u128[]", n)
+    status = lib.mon_drift_psi_bins(pp, qp, n, opt, out)
+    if status != 0:
+        _fail(status, pa, qa, "actual", "expected", "psi_contributions")
+    words = np.frombuffer(ffi.buffer(out), dtype=np.uint64).reshape(n, 2)
+    hi = words[:, _U128_HI].tolist()
+    lo = words[:, _U128_LO].tolist()
+    return [(h << 64) | l for h, l in zip(hi, lo)]
+
+
+def psi_contributions(
+    actual: Counts,
+    expected: Counts,
+    smoothing: str = "laplace",
+    epsilon: float | None = None,
+) -> "np.ndarray[Any, np.dtype[np.float64]]":
+    """Per-bin PSI terms in nats (float64 array, each correctly rounded from its raw value);
+    see :func:`psi_contributions_raw`."""
+    raw = psi_contributions_raw(actual, expected, smoothing, epsilon)
+    return np.array([r / _PSI_SCALE for r in raw], dtype=np.float64)

@@ -523,3 +523,36 @@ def test_c_golden_in_other_builds(variant: str, args: list[str]) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " 0 failed" in proc.stdout
+
+
+# ---- per-bin PSI contributions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("smoothing,eps", [("laplace", None), ("floor", None), ("floor", 0.05)])
+@pytest.mark.parametrize("name,a,e", adversarial_cases()[:12], ids=lambda v: v if isinstance(v, str) else "")
+def test_psi_contributions(name: str, a: list[int], e: list[int], smoothing: str,
+                           eps: float | None) -> None:
+    raw = monitor.psi_contributions_raw(a, e, smoothing=smoothing, epsilon=eps)
+    total = monitor.drift_scores(a, e, smoothing=smoothing, epsilon=eps).psi_raw
+    assert len(raw) == len(a) and all(r >= 0 for r in raw)
+    assert abs(sum(raw) - total) <= len(a)
+    floats = monitor.psi_contributions(a, e, smoothing=smoothing, epsilon=eps)
+    assert floats.tolist() == [r / 2**64 for r in raw]
+    # each term against exact arithmetic
+    with mpmath.workprec(256):
+        na, ne, b = sum(a), sum(e), len(a)
+        for i, (x, y) in enumerate(zip(a, e)):
+            if smoothing == "laplace":
+                u, v = mpmath.mpf(x + 1) / (na + b), mpmath.mpf(y + 1) / (ne + b)
+            else:
+                ep = mpmath.mpf(eps if eps is not None else monitor.PSI_FLOOR_EPSILON_DEFAULT)
+                u, v = max(mpmath.mpf(x) / na, ep), max(mpmath.mpf(y) / ne, ep)
+            exact_term = (u - v) * mpmath.log(u / v)
+            assert abs(mpmath.mpf(raw[i]) / 2**64 - exact_term) <= TIGHT * max(1, exact_term)
+
+
+def test_psi_contributions_errors() -> None:
+    with pytest.raises(EmptyWindowError):
+        monitor.psi_contributions([0, 0], [1, 1])
+    with pytest.raises(InvalidInputError, match="unknown smoothing"):
+        monitor.psi_contributions([1, 0], [1, 1], smoothing="x")

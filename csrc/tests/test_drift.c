@@ -340,6 +340,27 @@ static void test_floor_known(void)
     CHECK(near128(raw, U128(1, 0xd1cb7eea86c09f63u), 8));
 }
 
+static void test_psi_bins(void)
+{
+    uint64_t a[5] = {0, 10, 0, 5, 0}, e[5] = {3, 0, 0, 9, 1};
+    mon_u128 bins[5], total, sum = {0, 0};
+    mon_psi_options o;
+    size_t i;
+    CHECK_STATUS(mon_drift_psi_bins(a, e, 5, NULL, bins), MON_OK);
+    CHECK_STATUS(mon_drift_psi(a, e, 5, NULL, &total), MON_OK);
+    for (i = 0; i < 5; ++i) sum = mon_u128_add(sum, bins[i]);
+    CHECK(near128(sum, total, 5));
+    /* 0 vs 0 counts, but Laplace smoothing gives 1/20 vs 1/18: a small positive term */
+    CHECK(!mon_u128_is_zero(bins[2]) && bins[2].hi == 0);
+    o.smoothing = MON_PSI_FLOOR;
+    o.eps_mant = 0;
+    o.eps_exp2 = 0;
+    CHECK_STATUS(mon_drift_psi_bins(a, e, 5, &o, bins), MON_OK);
+    CHECK(mon_u128_is_zero(bins[2])); /* both floored */
+    CHECK_STATUS(mon_drift_psi_bins(a, e, 5, NULL, NULL), MON_E_NULL);
+    CHECK_STATUS(mon_drift_psi_bins(a, e, 0, NULL, bins), MON_E_LENGTH);
+}
+
 int main(void)
 {
     test_wide();
@@ -349,5 +370,6 @@ int main(void)
     test_scaling_exact();
     test_errors();
     test_floor_known();
+    test_psi_bins();
     MON_TEST_MAIN_END();
 }
