@@ -464,7 +464,15 @@ static void psi_accs_clear(psi_accs *a)
 }
 
 /* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
-static void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 a, mon_u128 c,
+/* Inlined into both loops (the one pass and the per-bin entry point): the call and its 128-bit
+ * arguments cost ~8% of a small call otherwise. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MON_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define MON_ALWAYS_INLINE inline
+#endif
+
+static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 a, mon_u128 c,
                     mon_u128 n)
 {
     if (x->cfg.smoothing == MON_PSI_LAPLACE) {
