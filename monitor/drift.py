@@ -325,6 +325,27 @@ def _pair(p: Any, q: Any, pname: str, qname: str) -> tuple[Any, Any, int, Any, A
     )
 
 
+def _u128_struct() -> struct.Struct:
+    """Reads one mon_u128 as (hi, lo) from its C layout (offsets from ffi, not retyped)."""
+    hi = ffi.offsetof("mon_u128", "hi")
+    lo = ffi.offsetof("mon_u128", "lo")
+    assert ffi.sizeof("mon_u128") == 16 and {hi, lo} == {0, 8}
+    return struct.Struct("=QQ")
+
+
+_U128 = _u128_struct()
+_U128_SWAP: bool = ffi.offsetof("mon_u128", "hi") != 0
+
+
+def _u128_value(buf: bytearray) -> int:
+    a: int
+    b: int
+    a, b = _U128.unpack(buf)
+    if _U128_SWAP:
+        a, b = b, a
+    return (a << 64) | b
+
+
 def _fail(status: int, pa: Any, qa: Any, pname: str, qname: str, what: str) -> None:
     _diagnose(pa, pname)
     _diagnose(qa, qname)
@@ -460,14 +481,16 @@ def psi(
     ``smoothing="floor"``: a_b = max(A_b / N_A, epsilon) without renormalisation;
     ``epsilon`` defaults to :data:`PSI_FLOOR_EPSILON_DEFAULT` (1e-4) and must satisfy
     2**-64 <= epsilon < 1."""
-    opt, _ = _psi_options(smoothing, epsilon)
+    if smoothing == "laplace" and epsilon is None:
+        opt = ffi.NULL
+    else:
+        opt = _psi_options(smoothing, epsilon)[0]
     pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
-    raw = ffi.new("mon_u128 *")
-    status = lib.mon_drift_psi(pp, qp, n, opt, raw)
+    buf = bytearray(16)
+    status = lib.mon_drift_psi(pp, qp, n, opt, ffi.from_buffer("mon_u128 *", buf))
     if status != 0:
         _fail(status, pa, qa, "actual", "expected", "psi")
-    r: int = (raw.hi << 64) | raw.lo
-    return r / _PSI_SCALE
+    return _u128_value(buf) / _PSI_SCALE
 
 
 _U128_HI: int = ffi.offsetof("mon_u128", "hi") // 8
