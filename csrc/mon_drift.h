@@ -13,7 +13,7 @@
  *   JS       : js_raw ~ JS * 2^126 (JS in bits, 0 <= js_raw <= 2^126); every bin's term is computed
  *              with relative error < 2^-55, so |js_raw 2^-126 - JS| < 2^-55 JS + 2^-127.
  *   JS dist  : js_distance_raw = nearest integer to sqrt(js_raw), i.e. sqrt(JS) in 2^-63 units;
- *              |error| < 2^-56 sqrt(JS) + 2^-64, also for near-identical inputs.
+ *              |error| < 2^-56 sqrt(JS) + 2^-63, also for near-identical inputs.
  *   PSI      : psi_raw ~ PSI * 2^64 (natural log), |error| < 2^-58 * max(1, PSI).
  * (Derivations in docs/drift_metrics.md; measured errors are ~1e-19.)
  * Identical inputs give exactly 0 for every metric; TV and JS are exactly symmetric.

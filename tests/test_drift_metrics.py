@@ -77,6 +77,18 @@ def errors(s: DriftScores, ref: dict[str, Any]) -> dict[str, float]:
         }
 
 
+def check_documented_bounds(s: DriftScores, ref: dict[str, Any]) -> None:
+    """The bounds stated in csrc/mon_drift.h (relative for JS, so the distance stays accurate
+    however small JS is)."""
+    with mpmath.workprec(256):
+        js = ref["js"]
+        assert abs(mpmath.mpf(s.js_raw) / 2**126 - js) <= js * 2.0**-55 + 2.0**-127
+        jsd = ref["jsd"]
+        assert abs(mpmath.mpf(s.js_distance_raw) / 2**63 - jsd) <= jsd * 2.0**-56 + 2.0**-63
+        psi = ref["psi"]
+        assert abs(mpmath.mpf(s.psi_raw) / 2**64 - psi) <= max(1, psi) * 2.0**-58
+
+
 def check_exact_tv(s: DriftScores, ref: dict[str, Any]) -> None:
     tv = ref["tv"]
     assert Fraction(s.tv_num, s.tv_den) == tv
@@ -128,6 +140,7 @@ def test_accuracy_laplace(name: str, a: list[int], e: list[int]) -> None:
     s = monitor.drift_scores(np.array(a, dtype=np.uint64), np.array(e, dtype=np.uint64))
     ref = exact(a, e)
     check_exact_tv(s, ref)
+    check_documented_bounds(s, ref)
     err = errors(s, ref)
     for k, v in err.items():
         _MAX_ERR[k] = max(_MAX_ERR.get(k, 0.0), v)
@@ -140,6 +153,7 @@ def test_accuracy_laplace(name: str, a: list[int], e: list[int]) -> None:
 def test_accuracy_floor(name: str, a: list[int], e: list[int], eps: float | None) -> None:
     s = monitor.drift_scores(a, e, smoothing="floor", epsilon=eps)
     ref = exact(a, e, "floor", eps)
+    check_documented_bounds(s, ref)
     err = errors(s, ref)
     _MAX_ERR["psi_floor"] = max(_MAX_ERR.get("psi_floor", 0.0), err["psi"])
     assert err["psi"] <= TIGHT, err
@@ -160,6 +174,7 @@ def test_accuracy_random_small() -> None:
         s = monitor.drift_scores(a, e)
         ref = exact(a, e)
         check_exact_tv(s, ref)
+        check_documented_bounds(s, ref)
         err = errors(s, ref)
         for k, v in err.items():
             _MAX_ERR[k] = max(_MAX_ERR.get(k, 0.0), v)
