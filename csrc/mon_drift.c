@@ -29,7 +29,7 @@ MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
 
 /* log2(m * 2^(e - 63)) in 2^-64 units, for m in [2^63, 2^64). Table reduction by the 8 bits
  * after the leading one (x * R[i] in [1, 1 + 2^-8)), then an 8-term series for log2(1 + y),
- * all unsigned (the Horner brackets stay positive because y < 2^-8). */
+ * all unsigned (every Estrin bracket stays positive because y < 2^-8). */
 static mon_u128 log2_norm(uint64_t m, unsigned e)
 {
     unsigned i = (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) &
@@ -247,9 +247,9 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
 
 /* ---- per-bin terms --------------------------------------------------------------------- */
 
-/* Series branch (4n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in 2^-128 units
- * (g: mon_drift_js_g or mon_drift_psi_h) - in 2^-(128 + ACC_EXTRA) units. Every step truncates a 64-bit mantissa: relative
- * error < 2^-60, and no cancellation however close the two bins are. */
+/* Series branch (4n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in
+ * 2^-(128 + ACC_EXTRA) units (g: mon_drift_js_g or mon_drift_psi_h). Every step truncates a
+ * 64-bit mantissa: relative error < 2^-60, and no cancellation however close the two bins are. */
 static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const uint64_t *g)
 {
     unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;

@@ -142,7 +142,7 @@ static inline mon_u128 mon_u128_shr(mon_u128 a, unsigned s)
     return r;
 }
 
-/* ---- 256-bit (4 limbs) and general limb helpers ---------------------------------------- */
+/* ---- multi-limb helpers (256 to 512 bits) ---------------------------------------------- */
 
 /* w[0..n) += v * 2^sh (sh may be negative: the bits below 2^0 are dropped, i.e. truncation
  * toward zero). The caller guarantees the sum fits n limbs (bits beyond are dropped). */
