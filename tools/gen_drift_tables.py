@@ -114,17 +114,17 @@ def render() -> str:
         lines.append("    " + " ".join(f"UINT64_C(0x{v:016x})," for v in t_tab[i:i + 4]))
     lines.append("};")
     lines.append("")
-    lines.append(f"const uint64_t mon_drift_log_c[MON_DRIFT_LOG_NTERMS] = {{")
+    lines.append("const uint64_t mon_drift_log_c[MON_DRIFT_LOG_NTERMS] = {")
     for v in lc:
         lines.append(f"    UINT64_C(0x{v:016x}),")
     lines.append("};")
     lines.append("")
-    lines.append(f"const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS] = {{")
+    lines.append("const uint64_t mon_drift_js_g[MON_DRIFT_SERIES_NTERMS] = {")
     for v in jc:
         lines.append(f"    UINT64_C(0x{v:016x}),")
     lines.append("};")
     lines.append("")
-    lines.append(f"const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {{")
+    lines.append("const uint64_t mon_drift_psi_h[MON_DRIFT_SERIES_NTERMS] = {")
     for v in psi_coeffs():
         lines.append(f"    UINT64_C(0x{v:016x}),")
     lines.append("};")
