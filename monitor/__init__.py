@@ -6,6 +6,17 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+from .drift import (
+    PSI_FLOOR_EPSILON_DEFAULT,
+    PSI_SMOOTHINGS,
+    DriftScores,
+    drift_scores,
+    js,
+    psi,
+    psi_contributions,
+    psi_contributions_raw,
+    tv,
+)
 from .errors import (
     ConfigMismatchError,
     CorruptDataError,
@@ -65,4 +76,14 @@ __all__ = [
     "error_rate_rules",
     "load_rules",
     "slo_burn_rate_rules",
+    # drift metrics (monitor/drift.py)
+    "tv",
+    "js",
+    "psi",
+    "drift_scores",
+    "psi_contributions",
+    "psi_contributions_raw",
+    "DriftScores",
+    "PSI_FLOOR_EPSILON_DEFAULT",
+    "PSI_SMOOTHINGS",
 ]
