@@ -14,6 +14,11 @@ from .errors import (
     MonitorError,
 )
 
+from .binning import BinCounts, CodeCounts, bin_codes, bin_counts, percentile
+from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
+from .psi_article import calculate_psi
+from .reference import FeatureProfile, Reference
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -23,4 +28,15 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    "BinCounts",
+    "CodeCounts",
+    "bin_counts",
+    "bin_codes",
+    "percentile",
+    "Reference",
+    "FeatureProfile",
+    "DriftMonitor",
+    "DriftReport",
+    "FeatureDrift",
+    "calculate_psi",
 ]
