@@ -82,13 +82,13 @@ class DriftReport:
 
     def table(self) -> str:
         """A compact fixed-width text table (one line per feature)."""
-        lines = [f"{'feature':<12} {'PSI':>8} {'JS dist':>8} {'TV':>7} {'band':<11} "
+        lines = [f"{'feature':<14} {'PSI':>8} {'JS dist':>8} {'TV':>7} {'band':<11} "
                  f"{'n':>7} {'nan':>5} {'out':>5}"]
         for f in self.features:
             def fmt(v: float | None, w: int, p: int) -> str:
                 return f"{'-':>{w}}" if v is None else f"{v:>{w}.{p}f}"
             lines.append(
-                f"{f.name:<12} {fmt(f.psi, 8, 4)} {fmt(f.js_distance, 8, 4)} {fmt(f.tv, 7, 4)} "
+                f"{f.name:<14} {fmt(f.psi, 8, 4)} {fmt(f.js_distance, 8, 4)} {fmt(f.tv, 7, 4)} "
                 f"{f.band:<11} {f.count:>7} {f.nan:>5} {f.below + f.above + f.unseen:>5}"
             )
         return "\n".join(lines)
