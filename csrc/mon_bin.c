@@ -3,17 +3,22 @@
 #include "mon_bin.h"
 
 /*
- * Binning: a value's slot is the number of thresholds t_j with t_j <= x, found by a
- * branchless binary search over a threshold table padded to a power of two P:
+ * Binning: a value's slot is the number of thresholds t_j with t_j <= key(x), found by a
+ * branchless 4-ary search over a table of integer keys padded to a power of two P.
  *
- *   t = [-inf, e_0, e_1, ..., e_{B-1}, up(e_B), NaN, ..., NaN]
+ * key() is the classic order-preserving map of a double's bits to uint64 (flip the sign bit of
+ * positives, all bits of negatives): non-NaN doubles compare like their keys, except that
+ * -0.0 < +0.0 as keys; a zero edge therefore gets the key of -0.0, so both zeros land on the
+ * same side of it. Negative NaNs have keys below key(-inf), positive NaNs above key(+inf).
  *
- * where up(e_B) is the next double above e_B, or NaN when e_B = +inf. A NaN threshold is never
- * <= x, so it acts as "above everything" and keeps the predicate t_j <= x monotone in j.
- * Slots: 0 = NaN (every comparison with NaN is false), 1 = below e_0, 2 + i = bin i,
- * B + 2 = above e_B. x == e_B lands in the last bin because up(e_B) > x. P >= B + 3 so at
- * least one NaN pad exists and the search never needs a bound check.
- * Only double comparisons (exact) and integer additions run per value.
+ *   t = [key(-inf), key(e_0), ..., key(e_{B-1}), key(up(e_B)), NANPLUS, MAX, ..., MAX]
+ *
+ * with up(e_B) the next double above e_B (NANPLUS when e_B = +inf) and NANPLUS =
+ * key(+inf) + 1, the smallest positive-NaN key. Slots: 0 = negative NaN, 1 = below e_0,
+ * 2 + i = bin i, B + 2 = above e_B, B + 3 and up = positive NaN. x == e_B lands in the last
+ * bin because up(e_B) > x. P >= B + 4, so the search result (at most P - 1) can always reach
+ * the positive-NaN slot. Per value: 4 integer ops for the key, then k/2 levels of three
+ * independent integer compares; no floating-point operation at all.
  */
 
 #define BINNER_MAGIC 0x4d4f4e42u /* "MONB" */
@@ -25,7 +30,7 @@ struct mon_binner {
     uint32_t nbins;
     uint32_t log2p;
     uint32_t reserved;
-    double thr[]; /* P entries (C99 flexible array member) */
+    uint64_t thr[]; /* P threshold keys (C99 flexible array member) */
 };
 
 static double bits_to_double(uint64_t u)
@@ -49,6 +54,19 @@ static uint64_t double_to_bits(double d)
 
 static int is_nan_bits(uint64_t u) { return (u & BITS_MAG) > BITS_INF; }
 
+/* Order-preserving key of a double's bits (see the comment at the top). */
+static inline uint64_t sort_key(uint64_t u) { return u ^ ((0u - (u >> 63)) | BITS_SIGN); }
+
+#define KEY_NANPLUS (BITS_SIGN | BITS_INF) + 1u /* sort_key(+inf) + 1 */
+
+/* Key of an edge: a zero (either sign) takes -0.0's key so that -0.0 >= the edge. */
+static uint64_t edge_key(double e)
+{
+    uint64_t u = double_to_bits(e);
+    if ((u & BITS_MAG) == 0) u = BITS_SIGN;
+    return sort_key(u);
+}
+
 /* The next double above x (x not NaN, x != +inf), from its bits alone. */
 static double next_up(double x)
 {
@@ -62,7 +80,7 @@ static size_t pow2_slots(size_t nedges, unsigned *log2p)
 {
     size_t p = 4;
     unsigned k = 2;
-    while (p < nedges + 2u) { /* P >= B + 3 = nedges + 2 */
+    while (p < nedges + 3u) { /* P >= B + 4 = nedges + 3 */
         p <<= 1;
         ++k;
     }
@@ -76,7 +94,7 @@ size_t mon_binner_size(size_t nedges)
     size_t p;
     if (nedges < 2 || nedges > MON_BIN_MAX_EDGES) return 0;
     p = pow2_slots(nedges, &k);
-    return offsetof(struct mon_binner, thr) + p * sizeof(double);
+    return offsetof(struct mon_binner, thr) + p * sizeof(uint64_t);
 }
 
 mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t nedges,
@@ -99,12 +117,13 @@ mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t n
     b->nbins = (uint32_t)(nedges - 1u);
     b->log2p = (uint32_t)k;
     b->reserved = 0;
-    b->thr[0] = bits_to_double(BITS_SIGN | BITS_INF); /* -inf */
-    for (i = 0; i + 1u < nedges; ++i) b->thr[1u + i] = edges[i];
+    b->thr[0] = sort_key(BITS_SIGN | BITS_INF);
+    for (i = 0; i + 1u < nedges; ++i) b->thr[1u + i] = edge_key(edges[i]);
     b->thr[nedges] = double_to_bits(edges[nedges - 1u]) == BITS_INF
-                         ? bits_to_double(BITS_QNAN)
-                         : next_up(edges[nedges - 1u]);
-    for (i = nedges + 1u; i < p; ++i) b->thr[i] = bits_to_double(BITS_QNAN);
+                         ? KEY_NANPLUS
+                         : edge_key(next_up(edges[nedges - 1u]));
+    b->thr[nedges + 1u] = KEY_NANPLUS;
+    for (i = nedges + 2u; i < p; ++i) b->thr[i] = UINT64_MAX;
     *out = b;
     return MON_OK;
 }
@@ -121,68 +140,82 @@ static uint64_t sat_add(uint64_t a, uint64_t v)
     return s < a ? UINT64_MAX : s;
 }
 
-/* Slot of x over P = 2^k thresholds: 4-ary steps (three independent comparisons each, so the
- * dependent chain is k/2 loads long instead of k), plus one binary step when k is odd. Called
- * with a constant k, it is fully unrolled with no branch. */
-static inline size_t slot_of(const double *t, unsigned k, double x)
+/* Slot of a key over P = 2^k thresholds: 4-ary steps (three independent comparisons each, so
+ * the dependent chain is k/2 loads long instead of k), plus one binary step when k is odd.
+ * Called with a constant k, it is fully unrolled with no branch. */
+static inline size_t slot_of(const uint64_t *t, unsigned k, uint64_t key)
 {
     size_t pos = 0;
     unsigned s = k;
     if (s & 1u) {
         size_t half = (size_t)1 << (s - 1u);
-        pos += (t[half - 1u] <= x) ? half : 0u;
+        pos += (t[half - 1u] <= key) ? half : 0u;
         --s;
     }
     while (s > 0) {
         size_t q = (size_t)1 << (s - 2u);
-        size_t c = (size_t)(t[pos + q - 1u] <= x) + (size_t)(t[pos + 2u * q - 1u] <= x) +
-                   (size_t)(t[pos + 3u * q - 1u] <= x);
+        size_t c = (size_t)(t[pos + q - 1u] <= key) + (size_t)(t[pos + 2u * q - 1u] <= key) +
+                   (size_t)(t[pos + 3u * q - 1u] <= key);
         pos += c * q;
         s -= 2u;
     }
     return pos;
 }
 
-/* Count n values (stride apart) into loc[4][LOCAL_SLOTS]; 4 arrays so that consecutive
- * values falling in the same slot do not serialise on one memory counter. */
-static inline void count_local(const double *t, unsigned k, const double *x, size_t n,
-                               size_t stride, uint64_t loc[4][LOCAL_SLOTS])
+static inline uint64_t key_at(const double *x, size_t i)
 {
-    size_t i = 0;
-    for (; i + 4u <= n; i += 4u) {
-        size_t s0 = slot_of(t, k, x[i * stride]);
-        size_t s1 = slot_of(t, k, x[(i + 1u) * stride]);
-        size_t s2 = slot_of(t, k, x[(i + 2u) * stride]);
-        size_t s3 = slot_of(t, k, x[(i + 3u) * stride]);
-        ++loc[0][s0];
-        ++loc[1][s1];
-        ++loc[2][s2];
-        ++loc[3][s3];
-    }
-    for (; i < n; ++i) ++loc[0][slot_of(t, k, x[i * stride])];
+    uint64_t u;
+    memcpy(&u, x + i, sizeof u);
+    return sort_key(u);
 }
+
+/* Count n values (stride apart) into loc[4][LOCAL_SLOTS]; 4 arrays so that consecutive
+ * values falling in the same slot do not serialise on one memory counter. One function per
+ * table size, each with its k a literal constant, so the search is unrolled in every copy. */
+#define MON_DEFINE_COUNT_LOCAL(K)                                                              \
+    static void count_local_##K(const uint64_t *t, const double *x, size_t n, size_t stride,  \
+                                uint64_t loc[4][LOCAL_SLOTS])                                  \
+    {                                                                                          \
+        size_t i = 0;                                                                          \
+        for (; i + 4u <= n; i += 4u) {                                                         \
+            size_t s0 = slot_of(t, K, key_at(x, i * stride));                                  \
+            size_t s1 = slot_of(t, K, key_at(x, (i + 1u) * stride));                           \
+            size_t s2 = slot_of(t, K, key_at(x, (i + 2u) * stride));                           \
+            size_t s3 = slot_of(t, K, key_at(x, (i + 3u) * stride));                           \
+            ++loc[0][s0];                                                                      \
+            ++loc[1][s1];                                                                      \
+            ++loc[2][s2];                                                                      \
+            ++loc[3][s3];                                                                      \
+        }                                                                                      \
+        for (; i < n; ++i) ++loc[0][slot_of(t, K, key_at(x, i * stride))];                     \
+    }
+
+MON_DEFINE_COUNT_LOCAL(2)
+MON_DEFINE_COUNT_LOCAL(3)
+MON_DEFINE_COUNT_LOCAL(4)
+MON_DEFINE_COUNT_LOCAL(5)
+MON_DEFINE_COUNT_LOCAL(6)
 
 static void count_dispatch(const struct mon_binner *b, const double *x, size_t n, size_t stride,
                            uint64_t loc[4][LOCAL_SLOTS])
 {
-    /* Constant k per case: each call site is specialised and unrolled by the compiler. */
     switch (b->log2p) {
-    case 2: count_local(b->thr, 2, x, n, stride, loc); break;
-    case 3: count_local(b->thr, 3, x, n, stride, loc); break;
-    case 4: count_local(b->thr, 4, x, n, stride, loc); break;
-    case 5: count_local(b->thr, 5, x, n, stride, loc); break;
-    default: count_local(b->thr, 6, x, n, stride, loc); break;
+    case 2: count_local_2(b->thr, x, n, stride, loc); break;
+    case 3: count_local_3(b->thr, x, n, stride, loc); break;
+    case 4: count_local_4(b->thr, x, n, stride, loc); break;
+    case 5: count_local_5(b->thr, x, n, stride, loc); break;
+    default: count_local_6(b->thr, x, n, stride, loc); break;
     }
 }
 
 static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS],
                         uint64_t *counts, mon_bin_extra *extra)
 {
-    size_t nb = b->nbins, i;
-    for (i = 0; i < nb + 3u; ++i) {
+    size_t nb = b->nbins, i, p = (size_t)1 << b->log2p;
+    for (i = 0; i < p; ++i) {
         uint64_t v = loc[0][i] + loc[1][i] + loc[2][i] + loc[3][i]; /* <= n: no wrap */
         if (v == 0) continue;
-        if (i == 0) extra->nan = sat_add(extra->nan, v);
+        if (i == 0 || i > nb + 2u) extra->nan = sat_add(extra->nan, v);
         else if (i == 1) extra->below = sat_add(extra->below, v);
         else if (i == nb + 2u) extra->above = sat_add(extra->above, v);
         else counts[i - 2u] = sat_add(counts[i - 2u], v);
@@ -196,9 +229,9 @@ static void count_direct(const struct mon_binner *b, const double *x, size_t n, 
     size_t i, nb = b->nbins;
     unsigned k = b->log2p;
     for (i = 0; i < n; ++i) {
-        size_t s = slot_of(b->thr, k, x[i * stride]);
+        size_t s = slot_of(b->thr, k, key_at(x, i * stride));
         uint64_t *c;
-        if (s == 0) c = &extra->nan;
+        if (s == 0 || s > nb + 2u) c = &extra->nan;
         else if (s == 1) c = &extra->below;
         else if (s == nb + 2u) c = &extra->above;
         else c = &counts[s - 2u];
@@ -209,7 +242,7 @@ static void count_direct(const struct mon_binner *b, const double *x, size_t n, 
 static int binner_ok(const struct mon_binner *b)
 {
     return b->magic == BINNER_MAGIC && b->log2p >= 2 && b->log2p <= 31 &&
-           (size_t)b->nbins + 3u <= ((size_t)1 << b->log2p);
+           (size_t)b->nbins + 4u <= ((size_t)1 << b->log2p);
 }
 
 static void bin_strided(const struct mon_binner *b, const double *x, size_t n, size_t stride,

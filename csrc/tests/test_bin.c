@@ -110,6 +110,23 @@ static void test_edges_and_errors(void)
     CHECK_STATUS(mon_bin_count(b, NULL, 1, c, &ex), MON_E_NULL);
     memset(bufb, 0, sizeof bufb);
     CHECK_STATUS(mon_bin_count((const mon_binner *)bufb, x, 6, c, &ex), MON_E_STATE);
+    /* NaN payloads of both signs, including all-ones bit patterns, and infinities */
+    {
+        static const uint64_t pats[6] = {0x7fffffffffffffffu, 0xffffffffffffffffu, 0x7ff0000000000001u,
+                                         0xfff0000000000001u, 0x7ff8000000000000u, 0xfff8000000000000u};
+        double y[8];
+        uint64_t cc[3] = {0, 0, 0};
+        mon_bin_extra e2 = {0, 0, 0};
+        double einf[4] = {-INFINITY, 1.0, 2.0, INFINITY};
+        mon_binner *bi = make(bufb, sizeof bufb, einf, 4);
+        size_t j;
+        for (j = 0; j < 6; ++j) memcpy(&y[j], &pats[j], sizeof(double));
+        y[6] = INFINITY;
+        y[7] = -INFINITY;
+        CHECK_STATUS(mon_bin_count(bi, y, 8, cc, &e2), MON_OK);
+        CHECK(e2.nan == 6 && e2.below == 0 && e2.above == 0);
+        CHECK(cc[0] == 1 && cc[1] == 0 && cc[2] == 1);
+    }
     /* saturation */
     c[0] = UINT64_MAX;
     ex.nan = UINT64_MAX - 1u;
