@@ -5,8 +5,9 @@
  * Binning rule (numpy.histogram's): with edges e_0 < e_1 < ... < e_B, a value x goes to bin i
  * when e_i <= x < e_{i+1}; the last bin also holds x == e_B. Edges of -inf / +inf are allowed.
  * NaN, values below e_0 and values above e_B are counted in their own counters (nan, below,
- * above), never dropped. -0.0 and +0.0 are the same value. Only double comparisons and integer
- * arithmetic run on these paths: no floating-point arithmetic, no allocation, no libm.
+ * above), never dropped. -0.0 and +0.0 are the same value. Binning maps each double's bits to an
+ * order-preserving integer key and compares keys: integer operations only (no floating-point
+ * instruction at all), no allocation, no libm. The selection likewise works on integer keys.
  *
  * Counts are uint64 and accumulate across calls; they saturate at UINT64_MAX (never wrap).
  */
@@ -82,7 +83,8 @@ mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_
  * x and hist as phase 1, hist unchanged since). `ranks` (nranks <= MON_SELECT_MAX_RANKS
  * values < n) must be non-decreasing. `keys` is caller scratch of n + 1 uint64. The result is
  * exact (a selected element of x; a zero is returned as +0.0, a NaN as the canonical quiet NaN).
- * Expected O(n) time, O(n log n) worst case. hist is overwritten. Returns MON_E_NULL,
+ * Expected O(n) time, O(n log n) worst case; about 22 KiB of stack. hist is overwritten.
+ * Returns MON_E_NULL,
  * MON_E_SIZE, MON_E_VALUE (a rank >= n, ranks decreasing, or nranks out of range). */
 mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
                             size_t nranks, uint64_t *keys, double *out);

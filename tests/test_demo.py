@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 
@@ -23,6 +24,7 @@ def test_demo_is_deterministic_and_detects_the_shift() -> None:
 
 
 def test_demo_cli() -> None:
-    proc = subprocess.run([sys.executable, "-m", "monitor", "demo"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "monitor", "demo"], capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("monitor drift demo")
