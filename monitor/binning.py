@@ -194,6 +194,10 @@ class _Selector:
         self.n = int(x.size)
         self._hist = np.empty(lib.MON_SELECT_HIST_LEN, dtype=np.uint32)
         self._xp = ffi.cast("const double *", ffi.from_buffer(x))
+        self.nan = 0
+        self._prepare()
+
+    def _prepare(self) -> None:
         nan = ffi.new("uint64_t *")
         check(
             lib.mon_select_prepare(self._xp, self.n, ffi.cast("uint32_t *", ffi.from_buffer(self._hist)), nan),
@@ -205,22 +209,25 @@ class _Selector:
         """Values at the (any order) 0-based sorted positions ``ranks``; may be called once."""
         uniq, inverse = np.unique(ranks, return_inverse=True)
         r = np.ascontiguousarray(uniq, dtype=np.uint64)
-        if r.size > lib.MON_SELECT_MAX_RANKS:
-            raise InvalidInputError(f"percentile: at most {lib.MON_SELECT_MAX_RANKS // 2} percentiles per call")
         out = np.empty(r.size, dtype=np.float64)
         keys = np.empty(self.n + 1, dtype=np.uint64)
-        check(
-            lib.mon_select_ranks(
-                self._xp,
-                self.n,
-                ffi.cast("uint32_t *", ffi.from_buffer(self._hist)),
-                ffi.cast("const uint64_t *", ffi.from_buffer(r)),
-                r.size,
-                ffi.cast("uint64_t *", ffi.from_buffer(keys)),
-                ffi.cast("double *", ffi.from_buffer(out)),
-            ),
-            "selecting order statistics",
-        )
+        chunk = int(lib.MON_SELECT_MAX_RANKS)
+        for i in range(0, r.size, chunk):
+            if i:
+                self._prepare()  # phase 2 consumed the radix histogram: rebuild it
+            part = r[i: i + chunk]
+            check(
+                lib.mon_select_ranks(
+                    self._xp,
+                    self.n,
+                    ffi.cast("uint32_t *", ffi.from_buffer(self._hist)),
+                    ffi.cast("const uint64_t *", ffi.from_buffer(part)),
+                    part.size,
+                    ffi.cast("uint64_t *", ffi.from_buffer(keys)),
+                    ffi.cast("double *", ffi.from_buffer(out[i: i + chunk])),
+                ),
+                "selecting order statistics",
+            )
         res: npt.NDArray[np.float64] = out[inverse.reshape(-1)]
         return res
 

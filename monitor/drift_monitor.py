@@ -56,7 +56,7 @@ class FeatureDrift:
     below: int
     above: int
     unseen: int  # categorical: codes not in the reference (0 for numeric features)
-    scores: Any  # monitor.drift.DriftScores, or None when the feature's window is empty
+    scores: drift.DriftScores | None  # None when the feature's window is empty
 
 
 @dataclass(frozen=True, slots=True)

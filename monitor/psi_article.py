@@ -55,8 +55,6 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise InvalidInputError(f"bins must be a positive integer, got {bins!r}")
     bins = int(bins)
-    if 2 * (bins + 1) > 512:
-        raise InvalidInputError("bins must be at most 255")
     ref = _flat(reference, "reference")
     cur = _flat(current, "current")
     sel = _Selector(ref)

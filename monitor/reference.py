@@ -45,7 +45,7 @@ __all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION"]
 
 FORMAT = "monitor.reference"
 VERSION = 1
-_MAX_BINS = 256
+_MAX_BINS = 4096
 _TOP_KEYS = {"format", "version", "rows", "features", "digest"}
 _FEATURE_KEYS = {"name", "kind", "edges", "counts", "nan", "below", "above"}
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
@@ -150,7 +150,7 @@ class Reference:
     ) -> "Reference":
         """Fit edges and counts from ``data``: 1-D (one feature) or 2-D ``(n, F)``, real dtype.
 
-        ``bins``: quantile bins per numeric feature (1..256; repeated quantiles are dropped).
+        ``bins``: quantile bins per numeric feature (1..4096; repeated quantiles are dropped).
         ``names``: F unique names (default ``"f0"``, ``"f1"``, ...). ``categorical``: names or
         column indices of the features that hold integer category codes.
         """

@@ -234,3 +234,15 @@ def test_percentile_nan_policy() -> None:
         monitor.percentile(x, [101])
     with pytest.raises(InvalidInputError, match="empty"):
         monitor.percentile([], [50])
+
+
+def test_percentile_more_quantiles_than_one_c_call() -> None:
+    x = np.random.default_rng(6).standard_normal(30_000)
+    q = np.linspace(0, 100, 1001)  # > MON_SELECT_MAX_RANKS ranks: selected in several calls
+    assert _same_bits(monitor.percentile(x, q), np.percentile(x, q))
+
+
+def test_read_only_input() -> None:
+    x = np.frombuffer(np.arange(10.0).tobytes(), dtype=np.float64)
+    assert not x.flags.writeable
+    assert monitor.bin_counts(x, [0, 5, 9]).counts.tolist() == [5, 5]

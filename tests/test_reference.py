@@ -185,3 +185,11 @@ def test_version_format_and_unknown_fields(tmp_path: object) -> None:
         fh.write(b"\xff\xfe")
     with pytest.raises(CorruptDataError, match="UTF-8"):
         Reference.load(path)
+
+
+def test_many_bins_match_numpy_percentile() -> None:
+    x = np.random.default_rng(11).standard_normal(20_000)
+    ref = Reference.fit(x, bins=600)
+    bp = np.percentile(x, np.linspace(0, 100, 601))
+    assert ref["f0"].edges[1:-1].tobytes() == bp[1:-1].tobytes()
+    assert ref["f0"].counts.sum() == x.size
