@@ -142,7 +142,7 @@ def test_matrix_equals_per_column() -> None:
     X[5, 2] = np.inf
     binners = []
     for f in range(F):
-        e = np.sort(rng.standard_normal(2 + 7 * f))
+        e = np.sort(rng.standard_normal(2 + 7 * f if f < F - 1 else 150))  # last: direct path
         if f % 2:
             e[0], e[-1] = -np.inf, np.inf
         e = np.unique(e)
