@@ -57,7 +57,7 @@ static int is_nan_bits(uint64_t u) { return (u & BITS_MAG) > BITS_INF; }
 /* Order-preserving key of a double's bits (see the comment at the top). */
 static inline uint64_t sort_key(uint64_t u) { return u ^ ((0u - (u >> 63)) | BITS_SIGN); }
 
-#define KEY_NANPLUS (BITS_SIGN | BITS_INF) + 1u /* sort_key(+inf) + 1 */
+#define KEY_NANPLUS ((BITS_SIGN | BITS_INF) + 1u) /* sort_key(+inf) + 1 */
 
 /* Key of an edge: a zero (either sign) takes -0.0's key so that -0.0 >= the edge. */
 static uint64_t edge_key(double e)
