@@ -62,7 +62,8 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
  * `counts` is the concatenation of every feature's counts (feature f starts after the bins of
  * features 0..f-1); extra[f] holds feature f's counters. Everything accumulates and
  * saturates. Rows are processed in cache-sized blocks so the matrix is read from memory once.
- * Returns MON_E_NULL, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat), MON_E_STATE. */
+ * Returns MON_E_NULL, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat), MON_E_STATE (then
+ * nothing was counted). Nothing is kept; thread-safe for distinct counts/extra. */
 mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
                                 const double *x, size_t nrows, size_t row_stride,
                                 uint64_t *counts, mon_bin_extra *extra);
@@ -76,7 +77,7 @@ mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
 /* Order statistics, phase 1: build the radix histogram of x (n values, n < 2^32) into `hist`
  * (MON_SELECT_HIST_LEN uint32, caller scratch) and write the number of NaN values to
  * *nan_count. NaN values sort after +inf; -0.0 equals +0.0. Returns MON_E_NULL, MON_E_SIZE
- * (n == 0 or n >= 2^32). */
+ * (n == 0 or n >= 2^32). Nothing is kept; thread-safe for distinct hist buffers. */
 mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_t *nan_count);
 
 /* Order statistics, phase 2: out[j] = the ranks[j]-th smallest value of x (0-based; the same
@@ -85,7 +86,8 @@ mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_
  * exact (a selected element of x; a zero is returned as +0.0, a NaN as the canonical quiet NaN).
  * Expected O(n) time, O(n log n) worst case; about 22 KiB of stack. hist is overwritten.
  * Returns MON_E_NULL,
- * MON_E_SIZE, MON_E_VALUE (a rank >= n, ranks decreasing, or nranks out of range). */
+ * MON_E_SIZE, MON_E_VALUE (a rank >= n, ranks decreasing, or nranks out of range). x is
+ * only read; thread-safe for distinct hist/keys/out buffers. */
 mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
                             size_t nranks, uint64_t *keys, double *out);
 /* MON_CDEF_END */
