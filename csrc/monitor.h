@@ -7,5 +7,6 @@
 #include "mon_config.h"
 #include "mon_status.h"
 #include "mon_drift.h"
+#include "mon_bin.h"
 
 #endif /* MONITOR_H */

@@ -46,6 +46,10 @@ from .alerts import (
     load_rules,
     slo_burn_rate_rules,
 )
+from .binning import BinCounts, CodeCounts, bin_codes, bin_counts, percentile
+from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
+from .psi_article import calculate_psi
+from .reference import FeatureProfile, Reference
 
 __version__ = "0.1.0"
 
@@ -86,4 +90,15 @@ __all__ = [
     "DriftScores",
     "PSI_FLOOR_EPSILON_DEFAULT",
     "PSI_SMOOTHINGS",
+    "BinCounts",
+    "CodeCounts",
+    "bin_counts",
+    "bin_codes",
+    "percentile",
+    "Reference",
+    "FeatureProfile",
+    "DriftMonitor",
+    "DriftReport",
+    "FeatureDrift",
+    "calculate_psi",
 ]
