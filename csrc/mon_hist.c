@@ -1,0 +1,1112 @@
+/*
+ * mon_hist.c - streaming latency histogram (see mon_hist.h for the contract).
+ */
+#include <string.h>
+
+#include "mon_hist.h"
+#include "mon_hist_internal.h"
+#include "mon_hist_table.h"
+
+#define HIST_MAGIC UINT64_C(0x3174736948736f4d) /* "MonHist1" */
+#define RING_MAGIC UINT64_C(0x31676e6952736f4d) /* "MonRing1" */
+#define CHUNK 256u
+#define MAX_QUANTILES 64u
+#define RING_HEADER_BYTES 32u
+#define RING_MAX_SLOTS 1024u
+#define SUB8 256
+
+struct mon_hist {
+    uint64_t magic;
+    uint64_t lowest;
+    uint64_t highest;
+    int32_t scale;
+    int32_t index_lo;
+    int32_t index_hi;
+    uint32_t buckets;
+    uint64_t range_lo;
+    uint64_t range_hi;
+    uint64_t underflow;
+    uint64_t overflow;
+    uint64_t invalid;
+    uint64_t min;
+    uint64_t max;
+    uint64_t sum_lo;
+    uint64_t sum_hi;
+    uint64_t reserved[2];
+    uint64_t counts[]; /* buckets entries */
+};
+
+struct mon_hist_ring {
+    uint64_t magic;
+    uint64_t tick;
+    uint32_t slots;
+    uint32_t reserved;
+    uint64_t hist_size;
+    /* slots * hist_size bytes of histograms follow */
+};
+
+MON_STATIC_ASSERT(offsetof(struct mon_hist, counts) == MON_HIST_HEADER_BYTES, hist_header_size);
+MON_STATIC_ASSERT(sizeof(struct mon_hist_ring) == RING_HEADER_BYTES, ring_header_size);
+MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
+
+/* ---- atomics shim -----------------------------------------------------------------------
+ * Counters only grow (saturating), so readers need no lock: a bucket count is published with a
+ * release RMW after the value's min/max/sum updates, and readers load counts with acquire
+ * before they read min/max/sum. */
+#if MON_SINGLE_THREADED
+static inline uint64_t ld_acq(const uint64_t *p) { return *p; }
+static inline uint64_t ld_rlx(const uint64_t *p) { return *p; }
+static inline void st_rlx(uint64_t *p, uint64_t v) { *p = v; }
+static inline int sat_add(uint64_t *p, uint64_t n)
+{
+    uint64_t o = *p, s = o + n;
+    if (s < o) {
+        *p = UINT64_MAX;
+        return 1;
+    }
+    *p = s;
+    return 0;
+}
+static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
+{
+    uint64_t o = *p;
+    *p = o + n;
+    return o;
+}
+static inline void lower_to(uint64_t *p, uint64_t v)
+{
+    if (v < *p) *p = v;
+}
+static inline void raise_to(uint64_t *p, uint64_t v)
+{
+    if (v > *p) *p = v;
+}
+#elif defined(__GNUC__)
+static inline uint64_t ld_acq(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint64_t ld_rlx(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void st_rlx(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+/* Saturating add with release order; returns 1 when the result was clipped. */
+static inline int sat_add(uint64_t *p, uint64_t n)
+{
+    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED), s;
+    int clip;
+    do {
+        s = o + n;
+        clip = s < o;
+        if (clip) s = UINT64_MAX;
+        if (s == o) return clip;
+    } while (!__atomic_compare_exchange_n(p, &o, s, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    return clip;
+}
+static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
+{
+    return __atomic_fetch_add(p, n, __ATOMIC_RELAXED);
+}
+static inline void lower_to(uint64_t *p, uint64_t v)
+{
+    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
+    while (v < o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+static inline void raise_to(uint64_t *p, uint64_t v)
+{
+    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
+    while (v > o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+#else
+#error "mon_hist: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
+#endif
+
+/* ---- portable 128-bit helpers (exact; identical results with or without __int128) -------- */
+typedef struct u128 {
+    uint64_t hi, lo;
+} u128;
+
+static inline u128 mul64(uint64_t a, uint64_t b)
+{
+    u128 r;
+#if MON_HAVE_INT128
+    __extension__ typedef unsigned __int128 mon_u128;
+    mon_u128 p = (mon_u128)a * b;
+    r.hi = (uint64_t)(p >> 64);
+    r.lo = (uint64_t)p;
+#else
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    r.lo = (mid << 32) | (p00 & 0xffffffffu);
+    r.hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+    return r;
+}
+
+/* -1, 0, 1 as x <, ==, > y */
+static inline int cmp128(u128 x, u128 y)
+{
+    if (x.hi != y.hi) return x.hi < y.hi ? -1 : 1;
+    if (x.lo != y.lo) return x.lo < y.lo ? -1 : 1;
+    return 0;
+}
+
+/* floor(x / d) for x < d * 2^64 (so the quotient fits), by restoring long division. */
+static uint64_t div128(u128 x, uint64_t d, uint64_t *rem)
+{
+    uint64_t r = x.hi, q = 0;
+    int bit;
+    for (bit = 63; bit >= 0; --bit) {
+        uint64_t top = r >> 63;
+        r = (r << 1) | ((x.lo >> bit) & 1u);
+        q <<= 1;
+        if (top || r >= d) {
+            r -= d;
+            q |= 1u;
+        }
+    }
+    if (rem) *rem = r;
+    return q;
+}
+
+/* ---- exact bucket index ------------------------------------------------------------------ */
+unsigned mon_hist_floor_log2_portable(uint64_t v)
+{
+    unsigned e = 0;
+    if (v >> 32) { v >>= 32; e += 32; }
+    if (v >> 16) { v >>= 16; e += 16; }
+    if (v >> 8) { v >>= 8; e += 8; }
+    if (v >> 4) { v >>= 4; e += 4; }
+    if (v >> 2) { v >>= 2; e += 2; }
+    if (v >> 1) { e += 1; }
+    return e;
+}
+
+static inline unsigned floor_log2(uint64_t v)
+{
+#if defined(__GNUC__) && !defined(MON_HIST_PORTABLE_CLZ) && !MON_NO_INT128 /* portable build: both fallbacks */
+    return 63u - (unsigned)__builtin_clzll(v);
+#else
+    return mon_hist_floor_log2_portable(v);
+#endif
+}
+
+/* ceil(256 * log2(v)) for v >= 1: octave e from the leading one, then the smallest j with
+ * v <= floor(2^(e + j/256)) = F[j] >> (63 - e), i.e. m = v << (63 - e) <= F[j]. */
+static inline int32_t index8(uint64_t v)
+{
+    unsigned e = floor_log2(v);
+    uint64_t m = v << (63u - e);
+    unsigned j = MON_HIST_J0[(m >> (63 - MON_HIST_TABLE_SLOT_BITS)) & ((1u << MON_HIST_TABLE_SLOT_BITS) - 1u)];
+    j += (unsigned)(m > MON_HIST_F[j]);
+    return (int32_t)(e * SUB8 + j);
+}
+
+/* Index at scale s: ceil(ceil(x) / 2^k) = ceil(x / 2^k). */
+static inline int32_t index_at(int32_t scale, uint64_t v)
+{
+    int32_t sh = MON_HIST_MAX_SCALE - scale;
+    return (index8(v) + (1 << sh) - 1) >> sh;
+}
+
+static uint64_t threshold_at(int32_t scale, int32_t i)
+{
+    int32_t i8, e, j;
+    if (i < 0) return 0;
+    i8 = i << (MON_HIST_MAX_SCALE - scale);
+    e = i8 / SUB8;
+    j = i8 % SUB8;
+    if (e >= 64) return UINT64_MAX;
+    return MON_HIST_F[j] >> (63 - e);
+}
+
+mon_status mon_hist_index_of(int32_t scale, uint64_t value_ns, int32_t *out)
+{
+    if (!out) return MON_E_NULL;
+    if (scale < MON_HIST_MIN_SCALE || scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
+    if (value_ns == 0) return MON_E_VALUE;
+    *out = index_at(scale, value_ns);
+    return MON_OK;
+}
+
+mon_status mon_hist_threshold(int32_t scale, int32_t index, uint64_t *out)
+{
+    if (!out) return MON_E_NULL;
+    if (scale < MON_HIST_MIN_SCALE || scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
+    if (index > (64 << scale)) return MON_E_VALUE;
+    *out = threshold_at(scale, index);
+    return MON_OK;
+}
+
+/* ---- configuration ----------------------------------------------------------------------- */
+mon_status mon_hist_check_config(const mon_hist_config *cfg)
+{
+    if (!cfg) return MON_E_NULL;
+    if (cfg->scale < MON_HIST_MIN_SCALE || cfg->scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
+    if (cfg->lowest == 0 || cfg->highest < cfg->lowest) return MON_E_CONFIG;
+    return MON_OK;
+}
+
+mon_status mon_hist_layout_of(const mon_hist_config *cfg, mon_hist_layout *out)
+{
+    mon_status st = mon_hist_check_config(cfg);
+    if (st != MON_OK) return st;
+    if (!out) return MON_E_NULL;
+    out->scale = cfg->scale;
+    out->index_lo = index_at(cfg->scale, cfg->lowest);
+    out->index_hi = index_at(cfg->scale, cfg->highest);
+    out->buckets = (uint32_t)(out->index_hi - out->index_lo + 1);
+    out->range_lo = threshold_at(cfg->scale, out->index_lo - 1) + 1u;
+    out->range_hi = threshold_at(cfg->scale, out->index_hi);
+    return MON_OK;
+}
+
+size_t mon_hist_size(const mon_hist_config *cfg)
+{
+    mon_hist_layout lay;
+    if (mon_hist_layout_of(cfg, &lay) != MON_OK) return 0;
+    return (size_t)MON_HIST_HEADER_BYTES + (size_t)lay.buckets * 8u;
+}
+
+static int aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
+
+static void clear_counters(mon_hist *h)
+{
+    h->underflow = h->overflow = h->invalid = 0;
+    h->min = UINT64_MAX;
+    h->max = 0;
+    h->sum_lo = h->sum_hi = 0;
+    memset(h->counts, 0, (size_t)h->buckets * 8u);
+}
+
+mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg)
+{
+    mon_hist_layout lay;
+    mon_hist *h;
+    mon_status st;
+    if (!buf || !cfg) return MON_E_NULL;
+    st = mon_hist_layout_of(cfg, &lay);
+    if (st != MON_OK) return st;
+    if (size < (size_t)MON_HIST_HEADER_BYTES + (size_t)lay.buckets * 8u) return MON_E_SIZE;
+    if (!aligned8(buf)) return MON_E_ALIGN;
+    h = (mon_hist *)buf;
+    h->magic = HIST_MAGIC;
+    h->lowest = cfg->lowest;
+    h->highest = cfg->highest;
+    h->scale = lay.scale;
+    h->index_lo = lay.index_lo;
+    h->index_hi = lay.index_hi;
+    h->buckets = lay.buckets;
+    h->range_lo = lay.range_lo;
+    h->range_hi = lay.range_hi;
+    h->reserved[0] = h->reserved[1] = 0;
+    clear_counters(h);
+    return MON_OK;
+}
+
+static int valid(const mon_hist *h) { return h && h->magic == HIST_MAGIC; }
+
+/* ---- recording --------------------------------------------------------------------------- */
+static inline void sum_add(mon_hist *h, uint64_t lo, uint64_t hi)
+{
+    uint64_t old = fetch_add(&h->sum_lo, lo);
+    uint64_t carry = (uint64_t)(old + lo < old);
+    if (hi | carry) {
+        int clipped = sat_add(&h->sum_hi, hi);
+        clipped |= sat_add(&h->sum_hi, carry);
+        if (clipped) st_rlx(&h->sum_lo, UINT64_MAX); /* sum >= 2^128: saturate */
+    }
+}
+
+void mon_hist_record(mon_hist *h, uint64_t v)
+{
+    lower_to(&h->min, v);
+    raise_to(&h->max, v);
+    sum_add(h, v, 0);
+    if (v < h->range_lo) {
+        sat_add(&h->underflow, 1);
+    } else if (v > h->range_hi) {
+        sat_add(&h->overflow, 1);
+    } else {
+        sat_add(&h->counts[index_at(h->scale, v) - h->index_lo], 1);
+    }
+}
+
+/* Up to CHUNK values: min, max, sum, underflow and overflow are aggregated locally and published
+ * once, before the bucket counts; equal neighbouring buckets are added together. */
+static void record_chunk(mon_hist *h, const uint64_t *v, size_t n)
+{
+    uint16_t idx[CHUNK];
+    size_t i, k = 0;
+    uint64_t mn = UINT64_MAX, mx = 0, slo = 0, shi = 0, under = 0, over = 0;
+    const uint64_t rlo = h->range_lo, rhi = h->range_hi;
+    const int32_t scale = h->scale, ilo = h->index_lo;
+    for (i = 0; i < n; ++i) {
+        uint64_t x = v[i];
+        mn = x < mn ? x : mn;
+        mx = x > mx ? x : mx;
+        slo += x;
+        shi += (uint64_t)(slo < x);
+        if (x < rlo) {
+            ++under;
+        } else if (x > rhi) {
+            ++over;
+        } else {
+            idx[k++] = (uint16_t)(index_at(scale, x) - ilo);
+        }
+    }
+    if (n == 0) return;
+    lower_to(&h->min, mn);
+    raise_to(&h->max, mx);
+    sum_add(h, slo, shi);
+    if (under) sat_add(&h->underflow, under);
+    if (over) sat_add(&h->overflow, over);
+    i = 0;
+    while (i < k) {
+        uint16_t b = idx[i];
+        uint64_t c = 1;
+        for (++i; i < k && idx[i] == b; ++i) ++c;
+        sat_add(&h->counts[b], c);
+    }
+}
+
+void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n)
+{
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK;
+        record_chunk(h, values_ns, m);
+        values_ns += m;
+        n -= m;
+    }
+}
+
+static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
+
+size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit)
+{
+    uint64_t buf[CHUNK];
+    size_t bad = 0;
+    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
+    uint64_t limit = UINT64_MAX / mult;
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        for (i = 0; i < m; ++i) {
+            int64_t x = values[i];
+            if (x < 0 || (uint64_t)x > limit) {
+                ++bad;
+            } else {
+                buf[k++] = (uint64_t)x * mult;
+            }
+        }
+        record_chunk(h, buf, k);
+        values += m;
+        n -= m;
+    }
+    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    return bad;
+}
+
+size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit)
+{
+    uint64_t buf[CHUNK];
+    size_t bad = 0;
+    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
+    uint64_t limit = UINT64_MAX / mult;
+    if (mult == 1u) {
+        mon_hist_record_many(h, values, n);
+        return 0;
+    }
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        for (i = 0; i < m; ++i) {
+            if (values[i] > limit) {
+                ++bad;
+            } else {
+                buf[k++] = values[i] * mult;
+            }
+        }
+        record_chunk(h, buf, k);
+        values += m;
+        n -= m;
+    }
+    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    return bad;
+}
+
+/* Exact binary64 -> ns: the double is m * 2^e exactly; multiply by 10^(3 unit) in 128-bit
+ * integers and round half to even. Returns 1 on success. */
+static inline int f64_to_ns(double x, uint64_t mult, uint64_t *out)
+{
+    uint64_t bits, m;
+    int32_t ex;
+    unsigned biased;
+    u128 p;
+    memcpy(&bits, &x, sizeof bits);
+    biased = (unsigned)((bits >> 52) & 0x7ffu);
+    if (biased == 0x7ffu) return 0; /* NaN, inf */
+    if (bits >> 63) {
+        if ((bits << 1) == 0) {
+            *out = 0; /* -0.0 */
+            return 1;
+        }
+        return 0;
+    }
+    m = bits & ((UINT64_C(1) << 52) - 1u);
+    if (biased == 0) {
+        ex = -1074;
+    } else {
+        m |= UINT64_C(1) << 52;
+        ex = (int32_t)biased - 1075;
+    }
+    if (m == 0) {
+        *out = 0;
+        return 1;
+    }
+    p = mul64(m, mult); /* < 2^83 */
+    if (ex >= 0) {
+        if (p.hi != 0 || ex >= 64 || (ex > 0 && (p.lo >> (64 - ex)) != 0)) return 0;
+        *out = p.lo << ex;
+        return 1;
+    } else {
+        unsigned sh = (unsigned)(-ex);
+        uint64_t q, rem_hi, rem_lo, half_hi, half_lo;
+        int up;
+        if (sh >= 128u) { /* p < 2^83 <= 2^(sh-1): below one half */
+            *out = 0;
+            return 1;
+        }
+        if (sh >= 64u) { /* p.hi < 2^19, so sh - 64 < 64 */
+            q = p.hi >> (sh - 64u);
+            rem_hi = p.hi & ((UINT64_C(1) << (sh - 64u)) - 1u);
+            rem_lo = p.lo;
+            half_hi = sh == 64u ? 0u : UINT64_C(1) << (sh - 65u);
+            half_lo = sh == 64u ? UINT64_C(1) << 63 : 0u;
+        } else {
+            if ((p.hi >> sh) != 0) return 0; /* quotient >= 2^64 */
+            q = (p.hi << (64u - sh)) | (p.lo >> sh);
+            rem_hi = 0;
+            rem_lo = p.lo & ((UINT64_C(1) << sh) - 1u);
+            half_hi = 0;
+            half_lo = UINT64_C(1) << (sh - 1u);
+        }
+        if (rem_hi != half_hi) {
+            up = rem_hi > half_hi;
+        } else if (rem_lo != half_lo) {
+            up = rem_lo > half_lo;
+        } else {
+            up = (int)(q & 1u);
+        }
+        if (up) {
+            if (q == UINT64_MAX) return 0;
+            ++q;
+        }
+        *out = q;
+        return 1;
+    }
+}
+
+mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns)
+{
+    uint64_t ns;
+    if (!out_ns) return MON_E_NULL;
+    if ((unit & 255u) > MON_HIST_S) return MON_E_CONFIG;
+    if (!f64_to_ns(value, UNIT_MULT[unit & 255u], &ns)) return MON_E_VALUE;
+    *out_ns = ns;
+    return MON_OK;
+}
+
+mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
+{
+    uint64_t ns;
+    if (f64_to_ns(value, UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u], &ns)) {
+        mon_hist_record(h, ns);
+        return MON_OK;
+    }
+    if (!(unit & MON_HIST_STRICT)) sat_add(&h->invalid, 1);
+    return MON_E_VALUE;
+}
+
+size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
+{
+    uint64_t buf[CHUNK];
+    size_t bad = 0;
+    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        for (i = 0; i < m; ++i) {
+            if (f64_to_ns(values[i], mult, &buf[k])) {
+                ++k;
+            } else {
+                ++bad;
+            }
+        }
+        record_chunk(h, buf, k);
+        values += m;
+        n -= m;
+    }
+    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    return bad;
+}
+
+void mon_hist_add_invalid(mon_hist *h, uint64_t n) { sat_add(&h->invalid, n); }
+
+/* ---- reading ----------------------------------------------------------------------------- */
+static uint64_t sat_plus(uint64_t a, uint64_t b)
+{
+    uint64_t s = a + b;
+    return s < a ? UINT64_MAX : s;
+}
+
+mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist_layout *layout)
+{
+    if (!h) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    if (cfg) {
+        cfg->lowest = h->lowest;
+        cfg->highest = h->highest;
+        cfg->scale = h->scale;
+    }
+    if (layout) {
+        layout->scale = h->scale;
+        layout->index_lo = h->index_lo;
+        layout->index_hi = h->index_hi;
+        layout->buckets = h->buckets;
+        layout->range_lo = h->range_lo;
+        layout->range_hi = h->range_hi;
+    }
+    return MON_OK;
+}
+
+/* Counts first (acquire), then the fields published before them. */
+static void read_stats(const mon_hist *h, mon_hist_stats *s)
+{
+    uint32_t k;
+    uint64_t c = 0;
+    for (k = 0; k < h->buckets; ++k) c = sat_plus(c, ld_acq(&h->counts[k]));
+    s->underflow = ld_acq(&h->underflow);
+    s->overflow = ld_acq(&h->overflow);
+    s->count = sat_plus(sat_plus(c, s->underflow), s->overflow);
+    s->invalid = ld_rlx(&h->invalid);
+    s->min = ld_rlx(&h->min);
+    s->max = ld_rlx(&h->max);
+    s->sum_hi = ld_rlx(&h->sum_hi);
+    s->sum_lo = ld_rlx(&h->sum_lo);
+}
+
+mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out)
+{
+    if (!h || !out) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    read_stats(h, out);
+    return MON_OK;
+}
+
+uint64_t mon_hist_representative(uint64_t a, uint64_t b)
+{
+    /* Largest q in [0, d] with q (a + b) <= a d, i.e. b q <= a (d - q): r0 = a + q is the floor
+     * of 2ab / (a + b), the real minimiser; then the better of r0 and r0 + 1. */
+    uint64_t d = b - a, lo = 0, hi = d, r0, r1;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1u) / 2u;
+        if (cmp128(mul64(b, mid), mul64(a, d - mid)) <= 0) {
+            lo = mid;
+        } else {
+            hi = mid - 1u;
+        }
+    }
+    r0 = a + lo;
+    if (r0 == b) return r0;
+    r1 = r0 + 1u;
+    /* err(r0) = (b - r0) / b, err(r1) = (r1 - a) / a */
+    if (cmp128(mul64(r1 - a, b), mul64(b - r0, a)) < 0) return r1;
+    return r0;
+}
+
+mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
+                              size_t n, uint64_t *out)
+{
+    uint64_t rank[MAX_QUANTILES];
+    uint64_t pending = 0, cum, mn, mx, total = 0, under, over;
+    uint32_t k;
+    size_t q;
+    if (!h || (n && (!num || !den || !out))) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    if (n > MAX_QUANTILES) return MON_E_LENGTH;
+    for (q = 0; q < n; ++q) {
+        if (den[q] == 0 || num[q] > den[q]) return MON_E_VALUE;
+    }
+    for (k = 0; k < h->buckets; ++k) total = sat_plus(total, ld_acq(&h->counts[k]));
+    under = ld_acq(&h->underflow);
+    over = ld_acq(&h->overflow);
+    total = sat_plus(sat_plus(total, under), over);
+    if (total == 0) return MON_E_EMPTY;
+    if (n == 0) return MON_OK;
+    for (q = 0; q < n; ++q) {
+        uint64_t rem, r = div128(mul64(num[q], total), den[q], &rem);
+        if (rem) ++r;
+        rank[q] = r ? r : 1u;
+        pending |= UINT64_C(1) << q;
+    }
+    mn = ld_rlx(&h->min);
+    mx = ld_rlx(&h->max);
+    cum = under;
+    for (q = 0; q < n; ++q) {
+        if (rank[q] <= cum) {
+            out[q] = mn;
+            pending &= ~(UINT64_C(1) << q);
+        }
+    }
+    for (k = 0; k < h->buckets && pending; ++k) {
+        uint64_t c = ld_acq(&h->counts[k]);
+        if (c == 0) continue;
+        cum = sat_plus(cum, c);
+        for (q = 0; q < n; ++q) {
+            if ((pending >> q) & 1u && rank[q] <= cum) {
+                int32_t i = h->index_lo + (int32_t)k;
+                uint64_t r = mon_hist_representative(threshold_at(h->scale, i - 1) + 1u,
+                                                     threshold_at(h->scale, i));
+                /* min/max were published before this count: reload for the clamp */
+                mn = ld_rlx(&h->min);
+                mx = ld_rlx(&h->max);
+                out[q] = r < mn ? mn : (r > mx ? mx : r);
+                pending &= ~(UINT64_C(1) << q);
+            }
+        }
+    }
+    if (pending) {
+        mx = ld_rlx(&h->max);
+        for (q = 0; q < n; ++q) {
+            if ((pending >> q) & 1u) out[q] = mx;
+        }
+    }
+    return MON_OK;
+}
+
+mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t v, uint64_t *out,
+                                      int32_t *exact)
+{
+    mon_hist_stats s;
+    uint64_t res;
+    uint32_t k, upto;
+    int32_t ex;
+    if (!h || !out || !exact) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    read_stats(h, &s);
+    if (s.count == 0 || v < s.min) {
+        *out = 0;
+        *exact = 1;
+        return MON_OK;
+    }
+    if (v >= s.max) {
+        *out = s.count;
+        *exact = 1;
+        return MON_OK;
+    }
+    if (v < h->range_lo) {
+        *exact = v == h->range_lo - 1u;
+        *out = *exact ? s.underflow : 0;
+        return MON_OK;
+    }
+    res = s.underflow;
+    if (v > h->range_hi) {
+        upto = h->buckets;
+        ex = 0;
+    } else {
+        int32_t i = index_at(h->scale, v);
+        ex = threshold_at(h->scale, i) == v;
+        upto = (uint32_t)(i - h->index_lo) + (ex ? 1u : 0u);
+    }
+    for (k = 0; k < upto; ++k) res = sat_plus(res, ld_acq(&h->counts[k]));
+    *out = res;
+    *exact = ex;
+    return MON_OK;
+}
+
+static int same_config(const mon_hist *a, const mon_hist *b)
+{
+    return a->lowest == b->lowest && a->highest == b->highest && a->scale == b->scale;
+}
+
+mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
+{
+    uint32_t k;
+    uint64_t slo, shi, lo;
+    if (!dst || !src) return MON_E_NULL;
+    if (!valid(dst) || !valid(src)) return MON_E_STATE;
+    if (!same_config(dst, src)) return MON_E_MISMATCH;
+    if (dst == src) {
+        /* doubling: read every value once before writing it */
+        for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], dst->counts[k]);
+    } else {
+        for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], ld_acq(&src->counts[k]));
+    }
+    dst->underflow = sat_plus(dst->underflow, ld_acq(&src->underflow));
+    dst->overflow = sat_plus(dst->overflow, ld_acq(&src->overflow));
+    dst->invalid = sat_plus(dst->invalid, ld_rlx(&src->invalid));
+    {
+        uint64_t m = ld_rlx(&src->min), x = ld_rlx(&src->max);
+        if (m < dst->min) dst->min = m;
+        if (x > dst->max) dst->max = x;
+    }
+    slo = ld_rlx(&src->sum_lo);
+    shi = ld_rlx(&src->sum_hi);
+    lo = dst->sum_lo + slo;
+    {
+        uint64_t hi = dst->sum_hi + shi, hi2;
+        int over = hi < shi;
+        hi2 = hi + (uint64_t)(lo < slo);
+        over |= hi2 < hi;
+        dst->sum_hi = over ? UINT64_MAX : hi2;
+        dst->sum_lo = over ? UINT64_MAX : lo;
+    }
+    return MON_OK;
+}
+
+mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
+{
+    uint32_t k;
+    if (!dst || !src) return MON_E_NULL;
+    if (!valid(dst) || !valid(src)) return MON_E_STATE;
+    if (!same_config(dst, src)) return MON_E_MISMATCH;
+    if (dst == src) return MON_OK;
+    for (k = 0; k < src->buckets; ++k) dst->counts[k] = ld_acq(&src->counts[k]);
+    dst->underflow = ld_acq(&src->underflow);
+    dst->overflow = ld_acq(&src->overflow);
+    dst->invalid = ld_rlx(&src->invalid);
+    dst->min = ld_rlx(&src->min);
+    dst->max = ld_rlx(&src->max);
+    dst->sum_hi = ld_rlx(&src->sum_hi);
+    dst->sum_lo = ld_rlx(&src->sum_lo);
+    return MON_OK;
+}
+
+mon_status mon_hist_reset(mon_hist *h)
+{
+    if (!h) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    clear_counters(h);
+    return MON_OK;
+}
+
+int32_t mon_hist_next_bucket(const mon_hist *h, uint32_t *cursor, mon_hist_bucket *out)
+{
+    uint32_t k;
+    if (!valid(h) || !cursor || !out) return 0;
+    for (k = *cursor; k < h->buckets; ++k) {
+        uint64_t c = ld_acq(&h->counts[k]);
+        if (c) {
+            int32_t i = h->index_lo + (int32_t)k;
+            out->index = i;
+            out->lower = threshold_at(h->scale, i - 1);
+            out->upper = threshold_at(h->scale, i);
+            out->count = c;
+            *cursor = k + 1u;
+            return 1;
+        }
+    }
+    *cursor = h->buckets;
+    return 0;
+}
+
+mon_status mon_hist_copy_counts(const mon_hist *h, uint64_t *out, size_t n)
+{
+    uint32_t k;
+    if (!h || !out) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    if (n != h->buckets) return MON_E_LENGTH;
+    for (k = 0; k < h->buckets; ++k) out[k] = ld_acq(&h->counts[k]);
+    return MON_OK;
+}
+
+mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint64_t *den)
+{
+    mon_hist_layout lay;
+    int32_t i;
+    uint64_t bn = 0, bd = 1;
+    mon_status st;
+    if (!num || !den) return MON_E_NULL;
+    st = mon_hist_layout_of(cfg, &lay);
+    if (st != MON_OK) return st;
+    for (i = lay.index_lo; i <= lay.index_hi; ++i) {
+        uint64_t a = threshold_at(lay.scale, i - 1) + 1u, b = threshold_at(lay.scale, i), r, en, ed;
+        if (a > b) continue; /* no integer in this bucket */
+        r = mon_hist_representative(a, b);
+        if (cmp128(mul64(r - a, b), mul64(b - r, a)) >= 0) {
+            en = r - a;
+            ed = a;
+        } else {
+            en = b - r;
+            ed = b;
+        }
+        if (cmp128(mul64(en, bd), mul64(bn, ed)) > 0) {
+            bn = en;
+            bd = ed;
+        }
+    }
+    *num = bn;
+    *den = bd;
+    return MON_OK;
+}
+
+/* ---- serialisation ----------------------------------------------------------------------- */
+static const uint32_t CRC_NIBBLE[16] = {
+    0x00000000u, 0x105ec76fu, 0x20bd8edeu, 0x30e349b1u, 0x417b1dbcu, 0x5125dad3u,
+    0x61c69362u, 0x7198540du, 0x82f63b78u, 0x92a8fc17u, 0xa24bb5a6u, 0xb21572c9u,
+    0xc38d26c4u, 0xd3d3e1abu, 0xe330a81au, 0xf36e6f75u,
+};
+
+uint32_t mon_crc32c(const uint8_t *data, size_t len)
+{
+    uint32_t crc = 0xffffffffu;
+    size_t i;
+    for (i = 0; i < len; ++i) {
+        crc ^= data[i];
+        crc = (crc >> 4) ^ CRC_NIBBLE[crc & 15u];
+        crc = (crc >> 4) ^ CRC_NIBBLE[crc & 15u];
+    }
+    return crc ^ 0xffffffffu;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    put_u32(p, (uint32_t)v);
+    put_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static uint64_t get_u64(const uint8_t *p) { return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32); }
+
+size_t mon_hist_serialized_size_max(const mon_hist *h)
+{
+    if (!valid(h)) return 0;
+    return (size_t)MON_HIST_SERIAL_HEADER_BYTES + (size_t)h->buckets * MON_HIST_SERIAL_ENTRY_BYTES +
+           MON_HIST_SERIAL_TRAILER_BYTES;
+}
+
+mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_t *written)
+{
+    uint32_t k, nz = 0;
+    uint64_t c = 0, under, over;
+    uint8_t *p;
+    size_t len;
+    if (!h || !out || !written) return MON_E_NULL;
+    if (!valid(h)) return MON_E_STATE;
+    if (cap < mon_hist_serialized_size_max(h)) return MON_E_SIZE;
+    p = out + MON_HIST_SERIAL_HEADER_BYTES;
+    for (k = 0; k < h->buckets; ++k) {
+        uint64_t v = ld_acq(&h->counts[k]);
+        if (v) {
+            put_u32(p, k);
+            put_u64(p + 4, v);
+            p += MON_HIST_SERIAL_ENTRY_BYTES;
+            ++nz;
+            c = sat_plus(c, v);
+        }
+    }
+    under = ld_acq(&h->underflow);
+    over = ld_acq(&h->overflow);
+    c = sat_plus(sat_plus(c, under), over);
+    memcpy(out, "MONH", 4);
+    out[4] = MON_HIST_FORMAT_VERSION;
+    out[5] = (uint8_t)h->scale;
+    out[6] = out[7] = 0;
+    put_u64(out + 8, h->lowest);
+    put_u64(out + 16, h->highest);
+    put_u64(out + 24, c);
+    put_u64(out + 32, under);
+    put_u64(out + 40, over);
+    put_u64(out + 48, ld_rlx(&h->invalid));
+    if (c == 0) { /* canonical empty state, even if a value is being recorded right now */
+        put_u64(out + 56, UINT64_MAX);
+        put_u64(out + 64, 0);
+        put_u64(out + 72, 0);
+        put_u64(out + 80, 0);
+    } else {
+        put_u64(out + 56, ld_rlx(&h->min));
+        put_u64(out + 64, ld_rlx(&h->max));
+        put_u64(out + 72, ld_rlx(&h->sum_lo));
+        put_u64(out + 80, ld_rlx(&h->sum_hi));
+    }
+    put_u32(out + 88, nz);
+    put_u32(out + 92, 0);
+    len = (size_t)(p - out);
+    put_u32(p, mon_crc32c(out, len));
+    *written = len + MON_HIST_SERIAL_TRAILER_BYTES;
+    return MON_OK;
+}
+
+mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config *cfg)
+{
+    mon_hist_config c;
+    mon_hist_layout lay;
+    uint32_t nz, k, prev = 0;
+    uint64_t total = 0, count, under, over, mn, mx, slo, shi;
+    size_t need;
+    if (!data || !cfg) return MON_E_NULL;
+    if (len < 5) return MON_E_TRUNCATED;
+    if (memcmp(data, "MONH", 4) != 0) return MON_E_FORMAT;
+    if (data[4] != MON_HIST_FORMAT_VERSION) return MON_E_FORMAT;
+    if (len < (size_t)MON_HIST_SERIAL_HEADER_BYTES + MON_HIST_SERIAL_TRAILER_BYTES) return MON_E_TRUNCATED;
+    nz = get_u32(data + 88);
+    if ((len - MON_HIST_SERIAL_HEADER_BYTES - MON_HIST_SERIAL_TRAILER_BYTES) / MON_HIST_SERIAL_ENTRY_BYTES < nz)
+        return MON_E_TRUNCATED;
+    need = (size_t)MON_HIST_SERIAL_HEADER_BYTES + (size_t)nz * MON_HIST_SERIAL_ENTRY_BYTES +
+           MON_HIST_SERIAL_TRAILER_BYTES;
+    if (len != need) return MON_E_FORMAT; /* trailing bytes */
+    if (mon_crc32c(data, len - 4u) != get_u32(data + len - 4u)) return MON_E_CHECKSUM;
+    if (data[6] != 0 || data[7] != 0 || get_u32(data + 92) != 0) return MON_E_FORMAT;
+    c.scale = (int32_t)data[5];
+    c.lowest = get_u64(data + 8);
+    c.highest = get_u64(data + 16);
+    if (mon_hist_layout_of(&c, &lay) != MON_OK) return MON_E_FORMAT;
+    if (nz > lay.buckets) return MON_E_FORMAT;
+    count = get_u64(data + 24);
+    under = get_u64(data + 32);
+    over = get_u64(data + 40);
+    mn = get_u64(data + 56);
+    mx = get_u64(data + 64);
+    slo = get_u64(data + 72);
+    shi = get_u64(data + 80);
+    for (k = 0; k < nz; ++k) {
+        const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
+        uint32_t off = get_u32(e);
+        uint64_t v = get_u64(e + 4);
+        if (off >= lay.buckets || (k > 0 && off <= prev) || v == 0) return MON_E_FORMAT;
+        prev = off;
+        total = sat_plus(total, v);
+    }
+    total = sat_plus(sat_plus(total, under), over);
+    if (total != count) return MON_E_FORMAT;
+    if (count == 0) {
+        if (mn != UINT64_MAX || mx != 0 || slo != 0 || shi != 0) return MON_E_FORMAT;
+    } else if (mn > mx) {
+        return MON_E_FORMAT;
+    }
+    *cfg = c;
+    return MON_OK;
+}
+
+mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, size_t len)
+{
+    mon_hist_config c;
+    mon_hist *h;
+    uint32_t nz, k;
+    mon_status st = mon_hist_peek_config(data, len, &c);
+    if (!buf) return MON_E_NULL;
+    if (st != MON_OK) return st;
+    if (size < mon_hist_size(&c)) return MON_E_SIZE;
+    if (!aligned8(buf)) return MON_E_ALIGN;
+    st = mon_hist_init(buf, size, &c);
+    if (st != MON_OK) return st;
+    h = (mon_hist *)buf;
+    h->underflow = get_u64(data + 32);
+    h->overflow = get_u64(data + 40);
+    h->invalid = get_u64(data + 48);
+    h->min = get_u64(data + 56);
+    h->max = get_u64(data + 64);
+    h->sum_lo = get_u64(data + 72);
+    h->sum_hi = get_u64(data + 80);
+    nz = get_u32(data + 88);
+    for (k = 0; k < nz; ++k) {
+        const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
+        h->counts[get_u32(e)] = get_u64(e + 4);
+    }
+    return MON_OK;
+}
+
+/* ---- ring -------------------------------------------------------------------------------- */
+static mon_hist *ring_slot(const mon_hist_ring *r, uint64_t tick)
+{
+    return (mon_hist *)((uintptr_t)r + RING_HEADER_BYTES + (size_t)(tick % r->slots) * (size_t)r->hist_size);
+}
+
+size_t mon_hist_ring_size(const mon_hist_config *cfg, uint32_t slots)
+{
+    size_t hs = mon_hist_size(cfg);
+    if (hs == 0 || slots == 0 || slots > RING_MAX_SLOTS) return 0;
+    return RING_HEADER_BYTES + hs * slots;
+}
+
+mon_status mon_hist_ring_init(void *buf, size_t size, const mon_hist_config *cfg, uint32_t slots,
+                              uint64_t tick)
+{
+    mon_hist_ring *r;
+    size_t hs, need;
+    uint32_t k;
+    mon_status st;
+    if (!buf || !cfg) return MON_E_NULL;
+    st = mon_hist_check_config(cfg);
+    if (st != MON_OK) return st;
+    if (slots == 0 || slots > RING_MAX_SLOTS) return MON_E_CONFIG;
+    need = mon_hist_ring_size(cfg, slots);
+    hs = mon_hist_size(cfg);
+    if (size < need) return MON_E_SIZE;
+    if (!aligned8(buf)) return MON_E_ALIGN;
+    r = (mon_hist_ring *)buf;
+    r->magic = RING_MAGIC;
+    r->tick = tick;
+    r->slots = slots;
+    r->reserved = 0;
+    r->hist_size = (uint64_t)hs;
+    for (k = 0; k < slots; ++k) {
+        st = mon_hist_init((uint8_t *)buf + RING_HEADER_BYTES + (size_t)k * hs, hs, cfg);
+        if (st != MON_OK) return st;
+    }
+    return MON_OK;
+}
+
+static int ring_valid(const mon_hist_ring *r) { return r && r->magic == RING_MAGIC; }
+
+mon_status mon_hist_ring_advance(mon_hist_ring *ring, uint64_t tick)
+{
+    uint64_t t, steps;
+    if (!ring) return MON_E_NULL;
+    if (!ring_valid(ring)) return MON_E_STATE;
+    if (tick < ring->tick) return MON_E_VALUE;
+    steps = tick - ring->tick;
+    if (steps > ring->slots) steps = ring->slots;
+    for (t = 0; t < steps; ++t) mon_hist_reset(ring_slot(ring, tick - t));
+    ring->tick = tick;
+    return MON_OK;
+}
+
+mon_hist *mon_hist_ring_current(mon_hist_ring *ring)
+{
+    if (!ring_valid(ring)) return NULL;
+    return ring_slot(ring, ring->tick);
+}
+
+mon_status mon_hist_ring_merge_last(const mon_hist_ring *ring, uint32_t last, mon_hist *dst)
+{
+    uint32_t k;
+    mon_status st;
+    if (!ring || !dst) return MON_E_NULL;
+    if (!ring_valid(ring) || !valid(dst)) return MON_E_STATE;
+    if (last == 0 || last > ring->slots) return MON_E_VALUE;
+    if (!same_config(dst, ring_slot(ring, 0))) return MON_E_MISMATCH;
+    clear_counters(dst);
+    for (k = 0; k < last && (uint64_t)k <= ring->tick; ++k) {
+        st = mon_hist_merge(dst, ring_slot(ring, ring->tick - k));
+        if (st != MON_OK) return st;
+    }
+    return MON_OK;
+}
+
+mon_status mon_hist_ring_info(const mon_hist_ring *ring, uint64_t *tick, uint32_t *slots)
+{
+    if (!ring) return MON_E_NULL;
+    if (!ring_valid(ring)) return MON_E_STATE;
+    if (tick) *tick = ring->tick;
+    if (slots) *slots = ring->slots;
+    return MON_OK;
+}
