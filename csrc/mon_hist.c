@@ -10,7 +10,7 @@
 #define HIST_MAGIC UINT64_C(0x3174736948736f4d) /* "MonHist1" */
 #define RING_MAGIC UINT64_C(0x31676e6952736f4d) /* "MonRing1" */
 #define CHUNK 256u
-#define MAX_QUANTILES 64u
+#define MAX_QUANTILES ((size_t)MON_HIST_MAX_QUANTILES)
 #define RING_HEADER_BYTES 32u
 #define RING_MAX_SLOTS 1024u
 #define SUB8 256
@@ -386,6 +386,11 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
     uint64_t limit = UINT64_MAX / mult;
+    if (unit & MON_HIST_STRICT) {
+        size_t i;
+        for (i = 0; i < n; ++i) bad += (size_t)(values[i] < 0 || (uint64_t)values[i] > limit);
+        if (bad) return bad;
+    }
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
         for (i = 0; i < m; ++i) {
@@ -410,6 +415,11 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
     uint64_t limit = UINT64_MAX / mult;
+    if (unit & MON_HIST_STRICT) {
+        size_t i;
+        for (i = 0; i < n; ++i) bad += (size_t)(values[i] > limit);
+        if (bad) return bad;
+    }
     if (mult == 1u) {
         mon_hist_record_many(h, values, n);
         return 0;
@@ -529,6 +539,12 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
     uint64_t buf[CHUNK];
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
+    if (unit & MON_HIST_STRICT) {
+        size_t i;
+        uint64_t tmp;
+        for (i = 0; i < n; ++i) bad += (size_t)!f64_to_ns(values[i], mult, &tmp);
+        if (bad) return bad;
+    }
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
         for (i = 0; i < m; ++i) {

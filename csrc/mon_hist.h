@@ -59,6 +59,7 @@
 #define MON_HIST_MS 2
 #define MON_HIST_S 3
 #define MON_HIST_STRICT 256
+#define MON_HIST_MAX_QUANTILES 64
 
 typedef struct mon_hist_config {
     uint64_t lowest;  /* ns, >= 1: smallest value that must be in range */
@@ -123,11 +124,12 @@ void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n);
 
 /* Record n signed values in the given unit (MON_HIST_NS/US/MS/S): negative values and values
  * whose ns product exceeds 2^64 - 1 are counted as invalid. Returns the number of invalid
- * values. Thread-safe unless MON_SINGLE_THREADED. */
+ * values. With MON_HIST_STRICT in unit, nothing is recorded or counted when any value is
+ * invalid (the return value says how many). Thread-safe unless MON_SINGLE_THREADED. */
 size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit);
 
 /* Record n unsigned values in the given unit; products above 2^64 - 1 ns are invalid.
- * Returns the number of invalid values. */
+ * Returns the number of invalid values (MON_HIST_STRICT as for mon_hist_record_many_i64). */
 size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit);
 
 /* Convert a binary64 value in the given unit to ns: the exact value times 10^(3*unit), rounded
@@ -141,7 +143,7 @@ mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns);
 mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit);
 
 /* Record n binary64 values in the given unit; returns the number of invalid values (counted in
- * `invalid`). */
+ * `invalid`; MON_HIST_STRICT as for mon_hist_record_many_i64). */
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit);
 
 /* Add n to the invalid counter (saturating), e.g. for inputs rejected before conversion. */
@@ -157,7 +159,8 @@ mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
 /* Nearest-rank quantiles q_k = num[k] / den[k] (0 <= num <= den, den >= 1): rank =
  * max(1, ceil(q * count)); out[k] = representative of the rank's bucket clamped to [min, max]
  * (an underflow rank gives min, an overflow rank gives max). One pass for all n quantiles, in
- * any order. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction), MON_E_EMPTY (count == 0). */
+ * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction),
+ * MON_E_LENGTH (n too large), MON_E_EMPTY (count == 0). */
 mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
                               size_t n, uint64_t *out);
 

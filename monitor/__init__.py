@@ -13,6 +13,15 @@ from .errors import (
     InvalidInputError,
     MonitorError,
 )
+from .latency import (
+    HistogramBucket,
+    HistogramLayout,
+    LatencyHistogram,
+    WindowedLatencyHistogram,
+    histogram_layout,
+    histogram_nbytes,
+)
+from ._prom import NativeHistogram, OtelExponentialHistogramPoint
 
 __version__ = "0.1.0"
 
@@ -23,4 +32,12 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    "LatencyHistogram",
+    "WindowedLatencyHistogram",
+    "HistogramBucket",
+    "HistogramLayout",
+    "histogram_layout",
+    "histogram_nbytes",
+    "OtelExponentialHistogramPoint",
+    "NativeHistogram",
 ]
