@@ -7,6 +7,19 @@
 #include "mon_hist_internal.h"
 #include "mon_hist_table.h"
 
+/* Hot loops are compiled twice on x86 with GCC/Clang: generic, and with BMI2 (flag-free
+ * variable shifts), chosen at run time. The code is identical C, so results are identical. */
+#if defined(__GNUC__)
+#define MON_INLINE static inline __attribute__((always_inline))
+#else
+#define MON_INLINE static inline
+#endif
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(MON_HIST_NO_DISPATCH)
+#define MON_HIST_X86_DISPATCH 1
+#else
+#define MON_HIST_X86_DISPATCH 0
+#endif
+
 #define HIST_MAGIC UINT64_C(0x3174736948736f4d) /* "MonHist1" */
 #define RING_MAGIC UINT64_C(0x31676e6952736f4d) /* "MonRing1" */
 #define CHUNK 256u
@@ -123,7 +136,7 @@ typedef struct u128 {
     uint64_t hi, lo;
 } u128;
 
-static inline u128 mul64(uint64_t a, uint64_t b)
+MON_INLINE u128 mul64(uint64_t a, uint64_t b)
 {
     u128 r;
 #if MON_HAVE_INT128
@@ -180,7 +193,7 @@ unsigned mon_hist_floor_log2_portable(uint64_t v)
     return e;
 }
 
-static inline unsigned floor_log2(uint64_t v)
+MON_INLINE unsigned floor_log2(uint64_t v)
 {
 #if defined(__GNUC__) && !defined(MON_HIST_PORTABLE_CLZ) && !MON_NO_INT128 /* portable build: both fallbacks */
     return 63u - (unsigned)__builtin_clzll(v);
@@ -191,7 +204,7 @@ static inline unsigned floor_log2(uint64_t v)
 
 /* ceil(256 * log2(v)) for v >= 1: octave e from the leading one, then the smallest j with
  * v <= floor(2^(e + j/256)) = F[j] >> (63 - e), i.e. m = v << (63 - e) <= F[j]. */
-static inline int32_t index8(uint64_t v)
+MON_INLINE int32_t index8(uint64_t v)
 {
     unsigned e = floor_log2(v);
     uint64_t m = v << (63u - e);
@@ -201,7 +214,7 @@ static inline int32_t index8(uint64_t v)
 }
 
 /* Index at scale s: ceil(ceil(x) / 2^k) = ceil(x / 2^k). */
-static inline int32_t index_at(int32_t scale, uint64_t v)
+MON_INLINE int32_t index_at(int32_t scale, uint64_t v)
 {
     int32_t sh = MON_HIST_MAX_SCALE - scale;
     return (index8(v) + (1 << sh) - 1) >> sh;
@@ -330,52 +343,162 @@ void mon_hist_record(mon_hist *h, uint64_t v)
     }
 }
 
-/* Up to CHUNK values: min, max, sum, underflow and overflow are aggregated locally and published
- * once, before the bucket counts; equal neighbouring buckets are added together. */
-static void record_chunk(mon_hist *h, const uint64_t *v, size_t n)
-{
+/* Arrays are recorded in batches: min, max, sum, underflow and overflow are aggregated locally
+ * and published once per batch, before the batch's bucket counts (the reader guarantee). Bucket
+ * counts go either to a list of up to CHUNK indices (one atomic add each), or - for long arrays
+ * with atomics, where an atomic add per value would dominate - to a local table of 32-bit counts
+ * (BATCH_BUCKETS entries on the stack) flushed with one atomic add per non-empty bucket. */
+#ifndef MON_HIST_BATCH_BUCKETS
+#define MON_HIST_BATCH_BUCKETS 4096
+#endif
+#if MON_SINGLE_THREADED || MON_HIST_BATCH_BUCKETS == 0
+#define BATCH_TABLE 0
+#else
+#define BATCH_TABLE 1
+#endif
+#define BATCH_MIN_VALUES 2048u         /* below this, the table scan costs more than it saves */
+#define BATCH_MAX_VALUES (1u << 20)    /* publish at least this often (and far below 2^32) */
+
+typedef struct batch {
+    uint64_t mn, mx, slo, shi, under, over;
+    size_t pending;
+    size_t k;
+    uint32_t *table; /* NULL: index list mode */
     uint16_t idx[CHUNK];
-    size_t i, k = 0;
-    uint64_t mn = UINT64_MAX, mx = 0, slo = 0, shi = 0, under = 0, over = 0;
-    const uint64_t rlo = h->range_lo, rhi = h->range_hi;
-    const int32_t scale = h->scale, ilo = h->index_lo;
-    for (i = 0; i < n; ++i) {
-        uint64_t x = v[i];
-        mn = x < mn ? x : mn;
-        mx = x > mx ? x : mx;
-        slo += x;
-        shi += (uint64_t)(slo < x);
-        if (x < rlo) {
-            ++under;
-        } else if (x > rhi) {
-            ++over;
-        } else {
-            idx[k++] = (uint16_t)(index_at(scale, x) - ilo);
+} batch;
+
+static void batch_publish(mon_hist *h, batch *b)
+{
+    size_t i;
+    if (b->pending == 0) return;
+    lower_to(&h->min, b->mn);
+    raise_to(&h->max, b->mx);
+    sum_add(h, b->slo, b->shi);
+    if (b->under) sat_add(&h->underflow, b->under);
+    if (b->over) sat_add(&h->overflow, b->over);
+    if (b->table) {
+        for (i = 0; i < h->buckets; ++i) {
+            if (b->table[i]) {
+                sat_add(&h->counts[i], b->table[i]);
+                b->table[i] = 0;
+            }
         }
+    } else {
+        for (i = 0; i < b->k; ++i) sat_add(&h->counts[b->idx[i]], 1);
     }
-    if (n == 0) return;
-    lower_to(&h->min, mn);
-    raise_to(&h->max, mx);
-    sum_add(h, slo, shi);
-    if (under) sat_add(&h->underflow, under);
-    if (over) sat_add(&h->overflow, over);
-    i = 0;
-    while (i < k) {
-        uint16_t b = idx[i];
-        uint64_t c = 1;
-        for (++i; i < k && idx[i] == b; ++i) ++c;
-        sat_add(&h->counts[b], c);
+    b->mn = UINT64_MAX;
+    b->mx = b->slo = b->shi = b->under = b->over = 0;
+    b->pending = b->k = 0;
+}
+
+static void batch_begin(const mon_hist *h, batch *b, uint32_t *table, size_t n)
+{
+    b->mn = UINT64_MAX;
+    b->mx = b->slo = b->shi = b->under = b->over = 0;
+    b->pending = b->k = 0;
+    b->table = NULL;
+    if (table && n >= BATCH_MIN_VALUES && h->buckets <= (uint32_t)MON_HIST_BATCH_BUCKETS) {
+        memset(table, 0, (size_t)h->buckets * sizeof *table);
+        b->table = table;
     }
 }
 
+/* Aggregate n <= CHUNK values in ns into the batch. */
+MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, size_t n)
+{
+    size_t i;
+    uint64_t mn = b->mn, mx = b->mx, slo = b->slo, shi = b->shi, under = b->under, over = b->over;
+    const uint64_t rlo = h->range_lo, rhi = h->range_hi;
+    const int32_t scale = h->scale, ilo = h->index_lo;
+    const uint64_t width = rhi - rlo;
+    if (b->table) {
+        uint32_t *table = b->table;
+        for (i = 0; i < n; ++i) {
+            uint64_t x = v[i];
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+            slo += x;
+            shi += (uint64_t)(slo < x);
+            if (x - rlo <= width) {
+                ++table[index_at(scale, x) - ilo];
+            } else if (x < rlo) {
+                ++under;
+            } else {
+                ++over;
+            }
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            uint64_t x = v[i];
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+            slo += x;
+            shi += (uint64_t)(slo < x);
+            if (x - rlo <= width) {
+                b->idx[b->k++] = (uint16_t)(index_at(scale, x) - ilo);
+            } else if (x < rlo) {
+                ++under;
+            } else {
+                ++over;
+            }
+        }
+    }
+    b->mn = mn;
+    b->mx = mx;
+    b->slo = slo;
+    b->shi = shi;
+    b->under = under;
+    b->over = over;
+}
+
+static void batch_scan_generic(const mon_hist *h, batch *b, const uint64_t *v, size_t n)
+{
+    batch_scan_body(h, b, v, n);
+}
+
+#if MON_HIST_X86_DISPATCH
+__attribute__((target("bmi2"))) static void batch_scan_bmi2(const mon_hist *h, batch *b,
+                                                            const uint64_t *v, size_t n)
+{
+    batch_scan_body(h, b, v, n);
+}
+#endif
+
+/* Add n <= CHUNK values in ns. */
+static void batch_add(mon_hist *h, batch *b, const uint64_t *v, size_t n)
+{
+#if MON_HIST_X86_DISPATCH
+    if (__builtin_cpu_supports("bmi2")) {
+        batch_scan_bmi2(h, b, v, n);
+    } else {
+        batch_scan_generic(h, b, v, n);
+    }
+#else
+    batch_scan_generic(h, b, v, n);
+#endif
+    b->pending += n;
+    if (!b->table || b->pending >= BATCH_MAX_VALUES) batch_publish(h, b);
+}
+
+#if BATCH_TABLE
+#define BATCH_DECL uint32_t table[MON_HIST_BATCH_BUCKETS]; batch b
+#define BATCH_TABLE_PTR table
+#else
+#define BATCH_DECL batch b
+#define BATCH_TABLE_PTR NULL
+#endif
+
 void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n)
 {
+    BATCH_DECL;
+    batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK;
-        record_chunk(h, values_ns, m);
+        batch_add(h, &b, values_ns, m);
         values_ns += m;
         n -= m;
     }
+    batch_publish(h, &b);
 }
 
 static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
@@ -383,6 +506,7 @@ static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
 size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    BATCH_DECL;
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
     uint64_t limit = UINT64_MAX / mult;
@@ -391,6 +515,7 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
         for (i = 0; i < n; ++i) bad += (size_t)(values[i] < 0 || (uint64_t)values[i] > limit);
         if (bad) return bad;
     }
+    batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
         for (i = 0; i < m; ++i) {
@@ -401,10 +526,11 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
                 buf[k++] = (uint64_t)x * mult;
             }
         }
-        record_chunk(h, buf, k);
+        if (k) batch_add(h, &b, buf, k);
         values += m;
         n -= m;
     }
+    batch_publish(h, &b);
     if (bad) sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
@@ -412,6 +538,7 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
 size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    BATCH_DECL;
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
     uint64_t limit = UINT64_MAX / mult;
@@ -424,6 +551,7 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
         mon_hist_record_many(h, values, n);
         return 0;
     }
+    batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
         for (i = 0; i < m; ++i) {
@@ -433,17 +561,18 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
                 buf[k++] = values[i] * mult;
             }
         }
-        record_chunk(h, buf, k);
+        if (k) batch_add(h, &b, buf, k);
         values += m;
         n -= m;
     }
+    batch_publish(h, &b);
     if (bad) sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
 
 /* Exact binary64 -> ns: the double is m * 2^e exactly; multiply by 10^(3 unit) in 128-bit
  * integers and round half to even. Returns 1 on success. */
-static inline int f64_to_ns(double x, uint64_t mult, uint64_t *out)
+MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
 {
     uint64_t bits, m;
     int32_t ex;
@@ -476,41 +605,63 @@ static inline int f64_to_ns(double x, uint64_t mult, uint64_t *out)
         *out = p.lo << ex;
         return 1;
     } else {
+        /* q = floor(p / 2^sh), rem = p mod 2^sh, compared with half = 2^(sh-1); branch-free
+         * rounding because the last bits of real data are random. */
         unsigned sh = (unsigned)(-ex);
-        uint64_t q, rem_hi, rem_lo, half_hi, half_lo;
-        int up;
+        uint64_t q, rem_hi, rem_lo, half_hi, half_lo, up;
         if (sh >= 128u) { /* p < 2^83 <= 2^(sh-1): below one half */
             *out = 0;
             return 1;
         }
-        if (sh >= 64u) { /* p.hi < 2^19, so sh - 64 < 64 */
-            q = p.hi >> (sh - 64u);
-            rem_hi = p.hi & ((UINT64_C(1) << (sh - 64u)) - 1u);
-            rem_lo = p.lo;
-            half_hi = sh == 64u ? 0u : UINT64_C(1) << (sh - 65u);
-            half_lo = sh == 64u ? UINT64_C(1) << 63 : 0u;
-        } else {
+        if (sh < 64u) {
             if ((p.hi >> sh) != 0) return 0; /* quotient >= 2^64 */
             q = (p.hi << (64u - sh)) | (p.lo >> sh);
             rem_hi = 0;
             rem_lo = p.lo & ((UINT64_C(1) << sh) - 1u);
             half_hi = 0;
             half_lo = UINT64_C(1) << (sh - 1u);
+        } else { /* p.hi < 2^19, so sh - 64 < 64 */
+            q = p.hi >> (sh - 64u);
+            rem_hi = p.hi & ((UINT64_C(1) << (sh - 64u)) - 1u);
+            rem_lo = p.lo;
+            half_hi = sh == 64u ? 0u : UINT64_C(1) << (sh - 65u);
+            half_lo = sh == 64u ? UINT64_C(1) << 63 : 0u;
         }
-        if (rem_hi != half_hi) {
-            up = rem_hi > half_hi;
-        } else if (rem_lo != half_lo) {
-            up = rem_lo > half_lo;
-        } else {
-            up = (int)(q & 1u);
-        }
-        if (up) {
-            if (q == UINT64_MAX) return 0;
-            ++q;
-        }
-        *out = q;
+        up = (uint64_t)((rem_hi > half_hi) | ((rem_hi == half_hi) & (rem_lo > half_lo)));
+        up |= (uint64_t)((rem_hi == half_hi) & (rem_lo == half_lo)) & q;
+        if ((q & up) == UINT64_MAX) return 0;
+        *out = q + up;
         return 1;
     }
+}
+
+/* Convert m <= CHUNK doubles; the valid ones go to buf; returns how many. */
+MON_INLINE size_t convert_f64_body(const double *values, size_t m, uint64_t mult, uint64_t *buf)
+{
+    size_t i, k = 0;
+    for (i = 0; i < m; ++i) k += (size_t)f64_to_ns(values[i], mult, &buf[k]);
+    return k;
+}
+
+static size_t convert_f64_generic(const double *values, size_t m, uint64_t mult, uint64_t *buf)
+{
+    return convert_f64_body(values, m, mult, buf);
+}
+
+#if MON_HIST_X86_DISPATCH
+__attribute__((target("bmi2"))) static size_t convert_f64_bmi2(const double *values, size_t m,
+                                                               uint64_t mult, uint64_t *buf)
+{
+    return convert_f64_body(values, m, mult, buf);
+}
+#endif
+
+static size_t convert_f64(const double *values, size_t m, uint64_t mult, uint64_t *buf)
+{
+#if MON_HIST_X86_DISPATCH
+    if (__builtin_cpu_supports("bmi2")) return convert_f64_bmi2(values, m, mult, buf);
+#endif
+    return convert_f64_generic(values, m, mult, buf);
 }
 
 mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns)
@@ -537,6 +688,7 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    BATCH_DECL;
     size_t bad = 0;
     uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
     if (unit & MON_HIST_STRICT) {
@@ -545,19 +697,17 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
         for (i = 0; i < n; ++i) bad += (size_t)!f64_to_ns(values[i], mult, &tmp);
         if (bad) return bad;
     }
+    batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
-        for (i = 0; i < m; ++i) {
-            if (f64_to_ns(values[i], mult, &buf[k])) {
-                ++k;
-            } else {
-                ++bad;
-            }
-        }
-        record_chunk(h, buf, k);
+        k = convert_f64(values, m, mult, buf);
+        bad += m - k;
+        (void)i;
+        if (k) batch_add(h, &b, buf, k);
         values += m;
         n -= m;
     }
+    batch_publish(h, &b);
     if (bad) sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
@@ -591,12 +741,36 @@ mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist
     return MON_OK;
 }
 
+/* Saturating sum of counts[0..n): four 128-bit accumulators (no per-step saturation chain). */
+static uint64_t sum_counts(const mon_hist *h, uint32_t n)
+{
+    uint64_t lo[4] = {0, 0, 0, 0}, hi = 0, total;
+    uint32_t k = 0;
+    int j;
+    for (; k + 4u <= n; k += 4u) {
+        for (j = 0; j < 4; ++j) {
+            uint64_t c = ld_acq(&h->counts[k + (uint32_t)j]);
+            lo[j] += c;
+            hi += (uint64_t)(lo[j] < c);
+        }
+    }
+    for (; k < n; ++k) {
+        uint64_t c = ld_acq(&h->counts[k]);
+        lo[0] += c;
+        hi += (uint64_t)(lo[0] < c);
+    }
+    total = 0;
+    for (j = 0; j < 4; ++j) {
+        total += lo[j];
+        hi += (uint64_t)(total < lo[j]);
+    }
+    return hi ? UINT64_MAX : total;
+}
+
 /* Counts first (acquire), then the fields published before them. */
 static void read_stats(const mon_hist *h, mon_hist_stats *s)
 {
-    uint32_t k;
-    uint64_t c = 0;
-    for (k = 0; k < h->buckets; ++k) c = sat_plus(c, ld_acq(&h->counts[k]));
+    uint64_t c = sum_counts(h, h->buckets);
     s->underflow = ld_acq(&h->underflow);
     s->overflow = ld_acq(&h->overflow);
     s->count = sat_plus(sat_plus(c, s->underflow), s->overflow);
@@ -640,59 +814,53 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
                               size_t n, uint64_t *out)
 {
     uint64_t rank[MAX_QUANTILES];
-    uint64_t pending = 0, cum, mn, mx, total = 0, under, over;
+    uint8_t order[MAX_QUANTILES];
+    uint64_t cum_lo, cum_hi = 0, mn, mx, total, under, over;
     uint32_t k;
-    size_t q;
+    size_t q, next = 0;
     if (!h || (n && (!num || !den || !out))) return MON_E_NULL;
     if (!valid(h)) return MON_E_STATE;
     if (n > MAX_QUANTILES) return MON_E_LENGTH;
     for (q = 0; q < n; ++q) {
         if (den[q] == 0 || num[q] > den[q]) return MON_E_VALUE;
     }
-    for (k = 0; k < h->buckets; ++k) total = sat_plus(total, ld_acq(&h->counts[k]));
+    total = sum_counts(h, h->buckets);
     under = ld_acq(&h->underflow);
     over = ld_acq(&h->overflow);
     total = sat_plus(sat_plus(total, under), over);
     if (total == 0) return MON_E_EMPTY;
-    if (n == 0) return MON_OK;
-    for (q = 0; q < n; ++q) {
+    for (q = 0; q < n; ++q) { /* ranks, and their order by insertion sort (n <= 64) */
         uint64_t rem, r = div128(mul64(num[q], total), den[q], &rem);
+        size_t p = q;
         if (rem) ++r;
         rank[q] = r ? r : 1u;
-        pending |= UINT64_C(1) << q;
+        while (p > 0 && rank[order[p - 1]] > rank[q]) {
+            order[p] = order[p - 1];
+            --p;
+        }
+        order[p] = (uint8_t)q;
     }
     mn = ld_rlx(&h->min);
-    mx = ld_rlx(&h->max);
-    cum = under;
-    for (q = 0; q < n; ++q) {
-        if (rank[q] <= cum) {
-            out[q] = mn;
-            pending &= ~(UINT64_C(1) << q);
-        }
-    }
-    for (k = 0; k < h->buckets && pending; ++k) {
+    while (next < n && rank[order[next]] <= under) out[order[next++]] = mn;
+    cum_lo = under;
+    for (k = 0; k < h->buckets && next < n; ++k) {
         uint64_t c = ld_acq(&h->counts[k]);
         if (c == 0) continue;
-        cum = sat_plus(cum, c);
-        for (q = 0; q < n; ++q) {
-            if ((pending >> q) & 1u && rank[q] <= cum) {
-                int32_t i = h->index_lo + (int32_t)k;
-                uint64_t r = mon_hist_representative(threshold_at(h->scale, i - 1) + 1u,
-                                                     threshold_at(h->scale, i));
-                /* min/max were published before this count: reload for the clamp */
-                mn = ld_rlx(&h->min);
-                mx = ld_rlx(&h->max);
-                out[q] = r < mn ? mn : (r > mx ? mx : r);
-                pending &= ~(UINT64_C(1) << q);
-            }
+        cum_lo += c;
+        cum_hi += (uint64_t)(cum_lo < c);
+        if (cum_hi || rank[order[next]] <= cum_lo) {
+            int32_t i = h->index_lo + (int32_t)k;
+            uint64_t r = mon_hist_representative(threshold_at(h->scale, i - 1) + 1u,
+                                                 threshold_at(h->scale, i));
+            /* min/max were published before this count: load them now for the clamp */
+            mn = ld_rlx(&h->min);
+            mx = ld_rlx(&h->max);
+            r = r < mn ? mn : (r > mx ? mx : r);
+            while (next < n && (cum_hi || rank[order[next]] <= cum_lo)) out[order[next++]] = r;
         }
     }
-    if (pending) {
-        mx = ld_rlx(&h->max);
-        for (q = 0; q < n; ++q) {
-            if ((pending >> q) & 1u) out[q] = mx;
-        }
-    }
+    mx = ld_rlx(&h->max);
+    while (next < n) out[order[next++]] = mx; /* overflow ranks */
     return MON_OK;
 }
 
@@ -752,7 +920,10 @@ mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
         /* doubling: read every value once before writing it */
         for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], dst->counts[k]);
     } else {
-        for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], ld_acq(&src->counts[k]));
+        for (k = 0; k < dst->buckets; ++k) {
+            uint64_t a = dst->counts[k], x = a + ld_acq(&src->counts[k]);
+            dst->counts[k] = x | ((uint64_t)0 - (uint64_t)(x < a));
+        }
     }
     dst->underflow = sat_plus(dst->underflow, ld_acq(&src->underflow));
     dst->overflow = sat_plus(dst->overflow, ld_acq(&src->overflow));

@@ -218,6 +218,20 @@ def _record_many(h: Any, values: Any, unit: str, strict: bool) -> int:
     return bad
 
 
+@functools.lru_cache(maxsize=256)
+def _quantile_arrays(qs: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    """Read-only C arrays of the fractions of a tuple of quantiles (cached: percentiles are
+    usually asked with the same few tuples)."""
+    ratios = [_quantile_ratio(q) for q in qs]
+    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+
+
+@functools.lru_cache(maxsize=256)
+def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    ratios = [_percentile_ratio(p) for p in ps]
+    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+
+
 class _Timer:
     """Context manager of :meth:`LatencyHistogram.timer`: ``perf_counter_ns`` at enter and exit;
     records the elapsed ns (also when the block raises) and keeps it in ``elapsed_ns``."""
@@ -249,7 +263,7 @@ class LatencyHistogram:
 
     __slots__ = (
         "_mem", "_h", "_lowest", "_highest", "_scale", "_strict", "_layout",
-        "_rec", "_rec_f64", "_u_us", "_u_ms", "_u_s", "_u_ns", "_qn", "_qd", "_qo", "__weakref__",
+        "_rec", "_rec_f64", "_u_us", "_u_ms", "_u_s", "_u_ns", "_qo", "__weakref__",
     )
 
     def __init__(
@@ -291,8 +305,6 @@ class LatencyHistogram:
         self._u_us = lib.MON_HIST_US | flag
         self._u_ms = lib.MON_HIST_MS | flag
         self._u_s = lib.MON_HIST_S | flag
-        self._qn: Any = None
-        self._qd: Any = None
         self._qo: Any = None
 
     @classmethod
@@ -413,35 +425,35 @@ class LatencyHistogram:
 
     def quantile(self, q: float) -> int:
         """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
-        return self._quantiles((_quantile_ratio(q),))[0]
+        qn, qd, n = _quantile_arrays((q,))
+        return self._run_quantiles(qn, qd, n)[0]
 
     def quantiles(self, qs: Iterable[float]) -> list[int]:
         """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
-        return self._quantiles([_quantile_ratio(q) for q in qs])
+        qs = tuple(qs)
+        out: list[int] = []
+        for i in range(0, len(qs), _MAX_Q):
+            qn, qd, n = _quantile_arrays(qs[i : i + _MAX_Q])
+            out.extend(self._run_quantiles(qn, qd, n))
+        return out
 
     def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9)) -> dict[float, int]:
-        """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100]."""
-        ps = tuple(ps)
-        vals = self._quantiles([_percentile_ratio(p) for p in ps])
-        return dict(zip(ps, vals))
+        """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100] (one C pass)."""
+        if type(ps) is not tuple:
+            ps = tuple(ps)
+        if len(ps) > _MAX_Q:
+            return dict(zip(ps, self.quantiles([Fraction(*_percentile_ratio(p)) for p in ps])))
+        qn, qd, n = _percentile_arrays(ps)
+        return dict(zip(ps, self._run_quantiles(qn, qd, n)))
 
-    def _quantiles(self, ratios: Any) -> list[int]:
-        n = len(ratios)
-        if n > _MAX_Q:
-            out: list[int] = []
-            for i in range(0, n, _MAX_Q):
-                out.extend(self._quantiles(ratios[i : i + _MAX_Q]))
-            return out
-        if self._qn is None:
-            self._qn = ffi.new("uint64_t[]", _MAX_Q)
-            self._qd = ffi.new("uint64_t[]", _MAX_Q)
-            self._qo = ffi.new("uint64_t[]", _MAX_Q)
-        qn, qd, qo = self._qn, self._qd, self._qo
-        for i, (a, b) in enumerate(ratios):
-            qn[i] = a
-            qd[i] = b
-        check(lib.mon_hist_quantiles(self._h, qn, qd, n, qo), "latency quantile")
-        return list(qo[0:n])
+    def _run_quantiles(self, qn: Any, qd: Any, n: int) -> list[int]:
+        qo = self._qo
+        if qo is None:
+            qo = self._qo = ffi.new("uint64_t[]", _MAX_Q)
+        st = lib.mon_hist_quantiles(self._h, qn, qd, n, qo)
+        if st:
+            check(st, "latency quantile")
+        return qo[0:n]  # type: ignore[no-any-return]
 
     def count_at_or_below(self, value_ns: int) -> tuple[int, bool]:
         """``(count, exact)``: values known to be <= ``value_ns``; exact when ``value_ns`` is a
