@@ -119,10 +119,10 @@ def prometheus_text(
         raise InvalidInputError(f"export_scale must be an int in [0, {s}] (the histogram's scale), got {export_scale!r}")
     metric = escape_metric_name(name)
     pairs = []
-    for k, v in (labels or {}).items():
-        if not isinstance(v, str):
-            raise InvalidInputError(f"label value for {k!r} must be a str, got {type(v).__name__}")
-        pairs.append(f'{escape_label_name(k)}="{escape_label_value(v)}"')
+    for lname, lvalue in (labels or {}).items():
+        if not isinstance(lvalue, str):
+            raise InvalidInputError(f"label value for {lname!r} must be a str, got {type(lvalue).__name__}")
+        pairs.append(f'{escape_label_name(lname)}="{escape_label_value(lvalue)}"')
     names = [p.split("=", 1)[0] for p in pairs]
     if len(set(names)) != len(names):
         raise InvalidInputError(f"duplicate label names after escaping: {names}")

@@ -423,12 +423,12 @@ class LatencyHistogram:
             return None
         return ((int(s.sum_hi) << 64) | int(s.sum_lo)) / int(s.count)
 
-    def quantile(self, q: float) -> int:
+    def quantile(self, q: float | Fraction) -> int:
         """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
         qn, qd, n = _quantile_arrays((q,))
         return self._run_quantiles(qn, qd, n)[0]
 
-    def quantiles(self, qs: Iterable[float]) -> list[int]:
+    def quantiles(self, qs: Iterable[float | Fraction]) -> list[int]:
         """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
         qs = tuple(qs)
         out: list[int] = []
@@ -770,7 +770,7 @@ class WindowedLatencyHistogram:
         check(lib.mon_hist_ring_merge_last(self._ring, n, out._h), "window")
         return out
 
-    def quantile(self, q: float, last_s: float | None = None) -> int:
+    def quantile(self, q: float | Fraction, last_s: float | None = None) -> int:
         return self.window(last_s).quantile(q)
 
     def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9), last_s: float | None = None) -> dict[float, int]:

@@ -360,7 +360,7 @@ static void test_ring(void)
 
 #if !MON_SINGLE_THREADED
 #define THREADS 8
-#define PER_THREAD 200000
+#define PER_THREAD 1000000
 static void *worker(void *arg)
 {
     mon_hist *h = (mon_hist *)arg;
