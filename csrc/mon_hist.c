@@ -685,6 +685,10 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
     return MON_E_VALUE;
 }
 
+mon_status mon_hist_record_us(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_US); }
+mon_status mon_hist_record_ms(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_MS); }
+mon_status mon_hist_record_s(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_S); }
+
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];

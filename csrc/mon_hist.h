@@ -142,6 +142,12 @@ mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns);
  * not counted (MON_E_VALUE still returned). Never touches sum/min/max for invalid values. */
 mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit);
 
+/* mon_hist_record_f64 with the unit fixed (MON_HIST_US / MS / S): fewer arguments for bindings
+ * whose per-call cost is per argument. Same rules and status codes. */
+mon_status mon_hist_record_us(mon_hist *h, double value);
+mon_status mon_hist_record_ms(mon_hist *h, double value);
+mon_status mon_hist_record_s(mon_hist *h, double value);
+
 /* Record n binary64 values in the given unit; returns the number of invalid values (counted in
  * `invalid`; MON_HIST_STRICT as for mon_hist_record_many_i64). */
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit);

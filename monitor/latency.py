@@ -261,10 +261,9 @@ class LatencyHistogram:
     (the C core uses atomics and the cffi call releases the GIL).
     """
 
-    __slots__ = (
-        "_mem", "_h", "_lowest", "_highest", "_scale", "_strict", "_layout",
-        "_rec", "_rec_f64", "_u_us", "_u_ms", "_u_s", "_u_ns", "_qo", "__weakref__",
-    )
+    # No __slots__: when strict=False the instance binds record_us / record_ms / record_s
+    # directly to the C functions (functools.partial over the cffi function: no Python frame
+    # on the hot path; they return 0, or MON_E_VALUE when the value was counted as invalid).
 
     def __init__(
         self,
@@ -306,6 +305,9 @@ class LatencyHistogram:
         self._u_ms = lib.MON_HIST_MS | flag
         self._u_s = lib.MON_HIST_S | flag
         self._qo: Any = None
+        if not strict:
+            for unit in ("us", "ms", "s"):
+                object.__setattr__(self, "record_" + unit, functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h))
 
     @classmethod
     def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
@@ -322,7 +324,7 @@ class LatencyHistogram:
         except (OverflowError, TypeError):
             self._slow(value, "ns")
 
-    def record_us(self, value: float) -> None:
+    def record_us(self, value: float) -> Any:
         """Record one latency in microseconds (float or int)."""
         try:
             if self._rec_f64(self._h, value, self._u_us) and self._strict:
@@ -330,15 +332,16 @@ class LatencyHistogram:
         except (OverflowError, TypeError):
             self._slow(value, "us")
 
-    def record_ms(self, value: float) -> None:
-        """Record one latency in milliseconds (float or int)."""
+    def record_ms(self, value: float) -> Any:
+        """Record one latency in milliseconds (float or int). NaN, infinities, negative values
+        and values >= 2**64 ns are counted in :attr:`invalid` (``strict=True``: raised)."""
         try:
             if self._rec_f64(self._h, value, self._u_ms) and self._strict:
                 self._reject(value, "ms")
         except (OverflowError, TypeError):
             self._slow(value, "ms")
 
-    def record_s(self, value: float) -> None:
+    def record_s(self, value: float) -> Any:
         """Record one latency in seconds (float or int)."""
         try:
             if self._rec_f64(self._h, value, self._u_s) and self._strict:
