@@ -45,7 +45,8 @@ struct mon_hist {
     uint64_t max;
     uint64_t sum_lo;
     uint64_t sum_hi;
-    uint64_t reserved[2];
+    uint64_t total;    /* every valid value; incremented last (release), read first (acquire) */
+    uint64_t reserved;
     uint64_t counts[]; /* buckets entries */
 };
 
@@ -283,7 +284,7 @@ static int aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
 
 static void clear_counters(mon_hist *h)
 {
-    h->underflow = h->overflow = h->invalid = 0;
+    h->underflow = h->overflow = h->invalid = h->total = 0;
     h->min = UINT64_MAX;
     h->max = 0;
     h->sum_lo = h->sum_hi = 0;
@@ -310,7 +311,7 @@ mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg)
     h->buckets = lay.buckets;
     h->range_lo = lay.range_lo;
     h->range_hi = lay.range_hi;
-    h->reserved[0] = h->reserved[1] = 0;
+    h->reserved = 0;
     clear_counters(h);
     return MON_OK;
 }
@@ -341,6 +342,7 @@ void mon_hist_record(mon_hist *h, uint64_t v)
     } else {
         sat_add(&h->counts[index_at(h->scale, v) - h->index_lo], 1);
     }
+    sat_add(&h->total, 1);
 }
 
 /* Arrays are recorded in batches: min, max, sum, underflow and overflow are aggregated locally
@@ -386,6 +388,7 @@ static void batch_publish(mon_hist *h, batch *b)
     } else {
         for (i = 0; i < b->k; ++i) sat_add(&h->counts[b->idx[i]], 1);
     }
+    sat_add(&h->total, (uint64_t)b->pending);
     b->mn = UINT64_MAX;
     b->mx = b->slo = b->shi = b->under = b->over = 0;
     b->pending = b->k = 0;
@@ -771,13 +774,12 @@ static uint64_t sum_counts(const mon_hist *h, uint32_t n)
     return hi ? UINT64_MAX : total;
 }
 
-/* Counts first (acquire), then the fields published before them. */
+/* The total first (acquire): every value it counts is then visible in the other fields. */
 static void read_stats(const mon_hist *h, mon_hist_stats *s)
 {
-    uint64_t c = sum_counts(h, h->buckets);
-    s->underflow = ld_acq(&h->underflow);
-    s->overflow = ld_acq(&h->overflow);
-    s->count = sat_plus(sat_plus(c, s->underflow), s->overflow);
+    s->count = ld_acq(&h->total);
+    s->underflow = ld_rlx(&h->underflow);
+    s->overflow = ld_rlx(&h->overflow);
     s->invalid = ld_rlx(&h->invalid);
     s->min = ld_rlx(&h->min);
     s->max = ld_rlx(&h->max);
@@ -819,7 +821,7 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
 {
     uint64_t rank[MAX_QUANTILES];
     uint8_t order[MAX_QUANTILES];
-    uint64_t cum_lo, cum_hi = 0, mn, mx, total, under, over;
+    uint64_t cum_lo, cum_hi = 0, mn, mx, total, under;
     uint32_t k;
     size_t q, next = 0;
     if (!h || (n && (!num || !den || !out))) return MON_E_NULL;
@@ -828,10 +830,8 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
     for (q = 0; q < n; ++q) {
         if (den[q] == 0 || num[q] > den[q]) return MON_E_VALUE;
     }
-    total = sum_counts(h, h->buckets);
-    under = ld_acq(&h->underflow);
-    over = ld_acq(&h->overflow);
-    total = sat_plus(sat_plus(total, under), over);
+    total = ld_acq(&h->total);
+    under = ld_rlx(&h->underflow);
     if (total == 0) return MON_E_EMPTY;
     for (q = 0; q < n; ++q) { /* ranks, and their order by insertion sort (n <= 64) */
         uint64_t rem, r = div128(mul64(num[q], total), den[q], &rem);
@@ -848,7 +848,7 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
     while (next < n && rank[order[next]] <= under) out[order[next++]] = mn;
     cum_lo = under;
     for (k = 0; k < h->buckets && next < n; ++k) {
-        uint64_t c = ld_acq(&h->counts[k]);
+        uint64_t c = ld_rlx(&h->counts[k]);
         if (c == 0) continue;
         cum_lo += c;
         cum_hi += (uint64_t)(cum_lo < c);
@@ -920,17 +920,20 @@ mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
     if (!dst || !src) return MON_E_NULL;
     if (!valid(dst) || !valid(src)) return MON_E_STATE;
     if (!same_config(dst, src)) return MON_E_MISMATCH;
+    (void)ld_acq(&src->total); /* synchronise with src's recorders before reading the rest */
     if (dst == src) {
         /* doubling: read every value once before writing it */
         for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], dst->counts[k]);
     } else {
         for (k = 0; k < dst->buckets; ++k) {
-            uint64_t a = dst->counts[k], x = a + ld_acq(&src->counts[k]);
+            uint64_t a = dst->counts[k], x = a + ld_rlx(&src->counts[k]);
             dst->counts[k] = x | ((uint64_t)0 - (uint64_t)(x < a));
         }
     }
-    dst->underflow = sat_plus(dst->underflow, ld_acq(&src->underflow));
-    dst->overflow = sat_plus(dst->overflow, ld_acq(&src->overflow));
+    dst->underflow = sat_plus(dst->underflow, ld_rlx(&src->underflow));
+    dst->overflow = sat_plus(dst->overflow, ld_rlx(&src->overflow));
+    /* the total of what was actually merged (src may be recorded to meanwhile) */
+    dst->total = sat_plus(sat_plus(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
     dst->invalid = sat_plus(dst->invalid, ld_rlx(&src->invalid));
     {
         uint64_t m = ld_rlx(&src->min), x = ld_rlx(&src->max);
@@ -958,9 +961,11 @@ mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
     if (!valid(dst) || !valid(src)) return MON_E_STATE;
     if (!same_config(dst, src)) return MON_E_MISMATCH;
     if (dst == src) return MON_OK;
-    for (k = 0; k < src->buckets; ++k) dst->counts[k] = ld_acq(&src->counts[k]);
-    dst->underflow = ld_acq(&src->underflow);
-    dst->overflow = ld_acq(&src->overflow);
+    (void)ld_acq(&src->total);
+    for (k = 0; k < src->buckets; ++k) dst->counts[k] = ld_rlx(&src->counts[k]);
+    dst->underflow = ld_rlx(&src->underflow);
+    dst->overflow = ld_rlx(&src->overflow);
+    dst->total = sat_plus(sat_plus(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
     dst->invalid = ld_rlx(&src->invalid);
     dst->min = ld_rlx(&src->min);
     dst->max = ld_rlx(&src->max);
@@ -1200,6 +1205,7 @@ mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, siz
     st = mon_hist_init(buf, size, &c);
     if (st != MON_OK) return st;
     h = (mon_hist *)buf;
+    h->total = get_u64(data + 24);
     h->underflow = get_u64(data + 32);
     h->overflow = get_u64(data + 40);
     h->invalid = get_u64(data + 48);

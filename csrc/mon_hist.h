@@ -27,13 +27,14 @@
  * Concurrency. Unless built with -DMON_SINGLE_THREADED=1, the record functions may be called
  * from any number of threads at once on the same histogram: every count, the sum, min and max
  * are updated with atomic read-modify-write operations (GCC/Clang __atomic builtins), so no
- * value is lost. Readers (stats, quantiles, serialise, snapshot) may run concurrently with
- * recorders: each bucket is read atomically and the reported count is always the sum of the
- * bucket counts read; min, max and sum are updated before a value's bucket count (release /
- * acquire), so they cover every value counted in what the reader saw (they may already include
- * values still being recorded). mon_hist_snapshot gives a frozen copy. merge, reset, init and
- * deserialise must not run concurrently with other operations on their destination.
- * MON_SINGLE_THREADED=1 (bare metal): plain arithmetic, one thread at a time.
+ * value is lost. A value updates min, max and sum, then its bucket (or underflow/overflow),
+ * then the total count, with release order; readers load the total first with acquire order.
+ * So a reader running while others record sees every value its count includes in the buckets,
+ * min, max and sum (which may already include a few values still being recorded), and
+ * quantiles always find their rank. mon_hist_snapshot and mon_hist_serialize produce frozen,
+ * self-consistent states (their count is recomputed from the buckets they read). merge,
+ * reset, init and deserialise must not run concurrently with other operations on their
+ * destination. MON_SINGLE_THREADED=1 (bare metal): plain arithmetic, one thread at a time.
  *
  * All counters saturate at 2^64 - 1 and the sum at 2^128 - 1; nothing wraps.
  */
@@ -71,7 +72,7 @@ typedef struct mon_hist_config {
 typedef struct mon_hist mon_hist;
 
 typedef struct mon_hist_stats {
-    uint64_t count;     /* valid values: underflow + overflow + in-range buckets (saturating) */
+    uint64_t count;     /* valid values recorded: underflow + overflow + in-range (saturating) */
     uint64_t underflow; /* values <= lower bound of the range (0 included) */
     uint64_t overflow;  /* values > upper bound of the range */
     uint64_t invalid;   /* rejected inputs: NaN, +-inf, negative, not representable */
@@ -158,8 +159,8 @@ void mon_hist_add_invalid(mon_hist *h, uint64_t n);
 /* Configuration and layout of an initialised histogram. MON_E_NULL, MON_E_STATE. */
 mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist_layout *layout);
 
-/* Counters, min, max and exact sum. count is the saturating sum of underflow, overflow and the
- * buckets as read. MON_E_NULL, MON_E_STATE. Thread-safe (see the concurrency note). */
+/* Counters, min, max and exact sum, O(1). MON_E_NULL, MON_E_STATE. Thread-safe (see the
+ * concurrency note). */
 mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
 
 /* Nearest-rank quantiles q_k = num[k] / den[k] (0 <= num <= den, den >= 1): rank =
