@@ -916,24 +916,25 @@ static int same_config(const mon_hist *a, const mon_hist *b)
 mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
 {
     uint32_t k;
-    uint64_t slo, shi, lo;
+    uint64_t slo, shi, lo, tlo, thi;
     if (!dst || !src) return MON_E_NULL;
     if (!valid(dst) || !valid(src)) return MON_E_STATE;
     if (!same_config(dst, src)) return MON_E_MISMATCH;
     (void)ld_acq(&src->total); /* synchronise with src's recorders before reading the rest */
-    if (dst == src) {
-        /* doubling: read every value once before writing it */
-        for (k = 0; k < dst->buckets; ++k) dst->counts[k] = sat_plus(dst->counts[k], dst->counts[k]);
-    } else {
-        for (k = 0; k < dst->buckets; ++k) {
-            uint64_t a = dst->counts[k], x = a + ld_rlx(&src->counts[k]);
-            dst->counts[k] = x | ((uint64_t)0 - (uint64_t)(x < a));
-        }
+    tlo = 0;
+    thi = 0;
+    for (k = 0; k < dst->buckets; ++k) {
+        /* dst == src (doubling) reads every value once before writing it */
+        uint64_t a = dst->counts[k], x = a + ld_rlx(&src->counts[k]);
+        x |= (uint64_t)0 - (uint64_t)(x < a);
+        dst->counts[k] = x;
+        tlo += x;
+        thi += (uint64_t)(tlo < x);
     }
     dst->underflow = sat_plus(dst->underflow, ld_rlx(&src->underflow));
     dst->overflow = sat_plus(dst->overflow, ld_rlx(&src->overflow));
     /* the total of what was actually merged (src may be recorded to meanwhile) */
-    dst->total = sat_plus(sat_plus(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
+    dst->total = sat_plus(sat_plus(thi ? UINT64_MAX : tlo, dst->underflow), dst->overflow);
     dst->invalid = sat_plus(dst->invalid, ld_rlx(&src->invalid));
     {
         uint64_t m = ld_rlx(&src->min), x = ld_rlx(&src->max);
