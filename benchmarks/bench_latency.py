@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import statistics
 import sys
 from typing import Any
 
@@ -70,6 +71,20 @@ def _peers() -> dict[str, Any]:
     return peers
 
 
+def paired(ours: Any, peer: Any, number: int, rounds: int = 9) -> tuple[float, float, float]:
+    """Alternate short timed loops of ``ours`` and ``peer`` (time_per_call with one repeat each)
+    so that both see the same background load; return the median time of each and the median
+    of the per-round ratios peer / ours."""
+    a, b, r = [], [], []
+    for _ in range(rounds):
+        ta = time_per_call(ours, number=number, repeat=1)
+        tb = time_per_call(peer, number=number, repeat=1)
+        a.append(ta)
+        b.append(tb)
+        r.append(tb / ta)
+    return statistics.median(a), statistics.median(b), statistics.median(r)
+
+
 def _rel_err(est: float, exact: float) -> float:
     return abs(est - exact) / exact
 
@@ -81,34 +96,35 @@ def main() -> int:
     peers = _peers()
     rows: list[dict[str, Any]] = []
 
-    def row(op: str, ours_s: float, peer: str, peer_s: float | None, note: str = "") -> None:
+    def row(op: str, ours_s: float, peer: str, peer_s: float | None, ratio: float | None = None) -> None:
         rows.append({
             "operation": op,
             "monitor_ns": round(ours_s * 1e9, 1),
             "peer": peer,
             "peer_ns": None if peer_s is None else round(peer_s * 1e9, 1),
-            "speedup": None if peer_s is None else round(peer_s / ours_s, 2),
-            "note": note,
+            "speedup": None if peer_s is None else round(ratio if ratio is not None else peer_s / ours_s, 2),
         })
+
+    def prow(op: str, ours_fn: Any, peer: str, peer_fn: Any, number: int) -> None:
+        ta, tb, ratio = paired(ours_fn, peer_fn, number)
+        row(op, ta, peer, tb, ratio)
 
     # -- single value --------------------------------------------------------------------------
     h = LatencyHistogram()
-    t_ms = time_per_call(functools.partial(h.record_ms, 12.5), number=200_000)
-    t_ns = time_per_call(functools.partial(h.record_ns, 12_500_000), number=200_000)
-    row("record_ns (int ns)", t_ns, "-", None)
+    rec_ms = functools.partial(h.record_ms, 12.5)
+    row("record_ns (int ns)", time_per_call(functools.partial(h.record_ns, 12_500_000), number=200_000), "-", None)
     if "prometheus_client" in peers:
-        row("record_ms vs Histogram.observe", t_ms, "prometheus_client",
-            time_per_call(functools.partial(peers["prometheus_client"].observe, 0.0125), number=100_000))
+        prow("record_ms vs Histogram.observe", rec_ms, "prometheus_client",
+             functools.partial(peers["prometheus_client"].observe, 0.0125), 50_000)
     if "ddsketch" in peers:
         sk = peers["ddsketch"](0.01)
-        row("record_ms vs DDSketch.add", t_ms, "ddsketch", time_per_call(functools.partial(sk.add, 12.5), number=100_000))
+        prow("record_ms vs DDSketch.add", rec_ms, "ddsketch", functools.partial(sk.add, 12.5), 50_000)
     if "hdrhistogram" in peers:
         hd = peers["hdrhistogram"](1, 3_600 * 10**6, 2)  # us, 1 us .. 1 h, 2 digits (~1%)
-        row("record_ms vs HdrHistogram.record_value", t_ms, "hdrhistogram",
-            time_per_call(functools.partial(hd.record_value, 12_500), number=100_000))
+        prow("record_ms vs HdrHistogram.record_value", rec_ms, "hdrhistogram", functools.partial(hd.record_value, 12_500), 50_000)
     if "otel" in peers:
-        row("record_ms vs OTel SDK Histogram.record (exponential)", t_ms, "opentelemetry-sdk",
-            time_per_call(functools.partial(peers["otel"].record, 12.5), number=20_000, repeat=5))
+        prow("record_ms vs OTel SDK Histogram.record (exponential)", rec_ms, "opentelemetry-sdk",
+             functools.partial(peers["otel"].record, 12.5), 5_000)
 
     # -- arrays ----------------------------------------------------------------------------------
     hm = LatencyHistogram()
@@ -131,7 +147,7 @@ def main() -> int:
     full = LatencyHistogram()
     full.record_many(data_ns)
     ps = (50, 90, 99, 99.9)
-    t_pct = time_per_call(functools.partial(full.percentiles, ps), number=20_000)
+    row("percentiles (4) on a full histogram", time_per_call(functools.partial(full.percentiles, ps), number=20_000), "-", None)
     sk_full = hd_full = None
     if "ddsketch" in peers:
         sk_full = peers["ddsketch"](0.01)
@@ -141,7 +157,7 @@ def main() -> int:
         def dd_q() -> list[float]:
             return [sk_full.get_quantile_value(p / 100) for p in ps]
 
-        row("percentiles (4) vs DDSketch.get_quantile_value x4", t_pct, "ddsketch", time_per_call(dd_q, number=5_000))
+        prow("percentiles (4) vs DDSketch.get_quantile_value x4", functools.partial(full.percentiles, ps), "ddsketch", dd_q, 2_000)
     if "hdrhistogram" in peers:
         hd_full = peers["hdrhistogram"](1, 3_600 * 10**6, 2)
         for x in (data_ns // 1000).tolist():
@@ -150,20 +166,20 @@ def main() -> int:
         def hd_q() -> list[int]:
             return [hd_full.get_value_at_percentile(p) for p in ps]
 
-        row("percentiles (4) vs HdrHistogram.get_value_at_percentile x4", t_pct, "hdrhistogram", time_per_call(hd_q, number=500))
+        prow("percentiles (4) vs HdrHistogram.get_value_at_percentile x4", functools.partial(full.percentiles, ps), "hdrhistogram", hd_q, 200)
 
     other = LatencyHistogram()
     other.record_many(data_ns[::-1])
     acc = full.copy()
-    t_merge = time_per_call(functools.partial(acc.merge, other), number=20_000)
+    row("merge two full default histograms", time_per_call(functools.partial(acc.merge, other), number=20_000), "-", None)
     if sk_full is not None:
         sk_acc = peers["ddsketch"](0.01)
-        row("merge two full histograms vs DDSketch.merge", t_merge, "ddsketch",
-            time_per_call(functools.partial(sk_acc.merge, sk_full), number=2_000))
+        prow("merge two full histograms vs DDSketch.merge", functools.partial(acc.merge, other), "ddsketch",
+             functools.partial(sk_acc.merge, sk_full), 1_000)
     if hd_full is not None:
         hd_acc = peers["hdrhistogram"](1, 3_600 * 10**6, 2)
-        row("merge two full histograms vs HdrHistogram.add", t_merge, "hdrhistogram",
-            time_per_call(functools.partial(hd_acc.add, hd_full), number=200))
+        prow("merge two full histograms vs HdrHistogram.add", functools.partial(acc.merge, other), "hdrhistogram",
+             functools.partial(hd_acc.add, hd_full), 200)
     t_ser = time_per_call(full.to_bytes, number=2_000)
     blob = full.to_bytes()
     t_de = time_per_call(functools.partial(LatencyHistogram.from_bytes, blob), number=2_000)
@@ -193,7 +209,28 @@ def main() -> int:
         mem["ddsketch_bins"] = bins
         mem["ddsketch_bins_bytes_lower_bound"] = 8 * bins
 
-    table = write_results("latency", rows, notes=str({"max_rel_error_p50_p90_p99_p999": acc_rows, "memory": mem}))
+    # measured error on the accuracy test distributions (default configuration)
+    rng = np.random.default_rng(99)
+    dists = {
+        "lognormal": rng.lognormal(np.log(20e6), 0.8, N_DATA),
+        "bimodal": np.abs(np.concatenate([rng.normal(5e6, 3e5, N_DATA // 2), rng.normal(250e6, 2e7, N_DATA // 2)])),
+        "pareto": np.minimum((rng.pareto(1.2, N_DATA) + 1) * 2e6, 3e12),
+        "constant": np.full(N_DATA, 47_300_000.0),
+    }
+    qs = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999]
+    dist_err: dict[str, str] = {}
+    for name, vals in dists.items():
+        vi = np.rint(vals).astype(np.int64)
+        s2 = np.sort(vi)
+        hh = LatencyHistogram()
+        hh.record_many(vi)
+        est = hh.quantiles(qs)
+        errs = [_rel_err(e, int(s2[max(1, math.ceil(q * len(s2))) - 1])) for q, e in zip(qs, est)]
+        dist_err[name] = f"{max(errs):.3%}"
+    print("max relative error over 10 quantiles per distribution (bound "
+          f"{full.relative_error:.3%}):", dist_err)
+
+    table = write_results("latency", rows, notes=str({"max_rel_error_p50_p90_p99_p999": acc_rows, "max_rel_error_by_distribution": dist_err, "memory": mem}))
     print(table)
     print()
     print("max relative error of p50/p90/p99/p99.9 vs exact nearest rank:",

@@ -1044,21 +1044,11 @@ mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint6
 }
 
 /* ---- serialisation ----------------------------------------------------------------------- */
-static const uint32_t CRC_NIBBLE[16] = {
-    0x00000000u, 0x105ec76fu, 0x20bd8edeu, 0x30e349b1u, 0x417b1dbcu, 0x5125dad3u,
-    0x61c69362u, 0x7198540du, 0x82f63b78u, 0x92a8fc17u, 0xa24bb5a6u, 0xb21572c9u,
-    0xc38d26c4u, 0xd3d3e1abu, 0xe330a81au, 0xf36e6f75u,
-};
-
 uint32_t mon_crc32c(const uint8_t *data, size_t len)
 {
     uint32_t crc = 0xffffffffu;
     size_t i;
-    for (i = 0; i < len; ++i) {
-        crc ^= data[i];
-        crc = (crc >> 4) ^ CRC_NIBBLE[crc & 15u];
-        crc = (crc >> 4) ^ CRC_NIBBLE[crc & 15u];
-    }
+    for (i = 0; i < len; ++i) crc = (crc >> 8) ^ MON_CRC32C_TABLE[(crc ^ data[i]) & 0xffu];
     return crc ^ 0xffffffffu;
 }
 

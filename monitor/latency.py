@@ -611,10 +611,18 @@ class LatencyHistogram:
         need = hdr + nz * lib.MON_HIST_SERIAL_ENTRY_BYTES + lib.MON_HIST_SERIAL_TRAILER_BYTES
         if len(data) < need:
             raise CorruptDataError(f"truncated latency histogram: {len(data)} bytes, its header says {need}")
-        cfg = ffi.new("mon_hist_config *")
-        check(lib.mon_hist_peek_config(data, len(data), cfg), "decoding latency histogram")
+        # Size the buffer from the header, then decode (and validate everything) in one C pass;
+        # a nonsensical header falls back to the validator for the precise error.
+        scale = data[5]
+        lowest = int.from_bytes(data[8:16], "little")
+        highest = int.from_bytes(data[16:24], "little")
+        size = int(lib.mon_hist_size(_config(lowest, highest, scale))) if scale <= lib.MON_HIST_MAX_SCALE else 0
+        if size == 0:
+            cfg = ffi.new("mon_hist_config *")
+            check(lib.mon_hist_peek_config(data, len(data), cfg), "decoding latency histogram")
+            raise CorruptDataError("decoding latency histogram: invalid configuration")  # pragma: no cover
         h = cls.__new__(cls)
-        h._init(int(cfg.lowest), int(cfg.highest), int(cfg.scale), strict)
+        h._init(lowest, highest, scale, strict)
         check(lib.mon_hist_deserialize(h._h, len(h._mem) * 8, data, len(data)), "decoding latency histogram")
         return h
 

@@ -11,6 +11,7 @@ Exact integer arithmetic only (Python big ints), no floating point anywhere:
   the start of slot k of the normalised mantissa (its 9 bits after the leading one). Each slot
   holds at most one threshold (verified below), so one lookup plus one comparison finds the
   sub-bucket.
+* ``MON_CRC32C_TABLE``: the byte table of CRC-32C, used by the serialisation checksum.
 
 Run ``python csrc/tools/gen_hist_table.py`` to rewrite the file; ``--check`` exits 1 when the
 committed file differs (the test suite runs this).
@@ -62,6 +63,17 @@ def slot_table(f: list[int]) -> list[int]:
     return out
 
 
+def crc32c_table() -> list[int]:
+    """Byte table of CRC-32C (Castagnoli, reflected polynomial 0x82F63B78)."""
+    out = []
+    for b in range(256):
+        c = b
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+        out.append(c)
+    return out
+
+
 def render() -> str:
     f = thresholds()
     for j in range(SUB):  # the defining property, checked once more
@@ -86,6 +98,11 @@ def render() -> str:
     lines += ["};", "", f"static const uint16_t MON_HIST_J0[{1 << SLOT_BITS}] = {{"]
     for i in range(0, len(j0), 16):
         lines.append("    " + " ".join(f"{x}," for x in j0[i : i + 16]))
+    lines += ["};", "", "/* CRC-32C byte table (reflected polynomial 0x82F63B78) for the serialisation checksum. */",
+              "static const uint32_t MON_CRC32C_TABLE[256] = {"]
+    crc = crc32c_table()
+    for i in range(0, 256, 8):
+        lines.append("    " + " ".join(f"0x{x:08x}u," for x in crc[i : i + 8]))
     lines += ["};", "", "#endif /* MON_HIST_TABLE_H */", ""]
     return "\n".join(lines)
 
