@@ -60,7 +60,7 @@ static void test_log2(void)
         if (i > 0) CHECK(mon_hist_floor_log2_portable(v - 1u) == (unsigned)(i - 1));
     }
     for (i = 0; i < 100000; ++i) {
-        uint64_t v = rnd() >> (rnd() & 63u);
+        uint64_t r1 = rnd(), r2 = rnd(), v = r1 >> (r2 & 63u); /* sequenced: deterministic */
         if (v == 0) continue;
         CHECK(mon_hist_floor_log2_portable(v) == 63u - (unsigned)__builtin_clzll(v));
     }
@@ -225,7 +225,10 @@ static void test_many_and_merge(void)
     static double dvals[1000];
     size_t i, la, lb;
     mon_hist_stats sa, sb;
-    for (i = 0; i < 10000; ++i) vals[i] = rnd() >> (rnd() % 64u);
+    for (i = 0; i < 10000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd();
+        vals[i] = r1 >> (r2 % 64u);
+    }
     mon_hist_record_many(a, vals, 10000);
     for (i = 0; i < 10000; ++i) mon_hist_record(b, vals[i]);
     CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &la), MON_OK);
