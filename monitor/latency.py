@@ -565,6 +565,16 @@ class LatencyHistogram:
 
     snapshot = copy
 
+    def __copy__(self) -> LatencyHistogram:
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LatencyHistogram:
+        return self.copy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle (e.g. across processes) through the validated byte format
+        return (_restore, (self.to_bytes(), self._strict))
+
     def reset(self) -> None:
         """Empty the histogram (not while other threads record into it)."""
         check(lib.mon_hist_reset(self._h), "reset")
@@ -651,6 +661,10 @@ class LatencyHistogram:
         from ._prom import native_histogram
 
         return native_histogram(self)
+
+
+def _restore(data: bytes, strict: bool) -> LatencyHistogram:
+    return LatencyHistogram.from_bytes(data, strict=strict)
 
 
 class WindowedLatencyHistogram:

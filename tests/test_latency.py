@@ -509,6 +509,20 @@ def test_timer_measures_with_perf_counter() -> None:
     assert h.count == 2  # a failing block is still timed
 
 
+def test_pickle_and_copy_module() -> None:
+    import copy
+    import pickle
+
+    h = hist_of([5_000, 6_000, 0])
+    h.record_ms(math.nan)
+    for g in (pickle.loads(pickle.dumps(h)), copy.copy(h), copy.deepcopy(h)):
+        assert g == h and g is not h and g.invalid == 1
+    s = pickle.loads(pickle.dumps(LatencyHistogram(strict=True)))
+    assert s.strict
+    with pytest.raises(InvalidInputError):
+        s.record_ms(math.nan)
+
+
 def test_copy_reset_repr_eq() -> None:
     h = hist_of([5_000, 6_000])
     c = h.copy()
