@@ -521,6 +521,17 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        if (mult == 1u) { /* ns: without negatives the values are already the uint64 ns */
+            uint64_t sign = 0;
+            for (i = 0; i < m; ++i) sign |= (uint64_t)values[i];
+            if (!(sign >> 63)) {
+                /* int64_t and uint64_t may alias (signed/unsigned variants of one type) */
+                batch_add(h, &b, (const uint64_t *)(const void *)values, m);
+                values += m;
+                n -= m;
+                continue;
+            }
+        }
         for (i = 0; i < m; ++i) {
             int64_t x = values[i];
             if (x < 0 || (uint64_t)x > limit) {

@@ -155,6 +155,67 @@ static void test_f64(void)
     CHECK_STATUS(mon_hist_f64_to_ns(1.0, 7, &ns), MON_E_CONFIG);
 }
 
+#if defined(__SIZEOF_INT128__)
+/* Independent reference of the exact conversion with the compiler's 128-bit integers; in the
+ * portable build (MON_NO_INT128) the library uses its two-limb arithmetic instead. */
+__extension__ typedef unsigned __int128 ref_u128;
+static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
+{
+    uint64_t bits, m;
+    int e;
+    ref_u128 p, q, rem, half;
+    memcpy(&bits, &x, 8);
+    if (((bits >> 52) & 0x7ff) == 0x7ff) return 0;
+    if ((bits << 1) == 0) { *out = 0; return 1; }
+    if (bits >> 63) return 0;
+    m = bits & ((UINT64_C(1) << 52) - 1);
+    e = (int)((bits >> 52) & 0x7ff);
+    if (e == 0) e = 1; else m |= UINT64_C(1) << 52;
+    e -= 1075;
+    p = (ref_u128)m * mult;
+    if (e >= 0) {
+        if (e >= 64 || (p << e) >> e != p || ((p << e) >> 64) != 0) return 0;
+        *out = (uint64_t)(p << e);
+        return 1;
+    }
+    if (-e >= 127) { *out = 0; return 1; }
+    q = p >> -e;
+    rem = p - (q << -e);
+    half = (ref_u128)1 << (-e - 1);
+    if (rem > half || (rem == half && (q & 1))) ++q;
+    if ((q >> 64) != 0) return 0;
+    *out = (uint64_t)q;
+    return 1;
+}
+
+static void test_f64_against_reference(void)
+{
+    static const uint64_t mults[4] = {1u, 1000u, 1000000u, 1000000000u};
+    long bad = 0;
+    int i, u;
+    for (i = 0; i < 400000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd(), bits, got = 0, want = 0;
+        double x;
+        int ok_got, ok_want;
+        /* exponents concentrated around the interesting range, some of everything */
+        uint64_t ex = (i & 3) ? 1023u - 40u + (r2 % 110u) : (r2 % 2048u);
+        bits = (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
+        if (i % 5 == 0) { /* exact ties: odd / 2^7 in ms and odd / 2 in ns */
+            uint64_t n = r1 >> 24;
+            x = (double)(2 * n + 1) / (i % 10 == 0 ? 128.0 : 2.0);
+        } else {
+            memcpy(&x, &bits, 8);
+        }
+        for (u = 0; u < 4; ++u) {
+            ok_got = mon_hist_f64_to_ns(x, (uint32_t)u, &got) == MON_OK;
+            ok_want = ref_to_ns(x, mults[u], &want);
+            if (ok_got != ok_want || (ok_got && got != want)) ++bad;
+        }
+    }
+    CHECK(bad == 0);
+}
+#endif
+
 static void test_record_and_read(void)
 {
     mon_hist *h = make(big, 1000u, UINT64_C(3600000000000), 6);
@@ -401,6 +462,9 @@ int main(void)
     test_boundaries();
     test_config();
     test_f64();
+#if defined(__SIZEOF_INT128__)
+    test_f64_against_reference();
+#endif
     test_record_and_read();
     test_many_and_merge();
     test_saturation();
