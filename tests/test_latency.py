@@ -558,6 +558,41 @@ def test_threads_lose_no_values() -> None:
     assert h.sum == expect
 
 
+def test_readers_see_consistent_snapshots_while_writers_record() -> None:
+    h = LatencyHistogram()
+    stop = threading.Event()
+    data = np.arange(1, 5_001, dtype=np.int64) * 997  # 997 ns .. ~5 ms, some underflow
+
+    def writer() -> None:
+        while not stop.is_set():
+            h.record_many(data)
+
+    ws = [threading.Thread(target=writer) for _ in range(3)]
+    for w in ws:
+        w.start()
+    try:
+        last = 0
+        for _ in range(200):
+            snap = h.copy()
+            c = snap.count
+            assert c == int(snap.bucket_counts().sum()) + snap.underflow + snap.overflow
+            assert c >= last  # counts only grow
+            last = c
+            if c:
+                lo, hi = snap.min, snap.max
+                assert lo is not None and hi is not None
+                assert lo <= snap.quantile(0.5) <= hi
+                assert snap.sum >= c * lo  # the sum covers every counted value
+                assert snap == LatencyHistogram.from_bytes(snap.to_bytes())
+                live = h.percentiles((50, 99))  # live reads work while writers run
+                assert all(997 <= v <= 5_000 * 997 for v in live.values())
+    finally:
+        stop.set()
+        for w in ws:
+            w.join()
+    assert h.count % len(data) == 0
+
+
 def test_public_names_exported() -> None:
     for name in ("LatencyHistogram", "WindowedLatencyHistogram", "OtelExponentialHistogramPoint", "NativeHistogram"):
         assert hasattr(monitor, name) and name in monitor.__all__
