@@ -1055,7 +1055,7 @@ mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint6
 }
 
 /* ---- serialisation ----------------------------------------------------------------------- */
-uint32_t mon_crc32c(const uint8_t *data, size_t len)
+uint32_t mon_hist_crc32c(const uint8_t *data, size_t len)
 {
     uint32_t crc = 0xffffffffu;
     size_t i;
@@ -1138,7 +1138,7 @@ mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_
     put_u32(out + 88, nz);
     put_u32(out + 92, 0);
     len = (size_t)(p - out);
-    put_u32(p, mon_crc32c(out, len));
+    put_u32(p, mon_hist_crc32c(out, len));
     *written = len + MON_HIST_SERIAL_TRAILER_BYTES;
     return MON_OK;
 }
@@ -1161,7 +1161,7 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     need = (size_t)MON_HIST_SERIAL_HEADER_BYTES + (size_t)nz * MON_HIST_SERIAL_ENTRY_BYTES +
            MON_HIST_SERIAL_TRAILER_BYTES;
     if (len != need) return MON_E_FORMAT; /* trailing bytes */
-    if (mon_crc32c(data, len - 4u) != get_u32(data + len - 4u)) return MON_E_CHECKSUM;
+    if (mon_hist_crc32c(data, len - 4u) != get_u32(data + len - 4u)) return MON_E_CHECKSUM;
     if (data[6] != 0 || data[7] != 0 || get_u32(data + 92) != 0) return MON_E_FORMAT;
     c.scale = (int32_t)data[5];
     c.lowest = get_u64(data + 8);

@@ -228,7 +228,7 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
 mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, size_t len);
 
 /* CRC-32C (Castagnoli, reflected, init and final xor 0xFFFFFFFF) of len bytes. */
-uint32_t mon_crc32c(const uint8_t *data, size_t len);
+uint32_t mon_hist_crc32c(const uint8_t *data, size_t len);
 
 /* --- ring of histograms for time windows -------------------------------------------------
  * K slots of one configuration; the caller supplies a tick (e.g. floor(now / slot_seconds)).

@@ -384,7 +384,7 @@ static void test_serialize_errors(void)
     CHECK_STATUS(mon_hist_deserialize(big2, 64, ser, len), MON_E_SIZE);
     {
         uint8_t crc[9] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
-        CHECK(mon_crc32c(crc, 9) == 0xe3069283u);
+        CHECK(mon_hist_crc32c(crc, 9) == 0xe3069283u);
     }
 }
 
