@@ -593,6 +593,20 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
     unsigned biased;
     u128 p;
     memcpy(&bits, &x, sizeof bits);
+    {
+        /* Fast path, one comparison: sign 0 and biased exponent 1012..1055, i.e. x in
+         * [2^-11, 2^33) (every latency in ms or s); x = m * 2^-sh with sh in [20, 63], so the
+         * quotient is below 2^63 and rounding cannot overflow. Same exact result as below. */
+        uint64_t top = (bits >> 52) - 1012u;
+        if (top < 44u) {
+            unsigned sh = 63u - (unsigned)top;
+            u128 pp = mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
+            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh));
+            uint64_t rem = pp.lo & ((UINT64_C(1) << sh) - 1u), half = UINT64_C(1) << (sh - 1u);
+            *out = q + ((uint64_t)(rem > half) | ((uint64_t)(rem == half) & q & 1u));
+            return 1;
+        }
+    }
     biased = (unsigned)((bits >> 52) & 0x7ffu);
     if (biased == 0x7ffu) return 0; /* NaN, inf */
     if (bits >> 63) {
