@@ -37,6 +37,13 @@
  * destination. MON_SINGLE_THREADED=1 (bare metal): plain arithmetic, one thread at a time.
  *
  * All counters saturate at 2^64 - 1 and the sum at 2^128 - 1; nothing wraps.
+ *
+ * Compile-time options (-D): MON_SINGLE_THREADED=1 (no atomics); MON_HIST_BATCH_BUCKETS
+ * (default 4096; 0 disables the on-stack 4-byte-per-bucket table that long record_many calls
+ * use to add each bucket once instead of once per value); MON_HIST_NO_DISPATCH (no run-time
+ * choice of the BMI2 build of the array loops on x86, e.g. freestanding builds without
+ * libgcc's __cpu_model); MON_HIST_PORTABLE_CLZ (no __builtin_clzll). Results are identical
+ * under every option.
  */
 #ifndef MON_HIST_H
 #define MON_HIST_H
