@@ -132,14 +132,20 @@ def histogram_nbytes(lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAU
 @functools.lru_cache(maxsize=1024)
 def _quantile_ratio(q: Any) -> tuple[int, int]:
     """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
-    if isinstance(q, bool) or not isinstance(q, (int, float, Fraction)):
+    if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
         raise InvalidInputError(f"quantile must be a number in [0, 1], got {q!r}")
+    if isinstance(q, np.integer):
+        q = int(q)
+    elif isinstance(q, np.floating):
+        q = float(q)
     if isinstance(q, float):
         if not math.isfinite(q):
             raise InvalidInputError(f"quantile must be a number in [0, 1], got {q!r}")
-        f = Fraction(repr(q))
-    else:
+        f = Fraction(float.__repr__(q))  # shortest repr (also for numpy float64)
+    elif isinstance(q, (int, Fraction)):
         f = Fraction(q)
+    else:
+        f = Fraction(float(q))
     if not 0 <= f <= 1:
         raise InvalidInputError(f"quantile must be in [0, 1], got {q!r}")
     if f.denominator > _U64_MAX:
@@ -149,11 +155,15 @@ def _quantile_ratio(q: Any) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=1024)
 def _percentile_ratio(p: Any) -> tuple[int, int]:
-    if isinstance(p, bool) or not isinstance(p, (int, float, Fraction)):
+    if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
         raise InvalidInputError(f"percentile must be a number in [0, 100], got {p!r}")
+    if isinstance(p, np.integer):
+        p = int(p)
+    elif isinstance(p, np.floating):
+        p = float(p)
     if isinstance(p, float) and not math.isfinite(p):
         raise InvalidInputError(f"percentile must be a number in [0, 100], got {p!r}")
-    f = (Fraction(repr(p)) if isinstance(p, float) else Fraction(p)) / 100
+    f = (Fraction(float.__repr__(p)) if isinstance(p, float) else Fraction(p)) / 100
     if not 0 <= f <= 1:
         raise InvalidInputError(f"percentile must be in [0, 100], got {p!r}")
     if f.denominator > _U64_MAX:

@@ -276,6 +276,8 @@ def test_quantile_decimal_semantics_and_validation() -> None:
         h.percentiles((101,))
     with pytest.raises(EmptyWindowError):
         LatencyHistogram().quantile(0.5)
+    assert h.quantile(np.float64(0.9)) == h.quantile(np.float32(0.9)) == h.quantile(0.9)
+    assert h.percentiles([np.float64(99.9), np.int64(50)]) == {99.9: h.quantile(0.999), 50: h.quantile(0.5)}
     many = h.quantiles([i / 200 for i in range(201)])  # more than 64 quantiles: batched
     assert many == sorted(many) and len(many) == 201
 
