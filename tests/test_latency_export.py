@@ -178,3 +178,32 @@ def test_otel_and_native_points_are_exact(values: list[int], scale: int) -> None
             lo, hi = h.bucket_bounds(i)
             k = 1 << scale
             assert hi**k <= 2**i < (hi + 1) ** k
+
+
+@given(v=st.integers(1, 2**62), scale=st.integers(0, 8))
+def test_bucket_index_agrees_with_opentelemetry_sdk(v: int, scale: int) -> None:
+    """Cross-check against the OpenTelemetry SDK's own mapping (when installed): our bucket i is
+    its index i - 1. The SDK computes in floating point, so values within 1e-9 of a boundary
+    are exempt; the exact boundaries are verified in test_latency_table.py."""
+    try:
+        from opentelemetry.sdk.metrics._internal.exponential_histogram.mapping.exponent_mapping import (
+            ExponentMapping,
+        )
+        from opentelemetry.sdk.metrics._internal.exponential_histogram.mapping.logarithm_mapping import (
+            LogarithmMapping,
+        )
+    except ImportError:
+        pytest.skip("opentelemetry-sdk not installed")
+    from monitor._ffi import ffi, lib
+
+    idx = ffi.new("int32_t *")
+    assert lib.mon_hist_index_of(scale, v, idx) == 0
+    mapping = ExponentMapping(0) if scale == 0 else LogarithmMapping(scale)
+    theirs = mapping.map_to_index(float(v))
+    if theirs != int(idx[0]) - 1:
+        lo = ffi.new("uint64_t *")
+        assert lib.mon_hist_threshold(scale, int(idx[0]) - 1, lo) == 0
+        k = 1 << scale
+        # v is within a relative 1e-9 of the bucket's lower boundary base^(i-1)
+        near = abs(Fraction(v) ** k / 2 ** (int(idx[0]) - 1) - 1) < Fraction(k, 10**9)
+        assert near or float(v) != v, (v, scale, int(idx[0]), theirs)
