@@ -8,5 +8,6 @@
 #include "mon_status.h"
 #include "mon_drift.h"
 #include "mon_bin.h"
+#include "mon_hist.h"
 
 #endif /* MONITOR_H */

@@ -24,6 +24,15 @@ from .errors import (
     InvalidInputError,
     MonitorError,
 )
+from .latency import (
+    HistogramBucket,
+    HistogramLayout,
+    LatencyHistogram,
+    WindowedLatencyHistogram,
+    histogram_layout,
+    histogram_nbytes,
+)
+from ._prom import NativeHistogram, OtelExponentialHistogramPoint
 
 from .alerts import (
     Alert,
@@ -101,4 +110,12 @@ __all__ = [
     "DriftReport",
     "FeatureDrift",
     "calculate_psi",
+    "LatencyHistogram",
+    "WindowedLatencyHistogram",
+    "HistogramBucket",
+    "HistogramLayout",
+    "histogram_layout",
+    "histogram_nbytes",
+    "OtelExponentialHistogramPoint",
+    "NativeHistogram",
 ]
