@@ -6,5 +6,8 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_drift.h"
+#include "mon_bin.h"
+#include "mon_hist.h"
 
 #endif /* MONITOR_H */
