@@ -336,7 +336,7 @@ def _case_hist_index(inp: dict[str, Any]) -> list[Output]:
         ths.append(int(o64[0]) if sts[-1] == 0 else 0)
     blob = b"".join(struct.pack("<Q", int(v)) for v in inp["values"])
     return [("statuses", "i32[]", sts), ("index", "i32[]", idx), ("threshold", "u64[]", ths),
-            ("crc32c", "u32", int(lib.mon_crc32c(blob, len(blob))))]
+            ("crc32c", "u32", int(lib.mon_hist_crc32c(blob, len(blob))))]
 
 
 def _doubles(ffi: Any, bits: list[int]) -> Any:

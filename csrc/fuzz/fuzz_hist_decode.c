@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 4 && size <= sizeof fixed) {
         uint32_t crc;
         memcpy(fixed, data, size);
-        crc = mon_crc32c(fixed, size - 4);
+        crc = mon_hist_crc32c(fixed, size - 4);
         fixed[size - 4] = (uint8_t)crc;
         fixed[size - 3] = (uint8_t)(crc >> 8);
         fixed[size - 2] = (uint8_t)(crc >> 16);
