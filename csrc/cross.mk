@@ -110,12 +110,14 @@ baremetal-doc: baremetal
 #   make fuzz-build            build every harness with -fsanitize=fuzzer,address,undefined
 #   make fuzz-smoke            each harness: its seed corpus + regression inputs, FUZZ_RUNS runs
 #   make fuzz-run FUZZ_TIME=600   a campaign per harness; log in build/fuzz/<target>.log
+#                              (FUZZ_ARGS="-fork=1 -ignore_crashes=1" goes on past crashes)
 # New inputs go to build/fuzz/work-<target>; the seed corpus csrc/fuzz/corpus/<target>/ is only
 # read. Crash inputs land in build/fuzz/artifacts/; a fixed crash's input is committed to
 # csrc/fuzz/regressions/<target>/ and replayed by fuzz-smoke.
 FUZZ_CC    ?= clang
 FUZZ_RUNS  ?= 20000
 FUZZ_TIME  ?= 300
+FUZZ_ARGS  ?=
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS  = $(STD) $(WARN) -ffp-contract=off -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(CFLAGS)
 FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -154,7 +156,7 @@ fuzz-run: fuzz-build
 	@for n in $(FUZZ_NAMES); do \
 	  mkdir -p build/fuzz/work-$$n build/fuzz/artifacts; \
 	  echo "== fuzz_$$n: $(FUZZ_TIME) s"; \
-	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_ARGS) \
 	    -artifact_prefix=build/fuzz/artifacts/$$n- build/fuzz/work-$$n fuzz/corpus/$$n \
 	    > build/fuzz/$$n.log 2>&1; echo "exit $$?"; \
 	  grep -E '#[0-9]+.*DONE|stat::|ERROR' build/fuzz/$$n.log; \
