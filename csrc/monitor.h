@@ -6,5 +6,6 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_service.h"
 
 #endif /* MONITOR_H */
