@@ -6,12 +6,27 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+from .categories import (
+    BusinessRuleError,
+    Categoriser,
+    ErrorCategory,
+    InputValidationError,
+    categorise_error,
+)
 from .errors import (
     ConfigMismatchError,
     CorruptDataError,
     EmptyWindowError,
     InvalidInputError,
     MonitorError,
+)
+from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .service import (
+    Observation,
+    PredictionMetrics,
+    ServiceMonitor,
+    Snapshot,
+    predict_with_metrics,
 )
 
 __version__ = "0.1.0"
@@ -23,4 +38,19 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    # service signals (categories, logs, service)
+    "ErrorCategory",
+    "Categoriser",
+    "categorise_error",
+    "InputValidationError",
+    "BusinessRuleError",
+    "StructuredLogger",
+    "JsonFormatter",
+    "StructuredAdapter",
+    "input_hash",
+    "ServiceMonitor",
+    "Observation",
+    "Snapshot",
+    "PredictionMetrics",
+    "predict_with_metrics",
 ]
