@@ -214,11 +214,12 @@ def _float(x: float) -> Any:
 def _key(k: Any) -> str:
     if isinstance(k, str):
         return k
-    if k is None or isinstance(k, (bool, int)):
-        try:
-            return json.dumps(k)
-        except ValueError:  # an int too long for str()
+    if k is None or isinstance(k, bool):
+        return json.dumps(k)
+    if isinstance(k, int):
+        if k.bit_length() > 4000:  # beyond int->str conversion limits
             return f"<int of {k.bit_length()} bits>"
+        return str(int(k))
     if isinstance(k, float):
         return str(_float(k)) if not math.isfinite(k) else repr(k)
     return _safe_repr(k)

@@ -185,10 +185,13 @@ class _LatencyRing:
 
     def merged(self, tick: int) -> Any:
         e_now = self._epoch(tick)
-        first = e_now - self._slots + 1
+        first = max(e_now - self._slots + 1, 0)
         out = self._factory()
         with self._lock:
-            parts = [h for h, t in zip(self._hists, self._tags) if first <= t <= e_now]
+            parts = [
+                h for h, t in zip(self._hists, self._tags)
+                if h is not None and first <= t <= e_now
+            ]
         for h in parts:
             r = out.merge(h)
             if r is not None and r is not out and hasattr(r, "percentiles"):
@@ -294,12 +297,12 @@ class Observation:
         et: type[BaseException] | None,
         ev: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
+        # Returns None: the request's own exception, if any, always propagates.
         try:
             self._svc._finish(self, ev)
         except Exception:
             self._svc._count_internal_error()
-        return False
 
     async def __aenter__(self) -> Observation:
         return self.__enter__()
@@ -309,8 +312,8 @@ class Observation:
         et: type[BaseException] | None,
         ev: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
-        return self.__exit__(et, ev, tb)
+    ) -> None:
+        self.__exit__(et, ev, tb)
 
 
 # --------------------------------------------------------------------------------------------
@@ -749,7 +752,7 @@ class ServiceMonitor:
             )
         out: dict[str, DriftSignals] = {}
         for name, r in items:
-            js = getattr(r, "js", None)
+            js: Any = getattr(r, "js", None)
             if js is None:
                 js = getattr(r, "js_distance", _NAN)
             out[str(name)] = DriftSignals(
