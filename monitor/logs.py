@@ -323,6 +323,87 @@ def _build(
     return rec
 
 
+_c_esc = getattr(json.encoder, "c_encode_basestring_ascii", None)
+_esc: Callable[[str], str] = _c_esc or json.encoder.py_encode_basestring_ascii
+_INF = math.inf
+_MISSING = object()
+_KEY_PREFIX = {k: ',"' + k + '":' for k in KNOWN_FIELDS}
+
+
+def _value(v: Any) -> str:
+    """JSON text of one value: the common scalar types directly, anything else through the
+    encoder (and the sanitiser when the encoder refuses)."""
+    t = type(v)
+    if t is str:
+        return _esc(v)
+    if t is float:
+        if -_INF < v < _INF:
+            return float.__repr__(v)
+        return '"NaN"' if v != v else ('"Infinity"' if v > 0 else '"-Infinity"')
+    if t is int:
+        if v.bit_length() <= 4000:
+            return int.__repr__(v)
+        return _esc(f"<int of {v.bit_length()} bits>")
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    try:
+        return _FAST(v)
+    except Exception:
+        return _FAST(_sanitise(v, 1, set()))
+
+
+def _line(
+    ts: str,
+    service: str,
+    event: str,
+    level: str,
+    context: Mapping[str, Any],
+    hasher: Callable[[Any], str | None] | None,
+) -> str:
+    """Fast path giving exactly the bytes of ``render_json(_build(...))`` when every key is a
+    str (raises otherwise; the caller then takes the general path). Does not modify context."""
+    out = ['{"timestamp":' + _esc(ts) + ',"service":' + _esc(service) + ',"event":'
+           + _esc(event) + ',"level":' + _esc(level)]
+    skip_input = False
+    digest = None
+    if hasher is not None:
+        for k in _INPUT_KEYS:
+            if k in context:
+                skip_input = True
+                if digest is None and "input_hash" not in context:
+                    digest = hasher(context[k])
+    get = context.get
+    for k in KNOWN_FIELDS:
+        v = get(k, _MISSING)
+        if v is _MISSING:
+            if k == "input_hash" and digest is not None:
+                out.append(',"input_hash":' + _esc(digest))
+            continue
+        t = type(v)
+        if t is str:
+            out.append(_KEY_PREFIX[k] + _esc(v))
+        elif t is float and -_INF < v < _INF:
+            out.append(_KEY_PREFIX[k] + float.__repr__(v))
+        else:
+            out.append(_KEY_PREFIX[k] + _value(v))
+    extras = [k for k in context if k not in _KNOWN_SET]
+    if extras:
+        extras.sort()
+        for k in extras:
+            if type(k) is not str or k in _HEAD_SET:
+                raise TypeError("non-str or renamed key: general path")
+            if skip_input and k in _INPUT_KEYS:
+                continue
+            out.append("," + _esc(k) + ":")
+            out.append(_value(context[k]))
+    out.append("}")
+    return "".join(out)
+
+
 class StructuredLogger:
     """The article's ``StructuredLogger``: ``log(event, level="info", **context)`` writes one
     JSON line. Lines go to the stdlib logger ``logging.getLogger(service_name)`` (the article's
@@ -407,7 +488,11 @@ class StructuredLogger:
         if self._fields:
             context = {**self._fields, **context}
         ts = self._ts.format(self._clock())
-        rec = _build(ts, self.service, event, level, context, self.input_hash)
+        try:
+            return _line(ts, self.service, event, level, context, self.input_hash)
+        except Exception:
+            pass
+        rec = _build(ts, self.service, event, level, dict(context), self.input_hash)
         return render_json(rec)
 
     def enabled(self, level: str = "info") -> bool:
@@ -420,6 +505,9 @@ class StructuredLogger:
     def log(self, event: str, level: str = "info", **context: Any) -> None:
         """Write one JSON line for ``event``; unknown levels are logged at INFO with the given
         level name. Never raises: failures are counted in :attr:`failures`."""
+        self._log(event, level, context)
+
+    def _log(self, event: str, level: str, context: dict[str, Any]) -> None:
         try:
             levelno = LEVELS.get(level, logging.INFO) if isinstance(level, str) else logging.INFO
             stream = self.stream
@@ -432,7 +520,11 @@ class StructuredLogger:
             if stream is not None:
                 stream.write(line + "\n")
             else:
-                self.logger.log(levelno, _JsonLine(line))
+                # makeRecord + handle: the stdlib path without findCaller's stack walk (the
+                # caller would be this module anyway). Filters and handlers apply as usual.
+                lg = self.logger
+                lg.handle(lg.makeRecord(lg.name, levelno, "(monitor)", 0, _JsonLine(line),
+                                        None, None))
         except Exception:
             with self._lock:
                 self._failures += 1

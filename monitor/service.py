@@ -42,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _NS = 1_000_000_000
 _QUANTILES = (50.0, 90.0, 99.0, 99.9)
 _NAN = math.nan
+_INF = math.inf
 
 
 def _tick(t: float) -> int:
@@ -199,6 +200,12 @@ class _LatencyRing:
         return out
 
 
+# Bound once: the hot path avoids attribute lookups on lib.
+_begin = lib.mon_service_begin
+_ok = lib.mon_service_ok
+_fail = lib.mon_service_fail
+_drop = lib.mon_service_drop
+
 # --------------------------------------------------------------------------------------------
 # Observation
 # --------------------------------------------------------------------------------------------
@@ -230,7 +237,7 @@ class Observation:
     __slots__ = (
         "_svc", "request_id", "input", "trace_id", "span_id", "features", "stage_name",
         "prediction", "confidence", "fields", "_t0", "_outcome", "_category", "_error_type",
-        "_error_message", "metrics", "context",
+        "_error_message", "_latency_ms", "_error_category", "context",
     )
 
     def __init__(
@@ -254,12 +261,42 @@ class Observation:
         self.prediction: Any = None
         self.confidence: Any = None
         self.fields: dict[str, Any] | None = None
-        self._t0 = 0.0
+        self._t0: float | None = None  # set once the request is counted in flight
         self._outcome = 0  # 0 ok, 1 fail, 2 drop
         self._category: ErrorCategory | None = None
         self._error_type: str | None = None
         self._error_message: str | None = None
-        self.metrics: PredictionMetrics | None = None
+        self._latency_ms: float | None = None
+        self._error_category: ErrorCategory | None = None
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Latency at the boundary (set on exit)."""
+        return self._latency_ms
+
+    @property
+    def error_category(self) -> ErrorCategory | None:
+        """The category of the error that ended this request, if any (set on exit)."""
+        return self._error_category
+
+    @property
+    def metrics(self) -> PredictionMetrics | None:
+        """The article's :class:`PredictionMetrics` for this request (None before exit)."""
+        if self._latency_ms is None:
+            return None
+        try:
+            size = len(self.input) if self.input is not None else 0
+        except Exception:
+            size = 1
+        return PredictionMetrics(
+            latency_ms=self._latency_ms,
+            model_version=self._svc.model_version,
+            input_size=size,
+            cache_hit=bool(self.fields.get("cache_hit", False)) if self.fields else False,
+            error=self._error_type,
+            error_category=self._error_category,
+            request_id=self.request_id,
+        )
 
     def stage(self, name: str) -> _Stage:
         """Context manager naming the current stage (the categoriser's ``context["stage"]``)."""
@@ -288,8 +325,13 @@ class Observation:
 
     def __enter__(self) -> Observation:
         svc = self._svc
-        self._t0 = t = svc._clock()
-        lib.mon_service_begin(svc._s, _tick(t))
+        try:
+            t = svc._clock()
+            ns = int(t * 1e9)
+            _begin(svc._s, ns if ns > 0 else 0)
+            self._t0 = t
+        except Exception:  # a broken clock must not break the request
+            svc._count_internal_error()
         return self
 
     def __exit__(
@@ -446,6 +488,8 @@ class ServiceMonitor:
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
+        thr = self._categoriser.confidence_threshold
+        self._conf_lo = -_INF if thr is None else thr
 
     # -- properties ------------------------------------------------------------------------
     @property
@@ -538,16 +582,29 @@ class ServiceMonitor:
                              error_type=cat.value, error_message=message)
 
     def _finish(self, obs: Observation, exc: BaseException | None) -> None:
+        t0 = obs._t0
+        if t0 is None:  # never entered, or entering failed: nothing in flight to end
+            self._count_internal_error()
+            return
+        obs._t0 = None  # a second exit is refused here, not miscounted
         t1 = self._clock()
-        latency_s = t1 - obs._t0
+        latency_s = t1 - t0
         ns = int(latency_s * 1e9)
-        tick = _tick(t1)
-        self._latency.record(tick, ns if ns > 0 else 0)
+        tick = int(t1 * 1e9)
+        if tick < 0:
+            tick = 0
+        ring = self._latency
+        e = (tick - ring._start) // ring._slot_ticks if tick > ring._start else 0
+        i = e % ring._slots
+        if ring._tags[i] == e:
+            ring._hists[i].record_ns(ns if ns > 0 else 0)
+        else:
+            ring.record(tick, ns if ns > 0 else 0)
         s = self._s
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
-                status = lib.mon_service_drop(s, tick)
+                status = _drop(s, tick)
                 event, level = "prediction_dropped", "warning"
                 obs._error_type = type(exc).__name__
             else:
@@ -555,7 +612,7 @@ class ServiceMonitor:
                 ctx["stage"] = obs.stage_name
                 ctx["request_id"] = obs.request_id
                 category = self._categoriser.categorise(exc, ctx)
-                status = lib.mon_service_fail(s, tick, self._cat_codes[category])
+                status = _fail(s, tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
                 obs._error_type = type(exc).__name__
                 try:
@@ -563,40 +620,35 @@ class ServiceMonitor:
                 except Exception:
                     obs._error_message = "<unprintable exception>"
         elif obs._outcome == 2:
-            status = lib.mon_service_drop(s, tick)
+            status = _drop(s, tick)
             event, level = "prediction_dropped", "warning"
         elif obs._outcome == 1:
             category = obs._category
             assert category is not None
-            status = lib.mon_service_fail(s, tick, self._cat_codes[category])
+            status = _fail(s, tick, self._cat_codes[category])
             event, level = "prediction_error", "error"
         else:
-            bad = None
-            if obs.prediction is not None or obs.confidence is not None:
-                bad = self._categoriser.categorise_output(obs.prediction, obs.confidence)
+            p, c = obs.prediction, obs.confidence
+            # Fast path for the common outputs (None, int, finite float, confidence at or
+            # above the threshold); anything else goes through categorise_output.
+            if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
+                c is None or (type(c) is float and self._conf_lo <= c < _INF)
+            ):
+                bad = None
+            else:
+                bad = self._categoriser.categorise_output(p, c)
             if bad is None:
-                status = lib.mon_service_ok(s, tick)
+                status = _ok(s, tick)
                 event, level = "prediction_complete", "info"
             else:
                 category, obs._error_type, obs._error_message = bad
-                status = lib.mon_service_fail(s, tick, self._cat_codes[category])
+                status = _fail(s, tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
         if status != 0:
             self._count_internal_error()
         latency_ms = latency_s * 1000.0
-        try:
-            size = len(obs.input) if obs.input is not None else 0
-        except Exception:
-            size = 1
-        obs.metrics = PredictionMetrics(
-            latency_ms=latency_ms,
-            model_version=self.model_version,
-            input_size=size,
-            cache_hit=bool(obs.fields.get("cache_hit", False)) if obs.fields else False,
-            error=obs._error_type,
-            error_category=category,
-            request_id=obs.request_id,
-        )
+        obs._latency_ms = latency_ms
+        obs._error_category = category
         if self._drift is not None and obs.features is not None and (
             category is not ErrorCategory.INPUT_VALIDATION
         ):
@@ -620,7 +672,7 @@ class ServiceMonitor:
                 for k, v in obs.fields.items():
                     if k not in _RESERVED:
                         rec[k] = v
-            log.log(event, level, **{k: v for k, v in rec.items() if v is not None})
+            log._log(event, level, {k: v for k, v in rec.items() if v is not None})
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor import InvalidInputError, JsonFormatter, StructuredAdapter, StructuredLogger
-from monitor.logs import canonical_bytes, input_hash
+from monitor.logs import canonical_bytes, input_hash, render_json
 
 T0 = 1769191200.25  # 2026-01-23T18:00:00.250000Z
 KEY = b"test-key-0123456789"
@@ -345,3 +345,22 @@ def test_construction_errors() -> None:
         StructuredLogger("s", stream=42)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="clock"):
         StructuredLogger("s", clock=5)  # type: ignore[arg-type]
+
+
+field_names = st.one_of(
+    st.sampled_from(["timestamp", "service", "event", "level", "input", "input_data",
+                     "input_hash", "request_id", "latency_ms", "prediction", "trace_id", "service_",
+                     "level_"]),
+    texts,
+)
+
+
+@given(st.dictionaries(field_names, values, max_size=8))
+def test_fast_path_matches_general_renderer(context: dict) -> None:
+    from monitor.logs import _build
+
+    log = StructuredLogger("svc", clock=lambda: T0, hash_key=KEY)
+    fast = log._render("e", "info", dict(context))
+    slow = render_json(_build("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
+                              log.input_hash))
+    assert fast == slow
