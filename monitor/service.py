@@ -652,7 +652,10 @@ class ServiceMonitor:
         if self._drift is not None and obs.features is not None and (
             category is not ErrorCategory.INPUT_VALIDATION
         ):
-            self._drift.update(obs.features)
+            try:
+                self._drift.update(obs.features)
+            except Exception:  # counted; the log line below is still written
+                self._count_internal_error()
         log = self._logger
         if log is not None and (level != "info" or self._log_success) and log.enabled(level):
             rec: dict[str, Any] = {
