@@ -126,7 +126,7 @@ class Snapshot:
     (:meth:`get`, :meth:`signals`): ``latency.p50_ms`` .. ``latency.p999_ms``,
     ``latency.count``, ``throughput.<field>`` (e.g. ``throughput.received_rps``),
     ``saturation``, ``errors.rate.<category>``, ``errors.count.<category>``,
-    ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
+    ``errors.window.<category>``, ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
 
     service: str
     model_version: str
@@ -763,6 +763,8 @@ class ServiceMonitor:
         flat["saturation"] = sat
         for k, v in counts.items():
             flat["errors.count." + k] = float(v)
+        for k, v in wcounts.items():
+            flat["errors.window." + k] = float(v)
         for k, r in rates.items():
             flat["errors.rate." + k] = r
         flat["errors.total_rate"] = errs.total_rate
@@ -787,7 +789,9 @@ class ServiceMonitor:
         n = int(h.count)
         if n == 0:
             return LatencySignals(0, _NAN, _NAN, _NAN, _NAN)
-        p = [float(v) / 1e6 for v in h.percentiles(_QUANTILES)]
+        got = h.percentiles(_QUANTILES)
+        vals = [got[q] for q in _QUANTILES] if isinstance(got, Mapping) else list(got)
+        p = [int(v) / 1e6 for v in vals]  # ns (int) -> ms, correctly rounded
         return LatencySignals(n, p[0], p[1], p[2], p[3])
 
     def _drift_signals(self) -> dict[str, DriftSignals]:
