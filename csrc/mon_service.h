@@ -24,6 +24,8 @@
  * record across a slot rotation at the same moment (always true single-threaded and in
  * replays); an event racing the clearing of its slot may be missing from the window (never
  * from the totals). Readers may run concurrently with recorders. init is not thread-safe.
+ * Targets without lock-free 64-bit atomics (e.g. Cortex-M) need libatomic for the threaded
+ * build; bare-metal hosts build with MON_SINGLE_THREADED=1 (plain arithmetic, one thread).
  */
 #ifndef MON_SERVICE_H
 #define MON_SERVICE_H
