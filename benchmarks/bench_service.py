@@ -145,6 +145,12 @@ def main() -> None:
     def ours_formatter() -> None:
         fmt_logger.info("prediction_complete", extra=FIELDS)
 
+    floor_logger = stdlib_logger("bench.floor", None, logging.NullHandler())
+
+    def stdlib_floor() -> None:
+        floor_logger.info("prediction_complete")
+
+    add("reference: stdlib logger.info('...') to logging.NullHandler (no JSON)", stdlib_floor)
     t_ours = add("log line: monitor StructuredLogger (stdlib logger)", ours_std)
     add("log line: monitor StructuredLogger (direct stream)", ours_stream)
     t_ours_fmt = add("log line: monitor JsonFormatter (stdlib logger.info extra=)", ours_formatter)

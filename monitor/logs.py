@@ -73,9 +73,40 @@ def _u64(n: int) -> bytes:
     return struct.pack("<Q", n)
 
 
+def _enc_str(value: str) -> bytes:
+    raw = value.encode("utf-8", "surrogatepass")
+    return b"s" + _u64(len(raw)) + raw
+
+
+def _enc_float(value: float) -> bytes:
+    return b"fnan" if value != value else b"f" + struct.pack("<d", value)
+
+
+def _enc_int(value: int) -> bytes:
+    raw = value.to_bytes((value.bit_length() + 8) // 8, "little", signed=True)
+    return b"i" + _u64(len(raw)) + raw
+
+
+# Exact builtin scalar types (subclasses take the general path below, with the same bytes).
+_SCALAR: dict[type, Callable[[Any], bytes]] = {
+    str: _enc_str,
+    float: _enc_float,
+    int: _enc_int,
+    bool: lambda v: b"T" if v else b"F",
+    type(None): lambda v: b"N",
+}
+
+
 def _encode(value: Any, out: list[bytes], depth: int) -> None:
+    enc = _SCALAR.get(type(value))
+    if enc is not None:
+        out.append(enc(value))
+        return
     if depth > _MAX_DEPTH:
         raise ValueError("input nested too deeply to hash")
+    if type(value) is dict:
+        _encode_mapping(value, out, depth)
+        return
     if value is None:
         out.append(b"N")
     elif value is True:
@@ -99,18 +130,11 @@ def _encode(value: Any, out: list[bytes], depth: int) -> None:
         for v in value:
             _encode(v, out, depth + 1)
     elif isinstance(value, Mapping):
-        items = []
-        for k, v in value.items():
-            part: list[bytes] = []
-            _encode(k, part, depth + 1)
-            _encode(v, part, depth + 1)
-            items.append(b"".join(part))
-        out.append(b"d" + _u64(len(items)))
-        out.extend(sorted(items))
+        _encode_mapping(value, out, depth)
     elif isinstance(value, (set, frozenset)):
         members = []
         for v in value:
-            part = []
+            part: list[bytes] = []
             _encode(v, part, depth + 1)
             members.append(b"".join(part))
         out.append(b"S" + _u64(len(members)))
@@ -119,6 +143,23 @@ def _encode(value: Any, out: list[bytes], depth: int) -> None:
         _encode(value.value, out, depth + 1)
     else:
         _encode_other(value, out, depth)
+
+
+def _encode_mapping(value: Mapping[Any, Any], out: list[bytes], depth: int) -> None:
+    items = []
+    for k, v in value.items():
+        ek = _SCALAR.get(type(k))
+        ev = _SCALAR.get(type(v))
+        if ek is not None and ev is not None:
+            items.append(ek(k) + ev(v))
+            continue
+        part: list[bytes] = []
+        _encode(k, part, depth + 1)
+        _encode(v, part, depth + 1)
+        items.append(b"".join(part))
+    items.sort()
+    out.append(b"d" + _u64(len(items)))
+    out.extend(items)
 
 
 def _encode_other(value: Any, out: list[bytes], depth: int) -> None:
@@ -152,12 +193,16 @@ def canonical_bytes(value: Any) -> bytes:
     return b"".join(out)
 
 
+def _keyed(key: bytes, digest_size: int = 16) -> Any:
+    return hashlib.blake2b(key=key, digest_size=digest_size, person=b"monitor-input")
+
+
 def input_hash(value: Any, key: bytes, *, digest_size: int = 16) -> str:
     """Keyed BLAKE2b hash (hex) of :func:`canonical_bytes` of ``value``: reproducible for the
     holder of ``key``, not reversible to the input, so no raw input or PII reaches the logs."""
-    h = hashlib.blake2b(key=key, digest_size=digest_size, person=b"monitor-input")
+    h = _keyed(key, digest_size)
     h.update(canonical_bytes(value))
-    return h.hexdigest()
+    return str(h.hexdigest())
 
 
 def _check_key(key: bytes | None) -> bytes:
@@ -366,7 +411,8 @@ def _line(
 ) -> str:
     """Fast path giving exactly the bytes of ``render_json(_build(...))`` when every key is a
     str (raises otherwise; the caller then takes the general path). Does not modify context."""
-    out = ['{"timestamp":' + _esc(ts) + ',"service":' + _esc(service) + ',"event":'
+    # ts is ASCII digits and punctuation from _TimestampCache: no escaping needed.
+    out = ['{"timestamp":"' + ts + '","service":' + _esc(service) + ',"event":'
            + _esc(event) + ',"level":' + _esc(level)]
     skip_input = False
     digest = None
@@ -448,6 +494,7 @@ class StructuredLogger:
         self.stream = stream
         self._clock = clock
         self._key = _check_key(hash_key)
+        self._h0 = _keyed(self._key)
         self._fields = dict(fields or {})
         self._rate = float(success_sample_rate)
         self._ts = _TimestampCache()
@@ -470,7 +517,9 @@ class StructuredLogger:
     def input_hash(self, value: Any) -> str | None:
         """This logger's keyed hash of ``value`` (None if it cannot be encoded)."""
         try:
-            return input_hash(value, self._key)
+            h = self._h0.copy()  # the keyed state, computed once
+            h.update(canonical_bytes(value))
+            return str(h.hexdigest())
         except Exception:
             return None
 
@@ -524,7 +573,7 @@ class StructuredLogger:
                 # caller would be this module anyway). Filters and handlers apply as usual.
                 lg = self.logger
                 lg.handle(lg.makeRecord(lg.name, levelno, "(monitor)", 0, _JsonLine(line),
-                                        None, None))
+                                        (), None))
         except Exception:
             with self._lock:
                 self._failures += 1
@@ -541,7 +590,7 @@ class StructuredLogger:
         """A logger sharing this one's output, key, clock and sampling rate, with extra
         fields on every line."""
         other = StructuredLogger.__new__(StructuredLogger)
-        for name in ("service", "logger", "stream", "_clock", "_key", "_rate", "_ts",
+        for name in ("service", "logger", "stream", "_clock", "_key", "_h0", "_rate", "_ts",
                      "_seen", "_lock"):
             setattr(other, name, getattr(self, name))
         other._fields = {**self._fields, **fields}

@@ -658,24 +658,33 @@ class ServiceMonitor:
                 self._count_internal_error()
         log = self._logger
         if log is not None and (level != "info" or self._log_success) and log.enabled(level):
-            rec: dict[str, Any] = {
-                "request_id": obs.request_id,
-                "model_version": self.model_version,
-                "latency_ms": round(latency_ms, 3),
-                "input": obs.input,
-                "prediction": obs.prediction,
-                "confidence": obs.confidence,
-                "error_type": obs._error_type,
-                "error_message": obs._error_message,
-                "error_category": None if category is None else category.value,
-                "trace_id": obs.trace_id,
-                "span_id": obs.span_id,
-            }
+            rec: dict[str, Any] = {}
+            if obs.request_id is not None:
+                rec["request_id"] = obs.request_id
+            rec["model_version"] = self.model_version
+            rec["latency_ms"] = round(latency_ms, 3)
+            if obs.input is not None:
+                rec["input"] = obs.input
+            if obs.prediction is not None:
+                rec["prediction"] = obs.prediction
+            if obs.confidence is not None:
+                rec["confidence"] = obs.confidence
+            if level != "info":
+                if obs._error_type is not None:
+                    rec["error_type"] = obs._error_type
+                if obs._error_message is not None:
+                    rec["error_message"] = obs._error_message
+                if category is not None:
+                    rec["error_category"] = category.value
+            if obs.trace_id is not None:
+                rec["trace_id"] = obs.trace_id
+            if obs.span_id is not None:
+                rec["span_id"] = obs.span_id
             if obs.fields:
                 for k, v in obs.fields.items():
-                    if k not in _RESERVED:
+                    if k not in _RESERVED and v is not None:
                         rec[k] = v
-            log._log(event, level, {k: v for k, v in rec.items() if v is not None})
+            log._log(event, level, rec)
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
