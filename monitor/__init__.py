@@ -28,6 +28,27 @@ from .service import (
     Snapshot,
     predict_with_metrics,
 )
+from .alerts import (
+    Alert,
+    AlertEngine,
+    AlertState,
+    AllOf,
+    AnyOf,
+    Baseline,
+    BurnRate,
+    Not,
+    RateOfChange,
+    Router,
+    Rule,
+    RuleRef,
+    RuleStatus,
+    Severity,
+    Silence,
+    Threshold,
+    error_rate_rules,
+    load_rules,
+    slo_burn_rate_rules,
+)
 
 __version__ = "0.1.0"
 
@@ -53,4 +74,24 @@ __all__ = [
     "Snapshot",
     "PredictionMetrics",
     "predict_with_metrics",
+    # alerts
+    "Alert",
+    "AlertEngine",
+    "AlertState",
+    "AllOf",
+    "AnyOf",
+    "Baseline",
+    "BurnRate",
+    "Not",
+    "RateOfChange",
+    "Router",
+    "Rule",
+    "RuleRef",
+    "RuleStatus",
+    "Severity",
+    "Silence",
+    "Threshold",
+    "error_rate_rules",
+    "load_rules",
+    "slo_burn_rate_rules",
 ]

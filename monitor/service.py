@@ -126,7 +126,7 @@ class Snapshot:
     (:meth:`get`, :meth:`signals`): ``latency.p50_ms`` .. ``latency.p999_ms``,
     ``latency.count``, ``throughput.<field>`` (e.g. ``throughput.received_rps``),
     ``saturation``, ``errors.rate.<category>``, ``errors.count.<category>``,
-    ``errors.window.<category>``, ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
+    ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
 
     service: str
     model_version: str
@@ -772,8 +772,6 @@ class ServiceMonitor:
         flat["saturation"] = sat
         for k, v in counts.items():
             flat["errors.count." + k] = float(v)
-        for k, v in wcounts.items():
-            flat["errors.window." + k] = float(v)
         for k, r in rates.items():
             flat["errors.rate." + k] = r
         flat["errors.total_rate"] = errs.total_rate
