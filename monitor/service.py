@@ -115,9 +115,14 @@ class ErrorSignals:
 
 @dataclass(frozen=True, slots=True)
 class DriftSignals:
+    """Drift of one feature (NaN when its window is empty): PSI (nats), total variation,
+    Jensen-Shannon divergence in bits (``js``, the ``drift.<feature>.js`` signal) and distance
+    (its square root)."""
+
     psi: float
     tv: float
     js: float
+    js_distance: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -808,24 +813,36 @@ class ServiceMonitor:
             results = self._drift.evaluate()
         except MonitorError:  # e.g. an empty window: no drift figures yet
             return {}
+        # DriftMonitor.evaluate() gives a report whose .features are per-feature results
+        # (name, psi, tv, js, js_distance; None for a feature with an empty window). A mapping
+        # feature -> result, or a plain sequence of results, is accepted as well.
+        results = getattr(results, "features", results)
         items: Iterator[tuple[Any, Any]]
         if isinstance(results, Mapping):
             items = iter(results.items())
         else:
             items = (
-                (getattr(r, "feature", None) or getattr(r, "name", None) or str(i), r)
+                (getattr(r, "name", None) or getattr(r, "feature", None) or str(i), r)
                 for i, r in enumerate(results)
             )
         out: dict[str, DriftSignals] = {}
         for name, r in items:
-            js: Any = getattr(r, "js", None)
-            if js is None:
-                js = getattr(r, "js_distance", _NAN)
+            js_div = _num(getattr(r, "js", None))
+            js_dist = _num(getattr(r, "js_distance", None))
+            if math.isnan(js_div) and not math.isnan(js_dist):
+                js_div = js_dist * js_dist
+            elif math.isnan(js_dist) and not math.isnan(js_div):
+                js_dist = math.sqrt(js_div)
             out[str(name)] = DriftSignals(
-                psi=float(getattr(r, "psi", _NAN)), tv=float(getattr(r, "tv", _NAN)),
-                js=float(js),
+                psi=_num(getattr(r, "psi", None)), tv=_num(getattr(r, "tv", None)),
+                js=js_div, js_distance=js_dist,
             )
         return out
+
+
+def _num(v: Any) -> float:
+    """A float, NaN for None (no data)."""
+    return _NAN if v is None else float(v)
 
 
 _RESERVED = frozenset(

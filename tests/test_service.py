@@ -200,8 +200,10 @@ def test_snapshot_names_and_frozen() -> None:
             self.batches.append(batch)
 
         def evaluate(self) -> list[Any]:
-            R = dataclasses.make_dataclass("R", ["feature", "psi", "tv", "js_distance"])
-            return [R("amount", 0.3, 0.2, 0.1), R("hour", 0.01, 0.02, 0.03)]
+            R = dataclasses.make_dataclass("R", ["name", "psi", "tv", "js", "js_distance"])
+            Report = dataclasses.make_dataclass("Report", ["features"])
+            return Report((R("amount", 0.3, 0.2, 0.01, 0.1), R("hour", 0.01, 0.02, 0.0009, 0.03),
+                           R("empty", None, None, None, None)))
 
     clock = FakeClock()
     drift = Drift()
@@ -224,8 +226,9 @@ def test_snapshot_names_and_frozen() -> None:
     for name in required:
         assert name in names and isinstance(names[name], float)
         assert snap.get(name) == names[name] or math.isnan(names[name])
-    assert snap.get("drift.amount.psi") == 0.3 and snap.get("drift.hour.js") == 0.03
-    assert snap.drift["amount"].tv == 0.2
+    assert snap.get("drift.amount.psi") == 0.3 and snap.get("drift.hour.js") == 0.0009
+    assert snap.drift["amount"].tv == 0.2 and snap.drift["hour"].js_distance == 0.03
+    assert math.isnan(snap.get("drift.empty.psi"))
     assert snap.get("throughput.received") == 2.0
     with pytest.raises(KeyError, match="errors.rate"):
         snap.get("errors.rate.timeouts")
