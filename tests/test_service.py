@@ -429,3 +429,27 @@ def test_construction_errors() -> None:
         ServiceMonitor("", "v1")
     with pytest.raises(InvalidInputError, match="model_version"):
         ServiceMonitor("svc", 3)  # type: ignore[arg-type]
+
+
+def test_real_drift_monitor_integration() -> None:
+    """With the real DriftMonitor (skipped until it is merged): features fed through observe()
+    give drift.<feature>.* signals equal to the monitor's own report."""
+    dm_mod = pytest.importorskip("monitor.drift_monitor")
+    ref_mod = pytest.importorskip("monitor.reference")
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    ref = ref_mod.Reference.fit(rng.standard_normal((2000, 2)), bins=8)
+    dm = dm_mod.DriftMonitor(ref, window=200, slots=4)
+    clock = FakeClock()
+    svc = make(clock, drift=dm)
+    assert svc.snapshot().drift == {}  # empty window: no figures yet, no error
+    for i in range(50):
+        with svc.observe(request_id=str(i), features=rng.normal(0.5, 1.0, (4, 2))) as obs:
+            obs.record(prediction=0.5)
+    snap = svc.snapshot()
+    report = dm.evaluate()
+    for f in report.features:
+        assert snap.get(f"drift.{f.name}.psi") == f.psi
+        assert snap.get(f"drift.{f.name}.tv") == f.tv
+        assert snap.get(f"drift.{f.name}.js") == f.js
