@@ -364,3 +364,84 @@ def test_fast_path_matches_general_renderer(context: dict) -> None:
     slow = render_json(_build("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
                               log.input_hash))
     assert fast == slow
+
+
+ARTICLE_PREDICT_WITH_METRICS = '''
+# Production-ready latency tracking
+import time
+from dataclasses import dataclass
+from typing import Optional
+import logging
+
+logger = logging.getLogger(__name__)
+
+@dataclass
+class PredictionMetrics:
+    latency_ms: float
+    model_version: str
+    input_size: int
+    cache_hit: bool
+    error: Optional[str] = None
+
+def predict_with_metrics(model, input_data) -> tuple:
+    start = time.monotonic()
+    error = None
+    result = None
+    
+    try:
+        result = model.predict(input_data)
+    except Exception as e:
+        error = type(e).__name__
+        raise
+    finally:
+        latency_ms = (time.monotonic() - start) * 1000
+        metrics = PredictionMetrics(
+            latency_ms=latency_ms,
+            model_version=model.version,
+            input_size=len(input_data),
+            cache_hit=False,
+            error=error
+        )
+        # Emit to your metrics system
+        emit_metrics(metrics)
+        
+        # Log for debugging (structured, not printf)
+        logger.info("prediction_complete",
+            extra={
+                "latency_ms": latency_ms,
+                "model_version": model.version,
+                "status": "error" if error else "success"
+            }
+        )
+    
+    return result, metrics
+'''
+
+
+def test_article_stdlib_logging_becomes_json_lines() -> None:
+    """The article's predict_with_metrics, verbatim: our JsonFormatter on its logger turns its
+    ``logger.info(..., extra=...)`` call into one structured line."""
+    emitted: list[Any] = []
+    ns: dict[str, Any] = {"__name__": "article_snippet", "emit_metrics": emitted.append}
+    exec(compile(ARTICLE_PREDICT_WITH_METRICS, "article", "exec"), ns)
+    h = ListHandler()
+    h.setFormatter(JsonFormatter("fraud-model-v3", clock=lambda: T0, hash_key=KEY))
+    lg = logging.getLogger("article_snippet")
+    lg.addHandler(h)
+    lg.setLevel(logging.INFO)
+    lg.propagate = False
+    try:
+        class Model:
+            version = "v3.2.1"
+
+            def predict(self, x: Any) -> float:
+                return 0.73
+
+        result, metrics = ns["predict_with_metrics"](Model(), [1, 2, 3])
+    finally:
+        lg.removeHandler(h)
+    assert result == 0.73 and emitted == [metrics]
+    rec = json.loads(h.lines[0])
+    assert rec["event"] == "prediction_complete" and rec["service"] == "fraud-model-v3"
+    assert rec["model_version"] == "v3.2.1" and rec["status"] == "success"
+    assert rec["latency_ms"] == metrics.latency_ms
