@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from monitor import InvalidInputError, JsonFormatter, StructuredAdapter, StructuredLogger
@@ -194,7 +194,10 @@ def _json_native(v: Any) -> bool:
 def test_any_value_is_one_json_line(event: str, value: Any, key: str) -> None:
     buf = io.StringIO()
     log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY)
-    log.log(event, level="info", value=value, request_id=key, input=value, **{key: value})
+    assume(key not in ("event", "level"))  # Python itself refuses these as **kwargs
+    ctx = {"value": value, "request_id": key, "input": value}
+    ctx.setdefault(key, value)
+    log.log(event, level="info", **ctx)
     out = buf.getvalue()
     assert out.count("\n") == 1 and out.endswith("\n"), out
     assert out.isascii()
@@ -421,9 +424,18 @@ def predict_with_metrics(model, input_data) -> tuple:
 def test_article_stdlib_logging_becomes_json_lines() -> None:
     """The article's predict_with_metrics, verbatim: our JsonFormatter on its logger turns its
     ``logger.info(..., extra=...)`` call into one structured line."""
+    import sys
+    import types
+
     emitted: list[Any] = []
-    ns: dict[str, Any] = {"__name__": "article_snippet", "emit_metrics": emitted.append}
-    exec(compile(ARTICLE_PREDICT_WITH_METRICS, "article", "exec"), ns)
+    mod = types.ModuleType("article_snippet")
+    mod.emit_metrics = emitted.append  # type: ignore[attr-defined]
+    sys.modules["article_snippet"] = mod  # dataclasses look the module up
+    try:
+        exec(compile(ARTICLE_PREDICT_WITH_METRICS, "article", "exec"), mod.__dict__)
+    finally:
+        del sys.modules["article_snippet"]
+    ns = mod.__dict__
     h = ListHandler()
     h.setFormatter(JsonFormatter("fraud-model-v3", clock=lambda: T0, hash_key=KEY))
     lg = logging.getLogger("article_snippet")
