@@ -599,6 +599,20 @@ class StructuredLogger:
         return other
 
 
+def otel_trace_context() -> tuple[str, str] | None:
+    """``(trace_id, span_id)`` of OpenTelemetry's current span as lowercase hex (32 and 16
+    digits, the W3C / OTel log field format), or None when opentelemetry is not installed or
+    no valid span is active. Pass as ``ServiceMonitor(trace_context=otel_trace_context)``."""
+    try:
+        from opentelemetry import trace
+    except ImportError:
+        return None
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None
+    return f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}"
+
+
 # --------------------------------------------------------------------------------------------
 # stdlib logging integration
 # --------------------------------------------------------------------------------------------
@@ -691,5 +705,6 @@ __all__ = [
     "input_hash",
     "canonical_bytes",
     "render_json",
+    "otel_trace_context",
     "KNOWN_FIELDS",
 ]

@@ -388,7 +388,9 @@ class ServiceMonitor:
     ``confidence_threshold``; ``drift`` (a DriftMonitor: ``observe(features=...)`` is passed to
     its ``update``); ``logger`` (a StructuredLogger, default one for ``service``; ``False``
     disables logging); ``log_success`` (log every success, default True - errors and drops
-    are always logged); ``latency_config`` (keyword arguments for LatencyHistogram).
+    are always logged); ``latency_config`` (keyword arguments for LatencyHistogram);
+    ``trace_context`` (a callable giving ``(trace_id, span_id)`` for the current request, e.g.
+    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins).
     """
 
     def __init__(
@@ -407,6 +409,7 @@ class ServiceMonitor:
         logger: StructuredLogger | None | bool = None,
         log_success: bool = True,
         latency_config: Mapping[str, Any] | None = None,
+        trace_context: Callable[[], tuple[str, str] | None] | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
             raise InvalidInputError(f"service must be a non-empty str, got {service!r}")
@@ -461,6 +464,12 @@ class ServiceMonitor:
                 f"logger must be a StructuredLogger, None or False, got {logger!r}"
             )
         self._log_success = bool(log_success)
+        if trace_context is not None and not callable(trace_context):
+            raise InvalidInputError(
+                f"trace_context must be a callable returning (trace_id, span_id) or None, "
+                f"got {trace_context!r}"
+            )
+        self._trace_context = trace_context
         self.service = service
         self.model_version = model_version
         self._clock = clock
@@ -531,6 +540,13 @@ class ServiceMonitor:
     ) -> Observation:
         """A request observation: ``with svc.observe(request_id=..., input=...) as obs:``
         (or ``async with``). The raw input is only hashed for the logs."""
+        if trace_id is None and self._trace_context is not None:
+            try:
+                ids = self._trace_context()
+                if ids is not None:
+                    trace_id, span_id = ids
+            except Exception:
+                self._count_internal_error()
         return Observation(self, request_id, input, trace_id, span_id, features, context)
 
     def instrument(self, fn: F | None = None, *, stage: str = "model") -> Any:

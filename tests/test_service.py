@@ -453,3 +453,29 @@ def test_real_drift_monitor_integration() -> None:
         assert snap.get(f"drift.{f.name}.psi") == f.psi
         assert snap.get(f"drift.{f.name}.tv") == f.tv
         assert snap.get(f"drift.{f.name}.js") == f.js
+
+
+def test_trace_context_from_opentelemetry() -> None:
+    from monitor.logs import otel_trace_context
+
+    clock = FakeClock()
+    buf = io.StringIO()
+    log = StructuredLogger("s", stream=buf, clock=lambda: 0.0, hash_key=KEY)
+    svc = ServiceMonitor("s", "v", clock=clock, logger=log, trace_context=otel_trace_context)
+    with svc.observe(request_id="no-span"):
+        pass
+    rec = json.loads(buf.getvalue().splitlines()[-1])
+    assert "trace_id" not in rec
+    trace = pytest.importorskip("opentelemetry.trace")
+    sdk = pytest.importorskip("opentelemetry.sdk.trace")
+    tracer = sdk.TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("predict") as span:
+        with svc.observe(request_id="in-span"):
+            pass
+        ctx = span.get_span_context()
+    rec = json.loads(buf.getvalue().splitlines()[-1])
+    assert rec["trace_id"] == f"{ctx.trace_id:032x}" and len(rec["trace_id"]) == 32
+    assert rec["span_id"] == f"{ctx.span_id:016x}"
+    assert trace.get_current_span().get_span_context().is_valid is False
+    with pytest.raises(InvalidInputError, match="trace_context"):
+        ServiceMonitor("s", "v", trace_context="otel")  # type: ignore[arg-type]
