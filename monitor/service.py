@@ -426,8 +426,10 @@ class ServiceMonitor:
                 f"slots must be an int in 1..{lib.MON_SERVICE_MAX_SLOTS}, got {slots!r}"
             )
         slot_ticks = round(window * _NS / slots)
-        if slot_ticks < 1:
-            raise InvalidInputError(f"window_s / slots must be at least 1 ns, got {window}/{slots}")
+        if not 1 <= slot_ticks <= 2**62:
+            raise InvalidInputError(
+                f"window_s / slots must be between 1 ns and 2^62 ns, got {window}/{slots}"
+            )
         self._capacity_rps = _positive_number("capacity_rps", capacity_rps)
         if capacity_concurrency is not None and (
             isinstance(capacity_concurrency, bool)

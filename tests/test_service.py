@@ -412,6 +412,8 @@ def test_construction_errors() -> None:
         {"capacity_concurrency": 0},
         {"capacity_concurrency": 2.5},
         {"window_s": 0},
+        {"window_s": 1e300},
+        {"window_s": 1e-12, "slots": 10},
         {"slots": 0},
         {"slots": 10**6},
         {"clock": 3},
