@@ -425,7 +425,8 @@ class ServiceMonitor:
             raise InvalidInputError(
                 f"slots must be an int in 1..{lib.MON_SERVICE_MAX_SLOTS}, got {slots!r}"
             )
-        slot_ticks = round(window * _NS / slots)
+        ticks = window * _NS / slots
+        slot_ticks = round(ticks) if ticks < 2.0**63 else 0
         if not 1 <= slot_ticks <= 2**62:
             raise InvalidInputError(
                 f"window_s / slots must be between 1 ns and 2^62 ns, got {window}/{slots}"
