@@ -6,6 +6,9 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_drift.h"
+#include "mon_bin.h"
+#include "mon_hist.h"
 #include "mon_service.h"
 
 #endif /* MONITOR_H */

@@ -13,6 +13,17 @@ from .categories import (
     InputValidationError,
     categorise_error,
 )
+from .drift import (
+    PSI_FLOOR_EPSILON_DEFAULT,
+    PSI_SMOOTHINGS,
+    DriftScores,
+    drift_scores,
+    js,
+    psi,
+    psi_contributions,
+    psi_contributions_raw,
+    tv,
+)
 from .errors import (
     ConfigMismatchError,
     CorruptDataError,
@@ -20,6 +31,15 @@ from .errors import (
     InvalidInputError,
     MonitorError,
 )
+from .latency import (
+    HistogramBucket,
+    HistogramLayout,
+    LatencyHistogram,
+    WindowedLatencyHistogram,
+    histogram_layout,
+    histogram_nbytes,
+)
+from ._prom import NativeHistogram, OtelExponentialHistogramPoint
 from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
 from .service import (
     Observation,
@@ -49,6 +69,10 @@ from .alerts import (
     load_rules,
     slo_burn_rate_rules,
 )
+from .binning import BinCounts, CodeCounts, bin_codes, bin_counts, percentile
+from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
+from .psi_article import calculate_psi
+from .reference import FeatureProfile, Reference
 
 __version__ = "0.1.0"
 
@@ -94,4 +118,33 @@ __all__ = [
     "error_rate_rules",
     "load_rules",
     "slo_burn_rate_rules",
+    # drift metrics (monitor/drift.py)
+    "tv",
+    "js",
+    "psi",
+    "drift_scores",
+    "psi_contributions",
+    "psi_contributions_raw",
+    "DriftScores",
+    "PSI_FLOOR_EPSILON_DEFAULT",
+    "PSI_SMOOTHINGS",
+    "BinCounts",
+    "CodeCounts",
+    "bin_counts",
+    "bin_codes",
+    "percentile",
+    "Reference",
+    "FeatureProfile",
+    "DriftMonitor",
+    "DriftReport",
+    "FeatureDrift",
+    "calculate_psi",
+    "LatencyHistogram",
+    "WindowedLatencyHistogram",
+    "HistogramBucket",
+    "HistogramLayout",
+    "histogram_layout",
+    "histogram_nbytes",
+    "OtelExponentialHistogramPoint",
+    "NativeHistogram",
 ]

@@ -1,0 +1,114 @@
+"""Binning, DriftMonitor.update and calculate_psi against numpy, side by side.
+
+    python benchmarks/bench_binning.py        (from the repository root, after the build)
+
+Rows: 1e6 float64 values into 10 quantile bins (11 edges, outer +-inf) by monitor.bin_counts's
+C binner vs numpy.histogram and np.searchsorted + np.bincount; DriftMonitor.update on a
+1e6 x 10 batch; monitor.percentile vs np.percentile; monitor.calculate_psi vs the article's
+numpy code on 1e6 vs 1e6 values. Results: benchmarks/results/binning.json.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import monitor  # noqa: E402
+from monitor.binning import Binner  # noqa: E402
+
+from _common import time_per_call, write_results  # noqa: E402
+
+
+def time_best(fn: object, *, number: int, repeat: int = 7) -> tuple[float, float]:
+    """(median, best) seconds per call: the best repeat is the least disturbed by other load
+    on a shared machine; the median is what _common reports."""
+    import time
+
+    med = time_per_call(fn, number=number, repeat=repeat)  # type: ignore[arg-type]
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter_ns()
+        for _ in range(number):
+            fn()  # type: ignore[operator]
+        best = min(best, (time.perf_counter_ns() - t0) / number * 1e-9)
+    return med, best
+
+
+def article_calculate_psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
+    breakpoints = np.percentile(reference, np.linspace(0, 100, bins + 1))
+    breakpoints[0] = -np.inf
+    breakpoints[-1] = np.inf
+    ref_counts = np.histogram(reference, bins=breakpoints)[0]
+    cur_counts = np.histogram(current, bins=breakpoints)[0]
+    ref_pct = (ref_counts + 1) / (len(reference) + bins)
+    cur_pct = (cur_counts + 1) / (len(current) + bins)
+    psi = np.sum((cur_pct - ref_pct) * np.log(cur_pct / ref_pct))
+    return float(psi)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    x = rng.standard_normal(n)
+    edges = np.percentile(x, np.linspace(0, 100, 11))
+    edges[0], edges[-1] = -np.inf, np.inf
+    binner = Binner(edges)
+    rows = []
+
+    def row(name: str, peer: str, t_mon: tuple[float, float], t_peer: tuple[float, float], values: int) -> None:
+        rows.append({
+            "benchmark": name,
+            "peer": peer,
+            "monitor_ns_per_value": t_mon[0] / values * 1e9,
+            "peer_ns_per_value": t_peer[0] / values * 1e9,
+            "speedup": t_peer[0] / t_mon[0],
+            "best_monitor_ns_per_value": t_mon[1] / values * 1e9,
+            "best_peer_ns_per_value": t_peer[1] / values * 1e9,
+            "best_speedup": t_peer[1] / t_mon[1],
+            "monitor_ms": t_mon[0] * 1e3,
+            "peer_ms": t_peer[0] * 1e3,
+        })
+
+    # binning (same inputs, same outputs: checked)
+    assert binner.count(x).counts.tolist() == np.histogram(x, edges)[0].tolist()
+    t_bin = time_best(lambda: binner.count(x), number=5)
+    t_api = time_best(lambda: monitor.bin_counts(x, edges), number=5)
+    t_hist = time_best(lambda: np.histogram(x, edges), number=2, repeat=5)
+    t_ss = time_best(lambda: np.bincount(np.searchsorted(edges, x, "right"), minlength=12), number=2, repeat=5)
+    row("bin 1e6 doubles, 10 quantile bins (Binner.count)", "numpy.histogram", t_bin, t_hist, n)
+    row("bin 1e6 doubles, 10 quantile bins (Binner.count)", "searchsorted+bincount", t_bin, t_ss, n)
+    row("bin 1e6 doubles, 10 quantile bins (bin_counts, validates edges)", "numpy.histogram", t_api, t_hist, n)
+
+    # DriftMonitor.update on 1e6 x 10
+    X = rng.standard_normal((n, 10))
+    ref = monitor.Reference.fit(X[:100_000])
+    dm = monitor.DriftMonitor(ref, window=10 * n)
+    t_upd = time_best(lambda: dm.update(X), number=1, repeat=7)
+    t_hist10 = time_best(lambda: [np.histogram(X[:, j], ref.features[j].edges) for j in range(10)],
+                             number=1, repeat=3)
+    row("DriftMonitor.update 1e6 x 10", "numpy.histogram per column", t_upd, t_hist10, 10 * n)
+
+    # percentile
+    q = np.linspace(0, 100, 11)
+    t_pm = time_best(lambda: monitor.percentile(x, q), number=3)
+    t_pn = time_best(lambda: np.percentile(x, q), number=2, repeat=5)
+    row("percentile 1e6, 11 quantiles (bit-identical)", "np.percentile", t_pm, t_pn, n)
+
+    # calculate_psi end to end
+    y = rng.standard_normal(n) * 1.05 + 0.05
+    a, b = monitor.calculate_psi(x, y), article_calculate_psi(x, y)
+    assert abs(a - b) <= 1e-9, (a, b)
+    t_cm = time_best(lambda: monitor.calculate_psi(x, y), number=2)
+    t_cn = time_best(lambda: article_calculate_psi(x, y), number=1, repeat=5)
+    row("calculate_psi 1e6 vs 1e6", "article's numpy code", t_cm, t_cn, 2 * n)
+
+    table = write_results("binning", rows, notes="median of repeats; same process; 2-core shared machine")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,509 @@
+#include <string.h>
+
+#include "mon_bin.h"
+
+/*
+ * Binning: a value's slot is the number of thresholds t_j with t_j <= key(x), found by a
+ * branchless 4-ary search over a table of integer keys padded to a power of two P.
+ *
+ * key() is the classic order-preserving map of a double's bits to uint64 (flip the sign bit of
+ * positives, all bits of negatives): non-NaN doubles compare like their keys, except that
+ * -0.0 < +0.0 as keys; a zero edge therefore gets the key of -0.0, so both zeros land on the
+ * same side of it. Negative NaNs have keys below key(-inf), positive NaNs above key(+inf).
+ *
+ *   t = [key(-inf), key(e_0), ..., key(e_{B-1}), key(up(e_B)), NANPLUS, MAX, ..., MAX]
+ *
+ * with up(e_B) the next double above e_B (NANPLUS when e_B = +inf) and NANPLUS =
+ * key(+inf) + 1, the smallest positive-NaN key. Slots: 0 = negative NaN, 1 = below e_0,
+ * 2 + i = bin i, B + 2 = above e_B, B + 3 and up = positive NaN. x == e_B lands in the last
+ * bin because up(e_B) > x. P >= B + 4, so the search result (at most P - 1) can always reach
+ * the positive-NaN slot. Per value: 4 integer ops for the key, then k/2 levels of three
+ * independent integer compares; no floating-point operation at all.
+ */
+
+#define BINNER_MAGIC 0x4d4f4e42u /* "MONB" */
+#define LOCAL_SLOTS 64u          /* fast path: slots counted in 4 local arrays on the stack */
+#define MATRIX_BLOCK 256u        /* rows per block of the matrix path (stays in L1/L2) */
+
+struct mon_binner {
+    uint32_t magic;
+    uint32_t nbins;
+    uint32_t log2p;
+    uint32_t reserved;
+    uint64_t thr[]; /* P threshold keys (C99 flexible array member) */
+};
+
+static double bits_to_double(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static uint64_t double_to_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+#define BITS_SIGN 0x8000000000000000u
+#define BITS_MAG 0x7fffffffffffffffu
+#define BITS_INF 0x7ff0000000000000u
+#define BITS_QNAN 0x7ff8000000000000u
+
+static int is_nan_bits(uint64_t u) { return (u & BITS_MAG) > BITS_INF; }
+
+/* Order-preserving key of a double's bits (see the comment at the top). */
+static inline uint64_t sort_key(uint64_t u) { return u ^ ((0u - (u >> 63)) | BITS_SIGN); }
+
+#define KEY_NANPLUS ((BITS_SIGN | BITS_INF) + 1u) /* sort_key(+inf) + 1 */
+
+/* Key of an edge: a zero (either sign) takes -0.0's key so that -0.0 >= the edge. */
+static uint64_t edge_key(double e)
+{
+    uint64_t u = double_to_bits(e);
+    if ((u & BITS_MAG) == 0) u = BITS_SIGN;
+    return sort_key(u);
+}
+
+/* The next double above x (x not NaN, x != +inf), from its bits alone. */
+static double next_up(double x)
+{
+    uint64_t u = double_to_bits(x);
+    if ((u & BITS_MAG) == 0) return bits_to_double(1u); /* +-0 -> smallest subnormal */
+    if (u & BITS_SIGN) return bits_to_double(u - 1u);   /* negative: magnitude shrinks */
+    return bits_to_double(u + 1u);
+}
+
+static size_t pow2_slots(size_t nedges, unsigned *log2p)
+{
+    size_t p = 4;
+    unsigned k = 2;
+    while (p < nedges + 3u) { /* P >= B + 4 = nedges + 3 */
+        p <<= 1;
+        ++k;
+    }
+    *log2p = k;
+    return p;
+}
+
+size_t mon_binner_size(size_t nedges)
+{
+    unsigned k;
+    size_t p;
+    if (nedges < 2 || nedges > MON_BIN_MAX_EDGES) return 0;
+    p = pow2_slots(nedges, &k);
+    return offsetof(struct mon_binner, thr) + p * sizeof(uint64_t);
+}
+
+mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t nedges,
+                           mon_binner **out)
+{
+    struct mon_binner *b;
+    size_t need, p, i;
+    unsigned k;
+    if (buf == NULL || edges == NULL || out == NULL) return MON_E_NULL;
+    need = mon_binner_size(nedges);
+    if (need == 0 || size < need) return MON_E_SIZE;
+    if (((uintptr_t)buf & 7u) != 0) return MON_E_ALIGN;
+    for (i = 0; i < nedges; ++i) {
+        if (is_nan_bits(double_to_bits(edges[i]))) return MON_E_EDGES;
+        if (i > 0 && !(edges[i - 1] < edges[i])) return MON_E_EDGES;
+    }
+    p = pow2_slots(nedges, &k);
+    b = (struct mon_binner *)buf;
+    b->magic = BINNER_MAGIC;
+    b->nbins = (uint32_t)(nedges - 1u);
+    b->log2p = (uint32_t)k;
+    b->reserved = 0;
+    b->thr[0] = sort_key(BITS_SIGN | BITS_INF);
+    for (i = 0; i + 1u < nedges; ++i) b->thr[1u + i] = edge_key(edges[i]);
+    b->thr[nedges] = double_to_bits(edges[nedges - 1u]) == BITS_INF
+                         ? KEY_NANPLUS
+                         : edge_key(next_up(edges[nedges - 1u]));
+    b->thr[nedges + 1u] = KEY_NANPLUS;
+    for (i = nedges + 2u; i < p; ++i) b->thr[i] = UINT64_MAX;
+    *out = b;
+    return MON_OK;
+}
+
+size_t mon_binner_nbins(const mon_binner *b)
+{
+    if (b == NULL || b->magic != BINNER_MAGIC) return 0;
+    return b->nbins;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t v)
+{
+    uint64_t s = a + v;
+    return s < a ? UINT64_MAX : s;
+}
+
+/* Slot of a key over P = 2^k thresholds: 4-ary steps (three independent comparisons each, so
+ * the dependent chain is k/2 loads long instead of k), plus one binary step when k is odd.
+ * Called with a constant k, it is fully unrolled with no branch. */
+static inline size_t slot_of(const uint64_t *t, unsigned k, uint64_t key)
+{
+    size_t pos = 0;
+    unsigned s = k;
+    if (s & 1u) {
+        size_t half = (size_t)1 << (s - 1u);
+        pos += (t[half - 1u] <= key) ? half : 0u;
+        --s;
+    }
+    while (s > 0) {
+        size_t q = (size_t)1 << (s - 2u);
+        size_t c = (size_t)(t[pos + q - 1u] <= key) + (size_t)(t[pos + 2u * q - 1u] <= key) +
+                   (size_t)(t[pos + 3u * q - 1u] <= key);
+        pos += c * q;
+        s -= 2u;
+    }
+    return pos;
+}
+
+static inline uint64_t key_at(const double *x, size_t i)
+{
+    uint64_t u;
+    memcpy(&u, x + i, sizeof u);
+    return sort_key(u);
+}
+
+/* Count n values (stride apart) into loc[4][LOCAL_SLOTS]; 4 arrays so that consecutive
+ * values falling in the same slot do not serialise on one memory counter. One function per
+ * table size, each with its k a literal constant, so the search is unrolled in every copy. */
+#define MON_DEFINE_COUNT_LOCAL(K)                                                              \
+    static void count_local_##K(const uint64_t *t, const double *x, size_t n, size_t stride,  \
+                                uint64_t loc[4][LOCAL_SLOTS])                                  \
+    {                                                                                          \
+        size_t i = 0;                                                                          \
+        for (; i + 4u <= n; i += 4u) {                                                         \
+            size_t s0 = slot_of(t, K, key_at(x, i * stride));                                  \
+            size_t s1 = slot_of(t, K, key_at(x, (i + 1u) * stride));                           \
+            size_t s2 = slot_of(t, K, key_at(x, (i + 2u) * stride));                           \
+            size_t s3 = slot_of(t, K, key_at(x, (i + 3u) * stride));                           \
+            ++loc[0][s0];                                                                      \
+            ++loc[1][s1];                                                                      \
+            ++loc[2][s2];                                                                      \
+            ++loc[3][s3];                                                                      \
+        }                                                                                      \
+        for (; i < n; ++i) ++loc[0][slot_of(t, K, key_at(x, i * stride))];                     \
+    }
+
+MON_DEFINE_COUNT_LOCAL(2)
+MON_DEFINE_COUNT_LOCAL(3)
+MON_DEFINE_COUNT_LOCAL(4)
+MON_DEFINE_COUNT_LOCAL(5)
+MON_DEFINE_COUNT_LOCAL(6)
+
+static void count_dispatch(const struct mon_binner *b, const double *x, size_t n, size_t stride,
+                           uint64_t loc[4][LOCAL_SLOTS])
+{
+    switch (b->log2p) {
+    case 2: count_local_2(b->thr, x, n, stride, loc); break;
+    case 3: count_local_3(b->thr, x, n, stride, loc); break;
+    case 4: count_local_4(b->thr, x, n, stride, loc); break;
+    case 5: count_local_5(b->thr, x, n, stride, loc); break;
+    default: count_local_6(b->thr, x, n, stride, loc); break;
+    }
+}
+
+static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS],
+                        uint64_t *counts, mon_bin_extra *extra)
+{
+    size_t nb = b->nbins, i, p = (size_t)1 << b->log2p;
+    for (i = 0; i < p; ++i) {
+        uint64_t v = loc[0][i] + loc[1][i] + loc[2][i] + loc[3][i]; /* <= n: no wrap */
+        if (v == 0) continue;
+        if (i == 0 || i > nb + 2u) extra->nan = sat_add(extra->nan, v);
+        else if (i == 1) extra->below = sat_add(extra->below, v);
+        else if (i == nb + 2u) extra->above = sat_add(extra->above, v);
+        else counts[i - 2u] = sat_add(counts[i - 2u], v);
+    }
+}
+
+/* Many bins: count straight into the caller's arrays (saturating per value). */
+static void count_direct(const struct mon_binner *b, const double *x, size_t n, size_t stride,
+                         uint64_t *counts, mon_bin_extra *extra)
+{
+    size_t i, nb = b->nbins;
+    unsigned k = b->log2p;
+    for (i = 0; i < n; ++i) {
+        size_t s = slot_of(b->thr, k, key_at(x, i * stride));
+        uint64_t *c;
+        if (s == 0 || s > nb + 2u) c = &extra->nan;
+        else if (s == 1) c = &extra->below;
+        else if (s == nb + 2u) c = &extra->above;
+        else c = &counts[s - 2u];
+        *c += (*c != UINT64_MAX);
+    }
+}
+
+static int binner_ok(const struct mon_binner *b)
+{
+    return b->magic == BINNER_MAGIC && b->log2p >= 2 && b->log2p <= 31 &&
+           (size_t)b->nbins + 4u <= ((size_t)1 << b->log2p);
+}
+
+static void bin_strided(const struct mon_binner *b, const double *x, size_t n, size_t stride,
+                        uint64_t *counts, mon_bin_extra *extra)
+{
+    if (((size_t)1 << b->log2p) <= LOCAL_SLOTS) {
+        uint64_t loc[4][LOCAL_SLOTS];
+        size_t slots = (size_t)1 << b->log2p, j;
+        for (j = 0; j < 4u; ++j) memset(loc[j], 0, slots * sizeof(uint64_t));
+        count_dispatch(b, x, n, stride, loc);
+        merge_local(b, loc, counts, extra);
+    } else {
+        count_direct(b, x, n, stride, counts, extra);
+    }
+}
+
+mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_t *counts,
+                         mon_bin_extra *extra)
+{
+    if (b == NULL || counts == NULL || extra == NULL || (x == NULL && n > 0)) return MON_E_NULL;
+    if (!binner_ok(b)) return MON_E_STATE;
+    if (n == 0) return MON_OK;
+    bin_strided(b, x, n, 1u, counts, extra);
+    return MON_OK;
+}
+
+mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
+                                const double *x, size_t nrows, size_t row_stride,
+                                uint64_t *counts, mon_bin_extra *extra)
+{
+    size_t f, r0;
+    if (binners == NULL || counts == NULL || extra == NULL || (x == NULL && nrows > 0))
+        return MON_E_NULL;
+    if (nfeat == 0 || row_stride < nfeat) return MON_E_LENGTH;
+    for (f = 0; f < nfeat; ++f) {
+        if (binners[f] == NULL) return MON_E_NULL;
+        if (!binner_ok(binners[f])) return MON_E_STATE;
+    }
+    /* Row blocks: the block is read from memory once and then binned column by column from
+     * cache, instead of streaming the whole matrix once per feature. */
+    for (r0 = 0; r0 < nrows; r0 += MATRIX_BLOCK) {
+        size_t m = nrows - r0 < MATRIX_BLOCK ? nrows - r0 : MATRIX_BLOCK;
+        const double *blk = x + r0 * row_stride;
+        uint64_t *c = counts;
+        for (f = 0; f < nfeat; ++f) {
+            bin_strided(binners[f], blk + f, m, row_stride, c, &extra[f]);
+            c += binners[f]->nbins;
+        }
+    }
+    return MON_OK;
+}
+
+mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
+                               size_t ncodes, uint64_t *unseen)
+{
+    size_t i;
+    uint64_t miss = 0;
+    if (counts == NULL || unseen == NULL || (codes == NULL && n > 0)) return MON_E_NULL;
+    if (ncodes == 0) return MON_E_LENGTH;
+    for (i = 0; i < n; ++i) {
+        /* A negative code converts to a huge unsigned value, so one compare covers both. */
+        uint64_t c = (uint64_t)codes[i];
+        if (c < (uint64_t)ncodes) counts[c] += (counts[c] != UINT64_MAX);
+        else ++miss;
+    }
+    *unseen = sat_add(*unseen, miss);
+    return MON_OK;
+}
+
+/*
+ * Order statistics. Each double maps to an order-preserving unsigned key (sign-magnitude to
+ * two's complement, then the sign bit flipped; -0.0 and +0.0 get the same key; every NaN gets
+ * UINT64_MAX so NaN sorts last, like numpy). Phase 1 histograms the top 16 key bits; phase 2
+ * finds the bucket of each wanted rank from the prefix sums, gathers only those buckets' keys
+ * and runs a multi-rank introselect (3-way partition, heapsort fallback) inside them.
+ */
+
+static uint64_t key_of(double d)
+{
+    uint64_t u = double_to_bits(d);
+    uint64_t mag = u & BITS_MAG;
+    uint64_t neg = 0u - (u >> 63);                /* all ones when the sign bit is set */
+    uint64_t nan = 0u - (uint64_t)(mag > BITS_INF); /* all ones for NaN */
+    uint64_t k = ((mag ^ neg) - neg) ^ BITS_SIGN;  /* -mag for negatives, modulo 2^64 */
+    return k | nan;
+}
+
+static double double_of_key(uint64_t k)
+{
+    uint64_t s;
+    if (k == UINT64_MAX) return bits_to_double(BITS_QNAN);
+    s = k ^ BITS_SIGN;
+    if (s & BITS_SIGN) return bits_to_double(BITS_SIGN | (0u - s)); /* negative value */
+    return bits_to_double(s);
+}
+
+mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_t *nan_count)
+{
+    size_t i;
+    uint64_t nan = 0;
+    if (x == NULL || hist == NULL || nan_count == NULL) return MON_E_NULL;
+    if (n == 0 || (uint64_t)n > (uint64_t)UINT32_MAX - 1u) return MON_E_SIZE;
+    memset(hist, 0, MON_SELECT_HIST_LEN * sizeof(uint32_t));
+    for (i = 0; i < n; ++i) {
+        uint64_t k = key_of(x[i]);
+        nan += (k == UINT64_MAX);
+        ++hist[k >> 48];
+    }
+    *nan_count = nan;
+    return MON_OK;
+}
+
+static void swap_u64(uint64_t *a, uint64_t *b)
+{
+    uint64_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void insertion_sort(uint64_t *a, size_t n)
+{
+    size_t i, j;
+    for (i = 1; i < n; ++i) {
+        uint64_t v = a[i];
+        for (j = i; j > 0 && a[j - 1u] > v; --j) a[j] = a[j - 1u];
+        a[j] = v;
+    }
+}
+
+static void sift_down(uint64_t *a, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2u * root + 1u;
+        if (child >= n) return;
+        if (child + 1u < n && a[child + 1u] > a[child]) ++child;
+        if (a[root] >= a[child]) return;
+        swap_u64(&a[root], &a[child]);
+        root = child;
+    }
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+    size_t i;
+    if (n < 2) return;
+    for (i = n / 2u; i > 0; --i) sift_down(a, i - 1u, n);
+    for (i = n - 1u; i > 0; --i) {
+        swap_u64(&a[0], &a[i]);
+        sift_down(a, 0, i);
+    }
+}
+
+static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
+{
+    if (a > b) swap_u64(&a, &b);
+    if (b > c) b = c;
+    return a > b ? a : b;
+}
+
+/* Place the keys of ranks[0..nr) (positions relative to a, non-decreasing, < n) at their
+ * sorted positions; ranks is scratch (rewritten). depth bounds the partition levels before the
+ * heapsort fallback, so the worst case is O(n log n). */
+static void select_multi(uint64_t *a, size_t n, uint64_t *ranks, size_t nr, unsigned depth)
+{
+    while (nr > 0 && n > 1) {
+        size_t lt, gt, i, nl, ne;
+        uint64_t p;
+        if (n <= 24u) {
+            insertion_sort(a, n);
+            return;
+        }
+        if (depth == 0) {
+            heap_sort(a, n);
+            return;
+        }
+        --depth;
+        p = median3(a[0], a[n / 2u], a[n - 1u]);
+        /* 3-way partition: [0, lt) < p, [lt, gt) == p, [gt, n) > p. Ties collapse at once. */
+        lt = 0;
+        gt = n;
+        i = 0;
+        while (i < gt) {
+            if (a[i] < p) swap_u64(&a[lt++], &a[i++]);
+            else if (a[i] > p) swap_u64(&a[i], &a[--gt]);
+            else ++i;
+        }
+        for (nl = 0; nl < nr && ranks[nl] < lt; ++nl) {}
+        for (ne = nl; ne < nr && ranks[ne] < gt; ++ne) {}
+        /* Ranks in [lt, gt) are already in place. Recurse on the left, loop on the right. */
+        if (nl > 0) select_multi(a, lt, ranks, nl, depth);
+        for (i = ne; i < nr; ++i) ranks[i] -= gt;
+        a += gt;
+        n -= gt;
+        ranks += ne;
+        nr -= ne;
+    }
+}
+
+mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
+                            size_t nranks, uint64_t *keys, double *out)
+{
+    /* Per wanted bucket: its first key index in keys[] (1-based region ids in hist). */
+    size_t region_start[MON_SELECT_MAX_RANKS + 1];
+    size_t region_fill[MON_SELECT_MAX_RANKS + 1];
+    uint32_t region_bucket[MON_SELECT_MAX_RANKS + 1];
+    uint64_t region_below[MON_SELECT_MAX_RANKS + 1]; /* keys in buckets before this one */
+    size_t nreg = 0, j, i;
+    uint64_t cum = 0;
+    uint32_t bkt = 0;
+    if (x == NULL || hist == NULL || ranks == NULL || keys == NULL || out == NULL)
+        return MON_E_NULL;
+    if (n == 0 || (uint64_t)n > (uint64_t)UINT32_MAX - 1u) return MON_E_SIZE;
+    if (nranks == 0 || nranks > MON_SELECT_MAX_RANKS) return MON_E_VALUE;
+    for (j = 0; j < nranks; ++j) {
+        if (ranks[j] >= (uint64_t)n || (j > 0 && ranks[j] < ranks[j - 1u])) return MON_E_VALUE;
+    }
+    /* Walk the buckets once, in rank order, recording the bucket that holds each rank. */
+    for (j = 0; j < nranks; ++j) {
+        while (cum + hist[bkt] <= ranks[j]) cum += hist[bkt++];
+        if (nreg == 0 || region_bucket[nreg - 1u] != bkt) {
+            region_bucket[nreg] = bkt;
+            region_below[nreg] = cum;
+            ++nreg;
+        }
+    }
+    /* Lay the wanted buckets out contiguously after a dummy slot keys[0]. */
+    {
+        size_t pos = 1;
+        for (j = 0; j < nreg; ++j) {
+            region_start[j] = pos;
+            region_fill[j] = pos;
+            pos += hist[region_bucket[j]];
+        }
+    }
+    memset(hist, 0, MON_SELECT_HIST_LEN * sizeof(uint32_t));
+    for (j = 0; j < nreg; ++j) hist[region_bucket[j]] = (uint32_t)(j + 1u);
+    /* Gather: hist now maps a bucket to its region id (0 = not wanted). */
+    for (i = 0; i < n; ++i) {
+        uint64_t k = key_of(x[i]);
+        uint32_t r = hist[k >> 48];
+        if (r != 0) keys[region_fill[r - 1u]++] = k;
+    }
+    /* Select inside each region, with ranks relative to the region. */
+    {
+        size_t r = 0;
+        j = 0;
+        while (j < nranks) {
+            uint64_t rel[MON_SELECT_MAX_RANKS], pos_rel[MON_SELECT_MAX_RANKS];
+            size_t m = 0, len, jj;
+            unsigned depth = 0;
+            while (region_below[r] + (region_fill[r] - region_start[r]) <= ranks[j]) ++r;
+            len = region_fill[r] - region_start[r];
+            for (jj = j; jj < nranks && ranks[jj] < region_below[r] + len; ++jj)
+                rel[m++] = ranks[jj] - region_below[r];
+            for (i = len; i > 0; i >>= 1) depth += 2u;
+            for (jj = 0; jj < m; ++jj) pos_rel[jj] = rel[jj];
+            select_multi(keys + region_start[r], len, rel, m, depth);
+            for (jj = 0; jj < m; ++jj)
+                out[j + jj] = double_of_key(keys[region_start[r] + pos_rel[jj]]);
+            j += m;
+        }
+    }
+    return MON_OK;
+}

@@ -1,0 +1,698 @@
+/*
+ * Drift metrics in exact integer / fixed-point arithmetic (see mon_drift.h for the contract and
+ * docs/drift_metrics.md for the derivations and error bounds).
+ *
+ * With A = P_b N_Q, C = Q_b N_P, S = A + C, n = |A - C| (exact integers < 2^107) and
+ * D = N_P N_Q:
+ *   TV  = sum n / (2D)                                   (exact rational, rounded once)
+ *   JS  = sum T_b / (2D), T_b = A log2(2A/S) + C log2(2C/S) = S f(d) / (2 ln 2), d = n/S,
+ *         f(d) = (1+d)ln(1+d) + (1-d)ln(1-d) = sum_k d^(2k) / (k(2k-1)).
+ *         For |d| < 1/4 T_b = (n^2/S) sum_k g_k d^(2k) (series, relative precision per bin, no
+ *         cancellation: this is what keeps sqrt(JS) accurate for near-identical inputs);
+ *         otherwise T_b from fixed-point logs of the exact integers.
+ *         T_b is accumulated in a 384-bit integer in 2^-240 units and divided once.
+ *   PSI = sum (a - c)(ln a - ln c) / (den) with exact integer numerators a, c of p~ and q~ over a
+ *         common denominator; logs are fixed-point log2 in 2^-64 units, converted to nats once.
+ */
+#include "mon_drift.h"
+#include "mon_drift_internal.h"
+#include "mon_wide_internal.h"
+
+/* The Estrin evaluations below are written for these term counts (the generator checks them). */
+MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_terms);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 16, series_terms);
+MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
+
+#define MAX_TOTAL ((uint64_t)MON_DRIFT_MAX_TOTAL)
+
+/* ---- fixed-point log2 ------------------------------------------------------------------ */
+
+/* log2(m * 2^(e - 63)) in 2^-64 units, for m in [2^63, 2^64). Table reduction by the 8 bits
+ * after the leading one (x * R[i] in [1, 1 + 2^-8)), then an 8-term series for log2(1 + y),
+ * all unsigned (every Estrin bracket stays positive because y < 2^-8). */
+static mon_u128 log2_norm(uint64_t m, unsigned e)
+{
+    unsigned i = (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) &
+                 ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
+    uint64_t zh, zl, y, y2, y4, y6, e0, e1, e2, e3, h, frac, sum;
+    mon_u128 r;
+    mon_w_mul64(m, mon_drift_log_r[i], &zh, &zl);
+    /* z = x r in 2^-126 units, z in [2^126, 2^126 (1 + 2^-8)): y = (z - 2^126) in 2^-72 units */
+    zh -= UINT64_C(1) << 62;
+    y = (zh << 10) | (zl >> 54);
+    /* Estrin's scheme (independent products, short dependency chain), unsigned throughout:
+     * log2(1+y) = y * sum_j y^(2j) (c_(2j+1) - c_(2j+2) y), every bracket positive. */
+    y2 = mon_w_mulhi64(y, y) >> 8; /* y^2 in 2^-72 units */
+    y4 = mon_w_mulhi64(y2, y2) >> 8;
+    y6 = mon_w_mulhi64(y4, y2) >> 8;
+    e0 = mon_drift_log_c[0] - (mon_w_mulhi64(y, mon_drift_log_c[1]) >> 8);
+    e1 = mon_drift_log_c[2] - (mon_w_mulhi64(y, mon_drift_log_c[3]) >> 8);
+    e2 = mon_drift_log_c[4] - (mon_w_mulhi64(y, mon_drift_log_c[5]) >> 8);
+    e3 = mon_drift_log_c[6] - (mon_w_mulhi64(y, mon_drift_log_c[7]) >> 8);
+    h = e0 + (mon_w_mulhi64(y2, e1) >> 8) + (mon_w_mulhi64(y4, e2) >> 8) +
+        (mon_w_mulhi64(y6, e3) >> 8);
+    frac = mon_w_mulhi64(y, h) >> 6;
+    sum = mon_drift_log_t[i] + frac;
+    r.hi = (uint64_t)e + (sum < frac);
+    r.lo = sum;
+    return r;
+}
+
+mon_u128 mon_drift_log2_u64(uint64_t x)
+{
+    unsigned lz;
+    if (x == 0) return mon_u128_make(0, 0);
+    lz = mon_w_clz64(x);
+    return log2_norm(x << lz, 63u - lz);
+}
+
+/* log2 of a 128-bit integer >= 1: mantissa rounded to 64 bits (relative error <= 2^-64). */
+static mon_u128 log2_u128(mon_u128 x)
+{
+    unsigned b, e;
+    uint64_t m, round_bit;
+    mon_u128 t;
+    if (x.hi == 0) return mon_drift_log2_u64(x.lo);
+    b = mon_u128_bitlen(x);
+    e = b - 1;
+    t = mon_u128_shr(x, b - 64);
+    m = t.lo;
+    round_bit = mon_u128_shr(x, b - 65).lo & 1u;
+    m += round_bit;
+    if (m == 0) {
+        m = UINT64_C(1) << 63;
+        ++e;
+    }
+    return log2_norm(m, e);
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+/* Top 64 bits of x != 0 (truncated), x ~ result * 2^(bitlen - 64). */
+static uint64_t top64(mon_u128 x, unsigned bitlen)
+{
+    if (bitlen <= 64) return x.lo << (64 - bitlen);
+    return mon_u128_shr(x, bitlen - 64).lo;
+}
+
+/* The JS and series accumulators count in 2^-(128 + ACC_EXTRA) units over ACC_LIMBS limbs:
+ * fine enough that no series term is ever truncated (a term is >= 2^-107 count-bits and its
+ * mantissa has 128 bits), so scaling both vectors by a power of two scales every term exactly
+ * and leaves the raw JS (and floor PSI) bit-identical. Range: sum of terms < 2^108 -> < 2^348. */
+#define ACC_EXTRA 112
+#define ACC_LIMBS 6
+
+/* acc (ACC_LIMBS limbs) += v (4 limbs) * 2^(64 + ACC_EXTRA); the caller guarantees
+ * v < 2^178, so nothing is lost. */
+static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
+{
+    enum { SH = 64 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    uint64_t t[ACC_LIMBS];
+    unsigned i;
+    for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
+    for (i = 0; i < 4; ++i) {
+        if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
+        if (BITS != 0 && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+    }
+    (void)mon_w_add(acc, acc, t, ACC_LIMBS);
+}
+
+/* r[0..n) = a[0..n) >> sh for any sh (in place allowed: reads run ahead of writes). */
+static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
+{
+    unsigned limb = sh / 64u, bits = sh % 64u, i, m;
+    if (limb >= n) {
+        for (i = 0; i < n; ++i) r[i] = 0;
+        return;
+    }
+    m = n - limb;
+    if (bits == 0) {
+        for (i = 0; i < m; ++i) r[i] = a[i + limb];
+    } else {
+        for (i = 0; i + 1 < m; ++i) r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
+        r[m - 1] = a[n - 1] >> bits;
+    }
+    for (i = m; i < n; ++i) r[i] = 0;
+}
+
+/* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
+ * u has un < MON_W_MAXU limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
+ * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
+static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
+{
+    uint64_t t[MON_W_MAXU];
+    unsigned i, n;
+    for (i = 0; i < un; ++i) q[i] = 0;
+    n = mon_w_len(u, un);
+    if (n == 0) return; /* 0 / d = 0 (the half-divisor alone rounds to 0) */
+    if (d.hi == 0) {
+        /* u = (q d + r) 2^sh + low: round up iff 2r + 2 low / 2^sh >= d, i.e. 2r >= d, or
+         * 2r + 1 == d and bit sh-1 of u (the top bit of low) is set. No carry limb needed. */
+        uint64_t rem = 0, dl = d.lo, half_bit;
+        unsigned hb = sh - 1u, m;
+        limbs_shr(t, u, n, sh);
+        m = mon_w_len(t, n);
+        for (i = m; i-- > 0;) q[i] = mon_w_div128_64(rem, t[i], dl, &rem);
+        half_bit = (hb / 64u < n) ? (u[hb / 64u] >> (hb % 64u)) & 1u : 0;
+        if (rem >= dl - rem || (dl - rem == rem + 1u && half_bit)) {
+            for (i = 0; i < un; ++i) {
+                if (++q[i] != 0) break;
+            }
+        }
+        return;
+    }
+    for (i = 0; i < n; ++i) t[i] = u[i];
+    /* room for the carry of u + d 2^(sh-1): one limb above both operands */
+    {
+        unsigned need = (sh - 1u + 128u) / 64u + 1u;
+        unsigned top = (need > n ? need : n) + 1u;
+        if (top > un + 1u) top = un + 1u;
+        for (i = n; i < top; ++i) t[i] = 0;
+        n = top;
+    }
+    mon_w_add_shifted128(t, n, d, (int)(sh - 1u));
+    limbs_shr(t, t, n, sh);
+    n = mon_w_len(t, n);
+    if (n == 0) return;
+    {
+        uint64_t v[2], r[2], qq[MON_W_MAXU];
+        v[0] = d.lo;
+        v[1] = d.hi;
+        mon_w_divmod(t, n, v, 2, qq, r);
+        for (i = 0; i < n && i < un; ++i) q[i] = qq[i];
+    }
+}
+
+/* ---- validation ------------------------------------------------------------------------ */
+
+static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uint64_t *np,
+                         uint64_t *nq)
+{
+    uint64_t sp = 0, sq = 0;
+    size_t b;
+    if (p == NULL || q == NULL) return MON_E_NULL;
+    if (nbins == 0) return MON_E_LENGTH;
+#if SIZE_MAX > 0xffffffffu
+    /* (a 32-bit size_t cannot exceed the limit; the test would be always false there) */
+    if ((uint64_t)nbins > (uint64_t)MON_DRIFT_MAX_BINS) return MON_E_LENGTH;
+#endif
+    for (b = 0; b < nbins; ++b) {
+        uint64_t x = p[b], y = q[b];
+        if (x > MAX_TOTAL || y > MAX_TOTAL) return MON_E_OVERFLOW;
+        sp += x; /* both <= 2^53 before the add: no wrap */
+        sq += y;
+        if (sp > MAX_TOTAL || sq > MAX_TOTAL) return MON_E_OVERFLOW;
+    }
+    if (sp == 0 || sq == 0) return MON_E_EMPTY;
+    *np = sp;
+    *nq = sq;
+    return MON_OK;
+}
+
+typedef struct psi_cfg {
+    uint32_t smoothing;
+    uint64_t mant; /* floor: odd mantissa of eps */
+    unsigned g;    /* floor: eps = mant * 2^-g, 1 <= g <= 128 */
+} psi_cfg;
+
+static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
+{
+    int64_t e;
+    uint64_t m;
+    unsigned bl;
+    cfg->smoothing = MON_PSI_LAPLACE;
+    cfg->mant = 0;
+    cfg->g = 0;
+    if (opt == NULL || opt->smoothing == MON_PSI_LAPLACE) return MON_OK;
+    if (opt->smoothing != MON_PSI_FLOOR) return MON_E_VALUE;
+    m = opt->eps_mant;
+    e = opt->eps_exp2;
+    if (m == 0) {
+        m = (uint64_t)MON_DRIFT_FLOOR_EPS_DEFAULT_MANT;
+        e = MON_DRIFT_FLOOR_EPS_DEFAULT_EXP2;
+    }
+    while ((m & 1u) == 0) {
+        m >>= 1;
+        ++e;
+    }
+    bl = 64u - mon_w_clz64(m);
+    /* eps < 1  <=>  m < 2^-e  <=>  bl + e <= 0;  eps >= 2^-64  <=>  bl - 1 + e >= -64 */
+    if ((int64_t)bl + e > 0) return MON_E_VALUE;
+    if ((int64_t)bl - 1 + e < MON_DRIFT_FLOOR_EPS_MIN_EXP2) return MON_E_VALUE;
+    cfg->smoothing = MON_PSI_FLOOR;
+    cfg->mant = m;
+    cfg->g = (unsigned)(-e);
+    return MON_OK;
+}
+
+/* ---- per-bin terms --------------------------------------------------------------------- */
+
+/* Series branch (4n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in
+ * 2^-(128 + ACC_EXTRA) units (g: mon_drift_js_g or mon_drift_psi_h). Every step truncates a
+ * 64-bit mantissa: relative error < 2^-60, and no cancellation however close the two bins are. */
+static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const uint64_t *g)
+{
+    unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
+    uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z, h, m1;
+    int ed, e1, sh;
+    mon_u128 prod;
+    if (nm < sm) {
+        qd = mon_w_div128_64(nm, 0, sm, &rem);
+        ed = (int)en - (int)es - 64;
+    } else {
+        qd = mon_w_div128_64(nm >> 1, nm << 63, sm, &rem);
+        ed = (int)en - (int)es - 63;
+    }
+    /* d = qd * 2^ed, qd in [2^63, 2^64); z = d^2 < 2^-4 in 2^-68 units (fits 64 bits) */
+    mon_w_mul64(qd, qd, &hi, &lo);
+    sz = (unsigned)(-(2 * ed + 68)); /* >= 64 because d < 1/4 */
+    z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
+    {
+        /* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a
+         * product z^j * x in 2^-64 units is mulhi(z^j, x) >> 4. The groups multiplied by z^4
+         * and z^8 are skipped when that power is exactly 0 in fixed point: their products
+         * would be exactly 0, so the result has the same bits, only cheaper (close bins). */
+        uint64_t z2 = mon_w_mulhi64(z, z) >> 4, z4 = mon_w_mulhi64(z2, z2) >> 4;
+        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
+        uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
+        if (z4 != 0) {
+            uint64_t z8 = mon_w_mulhi64(z4, z4) >> 4;
+            uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 4),
+                     p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 4);
+            r0 += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 4)) >> 4;
+            if (z8 != 0) {
+                uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 4),
+                         p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 4),
+                         p6 = g[12] + (mon_w_mulhi64(z, g[13]) >> 4),
+                         p7 = g[14] + (mon_w_mulhi64(z, g[15]) >> 4);
+                uint64_t r1 = (p4 + (mon_w_mulhi64(z2, p5) >> 4)) +
+                              (mon_w_mulhi64(z4, p6 + (mon_w_mulhi64(z2, p7) >> 4)) >> 4);
+                r0 += mon_w_mulhi64(z8, r1) >> 4;
+            }
+        }
+        h = r0;
+    }
+    mon_w_mul64(nm, qd, &hi, &lo);
+    if (hi >> 63) {
+        m1 = hi;
+        e1 = 64;
+    } else {
+        m1 = (hi << 1) | (lo >> 63);
+        e1 = 63;
+    }
+    prod = mon_u128_mul64(m1, h);
+    sh = e1 + (int)en + ed;
+    mon_w_add_shifted128(acc, ACC_LIMBS, prod, sh + ACC_EXTRA);
+}
+
+/* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^(128 + ACC_EXTRA) where X >= Y are A, C and
+ * lx = log2(X), ly = log2(Y) (2^-64 units, Y > 0). */
+static void js_logs(uint64_t acc[ACC_LIMBS], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u128 ly,
+                    mon_u128 s)
+{
+    mon_u128 ls = log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
+    uint64_t px[4], py[4], t[4];
+    ax = mon_u128_add(lx, one);
+    if (mon_u128_cmp(ax, ls) <= 0) return; /* impossible for |d| >= 1/4 */
+    ax = mon_u128_sub(ax, ls);
+    ay = mon_u128_add(ly, one);
+    if (mon_u128_cmp(ls, ay) <= 0) return; /* impossible for |d| >= 1/4 */
+    ay = mon_u128_sub(ls, ay);
+    mon_w_mul128(px, x, ax);
+    mon_w_mul128(py, y, ay);
+    if (mon_w_sub(t, px, py, 4)) return; /* negative: impossible for |d| >= 1/4 */
+    acc_add_log_term(acc, t);
+}
+
+/* acc += |a - c| * |la - lc| when the differences agree in sign (they always do except when
+ * the exact difference of logs is below the log error, where the term is ~0 anyway). */
+static void psi_pair(uint64_t acc[4], mon_u128 a, mon_u128 c, mon_u128 la, mon_u128 lc)
+{
+    int ca = mon_u128_cmp(a, c), cl = mon_u128_cmp(la, lc);
+    uint64_t t[4];
+    if (ca == 0 || ca != cl) return;
+    if (ca > 0) {
+        mon_w_mul128(t, mon_u128_sub(a, c), mon_u128_sub(la, lc));
+    } else {
+        mon_w_mul128(t, mon_u128_sub(c, a), mon_u128_sub(lc, la));
+    }
+    (void)mon_w_add(acc, acc, t, 4);
+}
+
+/* u256 of x * 2^g (x < 2^64, g <= 128). */
+static void shl_u64_to_256(uint64_t r[4], uint64_t x, unsigned g)
+{
+    unsigned limb = g / 64u, bits = g % 64u;
+    r[0] = r[1] = r[2] = r[3] = 0;
+    r[limb] = x << bits;
+    if (bits) r[limb + 1] = x >> (64u - bits);
+}
+
+/* Floor PSI, bin with exactly one side floored: acc += (x 2^g - M N) * (log2(x/N) - log2 eps)
+ * in 2^-64 units, where x/N >= eps is the unfloored side. */
+static void psi_floor_mixed(uint64_t acc[4], uint64_t x, uint64_t ntot, mon_u128 lx,
+                            mon_u128 lntot, const psi_cfg *cfg, mon_u128 lm)
+{
+    uint64_t xs[4], mn[4], num[4], prod[8], lda[2];
+    mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot), l1, l2, ld;
+    shl_u64_to_256(xs, x, cfg->g);
+    mn[0] = mnu.lo;
+    mn[1] = mnu.hi;
+    mn[2] = mn[3] = 0;
+    if (mon_w_sub(num, xs, mn, 4)) return; /* x/N < eps: caller classified it as floored */
+    l1 = mon_u128_add(lx, mon_u128_make(cfg->g, 0));
+    l2 = mon_u128_add(lntot, lm);
+    if (mon_u128_cmp(l1, l2) <= 0) return;
+    ld = mon_u128_sub(l1, l2);
+    lda[0] = ld.lo;
+    lda[1] = ld.hi;
+    mon_w_mul(prod, num, 4, lda, 2); /* < 2^251 (see docs) */
+    (void)mon_w_add(acc, acc, prod, 4);
+}
+
+/* x/N < eps, i.e. x 2^g < M N. */
+static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
+{
+    uint64_t xs[4], mn[4];
+    mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot);
+    shl_u64_to_256(xs, x, cfg->g);
+    mn[0] = mnu.lo;
+    mn[1] = mnu.hi;
+    mn[2] = mn[3] = 0;
+    return mon_w_cmp(xs, mn, 4) < 0;
+}
+
+/* acc (ACC_LIMBS limbs, 2^-(126 + ACC_EXTRA) units) += v (4 limbs, < 2^196, 2^-64 units). */
+static void add_log_psi(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
+{
+    enum { SH = 62 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    uint64_t t[ACC_LIMBS];
+    unsigned i;
+    if (mon_w_len(v, 4) == 0) return;
+    for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
+    for (i = 0; i < 4; ++i) {
+        if (i + LIMB < ACC_LIMBS) t[i + LIMB] |= v[i] << BITS;
+        if (BITS != 0 && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
+    }
+    (void)mon_w_add(acc, acc, t, ACC_LIMBS);
+}
+
+/* psi_raw += round(acc * ln2 / (d1 * d2 * 2^(64 + g))); acc has an <= ACC_LIMBS limbs. */
+static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint64_t d1,
+                       uint64_t d2, unsigned g)
+{
+    uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1], carry = 0;
+    unsigned i;
+    an = mon_w_len(acc, an);
+    if (an == 0) return; /* nothing accumulated: adds 0 */
+    for (i = 0; i < an; ++i) { /* u = acc * ln2 (2^-64 units) */
+        uint64_t hi, lo;
+        mon_w_mul64(acc[i], mon_drift_ln2, &hi, &lo);
+        lo += carry;
+        hi += lo < carry;
+        u[i] = lo;
+        carry = hi;
+    }
+    u[an] = carry;
+    div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
+    psi_raw->lo += qq[0];
+    psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
+}
+
+/* ---- PSI per bin ----------------------------------------------------------------------- */
+
+typedef struct psi_ctx {
+    psi_cfg cfg;
+    uint64_t np, nq, npb, nqb;
+    mon_u128 lnp, lnq, lnpb, lnqb, lm; /* logs of the totals, computed on first need */
+    int have_ltot, have_lb;
+} psi_ctx;
+
+typedef struct psi_accs {
+    uint64_t s[ACC_LIMBS]; /* series terms (and, at the end, the log terms), 2^-(126+EXTRA) */
+    uint64_t l[4];         /* log terms (a-c) log2(a/c), 2^-64 units */
+    uint64_t p[4], q[4];   /* floor: bins where only expected / only actual is floored */
+} psi_accs;
+
+static void psi_need_ltot(psi_ctx *x)
+{
+    if (!x->have_ltot) {
+        x->lnp = mon_drift_log2_u64(x->np);
+        x->lnq = mon_drift_log2_u64(x->nq);
+        x->have_ltot = 1;
+    }
+}
+
+static void psi_ctx_init(psi_ctx *x, const psi_cfg *cfg, uint64_t np, uint64_t nq, size_t nbins)
+{
+    mon_u128 zero = mon_u128_make(0, 0);
+    x->cfg = *cfg;
+    x->np = np;
+    x->nq = nq;
+    x->npb = np + (uint64_t)nbins;
+    x->nqb = nq + (uint64_t)nbins;
+    x->lnp = x->lnq = x->lnpb = x->lnqb = x->lm = zero;
+    x->have_ltot = x->have_lb = 0;
+    if (cfg->smoothing == MON_PSI_FLOOR) x->lm = mon_drift_log2_u64(cfg->mant);
+}
+
+static void psi_accs_clear(psi_accs *a)
+{
+    unsigned i;
+    for (i = 0; i < ACC_LIMBS; ++i) a->s[i] = 0;
+    for (i = 0; i < 4; ++i) a->l[i] = a->p[i] = a->q[i] = 0;
+}
+
+/* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
+/* Inlined into both loops (the one pass and the per-bin entry point): the call and its 128-bit
+ * arguments cost ~8% of a small call otherwise. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MON_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define MON_ALWAYS_INLINE inline
+#endif
+
+static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 a, mon_u128 c,
+                    mon_u128 n)
+{
+    if (x->cfg.smoothing == MON_PSI_LAPLACE) {
+        mon_u128 aa, cc, nn, ss;
+        int cmp;
+        if (pb == qb && x->np == x->nq) return;
+        aa = mon_u128_mul64(pb + 1u, x->nqb);
+        cc = mon_u128_mul64(qb + 1u, x->npb);
+        cmp = mon_u128_cmp(aa, cc);
+        if (cmp == 0) return; /* identical smoothed proportions: term 0 */
+        nn = cmp > 0 ? mon_u128_sub(aa, cc) : mon_u128_sub(cc, aa);
+        ss = mon_u128_add(aa, cc);
+        if (mon_u128_cmp(mon_u128_shl(nn, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+            series_term(acc->s, nn, ss, mon_drift_psi_h);
+            return;
+        }
+        if (!x->have_lb) {
+            x->lnpb = mon_drift_log2_u64(x->npb);
+            x->lnqb = mon_drift_log2_u64(x->nqb);
+            x->have_lb = 1;
+        }
+        psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
+                 mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
+    } else {
+        int fp = floored(pb, x->np, &x->cfg), fq = floored(qb, x->nq, &x->cfg);
+        if (fp && fq) return; /* both floored: eps - eps = 0 */
+        psi_need_ltot(x);
+        if (!fp && !fq) {
+            mon_u128 ss = mon_u128_add(a, c);
+            if (mon_u128_is_zero(n)) return; /* p_b == q_b: term 0 */
+            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
+                series_term(acc->s, n, ss, mon_drift_psi_h);
+            } else {
+                psi_pair(acc->l, a, c, mon_u128_add(mon_drift_log2_u64(pb), x->lnq),
+                         mon_u128_add(mon_drift_log2_u64(qb), x->lnp));
+            }
+        } else if (fp) {
+            psi_floor_mixed(acc->q, qb, x->nq, mon_drift_log2_u64(qb), x->lnq, &x->cfg, x->lm);
+        } else {
+            psi_floor_mixed(acc->p, pb, x->np, mon_drift_log2_u64(pb), x->lnp, &x->cfg, x->lm);
+        }
+    }
+}
+
+/* PSI raw (2^-64 nats) of what acc holds; acc->s is consumed. */
+static mon_u128 psi_total(const psi_ctx *x, psi_accs *acc)
+{
+    mon_u128 psi = mon_u128_make(0, 0);
+    /* series terms are (a-c) log2(a/c) / 4 in 2^-(128 + ACC_EXTRA) units, log terms
+     * (a-c) log2(a/c) in 2^-64 units: one sum in 2^-(126 + ACC_EXTRA) units (< 2^370) */
+    add_log_psi(acc->s, acc->l);
+    if (x->cfg.smoothing == MON_PSI_LAPLACE) {
+        psi_finish(&psi, acc->s, ACC_LIMBS, x->npb, x->nqb, 62 + ACC_EXTRA);
+    } else {
+        psi_finish(&psi, acc->s, ACC_LIMBS, x->np, x->nq, 62 + ACC_EXTRA);
+        psi_finish(&psi, acc->p, 4, x->np, 1, x->cfg.g);
+        psi_finish(&psi, acc->q, 4, x->nq, 1, x->cfg.g);
+    }
+    return psi;
+}
+
+/* ---- the one pass ---------------------------------------------------------------------- */
+
+#define WANT_TV 1u
+#define WANT_JS 2u
+#define WANT_PSI 4u
+
+static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
+                             const mon_psi_options *opt, unsigned want, mon_drift_result *out)
+{
+    uint64_t np = 0, nq = 0;
+    uint64_t js_acc[ACC_LIMBS] = {0, 0, 0, 0, 0, 0};
+    mon_u128 tvnum = mon_u128_make(0, 0), dd;
+    psi_cfg cfg;
+    psi_ctx px;
+    psi_accs pacc;
+    size_t b;
+    mon_status st = totals(p, q, nbins, &np, &nq);
+    if (st != MON_OK) return st;
+    st = psi_config(opt, &cfg);
+    if (st != MON_OK && (want & WANT_PSI)) return st;
+    psi_ctx_init(&px, &cfg, np, nq, nbins);
+    psi_accs_clear(&pacc);
+
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = p[b], qb = q[b];
+        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np), n;
+        int a_big = mon_u128_cmp(a, c) >= 0;
+        n = a_big ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
+        if (want & WANT_TV) tvnum = mon_u128_add(tvnum, n);
+        if ((want & WANT_JS) && !mon_u128_is_zero(n)) {
+            mon_u128 s = mon_u128_add(a, c);
+            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), s) < 0) {
+                series_term(js_acc, n, s, mon_drift_js_g);
+            } else {
+                mon_u128 x = a_big ? a : c, y = a_big ? c : a;
+                if (mon_u128_is_zero(y)) {
+                    /* log2(2X/X) = 1 exactly: T_b = X */
+                    mon_w_add_shifted128(js_acc, ACC_LIMBS, x, 128 + ACC_EXTRA);
+                } else {
+                    mon_u128 lp, lq;
+                    psi_need_ltot(&px);
+                    lp = mon_u128_add(mon_drift_log2_u64(pb), px.lnq);
+                    lq = mon_u128_add(mon_drift_log2_u64(qb), px.lnp);
+                    if (a_big) js_logs(js_acc, a, c, lp, lq, s);
+                    else js_logs(js_acc, c, a, lq, lp, s);
+                }
+            }
+        }
+        if (want & WANT_PSI) psi_bin(&px, &pacc, pb, qb, a, c, n);
+    }
+
+    dd = mon_u128_mul64(np, nq);
+    if (want & WANT_TV) {
+        uint64_t u[3], qq[3];
+        u[0] = 0;
+        u[1] = tvnum.lo;
+        u[2] = tvnum.hi;
+        div_round_shift(u, 3, dd, 1, qq); /* num 2^64 / (2D) */
+        out->tv_raw = mon_u128_make(qq[1], qq[0]);
+        out->tv_num = tvnum;
+        out->tv_den = mon_u128_shl(dd, 1);
+    }
+    if (want & WANT_JS) {
+        uint64_t qq[ACC_LIMBS];
+        mon_u128 js;
+        /* JS * 2^126 = acc * 2^-(128 + ACC_EXTRA) * 2^126 / (2D) = acc / (D 2^(3 + ACC_EXTRA)) */
+        div_round_shift(js_acc, ACC_LIMBS, dd, 3 + ACC_EXTRA, qq);
+        js = mon_u128_make(qq[1], qq[0]);
+        if (qq[2] | qq[3] | qq[4] | qq[5] ||
+            mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
+            js = mon_u128_make(UINT64_C(1) << 62, 0);
+        }
+        out->js_raw = js;
+        {
+            uint64_t r = mon_w_isqrt128(js), hi, lo;
+            mon_u128 sq, rem;
+            /* round to nearest: r + 1 when js - r^2 > r (js is an integer, no ties) */
+            mon_w_mul64(r, r, &hi, &lo);
+            sq = mon_u128_make(hi, lo);
+            rem = mon_u128_sub(js, sq);
+            if (mon_u128_cmp(rem, mon_u128_make(0, r)) > 0) ++r;
+            out->js_distance_raw = r;
+        }
+    }
+    if (want & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
+    out->total_actual = np;
+    out->total_expected = nq;
+    return MON_OK;
+}
+
+/* ---- public entry points --------------------------------------------------------------- */
+
+mon_status mon_drift_tv(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *raw,
+                        mon_u128 *num, mon_u128 *den)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(p, q, nbins, NULL, WANT_TV, &r);
+    if (st != MON_OK) return st;
+    if (raw) *raw = r.tv_raw;
+    if (num) *num = r.tv_num;
+    if (den) *den = r.tv_den;
+    return MON_OK;
+}
+
+mon_status mon_drift_js(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *js_raw,
+                        uint64_t *distance_raw)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(p, q, nbins, NULL, WANT_JS, &r);
+    if (st != MON_OK) return st;
+    if (js_raw) *js_raw = r.js_raw;
+    if (distance_raw) *distance_raw = r.js_distance_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                         const mon_psi_options *opt, mon_u128 *psi_raw)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(actual, expected, nbins, opt, WANT_PSI, &r);
+    if (st != MON_OK) return st;
+    if (psi_raw) *psi_raw = r.psi_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                              const mon_psi_options *opt, mon_u128 *contrib_raw)
+{
+    uint64_t np = 0, nq = 0;
+    psi_cfg cfg;
+    psi_ctx px;
+    psi_accs acc;
+    size_t b;
+    mon_status st;
+    if (contrib_raw == NULL) return MON_E_NULL;
+    st = totals(actual, expected, nbins, &np, &nq);
+    if (st != MON_OK) return st;
+    st = psi_config(opt, &cfg);
+    if (st != MON_OK) return st;
+    psi_ctx_init(&px, &cfg, np, nq, nbins);
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = actual[b], qb = expected[b];
+        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np);
+        mon_u128 n = mon_u128_cmp(a, c) >= 0 ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
+        psi_accs_clear(&acc);
+        psi_bin(&px, &acc, pb, qb, a, c, n);
+        contrib_raw[b] = psi_total(&px, &acc);
+    }
+    return MON_OK;
+}
+
+mon_status mon_drift_scores(const uint64_t *actual, const uint64_t *expected, size_t nbins,
+                            const mon_psi_options *opt, mon_drift_result *out)
+{
+    mon_drift_result r;
+    mon_status st;
+    if (out == NULL) return MON_E_NULL;
+    st = drift_core(actual, expected, nbins, opt, WANT_TV | WANT_JS | WANT_PSI, &r);
+    if (st != MON_OK) return st;
+    *out = r;
+    return MON_OK;
+}

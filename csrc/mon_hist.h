@@ -1,0 +1,269 @@
+/*
+ * mon_hist.h - streaming latency histogram: fixed memory, exact exponential buckets.
+ *
+ * Values are unsigned integer nanoseconds. Bucket i holds (base^(i-1), base^i] with
+ * base = 2^(2^-scale): the schema shared by Prometheus native histograms (schema = scale) and
+ * OpenTelemetry exponential histograms (OTel index = i - 1). The bucket of a value is computed
+ * with integer operations and a generated table of exact integer thresholds
+ * (mon_hist_table.h), never log(), so it is the mathematically exact bucket on every platform.
+ *
+ * Range. The configured [lowest, highest] is widened to whole buckets: with
+ * i_lo = index(lowest) and i_hi = index(highest) the histogram holds the values in
+ * (T(i_lo - 1), T(i_hi)] where T(i) = floor(base^i). Values at or below T(i_lo - 1)
+ * (0 included) are counted as underflow, values above T(i_hi) as overflow; both still enter
+ * count, min, max and sum exactly.
+ *
+ * Memory (size formula, queryable with mon_hist_size):
+ *     buckets = i_hi - i_lo + 1  (about 2^scale * log2(highest / lowest) + 1)
+ *     bytes   = MON_HIST_HEADER_BYTES + 8 * buckets
+ * Default 1 us .. 1 h at scale 6: 2033 buckets, 16264 bytes of counts.
+ *
+ * Accuracy. A quantile is the representative of the bucket holding the nearest-rank value,
+ * clamped to the exact [min, max]. The representative of the integers [a, b] of a bucket is the
+ * integer r minimising max((r - a) / a, (b - r) / b), so every in-range quantile is within
+ * (base - 1) / (base + 1) (+ a rounding term for buckets holding few integers) of the true
+ * value; mon_hist_error_bound gives the exact worst case for a configuration.
+ *
+ * Concurrency. Unless built with -DMON_SINGLE_THREADED=1, the record functions may be called
+ * from any number of threads at once on the same histogram: every count, the sum, min and max
+ * are updated with atomic read-modify-write operations (GCC/Clang __atomic builtins), so no
+ * value is lost. A value updates min, max and sum, then its bucket (or underflow/overflow),
+ * then the total count, with release order; readers load the total first with acquire order.
+ * So a reader running while others record sees every value its count includes in the buckets,
+ * min, max and sum (which may already include a few values still being recorded), and
+ * quantiles always find their rank. mon_hist_snapshot and mon_hist_serialize produce frozen,
+ * self-consistent states (their count is recomputed from the buckets they read). merge,
+ * reset, init and deserialise must not run concurrently with other operations on their
+ * destination. MON_SINGLE_THREADED=1 (bare metal): plain arithmetic, one thread at a time.
+ *
+ * All counters saturate at 2^64 - 1 and the sum at 2^128 - 1; nothing wraps.
+ *
+ * Compile-time options (-D): MON_SINGLE_THREADED=1 (no atomics); MON_HIST_BATCH_BUCKETS
+ * (default 4096; 0 disables the on-stack 4-byte-per-bucket table that long record_many calls
+ * use to add each bucket once instead of once per value); MON_HIST_NO_DISPATCH (no run-time
+ * choice of the BMI2 build of the array loops on x86, e.g. freestanding builds without
+ * libgcc's __cpu_model); MON_HIST_PORTABLE_CLZ (no __builtin_clzll). Results are identical
+ * under every option.
+ */
+#ifndef MON_HIST_H
+#define MON_HIST_H
+
+#include "mon_config.h"
+#include "mon_status.h"
+
+/* MON_CDEF_BEGIN */
+#define MON_HIST_MIN_SCALE 0
+#define MON_HIST_MAX_SCALE 8
+#define MON_HIST_DEFAULT_SCALE 6
+#define MON_HIST_HEADER_BYTES 128
+#define MON_HIST_FORMAT_VERSION 1
+#define MON_HIST_SERIAL_HEADER_BYTES 96
+#define MON_HIST_SERIAL_ENTRY_BYTES 12
+#define MON_HIST_SERIAL_TRAILER_BYTES 4
+/* Units of the conversion functions; OR MON_HIST_STRICT into the unit to reject invalid
+ * values without counting them. */
+#define MON_HIST_NS 0
+#define MON_HIST_US 1
+#define MON_HIST_MS 2
+#define MON_HIST_S 3
+#define MON_HIST_STRICT 256
+#define MON_HIST_MAX_QUANTILES 64
+
+typedef struct mon_hist_config {
+    uint64_t lowest;  /* ns, >= 1: smallest value that must be in range */
+    uint64_t highest; /* ns, >= lowest: largest value that must be in range */
+    int32_t scale;    /* MON_HIST_MIN_SCALE .. MON_HIST_MAX_SCALE; base = 2^(2^-scale) */
+} mon_hist_config;
+
+/* Opaque; lives in caller memory of mon_hist_size(cfg) bytes, 8-byte aligned. */
+typedef struct mon_hist mon_hist;
+
+typedef struct mon_hist_stats {
+    uint64_t count;     /* valid values recorded: underflow + overflow + in-range (saturating) */
+    uint64_t underflow; /* values <= lower bound of the range (0 included) */
+    uint64_t overflow;  /* values > upper bound of the range */
+    uint64_t invalid;   /* rejected inputs: NaN, +-inf, negative, not representable */
+    uint64_t min;       /* exact minimum (UINT64_MAX when count == 0) */
+    uint64_t max;       /* exact maximum (0 when count == 0) */
+    uint64_t sum_lo;    /* exact sum of the valid values in ns: sum_hi * 2^64 + sum_lo */
+    uint64_t sum_hi;
+} mon_hist_stats;
+
+typedef struct mon_hist_layout {
+    int32_t scale;
+    int32_t index_lo;   /* bucket index of the first bucket (index(lowest)) */
+    int32_t index_hi;   /* bucket index of the last bucket (index(highest)) */
+    uint32_t buckets;   /* index_hi - index_lo + 1 */
+    uint64_t range_lo;  /* smallest in-range value: T(index_lo - 1) + 1 */
+    uint64_t range_hi;  /* largest in-range value: T(index_hi) */
+} mon_hist_layout;
+
+typedef struct mon_hist_bucket {
+    int32_t index;  /* bucket index i: values in (lower, upper] */
+    uint64_t lower; /* T(i - 1), exclusive */
+    uint64_t upper; /* T(i), inclusive (capped at 2^64 - 1) */
+    uint64_t count;
+} mon_hist_bucket;
+
+typedef struct mon_hist_ring mon_hist_ring;
+
+/* Validate a configuration: MON_OK, MON_E_NULL or MON_E_CONFIG (scale out of range,
+ * lowest == 0 or highest < lowest). */
+mon_status mon_hist_check_config(const mon_hist_config *cfg);
+
+/* Bytes of caller memory needed for a histogram of this configuration (header + 8 bytes per
+ * bucket); 0 when the configuration is invalid. Pure; thread-safe. */
+size_t mon_hist_size(const mon_hist_config *cfg);
+
+/* Layout (bucket indices, count, effective range) of a configuration. MON_E_NULL, MON_E_CONFIG. */
+mon_status mon_hist_layout_of(const mon_hist_config *cfg, mon_hist_layout *out);
+
+/* Initialise an empty histogram in buf (size bytes, 8-byte aligned, owned by the caller and
+ * used as the mon_hist object: cast buf to mon_hist *). MON_E_NULL, MON_E_CONFIG, MON_E_SIZE
+ * (size < mon_hist_size(cfg)), MON_E_ALIGN. Not thread-safe with respect to buf. */
+mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg);
+
+/* Record one value in ns (0 counts as underflow). h must be initialised (not checked: hot
+ * path). Thread-safe unless MON_SINGLE_THREADED. */
+void mon_hist_record(mon_hist *h, uint64_t value_ns);
+
+/* Record n values in ns (values may be NULL when n == 0). Same rules as mon_hist_record. */
+void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n);
+
+/* Record n signed values in the given unit (MON_HIST_NS/US/MS/S): negative values and values
+ * whose ns product exceeds 2^64 - 1 are counted as invalid. Returns the number of invalid
+ * values. With MON_HIST_STRICT in unit, nothing is recorded or counted when any value is
+ * invalid (the return value says how many). Thread-safe unless MON_SINGLE_THREADED. */
+size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit);
+
+/* Record n unsigned values in the given unit; products above 2^64 - 1 ns are invalid.
+ * Returns the number of invalid values (MON_HIST_STRICT as for mon_hist_record_many_i64). */
+size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit);
+
+/* Convert a binary64 value in the given unit to ns: the exact value times 10^(3*unit), rounded
+ * half to even, with integer arithmetic only. MON_E_VALUE for NaN, +-inf, negative values
+ * (-0.0 is 0) and results above 2^64 - 1; MON_E_CONFIG for a bad unit. */
+mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns);
+
+/* Record one binary64 value in the given unit (converted by mon_hist_f64_to_ns). An invalid
+ * value is counted in `invalid` and MON_E_VALUE returned; with MON_HIST_STRICT in unit it is
+ * not counted (MON_E_VALUE still returned). Never touches sum/min/max for invalid values. */
+mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit);
+
+/* mon_hist_record_f64 with the unit fixed (MON_HIST_US / MS / S): fewer arguments for bindings
+ * whose per-call cost is per argument. Same rules and status codes. */
+mon_status mon_hist_record_us(mon_hist *h, double value);
+mon_status mon_hist_record_ms(mon_hist *h, double value);
+mon_status mon_hist_record_s(mon_hist *h, double value);
+
+/* Record n binary64 values in the given unit; returns the number of invalid values (counted in
+ * `invalid`; MON_HIST_STRICT as for mon_hist_record_many_i64). */
+size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit);
+
+/* Add n to the invalid counter (saturating), e.g. for inputs rejected before conversion. */
+void mon_hist_add_invalid(mon_hist *h, uint64_t n);
+
+/* Configuration and layout of an initialised histogram. MON_E_NULL, MON_E_STATE. */
+mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist_layout *layout);
+
+/* Counters, min, max and exact sum, O(1). MON_E_NULL, MON_E_STATE. Thread-safe (see the
+ * concurrency note). */
+mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
+
+/* Nearest-rank quantiles q_k = num[k] / den[k] (0 <= num <= den, den >= 1): rank =
+ * max(1, ceil(q * count)); out[k] = representative of the rank's bucket clamped to [min, max]
+ * (an underflow rank gives min, an overflow rank gives max). One pass for all n quantiles, in
+ * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction),
+ * MON_E_LENGTH (n too large), MON_E_EMPTY (count == 0). */
+mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
+                              size_t n, uint64_t *out);
+
+/* Number of values known to be <= value_ns: underflow when value_ns >= T(i_lo - 1), plus every
+ * bucket whose upper bound is <= value_ns, plus overflow when value_ns >= max. *exact = 1 when
+ * this is the exact count (value_ns is a bucket boundary, below min, or >= max), else 0 and the
+ * true count lies in [*out, *out + count of value_ns's bucket]. MON_E_NULL, MON_E_STATE. */
+mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t value_ns, uint64_t *out,
+                                      int32_t *exact);
+
+/* dst += src (saturating), same configuration required. MON_E_NULL, MON_E_STATE,
+ * MON_E_MISMATCH. src may be read while recorded to; dst must not be used concurrently. The
+ * result does not depend on the order of merges (commutative, associative, bit-identical). */
+mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src);
+
+/* Copy src into dst (same configuration): a frozen, self-consistent view. MON_E_NULL,
+ * MON_E_STATE, MON_E_MISMATCH. */
+mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst);
+
+/* Empty the histogram (keeps its configuration). MON_E_NULL, MON_E_STATE. Not thread-safe. */
+mon_status mon_hist_reset(mon_hist *h);
+
+/* Iterate non-empty buckets in increasing index order: start with *cursor = 0; each call that
+ * returns 1 fills *out and advances *cursor; 0 at the end (or on bad arguments). */
+int32_t mon_hist_next_bucket(const mon_hist *h, uint32_t *cursor, mon_hist_bucket *out);
+
+/* Copy the bucket counts (out[k] = count of bucket index_lo + k) for n = layout.buckets.
+ * MON_E_NULL, MON_E_STATE, MON_E_LENGTH (n != buckets). */
+mon_status mon_hist_copy_counts(const mon_hist *h, uint64_t *out, size_t n);
+
+/* Bucket index of value_ns >= 1 at a scale: ceil(2^scale * log2(value_ns)), exact.
+ * MON_E_NULL, MON_E_CONFIG (scale), MON_E_VALUE (value 0). */
+mon_status mon_hist_index_of(int32_t scale, uint64_t value_ns, int32_t *out);
+
+/* Exact threshold T(i) = floor(base^i) for 0 <= i <= 64 * 2^scale (capped at 2^64 - 1 for
+ * the last); T(i) = 0 for i < 0. MON_E_NULL, MON_E_CONFIG, MON_E_VALUE (i too large). */
+mon_status mon_hist_threshold(int32_t scale, int32_t index, uint64_t *out);
+
+/* Worst-case relative error of an in-range quantile for a configuration, as the exact
+ * fraction *num / *den: the maximum over the in-range buckets of the representative's error.
+ * MON_E_NULL, MON_E_CONFIG. Pure; costs O(buckets * 64). */
+mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint64_t *den);
+
+/* Upper bound of the serialised size of h (header + 12 bytes per bucket + trailer). */
+size_t mon_hist_serialized_size_max(const mon_hist *h);
+
+/* Serialise into out (cap bytes): versioned little-endian bytes with only the non-empty buckets
+ * and a CRC-32C. *written = bytes used. MON_E_NULL, MON_E_STATE, MON_E_SIZE (cap too small). */
+mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_t *written);
+
+/* Validate serialised bytes completely and read their configuration (then size a buffer with
+ * mon_hist_size). MON_E_NULL, MON_E_TRUNCATED, MON_E_FORMAT, MON_E_CHECKSUM, MON_E_CONFIG.
+ * Never reads outside [data, data + len). */
+mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config *cfg);
+
+/* Initialise buf (as mon_hist_init) from serialised bytes, validated as mon_hist_peek_config;
+ * buf is left untouched on error. MON_E_SIZE, MON_E_ALIGN and the peek errors. */
+mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, size_t len);
+
+/* CRC-32C (Castagnoli, reflected, init and final xor 0xFFFFFFFF) of len bytes. */
+uint32_t mon_hist_crc32c(const uint8_t *data, size_t len);
+
+/* --- ring of histograms for time windows -------------------------------------------------
+ * K slots of one configuration; the caller supplies a tick (e.g. floor(now / slot_seconds)).
+ * Slot `tick mod K` holds the values of that tick. Recording and advancing are driven by the
+ * caller; advance must not run concurrently with other calls on the ring. */
+
+/* Bytes for a ring of `slots` (1 .. 1024) histograms; 0 when invalid. */
+size_t mon_hist_ring_size(const mon_hist_config *cfg, uint32_t slots);
+
+/* Initialise an empty ring at `tick` in caller memory. MON_E_NULL, MON_E_CONFIG, MON_E_SIZE,
+ * MON_E_ALIGN. */
+mon_status mon_hist_ring_init(void *buf, size_t size, const mon_hist_config *cfg,
+                              uint32_t slots, uint64_t tick);
+
+/* Move the ring to `tick`: every slot for a tick in (old tick, tick] is emptied (at most K).
+ * MON_E_VALUE if tick is older than the current tick (nothing changes). MON_E_NULL, MON_E_STATE. */
+mon_status mon_hist_ring_advance(mon_hist_ring *ring, uint64_t tick);
+
+/* The histogram of the current tick (record into it). NULL on bad arguments. */
+mon_hist *mon_hist_ring_current(mon_hist_ring *ring);
+
+/* Reset dst and merge the last `last` slots (1 .. K; the current tick and the last - 1 before
+ * it) into it. dst must have the ring's configuration. MON_E_NULL, MON_E_STATE, MON_E_VALUE,
+ * MON_E_MISMATCH. */
+mon_status mon_hist_ring_merge_last(const mon_hist_ring *ring, uint32_t last, mon_hist *dst);
+
+/* Current tick and slot count. MON_E_NULL, MON_E_STATE. */
+mon_status mon_hist_ring_info(const mon_hist_ring *ring, uint64_t *tick, uint32_t *slots);
+/* MON_CDEF_END */
+
+#endif /* MON_HIST_H */

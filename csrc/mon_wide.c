@@ -1,0 +1,150 @@
+/* Exact wide-integer helpers for the drift metrics (see mon_wide_internal.h). */
+#include "mon_wide_internal.h"
+
+void mon_w_mul(uint64_t *r, const uint64_t *a, unsigned an, const uint64_t *b, unsigned bn)
+{
+    unsigned i, j;
+    for (i = 0; i < an + bn; ++i) r[i] = 0;
+    for (i = 0; i < an; ++i) {
+        uint64_t carry = 0;
+        for (j = 0; j < bn; ++j) {
+            uint64_t hi, lo, s;
+            mon_w_mul64(a[i], b[j], &hi, &lo);
+            s = r[i + j] + lo;
+            hi += s < lo;
+            s += carry;
+            hi += s < carry;
+            r[i + j] = s;
+            carry = hi; /* hi <= 2^64 - 2 before the two increments: no overflow */
+        }
+        r[i + bn] = carry;
+    }
+}
+
+static unsigned clz32(uint32_t x)
+{
+    unsigned n = 0;
+    if (!(x & 0xffff0000u)) { n += 16; x <<= 16; }
+    if (!(x & 0xff000000u)) { n += 8; x <<= 8; }
+    if (!(x & 0xf0000000u)) { n += 4; x <<= 4; }
+    if (!(x & 0xc0000000u)) { n += 2; x <<= 2; }
+    if (!(x & 0x80000000u)) { n += 1; }
+    return n;
+}
+
+void mon_w_divmod(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn, uint64_t *q,
+                  uint64_t *r)
+{
+    uint32_t U[2 * MON_W_MAXU + 1], V[2 * MON_W_MAXV], Q[2 * MON_W_MAXU];
+    unsigned m = 2 * un, n = 2 * vn, i, s;
+    int j;
+
+    for (i = 0; i < un; ++i) {
+        U[2 * i] = (uint32_t)u[i];
+        U[2 * i + 1] = (uint32_t)(u[i] >> 32);
+    }
+    U[m] = 0;
+    for (i = 0; i < vn; ++i) {
+        V[2 * i] = (uint32_t)v[i];
+        V[2 * i + 1] = (uint32_t)(v[i] >> 32);
+    }
+    for (i = 0; i < m; ++i) Q[i] = 0;
+    for (i = 0; i < un; ++i) q[i] = 0;
+    for (i = 0; i < vn; ++i) r[i] = 0;
+    while (n > 0 && V[n - 1] == 0) --n;
+    while (m > 0 && U[m - 1] == 0) --m;
+    if (n == 0) return; /* division by zero: caller bug; q = r = 0 */
+
+    if (m < n) { /* u < v: q = 0, r = u (u fits in vn limbs since m < n <= 2 vn) */
+        for (i = 0; i < vn && i < un; ++i) r[i] = u[i];
+        return;
+    }
+    if (n == 1) {
+        uint64_t rem = 0, d = V[0];
+        for (j = (int)m - 1; j >= 0; --j) {
+            uint64_t num = (rem << 32) | U[j];
+            Q[j] = (uint32_t)(num / d);
+            rem = num % d;
+        }
+        r[0] = rem;
+    } else {
+        s = clz32(V[n - 1]);
+        if (s) {
+            for (i = n - 1; i > 0; --i) V[i] = (V[i] << s) | (V[i - 1] >> (32 - s));
+            V[0] <<= s;
+            U[m] = U[m - 1] >> (32 - s);
+            for (i = m - 1; i > 0; --i) U[i] = (U[i] << s) | (U[i - 1] >> (32 - s));
+            U[0] <<= s;
+        } else {
+            U[m] = 0;
+        }
+        for (j = (int)(m - n); j >= 0; --j) {
+            uint64_t num = ((uint64_t)U[j + (int)n] << 32) | U[j + (int)n - 1];
+            uint64_t qhat = num / V[n - 1];
+            uint64_t rhat = num % V[n - 1];
+            uint64_t borrow = 0, t;
+            while (qhat >= (UINT64_C(1) << 32) ||
+                   qhat * V[n - 2] > ((rhat << 32) | U[j + (int)n - 2])) {
+                --qhat;
+                rhat += V[n - 1];
+                if (rhat >= (UINT64_C(1) << 32)) break;
+            }
+            for (i = 0; i < n; ++i) {
+                uint64_t p = qhat * V[i];
+                uint64_t hi32;
+                t = (uint64_t)U[(unsigned)j + i] - (p & 0xffffffffu) - borrow;
+                U[(unsigned)j + i] = (uint32_t)t;
+                hi32 = t >> 32;
+                borrow = (p >> 32) + (hi32 ? ((UINT64_C(1) << 32) - hi32) : 0);
+            }
+            t = (uint64_t)U[(unsigned)j + n] - borrow;
+            U[(unsigned)j + n] = (uint32_t)t;
+            if (t >> 32) {
+                /* the subtraction went negative (qhat one too large): add v back once */
+                uint64_t carry = 0;
+                --qhat;
+                for (i = 0; i < n; ++i) {
+                    uint64_t sm = (uint64_t)U[(unsigned)j + i] + V[i] + carry;
+                    U[(unsigned)j + i] = (uint32_t)sm;
+                    carry = sm >> 32;
+                }
+                U[(unsigned)j + n] = (uint32_t)(U[(unsigned)j + n] + carry);
+            }
+            Q[j] = (uint32_t)qhat;
+        }
+        /* remainder = U[0..n) >> s */
+        for (i = 0; i < n; ++i) {
+            uint32_t lo = s ? (U[i] >> s) | (uint32_t)((uint64_t)U[i + 1] << (32 - s)) : U[i];
+            r[i / 2] |= (uint64_t)lo << (32 * (i % 2));
+        }
+    }
+    for (i = 0; i < m; ++i) q[i / 2] |= (uint64_t)Q[i] << (32 * (i % 2));
+}
+
+uint64_t mon_w_isqrt128(mon_u128 x)
+{
+    unsigned b, half;
+    uint64_t rr, y, rem;
+    if (mon_u128_is_zero(x)) return 0;
+    b = mon_u128_bitlen(x);
+    half = (b + 1) / 2;
+    /* Newton from above: r0 = 2^ceil(b/2) >= sqrt(x); x <= 2^126 keeps r within 64 bits */
+    rr = half >= 64 ? (UINT64_C(1) << 63) : (UINT64_C(1) << half);
+    if (half >= 64) {
+        /* x in (2^126 - ..., 2^126]: only x == 2^126 is allowed, sqrt = 2^63 */
+        return UINT64_C(1) << 63;
+    }
+    for (;;) {
+        /* x / rr fits 64 bits because rr >= sqrt(x) */
+        uint64_t qd;
+        if (x.hi >= rr) {
+            /* only possible for rr tiny relative to x, which the seed excludes */
+            return 0;
+        }
+        qd = mon_w_div128_64(x.hi, x.lo, rr, &rem);
+        y = (rr >> 1) + (qd >> 1) + (rr & qd & 1u);
+        if (y >= rr) break;
+        rr = y;
+    }
+    return rr;
+}

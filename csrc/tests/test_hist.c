@@ -1,0 +1,477 @@
+/* Unit tests of the latency histogram (mon_hist.h). */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "monitor.h"
+#include "mon_hist_internal.h"
+#include "mon_hist_table.h"
+#include "mon_test.h"
+
+static uint64_t big[(MON_HIST_HEADER_BYTES + 8 * 20000) / 8];
+static uint64_t big2[(MON_HIST_HEADER_BYTES + 8 * 20000) / 8];
+static uint64_t big3[(MON_HIST_HEADER_BYTES + 8 * 20000) / 8];
+static uint8_t ser[100 + 12 * 20000];
+static uint8_t ser2[100 + 12 * 20000];
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static mon_hist *make(uint64_t *buf, uint64_t lo, uint64_t hi, int32_t scale)
+{
+    mon_hist_config c;
+    c.lowest = lo;
+    c.highest = hi;
+    c.scale = scale;
+    CHECK_STATUS(mon_hist_init(buf, sizeof big, &c), MON_OK);
+    return (mon_hist *)buf;
+}
+
+static void test_table(void)
+{
+    int j;
+    /* spot values: F[0] = 2^63, F[128] = floor(sqrt(2) * 2^63), sentinel */
+    CHECK(MON_HIST_F[0] == UINT64_C(0x8000000000000000));
+    CHECK(MON_HIST_F[128] == UINT64_C(0xb504f333f9de6484));
+    CHECK(MON_HIST_F[256] == UINT64_MAX);
+    for (j = 1; j <= 256; ++j) CHECK(MON_HIST_F[j] > MON_HIST_F[j - 1]);
+    for (j = 0; j < 512; ++j) {
+        uint64_t start = (UINT64_C(1) << 63) + ((uint64_t)j << 54);
+        unsigned j0 = MON_HIST_J0[j];
+        CHECK(MON_HIST_F[j0] >= start);
+        CHECK(j0 == 0 || MON_HIST_F[j0 - 1] < start);
+    }
+}
+
+static void test_log2(void)
+{
+    int i;
+    for (i = 0; i < 64; ++i) {
+        uint64_t v = UINT64_C(1) << i;
+        CHECK(mon_hist_floor_log2_portable(v) == (unsigned)i);
+        CHECK(mon_hist_floor_log2_portable(v | (v - 1u)) == (unsigned)i);
+        if (i > 0) CHECK(mon_hist_floor_log2_portable(v - 1u) == (unsigned)(i - 1));
+    }
+    for (i = 0; i < 100000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd(), v = r1 >> (r2 & 63u); /* sequenced: deterministic */
+        if (v == 0) continue;
+        CHECK(mon_hist_floor_log2_portable(v) == 63u - (unsigned)__builtin_clzll(v));
+    }
+}
+
+/* index(T(i)) == i and index(T(i-1) + 1) == i for every bucket holding an integer, every scale. */
+static void test_boundaries(void)
+{
+    int32_t s, i, got;
+    long fails = 0;
+    for (s = MON_HIST_MIN_SCALE; s <= MON_HIST_MAX_SCALE; ++s) {
+        uint64_t prev = 0, t;
+        for (i = 0; i <= (64 << s); ++i) {
+            CHECK_STATUS(mon_hist_threshold(s, i, &t), MON_OK);
+            if (t < prev) ++fails;
+            if (i < (64 << s) && t > prev) {
+                if (mon_hist_index_of(s, t, &got) != MON_OK || got != i) ++fails;
+                if (mon_hist_index_of(s, prev + 1u, &got) != MON_OK || got != i) ++fails;
+                if (t > 1 && (mon_hist_index_of(s, t - 1u, &got) != MON_OK || got > i)) ++fails;
+            }
+            prev = t;
+        }
+        CHECK_STATUS(mon_hist_threshold(s, (64 << s) + 1, &t), MON_E_VALUE);
+        CHECK_STATUS(mon_hist_index_of(s, UINT64_MAX, &got), MON_OK);
+        CHECK(got == (64 << s));
+        CHECK_STATUS(mon_hist_index_of(s, 1, &got), MON_OK);
+        CHECK(got == 0);
+        CHECK_STATUS(mon_hist_index_of(s, 2, &got), MON_OK);
+        CHECK(got == (1 << s));
+    }
+    CHECK(fails == 0);
+    CHECK_STATUS(mon_hist_index_of(9, 5, &got), MON_E_CONFIG);
+    CHECK_STATUS(mon_hist_index_of(3, 0, &got), MON_E_VALUE);
+}
+
+static void test_config(void)
+{
+    mon_hist_config c = {1000u, UINT64_C(3600000000000), 6};
+    mon_hist_layout lay;
+    uint64_t num, den;
+    CHECK(mon_hist_size(&c) == MON_HIST_HEADER_BYTES + 8u * 2033u);
+    CHECK(mon_hist_size(&c) - MON_HIST_HEADER_BYTES <= 16384u);
+    CHECK_STATUS(mon_hist_layout_of(&c, &lay), MON_OK);
+    CHECK(lay.buckets == 2033u && lay.index_lo == 638 && lay.index_hi == 2670);
+    CHECK(lay.range_lo <= 1000u && lay.range_hi >= UINT64_C(3600000000000));
+    CHECK_STATUS(mon_hist_error_bound(&c, &num, &den), MON_OK);
+    CHECK(num * 1000u <= den * 6u);   /* <= 0.6% */
+    CHECK(num * 10000u >= den * 54u); /* >= 0.54%: the continuous bound (base-1)/(base+1) */
+    c.scale = 9;
+    CHECK(mon_hist_size(&c) == 0);
+    CHECK_STATUS(mon_hist_check_config(&c), MON_E_CONFIG);
+    c.scale = 6;
+    c.lowest = 0;
+    CHECK_STATUS(mon_hist_check_config(&c), MON_E_CONFIG);
+    c.lowest = 10;
+    c.highest = 9;
+    CHECK_STATUS(mon_hist_check_config(&c), MON_E_CONFIG);
+    c.highest = 10;
+    CHECK_STATUS(mon_hist_init(big, 8, &c), MON_E_SIZE);
+    CHECK_STATUS(mon_hist_init((uint8_t *)big + 4, sizeof big - 8, &c), MON_E_ALIGN);
+    CHECK_STATUS(mon_hist_init(NULL, sizeof big, &c), MON_E_NULL);
+}
+
+static void test_f64(void)
+{
+    uint64_t ns;
+    double nan = 0.0 / 0.0, inf = 1.0 / 0.0;
+    CHECK_STATUS(mon_hist_f64_to_ns(1.5, MON_HIST_MS, &ns), MON_OK);
+    CHECK(ns == 1500000u);
+    CHECK_STATUS(mon_hist_f64_to_ns(0.1, MON_HIST_S, &ns), MON_OK);
+    CHECK(ns == 100000000u);
+    CHECK_STATUS(mon_hist_f64_to_ns(2.5, MON_HIST_NS, &ns), MON_OK);
+    CHECK(ns == 2u); /* half to even */
+    CHECK_STATUS(mon_hist_f64_to_ns(3.5, MON_HIST_NS, &ns), MON_OK);
+    CHECK(ns == 4u);
+    CHECK_STATUS(mon_hist_f64_to_ns(0.5, MON_HIST_NS, &ns), MON_OK);
+    CHECK(ns == 0u);
+    CHECK_STATUS(mon_hist_f64_to_ns(0.5000001, MON_HIST_NS, &ns), MON_OK);
+    CHECK(ns == 1u);
+    CHECK_STATUS(mon_hist_f64_to_ns(-0.0, MON_HIST_MS, &ns), MON_OK);
+    CHECK(ns == 0u);
+    CHECK_STATUS(mon_hist_f64_to_ns(5e-324, MON_HIST_S, &ns), MON_OK);
+    CHECK(ns == 0u);
+    CHECK_STATUS(mon_hist_f64_to_ns(18446744073709549568.0, MON_HIST_NS, &ns), MON_OK);
+    CHECK(ns == UINT64_C(18446744073709549568));
+    CHECK_STATUS(mon_hist_f64_to_ns(18446744073709551616.0, MON_HIST_NS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(nan, MON_HIST_MS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(inf, MON_HIST_MS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(-inf, MON_HIST_MS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(-1e-300, MON_HIST_MS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(1e300, MON_HIST_MS, &ns), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_f64_to_ns(1.0, 7, &ns), MON_E_CONFIG);
+}
+
+#if defined(__SIZEOF_INT128__)
+/* Independent reference of the exact conversion with the compiler's 128-bit integers; in the
+ * portable build (MON_NO_INT128) the library uses its two-limb arithmetic instead. */
+__extension__ typedef unsigned __int128 ref_u128;
+static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
+{
+    uint64_t bits, m;
+    int e;
+    ref_u128 p, q, rem, half;
+    memcpy(&bits, &x, 8);
+    if (((bits >> 52) & 0x7ff) == 0x7ff) return 0;
+    if ((bits << 1) == 0) { *out = 0; return 1; }
+    if (bits >> 63) return 0;
+    m = bits & ((UINT64_C(1) << 52) - 1);
+    e = (int)((bits >> 52) & 0x7ff);
+    if (e == 0) e = 1; else m |= UINT64_C(1) << 52;
+    e -= 1075;
+    p = (ref_u128)m * mult;
+    if (e >= 0) {
+        if (e >= 64 || (p << e) >> e != p || ((p << e) >> 64) != 0) return 0;
+        *out = (uint64_t)(p << e);
+        return 1;
+    }
+    if (-e >= 127) { *out = 0; return 1; }
+    q = p >> -e;
+    rem = p - (q << -e);
+    half = (ref_u128)1 << (-e - 1);
+    if (rem > half || (rem == half && (q & 1))) ++q;
+    if ((q >> 64) != 0) return 0;
+    *out = (uint64_t)q;
+    return 1;
+}
+
+static void test_f64_against_reference(void)
+{
+    static const uint64_t mults[4] = {1u, 1000u, 1000000u, 1000000000u};
+    long bad = 0;
+    int i, u;
+    for (i = 0; i < 400000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd(), bits, got = 0, want = 0;
+        double x;
+        int ok_got, ok_want;
+        /* exponents concentrated around the interesting range, some of everything */
+        uint64_t ex = (i & 3) ? 1023u - 40u + (r2 % 110u) : (r2 % 2048u);
+        bits = (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
+        if (i % 5 == 0) { /* exact ties: odd / 2^7 in ms and odd / 2 in ns */
+            uint64_t n = r1 >> 24;
+            x = (double)(2 * n + 1) / (i % 10 == 0 ? 128.0 : 2.0);
+        } else {
+            memcpy(&x, &bits, 8);
+        }
+        for (u = 0; u < 4; ++u) {
+            ok_got = mon_hist_f64_to_ns(x, (uint32_t)u, &got) == MON_OK;
+            ok_want = ref_to_ns(x, mults[u], &want);
+            if (ok_got != ok_want || (ok_got && got != want)) ++bad;
+        }
+    }
+    CHECK(bad == 0);
+}
+#endif
+
+static void test_record_and_read(void)
+{
+    mon_hist *h = make(big, 1000u, UINT64_C(3600000000000), 6);
+    mon_hist_stats s;
+    uint64_t num[5] = {0, 1, 1, 99, 1}, den[5] = {1, 2, 1, 100, 1000}, out[5], c;
+    int32_t exact;
+    uint64_t i;
+    double nan = 0.0 / 0.0;
+    CHECK_STATUS(mon_hist_quantiles(h, num, den, 5, out), MON_E_EMPTY);
+    for (i = 1; i <= 1000; ++i) mon_hist_record(h, i * 1000u);
+    mon_hist_record(h, 0);
+    mon_hist_record(h, UINT64_MAX);
+    CHECK_STATUS(mon_hist_record_f64(h, nan, MON_HIST_MS), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_record_f64(h, -1.0, MON_HIST_MS | MON_HIST_STRICT), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_get_stats(h, &s), MON_OK);
+    CHECK(s.count == 1002u && s.underflow == 1u && s.overflow == 1u && s.invalid == 1u);
+    CHECK(s.min == 0u && s.max == UINT64_MAX);
+    /* sum = 1000 * 500500 + 2^64 - 1 */
+    CHECK(s.sum_hi == 1u && s.sum_lo == 500500000u - 1u);
+    CHECK_STATUS(mon_hist_quantiles(h, num, den, 5, out), MON_OK);
+    CHECK(out[0] == 0u);          /* rank 1: underflow -> exact min */
+    CHECK(out[2] == UINT64_MAX);  /* rank 1002: overflow -> exact max */
+    /* median: rank 501 -> value 500000 */
+    CHECK(out[1] * 1000u >= 500000u * 994u && out[1] * 1000u <= 500000u * 1006u);
+    CHECK(out[4] * 1000u >= 1000u * 994u && out[4] * 1000u <= 1000u * 1006u);
+    num[0] = 2;
+    den[0] = 1;
+    CHECK_STATUS(mon_hist_quantiles(h, num, den, 1, out), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_count_at_or_below(h, 0, &c, &exact), MON_OK);
+    CHECK(c == 0u && exact == 0); /* underflow values are somewhere in [min, range_lo) */
+    CHECK_STATUS(mon_hist_count_at_or_below(h, UINT64_MAX, &c, &exact), MON_OK);
+    CHECK(c == 1002u && exact == 1);
+    {
+        uint64_t t;
+        int32_t idx;
+        mon_hist_index_of(6, 500000u, &idx);
+        mon_hist_threshold(6, idx, &t);
+        CHECK_STATUS(mon_hist_count_at_or_below(h, t, &c, &exact), MON_OK);
+        CHECK(exact == 1 && c == 1u + t / 1000u);
+        CHECK_STATUS(mon_hist_count_at_or_below(h, t - 1u, &c, &exact), MON_OK);
+        CHECK(exact == 0 && c <= 1u + (t - 1u) / 1000u);
+    }
+    {
+        uint32_t cur = 0, nb = 0;
+        uint64_t tot = 0;
+        mon_hist_bucket b;
+        int32_t previ = -1;
+        while (mon_hist_next_bucket(h, &cur, &b)) {
+            CHECK(b.index > previ && b.count > 0 && b.lower < b.upper);
+            previ = b.index;
+            tot += b.count;
+            ++nb;
+        }
+        CHECK(tot == 1000u && nb > 100u);
+    }
+    CHECK_STATUS(mon_hist_reset(h), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(h, &s), MON_OK);
+    CHECK(s.count == 0 && s.invalid == 0 && s.min == UINT64_MAX && s.max == 0);
+}
+
+static void test_many_and_merge(void)
+{
+    mon_hist *a = make(big, 1000u, UINT64_C(3600000000000), 6);
+    mon_hist *b = make(big2, 1000u, UINT64_C(3600000000000), 6);
+    mon_hist *c = make(big3, 1000u, UINT64_C(3600000000000), 6);
+    static uint64_t vals[10000];
+    static int64_t ivals[1000];
+    static double dvals[1000];
+    size_t i, la, lb;
+    mon_hist_stats sa, sb;
+    for (i = 0; i < 10000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd();
+        vals[i] = r1 >> (r2 % 64u);
+    }
+    mon_hist_record_many(a, vals, 10000);
+    for (i = 0; i < 10000; ++i) mon_hist_record(b, vals[i]);
+    CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &la), MON_OK);
+    CHECK_STATUS(mon_hist_serialize(b, ser2, sizeof ser2, &lb), MON_OK);
+    CHECK(la == lb && memcmp(ser, ser2, la) == 0);
+    /* merge order does not matter: (a + b) vs (b + a), bytes identical */
+    mon_hist_snapshot(a, c);
+    CHECK_STATUS(mon_hist_merge(c, b), MON_OK);
+    CHECK_STATUS(mon_hist_merge(b, a), MON_OK);
+    CHECK_STATUS(mon_hist_serialize(c, ser, sizeof ser, &la), MON_OK);
+    CHECK_STATUS(mon_hist_serialize(b, ser2, sizeof ser2, &lb), MON_OK);
+    CHECK(la == lb && memcmp(ser, ser2, la) == 0);
+    mon_hist_get_stats(a, &sa);
+    mon_hist_get_stats(b, &sb);
+    CHECK(sb.count == 2u * sa.count);
+    /* signed and float arrays */
+    mon_hist_reset(a);
+    for (i = 0; i < 1000; ++i) {
+        ivals[i] = (int64_t)(i % 7u) - 1;
+        dvals[i] = (double)i * 0.5 - 10.0;
+    }
+    CHECK(mon_hist_record_many_i64(a, ivals, 1000, MON_HIST_US) == 143u);
+    CHECK(mon_hist_record_many_f64(a, dvals, 1000, MON_HIST_MS) == 20u);
+    mon_hist_get_stats(a, &sa);
+    CHECK(sa.invalid == 163u && sa.count == 1837u);
+    /* mismatched configurations */
+    c = make(big3, 1000u, UINT64_C(3600000000000), 5);
+    CHECK_STATUS(mon_hist_merge(a, c), MON_E_MISMATCH);
+    /* merge into itself doubles */
+    CHECK_STATUS(mon_hist_merge(a, a), MON_OK);
+    mon_hist_get_stats(a, &sb);
+    CHECK(sb.count == 2u * sa.count && sb.invalid == 2u * sa.invalid && sb.sum_lo == 2u * sa.sum_lo);
+}
+
+static void test_saturation(void)
+{
+    mon_hist *a = make(big, 1u, 10u, 0);
+    mon_hist *b = make(big2, 1u, 10u, 0);
+    size_t len;
+    mon_hist_stats s;
+    mon_hist_config cfg;
+    int k;
+    mon_hist_record(a, 5);
+    mon_hist_record(a, UINT64_MAX);
+    mon_hist_add_invalid(a, UINT64_MAX);
+    mon_hist_add_invalid(a, 5);
+    CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &len), MON_OK);
+    /* forge a state with huge counters through bytes: then merge it repeatedly */
+    for (k = 0; k < 70; ++k) CHECK_STATUS(mon_hist_merge(a, a), MON_OK);
+    mon_hist_get_stats(a, &s);
+    CHECK(s.count == UINT64_MAX && s.invalid == UINT64_MAX && s.overflow == UINT64_MAX);
+    CHECK(s.sum_hi == UINT64_MAX && s.sum_lo == UINT64_MAX);
+    mon_hist_record(a, 5);
+    mon_hist_get_stats(a, &s);
+    CHECK(s.count == UINT64_MAX && s.sum_hi == UINT64_MAX && s.sum_lo == UINT64_MAX);
+    CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &len), MON_OK);
+    CHECK_STATUS(mon_hist_peek_config(ser, len, &cfg), MON_OK);
+    CHECK_STATUS(mon_hist_deserialize(b, sizeof big2, ser, len), MON_OK);
+    CHECK_STATUS(mon_hist_serialize(b, ser2, sizeof ser2, &len), MON_OK);
+    CHECK(memcmp(ser, ser2, len) == 0);
+}
+
+static void test_serialize_errors(void)
+{
+    mon_hist *a = make(big, 1000u, UINT64_C(3600000000000), 6);
+    mon_hist_config cfg;
+    size_t len, i;
+    uint64_t v;
+    for (v = 1; v < 100000000u; v = v * 3u + 1u) mon_hist_record(a, v);
+    CHECK_STATUS(mon_hist_serialize(a, ser, 10, &len), MON_E_SIZE);
+    CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &len), MON_OK);
+    CHECK_STATUS(mon_hist_peek_config(ser, len, &cfg), MON_OK);
+    CHECK(cfg.lowest == 1000u && cfg.scale == 6);
+    /* every truncation is rejected, never read out of bounds (ASan) */
+    for (i = 0; i < len; ++i) CHECK(mon_hist_peek_config(ser, i, &cfg) != MON_OK);
+    CHECK_STATUS(mon_hist_peek_config(ser, 50, &cfg), MON_E_TRUNCATED);
+    /* every single-bit flip is rejected */
+    for (i = 0; i < len * 8u; ++i) {
+        memcpy(ser2, ser, len);
+        ser2[i / 8u] ^= (uint8_t)(1u << (i % 8u));
+        if (mon_hist_peek_config(ser2, len, &cfg) == MON_OK) CHECK(0);
+    }
+    memcpy(ser2, ser, len);
+    ser2[4] = 2;
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_FORMAT);
+    memcpy(ser2, ser, len);
+    ser2[0] = 'X';
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_FORMAT);
+    memcpy(ser2, ser, len);
+    ser2[30] ^= 1;
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_CHECKSUM);
+    CHECK_STATUS(mon_hist_deserialize(big2, 64, ser, len), MON_E_SIZE);
+    {
+        uint8_t crc[9] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+        CHECK(mon_hist_crc32c(crc, 9) == 0xe3069283u);
+    }
+}
+
+static void test_ring(void)
+{
+    mon_hist_config c = {1000u, 1000000000u, 4};
+    static uint64_t rbuf[40000];
+    mon_hist_ring *r = (mon_hist_ring *)rbuf;
+    mon_hist *dst = make(big, 1000u, 1000000000u, 4);
+    mon_hist_stats s;
+    uint64_t t;
+    size_t need = mon_hist_ring_size(&c, 5);
+    CHECK(need > 0 && need <= sizeof rbuf);
+    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, 5, 100), MON_OK);
+    for (t = 100; t < 110; ++t) {
+        CHECK_STATUS(mon_hist_ring_advance(r, t), MON_OK);
+        mon_hist_record(mon_hist_ring_current(r), t * 1000u);
+        mon_hist_record(mon_hist_ring_current(r), t * 1000u);
+    }
+    CHECK_STATUS(mon_hist_ring_advance(r, 50), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
+    mon_hist_get_stats(dst, &s);
+    CHECK(s.count == 10u && s.min == 105000u && s.max == 109000u);
+    CHECK_STATUS(mon_hist_ring_merge_last(r, 1, dst), MON_OK);
+    mon_hist_get_stats(dst, &s);
+    CHECK(s.count == 2u && s.min == 109000u);
+    CHECK_STATUS(mon_hist_ring_merge_last(r, 6, dst), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_ring_advance(r, 112), MON_OK); /* 110, 111, 112 emptied */
+    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
+    mon_hist_get_stats(dst, &s);
+    CHECK(s.count == 4u && s.min == 108000u);
+    CHECK_STATUS(mon_hist_ring_advance(r, 1000), MON_OK);
+    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
+    mon_hist_get_stats(dst, &s);
+    CHECK(s.count == 0u);
+}
+
+#if !MON_SINGLE_THREADED
+#define THREADS 8
+#define PER_THREAD 1000000
+static void *worker(void *arg)
+{
+    mon_hist *h = (mon_hist *)arg;
+    uint64_t i, vals[100];
+    for (i = 0; i < PER_THREAD / 2; ++i) mon_hist_record(h, 1000u + (i * 7919u) % 5000000u);
+    for (i = 0; i < PER_THREAD / 2; i += 100) {
+        uint64_t k;
+        for (k = 0; k < 100; ++k) vals[k] = 1000u + ((i + k) * 7919u) % 5000000u;
+        mon_hist_record_many(h, vals, 100);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    mon_hist *h = make(big, 1000u, UINT64_C(3600000000000), 6);
+    pthread_t th[THREADS];
+    mon_hist_stats s;
+    int k;
+    uint64_t i, expect_sum = 0;
+    for (k = 0; k < THREADS; ++k) pthread_create(&th[k], NULL, worker, h);
+    for (k = 0; k < THREADS; ++k) pthread_join(th[k], NULL);
+    mon_hist_get_stats(h, &s);
+    for (i = 0; i < PER_THREAD / 2; ++i) expect_sum += 2u * (1000u + (i * 7919u) % 5000000u);
+    CHECK(s.count == (uint64_t)THREADS * PER_THREAD);
+    CHECK(s.sum_hi == 0 && s.sum_lo == expect_sum * THREADS);
+    CHECK(s.min == 1000u);
+}
+#endif
+
+int main(void)
+{
+    test_table();
+    test_log2();
+    test_boundaries();
+    test_config();
+    test_f64();
+#if defined(__SIZEOF_INT128__)
+    test_f64_against_reference();
+#endif
+    test_record_and_read();
+    test_many_and_merge();
+    test_saturation();
+    test_serialize_errors();
+    test_ring();
+#if !MON_SINGLE_THREADED
+    test_threads();
+#endif
+    MON_TEST_MAIN_END();
+}
