@@ -401,7 +401,84 @@ def _value(v: Any) -> str:
         return _FAST(_sanitise(v, 1, set()))
 
 
+class _Unordered(Exception):
+    """Known fields out of canonical order: take the general path."""
+
+
+_RANK = {k: i for i, k in enumerate(KNOWN_FIELDS)}
+_RANK_INPUT_HASH = _RANK["input_hash"]
+
+
 def _line(
+    ts: str,
+    service: str,
+    event: str,
+    level: str,
+    context: Mapping[str, Any],
+    hasher: Callable[[Any], str | None] | None,
+) -> str:
+    """One pass over ``context`` when its known fields already come in canonical order (the
+    usual case: callers write them in the article's order); otherwise _line_general. Both give
+    exactly the bytes of ``render_json(_build(...))``. Raises for non-str keys."""
+    try:
+        return _line_ordered(ts, service, event, level, context, hasher)
+    except _Unordered:
+        return _line_general(ts, service, event, level, context, hasher)
+
+
+def _line_ordered(
+    ts: str,
+    service: str,
+    event: str,
+    level: str,
+    context: Mapping[str, Any],
+    hasher: Callable[[Any], str | None] | None,
+) -> str:
+    out = ['{"timestamp":"' + ts + '","service":' + _esc(service) + ',"event":'
+           + _esc(event) + ',"level":' + _esc(level)]
+    last = -1
+    extras: list[str] | None = None
+    rank = _RANK.get
+    for k, v in context.items():
+        r = rank(k)
+        if r is None:
+            if hasher is not None and (k == "input" or k == "input_data"):
+                if "input_hash" in context:
+                    continue
+                r = _RANK_INPUT_HASH
+                if r <= last:  # e.g. both input and input_data given
+                    raise _Unordered
+                last = r
+                digest = hasher(v)
+                if digest is not None:
+                    out.append(',"input_hash":' + _esc(digest))
+                continue
+            if extras is None:
+                extras = [k]
+            else:
+                extras.append(k)
+            continue
+        if r <= last:
+            raise _Unordered
+        last = r
+        t = type(v)
+        if t is str:
+            out.append(_KEY_PREFIX[k] + _esc(v))
+        elif t is float and -_INF < v < _INF:
+            out.append(_KEY_PREFIX[k] + float.__repr__(v))
+        else:
+            out.append(_KEY_PREFIX[k] + _value(v))
+    if extras is not None:
+        extras.sort()
+        for k in extras:
+            if type(k) is not str or k in _HEAD_SET:
+                raise TypeError("non-str or renamed key: general path")
+            out.append("," + _esc(k) + ":" + _value(context[k]))
+    out.append("}")
+    return "".join(out)
+
+
+def _line_general(
     ts: str,
     service: str,
     event: str,
@@ -559,24 +636,32 @@ class StructuredLogger:
     def _log(self, event: str, level: str, context: dict[str, Any]) -> None:
         try:
             levelno = LEVELS.get(level, logging.INFO) if isinstance(level, str) else logging.INFO
-            stream = self.stream
-            if stream is None and not self.logger.isEnabledFor(levelno):
+            if self.stream is None and not self.logger.isEnabledFor(levelno):
                 return
-            if self._rate < 1.0 and level in _SAMPLED_LEVELS and "error_type" not in context:
-                if not self._keep():
-                    return
-            line = self._render(event, level, context)
-            if stream is not None:
-                stream.write(line + "\n")
-            else:
-                # makeRecord + handle: the stdlib path without findCaller's stack walk (the
-                # caller would be this module anyway). Filters and handlers apply as usual.
-                lg = self.logger
-                lg.handle(lg.makeRecord(lg.name, levelno, "(monitor)", 0, _JsonLine(line),
-                                        (), None))
+            self._write(event, level, levelno, context)
         except Exception:
             with self._lock:
                 self._failures += 1
+
+    def _write(self, event: str, level: str, levelno: int, context: dict[str, Any]) -> None:
+        """Sample, render and emit; the caller has checked that ``levelno`` is enabled and
+        catches exceptions (the ServiceMonitor hot path calls this directly)."""
+        if self._rate < 1.0 and level in _SAMPLED_LEVELS and "error_type" not in context:
+            if not self._keep():
+                return
+        line = self._render(event, level, context)
+        stream = self.stream
+        if stream is not None:
+            stream.write(line + "\n")
+        else:
+            # makeRecord + handle: the stdlib path without findCaller's stack walk (the
+            # caller would be this module anyway). Filters and handlers apply as usual.
+            lg = self.logger
+            lg.handle(lg.makeRecord(lg.name, levelno, "(monitor)", 0, _JsonLine(line), (), None))
+
+    def _count_failure(self) -> None:
+        with self._lock:
+            self._failures += 1
 
     def _keep(self) -> bool:
         k = next(self._seen)

@@ -43,6 +43,7 @@ _NS = 1_000_000_000
 _QUANTILES = (50.0, 90.0, 99.0, 99.9)
 _NAN = math.nan
 _INF = math.inf
+_LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 def _tick(t: float) -> int:
@@ -681,7 +682,10 @@ class ServiceMonitor:
             except Exception:  # counted; the log line below is still written
                 self._count_internal_error()
         log = self._logger
-        if log is not None and (level != "info" or self._log_success) and log.enabled(level):
+        levelno = _LEVELNO[level]
+        if log is not None and (level != "info" or self._log_success) and (
+            log.stream is not None or log.logger.isEnabledFor(levelno)
+        ):
             rec: dict[str, Any] = {}
             if obs.request_id is not None:
                 rec["request_id"] = obs.request_id
@@ -708,7 +712,10 @@ class ServiceMonitor:
                 for k, v in obs.fields.items():
                     if k not in _RESERVED and v is not None:
                         rec[k] = v
-            log._log(event, level, rec)
+            try:
+                log._write(event, level, levelno, rec)
+            except Exception:
+                log._count_failure()
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
