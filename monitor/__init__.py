@@ -6,6 +6,13 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+from .categories import (
+    BusinessRuleError,
+    Categoriser,
+    ErrorCategory,
+    InputValidationError,
+    categorise_error,
+)
 from .drift import (
     PSI_FLOOR_EPSILON_DEFAULT,
     PSI_SMOOTHINGS,
@@ -33,7 +40,14 @@ from .latency import (
     histogram_nbytes,
 )
 from ._prom import NativeHistogram, OtelExponentialHistogramPoint
-
+from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .service import (
+    Observation,
+    PredictionMetrics,
+    ServiceMonitor,
+    Snapshot,
+    predict_with_metrics,
+)
 from .alerts import (
     Alert,
     AlertEngine,
@@ -69,6 +83,21 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    # service signals (categories, logs, service)
+    "ErrorCategory",
+    "Categoriser",
+    "categorise_error",
+    "InputValidationError",
+    "BusinessRuleError",
+    "StructuredLogger",
+    "JsonFormatter",
+    "StructuredAdapter",
+    "input_hash",
+    "ServiceMonitor",
+    "Observation",
+    "Snapshot",
+    "PredictionMetrics",
+    "predict_with_metrics",
     # alerts
     "Alert",
     "AlertEngine",
