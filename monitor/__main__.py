@@ -10,9 +10,15 @@ from typing import Sequence
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the built-in demo on synthetic data (no input needed)")
+    demo = sub.add_parser("demo", help="run the built-in demo on synthetic data (no input needed)")
+    demo.add_argument("--drift", action="store_true",
+                      help="the input-drift walk-through instead of the four-signal service demo")
     args = parser.parse_args(argv)
     if args.command == "demo":
+        if args.drift:
+            from ._demo_drift import run_drift_demo
+
+            return run_drift_demo(sys.stdout)
         from ._demo import run_demo
 
         return run_demo(sys.stdout)
