@@ -6,6 +6,8 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+import logging as _logging
+
 from .categories import (
     BusinessRuleError,
     Categoriser,
@@ -75,6 +77,10 @@ from .psi_article import calculate_psi
 from .reference import FeatureProfile, Reference
 
 __version__ = "0.1.0"
+
+# A library logs, the application decides where to: without this, Python's last-resort
+# handler would print alert transitions to stderr when the application configured nothing.
+_logging.getLogger("monitor").addHandler(_logging.NullHandler())
 
 __all__ = [
     "__version__",
