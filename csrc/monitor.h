@@ -9,5 +9,6 @@
 #include "mon_drift.h"
 #include "mon_bin.h"
 #include "mon_hist.h"
+#include "mon_service.h"
 
 #endif /* MONITOR_H */

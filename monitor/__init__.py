@@ -6,6 +6,15 @@ category, input drift - computed by a C99 core whose results are bit-identical o
 
 from __future__ import annotations
 
+import logging as _logging
+
+from .categories import (
+    BusinessRuleError,
+    Categoriser,
+    ErrorCategory,
+    InputValidationError,
+    categorise_error,
+)
 from .drift import (
     PSI_FLOOR_EPSILON_DEFAULT,
     PSI_SMOOTHINGS,
@@ -33,7 +42,14 @@ from .latency import (
     histogram_nbytes,
 )
 from ._prom import NativeHistogram, OtelExponentialHistogramPoint
-
+from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .service import (
+    Observation,
+    PredictionMetrics,
+    ServiceMonitor,
+    Snapshot,
+    predict_with_metrics,
+)
 from .alerts import (
     Alert,
     AlertEngine,
@@ -62,6 +78,10 @@ from .reference import FeatureProfile, Reference
 
 __version__ = "0.1.0"
 
+# A library logs, the application decides where to: without this, Python's last-resort
+# handler would print alert transitions to stderr when the application configured nothing.
+_logging.getLogger("monitor").addHandler(_logging.NullHandler())
+
 __all__ = [
     "__version__",
     "MonitorError",
@@ -69,6 +89,21 @@ __all__ = [
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
+    # service signals (categories, logs, service)
+    "ErrorCategory",
+    "Categoriser",
+    "categorise_error",
+    "InputValidationError",
+    "BusinessRuleError",
+    "StructuredLogger",
+    "JsonFormatter",
+    "StructuredAdapter",
+    "input_hash",
+    "ServiceMonitor",
+    "Observation",
+    "Snapshot",
+    "PredictionMetrics",
+    "predict_with_metrics",
     # alerts
     "Alert",
     "AlertEngine",

@@ -1,0 +1,996 @@
+"""Service instrumentation: the article's four signals from a few lines around the model call.
+
+``ServiceMonitor`` ties together the C counters (received / processed / dropped / failed,
+in-flight, errors per category, rate windows), a windowed latency histogram, the error
+categoriser, an optional ``DriftMonitor`` and a :class:`~monitor.StructuredLogger`::
+
+    svc = ServiceMonitor("fraud-model", "v3.2.1", capacity_rps=500)
+    with svc.observe(request_id="req-1", input=payload) as obs:
+        with obs.stage("validation"):
+            x = validate(payload)
+        with obs.stage("model"):
+            y = model.predict(x)
+        obs.record(prediction=y, confidence=0.91)
+    snap = svc.snapshot()          # frozen; snap.get("latency.p99_ms"), snap.signals()
+
+Time comes from the injectable ``clock`` (monotonic seconds, default ``time.monotonic``),
+converted once to integer nanosecond ticks: windows, rates and tests are deterministic.
+Monitoring never breaks the request: a failure inside the monitor is counted
+(:attr:`ServiceMonitor.internal_errors`); the request's own exception is always re-raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType, TracebackType
+from typing import Any, TypeVar, cast
+
+from ._ffi import check, ffi, lib
+from .categories import Categoriser, ErrorCategory
+from .errors import InvalidInputError, MonitorError
+from .logs import StructuredLogger
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_NS = 1_000_000_000
+_QUANTILES = (50.0, 90.0, 99.0, 99.9)
+_NAN = math.nan
+_INF = math.inf
+_LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def _tick(t: float) -> int:
+    ns = int(t * 1e9)
+    return ns if ns > 0 else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionMetrics:
+    """The article's ``PredictionMetrics`` (same fields, same order) plus the error category
+    and request id."""
+
+    latency_ms: float
+    model_version: str
+    input_size: int
+    cache_hit: bool = False
+    error: str | None = None
+    error_category: ErrorCategory | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LatencySignals:
+    """Percentiles (ms) of the requests finished in the window; NaN when there were none."""
+
+    count: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    p999_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class ThroughputSignals:
+    """Totals since start (exact) and the window's counts and per-second rates."""
+
+    received: int
+    processed: int
+    dropped: int
+    failed: int
+    in_flight: int
+    gap: int  # received - processed = failed + dropped + in_flight (totals)
+    window_s: float  # seconds covered by the window's rates
+    window_received: int
+    window_processed: int
+    window_dropped: int
+    window_failed: int
+    received_rps: float
+    processed_rps: float
+    dropped_rps: float
+    failed_rps: float
+    gap_ratio: float  # (window received - window processed) / window received, 0 when idle
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSignals:
+    """Errors per category (value names): totals, window counts, and rate = window errors /
+    window requests received (0 when none were received)."""
+
+    count: Mapping[str, int]
+    window: Mapping[str, int]
+    rate: Mapping[str, float]
+    total_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class DriftSignals:
+    """Drift of one feature (NaN when its window is empty): PSI (nats), total variation,
+    Jensen-Shannon divergence in bits (``js``, the ``drift.<feature>.js`` signal) and distance
+    (its square root)."""
+
+    psi: float
+    tv: float
+    js: float
+    js_distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The four signals at one instant. Every number is also reachable by a dotted name
+    (:meth:`get`, :meth:`signals`): ``latency.p50_ms`` .. ``latency.p999_ms``,
+    ``latency.count``, ``throughput.<field>`` (e.g. ``throughput.received_rps``),
+    ``saturation``, ``errors.rate.<category>``, ``errors.count.<category>``,
+    ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
+
+    service: str
+    model_version: str
+    time_s: float
+    latency: LatencySignals
+    throughput: ThroughputSignals
+    saturation: float
+    errors: ErrorSignals
+    drift: Mapping[str, DriftSignals]
+    _signals: Mapping[str, float] = field(repr=False, compare=False)
+
+    def signals(self) -> Mapping[str, float]:
+        """Flat read-only mapping of dotted name -> value (NaN = no data)."""
+        return self._signals
+
+    def get(self, name: str) -> float:
+        """The value of one dotted signal name; KeyError (listing close names) if unknown."""
+        try:
+            return self._signals[name]
+        except KeyError:
+            prefix = name.rsplit(".", 1)[0]
+            near = sorted(k for k in self._signals if k.startswith(prefix))[:8]
+            raise KeyError(f"unknown signal {name!r}; known names include {near}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Windowed latency: a ring of histograms on the same slots as the C counters
+# --------------------------------------------------------------------------------------------
+
+
+class _LatencyRing:
+    __slots__ = ("_factory", "_hists", "_tags", "_slots", "_slot_ticks", "_start", "_lock")
+
+    def __init__(self, factory: Callable[[], Any], slots: int, slot_ticks: int, start: int):
+        self._factory = factory
+        self._hists: list[Any] = [None] * slots
+        self._tags = [-1] * slots
+        self._slots = slots
+        self._slot_ticks = slot_ticks
+        self._start = start
+        self._lock = threading.Lock()
+
+    def _epoch(self, tick: int) -> int:
+        return (tick - self._start) // self._slot_ticks if tick > self._start else 0
+
+    def record(self, tick: int, ns: int) -> None:
+        e = self._epoch(tick)
+        i = e % self._slots
+        if self._tags[i] != e:
+            with self._lock:
+                if self._tags[i] > e:
+                    return  # left the window
+                if self._tags[i] != e:
+                    self._hists[i] = self._factory()
+                    self._tags[i] = e
+        self._hists[i].record_ns(ns)
+
+    def merged(self, tick: int) -> Any:
+        e_now = self._epoch(tick)
+        first = max(e_now - self._slots + 1, 0)
+        out = self._factory()
+        with self._lock:
+            parts = [
+                h for h, t in zip(self._hists, self._tags)
+                if h is not None and first <= t <= e_now
+            ]
+        for h in parts:
+            r = out.merge(h)
+            if r is not None and r is not out and hasattr(r, "percentiles"):
+                out = r
+        return out
+
+
+# Bound once: the hot path avoids attribute lookups on lib.
+_begin = lib.mon_service_begin
+_ok = lib.mon_service_ok
+_fail = lib.mon_service_fail
+_drop = lib.mon_service_drop
+
+# --------------------------------------------------------------------------------------------
+# Observation
+# --------------------------------------------------------------------------------------------
+
+
+class _Stage:
+    __slots__ = ("_obs", "_name", "_prev")
+
+    def __init__(self, obs: Observation, name: str) -> None:
+        self._obs = obs
+        self._name = name
+        self._prev: str | None = None
+
+    def __enter__(self) -> _Stage:
+        self._prev = self._obs.stage_name
+        self._obs.stage_name = self._name
+        return self
+
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        if et is None:  # on an exception, keep the stage where it was raised
+            self._obs.stage_name = self._prev
+
+
+class Observation:
+    """One request, measured at the boundary. Use as ``with`` / ``async with``; mark stages
+    with ``obs.stage("validation" | "model" | "business")``; record outputs with
+    :meth:`record`; :meth:`drop` or :meth:`fail` to end it without an exception."""
+
+    __slots__ = (
+        "_svc", "request_id", "input", "trace_id", "span_id", "features", "stage_name",
+        "prediction", "confidence", "fields", "_t0", "_outcome", "_category", "_error_type",
+        "_error_message", "_latency_ms", "_error_category", "context",
+    )
+
+    def __init__(
+        self,
+        svc: ServiceMonitor,
+        request_id: str | None,
+        input: Any,
+        trace_id: str | None,
+        span_id: str | None,
+        features: Any,
+        context: Mapping[str, Any] | None,
+    ) -> None:
+        self._svc = svc
+        self.request_id = request_id
+        self.input = input
+        self.trace_id = trace_id
+        self.span_id = span_id
+        self.features = features
+        self.context = context
+        self.stage_name: str | None = None
+        self.prediction: Any = None
+        self.confidence: Any = None
+        self.fields: dict[str, Any] | None = None
+        self._t0: float | None = None  # set once the request is counted in flight
+        self._outcome = 0  # 0 ok, 1 fail, 2 drop
+        self._category: ErrorCategory | None = None
+        self._error_type: str | None = None
+        self._error_message: str | None = None
+        self._latency_ms: float | None = None
+        self._error_category: ErrorCategory | None = None
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Latency at the boundary (set on exit)."""
+        return self._latency_ms
+
+    @property
+    def error_category(self) -> ErrorCategory | None:
+        """The category of the error that ended this request, if any (set on exit)."""
+        return self._error_category
+
+    @property
+    def metrics(self) -> PredictionMetrics | None:
+        """The article's :class:`PredictionMetrics` for this request (None before exit)."""
+        if self._latency_ms is None:
+            return None
+        try:
+            size = len(self.input) if self.input is not None else 0
+        except Exception:
+            size = 1
+        return PredictionMetrics(
+            latency_ms=self._latency_ms,
+            model_version=self._svc.model_version,
+            input_size=size,
+            cache_hit=bool(self.fields.get("cache_hit", False)) if self.fields else False,
+            error=self._error_type,
+            error_category=self._error_category,
+            request_id=self.request_id,
+        )
+
+    def stage(self, name: str) -> _Stage:
+        """Context manager naming the current stage (the categoriser's ``context["stage"]``)."""
+        return _Stage(self, name)
+
+    def record(self, prediction: Any = None, confidence: Any = None, **fields: Any) -> None:
+        """The model's output (checked for NaN / inf / low confidence) and extra log fields."""
+        self.prediction = prediction
+        self.confidence = confidence
+        if fields:
+            self.fields = fields
+
+    def drop(self, reason: str | None = None) -> None:
+        """End this request as dropped (shed / abandoned) instead of processed."""
+        self._outcome = 2
+        self._error_message = reason
+
+    def fail(self, category: ErrorCategory | str, message: str = "",
+             error_type: str | None = None) -> None:
+        """End this request as failed with ``category`` without raising (e.g. a business rule
+        rejected the prediction). InvalidInputError for an unknown category."""
+        self._category = ErrorCategory.parse(category)
+        self._outcome = 1
+        self._error_type = error_type or self._category.value
+        self._error_message = message
+
+    def __enter__(self) -> Observation:
+        svc = self._svc
+        try:
+            t = svc._clock()
+            ns = int(t * 1e9)
+            _begin(svc._s, ns if ns > 0 else 0)
+            self._t0 = t
+        except Exception:  # a broken clock must not break the request
+            svc._count_internal_error()
+        return self
+
+    def __exit__(
+        self,
+        et: type[BaseException] | None,
+        ev: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Returns None: the request's own exception, if any, always propagates.
+        try:
+            self._svc._finish(self, ev)
+        except Exception:
+            self._svc._count_internal_error()
+
+    async def __aenter__(self) -> Observation:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        et: type[BaseException] | None,
+        ev: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(et, ev, tb)
+
+
+# --------------------------------------------------------------------------------------------
+# ServiceMonitor
+# --------------------------------------------------------------------------------------------
+
+
+def _positive_number(name: str, v: Any, *, allow_none: bool = True) -> float | None:
+    if v is None and allow_none:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        raise InvalidInputError(f"{name} must be a finite number > 0, got {v!r}")
+    return float(v)
+
+
+class ServiceMonitor:
+    """Latency, throughput and saturation, errors by category and (optionally) drift for one
+    model service. See the module documentation for an example.
+
+    Parameters: ``service``, ``model_version`` (strings on every log line); ``clock``
+    (monotonic seconds); ``window_s`` and ``slots`` (rate / latency window: ``slots`` slots
+    of ``window_s / slots`` seconds, the newest partial); ``capacity_rps`` and/or
+    ``capacity_concurrency`` (saturation = max(received_rps / capacity_rps,
+    in_flight / capacity_concurrency); NaN when neither is given); ``categoriser`` or
+    ``confidence_threshold``; ``drift`` (a DriftMonitor: ``observe(features=...)`` is passed to
+    its ``update``); ``logger`` (a StructuredLogger, default one for ``service``; ``False``
+    disables logging); ``log_success`` (log every success, default True - errors and drops
+    are always logged); ``latency_config`` (keyword arguments for LatencyHistogram);
+    ``trace_context`` (a callable giving ``(trace_id, span_id)`` for the current request, e.g.
+    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins).
+    """
+
+    def __init__(
+        self,
+        service: str,
+        model_version: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        window_s: float = 60.0,
+        slots: int = 60,
+        capacity_rps: float | None = None,
+        capacity_concurrency: int | None = None,
+        categoriser: Categoriser | None = None,
+        confidence_threshold: float | None = None,
+        drift: Any = None,
+        logger: StructuredLogger | None | bool = None,
+        log_success: bool = True,
+        latency_config: Mapping[str, Any] | None = None,
+        trace_context: Callable[[], tuple[str, str] | None] | None = None,
+    ) -> None:
+        if not isinstance(service, str) or not service:
+            raise InvalidInputError(f"service must be a non-empty str, got {service!r}")
+        if not isinstance(model_version, str):
+            raise InvalidInputError(f"model_version must be a str, got {model_version!r}")
+        if not callable(clock):
+            raise InvalidInputError(f"clock must be callable (monotonic seconds), got {clock!r}")
+        window = _positive_number("window_s", window_s, allow_none=False)
+        assert window is not None
+        if isinstance(slots, bool) or not isinstance(slots, int) or not (
+            1 <= slots <= lib.MON_SERVICE_MAX_SLOTS
+        ):
+            raise InvalidInputError(
+                f"slots must be an int in 1..{lib.MON_SERVICE_MAX_SLOTS}, got {slots!r}"
+            )
+        ticks = window * _NS / slots
+        slot_ticks = round(ticks) if ticks < 2.0**63 else 0
+        if not 1 <= slot_ticks <= 2**62:
+            raise InvalidInputError(
+                f"window_s / slots must be between 1 ns and 2^62 ns, got {window}/{slots}"
+            )
+        self._capacity_rps = _positive_number("capacity_rps", capacity_rps)
+        if capacity_concurrency is not None and (
+            isinstance(capacity_concurrency, bool)
+            or not isinstance(capacity_concurrency, int)
+            or capacity_concurrency <= 0
+        ):
+            raise InvalidInputError(
+                f"capacity_concurrency must be an int > 0, got {capacity_concurrency!r}"
+            )
+        self._capacity_conc = capacity_concurrency
+        if categoriser is not None and not isinstance(categoriser, Categoriser):
+            raise InvalidInputError(f"categoriser must be a Categoriser, got {categoriser!r}")
+        if categoriser is not None and confidence_threshold is not None:
+            raise InvalidInputError(
+                "give either categoriser or confidence_threshold (set the threshold on the "
+                "Categoriser)"
+            )
+        self._categoriser = categoriser or Categoriser(confidence_threshold=confidence_threshold)
+        if drift is not None and not (
+            callable(getattr(drift, "update", None)) and callable(getattr(drift, "evaluate", None))
+        ):
+            raise InvalidInputError(
+                f"drift must be a DriftMonitor (with update() and evaluate()), got {drift!r}"
+            )
+        self._drift = drift
+        if logger is None or logger is True:
+            self._logger: StructuredLogger | None = StructuredLogger(service)
+        elif logger is False:
+            self._logger = None
+        elif isinstance(logger, StructuredLogger):
+            self._logger = logger
+        else:
+            raise InvalidInputError(
+                f"logger must be a StructuredLogger, None or False, got {logger!r}"
+            )
+        self._log_success = bool(log_success)
+        if trace_context is not None and not callable(trace_context):
+            raise InvalidInputError(
+                f"trace_context must be a callable returning (trace_id, span_id) or None, "
+                f"got {trace_context!r}"
+            )
+        self._trace_context = trace_context
+        self.service = service
+        self.model_version = model_version
+        self._clock = clock
+
+        from .latency import LatencyHistogram
+
+        lat_kwargs = dict(latency_config or {})
+        try:
+            LatencyHistogram(**lat_kwargs)
+        except TypeError as exc:
+            raise InvalidInputError(f"latency_config: {exc}") from None
+
+        start = _tick(clock())
+        cfg = ffi.new("mon_service_config *")
+        cfg.slot_ticks = slot_ticks
+        cfg.start_tick = start
+        cfg.slots = slots
+        cfg.flags = 0
+        size = lib.mon_service_size(cfg)
+        if size == 0:  # pragma: no cover - validated above
+            raise InvalidInputError("invalid service window configuration")
+        self._mem = ffi.new("uint64_t[]", (size + 7) // 8)
+        check(lib.mon_service_init(self._mem, size, cfg), "ServiceMonitor")
+        self._s = ffi.cast("mon_service *", self._mem)
+        self._slot_ticks = slot_ticks
+        self._slots = slots
+        self._latency = _LatencyRing(
+            lambda: LatencyHistogram(**lat_kwargs), slots, slot_ticks, start
+        )
+        self._lock = threading.Lock()
+        self._internal_errors = 0
+        self._cat_codes = {c: c.code for c in ErrorCategory}
+        thr = self._categoriser.confidence_threshold
+        self._conf_lo = -_INF if thr is None else thr
+
+    # -- properties ------------------------------------------------------------------------
+    @property
+    def logger(self) -> StructuredLogger | None:
+        return self._logger
+
+    @property
+    def categoriser(self) -> Categoriser:
+        return self._categoriser
+
+    @property
+    def drift(self) -> Any:
+        return self._drift
+
+    @property
+    def internal_errors(self) -> int:
+        """Failures inside the monitor (never raised into the request path)."""
+        return self._internal_errors
+
+    def _count_internal_error(self) -> None:
+        with self._lock:
+            self._internal_errors += 1
+
+    # -- instrumentation -------------------------------------------------------------------
+    def observe(
+        self,
+        request_id: str | None = None,
+        input: Any = None,
+        *,
+        trace_id: str | None = None,
+        span_id: str | None = None,
+        features: Any = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Observation:
+        """A request observation: ``with svc.observe(request_id=..., input=...) as obs:``
+        (or ``async with``). The raw input is only hashed for the logs."""
+        if trace_id is None and self._trace_context is not None:
+            try:
+                ids = self._trace_context()
+                if ids is not None:
+                    trace_id, span_id = ids
+            except Exception:
+                self._count_internal_error()
+        return Observation(self, request_id, input, trace_id, span_id, features, context)
+
+    def instrument(self, fn: F | None = None, *, stage: str = "model") -> Any:
+        """Decorator: every call of ``fn`` (sync or async) is observed, its body is the stage
+        ``stage`` and its return value the prediction. ``@svc.instrument`` or
+        ``@svc.instrument(stage="model")``. InvalidInputError for a non-callable."""
+        if fn is None:
+            return functools.partial(self.instrument, stage=stage)
+        if not callable(fn):
+            raise InvalidInputError(f"instrument() needs a callable, got {fn!r}")
+
+        if inspect.iscoroutinefunction(fn):
+            afn = cast(Callable[..., Awaitable[Any]], fn)
+
+            @functools.wraps(fn)
+            async def awrapper(*args: Any, **kwargs: Any) -> Any:
+                async with self.observe() as obs:
+                    with obs.stage(stage):
+                        result = await afn(*args, **kwargs)
+                    obs.record(prediction=result)
+                    return result
+
+            return awrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.observe() as obs:
+                with obs.stage(stage):
+                    result = fn(*args, **kwargs)
+                obs.record(prediction=result)
+                return result
+
+        return wrapper
+
+    def reject(self, request_id: str | None = None, reason: str | None = None) -> None:
+        """Count a request received and dropped at admission (never in flight)."""
+        try:
+            lib.mon_service_reject(self._s, _tick(self._clock()))
+            if self._logger is not None:
+                self._logger.log("request_rejected", level="warning", request_id=request_id,
+                                 model_version=self.model_version, error_message=reason)
+        except Exception:
+            self._count_internal_error()
+
+    def record_error(self, category: ErrorCategory | str, request_id: str | None = None,
+                     message: str | None = None) -> None:
+        """Count an error that does not finish a request, e.g. a business-logic error found
+        downstream later. InvalidInputError for an unknown category."""
+        cat = ErrorCategory.parse(category)
+        check(lib.mon_service_error(self._s, _tick(self._clock()), cat.code), "record_error")
+        if self._logger is not None:
+            self._logger.log("late_error", level="error", request_id=request_id,
+                             model_version=self.model_version, error_category=cat.value,
+                             error_type=cat.value, error_message=message)
+
+    def _finish(self, obs: Observation, exc: BaseException | None) -> None:
+        t0 = obs._t0
+        if t0 is None:  # never entered, or entering failed: nothing in flight to end
+            self._count_internal_error()
+            return
+        obs._t0 = None  # a second exit is refused here, not miscounted
+        t1 = self._clock()
+        latency_s = t1 - t0
+        ns = int(latency_s * 1e9)
+        tick = int(t1 * 1e9)
+        if tick < 0:
+            tick = 0
+        ring = self._latency
+        e = (tick - ring._start) // ring._slot_ticks if tick > ring._start else 0
+        i = e % ring._slots
+        if ring._tags[i] == e:
+            ring._hists[i].record_ns(ns if ns > 0 else 0)
+        else:
+            ring.record(tick, ns if ns > 0 else 0)
+        s = self._s
+        category: ErrorCategory | None = None
+        if exc is not None:
+            if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
+                status = _drop(s, tick)
+                event, level = "prediction_dropped", "warning"
+                obs._error_type = type(exc).__name__
+            else:
+                ctx: dict[str, Any] = dict(obs.context or {})
+                ctx["stage"] = obs.stage_name
+                ctx["request_id"] = obs.request_id
+                category = self._categoriser.categorise(exc, ctx)
+                status = _fail(s, tick, self._cat_codes[category])
+                event, level = "prediction_error", "error"
+                obs._error_type = type(exc).__name__
+                try:
+                    obs._error_message = str(exc)
+                except Exception:
+                    obs._error_message = "<unprintable exception>"
+        elif obs._outcome == 2:
+            status = _drop(s, tick)
+            event, level = "prediction_dropped", "warning"
+        elif obs._outcome == 1:
+            category = obs._category
+            assert category is not None
+            status = _fail(s, tick, self._cat_codes[category])
+            event, level = "prediction_error", "error"
+        else:
+            p, c = obs.prediction, obs.confidence
+            # Fast path for the common outputs (None, int, finite float, confidence at or
+            # above the threshold); anything else goes through categorise_output.
+            if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
+                c is None or (type(c) is float and self._conf_lo <= c < _INF)
+            ):
+                bad = None
+            else:
+                bad = self._categoriser.categorise_output(p, c)
+            if bad is None:
+                status = _ok(s, tick)
+                event, level = "prediction_complete", "info"
+            else:
+                category, obs._error_type, obs._error_message = bad
+                status = _fail(s, tick, self._cat_codes[category])
+                event, level = "prediction_error", "error"
+        if status != 0:
+            self._count_internal_error()
+        latency_ms = latency_s * 1000.0
+        obs._latency_ms = latency_ms
+        obs._error_category = category
+        if self._drift is not None and obs.features is not None and (
+            category is not ErrorCategory.INPUT_VALIDATION
+        ):
+            try:
+                self._drift.update(obs.features)
+            except Exception:  # counted; the log line below is still written
+                self._count_internal_error()
+        log = self._logger
+        levelno = _LEVELNO[level]
+        if log is not None and (level != "info" or self._log_success) and (
+            log.stream is not None or log.logger.isEnabledFor(levelno)
+        ):
+            rec: dict[str, Any] = {}
+            if obs.request_id is not None:
+                rec["request_id"] = obs.request_id
+            rec["model_version"] = self.model_version
+            rec["latency_ms"] = round(latency_ms, 3)
+            if obs.input is not None:
+                rec["input"] = obs.input
+            if obs.prediction is not None:
+                rec["prediction"] = obs.prediction
+            if obs.confidence is not None:
+                rec["confidence"] = obs.confidence
+            if level != "info":
+                if obs._error_type is not None:
+                    rec["error_type"] = obs._error_type
+                if obs._error_message is not None:
+                    rec["error_message"] = obs._error_message
+                if category is not None:
+                    rec["error_category"] = category.value
+            if obs.trace_id is not None:
+                rec["trace_id"] = obs.trace_id
+            if obs.span_id is not None:
+                rec["span_id"] = obs.span_id
+            if obs.fields:
+                for k, v in obs.fields.items():
+                    if k not in _RESERVED and v is not None:
+                        rec[k] = v
+            try:
+                log._write(event, level, levelno, rec)
+            except Exception:
+                log._count_failure()
+
+    # -- reading ---------------------------------------------------------------------------
+    def totals(self) -> dict[str, int]:
+        """Exact totals since start: received, processed, dropped, failed, in_flight and
+        errors per category value."""
+        c = ffi.new("mon_service_counts *")
+        check(lib.mon_service_totals(self._s, c), "totals")
+        out = {
+            "received": int(c.received),
+            "processed": int(c.processed),
+            "dropped": int(c.dropped),
+            "failed": int(c.failed),
+            "in_flight": int(c.in_flight),
+        }
+        for cat in ErrorCategory:
+            out[cat.value] = int(c.errors[cat.code])
+        return out
+
+    def snapshot(self) -> Snapshot:
+        """The four signals now, as one frozen :class:`Snapshot`."""
+        now_s = self._clock()
+        now = _tick(now_s)
+        tot = ffi.new("mon_service_counts *")
+        win = ffi.new("mon_service_window *")
+        check(lib.mon_service_totals(self._s, tot), "snapshot")
+        check(lib.mon_service_window_counts(self._s, now, win), "snapshot")
+        w = win.counts
+        # Rates from exact integers: count / seconds, with at least one slot of time so the
+        # first requests after start do not read as a huge rate. int / int is correctly
+        # rounded in Python.
+        span_ticks = max(int(win.span_ticks), self._slot_ticks)
+        window_s = span_ticks / _NS
+
+        def rate(n: int) -> float:
+            return n * _NS / span_ticks
+
+        received, processed = int(tot.received), int(tot.processed)
+        w_received, w_processed = int(w.received), int(w.processed)
+        thr = ThroughputSignals(
+            received=received,
+            processed=processed,
+            dropped=int(tot.dropped),
+            failed=int(tot.failed),
+            in_flight=int(tot.in_flight),
+            gap=received - processed,
+            window_s=window_s,
+            window_received=w_received,
+            window_processed=w_processed,
+            window_dropped=int(w.dropped),
+            window_failed=int(w.failed),
+            received_rps=rate(w_received),
+            processed_rps=rate(w_processed),
+            dropped_rps=rate(int(w.dropped)),
+            failed_rps=rate(int(w.failed)),
+            gap_ratio=(max(w_received - w_processed, 0) / w_received) if w_received else 0.0,
+        )
+        sat = _NAN
+        if self._capacity_rps is not None:
+            sat = thr.received_rps / self._capacity_rps
+        if self._capacity_conc is not None:
+            c_sat = thr.in_flight / self._capacity_conc
+            sat = c_sat if math.isnan(sat) else max(sat, c_sat)
+
+        counts = {c.value: int(tot.errors[c.code]) for c in ErrorCategory}
+        wcounts = {c.value: int(w.errors[c.code]) for c in ErrorCategory}
+        rates = {k: (v / w_received if w_received else 0.0) for k, v in wcounts.items()}
+        errs = ErrorSignals(
+            count=MappingProxyType(counts),
+            window=MappingProxyType(wcounts),
+            rate=MappingProxyType(rates),
+            total_rate=(sum(wcounts.values()) / w_received) if w_received else 0.0,
+        )
+        lat = self._latency_signals(now)
+        drift = self._drift_signals()
+
+        flat: dict[str, float] = {
+            "latency.count": float(lat.count),
+            "latency.p50_ms": lat.p50_ms,
+            "latency.p90_ms": lat.p90_ms,
+            "latency.p99_ms": lat.p99_ms,
+            "latency.p999_ms": lat.p999_ms,
+        }
+        for name in ThroughputSignals.__dataclass_fields__:
+            flat["throughput." + name] = float(getattr(thr, name))
+        flat["saturation"] = sat
+        for k, v in counts.items():
+            flat["errors.count." + k] = float(v)
+        for k, r in rates.items():
+            flat["errors.rate." + k] = r
+        flat["errors.total_rate"] = errs.total_rate
+        for feat, d in drift.items():
+            flat[f"drift.{feat}.psi"] = d.psi
+            flat[f"drift.{feat}.tv"] = d.tv
+            flat[f"drift.{feat}.js"] = d.js
+        return Snapshot(
+            service=self.service,
+            model_version=self.model_version,
+            time_s=now_s,
+            latency=lat,
+            throughput=thr,
+            saturation=sat,
+            errors=errs,
+            drift=MappingProxyType(drift),
+            _signals=MappingProxyType(flat),
+        )
+
+    def _latency_signals(self, now: int) -> LatencySignals:
+        h = self._latency.merged(now)
+        n = int(h.count)
+        if n == 0:
+            return LatencySignals(0, _NAN, _NAN, _NAN, _NAN)
+        got = h.percentiles(_QUANTILES)
+        vals = [got[q] for q in _QUANTILES] if isinstance(got, Mapping) else list(got)
+        p = [int(v) / 1e6 for v in vals]  # ns (int) -> ms, correctly rounded
+        return LatencySignals(n, p[0], p[1], p[2], p[3])
+
+    def _drift_signals(self) -> dict[str, DriftSignals]:
+        if self._drift is None:
+            return {}
+        try:
+            results = self._drift.evaluate()
+        except MonitorError:  # e.g. an empty window: no drift figures yet
+            return {}
+        # DriftMonitor.evaluate() gives a report whose .features are per-feature results
+        # (name, psi, tv, js, js_distance; None for a feature with an empty window). A mapping
+        # feature -> result, or a plain sequence of results, is accepted as well.
+        results = getattr(results, "features", results)
+        items: Iterator[tuple[Any, Any]]
+        if isinstance(results, Mapping):
+            items = iter(results.items())
+        else:
+            items = (
+                (getattr(r, "name", None) or getattr(r, "feature", None) or str(i), r)
+                for i, r in enumerate(results)
+            )
+        out: dict[str, DriftSignals] = {}
+        for name, r in items:
+            js_div = _num(getattr(r, "js", None))
+            js_dist = _num(getattr(r, "js_distance", None))
+            if math.isnan(js_div) and not math.isnan(js_dist):
+                js_div = js_dist * js_dist
+            elif math.isnan(js_dist) and not math.isnan(js_div):
+                js_dist = math.sqrt(js_div)
+            out[str(name)] = DriftSignals(
+                psi=_num(getattr(r, "psi", None)), tv=_num(getattr(r, "tv", None)),
+                js=js_div, js_distance=js_dist,
+            )
+        return out
+
+
+def _num(v: Any) -> float:
+    """A float, NaN for None (no data)."""
+    return _NAN if v is None else float(v)
+
+
+_RESERVED = frozenset(
+    ("request_id", "model_version", "latency_ms", "input", "prediction", "confidence",
+     "error_type", "error_message", "error_category", "trace_id", "span_id", "event", "level")
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The article's predict_with_metrics
+# --------------------------------------------------------------------------------------------
+
+_module_logger = logging.getLogger("monitor.service")
+
+
+def predict_with_metrics(
+    model: Any,
+    input_data: Any,
+    *,
+    monitor: ServiceMonitor | None = None,
+    request_id: str | None = None,
+    logger: StructuredLogger | logging.Logger | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    categoriser: Categoriser | None = None,
+) -> tuple[Any, PredictionMetrics]:
+    """The article's function: ``result, metrics = predict_with_metrics(model, input_data)``
+    calls ``model.predict(input_data)``, measures latency at the boundary and returns the
+    result with a :class:`PredictionMetrics` (``model_version`` from ``model.version``).
+
+    With ``monitor`` the call is recorded as one observed request (latency, counters, errors,
+    logs). Otherwise a ``prediction_complete`` line goes to ``logger`` (a StructuredLogger, or
+    a stdlib logger given ``extra`` fields - the article's call; default
+    ``logging.getLogger("monitor.service")``). An exception from the model is categorised,
+    its metrics attached as ``exc.prediction_metrics`` where possible, and re-raised.
+    InvalidInputError, before anything runs, when ``model.predict`` is not callable.
+    """
+    predict = getattr(model, "predict", None)
+    if not callable(predict):
+        raise InvalidInputError(
+            f"model must have a callable predict(input_data) method, got {type(model).__name__}"
+        )
+    version = str(getattr(model, "version", monitor.model_version if monitor else "unknown"))
+    if monitor is not None:
+        obs = monitor.observe(request_id=request_id, input=input_data)
+        try:
+            with obs:
+                with obs.stage("model"):
+                    result = predict(input_data)
+                obs.record(prediction=result)
+        except Exception as exc:
+            _attach(exc, obs.metrics)
+            raise
+        assert obs.metrics is not None
+        return result, obs.metrics
+
+    cat = categoriser or Categoriser()
+    start = clock()
+    error: str | None = None
+    category: ErrorCategory | None = None
+    result = None
+    try:
+        result = predict(input_data)
+    except Exception as exc:
+        error = type(exc).__name__
+        category = cat.categorise(exc, {"stage": "model", "in_model": True})
+        latency_ms = (clock() - start) * 1000.0
+        metrics = _metrics(latency_ms, version, input_data, error, category, request_id)
+        _attach(exc, metrics)
+        _emit(logger, metrics)
+        raise
+    latency_ms = (clock() - start) * 1000.0
+    metrics = _metrics(latency_ms, version, input_data, error, category, request_id)
+    _emit(logger, metrics)
+    return result, metrics
+
+
+def _metrics(latency_ms: float, version: str, input_data: Any, error: str | None,
+             category: ErrorCategory | None, request_id: str | None) -> PredictionMetrics:
+    try:
+        size = len(input_data)
+    except Exception:
+        size = 1
+    return PredictionMetrics(latency_ms=latency_ms, model_version=version, input_size=size,
+                             cache_hit=False, error=error, error_category=category,
+                             request_id=request_id)
+
+
+def _attach(exc: BaseException, metrics: PredictionMetrics | None) -> None:
+    try:
+        setattr(exc, "prediction_metrics", metrics)
+    except Exception:
+        pass
+
+
+def _emit(logger: StructuredLogger | logging.Logger | None, m: PredictionMetrics) -> None:
+    try:
+        fields = {
+            "request_id": m.request_id,
+            "latency_ms": round(m.latency_ms, 3),
+            "model_version": m.model_version,
+            "status": "error" if m.error else "success",
+            "error_type": m.error,
+            "error_category": None if m.error_category is None else m.error_category.value,
+        }
+        if isinstance(logger, StructuredLogger):
+            logger.log("prediction_complete", level="error" if m.error else "info", **fields)
+        else:
+            lg = logger if logger is not None else _module_logger
+            lg.log(logging.ERROR if m.error else logging.INFO, "prediction_complete",
+                   extra={k: v for k, v in fields.items() if v is not None})
+    except Exception:
+        pass
+
+
+__all__ = [
+    "ServiceMonitor",
+    "Observation",
+    "Snapshot",
+    "LatencySignals",
+    "ThroughputSignals",
+    "ErrorSignals",
+    "DriftSignals",
+    "PredictionMetrics",
+    "predict_with_metrics",
+]
