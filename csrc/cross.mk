@@ -159,5 +159,5 @@ fuzz-run: fuzz-build
 	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_ARGS) \
 	    -artifact_prefix=build/fuzz/artifacts/$$n- build/fuzz/work-$$n fuzz/corpus/$$n \
 	    > build/fuzz/$$n.log 2>&1; echo "exit $$?"; \
-	  grep -E '#[0-9]+.*DONE|stat::|ERROR' build/fuzz/$$n.log; \
+	  grep -E '#[0-9]+.*DONE|stat::|ERROR' build/fuzz/$$n.log || true; \
 	done
