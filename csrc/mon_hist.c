@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mon_hist.h"
+#include "mon_atomic_internal.h"
 #include "mon_hist_internal.h"
 #include "mon_hist_table.h"
 
@@ -63,74 +64,17 @@ MON_STATIC_ASSERT(offsetof(struct mon_hist, counts) == MON_HIST_HEADER_BYTES, hi
 MON_STATIC_ASSERT(sizeof(struct mon_hist_ring) == RING_HEADER_BYTES, ring_header_size);
 MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
 
-/* ---- atomics shim -----------------------------------------------------------------------
+/* ---- atomics (csrc/mon_atomic_internal.h) -----------------------------------------------
  * Counters only grow (saturating), so readers need no lock: a bucket count is published with a
  * release RMW after the value's min/max/sum updates, and readers load counts with acquire
  * before they read min/max/sum. */
-#if MON_SINGLE_THREADED
-static inline uint64_t ld_acq(const uint64_t *p) { return *p; }
-static inline uint64_t ld_rlx(const uint64_t *p) { return *p; }
-static inline void st_rlx(uint64_t *p, uint64_t v) { *p = v; }
-static inline int sat_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = *p, s = o + n;
-    if (s < o) {
-        *p = UINT64_MAX;
-        return 1;
-    }
-    *p = s;
-    return 0;
-}
-static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = *p;
-    *p = o + n;
-    return o;
-}
-static inline void lower_to(uint64_t *p, uint64_t v)
-{
-    if (v < *p) *p = v;
-}
-static inline void raise_to(uint64_t *p, uint64_t v)
-{
-    if (v > *p) *p = v;
-}
-#elif defined(__GNUC__)
-static inline uint64_t ld_acq(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static inline uint64_t ld_rlx(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static inline void st_rlx(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-/* Saturating add with release order; returns 1 when the result was clipped. */
-static inline int sat_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED), s;
-    int clip;
-    do {
-        s = o + n;
-        clip = s < o;
-        if (clip) s = UINT64_MAX;
-        if (s == o) return clip;
-    } while (!__atomic_compare_exchange_n(p, &o, s, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-    return clip;
-}
-static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
-{
-    return __atomic_fetch_add(p, n, __ATOMIC_RELAXED);
-}
-static inline void lower_to(uint64_t *p, uint64_t v)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
-    while (v < o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-static inline void raise_to(uint64_t *p, uint64_t v)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
-    while (v > o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-#else
-#error "mon_hist: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
-#endif
+static inline uint64_t ld_acq(const uint64_t *p) { return mon_atomic_load_acquire(p); }
+static inline uint64_t ld_rlx(const uint64_t *p) { return mon_atomic_load(p); }
+static inline void st_rlx(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
+static inline int sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
+static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
+static inline void lower_to(uint64_t *p, uint64_t v) { mon_atomic_lower_to(p, v); }
+static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v); }
 
 /* ---- portable 128-bit helpers (exact; identical results with or without __int128) -------- */
 typedef struct u128 {
