@@ -1106,6 +1106,7 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     mon_hist_config c;
     mon_hist_layout lay;
     uint32_t nz, k, prev = 0;
+    int32_t first = 0, last = 0;
     uint64_t total = 0, count, under, over, mn, mx, slo, shi;
     size_t need;
     if (!data || !cfg) return MON_E_NULL;
@@ -1137,7 +1138,13 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
         const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
         uint32_t off = get_u32(e);
         uint64_t v = get_u64(e + 4);
+        int32_t i;
         if (off >= lay.buckets || (k > 0 && off <= prev) || v == 0) return MON_E_FORMAT;
+        /* A bucket (T(i-1), T(i)] that holds no integer can never have been recorded into. */
+        i = lay.index_lo + (int32_t)off;
+        if (threshold_at(c.scale, i - 1) >= threshold_at(c.scale, i)) return MON_E_FORMAT;
+        if (k == 0) first = i;
+        last = i;
         prev = off;
         total = sat_plus(total, v);
     }
@@ -1145,8 +1152,23 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     if (total != count) return MON_E_FORMAT;
     if (count == 0) {
         if (mn != UINT64_MAX || mx != 0 || slo != 0 || shi != 0) return MON_E_FORMAT;
-    } else if (mn > mx) {
-        return MON_E_FORMAT;
+    } else {
+        /* The exact min and max must lie where the counters say the extreme values are. */
+        if (mn > mx) return MON_E_FORMAT;
+        if (under != 0) {
+            if (mn > lay.range_lo - 1u) return MON_E_FORMAT;
+        } else if (nz != 0) {
+            if (mn <= threshold_at(c.scale, first - 1) || mn > threshold_at(c.scale, first)) return MON_E_FORMAT;
+        } else if (mn <= lay.range_hi) {
+            return MON_E_FORMAT; /* only overflow values */
+        }
+        if (over != 0) {
+            if (mx <= lay.range_hi) return MON_E_FORMAT;
+        } else if (nz != 0) {
+            if (mx <= threshold_at(c.scale, last - 1) || mx > threshold_at(c.scale, last)) return MON_E_FORMAT;
+        } else if (mx > lay.range_lo - 1u) {
+            return MON_E_FORMAT; /* only underflow values */
+        }
     }
     *cfg = c;
     return MON_OK;
