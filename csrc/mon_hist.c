@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mon_hist.h"
+#include "mon_atomic_internal.h"
 #include "mon_hist_internal.h"
 #include "mon_hist_table.h"
 
@@ -63,74 +64,17 @@ MON_STATIC_ASSERT(offsetof(struct mon_hist, counts) == MON_HIST_HEADER_BYTES, hi
 MON_STATIC_ASSERT(sizeof(struct mon_hist_ring) == RING_HEADER_BYTES, ring_header_size);
 MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
 
-/* ---- atomics shim -----------------------------------------------------------------------
+/* ---- atomics (csrc/mon_atomic_internal.h) -----------------------------------------------
  * Counters only grow (saturating), so readers need no lock: a bucket count is published with a
  * release RMW after the value's min/max/sum updates, and readers load counts with acquire
  * before they read min/max/sum. */
-#if MON_SINGLE_THREADED
-static inline uint64_t ld_acq(const uint64_t *p) { return *p; }
-static inline uint64_t ld_rlx(const uint64_t *p) { return *p; }
-static inline void st_rlx(uint64_t *p, uint64_t v) { *p = v; }
-static inline int sat_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = *p, s = o + n;
-    if (s < o) {
-        *p = UINT64_MAX;
-        return 1;
-    }
-    *p = s;
-    return 0;
-}
-static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = *p;
-    *p = o + n;
-    return o;
-}
-static inline void lower_to(uint64_t *p, uint64_t v)
-{
-    if (v < *p) *p = v;
-}
-static inline void raise_to(uint64_t *p, uint64_t v)
-{
-    if (v > *p) *p = v;
-}
-#elif defined(__GNUC__)
-static inline uint64_t ld_acq(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static inline uint64_t ld_rlx(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static inline void st_rlx(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-/* Saturating add with release order; returns 1 when the result was clipped. */
-static inline int sat_add(uint64_t *p, uint64_t n)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED), s;
-    int clip;
-    do {
-        s = o + n;
-        clip = s < o;
-        if (clip) s = UINT64_MAX;
-        if (s == o) return clip;
-    } while (!__atomic_compare_exchange_n(p, &o, s, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-    return clip;
-}
-static inline uint64_t fetch_add(uint64_t *p, uint64_t n)
-{
-    return __atomic_fetch_add(p, n, __ATOMIC_RELAXED);
-}
-static inline void lower_to(uint64_t *p, uint64_t v)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
-    while (v < o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-static inline void raise_to(uint64_t *p, uint64_t v)
-{
-    uint64_t o = __atomic_load_n(p, __ATOMIC_RELAXED);
-    while (v > o && !__atomic_compare_exchange_n(p, &o, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-#else
-#error "mon_hist: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
-#endif
+static inline uint64_t ld_acq(const uint64_t *p) { return mon_atomic_load_acquire(p); }
+static inline uint64_t ld_rlx(const uint64_t *p) { return mon_atomic_load(p); }
+static inline void st_rlx(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
+static inline int sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
+static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
+static inline void lower_to(uint64_t *p, uint64_t v) { mon_atomic_lower_to(p, v); }
+static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v); }
 
 /* ---- portable 128-bit helpers (exact; identical results with or without __int128) -------- */
 typedef struct u128 {
@@ -1162,6 +1106,7 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     mon_hist_config c;
     mon_hist_layout lay;
     uint32_t nz, k, prev = 0;
+    int32_t first = 0, last = 0;
     uint64_t total = 0, count, under, over, mn, mx, slo, shi;
     size_t need;
     if (!data || !cfg) return MON_E_NULL;
@@ -1193,7 +1138,13 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
         const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
         uint32_t off = get_u32(e);
         uint64_t v = get_u64(e + 4);
+        int32_t i;
         if (off >= lay.buckets || (k > 0 && off <= prev) || v == 0) return MON_E_FORMAT;
+        /* A bucket (T(i-1), T(i)] that holds no integer can never have been recorded into. */
+        i = lay.index_lo + (int32_t)off;
+        if (threshold_at(c.scale, i - 1) >= threshold_at(c.scale, i)) return MON_E_FORMAT;
+        if (k == 0) first = i;
+        last = i;
         prev = off;
         total = sat_plus(total, v);
     }
@@ -1201,8 +1152,23 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     if (total != count) return MON_E_FORMAT;
     if (count == 0) {
         if (mn != UINT64_MAX || mx != 0 || slo != 0 || shi != 0) return MON_E_FORMAT;
-    } else if (mn > mx) {
-        return MON_E_FORMAT;
+    } else {
+        /* The exact min and max must lie where the counters say the extreme values are. */
+        if (mn > mx) return MON_E_FORMAT;
+        if (under != 0) {
+            if (mn > lay.range_lo - 1u) return MON_E_FORMAT;
+        } else if (nz != 0) {
+            if (mn <= threshold_at(c.scale, first - 1) || mn > threshold_at(c.scale, first)) return MON_E_FORMAT;
+        } else if (mn <= lay.range_hi) {
+            return MON_E_FORMAT; /* only overflow values */
+        }
+        if (over != 0) {
+            if (mx <= lay.range_hi) return MON_E_FORMAT;
+        } else if (nz != 0) {
+            if (mx <= threshold_at(c.scale, last - 1) || mx > threshold_at(c.scale, last)) return MON_E_FORMAT;
+        } else if (mx > lay.range_lo - 1u) {
+            return MON_E_FORMAT; /* only underflow values */
+        }
     }
     *cfg = c;
     return MON_OK;

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "mon_atomic_internal.h"
 #include "mon_service.h"
 
 MON_STATIC_ASSERT(MON_ERROR_CATEGORY_COUNT == 5, five_categories);
@@ -38,50 +39,11 @@ struct mon_service {
     mon_service_slot ring[]; /* `slots` entries (C99 flexible array member) */
 };
 
-/* ---- atomics shim (internal; the histogram has its own: to be unified) ------------------- */
-#if MON_SINGLE_THREADED
-static uint64_t ld(const uint64_t *p) { return *p; }
-static void st(uint64_t *p, uint64_t v) { *p = v; }
-static int cas(uint64_t *p, uint64_t *expected, uint64_t desired)
-{
-    if (*p == *expected) {
-        *p = desired;
-        return 1;
-    }
-    *expected = *p;
-    return 0;
-}
-#else
-static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static void st(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-static int cas(uint64_t *p, uint64_t *expected, uint64_t desired)
-{
-    return __atomic_compare_exchange_n(p, expected, desired, 1, __ATOMIC_RELAXED,
-                                       __ATOMIC_RELAXED) ? 1 : 0;
-}
-#endif
-
-/* Saturating increment: a counter stuck at 2^64 - 1 says "at least this many", never wraps. */
-static void sat_inc(uint64_t *p)
-{
-    uint64_t cur = ld(p);
-    while (cur != UINT64_MAX && !cas(p, &cur, cur + 1u)) {
-    }
-}
-
-/* Decrement unless zero; returns 0 when the counter was already zero. */
-static int dec_nonzero(uint64_t *p)
-{
-    uint64_t cur = ld(p);
-    for (;;) {
-        if (cur == 0u) {
-            return 0;
-        }
-        if (cas(p, &cur, cur - 1u)) {
-            return 1;
-        }
-    }
-}
+/* ---- atomics (csrc/mon_atomic_internal.h) ----------------------------------------------- */
+static uint64_t ld(const uint64_t *p) { return mon_atomic_load(p); }
+static void st(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
+static void sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
+static int dec_nonzero(uint64_t *p) { return mon_atomic_dec_nonzero(p); }
 
 static uint64_t sat_add(uint64_t a, uint64_t b) { return (a > UINT64_MAX - b) ? UINT64_MAX : a + b; }
 
@@ -157,7 +119,7 @@ static mon_service_slot *slot_for(mon_service *s, uint64_t now)
         if (tag > want) {
             return NULL;
         }
-        if (cas(&slot->tag, &tag, want)) {
+        if (mon_atomic_cas(&slot->tag, &tag, want, MON_ORDER_RELAXED)) {
             int i;
             for (i = 0; i < F_COUNT; ++i) {
                 st(&slot->v[i], 0u);

@@ -388,6 +388,53 @@ static void test_serialize_errors(void)
     }
 }
 
+/* Little-endian field writers for crafting serialised histograms; refresh the CRC afterwards. */
+static void put32(uint8_t *p, uint32_t v)
+{
+    int i;
+    for (i = 0; i < 4; ++i) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    int i;
+    for (i = 0; i < 8; ++i) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void reseal(uint8_t *p, size_t len) { put32(p + len - 4u, mon_hist_crc32c(p, len - 4u)); }
+
+/* Decoding rejects states that recording can never produce, even with a valid checksum (found
+ * by the hist_decode fuzzer): counts in a bucket holding no integer, and an exact min / max
+ * that contradicts where the counters put the extreme values. */
+static void test_decode_semantics(void)
+{
+    mon_hist *a = make(big, 1u, 1000u, 6); /* at scale 6, buckets 1..20 hold no integer */
+    mon_hist_config cfg;
+    mon_hist_layout lay;
+    size_t len;
+    mon_hist_record(a, 5u);
+    CHECK_STATUS(mon_hist_serialize(a, ser, sizeof ser, &len), MON_OK);
+    CHECK_STATUS(mon_hist_peek_config(ser, len, &cfg), MON_OK);
+    CHECK_STATUS(mon_hist_layout_of(&cfg, &lay), MON_OK);
+    CHECK(len == (size_t)MON_HIST_SERIAL_HEADER_BYTES + MON_HIST_SERIAL_ENTRY_BYTES + 4u);
+    /* move the count to an integer-empty bucket (index 10: T(9) = T(10) = 1) */
+    memcpy(ser2, ser, len);
+    put32(ser2 + MON_HIST_SERIAL_HEADER_BYTES, (uint32_t)(10 - lay.index_lo));
+    reseal(ser2, len);
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_FORMAT);
+    CHECK_STATUS(mon_hist_deserialize(big2, sizeof big2, ser2, len), MON_E_FORMAT);
+    /* min outside the only non-empty bucket */
+    memcpy(ser2, ser, len);
+    put64(ser2 + 56, 4u);
+    reseal(ser2, len);
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_FORMAT);
+    /* max outside it */
+    memcpy(ser2, ser, len);
+    put64(ser2 + 64, 6u);
+    reseal(ser2, len);
+    CHECK_STATUS(mon_hist_peek_config(ser2, len, &cfg), MON_E_FORMAT);
+    /* the untouched bytes still decode */
+    CHECK_STATUS(mon_hist_deserialize(big2, sizeof big2, ser, len), MON_OK);
+}
+
 static void test_ring(void)
 {
     mon_hist_config c = {1000u, 1000000000u, 4};
@@ -469,6 +516,7 @@ int main(void)
     test_many_and_merge();
     test_saturation();
     test_serialize_errors();
+    test_decode_semantics();
     test_ring();
 #if !MON_SINGLE_THREADED
     test_threads();
