@@ -207,6 +207,13 @@ def cases_hist() -> list[dict[str, Any]]:
                 ("bad-version", flip(good, 4) if len(good) > 4 else good),
                 ("payload-bit", flip(good, len(good) // 2)), ("checksum-bit", flip(good, len(good) - 1)),
                 ("extra-byte", good + b"\x00")]
+    reg = os.path.join(ROOT, "csrc", "fuzz", "regressions", "hist_decode", "empty-range-bucket-counts")
+    with open(reg, "rb") as fh:  # a fuzzing regression: counts in buckets that hold no integer
+        raw = fh.read()
+    # the harness recomputes the CRC-32C trailer before decoding; do the same so the case
+    # reaches the structural check instead of stopping at the checksum
+    crc = int(lib.mon_hist_crc32c(raw[:-4], len(raw) - 4))
+    variants.append(("fuzz-empty-range-bucket", raw[:-4] + struct.pack("<I", crc)))
     cases += [{"id": f"hist/decode-{n}", "kind": "hist_decode", "input": {"bytes": b.hex()}}
               for n, b in variants]
     vals = [0.0, -0.0, 1.0, 1.5, 0.5, 2.5, 3.5, 1e-9, 5e-324, 0.0005, 123.456, 1e10,
