@@ -26,7 +26,8 @@ pytestmark = [
 
 def test_golden_tests_clean_under_memcheck() -> None:
     proc = subprocess.run(["bash", SCRIPT, "tests/test_golden.py"], capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900,
+                          env=dict(os.environ, MONITOR_PYTHON=sys.executable))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
     assert " passed" in out and "== ERROR SUMMARY" not in out

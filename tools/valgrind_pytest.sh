@@ -7,8 +7,9 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 command -v valgrind >/dev/null || { echo "valgrind not installed (apt-get install valgrind)"; exit 2; }
-# the real interpreter, not a launcher script (valgrind would only trace the launcher)
-PY=$(python3 -c 'import sys; print(sys.executable)')
+# the real interpreter, not a launcher script (valgrind would only trace the launcher);
+# MONITOR_PYTHON chooses it (the test suite passes its own)
+PY=${MONITOR_PYTHON:-$(python3 -c 'import sys; print(sys.executable)')}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"   # outside the source tree, so an installed package is not shadowed by the sources
