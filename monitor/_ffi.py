@@ -8,11 +8,20 @@ from . import errors
 
 try:
     from ._monitor_cffi import ffi, lib
-except ImportError as exc:  # pragma: no cover - only on a broken install
-    raise ImportError(
-        "monitor's compiled core is missing: install the package with `pip install .` "
-        "(or build in place with `python monitor/_build.py`)"
-    ) from exc
+except ImportError as exc:  # pragma: no cover - only on a broken install or a shadowing checkout
+    import os as _os
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    if _os.path.isdir(_os.path.join(_os.path.dirname(_here), "csrc")):
+        _hint = (
+            f"monitor was imported from a source checkout ({_here}) that has no compiled core; "
+            "the current directory shadows any installed copy. Run from another directory or "
+            "use the `monitor` command (e.g. `monitor demo`), or build in place with "
+            "`pip install -e .`"
+        )
+    else:
+        _hint = "monitor's compiled core is missing: reinstall the package (`pip install monitor`)"
+    raise ImportError(_hint) from exc
 
 _STATUS_ERRORS: dict[int, type[errors.MonitorError]] = {
     lib.MON_E_NULL: errors.InvalidInputError,
