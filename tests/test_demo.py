@@ -7,6 +7,8 @@ import io
 import json
 import re
 
+import pytest
+
 from conftest import run_monitor_cli
 from monitor._demo import run_demo
 
@@ -45,3 +47,19 @@ def test_demo_cli() -> None:
     proc = run_monitor_cli("demo")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("monitor demo: a simulated fraud-scoring service")
+
+
+def test_readme_demo_command_from_the_checkout_root() -> None:
+    """The README's `pip install . && monitor demo`, second half, run where a user runs it: the
+    console script must find the installed package even though ./monitor (the sources) exists."""
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("monitor")
+    if exe is None:
+        pytest.skip("the `monitor` console script is not installed (pip install .)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=120, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "still active: amount_drift" in proc.stdout
