@@ -567,15 +567,14 @@ def _as_condition(c: object) -> Condition:
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class AllOf(Condition):
-    """AND of conditions (strings are :class:`RuleRef` names). "no data" if none is false and some
-    has no data. Every child is evaluated every time, so their histories stay complete."""
+class _Composite(Condition):
+    """A combination of conditions (strings are :class:`RuleRef` names); subclasses say how."""
 
     conditions: tuple[Condition, ...]
 
     def __init__(self, *conditions: Union[Condition, str]) -> None:
         if len(conditions) < 1:
-            raise InvalidInputError("AllOf needs at least one condition")
+            raise InvalidInputError(f"{type(self).__name__} needs at least one condition")
         object.__setattr__(self, "conditions", tuple(_as_condition(c) for c in conditions))
 
     def signals(self) -> tuple[str, ...]:
@@ -583,28 +582,21 @@ class AllOf(Condition):
 
     def refs(self) -> tuple[str, ...]:
         return tuple(r for c in self.conditions for r in c.refs())
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AllOf(_Composite):
+    """AND of conditions (strings are :class:`RuleRef` names). "no data" if none is false and some
+    has no data. Every child is evaluated every time, so their histories stay complete."""
 
     def _compile(self) -> _Eval:
         return _AllEval([c._compile() for c in self.conditions])
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class AnyOf(Condition):
+class AnyOf(_Composite):
     """OR of conditions (strings are :class:`RuleRef` names). "no data" if none is true and some
     has no data."""
-
-    conditions: tuple[Condition, ...]
-
-    def __init__(self, *conditions: Union[Condition, str]) -> None:
-        if len(conditions) < 1:
-            raise InvalidInputError("AnyOf needs at least one condition")
-        object.__setattr__(self, "conditions", tuple(_as_condition(c) for c in conditions))
-
-    def signals(self) -> tuple[str, ...]:
-        return tuple(s for c in self.conditions for s in c.signals())
-
-    def refs(self) -> tuple[str, ...]:
-        return tuple(r for c in self.conditions for r in c.refs())
 
     def _compile(self) -> _Eval:
         return _AnyEval([c._compile() for c in self.conditions])
