@@ -21,7 +21,7 @@ CROSS_MATRIX ?= x86_64-gcc-O0 x86_64-gcc-O2 x86_64-gcc-O3 \
                 armhf-gcc-O2 armhf-gcc-O0 armhf-clang-O2 \
                 s390x-gcc-O2 s390x-clang-O2
 
-# Targets that fail today for a known, reported reason (tests/test_cross.py requires them to
+# Targets that fail today for a known, reported reason (tests/cert/test_cross.py requires them to
 # still fail that way, so a fix shows up as a reminder to move them into CROSS_MATRIX). None now:
 # i686-clang-O2 failed on 64-bit atomics of 4-byte-aligned fields until mon_atomic_internal.h.
 CROSS_KNOWN_FAILING ?=
@@ -59,7 +59,7 @@ cross-tools-%:
 	@echo "AR=$(call cross_ar,$*)"
 	@echo "RUN=$(CROSS_RUN_$(call cross_word,$*,1))"
 
-# (each target's output is also kept in build/cross-<target>.log, read by tools/cross_table.py)
+# (each target's output is also kept in build/cross-<target>.log, read by tools/cert/cross_table.py)
 cross-%:
 	@echo "### target $*: $(call cross_cc,$*) -$(call cross_word,$*,3) $(if $(CROSS_RUN_$(call cross_word,$*,1)),run with $(CROSS_RUN_$(call cross_word,$*,1)),run natively)"
 	@mkdir -p build; $(MAKE) --no-print-directory test VARIANT=cross-$* CC="$(call cross_cc,$*)" \
@@ -80,7 +80,7 @@ cross-check:
 
 # ---- Bare metal: arm-none-eabi, Cortex-M4 and Cortex-M0, freestanding ----------------------
 #   make baremetal          both CPUs: compile every csrc/*.c, check the symbols, print sizes
-#                           and worst-case stack per public function (tools/baremetal_report.py)
+#                           and worst-case stack per public function (tools/cert/baremetal_report.py)
 #   make baremetal-doc      the same, and rewrite the table in docs/certification.md
 BM_CC     ?= arm-none-eabi-gcc
 BM_AR     ?= arm-none-eabi-ar
@@ -89,7 +89,7 @@ BM_CPU_m4 := -mcpu=cortex-m4 -mthumb
 BM_CPU_m0 := -mcpu=cortex-m0 -mthumb
 BM_FLAGS   = -std=c99 $(WARN) -ffreestanding -ffp-contract=off $(BM_OPT) \
              -DMON_SINGLE_THREADED=1 -fstack-usage -fcallgraph-info=su
-BM_REPORT := python3 ../tools/baremetal_report.py
+BM_REPORT := python3 ../tools/cert/baremetal_report.py
 
 .PHONY: baremetal baremetal-doc baremetal-m4 baremetal-m0
 

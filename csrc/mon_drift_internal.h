@@ -1,5 +1,5 @@
 /* mon_drift_internal.h - generated constant tables of mon_drift.c (mon_drift_tables.c,
- * written by tools/gen_drift_tables.py). Not part of the public API. */
+ * written by tools/gen/gen_drift_tables.py). Not part of the public API. */
 #ifndef MON_DRIFT_INTERNAL_H
 #define MON_DRIFT_INTERNAL_H
 

@@ -1,7 +1,7 @@
 """Golden-vector verification: ``python -m monitor verify``.
 
-The golden file (``golden_v1.json``, shipped in ``monitor/data`` and kept identical to
-``tests/data/golden_v1.json``) lists inputs and the exact outputs the C core must produce for
+The golden file (``golden_v1.json``, stored once, in ``monitor/data``: the package ships it and the
+tests read it there) lists inputs and the exact outputs the C core must produce for
 them: raw fixed-point drift results, histogram bytes, quantiles, merge results, status strings.
 This module recomputes every output through the installed package, compares it with the file,
 and digests the outputs it computed, so the digest is the same on every platform where the

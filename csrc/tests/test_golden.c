@@ -1,5 +1,5 @@
 /*
- * Golden-vector program: recomputes every case of tests/data/golden_v1.json (compiled in via
+ * Golden-vector program: recomputes every case of monitor/data/golden_v1.json (compiled in via
  * the generated golden_v1_data.h) with the C core, compares each output byte for byte, and
  * prints "GOLDEN PASS sha256=<digest>" where the digest is SHA-256 over the canonical encoding
  * of the outputs it computed (defined in monitor/_verify.py; `python -m monitor verify` prints

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from oracles import ROOT
 CSRC = os.path.join(ROOT, "csrc")
 
 

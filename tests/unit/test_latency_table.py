@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from monitor._ffi import ffi, lib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "csrc", "tools", "gen_hist_table.py")
+from oracles import ROOT
+GEN = os.path.join(ROOT, "tools", "gen", "gen_hist_table.py")
 
 
 def c_threshold(scale: int, i: int) -> int:

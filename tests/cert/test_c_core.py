@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-CSRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "csrc")
+from oracles import CSRC
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or not os.path.isdir(CSRC), reason="needs make and csrc/"

@@ -13,30 +13,7 @@ import monitor
 from monitor import EmptyWindowError, InvalidInputError
 
 
-# ---- the article's snippet, verbatim (the oracle) --------------------------------------------
-def article_calculate_psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
-    """
-    Calculate Population Stability Index between two distributions.
-    PSI < 0.1: No significant shift
-    PSI 0.1-0.25: Moderate shift, investigate
-    PSI > 0.25: Significant shift, likely action needed
-    """
-    # Bin the reference distribution
-    breakpoints = np.percentile(reference, np.linspace(0, 100, bins + 1))
-    breakpoints[0] = -np.inf
-    breakpoints[-1] = np.inf
-
-    ref_counts = np.histogram(reference, bins=breakpoints)[0]
-    cur_counts = np.histogram(current, bins=breakpoints)[0]
-
-    # Convert to proportions, avoiding division by zero
-    ref_pct = (ref_counts + 1) / (len(reference) + bins)
-    cur_pct = (cur_counts + 1) / (len(current) + bins)
-
-    # PSI formula
-    psi = np.sum((cur_pct - ref_pct) * np.log(cur_pct / ref_pct))
-    return psi
-# -----------------------------------------------------------------------------------------------
+from oracles import article_calculate_psi  # the article's snippet, verbatim
 
 
 def _agree(ref: np.ndarray, cur: np.ndarray, bins: int) -> None:

@@ -1,7 +1,7 @@
 """Bare metal: the core compiles with arm-none-eabi-gcc for Cortex-M4 and Cortex-M0,
 freestanding, -std=c99 -Werror -DMON_SINGLE_THREADED=1, references no allocator, stdio or libm
 symbol (only mem* and libgcc helpers), and every public function has a bounded, statically
-known stack (``make -C csrc baremetal``; tools/baremetal_report.py). The checker itself is
+known stack (``make -C csrc baremetal``; tools/cert/baremetal_report.py). The checker itself is
 tested on objects that break the rules."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from oracles import ROOT
 CSRC = os.path.join(ROOT, "csrc")
-REPORT = os.path.join(ROOT, "tools", "baremetal_report.py")
+REPORT = os.path.join(ROOT, "tools", "cert", "baremetal_report.py")
 CC = "arm-none-eabi-gcc"
 
 pytestmark = [

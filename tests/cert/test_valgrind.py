@@ -1,7 +1,7 @@
 """The Python tests that go through the C core run clean under valgrind memcheck
-(tools/valgrind_pytest.sh, PYTHONMALLOC=malloc). In the suite it runs the golden-vector tests,
+(tools/cert/valgrind_pytest.sh, PYTHONMALLOC=malloc). In the suite it runs the golden-vector tests,
 which call every C entry point the golden file covers; the full set of C-touching test modules
-is the extended command ``tools/valgrind_pytest.sh`` (see docs/certification.md). A control
+is the extended command ``tools/cert/valgrind_pytest.sh`` (see docs/certification.md). A control
 proves the suppression file does not hide an error inside a compiled extension."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCRIPT = os.path.join(ROOT, "tools", "valgrind_pytest.sh")
-SUPP = os.path.join(ROOT, "tools", "valgrind-python.supp")
+from oracles import ROOT
+SCRIPT = os.path.join(ROOT, "tools", "cert", "valgrind_pytest.sh")
+SUPP = os.path.join(ROOT, "tools", "cert", "valgrind-python.supp")
 
 pytestmark = [
     pytest.mark.toolchain,
@@ -25,7 +25,7 @@ pytestmark = [
 
 
 def test_golden_tests_clean_under_memcheck() -> None:
-    proc = subprocess.run(["bash", SCRIPT, "tests/test_golden.py"], capture_output=True,
+    proc = subprocess.run(["bash", SCRIPT, "tests/unit/test_golden.py"], capture_output=True,
                           text=True, timeout=900,
                           env=dict(os.environ, MONITOR_PYTHON=sys.executable))
     out = proc.stdout + proc.stderr

@@ -14,7 +14,7 @@ from monitor import AlertEngine, AlertState, Baseline, BurnRate, RateOfChange, R
 from monitor._alert_config import load_config, parse_config
 from monitor.errors import InvalidInputError
 
-DATA = os.path.join(os.path.dirname(__file__), "data")
+from oracles import DATA
 TOML = os.path.join(DATA, "alert_rules.toml")
 JSON = os.path.join(DATA, "alert_rules.json")
 

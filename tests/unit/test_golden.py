@@ -1,6 +1,6 @@
 """Golden vectors through the Python package: ``python -m monitor verify`` checks
-tests/data/golden_v1.json and prints PASS plus the digest that the C golden program prints on
-every platform (tests/test_cross.py)."""
+monitor/data/golden_v1.json and prints PASS plus the digest that the C golden program prints on
+every platform (tests/cert/test_cross.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import sys
 
 import pytest
 
+from oracles import crc32c
+
 from monitor import _verify
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GOLDEN = os.path.join(ROOT, "tests", "data", "golden_v1.json")
+from oracles import ROOT
+from oracles import GOLDEN
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -42,8 +44,8 @@ def test_golden_vectors_pass_with_the_files_digest() -> None:
     assert res.cases == len(_doc()["cases"])
 
 
-def test_shipped_copy_and_c_header_are_in_sync() -> None:
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "golden.py"), "check"],
+def test_c_header_is_in_sync_with_the_golden_file() -> None:
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen", "golden.py"), "check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -60,7 +62,7 @@ def test_every_built_module_has_golden_vectors() -> None:
     assert kinds <= avail, f"golden cases for modules not in this build: {sorted(kinds - avail)}"
     assert avail <= kinds, (
         f"modules without golden vectors: {sorted(avail - kinds)}; review their outputs and run "
-        "`python tools/golden.py gen` (regenerates tests/data, monitor/data and the C header)"
+        "`python tools/gen/golden.py gen` (regenerates monitor/data/golden_v1.json and the C header)"
     )
 
 
@@ -191,21 +193,12 @@ def test_hist_vectors_obey_the_histogram_contract() -> None:
                     if range_lo <= true <= range_hi:  # in range: within the stated bound
                         assert abs(got - true) * den <= num * true, (case["id"], qn, qd)
             raw = bytes.fromhex(o[f"{key}_bytes"])
-            crc = _crc32c(raw[:-4])
+            crc = crc32c(raw[:-4])
             assert raw[-4:] == struct.pack("<I", crc)
         assert o["merge_ab"] == o["merge_ba"]
         assert o.get("roundtrip_bytes", o["a_bytes"]) == o["a_bytes"]
         checked += 1
     assert checked >= 5
-
-
-def _crc32c(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
 
 
 def test_bin_vectors_follow_the_numpy_rule() -> None:

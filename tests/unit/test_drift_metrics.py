@@ -1,7 +1,7 @@
 """Drift metrics (monitor.tv / js / psi / drift_scores): accuracy against exact mathematics,
 golden raw integers, properties, input validation, and the generated C tables.
 
-Run ``python -m pytest -q -s tests/test_drift_metrics.py`` to see the maximum errors measured
+Run ``python -m pytest -q -s tests/unit/test_drift_metrics.py`` to see the maximum errors measured
 against mpmath (printed by test_accuracy_report)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import monitor
 from monitor import DriftScores, EmptyWindowError, InvalidInputError, MonitorError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from oracles import ROOT
 GOLDEN = os.path.join(ROOT, "tests", "data", "drift_golden.json")
 
 MAX_TOTAL = 2**53
@@ -208,7 +208,7 @@ def test_accuracy_report(capsys: pytest.CaptureFixture[str]) -> None:
 def _golden_counts(case: dict[str, Any]) -> tuple[list[int], list[int]]:
     if "generated" not in case:
         return case["actual"], case["expected"]
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    sys.path.insert(0, os.path.join(ROOT, "tools", "gen"))
     try:
         from gen_drift_golden import generated
     finally:
@@ -233,7 +233,7 @@ def test_golden_vectors() -> None:
 
 def test_generated_tables_are_reproducible() -> None:
     proc = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tools", "gen_drift_tables.py"), "--check"],
+        [sys.executable, os.path.join(ROOT, "tools", "gen", "gen_drift_tables.py"), "--check"],
         capture_output=True, text=True,
     )
     assert proc.returncode == 0, proc.stderr

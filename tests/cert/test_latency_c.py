@@ -1,6 +1,6 @@
 """Extra C builds of the latency histogram: the single-threaded (bare-metal) variant, the
 portable fallbacks without x86 dispatch, and the C microbenchmark compiles and runs.
-(tests/test_c_core.py runs the C unit tests plain, portable and under ASan/UBSan.)"""
+(tests/cert/test_c_core.py runs the C unit tests plain, portable and under ASan/UBSan.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-CSRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "csrc")
+from oracles import CSRC
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 

@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
+from oracles import crc32c
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -383,16 +385,7 @@ def test_golden_layout_of_bytes() -> None:
     off, cnt = struct.unpack_from("<IQ", b, 96)
     assert cnt == 1 and off == 44 - h.layout.index_lo  # index of 2048 at scale 2 is 11 * 4 = 44
     import zlib  # noqa: F401  (CRC-32C is not zlib's CRC-32: check against an independent implementation)
-    assert struct.unpack_from("<I", b, len(b) - 4)[0] == _crc32c(b[:-4])
-
-
-def _crc32c(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
+    assert struct.unpack_from("<I", b, len(b) - 4)[0] == crc32c(b[:-4])
 
 
 def test_corrupted_bytes_rejected_with_clear_errors() -> None:
@@ -415,7 +408,7 @@ def test_corrupted_bytes_rejected_with_clear_errors() -> None:
 
 
 def _refresh_crc(body: bytes) -> bytes:
-    return body + struct.pack("<I", _crc32c(body))
+    return body + struct.pack("<I", crc32c(body))
 
 
 def test_semantic_corruption_with_valid_checksum_rejected() -> None:

@@ -1,8 +1,8 @@
 """Generate tests/data/drift_golden.json: raw fixed-point results of the drift metrics for a fixed
-set of inputs, pinned once (tests/test_drift_metrics.py recomputes them and compares integers).
+set of inputs, pinned once (tests/unit/test_drift_metrics.py recomputes them and compares integers).
 
 Run from the repository root after building (``python monitor/_build.py``):
-    python tools/gen_drift_golden.py
+    python tools/gen/gen_drift_golden.py
 Only regenerate on a deliberate, documented change of the numerics (a new raw format or a more
 accurate algorithm); any other difference is a determinism bug.
 """
@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 import monitor  # noqa: E402

@@ -8,6 +8,8 @@ import os
 import numpy as np
 import pytest
 
+from oracles import DATA
+
 import monitor
 from monitor import CorruptDataError, InvalidInputError, Reference
 
@@ -195,7 +197,7 @@ def test_many_bins_match_numpy_percentile() -> None:
     assert ref["f0"].counts.sum() == x.size
 
 
-GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "binning_reference_golden.json")
+GOLDEN = os.path.join(DATA, "binning_reference_golden.json")
 
 
 def _golden_data() -> np.ndarray:

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from oracles import ROOT
 CSRC = os.path.join(ROOT, "csrc")
 HARNESSES = sorted(
     re.sub(r"^fuzz_(.*)\.c$", r"\1", os.path.basename(p))
