@@ -38,7 +38,10 @@ def _check_op(op: object, what: str) -> str:
 
 class Condition:
     """Base class of rule conditions. Conditions are configuration only; the engine keeps the
-    state (histories) that some of them need."""
+    state (histories) that some of them need, in the evaluator that
+    :func:`monitor.alerts.evaluators.compile_condition` makes for each kind (a new kind of
+    condition needs a case there, and a key in :mod:`monitor.alerts.config` to be written in
+    rule files)."""
 
     __slots__ = ()
 

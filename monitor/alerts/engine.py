@@ -192,7 +192,7 @@ class AlertEngine:
         snapshot: SnapshotLike | None = None,
         **kwargs: object,
     ) -> AlertEngine:
-        """An engine with the rules and silences of a TOML/JSON rule file (see :func:`load_rules`);
+        """An engine with the rules and silences of a TOML/JSON rule file (see :func:`monitor.alerts.load_rules`);
         other keyword arguments go to the constructor."""
         from .config import load_config
 

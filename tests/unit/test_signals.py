@@ -1,16 +1,21 @@
 """monitor.signals is the one definition of every signal: a real snapshot produces only names
 it knows (with the right unit and kind) and every family it defines; the categories come from
-ErrorCategory; the name builders, lookup and check_signal agree."""
+ErrorCategory; the name builders, lookup and check_signal agree; and no other module of the
+package spells signal names or categories a second time (a scan of their source)."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
+import pathlib
 from typing import Any
 
 import pytest
 
 import monitor
+import monitor.alerts
+import monitor.alerts.routing
 from monitor import ErrorCategory, InvalidInputError, ServiceMonitor, signals
 from monitor.signals import (
     BITS,
@@ -25,6 +30,8 @@ from monitor.signals import (
     Kind,
     Unit,
 )
+
+PACKAGE = pathlib.Path(monitor.__file__).resolve().parent
 
 
 class FakeDrift:
@@ -172,3 +179,107 @@ def test_check_signal_lists_the_families() -> None:
     assert signals.check_signal("custom.x", ["custom.*"]) == "custom.x"
     with pytest.raises(InvalidInputError, match="such as 'latency.p99_ms'"):
         signals.check_signal("")
+
+
+def test_alerts_constants_derive_from_signals() -> None:
+    assert monitor.alerts.ERROR_CATEGORIES is signals.ERROR_CATEGORIES
+    assert monitor.alerts.KNOWN_SIGNAL_PATTERNS is signals.KNOWN_SIGNAL_PATTERNS
+    assert monitor.alerts.check_signal is signals.check_signal
+    assert set(signals.ERROR_CATEGORIES) <= set(monitor.alerts.DEFAULT_ROUTES)
+    assert monitor.alerts.routing.route_keys("errors.rate.timeout") == ("timeout", "errors")
+
+
+# -- no second list -----------------------------------------------------------------------------
+#
+# What the scan checks, in every module of monitor/ (subpackages included) except signals.py
+# (the definition) and categories.py (ErrorCategory, checked against the C core at import):
+#
+#  1. no string literal or f-string that starts like a signal name ("latency.", "errors.",
+#     "throughput.", "drift.", "slo.", or their regex forms "latency\\." ...) unless it is one
+#     complete, known signal name (a consumer such as a demo rule on "latency.p99_ms" is fine: it is
+#     validated by check_signal; a fragment such as "errors.rate." or f"drift.{f}.psi" builds
+#     names, and a hand-kept regex repeats them);
+#  2. no string literal equal to an error category value ("timeout", "input_validation", ...):
+#     a list, a mapping key or a comparison of categories must come from ErrorCategory;
+#  3. no string literal equal to the tail of a template ("_ms", "_rps", ".psi", ...): unit or
+#     kind inference by suffix belongs to signals.unit_of;
+#  4. no signal produced under a literal name: a known name as the key of a dict display or of a
+#     subscript assignment (``flat["saturation"] = ...``) must come from a name builder; reading
+#     a snapshot by a literal name (``snap["latency.p99_ms"]``) is a consumer and fine.
+#
+# Documentation is not code: strings that are expression statements (docstrings, attribute
+# docstrings) are skipped.
+
+_GROUPS = tuple(g.value for g in signals.Group)
+_TAILS = frozenset(
+    tail for fam in signals.FAMILIES if "}" in fam.template
+    for tail in (fam.template.rsplit("}", 1)[1],) if tail[:1] in ("_", ".")
+)
+_EXEMPT = {"signals.py", "categories.py"}
+
+
+def _text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
+
+
+def second_list_findings(source: str, filename: str = "<src>") -> list[str]:
+    tree = ast.parse(source, filename)
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    inner = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    stored = {id(k) for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if k is not None}
+    stored |= {id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)}
+    cats = set(signals.ERROR_CATEGORIES)
+    out = []
+    for node in ast.walk(tree):
+        if id(node) in docs or id(node) in inner:
+            continue
+        text = _text(node)
+        if text is None:
+            continue
+        where = f"{filename}:{getattr(node, 'lineno', '?')}: {text!r}"
+        if any(text.startswith((g + ".", g + "\\.")) for g in _GROUPS):
+            if isinstance(node, ast.JoinedStr) or signals.lookup(text) is None:
+                out.append(f"{where} builds or matches signal names (use monitor.signals)")
+            elif id(node) in stored:
+                out.append(f"{where} produces a signal under a literal name (use the monitor.signals builders)")
+        elif text == signals.SATURATION_NAME and id(node) in stored:
+            out.append(f"{where} produces a signal under a literal name (use the monitor.signals builders)")
+        elif text in cats:
+            out.append(f"{where} is an error category (use ErrorCategory / monitor.signals)")
+        elif text in _TAILS:
+            out.append(f"{where} is a signal-name suffix (use monitor.signals.unit_of / lookup)")
+    return out
+
+
+def test_the_scan_finds_second_lists() -> None:
+    bad = '''
+PATTERNS = (r"latency\\.p[0-9]+_ms", "errors.rate." + k)
+CATS = ("infrastructure", "timeout")
+name = f"drift.{feature}.psi"
+ms = signal.endswith("_ms")
+prefix = "throughput."
+flat = {"latency.count": 1.0}
+flat["saturation"] = sat
+'''
+    found = second_list_findings(bad)
+    assert len(found) == 9, found
+    good = '''
+"""A docstring naming errors.rate.timeout and "latency.p"."""
+class C:
+    """errors.rate. is documented here"""
+RULE = ("latency.p99_ms", "errors.rate.timeout", "saturation", "drift.amount.psi")
+msg = f"expected a name such as 'latency.p99_ms', got {x!r}"
+value = s["throughput.received_rps"]
+'''
+    assert second_list_findings(good) == []
+
+
+def test_no_module_has_a_second_list_of_signals() -> None:
+    modules = sorted(p for p in PACKAGE.rglob("*.py") if p.name not in _EXEMPT or p.parent != PACKAGE)
+    assert PACKAGE / "alerts" / "routing.py" in modules and PACKAGE / "service.py" in modules
+    findings = [f for p in modules for f in second_list_findings(p.read_text("utf-8"), str(p.relative_to(PACKAGE)))]
+    assert findings == []
