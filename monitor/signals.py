@@ -97,9 +97,6 @@ FLOWS: tuple[str, ...] = ("received", "processed", "dropped", "failed")
 LATENCY_QUANTILES: tuple[float, ...] = (50.0, 90.0, 99.0, 99.9)
 """The latency quantiles (percent) a snapshot publishes: ``latency.p50_ms`` .. ``latency.p999_ms``."""
 
-DRIFT_METRICS: tuple[str, ...] = ("psi", "tv", "js")
-"""The drift scores a snapshot publishes per feature."""
-
 
 def quantile_label(q: float) -> str:
     """The label of a quantile in percent, digits without the point: 99.9 -> ``"999"``, 50 -> ``"50"``."""
@@ -280,8 +277,15 @@ KNOWN_SIGNAL_PATTERNS: tuple[str, ...] = tuple(f.pattern for f in FAMILIES)
 SIGNAL_RE = re.compile("|".join(f"(?:{p})" for p in KNOWN_SIGNAL_PATTERNS))
 """The compiled matcher of every known signal name (use with ``fullmatch``)."""
 
-_DRIFT = {"psi": DRIFT_PSI, "tv": DRIFT_TV, "js": DRIFT_JS}
-_SLO = {"good": SLO_GOOD, "bad": SLO_BAD, "total": SLO_TOTAL}
+_DRIFT = {f.template.rsplit(".", 1)[1]: f for f in (DRIFT_PSI, DRIFT_TV, DRIFT_JS)}
+_SLO = {f.template.rsplit(".", 1)[1]: f for f in (SLO_GOOD, SLO_BAD, SLO_TOTAL)}
+
+DRIFT_METRICS: tuple[str, ...] = tuple(_DRIFT)
+"""The drift scores a snapshot publishes per feature: ``psi``, ``tv``, ``js``."""
+
+# The snapshot's hot path: names of closed label sets precomputed, drift names by concatenation.
+_DRIFT_PARTS = {m: tuple(f.template.split("{" + FEATURE.name + "}")) for m, f in _DRIFT.items()}
+_QUANTILE_NAMES = {q: LATENCY_QUANTILE.format(quantile=quantile_label(q)) for q in LATENCY_QUANTILES}
 _THROUGHPUT = {
     n.split(".", 1)[1]: n
     for f in FAMILIES if f.group is Group.THROUGHPUT for n in (f.names() or (f.template,))
@@ -296,7 +300,8 @@ ERRORS_TOTAL_RATE_NAME = ERROR_TOTAL_RATE.template
 
 def latency_quantile_name(q: float) -> str:
     """``latency.p<label>_ms`` of a quantile in percent: 99.9 -> ``"latency.p999_ms"``."""
-    return LATENCY_QUANTILE.format(quantile=quantile_label(q))
+    name = _QUANTILE_NAMES.get(q)
+    return name if name is not None else LATENCY_QUANTILE.format(quantile=quantile_label(q))
 
 
 def throughput_name(field_name: str) -> str:
@@ -311,23 +316,33 @@ def throughput_fields() -> tuple[str, ...]:
     return tuple(_THROUGHPUT)
 
 
-def _category(category: ErrorCategory | str) -> str:
-    return category.value if isinstance(category, ErrorCategory) else category
+def _by_category(fam: SignalFamily) -> dict[ErrorCategory | str, str]:
+    names: dict[ErrorCategory | str, str] = {}
+    for c in ErrorCategory:
+        names[c] = names[c.value] = fam.format(category=c.value)
+    return names
+
+
+_RATE_NAMES = _by_category(ERROR_RATE)
+_COUNT_NAMES = _by_category(ERROR_COUNT)
 
 
 def error_rate_name(category: ErrorCategory | str) -> str:
     """``errors.rate.<category>`` (an :class:`ErrorCategory` or its value)."""
-    return ERROR_RATE.format(category=_category(category))
+    name = _RATE_NAMES.get(category)
+    return name if name is not None else ERROR_RATE.format(category=str(category))
 
 
 def error_count_name(category: ErrorCategory | str) -> str:
     """``errors.count.<category>`` (an :class:`ErrorCategory` or its value)."""
-    return ERROR_COUNT.format(category=_category(category))
+    name = _COUNT_NAMES.get(category)
+    return name if name is not None else ERROR_COUNT.format(category=str(category))
 
 
 def drift_name(feature: str, metric: str) -> str:
     """``drift.<feature>.<metric>`` for metric ``psi``, ``tv`` or ``js``."""
-    return _DRIFT[metric].format(feature=feature)
+    head, tail = _DRIFT_PARTS[metric]
+    return head + feature + tail
 
 
 def slo_name(slo: str, counter: str) -> str:
