@@ -26,14 +26,9 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_types.h"
 
 /* MON_CDEF_BEGIN */
-/* An unsigned 128-bit integer, value hi * 2^64 + lo (portable: no compiler extension). */
-typedef struct mon_u128 {
-    uint64_t hi;
-    uint64_t lo;
-} mon_u128;
-
 #define MON_DRIFT_TV_FRAC_BITS 64
 #define MON_DRIFT_JS_FRAC_BITS 126
 #define MON_DRIFT_JS_DISTANCE_FRAC_BITS 63

@@ -7,6 +7,7 @@
 #include "mon_atomic_internal.h"
 #include "mon_hist_internal.h"
 #include "mon_hist_table.h"
+#include "mon_wide_internal.h"
 
 /* Hot loops are compiled twice on x86 with GCC/Clang: generic, and with BMI2 (flag-free
  * variable shifts), chosen at run time. The code is identical C, so results are identical. */
@@ -75,55 +76,6 @@ static inline int sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p
 static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
 static inline void lower_to(uint64_t *p, uint64_t v) { mon_atomic_lower_to(p, v); }
 static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v); }
-
-/* ---- portable 128-bit helpers (exact; identical results with or without __int128) -------- */
-typedef struct u128 {
-    uint64_t hi, lo;
-} u128;
-
-MON_INLINE u128 mul64(uint64_t a, uint64_t b)
-{
-    u128 r;
-#if MON_HAVE_INT128
-    __extension__ typedef unsigned __int128 mon_u128;
-    mon_u128 p = (mon_u128)a * b;
-    r.hi = (uint64_t)(p >> 64);
-    r.lo = (uint64_t)p;
-#else
-    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
-    r.lo = (mid << 32) | (p00 & 0xffffffffu);
-    r.hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-#endif
-    return r;
-}
-
-/* -1, 0, 1 as x <, ==, > y */
-static inline int cmp128(u128 x, u128 y)
-{
-    if (x.hi != y.hi) return x.hi < y.hi ? -1 : 1;
-    if (x.lo != y.lo) return x.lo < y.lo ? -1 : 1;
-    return 0;
-}
-
-/* floor(x / d) for x < d * 2^64 (so the quotient fits), by restoring long division. */
-static uint64_t div128(u128 x, uint64_t d, uint64_t *rem)
-{
-    uint64_t r = x.hi, q = 0;
-    int bit;
-    for (bit = 63; bit >= 0; --bit) {
-        uint64_t top = r >> 63;
-        r = (r << 1) | ((x.lo >> bit) & 1u);
-        q <<= 1;
-        if (top || r >= d) {
-            r -= d;
-            q |= 1u;
-        }
-    }
-    if (rem) *rem = r;
-    return q;
-}
 
 /* ---- exact bucket index ------------------------------------------------------------------ */
 unsigned mon_hist_floor_log2_portable(uint64_t v)
@@ -535,7 +487,7 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
     uint64_t bits, m;
     int32_t ex;
     unsigned biased;
-    u128 p;
+    mon_u128 p;
     memcpy(&bits, &x, sizeof bits);
     {
         /* Fast path, one comparison: sign 0 and biased exponent 1012..1055, i.e. x in
@@ -544,7 +496,7 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
         uint64_t top = (bits >> 52) - 1012u;
         if (top < 44u) {
             unsigned sh = 63u - (unsigned)top;
-            u128 pp = mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
+            mon_u128 pp = mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
             uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh));
             uint64_t rem = pp.lo & ((UINT64_C(1) << sh) - 1u), half = UINT64_C(1) << (sh - 1u);
             *out = q + ((uint64_t)(rem > half) | ((uint64_t)(rem == half) & q & 1u));
@@ -571,7 +523,7 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
         *out = 0;
         return 1;
     }
-    p = mul64(m, mult); /* < 2^83 */
+    p = mon_u128_mul64(m, mult); /* < 2^83 */
     if (ex >= 0) {
         if (p.hi != 0 || ex >= 64 || (ex > 0 && (p.lo >> (64 - ex)) != 0)) return 0;
         *out = p.lo << ex;
@@ -771,7 +723,7 @@ uint64_t mon_hist_representative(uint64_t a, uint64_t b)
     uint64_t d = b - a, lo = 0, hi = d, r0, r1;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo + 1u) / 2u;
-        if (cmp128(mul64(b, mid), mul64(a, d - mid)) <= 0) {
+        if (mon_u128_cmp(mon_u128_mul64(b, mid), mon_u128_mul64(a, d - mid)) <= 0) {
             lo = mid;
         } else {
             hi = mid - 1u;
@@ -781,7 +733,7 @@ uint64_t mon_hist_representative(uint64_t a, uint64_t b)
     if (r0 == b) return r0;
     r1 = r0 + 1u;
     /* err(r0) = (b - r0) / b, err(r1) = (r1 - a) / a */
-    if (cmp128(mul64(r1 - a, b), mul64(b - r0, a)) < 0) return r1;
+    if (mon_u128_cmp(mon_u128_mul64(r1 - a, b), mon_u128_mul64(b - r0, a)) < 0) return r1;
     return r0;
 }
 
@@ -803,7 +755,8 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
     under = ld_rlx(&h->underflow);
     if (total == 0) return MON_E_EMPTY;
     for (q = 0; q < n; ++q) { /* ranks, and their order by insertion sort (n <= 64) */
-        uint64_t rem, r = div128(mul64(num[q], total), den[q], &rem);
+        mon_u128 prod = mon_u128_mul64(num[q], total); /* < den * 2^64: the quotient fits */
+        uint64_t rem, r = mon_w_div128_64(prod.hi, prod.lo, den[q], &rem);
         size_t p = q;
         if (rem) ++r;
         rank[q] = r ? r : 1u;
@@ -995,14 +948,14 @@ mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint6
         uint64_t a = threshold_at(lay.scale, i - 1) + 1u, b = threshold_at(lay.scale, i), r, en, ed;
         if (a > b) continue; /* no integer in this bucket */
         r = mon_hist_representative(a, b);
-        if (cmp128(mul64(r - a, b), mul64(b - r, a)) >= 0) {
+        if (mon_u128_cmp(mon_u128_mul64(r - a, b), mon_u128_mul64(b - r, a)) >= 0) {
             en = r - a;
             ed = a;
         } else {
             en = b - r;
             ed = b;
         }
-        if (cmp128(mul64(en, bd), mul64(bn, ed)) > 0) {
+        if (mon_u128_cmp(mon_u128_mul64(en, bd), mon_u128_mul64(bn, ed)) > 0) {
             bn = en;
             bd = ed;
         }
