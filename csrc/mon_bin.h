@@ -17,6 +17,10 @@
 #include "mon_config.h"
 #include "mon_status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN */
 /* Largest number of edges a binner accepts (so the bins number at most MON_BIN_MAX_EDGES - 1). */
 #define MON_BIN_MAX_EDGES 1048576
@@ -91,5 +95,9 @@ mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_
 mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
                             size_t nranks, uint64_t *keys, double *out);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_BIN_H */

@@ -28,6 +28,10 @@
 #include "mon_status.h"
 #include "mon_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN */
 #define MON_DRIFT_TV_FRAC_BITS 64
 #define MON_DRIFT_JS_FRAC_BITS 126
@@ -106,5 +110,9 @@ mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, 
  * error < 2^-62; x = 0 gives 0. Exposed for tests and for callers that precompute logs. */
 mon_u128 mon_drift_log2_u64(uint64_t x);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_DRIFT_H */

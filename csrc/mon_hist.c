@@ -16,7 +16,7 @@
 #else
 #define MON_INLINE static inline
 #endif
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(MON_HIST_NO_DISPATCH)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !MON_HIST_NO_DISPATCH
 #define MON_HIST_X86_DISPATCH 1
 #else
 #define MON_HIST_X86_DISPATCH 0
@@ -92,7 +92,7 @@ unsigned mon_hist_floor_log2_portable(uint64_t v)
 
 MON_INLINE unsigned floor_log2(uint64_t v)
 {
-#if defined(__GNUC__) && !defined(MON_HIST_PORTABLE_CLZ) && !MON_NO_INT128 /* portable build: both fallbacks */
+#if defined(__GNUC__) && !MON_HIST_PORTABLE_CLZ && !MON_NO_INT128 /* portable build: both fallbacks */
     return 63u - (unsigned)__builtin_clzll(v);
 #else
     return mon_hist_floor_log2_portable(v);
@@ -246,9 +246,6 @@ void mon_hist_record(mon_hist *h, uint64_t v)
  * counts go either to a list of up to CHUNK indices (one atomic add each), or - for long arrays
  * with atomics, where an atomic add per value would dominate - to a local table of 32-bit counts
  * (BATCH_BUCKETS entries on the stack) flushed with one atomic add per non-empty bucket. */
-#ifndef MON_HIST_BATCH_BUCKETS
-#define MON_HIST_BATCH_BUCKETS 4096
-#endif
 #if MON_SINGLE_THREADED || MON_HIST_BATCH_BUCKETS == 0
 #define BATCH_TABLE 0
 #else

@@ -38,18 +38,18 @@
  *
  * All counters saturate at 2^64 - 1 and the sum at 2^128 - 1; nothing wraps.
  *
- * Compile-time options (-D): MON_SINGLE_THREADED=1 (no atomics); MON_HIST_BATCH_BUCKETS
- * (default 4096; 0 disables the on-stack 4-byte-per-bucket table that long record_many calls
- * use to add each bucket once instead of once per value); MON_HIST_NO_DISPATCH (no run-time
- * choice of the BMI2 build of the array loops on x86, e.g. freestanding builds without
- * libgcc's __cpu_model); MON_HIST_PORTABLE_CLZ (no __builtin_clzll). Results are identical
- * under every option.
+ * Compile-time options (mon_config.h): MON_SINGLE_THREADED, MON_HIST_BATCH_BUCKETS,
+ * MON_HIST_NO_DISPATCH, MON_HIST_PORTABLE_CLZ. Results are identical under every option.
  */
 #ifndef MON_HIST_H
 #define MON_HIST_H
 
 #include "mon_config.h"
 #include "mon_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* MON_CDEF_BEGIN */
 #define MON_HIST_MIN_SCALE 0
@@ -265,5 +265,9 @@ mon_status mon_hist_ring_merge_last(const mon_hist_ring *ring, uint32_t last, mo
 /* Current tick and slot count. MON_E_NULL, MON_E_STATE. */
 mon_status mon_hist_ring_info(const mon_hist_ring *ring, uint64_t *tick, uint32_t *slots);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_HIST_H */

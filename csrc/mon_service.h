@@ -33,6 +33,10 @@
 #include "mon_config.h"
 #include "mon_status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN */
 #define MON_ERROR_CATEGORY_COUNT 5
 #define MON_SERVICE_MAX_SLOTS 65536
@@ -125,5 +129,9 @@ mon_status mon_service_config_of(const mon_service *s, mon_service_config *out);
 /* Name of a category, e.g. "timeout" (the Python ErrorCategory value); NULL when unknown. */
 const char *mon_error_category_name(mon_error_category category);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_SERVICE_H */

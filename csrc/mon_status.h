@@ -10,6 +10,10 @@
 
 #include "mon_config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN (this block is read verbatim by the cffi build: plain C declarations only) */
 typedef enum mon_status {
     MON_OK = 0,
@@ -34,6 +38,15 @@ const char *mon_status_str(mon_status status);
 
 /* Name of the status constant, e.g. "MON_E_EMPTY" (a static string; never NULL). */
 const char *mon_status_name(mon_status status);
+
+/* Version of the linked library, "MAJOR.MINOR.PATCH" (MON_VERSION_STRING when it was built; a
+ * static string; never NULL; thread-safe). Compare with the header's MON_VERSION_STRING to
+ * detect a header/library mismatch. */
+const char *mon_version(void);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_STATUS_H */
