@@ -1,13 +1,13 @@
 /*
- * mon_bin.h - histogram binning of doubles into fixed edges, categorical code counting, and
- * exact order-statistic selection (the quantile step of fitting quantile edges).
+ * mon_bin.h - histogram binning of doubles into fixed edges and categorical code counting.
+ * (Exact order-statistic selection, the quantile step of fitting quantile edges: mon_select.h.)
  *
  * Binning rule (numpy.histogram's): with edges e_0 < e_1 < ... < e_B, a value x goes to bin i
  * when e_i <= x < e_{i+1}; the last bin also holds x == e_B. Edges of -inf / +inf are allowed.
  * NaN, values below e_0 and values above e_B are counted in their own counters (nan, below,
  * above), never dropped. -0.0 and +0.0 are the same value. Binning maps each double's bits to an
  * order-preserving integer key and compares keys: integer operations only (no floating-point
- * instruction at all), no allocation, no libm. The selection likewise works on integer keys.
+ * instruction at all), no allocation, no libm.
  *
  * Counts are uint64 and accumulate across calls; they saturate at UINT64_MAX (never wrap).
  */
@@ -24,10 +24,6 @@ extern "C" {
 /* MON_CDEF_BEGIN */
 /* Largest number of edges a binner accepts (so the bins number at most MON_BIN_MAX_EDGES - 1). */
 #define MON_BIN_MAX_EDGES 1048576
-/* Number of uint32 counters in the scratch histogram of the order-statistic selection. */
-#define MON_SELECT_HIST_LEN 65536
-/* Largest number of ranks one mon_select_ranks call selects. */
-#define MON_SELECT_MAX_RANKS 512
 
 /* A precomputed binner for one set of edges (caller-owned memory; see mon_binner_size). */
 typedef struct mon_binner mon_binner;
@@ -78,22 +74,6 @@ mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
 mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
                                size_t ncodes, uint64_t *unseen);
 
-/* Order statistics, phase 1: build the radix histogram of x (n values, n < 2^32) into `hist`
- * (MON_SELECT_HIST_LEN uint32, caller scratch) and write the number of NaN values to
- * *nan_count. NaN values sort after +inf; -0.0 equals +0.0. Returns MON_E_NULL, MON_E_SIZE
- * (n == 0 or n >= 2^32). Nothing is kept; thread-safe for distinct hist buffers. */
-mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_t *nan_count);
-
-/* Order statistics, phase 2: out[j] = the ranks[j]-th smallest value of x (0-based; the same
- * x and hist as phase 1, hist unchanged since). `ranks` (nranks <= MON_SELECT_MAX_RANKS
- * values < n) must be non-decreasing. `keys` is caller scratch of n + 1 uint64. The result is
- * exact (a selected element of x; a zero is returned as +0.0, a NaN as the canonical quiet NaN).
- * Expected O(n) time, O(n log n) worst case; about 22 KiB of stack. hist is overwritten.
- * Returns MON_E_NULL,
- * MON_E_SIZE, MON_E_VALUE (a rank >= n, ranks decreasing, or nranks out of range). x is
- * only read; thread-safe for distinct hist/keys/out buffers. */
-mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
-                            size_t nranks, uint64_t *keys, double *out);
 /* MON_CDEF_END */
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #include "mon_status.h"
 #include "mon_drift.h"
 #include "mon_bin.h"
+#include "mon_select.h"
 #include "mon_hist.h"
 #include "mon_service.h"
 
