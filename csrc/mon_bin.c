@@ -2,6 +2,7 @@
 
 #include "mon_bin.h"
 #include "mon_bits_internal.h"
+#include "mon_sat_internal.h"
 
 /*
  * Binning: a value's slot is the number of thresholds t_j with t_j <= key(x), found by a
@@ -116,12 +117,6 @@ size_t mon_binner_nbins(const mon_binner *b)
     return b->nbins;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t v)
-{
-    uint64_t s = a + v;
-    return s < a ? UINT64_MAX : s;
-}
-
 /* Slot of a key over P = 2^k thresholds: 4-ary steps (three independent comparisons each, so
  * the dependent chain is k/2 loads long instead of k), plus one binary step when k is odd.
  * Called with a constant k, it is fully unrolled with no branch. */
@@ -197,10 +192,10 @@ static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS]
     for (i = 0; i < p; ++i) {
         uint64_t v = loc[0][i] + loc[1][i] + loc[2][i] + loc[3][i]; /* <= n: no wrap */
         if (v == 0) continue;
-        if (i == 0 || i > nb + 2u) extra->nan = sat_add(extra->nan, v);
-        else if (i == 1) extra->below = sat_add(extra->below, v);
-        else if (i == nb + 2u) extra->above = sat_add(extra->above, v);
-        else counts[i - 2u] = sat_add(counts[i - 2u], v);
+        if (i == 0 || i > nb + 2u) extra->nan = mon_sat_sum(extra->nan, v);
+        else if (i == 1) extra->below = mon_sat_sum(extra->below, v);
+        else if (i == nb + 2u) extra->above = mon_sat_sum(extra->above, v);
+        else counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
     }
 }
 
@@ -290,6 +285,6 @@ mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
         if (c < (uint64_t)ncodes) counts[c] += (counts[c] != UINT64_MAX);
         else ++miss;
     }
-    *unseen = sat_add(*unseen, miss);
+    *unseen = mon_sat_sum(*unseen, miss);
     return MON_OK;
 }

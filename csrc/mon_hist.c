@@ -36,7 +36,7 @@ MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
 static inline uint64_t ld_acq(const uint64_t *p) { return mon_atomic_load_acquire(p); }
 static inline uint64_t ld_rlx(const uint64_t *p) { return mon_atomic_load(p); }
 static inline void st_rlx(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
-static inline int sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
+static inline int atomic_sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
 static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
 static inline void lower_to(uint64_t *p, uint64_t v) { mon_atomic_lower_to(p, v); }
 static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v); }
@@ -184,8 +184,8 @@ static inline void sum_add(mon_hist *h, uint64_t lo, uint64_t hi)
     uint64_t old = fetch_add(&h->sum_lo, lo);
     uint64_t carry = (uint64_t)(old + lo < old);
     if (hi | carry) {
-        int clipped = sat_add(&h->sum_hi, hi);
-        clipped |= sat_add(&h->sum_hi, carry);
+        int clipped = atomic_sat_add(&h->sum_hi, hi);
+        clipped |= atomic_sat_add(&h->sum_hi, carry);
         if (clipped) st_rlx(&h->sum_lo, UINT64_MAX); /* sum >= 2^128: saturate */
     }
 }
@@ -196,13 +196,13 @@ void mon_hist_record(mon_hist *h, uint64_t v)
     raise_to(&h->max, v);
     sum_add(h, v, 0);
     if (v < h->range_lo) {
-        sat_add(&h->underflow, 1);
+        atomic_sat_add(&h->underflow, 1);
     } else if (v > h->range_hi) {
-        sat_add(&h->overflow, 1);
+        atomic_sat_add(&h->overflow, 1);
     } else {
-        sat_add(&h->counts[index_at(h->scale, v) - h->index_lo], 1);
+        atomic_sat_add(&h->counts[index_at(h->scale, v) - h->index_lo], 1);
     }
-    sat_add(&h->total, 1);
+    atomic_sat_add(&h->total, 1);
 }
 
 /* Arrays are recorded in batches: min, max, sum, underflow and overflow are aggregated locally
@@ -233,19 +233,19 @@ static void batch_publish(mon_hist *h, batch *b)
     lower_to(&h->min, b->mn);
     raise_to(&h->max, b->mx);
     sum_add(h, b->slo, b->shi);
-    if (b->under) sat_add(&h->underflow, b->under);
-    if (b->over) sat_add(&h->overflow, b->over);
+    if (b->under) atomic_sat_add(&h->underflow, b->under);
+    if (b->over) atomic_sat_add(&h->overflow, b->over);
     if (b->table) {
         for (i = 0; i < h->buckets; ++i) {
             if (b->table[i]) {
-                sat_add(&h->counts[i], b->table[i]);
+                atomic_sat_add(&h->counts[i], b->table[i]);
                 b->table[i] = 0;
             }
         }
     } else {
-        for (i = 0; i < b->k; ++i) sat_add(&h->counts[b->idx[i]], 1);
+        for (i = 0; i < b->k; ++i) atomic_sat_add(&h->counts[b->idx[i]], 1);
     }
-    sat_add(&h->total, (uint64_t)b->pending);
+    atomic_sat_add(&h->total, (uint64_t)b->pending);
     b->mn = UINT64_MAX;
     b->mx = b->slo = b->shi = b->under = b->over = 0;
     b->pending = b->k = 0;
@@ -402,7 +402,7 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
         n -= m;
     }
     batch_publish(h, &b);
-    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    if (bad) atomic_sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
 
@@ -437,7 +437,7 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
         n -= m;
     }
     batch_publish(h, &b);
-    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    if (bad) atomic_sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
 
@@ -566,7 +566,7 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
         mon_hist_record(h, ns);
         return MON_OK;
     }
-    if (!(unit & MON_HIST_STRICT)) sat_add(&h->invalid, 1);
+    if (!(unit & MON_HIST_STRICT)) atomic_sat_add(&h->invalid, 1);
     return MON_E_VALUE;
 }
 
@@ -597,8 +597,8 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
         n -= m;
     }
     batch_publish(h, &b);
-    if (bad) sat_add(&h->invalid, (uint64_t)bad);
+    if (bad) atomic_sat_add(&h->invalid, (uint64_t)bad);
     return bad;
 }
 
-void mon_hist_add_invalid(mon_hist *h, uint64_t n) { sat_add(&h->invalid, n); }
+void mon_hist_add_invalid(mon_hist *h, uint64_t n) { atomic_sat_add(&h->invalid, n); }

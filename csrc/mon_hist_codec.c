@@ -67,12 +67,12 @@ mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_
             put_u64(p + 4, v);
             p += MON_HIST_SERIAL_ENTRY_BYTES;
             ++nz;
-            c = sat_plus(c, v);
+            c = mon_sat_sum(c, v);
         }
     }
     under = ld_acq(&h->underflow);
     over = ld_acq(&h->overflow);
-    c = sat_plus(sat_plus(c, under), over);
+    c = mon_sat_sum(mon_sat_sum(c, under), over);
     memcpy(out, "MONH", 4);
     out[4] = MON_HIST_FORMAT_VERSION;
     out[5] = (uint8_t)h->scale;
@@ -147,9 +147,9 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
         if (k == 0) first = i;
         last = i;
         prev = off;
-        total = sat_plus(total, v);
+        total = mon_sat_sum(total, v);
     }
-    total = sat_plus(sat_plus(total, under), over);
+    total = mon_sat_sum(mon_sat_sum(total, under), over);
     if (total != count) return MON_E_FORMAT;
     if (count == 0) {
         if (mn != UINT64_MAX || mx != 0 || slo != 0 || shi != 0) return MON_E_FORMAT;

@@ -4,6 +4,7 @@
 #define MON_HIST_INTERNAL_H
 
 #include "mon_hist.h"
+#include "mon_sat_internal.h"
 
 #define MON_HIST_MAGIC UINT64_C(0x3174736948736f4d) /* "MonHist1" */
 
@@ -39,13 +40,6 @@ static inline int mon_hist_aligned8(const void *p) { return ((uintptr_t)p & 7u) 
 static inline int mon_hist_same_config(const mon_hist *a, const mon_hist *b)
 {
     return a->lowest == b->lowest && a->highest == b->highest && a->scale == b->scale;
-}
-
-/* a + b, saturating at 2^64 - 1 (a pure sum of values already read). */
-static inline uint64_t sat_plus(uint64_t a, uint64_t b)
-{
-    uint64_t s = a + b;
-    return s < a ? UINT64_MAX : s;
 }
 
 /* Bucket index of v >= 1 at a valid scale (mon_hist_index_of without the checks). */

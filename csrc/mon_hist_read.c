@@ -192,7 +192,7 @@ mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t v, uint64_t *o
         ex = mon_hist_threshold_at(h->scale, i) == v;
         upto = (uint32_t)(i - h->index_lo) + (ex ? 1u : 0u);
     }
-    for (k = 0; k < upto; ++k) res = sat_plus(res, ld_acq(&h->counts[k]));
+    for (k = 0; k < upto; ++k) res = mon_sat_sum(res, ld_acq(&h->counts[k]));
     *out = res;
     *exact = ex;
     return MON_OK;
@@ -216,11 +216,11 @@ mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
         tlo += x;
         thi += (uint64_t)(tlo < x);
     }
-    dst->underflow = sat_plus(dst->underflow, ld_rlx(&src->underflow));
-    dst->overflow = sat_plus(dst->overflow, ld_rlx(&src->overflow));
+    dst->underflow = mon_sat_sum(dst->underflow, ld_rlx(&src->underflow));
+    dst->overflow = mon_sat_sum(dst->overflow, ld_rlx(&src->overflow));
     /* the total of what was actually merged (src may be recorded to meanwhile) */
-    dst->total = sat_plus(sat_plus(thi ? UINT64_MAX : tlo, dst->underflow), dst->overflow);
-    dst->invalid = sat_plus(dst->invalid, ld_rlx(&src->invalid));
+    dst->total = mon_sat_sum(mon_sat_sum(thi ? UINT64_MAX : tlo, dst->underflow), dst->overflow);
+    dst->invalid = mon_sat_sum(dst->invalid, ld_rlx(&src->invalid));
     {
         uint64_t m = ld_rlx(&src->min), x = ld_rlx(&src->max);
         if (m < dst->min) dst->min = m;
@@ -251,7 +251,7 @@ mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
     for (k = 0; k < src->buckets; ++k) dst->counts[k] = ld_rlx(&src->counts[k]);
     dst->underflow = ld_rlx(&src->underflow);
     dst->overflow = ld_rlx(&src->overflow);
-    dst->total = sat_plus(sat_plus(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
+    dst->total = mon_sat_sum(mon_sat_sum(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
     dst->invalid = ld_rlx(&src->invalid);
     dst->min = ld_rlx(&src->min);
     dst->max = ld_rlx(&src->max);

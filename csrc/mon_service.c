@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mon_atomic_internal.h"
+#include "mon_sat_internal.h"
 #include "mon_service.h"
 
 MON_STATIC_ASSERT(MON_ERROR_CATEGORY_COUNT == 5, five_categories);
@@ -42,10 +43,8 @@ struct mon_service {
 /* ---- atomics (csrc/mon_atomic_internal.h) ----------------------------------------------- */
 static uint64_t ld(const uint64_t *p) { return mon_atomic_load(p); }
 static void st(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
-static void sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
+static void atomic_sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
 static int dec_nonzero(uint64_t *p) { return mon_atomic_dec_nonzero(p); }
-
-static uint64_t sat_add(uint64_t a, uint64_t b) { return (a > UINT64_MAX - b) ? UINT64_MAX : a + b; }
 
 /* ---- configuration and layout -------------------------------------------------------------- */
 
@@ -133,21 +132,21 @@ static mon_service_slot *slot_for(mon_service *s, uint64_t now)
 static void count(mon_service *s, uint64_t now, int f1, int f2)
 {
     mon_service_slot *slot = slot_for(s, now);
-    sat_inc(&s->total[f1]);
+    atomic_sat_inc(&s->total[f1]);
     if (f2 >= 0) {
-        sat_inc(&s->total[f2]);
+        atomic_sat_inc(&s->total[f2]);
     }
     if (slot != NULL) {
-        sat_inc(&slot->v[f1]);
+        atomic_sat_inc(&slot->v[f1]);
         if (f2 >= 0) {
-            sat_inc(&slot->v[f2]);
+            atomic_sat_inc(&slot->v[f2]);
         }
     }
 }
 
 void mon_service_begin(mon_service *s, uint64_t now)
 {
-    sat_inc(&s->in_flight);
+    atomic_sat_inc(&s->in_flight);
     count(s, now, F_RECEIVED, -1);
 }
 
@@ -247,7 +246,7 @@ mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
             continue;
         }
         for (i = 0; i < F_COUNT; ++i) {
-            v[i] = sat_add(v[i], ld(&slot->v[i]));
+            v[i] = mon_sat_sum(v[i], ld(&slot->v[i]));
         }
     }
     to_counts(v, 0u, &out->counts);
