@@ -33,8 +33,6 @@ MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
  * Counters only grow (saturating), so readers need no lock: a bucket count is published with a
  * release RMW after the value's min/max/sum updates, and readers load counts with acquire
  * before they read min/max/sum. */
-static inline uint64_t ld_acq(const uint64_t *p) { return mon_atomic_load_acquire(p); }
-static inline uint64_t ld_rlx(const uint64_t *p) { return mon_atomic_load(p); }
 static inline void st_rlx(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
 static inline int atomic_sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
 static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
