@@ -6,6 +6,8 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_types.h"
+#include "mon_window.h"
 #include "mon_drift.h"
 #include "mon_bin.h"
 #include "mon_select.h"
