@@ -65,8 +65,9 @@ typedef uint64_t mon_a64 __attribute__((aligned(8)));
  * relaxed; `order` is the success order. */
 static inline int mon_atomic_cas(uint64_t *p, uint64_t *expected, uint64_t desired, int order)
 {
-    return __atomic_compare_exchange_n((mon_a64 *)p, expected, desired, 1, order,
-                                       __ATOMIC_RELAXED) ? 1 : 0;
+    return __atomic_compare_exchange_n((mon_a64 *)p, expected, desired, 1, order, __ATOMIC_RELAXED)
+               ? 1
+               : 0;
 }
 
 static inline uint64_t mon_atomic_fetch_add(uint64_t *p, uint64_t n)
@@ -84,7 +85,8 @@ static inline uint64_t mon_atomic_fetch_add_order(uint64_t *p, uint64_t n, int o
 static inline void mon_atomic_fence(int order) { __atomic_thread_fence(order); }
 
 #else
-#error "monitor: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
+#error \
+    "monitor: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
 #endif
 
 static inline uint64_t mon_atomic_load(const uint64_t *p)

@@ -149,22 +149,22 @@ static inline uint64_t key_at(const double *x, size_t i)
 /* Count n values (stride apart) into loc[4][LOCAL_SLOTS]; 4 arrays so that consecutive
  * values falling in the same slot do not serialise on one memory counter. One function per
  * table size, each with its k a literal constant, so the search is unrolled in every copy. */
-#define MON_DEFINE_COUNT_LOCAL(K)                                                              \
-    static void count_local_##K(const uint64_t *t, const double *x, size_t n, size_t stride,  \
-                                uint64_t loc[4][LOCAL_SLOTS])                                  \
-    {                                                                                          \
-        size_t i = 0;                                                                          \
-        for (; i + 4u <= n; i += 4u) {                                                         \
-            size_t s0 = slot_of(t, K, key_at(x, i * stride));                                  \
-            size_t s1 = slot_of(t, K, key_at(x, (i + 1u) * stride));                           \
-            size_t s2 = slot_of(t, K, key_at(x, (i + 2u) * stride));                           \
-            size_t s3 = slot_of(t, K, key_at(x, (i + 3u) * stride));                           \
-            ++loc[0][s0];                                                                      \
-            ++loc[1][s1];                                                                      \
-            ++loc[2][s2];                                                                      \
-            ++loc[3][s3];                                                                      \
-        }                                                                                      \
-        for (; i < n; ++i) ++loc[0][slot_of(t, K, key_at(x, i * stride))];                     \
+#define MON_DEFINE_COUNT_LOCAL(K)                                                            \
+    static void count_local_##K(const uint64_t *t, const double *x, size_t n, size_t stride, \
+                                uint64_t loc[4][LOCAL_SLOTS])                                \
+    {                                                                                        \
+        size_t i = 0;                                                                        \
+        for (; i + 4u <= n; i += 4u) {                                                       \
+            size_t s0 = slot_of(t, K, key_at(x, i * stride));                                \
+            size_t s1 = slot_of(t, K, key_at(x, (i + 1u) * stride));                         \
+            size_t s2 = slot_of(t, K, key_at(x, (i + 2u) * stride));                         \
+            size_t s3 = slot_of(t, K, key_at(x, (i + 3u) * stride));                         \
+            ++loc[0][s0];                                                                    \
+            ++loc[1][s1];                                                                    \
+            ++loc[2][s2];                                                                    \
+            ++loc[3][s3];                                                                    \
+        }                                                                                    \
+        for (; i < n; ++i) ++loc[0][slot_of(t, K, key_at(x, i * stride))];                   \
     }
 
 MON_DEFINE_COUNT_LOCAL(2)
@@ -185,17 +185,21 @@ static void count_dispatch(const struct mon_binner *b, const double *x, size_t n
     }
 }
 
-static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS],
-                        uint64_t *counts, mon_bin_extra *extra)
+static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS], uint64_t *counts,
+                        mon_bin_extra *extra)
 {
     size_t nb = b->nbins, i, p = (size_t)1 << b->log2p;
     for (i = 0; i < p; ++i) {
         uint64_t v = loc[0][i] + loc[1][i] + loc[2][i] + loc[3][i]; /* <= n: no wrap */
         if (v == 0) continue;
-        if (i == 0 || i > nb + 2u) extra->nan = mon_sat_sum(extra->nan, v);
-        else if (i == 1) extra->below = mon_sat_sum(extra->below, v);
-        else if (i == nb + 2u) extra->above = mon_sat_sum(extra->above, v);
-        else counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
+        if (i == 0 || i > nb + 2u)
+            extra->nan = mon_sat_sum(extra->nan, v);
+        else if (i == 1)
+            extra->below = mon_sat_sum(extra->below, v);
+        else if (i == nb + 2u)
+            extra->above = mon_sat_sum(extra->above, v);
+        else
+            counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
     }
 }
 
@@ -208,10 +212,14 @@ static void count_direct(const struct mon_binner *b, const double *x, size_t n, 
     for (i = 0; i < n; ++i) {
         size_t s = slot_of(b->thr, k, key_at(x, i * stride));
         uint64_t *c;
-        if (s == 0 || s > nb + 2u) c = &extra->nan;
-        else if (s == 1) c = &extra->below;
-        else if (s == nb + 2u) c = &extra->above;
-        else c = &counts[s - 2u];
+        if (s == 0 || s > nb + 2u)
+            c = &extra->nan;
+        else if (s == 1)
+            c = &extra->below;
+        else if (s == nb + 2u)
+            c = &extra->above;
+        else
+            c = &counts[s - 2u];
         *c += (*c != UINT64_MAX);
     }
 }
@@ -246,9 +254,9 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     return MON_OK;
 }
 
-mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
-                                const double *x, size_t nrows, size_t row_stride,
-                                uint64_t *counts, mon_bin_extra *extra)
+mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, const double *x,
+                                size_t nrows, size_t row_stride, uint64_t *counts,
+                                mon_bin_extra *extra)
 {
     size_t f, r0;
     if (binners == NULL || counts == NULL || extra == NULL || (x == NULL && nrows > 0))
@@ -272,8 +280,8 @@ mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
     return MON_OK;
 }
 
-mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
-                               size_t ncodes, uint64_t *unseen)
+mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts, size_t ncodes,
+                               uint64_t *unseen)
 {
     size_t i;
     uint64_t miss = 0;
@@ -282,8 +290,10 @@ mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
     for (i = 0; i < n; ++i) {
         /* A negative code converts to a huge unsigned value, so one compare covers both. */
         uint64_t c = (uint64_t)codes[i];
-        if (c < (uint64_t)ncodes) counts[c] += (counts[c] != UINT64_MAX);
-        else ++miss;
+        if (c < (uint64_t)ncodes)
+            counts[c] += (counts[c] != UINT64_MAX);
+        else
+            ++miss;
     }
     *unseen = mon_sat_sum(*unseen, miss);
     return MON_OK;

@@ -30,9 +30,9 @@ typedef struct mon_binner mon_binner;
 
 /* Out-of-range counters of one binning call; they accumulate (saturating) like the counts. */
 typedef struct mon_bin_extra {
-    uint64_t nan;    /* NaN values */
-    uint64_t below;  /* values < e_0 (only when e_0 is finite) */
-    uint64_t above;  /* values > e_B (only when e_B is finite) */
+    uint64_t nan;   /* NaN values */
+    uint64_t below; /* values < e_0 (only when e_0 is finite) */
+    uint64_t above; /* values > e_B (only when e_B is finite) */
 } mon_bin_extra;
 
 /* Bytes of caller memory a binner for `nedges` edges needs; 0 when nedges < 2 or
@@ -64,15 +64,15 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
  * saturates. Rows are processed in cache-sized blocks so the matrix is read from memory once.
  * Returns MON_E_NULL, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat), MON_E_STATE (then
  * nothing was counted). Nothing is kept; thread-safe for distinct counts/extra. */
-mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
-                                const double *x, size_t nrows, size_t row_stride,
-                                uint64_t *counts, mon_bin_extra *extra);
+mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, const double *x,
+                                size_t nrows, size_t row_stride, uint64_t *counts,
+                                mon_bin_extra *extra);
 
 /* Count n int64 category codes: code c in [0, ncodes) adds 1 to counts[c]; any other code
  * (negative or >= ncodes) adds 1 to *unseen. Accumulates and saturates. Returns MON_E_NULL,
  * MON_E_LENGTH (ncodes == 0). Thread-safe for distinct counts/unseen. */
-mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
-                               size_t ncodes, uint64_t *unseen);
+mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts, size_t ncodes,
+                               uint64_t *unseen);
 
 /* MON_CDEF_END */
 

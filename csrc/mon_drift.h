@@ -58,7 +58,7 @@ typedef enum mon_psi_smoothing {
 /* PSI options. eps = eps_mant * 2^eps_exp2 exactly (used by MON_PSI_FLOOR only); it must
  * satisfy 2^MON_DRIFT_FLOOR_EPS_MIN_EXP2 <= eps < 1, else MON_E_VALUE. */
 typedef struct mon_psi_options {
-    uint32_t smoothing;  /* a mon_psi_smoothing value */
+    uint32_t smoothing; /* a mon_psi_smoothing value */
     uint64_t eps_mant;
     int32_t eps_exp2;
 } mon_psi_options;
@@ -71,8 +71,8 @@ typedef struct mon_drift_result {
     mon_u128 js_raw;
     uint64_t js_distance_raw;
     mon_u128 psi_raw;
-    uint64_t total_actual;    /* N_P */
-    uint64_t total_expected;  /* N_Q */
+    uint64_t total_actual;   /* N_P */
+    uint64_t total_expected; /* N_Q */
 } mon_drift_result;
 
 /* Total variation distance between p (actual) and q (expected).

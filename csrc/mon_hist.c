@@ -34,7 +34,10 @@ MON_STATIC_ASSERT(MON_HIST_TABLE_SCALE == MON_HIST_MAX_SCALE, table_scale);
  * release RMW after the value's min/max/sum updates, and readers load counts with acquire
  * before they read min/max/sum. */
 static inline void st_rlx(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
-static inline int atomic_sat_add(uint64_t *p, uint64_t n) { return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE); }
+static inline int atomic_sat_add(uint64_t *p, uint64_t n)
+{
+    return mon_atomic_sat_add(p, n, MON_ORDER_RELEASE);
+}
 static inline uint64_t fetch_add(uint64_t *p, uint64_t n) { return mon_atomic_fetch_add(p, n); }
 static inline void lower_to(uint64_t *p, uint64_t v) { mon_atomic_lower_to(p, v); }
 static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v); }
@@ -43,18 +46,36 @@ static inline void raise_to(uint64_t *p, uint64_t v) { mon_atomic_raise_to(p, v)
 unsigned mon_hist_floor_log2_portable(uint64_t v)
 {
     unsigned e = 0;
-    if (v >> 32) { v >>= 32; e += 32; }
-    if (v >> 16) { v >>= 16; e += 16; }
-    if (v >> 8) { v >>= 8; e += 8; }
-    if (v >> 4) { v >>= 4; e += 4; }
-    if (v >> 2) { v >>= 2; e += 2; }
-    if (v >> 1) { e += 1; }
+    if (v >> 32) {
+        v >>= 32;
+        e += 32;
+    }
+    if (v >> 16) {
+        v >>= 16;
+        e += 16;
+    }
+    if (v >> 8) {
+        v >>= 8;
+        e += 8;
+    }
+    if (v >> 4) {
+        v >>= 4;
+        e += 4;
+    }
+    if (v >> 2) {
+        v >>= 2;
+        e += 2;
+    }
+    if (v >> 1) {
+        e += 1;
+    }
     return e;
 }
 
 MON_INLINE unsigned floor_log2(uint64_t v)
 {
-#if defined(__GNUC__) && !MON_HIST_PORTABLE_CLZ && !MON_NO_INT128 /* portable build: both fallbacks */
+#if defined(__GNUC__) && !MON_HIST_PORTABLE_CLZ && \
+    !MON_NO_INT128 /* portable build: both fallbacks */
     return 63u - (unsigned)__builtin_clzll(v);
 #else
     return mon_hist_floor_log2_portable(v);
@@ -67,7 +88,8 @@ MON_INLINE int32_t index8(uint64_t v)
 {
     unsigned e = floor_log2(v);
     uint64_t m = v << (63u - e);
-    unsigned j = MON_HIST_J0[(m >> (63 - MON_HIST_TABLE_SLOT_BITS)) & ((1u << MON_HIST_TABLE_SLOT_BITS) - 1u)];
+    unsigned j = MON_HIST_J0[(m >> (63 - MON_HIST_TABLE_SLOT_BITS)) &
+                             ((1u << MON_HIST_TABLE_SLOT_BITS) - 1u)];
     j += (unsigned)(m > MON_HIST_F[j]);
     return (int32_t)(e * SUB8 + j);
 }
@@ -213,8 +235,8 @@ void mon_hist_record(mon_hist *h, uint64_t v)
 #else
 #define BATCH_TABLE 1
 #endif
-#define BATCH_MIN_VALUES 2048u         /* below this, the table scan costs more than it saves */
-#define BATCH_MAX_VALUES (1u << 20)    /* publish at least this often (and far below 2^32) */
+#define BATCH_MIN_VALUES 2048u      /* below this, the table scan costs more than it saves */
+#define BATCH_MAX_VALUES (1u << 20) /* publish at least this often (and far below 2^32) */
 
 typedef struct batch {
     uint64_t mn, mx, slo, shi, under, over;
@@ -339,7 +361,9 @@ static void batch_add(mon_hist *h, batch *b, const uint64_t *v, size_t n)
 }
 
 #if BATCH_TABLE
-#define BATCH_DECL uint32_t table[MON_HIST_BATCH_BUCKETS]; batch b
+#define BATCH_DECL                          \
+    uint32_t table[MON_HIST_BATCH_BUCKETS]; \
+    batch b
 #define BATCH_TABLE_PTR table
 #else
 #define BATCH_DECL batch b
@@ -455,7 +479,8 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
         uint64_t top = (bits >> 52) - 1012u;
         if (top < 44u) {
             unsigned sh = 63u - (unsigned)top;
-            mon_u128 pp = mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
+            mon_u128 pp =
+                mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
             uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh));
             uint64_t rem = pp.lo & ((UINT64_C(1) << sh) - 1u), half = UINT64_C(1) << (sh - 1u);
             *out = q + ((uint64_t)(rem > half) | ((uint64_t)(rem == half) & q & 1u));
@@ -568,9 +593,18 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
     return MON_E_VALUE;
 }
 
-mon_status mon_hist_record_us(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_US); }
-mon_status mon_hist_record_ms(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_MS); }
-mon_status mon_hist_record_s(mon_hist *h, double value) { return mon_hist_record_f64(h, value, MON_HIST_S); }
+mon_status mon_hist_record_us(mon_hist *h, double value)
+{
+    return mon_hist_record_f64(h, value, MON_HIST_US);
+}
+mon_status mon_hist_record_ms(mon_hist *h, double value)
+{
+    return mon_hist_record_f64(h, value, MON_HIST_MS);
+}
+mon_status mon_hist_record_s(mon_hist *h, double value)
+{
+    return mon_hist_record_f64(h, value, MON_HIST_S);
+}
 
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
 {

@@ -92,11 +92,11 @@ typedef struct mon_hist_stats {
 
 typedef struct mon_hist_layout {
     int32_t scale;
-    int32_t index_lo;   /* bucket index of the first bucket (index(lowest)) */
-    int32_t index_hi;   /* bucket index of the last bucket (index(highest)) */
-    uint32_t buckets;   /* index_hi - index_lo + 1 */
-    uint64_t range_lo;  /* smallest in-range value: T(index_lo - 1) + 1 */
-    uint64_t range_hi;  /* largest in-range value: T(index_hi) */
+    int32_t index_lo;  /* bucket index of the first bucket (index(lowest)) */
+    int32_t index_hi;  /* bucket index of the last bucket (index(highest)) */
+    uint32_t buckets;  /* index_hi - index_lo + 1 */
+    uint64_t range_lo; /* smallest in-range value: T(index_lo - 1) + 1 */
+    uint64_t range_hi; /* largest in-range value: T(index_hi) */
 } mon_hist_layout;
 
 typedef struct mon_hist_bucket {
@@ -176,8 +176,8 @@ mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
  * (an underflow rank gives min, an overflow rank gives max). One pass for all n quantiles, in
  * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction),
  * MON_E_LENGTH (n too large), MON_E_EMPTY (count == 0). */
-mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
-                              size_t n, uint64_t *out);
+mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den, size_t n,
+                              uint64_t *out);
 
 /* Number of values known to be <= value_ns: underflow when value_ns >= T(i_lo - 1), plus every
  * bucket whose upper bound is <= value_ns, plus overflow when value_ns >= max. *exact = 1 when
@@ -279,8 +279,7 @@ int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_n
 
 /* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes); a late value
  * is counted in `late` (a strict rejection is not counted at all). Thread-safe. */
-mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value,
-                                    uint32_t unit);
+mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value, uint32_t unit);
 
 /* The histogram of tick now's epoch, claimed (emptied) when its slot held an older epoch, and
  * held for the caller, who may then use every mon_hist_record* function on it and must call

@@ -41,7 +41,10 @@ static uint32_t get_u32(const uint8_t *p)
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static uint64_t get_u64(const uint8_t *p) { return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32); }
+static uint64_t get_u64(const uint8_t *p)
+{
+    return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
+}
 
 size_t mon_hist_serialized_size_max(const mon_hist *h)
 {
@@ -114,9 +117,12 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     if (len < 5) return MON_E_TRUNCATED;
     if (memcmp(data, "MONH", 4) != 0) return MON_E_FORMAT;
     if (data[4] != MON_HIST_FORMAT_VERSION) return MON_E_FORMAT;
-    if (len < (size_t)MON_HIST_SERIAL_HEADER_BYTES + MON_HIST_SERIAL_TRAILER_BYTES) return MON_E_TRUNCATED;
+    if (len < (size_t)MON_HIST_SERIAL_HEADER_BYTES + MON_HIST_SERIAL_TRAILER_BYTES)
+        return MON_E_TRUNCATED;
     nz = get_u32(data + 88);
-    if ((len - MON_HIST_SERIAL_HEADER_BYTES - MON_HIST_SERIAL_TRAILER_BYTES) / MON_HIST_SERIAL_ENTRY_BYTES < nz)
+    if ((len - MON_HIST_SERIAL_HEADER_BYTES - MON_HIST_SERIAL_TRAILER_BYTES) /
+            MON_HIST_SERIAL_ENTRY_BYTES <
+        nz)
         return MON_E_TRUNCATED;
     need = (size_t)MON_HIST_SERIAL_HEADER_BYTES + (size_t)nz * MON_HIST_SERIAL_ENTRY_BYTES +
            MON_HIST_SERIAL_TRAILER_BYTES;
@@ -136,14 +142,16 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     slo = get_u64(data + 72);
     shi = get_u64(data + 80);
     for (k = 0; k < nz; ++k) {
-        const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
+        const uint8_t *e =
+            data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
         uint32_t off = get_u32(e);
         uint64_t v = get_u64(e + 4);
         int32_t i;
         if (off >= lay.buckets || (k > 0 && off <= prev) || v == 0) return MON_E_FORMAT;
         /* A bucket (T(i-1), T(i)] that holds no integer can never have been recorded into. */
         i = lay.index_lo + (int32_t)off;
-        if (mon_hist_threshold_at(c.scale, i - 1) >= mon_hist_threshold_at(c.scale, i)) return MON_E_FORMAT;
+        if (mon_hist_threshold_at(c.scale, i - 1) >= mon_hist_threshold_at(c.scale, i))
+            return MON_E_FORMAT;
         if (k == 0) first = i;
         last = i;
         prev = off;
@@ -159,14 +167,18 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
         if (under != 0) {
             if (mn > lay.range_lo - 1u) return MON_E_FORMAT;
         } else if (nz != 0) {
-            if (mn <= mon_hist_threshold_at(c.scale, first - 1) || mn > mon_hist_threshold_at(c.scale, first)) return MON_E_FORMAT;
+            if (mn <= mon_hist_threshold_at(c.scale, first - 1) ||
+                mn > mon_hist_threshold_at(c.scale, first))
+                return MON_E_FORMAT;
         } else if (mn <= lay.range_hi) {
             return MON_E_FORMAT; /* only overflow values */
         }
         if (over != 0) {
             if (mx <= lay.range_hi) return MON_E_FORMAT;
         } else if (nz != 0) {
-            if (mx <= mon_hist_threshold_at(c.scale, last - 1) || mx > mon_hist_threshold_at(c.scale, last)) return MON_E_FORMAT;
+            if (mx <= mon_hist_threshold_at(c.scale, last - 1) ||
+                mx > mon_hist_threshold_at(c.scale, last))
+                return MON_E_FORMAT;
         } else if (mx > lay.range_lo - 1u) {
             return MON_E_FORMAT; /* only underflow values */
         }
@@ -198,7 +210,8 @@ mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, siz
     h->sum_hi = get_u64(data + 80);
     nz = get_u32(data + 88);
     for (k = 0; k < nz; ++k) {
-        const uint8_t *e = data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
+        const uint8_t *e =
+            data + MON_HIST_SERIAL_HEADER_BYTES + (size_t)k * MON_HIST_SERIAL_ENTRY_BYTES;
         h->counts[get_u32(e)] = get_u64(e + 4);
     }
     return MON_OK;

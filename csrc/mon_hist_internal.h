@@ -26,7 +26,7 @@ struct mon_hist {
     uint64_t max;
     uint64_t sum_lo;
     uint64_t sum_hi;
-    uint64_t total;    /* every valid value; incremented last (release), read first (acquire) */
+    uint64_t total; /* every valid value; incremented last (release), read first (acquire) */
     uint64_t reserved;
     uint64_t counts[]; /* buckets entries */
 };

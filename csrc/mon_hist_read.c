@@ -105,8 +105,8 @@ uint64_t mon_hist_representative(uint64_t a, uint64_t b)
     return r0;
 }
 
-mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
-                              size_t n, uint64_t *out)
+mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den, size_t n,
+                              uint64_t *out)
 {
     uint64_t rank[MAX_QUANTILES];
     uint8_t order[MAX_QUANTILES];
@@ -158,8 +158,7 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
     return MON_OK;
 }
 
-mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t v, uint64_t *out,
-                                      int32_t *exact)
+mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t v, uint64_t *out, int32_t *exact)
 {
     mon_hist_stats s;
     uint64_t res;
@@ -251,7 +250,8 @@ mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
     for (k = 0; k < src->buckets; ++k) dst->counts[k] = ld_rlx(&src->counts[k]);
     dst->underflow = ld_rlx(&src->underflow);
     dst->overflow = ld_rlx(&src->overflow);
-    dst->total = mon_sat_sum(mon_sat_sum(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
+    dst->total =
+        mon_sat_sum(mon_sat_sum(sum_counts(dst, dst->buckets), dst->underflow), dst->overflow);
     dst->invalid = ld_rlx(&src->invalid);
     dst->min = ld_rlx(&src->min);
     dst->max = ld_rlx(&src->max);
@@ -308,7 +308,8 @@ mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint6
     st = mon_hist_layout_of(cfg, &lay);
     if (st != MON_OK) return st;
     for (i = lay.index_lo; i <= lay.index_hi; ++i) {
-        uint64_t a = mon_hist_threshold_at(lay.scale, i - 1) + 1u, b = mon_hist_threshold_at(lay.scale, i), r, en, ed;
+        uint64_t a = mon_hist_threshold_at(lay.scale, i - 1) + 1u,
+                 b = mon_hist_threshold_at(lay.scale, i), r, en, ed;
         if (a > b) continue; /* no integer in this bucket */
         r = mon_hist_representative(a, b);
         if (mon_u128_cmp(mon_u128_mul64(r - a, b), mon_u128_mul64(b - r, a)) >= 0) {

@@ -122,8 +122,7 @@ int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_n
     return 1;
 }
 
-mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value,
-                                    uint32_t unit)
+mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value, uint32_t unit)
 {
     mon_status st;
     mon_hist *h = acquire(ring, now);

@@ -18,9 +18,9 @@ static uint64_t key_of(double d)
 {
     uint64_t u = double_to_bits(d);
     uint64_t mag = u & BITS_MAG;
-    uint64_t neg = 0u - (u >> 63);                /* all ones when the sign bit is set */
+    uint64_t neg = 0u - (u >> 63);                  /* all ones when the sign bit is set */
     uint64_t nan = 0u - (uint64_t)(mag > BITS_INF); /* all ones for NaN */
-    uint64_t k = ((mag ^ neg) - neg) ^ BITS_SIGN;  /* -mag for negatives, modulo 2^64 */
+    uint64_t k = ((mag ^ neg) - neg) ^ BITS_SIGN;   /* -mag for negatives, modulo 2^64 */
     return k | nan;
 }
 
@@ -119,12 +119,17 @@ static void select_multi(uint64_t *a, size_t n, uint64_t *ranks, size_t nr, unsi
         gt = n;
         i = 0;
         while (i < gt) {
-            if (a[i] < p) swap_u64(&a[lt++], &a[i++]);
-            else if (a[i] > p) swap_u64(&a[i], &a[--gt]);
-            else ++i;
+            if (a[i] < p)
+                swap_u64(&a[lt++], &a[i++]);
+            else if (a[i] > p)
+                swap_u64(&a[i], &a[--gt]);
+            else
+                ++i;
         }
-        for (nl = 0; nl < nr && ranks[nl] < lt; ++nl) {}
-        for (ne = nl; ne < nr && ranks[ne] < gt; ++ne) {}
+        for (nl = 0; nl < nr && ranks[nl] < lt; ++nl) {
+        }
+        for (ne = nl; ne < nr && ranks[ne] < gt; ++ne) {
+        }
         /* Ranks in [lt, gt) are already in place. Recurse on the left, loop on the right. */
         if (nl > 0) select_multi(a, lt, ranks, nl, depth);
         for (i = ne; i < nr; ++i) ranks[i] -= gt;

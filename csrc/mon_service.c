@@ -196,8 +196,7 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out)
     return MON_OK;
 }
 
-mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
-                                     mon_service_window *out)
+mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_service_window *out)
 {
     uint64_t v[F_COUNT];
     uint64_t e_now, first;
@@ -251,16 +250,11 @@ mon_status mon_service_config_of(const mon_service *s, mon_service_config *out)
 const char *mon_error_category_name(mon_error_category category)
 {
     switch (category) {
-    case MON_ERR_INFRASTRUCTURE:
-        return "infrastructure";
-    case MON_ERR_INPUT_VALIDATION:
-        return "input_validation";
-    case MON_ERR_MODEL_INFERENCE:
-        return "model_inference";
-    case MON_ERR_BUSINESS_LOGIC:
-        return "business_logic";
-    case MON_ERR_TIMEOUT:
-        return "timeout";
+    case MON_ERR_INFRASTRUCTURE: return "infrastructure";
+    case MON_ERR_INPUT_VALIDATION: return "input_validation";
+    case MON_ERR_MODEL_INFERENCE: return "model_inference";
+    case MON_ERR_BUSINESS_LOGIC: return "business_logic";
+    case MON_ERR_TIMEOUT: return "timeout";
     }
     return NULL;
 }

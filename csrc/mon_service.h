@@ -127,8 +127,7 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out);
 
 /* Counts of the window ending at tick now (see the header comment); read-only, so queries at
  * any tick are allowed. MON_E_NULL, MON_E_STATE. Safe concurrently with recorders. */
-mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
-                                     mon_service_window *out);
+mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_service_window *out);
 
 /* Configuration of an initialised object. MON_E_NULL, MON_E_STATE. */
 mon_status mon_service_config_of(const mon_service *s, mon_service_config *out);

@@ -52,12 +52,29 @@ static inline unsigned mon_w_clz64(uint64_t x)
 #else
     unsigned n = 0;
     if (!x) return 64u;
-    if (!(x & UINT64_C(0xffffffff00000000))) { n += 32; x <<= 32; }
-    if (!(x & UINT64_C(0xffff000000000000))) { n += 16; x <<= 16; }
-    if (!(x & UINT64_C(0xff00000000000000))) { n += 8; x <<= 8; }
-    if (!(x & UINT64_C(0xf000000000000000))) { n += 4; x <<= 4; }
-    if (!(x & UINT64_C(0xc000000000000000))) { n += 2; x <<= 2; }
-    if (!(x & UINT64_C(0x8000000000000000))) { n += 1; }
+    if (!(x & UINT64_C(0xffffffff00000000))) {
+        n += 32;
+        x <<= 32;
+    }
+    if (!(x & UINT64_C(0xffff000000000000))) {
+        n += 16;
+        x <<= 16;
+    }
+    if (!(x & UINT64_C(0xff00000000000000))) {
+        n += 8;
+        x <<= 8;
+    }
+    if (!(x & UINT64_C(0xf000000000000000))) {
+        n += 4;
+        x <<= 4;
+    }
+    if (!(x & UINT64_C(0xc000000000000000))) {
+        n += 2;
+        x <<= 2;
+    }
+    if (!(x & UINT64_C(0x8000000000000000))) {
+        n += 1;
+    }
     return n;
 #endif
 }

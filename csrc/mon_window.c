@@ -116,8 +116,7 @@ int mon_window_pin(mon_window_slot *slot, uint64_t first, uint64_t last)
     return 0;
 }
 
-int mon_window_read_begin(const mon_window_slot *slot, uint64_t first, uint64_t last,
-                          uint64_t *tag)
+int mon_window_read_begin(const mon_window_slot *slot, uint64_t first, uint64_t last, uint64_t *tag)
 {
     /* The tag first: a claim sets the gate before the tag, so a reader that sees a new tag
      * also sees that the slot is (or was) being cleared. */

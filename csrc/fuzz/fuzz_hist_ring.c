@@ -13,8 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 
 #define MAXS 8
 static uint64_t g_ring[(48 + MAXS * (16 + 128 + 8 * 64)) / 8 + 8];
@@ -50,8 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned op = data[i] % 4u;
         uint64_t v = data[i + 2], e, want;
         uint32_t k;
-        if (data[i] & 0x80u) tick = tick > data[i + 1] ? tick - data[i + 1] : 0u;
-        else tick += data[i + 1];
+        if (data[i] & 0x80u)
+            tick = tick > data[i + 1] ? tick - data[i + 1] : 0u;
+        else
+            tick += data[i + 1];
         e = mon_window_epoch(&wc, tick);
         want = e + 1u;
         k = (uint32_t)(e % wc.slots);

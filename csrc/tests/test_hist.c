@@ -166,11 +166,17 @@ static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
     ref_u128 p, q, rem, half;
     memcpy(&bits, &x, 8);
     if (((bits >> 52) & 0x7ff) == 0x7ff) return 0;
-    if ((bits << 1) == 0) { *out = 0; return 1; }
+    if ((bits << 1) == 0) {
+        *out = 0;
+        return 1;
+    }
     if (bits >> 63) return 0;
     m = bits & ((UINT64_C(1) << 52) - 1);
     e = (int)((bits >> 52) & 0x7ff);
-    if (e == 0) e = 1; else m |= UINT64_C(1) << 52;
+    if (e == 0)
+        e = 1;
+    else
+        m |= UINT64_C(1) << 52;
     e -= 1075;
     p = (ref_u128)m * mult;
     if (e >= 0) {
@@ -178,7 +184,10 @@ static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
         *out = (uint64_t)(p << e);
         return 1;
     }
-    if (-e >= 127) { *out = 0; return 1; }
+    if (-e >= 127) {
+        *out = 0;
+        return 1;
+    }
     q = p >> -e;
     rem = p - (q << -e);
     half = (ref_u128)1 << (-e - 1);
@@ -199,7 +208,8 @@ static void test_f64_against_reference(void)
         int ok_got, ok_want;
         /* exponents concentrated around the interesting range, some of everything */
         uint64_t ex = (i & 3) ? 1023u - 40u + (r2 % 110u) : (r2 % 2048u);
-        bits = (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
+        bits =
+            (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
         if (i % 5 == 0) { /* exact ties: odd / 2^7 in ms and odd / 2 in ns */
             uint64_t n = r1 >> 24;
             x = (double)(2 * n + 1) / (i % 10 == 0 ? 128.0 : 2.0);
@@ -236,8 +246,8 @@ static void test_record_and_read(void)
     /* sum = 1000 * 500500 + 2^64 - 1 */
     CHECK(s.sum_hi == 1u && s.sum_lo == 500500000u - 1u);
     CHECK_STATUS(mon_hist_quantiles(h, num, den, 5, out), MON_OK);
-    CHECK(out[0] == 0u);          /* rank 1: underflow -> exact min */
-    CHECK(out[2] == UINT64_MAX);  /* rank 1002: overflow -> exact max */
+    CHECK(out[0] == 0u);         /* rank 1: underflow -> exact min */
+    CHECK(out[2] == UINT64_MAX); /* rank 1002: overflow -> exact max */
     /* median: rank 501 -> value 500000 */
     CHECK(out[1] * 1000u >= 500000u * 994u && out[1] * 1000u <= 500000u * 1006u);
     CHECK(out[4] * 1000u >= 1000u * 994u && out[4] * 1000u <= 1000u * 1006u);
@@ -321,7 +331,8 @@ static void test_many_and_merge(void)
     /* merge into itself doubles */
     CHECK_STATUS(mon_hist_merge(a, a), MON_OK);
     mon_hist_get_stats(a, &sb);
-    CHECK(sb.count == 2u * sa.count && sb.invalid == 2u * sa.invalid && sb.sum_lo == 2u * sa.sum_lo);
+    CHECK(sb.count == 2u * sa.count && sb.invalid == 2u * sa.invalid &&
+          sb.sum_lo == 2u * sa.sum_lo);
 }
 
 static void test_saturation(void)
@@ -546,7 +557,7 @@ static void test_ring(void)
     CHECK(window_count(r, 1000u + 10050u, 1, dst) == 1u);
     mon_hist_get_stats(dst, &s);
     CHECK(s.min == 1500000u && s.invalid == 1u);
-    CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, 2.0, MON_HIST_MS), MON_OK); /* late */
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, 2.0, MON_HIST_MS), MON_OK);       /* late */
     CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, -2.0, MON_HIST_MS), MON_E_VALUE); /* late */
     CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, -2.0, MON_HIST_S | MON_HIST_STRICT),
                  MON_E_VALUE); /* strict: not counted */

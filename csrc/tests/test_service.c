@@ -170,9 +170,15 @@ static void test_window_reference(void)
                         switch (ev_kind[j]) {
                         case 0: r[0]++; break;
                         case 1: r[1]++; break;
-                        case 2: r[3]++; r[4 + ev_cat[j]]++; break;
+                        case 2:
+                            r[3]++;
+                            r[4 + ev_cat[j]]++;
+                            break;
                         case 3: r[2]++; break;
-                        case 4: r[0]++; r[2]++; break;
+                        case 4:
+                            r[0]++;
+                            r[2]++;
+                            break;
                         default: r[4 + ev_cat[j]]++; break;
                         }
                     }

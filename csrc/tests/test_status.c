@@ -18,8 +18,8 @@ int main(void)
         snprintf(expect, sizeof expect, "%d.%d.%d", MON_VERSION_MAJOR, MON_VERSION_MINOR,
                  MON_VERSION_PATCH);
         CHECK(strcmp(mon_version(), expect) == 0);
-        CHECK(MON_VERSION_NUMBER == MON_VERSION_MAJOR * 10000 + MON_VERSION_MINOR * 100 +
-                                        MON_VERSION_PATCH);
+        CHECK(MON_VERSION_NUMBER ==
+              MON_VERSION_MAJOR * 10000 + MON_VERSION_MINOR * 100 + MON_VERSION_PATCH);
     }
     MON_TEST_MAIN_END();
 }
