@@ -62,3 +62,19 @@ def test_c_version_matches_the_package() -> None:
     assert ffi.string(lib.mon_version()).decode() == string == monitor.__version__
     assert (lib.MON_VERSION_MAJOR, lib.MON_VERSION_MINOR, lib.MON_VERSION_PATCH) == numbers
     assert ".".join(map(str, numbers)) == string
+
+
+def _clang_format() -> str | None:
+    for name in ("clang-format", "clang-format-16", "clang-format-15", "clang-format-14"):
+        if shutil.which(name):
+            return name
+    return None
+
+
+@pytest.mark.skipif(_clang_format() is None, reason="clang-format not installed (Debian: clang-format)")
+def test_c_sources_follow_the_clang_format_style() -> None:
+    """Every C file of csrc/ except the generated tables is formatted with csrc/.clang-format."""
+    proc = subprocess.run(["make", "-s", "-C", CSRC, "format-check"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "C format OK" in proc.stdout
