@@ -104,6 +104,11 @@ static inline void mon_atomic_store(uint64_t *p, uint64_t v)
     MON_ATOMIC_STORE(p, v, MON_ORDER_RELAXED);
 }
 
+static inline void mon_atomic_store_release(uint64_t *p, uint64_t v)
+{
+    MON_ATOMIC_STORE(p, v, MON_ORDER_RELEASE);
+}
+
 /* Saturating add: a counter stuck at 2^64 - 1 means "at least this many", it never wraps.
  * `order` is the order of the successful update (release publishes what was written before).
  * Returns 1 when the result was clipped. */

@@ -78,7 +78,7 @@ mon_window_claim mon_window_acquire(const mon_window_config *w, mon_window_slot 
                     continue;
                 }
                 /* release: a reader that sees the new tag then sees the gate's CLEARING */
-                MON_ATOMIC_STORE(&s->tag, want, MON_ORDER_RELEASE);
+                mon_atomic_store_release(&s->tag, want);
                 /* The payload stores that follow must not become visible before the gate and
                  * the tag: seqlock readers (mon_window_read_valid) rely on it. */
                 mon_atomic_fence(MON_ORDER_RELEASE);
