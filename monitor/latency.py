@@ -880,8 +880,7 @@ class WindowedLatencyHistogram:
     def _slow(self, tick: int, value: object, unit: str) -> None:
         h = lib.mon_hist_ring_acquire(self._ring, tick)
         if h == ffi.NULL:  # the epoch has left the window: validate, then count it as late
-            _late_values([value] if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-                         else _not_a_number(value), unit, self._strict, self._proto)
+            _check_late_scalar(value, unit, self._strict)
             lib.mon_hist_ring_add_late(self._ring, 1)
             return
         try:
@@ -946,8 +945,17 @@ class WindowedLatencyHistogram:
         return self.window().count
 
 
-def _not_a_number(value: object) -> Any:
-    raise TypeError(f"latency must be a real number, got {type(value).__name__}")
+def _check_late_scalar(value: object, unit: str, strict: bool) -> None:
+    """Validate one value that will only be counted as late, as _record_slow would: a TypeError
+    for a non-number; with strict=True an InvalidInputError for an invalid latency."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
+    if isinstance(value, (int, np.integer)):
+        ok = 0 <= int(value) * _UNIT_NS[unit] <= _U64_MAX
+    else:
+        ok = lib.mon_hist_f64_to_ns(float(value), _UNITS[unit], ffi.new("uint64_t *")) == 0
+    if strict and not ok:
+        _reject(value, unit)
 
 
 __all__ = [

@@ -531,6 +531,14 @@ def test_windowed_histogram_explicit_ticks() -> None:
     with pytest.raises(InvalidInputError):
         s.record_ns_at(10**9, -1)  # late and invalid: strict raises, nothing counted
     assert s.late == 0
+    with pytest.raises(InvalidInputError):
+        s.record_ns_at(10**9, 2**70)  # late, and not strict-valid either: still raises
+    assert s.late == 0
+    w.record_ns_at(10**9, 2**70)  # not strict: late values are counted whatever they are
+    w.record_ns_at(10**9, 1.5)
+    assert w.late == late + 5
+    with pytest.raises(TypeError):
+        w.record_ns_at(10**9, "5")  # type: ignore[arg-type]
 
 
 def test_windowed_histogram_clock_jumps_steps_back_and_nan() -> None:
