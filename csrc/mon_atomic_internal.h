@@ -35,9 +35,18 @@ static inline uint64_t mon_atomic_fetch_add(uint64_t *p, uint64_t n)
     return o;
 }
 
+static inline uint64_t mon_atomic_fetch_add_order(uint64_t *p, uint64_t n, int order)
+{
+    (void)order;
+    return mon_atomic_fetch_add(p, n);
+}
+
+static inline void mon_atomic_fence(int order) { (void)order; }
+
 #define MON_ORDER_RELAXED 0
 #define MON_ORDER_ACQUIRE 0
 #define MON_ORDER_RELEASE 0
+#define MON_ORDER_ACQ_REL 0
 
 #elif defined(__GNUC__)
 
@@ -48,6 +57,7 @@ typedef uint64_t mon_a64 __attribute__((aligned(8)));
 #define MON_ORDER_RELAXED __ATOMIC_RELAXED
 #define MON_ORDER_ACQUIRE __ATOMIC_ACQUIRE
 #define MON_ORDER_RELEASE __ATOMIC_RELEASE
+#define MON_ORDER_ACQ_REL __ATOMIC_ACQ_REL
 #define MON_ATOMIC_LOAD(p, order) __atomic_load_n((const mon_a64 *)(p), (order))
 #define MON_ATOMIC_STORE(p, v, order) __atomic_store_n((mon_a64 *)(p), (v), (order))
 
@@ -55,8 +65,9 @@ typedef uint64_t mon_a64 __attribute__((aligned(8)));
  * relaxed; `order` is the success order. */
 static inline int mon_atomic_cas(uint64_t *p, uint64_t *expected, uint64_t desired, int order)
 {
-    return __atomic_compare_exchange_n((mon_a64 *)p, expected, desired, 1, order,
-                                       __ATOMIC_RELAXED) ? 1 : 0;
+    return __atomic_compare_exchange_n((mon_a64 *)p, expected, desired, 1, order, __ATOMIC_RELAXED)
+               ? 1
+               : 0;
 }
 
 static inline uint64_t mon_atomic_fetch_add(uint64_t *p, uint64_t n)
@@ -64,8 +75,18 @@ static inline uint64_t mon_atomic_fetch_add(uint64_t *p, uint64_t n)
     return __atomic_fetch_add((mon_a64 *)p, n, __ATOMIC_RELAXED);
 }
 
+/* fetch_add with an explicit order (n wraps modulo 2^64: adding 2^64 - k subtracts k). */
+static inline uint64_t mon_atomic_fetch_add_order(uint64_t *p, uint64_t n, int order)
+{
+    return __atomic_fetch_add((mon_a64 *)p, n, order);
+}
+
+/* A memory fence (MON_ORDER_ACQUIRE or MON_ORDER_RELEASE): the window ring's seqlock reads. */
+static inline void mon_atomic_fence(int order) { __atomic_thread_fence(order); }
+
 #else
-#error "monitor: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
+#error \
+    "monitor: no atomic builtins for this compiler; build with -DMON_SINGLE_THREADED=1 (one recording thread)"
 #endif
 
 static inline uint64_t mon_atomic_load(const uint64_t *p)
@@ -81,6 +102,11 @@ static inline uint64_t mon_atomic_load_acquire(const uint64_t *p)
 static inline void mon_atomic_store(uint64_t *p, uint64_t v)
 {
     MON_ATOMIC_STORE(p, v, MON_ORDER_RELAXED);
+}
+
+static inline void mon_atomic_store_release(uint64_t *p, uint64_t v)
+{
+    MON_ATOMIC_STORE(p, v, MON_ORDER_RELEASE);
 }
 
 /* Saturating add: a counter stuck at 2^64 - 1 means "at least this many", it never wraps.

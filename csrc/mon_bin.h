@@ -1,13 +1,13 @@
 /*
- * mon_bin.h - histogram binning of doubles into fixed edges, categorical code counting, and
- * exact order-statistic selection (the quantile step of fitting quantile edges).
+ * mon_bin.h - histogram binning of doubles into fixed edges and categorical code counting.
+ * (Exact order-statistic selection, the quantile step of fitting quantile edges: mon_select.h.)
  *
  * Binning rule (numpy.histogram's): with edges e_0 < e_1 < ... < e_B, a value x goes to bin i
  * when e_i <= x < e_{i+1}; the last bin also holds x == e_B. Edges of -inf / +inf are allowed.
  * NaN, values below e_0 and values above e_B are counted in their own counters (nan, below,
  * above), never dropped. -0.0 and +0.0 are the same value. Binning maps each double's bits to an
  * order-preserving integer key and compares keys: integer operations only (no floating-point
- * instruction at all), no allocation, no libm. The selection likewise works on integer keys.
+ * instruction at all), no allocation, no libm.
  *
  * Counts are uint64 and accumulate across calls; they saturate at UINT64_MAX (never wrap).
  */
@@ -17,22 +17,22 @@
 #include "mon_config.h"
 #include "mon_status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN */
 /* Largest number of edges a binner accepts (so the bins number at most MON_BIN_MAX_EDGES - 1). */
 #define MON_BIN_MAX_EDGES 1048576
-/* Number of uint32 counters in the scratch histogram of the order-statistic selection. */
-#define MON_SELECT_HIST_LEN 65536
-/* Largest number of ranks one mon_select_ranks call selects. */
-#define MON_SELECT_MAX_RANKS 512
 
 /* A precomputed binner for one set of edges (caller-owned memory; see mon_binner_size). */
 typedef struct mon_binner mon_binner;
 
 /* Out-of-range counters of one binning call; they accumulate (saturating) like the counts. */
 typedef struct mon_bin_extra {
-    uint64_t nan;    /* NaN values */
-    uint64_t below;  /* values < e_0 (only when e_0 is finite) */
-    uint64_t above;  /* values > e_B (only when e_B is finite) */
+    uint64_t nan;   /* NaN values */
+    uint64_t below; /* values < e_0 (only when e_0 is finite) */
+    uint64_t above; /* values > e_B (only when e_B is finite) */
 } mon_bin_extra;
 
 /* Bytes of caller memory a binner for `nedges` edges needs; 0 when nedges < 2 or
@@ -64,32 +64,20 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
  * saturates. Rows are processed in cache-sized blocks so the matrix is read from memory once.
  * Returns MON_E_NULL, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat), MON_E_STATE (then
  * nothing was counted). Nothing is kept; thread-safe for distinct counts/extra. */
-mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat,
-                                const double *x, size_t nrows, size_t row_stride,
-                                uint64_t *counts, mon_bin_extra *extra);
+mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, const double *x,
+                                size_t nrows, size_t row_stride, uint64_t *counts,
+                                mon_bin_extra *extra);
 
 /* Count n int64 category codes: code c in [0, ncodes) adds 1 to counts[c]; any other code
  * (negative or >= ncodes) adds 1 to *unseen. Accumulates and saturates. Returns MON_E_NULL,
  * MON_E_LENGTH (ncodes == 0). Thread-safe for distinct counts/unseen. */
-mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
-                               size_t ncodes, uint64_t *unseen);
+mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts, size_t ncodes,
+                               uint64_t *unseen);
 
-/* Order statistics, phase 1: build the radix histogram of x (n values, n < 2^32) into `hist`
- * (MON_SELECT_HIST_LEN uint32, caller scratch) and write the number of NaN values to
- * *nan_count. NaN values sort after +inf; -0.0 equals +0.0. Returns MON_E_NULL, MON_E_SIZE
- * (n == 0 or n >= 2^32). Nothing is kept; thread-safe for distinct hist buffers. */
-mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_t *nan_count);
-
-/* Order statistics, phase 2: out[j] = the ranks[j]-th smallest value of x (0-based; the same
- * x and hist as phase 1, hist unchanged since). `ranks` (nranks <= MON_SELECT_MAX_RANKS
- * values < n) must be non-decreasing. `keys` is caller scratch of n + 1 uint64. The result is
- * exact (a selected element of x; a zero is returned as +0.0, a NaN as the canonical quiet NaN).
- * Expected O(n) time, O(n log n) worst case; about 22 KiB of stack. hist is overwritten.
- * Returns MON_E_NULL,
- * MON_E_SIZE, MON_E_VALUE (a rank >= n, ranks decreasing, or nranks out of range). x is
- * only read; thread-safe for distinct hist/keys/out buffers. */
-mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uint64_t *ranks,
-                            size_t nranks, uint64_t *keys, double *out);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_BIN_H */

@@ -32,8 +32,8 @@ MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
  * all unsigned (every Estrin bracket stays positive because y < 2^-8). */
 static mon_u128 log2_norm(uint64_t m, unsigned e)
 {
-    unsigned i = (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) &
-                 ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
+    unsigned i =
+        (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) & ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
     uint64_t zh, zl, y, y2, y4, y6, e0, e1, e2, e3, h, frac, sum;
     mon_u128 r;
     mon_w_mul64(m, mon_drift_log_r[i], &zh, &zl);
@@ -106,7 +106,11 @@ static uint64_t top64(mon_u128 x, unsigned bitlen)
  * v < 2^178, so nothing is lost. */
 static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
 {
-    enum { SH = 64 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    enum {
+        SH = 64 + ACC_EXTRA,
+        LIMB = SH / 64,
+        BITS = SH % 64
+    };
     uint64_t t[ACC_LIMBS];
     unsigned i;
     for (i = 0; i < ACC_LIMBS; ++i) t[i] = 0;
@@ -129,7 +133,8 @@ static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
     if (bits == 0) {
         for (i = 0; i < m; ++i) r[i] = a[i + limb];
     } else {
-        for (i = 0; i + 1 < m; ++i) r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
+        for (i = 0; i + 1 < m; ++i)
+            r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
         r[m - 1] = a[n - 1] >> bits;
     }
     for (i = m; i < n; ++i) r[i] = 0;
@@ -273,7 +278,8 @@ static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const u
          * and z^8 are skipped when that power is exactly 0 in fixed point: their products
          * would be exactly 0, so the result has the same bits, only cheaper (close bins). */
         uint64_t z2 = mon_w_mulhi64(z, z) >> 4, z4 = mon_w_mulhi64(z2, z2) >> 4;
-        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
+        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4),
+                 p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
         uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
         if (z4 != 0) {
             uint64_t z8 = mon_w_mulhi64(z4, z4) >> 4;
@@ -350,8 +356,8 @@ static void shl_u64_to_256(uint64_t r[4], uint64_t x, unsigned g)
 
 /* Floor PSI, bin with exactly one side floored: acc += (x 2^g - M N) * (log2(x/N) - log2 eps)
  * in 2^-64 units, where x/N >= eps is the unfloored side. */
-static void psi_floor_mixed(uint64_t acc[4], uint64_t x, uint64_t ntot, mon_u128 lx,
-                            mon_u128 lntot, const psi_cfg *cfg, mon_u128 lm)
+static void psi_floor_mixed(uint64_t acc[4], uint64_t x, uint64_t ntot, mon_u128 lx, mon_u128 lntot,
+                            const psi_cfg *cfg, mon_u128 lm)
 {
     uint64_t xs[4], mn[4], num[4], prod[8], lda[2];
     mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot), l1, l2, ld;
@@ -385,7 +391,11 @@ static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
 /* acc (ACC_LIMBS limbs, 2^-(126 + ACC_EXTRA) units) += v (4 limbs, < 2^196, 2^-64 units). */
 static void add_log_psi(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
 {
-    enum { SH = 62 + ACC_EXTRA, LIMB = SH / 64, BITS = SH % 64 };
+    enum {
+        SH = 62 + ACC_EXTRA,
+        LIMB = SH / 64,
+        BITS = SH % 64
+    };
     uint64_t t[ACC_LIMBS];
     unsigned i;
     if (mon_w_len(v, 4) == 0) return;
@@ -404,7 +414,7 @@ static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint
     uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1], carry = 0;
     unsigned i;
     an = mon_w_len(acc, an);
-    if (an == 0) return; /* nothing accumulated: adds 0 */
+    if (an == 0) return;       /* nothing accumulated: adds 0 */
     for (i = 0; i < an; ++i) { /* u = acc * ln2 (2^-64 units) */
         uint64_t hi, lo;
         mon_w_mul64(acc[i], mon_drift_ln2, &hi, &lo);
@@ -472,8 +482,8 @@ static void psi_accs_clear(psi_accs *a)
 #define MON_ALWAYS_INLINE inline
 #endif
 
-static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 a, mon_u128 c,
-                    mon_u128 n)
+static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb,
+                                      mon_u128 a, mon_u128 c, mon_u128 n)
 {
     if (x->cfg.smoothing == MON_PSI_LAPLACE) {
         mon_u128 aa, cc, nn, ss;
@@ -577,8 +587,10 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                     psi_need_ltot(&px);
                     lp = mon_u128_add(mon_drift_log2_u64(pb), px.lnq);
                     lq = mon_u128_add(mon_drift_log2_u64(qb), px.lnp);
-                    if (a_big) js_logs(js_acc, a, c, lp, lq, s);
-                    else js_logs(js_acc, c, a, lq, lp, s);
+                    if (a_big)
+                        js_logs(js_acc, a, c, lp, lq, s);
+                    else
+                        js_logs(js_acc, c, a, lq, lp, s);
                 }
             }
         }

@@ -26,14 +26,13 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* MON_CDEF_BEGIN */
-/* An unsigned 128-bit integer, value hi * 2^64 + lo (portable: no compiler extension). */
-typedef struct mon_u128 {
-    uint64_t hi;
-    uint64_t lo;
-} mon_u128;
-
 #define MON_DRIFT_TV_FRAC_BITS 64
 #define MON_DRIFT_JS_FRAC_BITS 126
 #define MON_DRIFT_JS_DISTANCE_FRAC_BITS 63
@@ -59,7 +58,7 @@ typedef enum mon_psi_smoothing {
 /* PSI options. eps = eps_mant * 2^eps_exp2 exactly (used by MON_PSI_FLOOR only); it must
  * satisfy 2^MON_DRIFT_FLOOR_EPS_MIN_EXP2 <= eps < 1, else MON_E_VALUE. */
 typedef struct mon_psi_options {
-    uint32_t smoothing;  /* a mon_psi_smoothing value */
+    uint32_t smoothing; /* a mon_psi_smoothing value */
     uint64_t eps_mant;
     int32_t eps_exp2;
 } mon_psi_options;
@@ -72,8 +71,8 @@ typedef struct mon_drift_result {
     mon_u128 js_raw;
     uint64_t js_distance_raw;
     mon_u128 psi_raw;
-    uint64_t total_actual;    /* N_P */
-    uint64_t total_expected;  /* N_Q */
+    uint64_t total_actual;   /* N_P */
+    uint64_t total_expected; /* N_Q */
 } mon_drift_result;
 
 /* Total variation distance between p (actual) and q (expected).
@@ -111,5 +110,9 @@ mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, 
  * error < 2^-62; x = 0 gives 0. Exposed for tests and for callers that precompute logs. */
 mon_u128 mon_drift_log2_u64(uint64_t x);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_DRIFT_H */

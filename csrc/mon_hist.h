@@ -38,18 +38,19 @@
  *
  * All counters saturate at 2^64 - 1 and the sum at 2^128 - 1; nothing wraps.
  *
- * Compile-time options (-D): MON_SINGLE_THREADED=1 (no atomics); MON_HIST_BATCH_BUCKETS
- * (default 4096; 0 disables the on-stack 4-byte-per-bucket table that long record_many calls
- * use to add each bucket once instead of once per value); MON_HIST_NO_DISPATCH (no run-time
- * choice of the BMI2 build of the array loops on x86, e.g. freestanding builds without
- * libgcc's __cpu_model); MON_HIST_PORTABLE_CLZ (no __builtin_clzll). Results are identical
- * under every option.
+ * Compile-time options (mon_config.h): MON_SINGLE_THREADED, MON_HIST_BATCH_BUCKETS,
+ * MON_HIST_NO_DISPATCH, MON_HIST_PORTABLE_CLZ. Results are identical under every option.
  */
 #ifndef MON_HIST_H
 #define MON_HIST_H
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_window.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* MON_CDEF_BEGIN */
 #define MON_HIST_MIN_SCALE 0
@@ -91,11 +92,11 @@ typedef struct mon_hist_stats {
 
 typedef struct mon_hist_layout {
     int32_t scale;
-    int32_t index_lo;   /* bucket index of the first bucket (index(lowest)) */
-    int32_t index_hi;   /* bucket index of the last bucket (index(highest)) */
-    uint32_t buckets;   /* index_hi - index_lo + 1 */
-    uint64_t range_lo;  /* smallest in-range value: T(index_lo - 1) + 1 */
-    uint64_t range_hi;  /* largest in-range value: T(index_hi) */
+    int32_t index_lo;  /* bucket index of the first bucket (index(lowest)) */
+    int32_t index_hi;  /* bucket index of the last bucket (index(highest)) */
+    uint32_t buckets;  /* index_hi - index_lo + 1 */
+    uint64_t range_lo; /* smallest in-range value: T(index_lo - 1) + 1 */
+    uint64_t range_hi; /* largest in-range value: T(index_hi) */
 } mon_hist_layout;
 
 typedef struct mon_hist_bucket {
@@ -175,8 +176,8 @@ mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
  * (an underflow rank gives min, an overflow rank gives max). One pass for all n quantiles, in
  * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction),
  * MON_E_LENGTH (n too large), MON_E_EMPTY (count == 0). */
-mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den,
-                              size_t n, uint64_t *out);
+mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den, size_t n,
+                              uint64_t *out);
 
 /* Number of values known to be <= value_ns: underflow when value_ns >= T(i_lo - 1), plus every
  * bucket whose upper bound is <= value_ns, plus overflow when value_ns >= max. *exact = 1 when
@@ -237,33 +238,81 @@ mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, siz
 /* CRC-32C (Castagnoli, reflected, init and final xor 0xFFFFFFFF) of len bytes. */
 uint32_t mon_hist_crc32c(const uint8_t *data, size_t len);
 
-/* --- ring of histograms for time windows -------------------------------------------------
- * K slots of one configuration; the caller supplies a tick (e.g. floor(now / slot_seconds)).
- * Slot `tick mod K` holds the values of that tick. Recording and advancing are driven by the
- * caller; advance must not run concurrently with other calls on the ring. */
+/* --- histograms over a time window ------------------------------------------------------
+ * One histogram per slot of the window ring of mon_window.h (the model the service counters
+ * use): tick t belongs to epoch e(t) = (t - start_tick) / slot_ticks (0 at or before start),
+ * held by slot e mod slots and claimed - emptied - by the first value of its epoch. A window
+ * at tick now over the last n slots merges the epochs e(now) - n + 1 .. e(now). Ticks are the
+ * caller's (e.g. ns); the ring never reads a clock.
+ *
+ * Concurrency (unless MON_SINGLE_THREADED=1): every function below except init may be called
+ * from any number of threads at once. A value recorded for tick now is counted either in the
+ * histogram of epoch e(now) or - when that epoch's slot already holds a newer epoch, i.e. the
+ * epoch has left the window at another recorder's clock - in the ring's `late` counter; never
+ * in another epoch's histogram, never erased by a slot's clearing. (Claims are two-phase: the
+ * slot is marked "being cleared", emptied, then opened; recorders of the new epoch wait for
+ * the opening, and the claim waits for recorders and window reads still holding the old
+ * epoch; each wait is at most one record, one clearing or one merge.) A window read at the
+ * same time as recording sees each value being recorded or not, with the per-histogram
+ * guarantees of the concurrency note above; a slot being cleared during the read contributes
+ * nothing (it holds no value yet). Values of one epoch therefore appear in windows exactly:
+ * window(now, n) = the values recorded for epochs in range whose slot still holds them.
+ * A value whose epoch is older than the window but whose slot was not yet reused is recorded
+ * in that slot (not late) and is simply outside windows at later ticks. */
+#define MON_HIST_RING_MAX_SLOTS 1024
 
-/* Bytes for a ring of `slots` (1 .. 1024) histograms; 0 when invalid. */
-size_t mon_hist_ring_size(const mon_hist_config *cfg, uint32_t slots);
+/* Bytes of caller memory for a ring of histograms of cfg over the window win
+ * (win->slots <= MON_HIST_RING_MAX_SLOTS): 48 + slots * (16 + mon_hist_size(cfg)); 0 when
+ * either configuration is invalid. Pure; thread-safe. */
+size_t mon_hist_ring_size(const mon_hist_config *cfg, const mon_window_config *win);
 
-/* Initialise an empty ring at `tick` in caller memory. MON_E_NULL, MON_E_CONFIG, MON_E_SIZE,
- * MON_E_ALIGN. */
+/* Initialise an empty ring in caller memory (8-byte aligned; cast buf to mon_hist_ring *).
+ * MON_E_NULL, MON_E_CONFIG (either configuration, or slots > MON_HIST_RING_MAX_SLOTS),
+ * MON_E_SIZE, MON_E_ALIGN. Not thread-safe with respect to buf. */
 mon_status mon_hist_ring_init(void *buf, size_t size, const mon_hist_config *cfg,
-                              uint32_t slots, uint64_t tick);
+                              const mon_window_config *win);
 
-/* Move the ring to `tick`: every slot for a tick in (old tick, tick] is emptied (at most K).
- * MON_E_VALUE if tick is older than the current tick (nothing changes). MON_E_NULL, MON_E_STATE. */
-mon_status mon_hist_ring_advance(mon_hist_ring *ring, uint64_t tick);
+/* Record value_ns at tick now: 1 when counted in the histogram of e(now), 0 when that epoch
+ * has left the window (counted in `late`). ring must be initialised (not checked: hot path).
+ * Thread-safe. */
+int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_ns);
 
-/* The histogram of the current tick (record into it). NULL on bad arguments. */
-mon_hist *mon_hist_ring_current(mon_hist_ring *ring);
+/* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes); a late value
+ * is counted in `late` (a strict rejection is not counted at all). Thread-safe. */
+mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value, uint32_t unit);
 
-/* Reset dst and merge the last `last` slots (1 .. K; the current tick and the last - 1 before
- * it) into it. dst must have the ring's configuration. MON_E_NULL, MON_E_STATE, MON_E_VALUE,
- * MON_E_MISMATCH. */
-mon_status mon_hist_ring_merge_last(const mon_hist_ring *ring, uint32_t last, mon_hist *dst);
+/* The histogram of tick now's epoch, claimed (emptied) when its slot held an older epoch, and
+ * held for the caller, who may then use every mon_hist_record* function on it and must call
+ * mon_hist_ring_release(ring, h) when done; NULL when the epoch has left the window (nothing
+ * held: count such values with mon_hist_ring_add_late) or ring is not initialised. While held,
+ * the slot cannot be claimed for a newer epoch (such a claim waits): hold it briefly, and do not
+ * record into the same ring at a tick of a later epoch before releasing (that could wait for
+ * the caller itself). Thread-safe. */
+mon_hist *mon_hist_ring_acquire(mon_hist_ring *ring, uint64_t now);
 
-/* Current tick and slot count. MON_E_NULL, MON_E_STATE. */
-mon_status mon_hist_ring_info(const mon_hist_ring *ring, uint64_t *tick, uint32_t *slots);
+/* Release a histogram returned by mon_hist_ring_acquire (anything else is ignored). */
+void mon_hist_ring_release(mon_hist_ring *ring, mon_hist *h);
+
+/* Add n to the `late` counter (saturating), for values not recorded because acquire returned
+ * NULL. Thread-safe. */
+void mon_hist_ring_add_late(mon_hist_ring *ring, uint64_t n);
+
+/* Reset dst and merge into it the histograms of the epochs e(now) - last_slots + 1 .. e(now)
+ * (last_slots 1 .. slots; epochs below 0 do not exist). dst must have the ring's histogram
+ * configuration and not be used concurrently; the ring may be recorded to meanwhile. Read-only
+ * in effect, so windows at any tick (older or newer than the recorders') are allowed.
+ * MON_E_NULL, MON_E_STATE, MON_E_VALUE (last_slots), MON_E_MISMATCH. Thread-safe. */
+mon_status mon_hist_ring_window(mon_hist_ring *ring, uint64_t now, uint32_t last_slots,
+                                mon_hist *dst);
+
+/* Histogram configuration, window configuration and the `late` count of a ring (each output
+ * may be NULL). MON_E_NULL, MON_E_STATE. Thread-safe. */
+mon_status mon_hist_ring_info(const mon_hist_ring *ring, mon_hist_config *cfg,
+                              mon_window_config *win, uint64_t *late);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_HIST_H */

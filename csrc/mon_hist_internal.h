@@ -1,8 +1,55 @@
-/* mon_hist_internal.h - internals of mon_hist.c exposed to the C unit tests only. */
+/* mon_hist_internal.h - internals of the latency histogram shared by its units (mon_hist.c,
+ * mon_hist_read.c, mon_hist_codec.c, mon_hist_ring.c) and the C unit tests. Not public API. */
 #ifndef MON_HIST_INTERNAL_H
 #define MON_HIST_INTERNAL_H
 
 #include "mon_hist.h"
+#include "mon_sat_internal.h"
+
+#define MON_HIST_MAGIC UINT64_C(0x3174736948736f4d) /* "MonHist1" */
+
+/* The object in caller memory: MON_HIST_HEADER_BYTES of header, then one count per bucket. */
+struct mon_hist {
+    uint64_t magic;
+    uint64_t lowest;
+    uint64_t highest;
+    int32_t scale;
+    int32_t index_lo;
+    int32_t index_hi;
+    uint32_t buckets;
+    uint64_t range_lo;
+    uint64_t range_hi;
+    uint64_t underflow;
+    uint64_t overflow;
+    uint64_t invalid;
+    uint64_t min;
+    uint64_t max;
+    uint64_t sum_lo;
+    uint64_t sum_hi;
+    uint64_t total; /* every valid value; incremented last (release), read first (acquire) */
+    uint64_t reserved;
+    uint64_t counts[]; /* buckets entries */
+};
+
+MON_STATIC_ASSERT(offsetof(struct mon_hist, counts) == MON_HIST_HEADER_BYTES, hist_header_size);
+
+static inline int mon_hist_valid(const mon_hist *h) { return h && h->magic == MON_HIST_MAGIC; }
+
+static inline int mon_hist_aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
+
+static inline int mon_hist_same_config(const mon_hist *a, const mon_hist *b)
+{
+    return a->lowest == b->lowest && a->highest == b->highest && a->scale == b->scale;
+}
+
+/* Bucket index of v >= 1 at a valid scale (mon_hist_index_of without the checks). */
+int32_t mon_hist_index_at(int32_t scale, uint64_t v);
+
+/* T(i) = floor(base^i) at a valid scale; 0 for i < 0 (mon_hist_threshold without the checks). */
+uint64_t mon_hist_threshold_at(int32_t scale, int32_t i);
+
+/* Empty every counter (min = UINT64_MAX, max = 0); keeps the configuration. Not thread-safe. */
+void mon_hist_clear(mon_hist *h);
 
 /* floor(log2(v)) for v >= 1 without compiler builtins (the portable path). */
 unsigned mon_hist_floor_log2_portable(uint64_t v);
@@ -11,4 +58,4 @@ unsigned mon_hist_floor_log2_portable(uint64_t v);
  * max((r - a) / a, (b - r) / b); ties go to the smaller r. */
 uint64_t mon_hist_representative(uint64_t a, uint64_t b);
 
-#endif
+#endif /* MON_HIST_INTERNAL_H */

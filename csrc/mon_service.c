@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "mon_atomic_internal.h"
+#include "mon_sat_internal.h"
 #include "mon_service.h"
+#include "mon_window_internal.h"
 
 MON_STATIC_ASSERT(MON_ERROR_CATEGORY_COUNT == 5, five_categories);
 MON_STATIC_ASSERT(MON_ERR_TIMEOUT == MON_ERROR_CATEGORY_COUNT - 1, categories_are_dense);
@@ -21,44 +23,35 @@ enum {
 
 #define SERVICE_MAGIC UINT64_C(0x31304356534E4F4D) /* "MONSVC01" little-endian */
 
-typedef struct mon_service_slot {
-    uint64_t tag; /* epoch + 1 of the counts held; 0 = never used */
-    uint64_t v[F_COUNT];
-} mon_service_slot;
-
-MON_STATIC_ASSERT(sizeof(mon_service_slot) == 80, slot_is_80_bytes);
-
+/* Caller memory: this header, then `slots` window slot states (mon_window_internal.h), then
+ * `slots` x F_COUNT counters (slot i's at counts_of(s, i)). */
 struct mon_service {
     uint64_t magic;
-    uint64_t slot_ticks;
-    uint64_t start_tick;
-    uint32_t slots;
-    uint32_t flags;
+    mon_window_config w; /* slot_ticks, start_tick, slots, flags */
     uint64_t in_flight;
     uint64_t total[F_COUNT];
-    mon_service_slot ring[]; /* `slots` entries (C99 flexible array member) */
+    mon_window_slot ring[]; /* `slots` entries (C99 flexible array member) */
 };
+
+#define SLOT_BYTES (sizeof(mon_window_slot) + F_COUNT * sizeof(uint64_t))
+MON_STATIC_ASSERT(SLOT_BYTES == 88, slot_is_88_bytes);
+MON_STATIC_ASSERT(MON_SERVICE_MAX_SLOTS == MON_WINDOW_MAX_SLOTS, same_slot_limit);
+
+static uint64_t *counts_of(const mon_service *s, uint32_t i)
+{
+    return (uint64_t *)(uintptr_t)(s->ring + s->w.slots) + (size_t)i * F_COUNT;
+}
 
 /* ---- atomics (csrc/mon_atomic_internal.h) ----------------------------------------------- */
 static uint64_t ld(const uint64_t *p) { return mon_atomic_load(p); }
-static void st(uint64_t *p, uint64_t v) { mon_atomic_store(p, v); }
-static void sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
+static void atomic_sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
 static int dec_nonzero(uint64_t *p) { return mon_atomic_dec_nonzero(p); }
-
-static uint64_t sat_add(uint64_t a, uint64_t b) { return (a > UINT64_MAX - b) ? UINT64_MAX : a + b; }
 
 /* ---- configuration and layout -------------------------------------------------------------- */
 
 mon_status mon_service_check_config(const mon_service_config *cfg)
 {
-    if (cfg == NULL) {
-        return MON_E_NULL;
-    }
-    if (cfg->slot_ticks == 0u || cfg->slots == 0u || cfg->slots > MON_SERVICE_MAX_SLOTS ||
-        cfg->flags != 0u) {
-        return MON_E_CONFIG;
-    }
-    return MON_OK;
+    return mon_window_check_config(cfg);
 }
 
 size_t mon_service_size(const mon_service_config *cfg)
@@ -66,7 +59,7 @@ size_t mon_service_size(const mon_service_config *cfg)
     if (mon_service_check_config(cfg) != MON_OK) {
         return 0u;
     }
-    return offsetof(mon_service, ring) + (size_t)cfg->slots * sizeof(mon_service_slot);
+    return offsetof(mon_service, ring) + (size_t)cfg->slots * SLOT_BYTES;
 }
 
 mon_status mon_service_init(void *buf, size_t size, const mon_service_config *cfg)
@@ -90,64 +83,43 @@ mon_status mon_service_init(void *buf, size_t size, const mon_service_config *cf
     }
     memset(buf, 0, need);
     s = (mon_service *)buf;
-    s->slot_ticks = cfg->slot_ticks;
-    s->start_tick = cfg->start_tick;
-    s->slots = cfg->slots;
-    s->flags = cfg->flags;
+    s->w = *cfg;
     s->magic = SERVICE_MAGIC;
     return MON_OK;
 }
 
 /* ---- recording ----------------------------------------------------------------------------- */
 
-static uint64_t epoch_of(const mon_service *s, uint64_t t)
-{
-    uint64_t e = (t <= s->start_tick) ? 0u : (t - s->start_tick) / s->slot_ticks;
-    /* Keep epoch + 1 representable as a tag. */
-    return (e == UINT64_MAX) ? UINT64_MAX - 1u : e;
-}
-
-/* The slot for tick now, claimed (and cleared) for its epoch when it held an older one; NULL
- * when the slot already holds a newer epoch (the event has left the window). */
-static mon_service_slot *slot_for(mon_service *s, uint64_t now)
-{
-    uint64_t e = epoch_of(s, now);
-    uint64_t want = e + 1u;
-    mon_service_slot *slot = &s->ring[e % s->slots];
-    uint64_t tag = ld(&slot->tag);
-    while (tag != want) {
-        if (tag > want) {
-            return NULL;
-        }
-        if (mon_atomic_cas(&slot->tag, &tag, want, MON_ORDER_RELAXED)) {
-            int i;
-            for (i = 0; i < F_COUNT; ++i) {
-                st(&slot->v[i], 0u);
-            }
-            break;
-        }
-    }
-    return slot;
-}
-
+/* Count f1 (and f2 when >= 0) in the totals and in the slot of tick now's epoch, unless that
+ * epoch has left the window (mon_window_internal.h: a claimed slot is emptied first). */
 static void count(mon_service *s, uint64_t now, int f1, int f2)
 {
-    mon_service_slot *slot = slot_for(s, now);
-    sat_inc(&s->total[f1]);
+    uint32_t i;
+    mon_window_claim c = mon_window_acquire(&s->w, s->ring, now, &i);
+    atomic_sat_inc(&s->total[f1]);
     if (f2 >= 0) {
-        sat_inc(&s->total[f2]);
+        atomic_sat_inc(&s->total[f2]);
     }
-    if (slot != NULL) {
-        sat_inc(&slot->v[f1]);
-        if (f2 >= 0) {
-            sat_inc(&slot->v[f2]);
+    if (c != MON_WINDOW_LATE) {
+        uint64_t *v = counts_of(s, i);
+        if (c == MON_WINDOW_CLAIMED) {
+            int k;
+            for (k = 0; k < F_COUNT; ++k) {
+                mon_atomic_store(&v[k], 0u);
+            }
+            mon_window_open(&s->ring[i]);
         }
+        atomic_sat_inc(&v[f1]);
+        if (f2 >= 0) {
+            atomic_sat_inc(&v[f2]);
+        }
+        mon_window_release(&s->ring[i]);
     }
 }
 
 void mon_service_begin(mon_service *s, uint64_t now)
 {
-    sat_inc(&s->in_flight);
+    atomic_sat_inc(&s->in_flight);
     count(s, now, F_RECEIVED, -1);
 }
 
@@ -224,8 +196,7 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out)
     return MON_OK;
 }
 
-mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
-                                     mon_service_window *out)
+mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_service_window *out)
 {
     uint64_t v[F_COUNT];
     uint64_t e_now, first;
@@ -237,22 +208,28 @@ mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
     if (s->magic != SERVICE_MAGIC) {
         return MON_E_STATE;
     }
-    e_now = epoch_of(s, now);
-    first = (e_now >= (uint64_t)s->slots - 1u) ? e_now - ((uint64_t)s->slots - 1u) : 0u;
+    e_now = mon_window_epoch(&s->w, now);
+    first = mon_window_first(e_now, s->w.slots);
     memset(v, 0, sizeof v);
-    for (k = 0; k < s->slots; ++k) {
-        const mon_service_slot *slot = &s->ring[k];
-        uint64_t tag = ld(&slot->tag);
-        if (tag == 0u || tag - 1u < first || tag - 1u > e_now) {
+    for (k = 0; k < s->w.slots; ++k) {
+        uint64_t tag, got[F_COUNT];
+        const uint64_t *c = counts_of(s, k);
+        if (!mon_window_read_begin(&s->ring[k], first, e_now, &tag)) {
             continue;
         }
         for (i = 0; i < F_COUNT; ++i) {
-            v[i] = sat_add(v[i], ld(&slot->v[i]));
+            got[i] = ld(&c[i]);
+        }
+        if (!mon_window_read_valid(&s->ring[k], tag)) {
+            continue; /* claimed for a newer epoch while read: it has left the window */
+        }
+        for (i = 0; i < F_COUNT; ++i) {
+            v[i] = mon_sat_sum(v[i], got[i]);
         }
     }
     to_counts(v, 0u, &out->counts);
     /* first * slot_ticks <= now - start_tick whenever now > start_tick: no overflow. */
-    out->from_tick = s->start_tick + first * s->slot_ticks;
+    out->from_tick = s->w.start_tick + first * s->w.slot_ticks;
     out->to_tick = now;
     out->span_ticks = (now > out->from_tick) ? now - out->from_tick : 0u;
     return MON_OK;
@@ -266,26 +243,18 @@ mon_status mon_service_config_of(const mon_service *s, mon_service_config *out)
     if (s->magic != SERVICE_MAGIC) {
         return MON_E_STATE;
     }
-    out->slot_ticks = s->slot_ticks;
-    out->start_tick = s->start_tick;
-    out->slots = s->slots;
-    out->flags = s->flags;
+    *out = s->w;
     return MON_OK;
 }
 
 const char *mon_error_category_name(mon_error_category category)
 {
     switch (category) {
-    case MON_ERR_INFRASTRUCTURE:
-        return "infrastructure";
-    case MON_ERR_INPUT_VALIDATION:
-        return "input_validation";
-    case MON_ERR_MODEL_INFERENCE:
-        return "model_inference";
-    case MON_ERR_BUSINESS_LOGIC:
-        return "business_logic";
-    case MON_ERR_TIMEOUT:
-        return "timeout";
+    case MON_ERR_INFRASTRUCTURE: return "infrastructure";
+    case MON_ERR_INPUT_VALIDATION: return "input_validation";
+    case MON_ERR_MODEL_INFERENCE: return "model_inference";
+    case MON_ERR_BUSINESS_LOGIC: return "business_logic";
+    case MON_ERR_TIMEOUT: return "timeout";
     }
     return NULL;
 }

@@ -11,27 +11,41 @@
  * Hence, for the totals, received = processed + failed + dropped + in_flight, and the
  * article's "gap" received - processed = failed + dropped + in_flight.
  *
- * Windows. Time is an unsigned integer tick chosen by the caller (e.g. ns or ms) and passed to
- * every call; the core never reads a clock, so replays are deterministic. The window is a ring
- * of `slots` slots, each `slot_ticks` wide: tick t belongs to slot epoch
- * e(t) = (t - start_tick) / slot_ticks (ticks before start_tick belong to epoch 0). A query at
- * tick `now` covers the epochs e(now) - slots + 1 .. e(now): the current slot is partial.
- * Events whose epoch has already left the window are counted in the totals only.
+ * Windows (the model of mon_window.h, shared with the latency histogram ring). Time is an
+ * unsigned integer tick chosen by the caller (e.g. ns or ms) and passed to every call; the core
+ * never reads a clock, so replays are deterministic. The window is a ring of `slots` slots,
+ * each `slot_ticks` wide: tick t belongs to slot epoch e(t) = (t - start_tick) / slot_ticks
+ * (ticks before start_tick belong to epoch 0), held by slot e mod slots. A query at tick `now`
+ * covers the epochs e(now) - slots + 1 .. e(now): the current slot is partial. Events whose
+ * epoch has already left the window (its slot holds a newer epoch) are counted in the totals
+ * only.
  *
  * Concurrency. Unless built with -DMON_SINGLE_THREADED=1, every recording function may be
  * called from any number of threads at once: totals use atomic read-modify-write operations
- * (relaxed; saturating at 2^64 - 1) and are exact. Window slots are exact when no two threads
- * record across a slot rotation at the same moment (always true single-threaded and in
- * replays); an event racing the clearing of its slot may be missing from the window (never
- * from the totals). Readers may run concurrently with recorders. init is not thread-safe.
- * Targets without lock-free 64-bit atomics (e.g. Cortex-M) need libatomic for the threaded
- * build; bare-metal hosts build with MON_SINGLE_THREADED=1 (plain arithmetic, one thread).
+ * (relaxed; saturating at 2^64 - 1) and are exact. Window slots are exact too: the first event
+ * of a new epoch claims its slot in two phases (marked "being cleared", emptied, opened), events
+ * of that epoch wait for the opening, and the claim waits until events still being counted for
+ * the old epoch are done. So an event for epoch e is counted in epoch e's slot, or - when that
+ * slot already holds a newer epoch - in the totals only; it is never erased by a clearing and
+ * never counted in another epoch's window. Readers run concurrently with recorders and write
+ * nothing: a query sees an event being counted at that moment or not (each counter is read
+ * atomically; they are not one atomic snapshot), and a slot that is claimed while the query
+ * reads it contributes nothing (its old epoch has just left the window at the recorder's
+ * clock; the new epoch's slot is empty but for events still in flight). init is not
+ * thread-safe. Targets without lock-free 64-bit atomics (e.g. Cortex-M) need libatomic for the
+ * threaded build; bare-metal hosts build with MON_SINGLE_THREADED=1 (plain arithmetic, one
+ * thread).
  */
 #ifndef MON_SERVICE_H
 #define MON_SERVICE_H
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_window.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* MON_CDEF_BEGIN */
 #define MON_ERROR_CATEGORY_COUNT 5
@@ -46,12 +60,9 @@ typedef enum mon_error_category {
     MON_ERR_TIMEOUT = 4
 } mon_error_category;
 
-typedef struct mon_service_config {
-    uint64_t slot_ticks; /* width of one window slot in ticks, >= 1 */
-    uint64_t start_tick; /* tick at which the window starts (rates are not diluted before it) */
-    uint32_t slots;      /* slots in the ring, 1 .. MON_SERVICE_MAX_SLOTS */
-    uint32_t flags;      /* reserved, must be 0 */
-} mon_service_config;
+/* The window configuration (mon_window.h): slot_ticks (>= 1), start_tick (rates are not
+ * diluted before it), slots (1 .. MON_SERVICE_MAX_SLOTS), flags (0). */
+typedef mon_window_config mon_service_config;
 
 /* Opaque; lives in caller memory of mon_service_size(cfg) bytes, 8-byte aligned. */
 typedef struct mon_service mon_service;
@@ -76,7 +87,7 @@ typedef struct mon_service_window {
  * > MON_SERVICE_MAX_SLOTS, flags != 0). Pure; thread-safe. */
 mon_status mon_service_check_config(const mon_service_config *cfg);
 
-/* Bytes of caller memory needed for this configuration (a small header + 80 bytes per slot);
+/* Bytes of caller memory needed for this configuration (a small header + 88 bytes per slot);
  * 0 when the configuration is invalid. Pure; thread-safe. */
 size_t mon_service_size(const mon_service_config *cfg);
 
@@ -116,8 +127,7 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out);
 
 /* Counts of the window ending at tick now (see the header comment); read-only, so queries at
  * any tick are allowed. MON_E_NULL, MON_E_STATE. Safe concurrently with recorders. */
-mon_status mon_service_window_counts(const mon_service *s, uint64_t now,
-                                     mon_service_window *out);
+mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_service_window *out);
 
 /* Configuration of an initialised object. MON_E_NULL, MON_E_STATE. */
 mon_status mon_service_config_of(const mon_service *s, mon_service_config *out);
@@ -125,5 +135,9 @@ mon_status mon_service_config_of(const mon_service *s, mon_service_config *out);
 /* Name of a category, e.g. "timeout" (the Python ErrorCategory value); NULL when unknown. */
 const char *mon_error_category_name(mon_error_category category);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_SERVICE_H */

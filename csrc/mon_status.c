@@ -43,3 +43,5 @@ const char *mon_status_name(mon_status status)
     }
     return "MON_E_UNKNOWN";
 }
+
+const char *mon_version(void) { return MON_VERSION_STRING; }

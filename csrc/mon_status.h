@@ -10,23 +10,27 @@
 
 #include "mon_config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MON_CDEF_BEGIN (this block is read verbatim by the cffi build: plain C declarations only) */
 typedef enum mon_status {
     MON_OK = 0,
-    MON_E_NULL = 1,        /* a required pointer argument is NULL */
-    MON_E_SIZE = 2,        /* caller buffer too small, or a size/length is zero or too large */
-    MON_E_LENGTH = 3,      /* array lengths do not match, or a length is zero */
-    MON_E_EMPTY = 4,       /* a window/count vector has total count 0 */
-    MON_E_EDGES = 5,       /* bin edges are NaN or not strictly increasing */
-    MON_E_VALUE = 6,       /* an argument value is outside its documented domain */
-    MON_E_OVERFLOW = 7,    /* a total exceeds the documented limit (e.g. 2^53 counts) */
-    MON_E_CONFIG = 8,      /* invalid configuration */
-    MON_E_MISMATCH = 9,    /* two objects have different configurations */
-    MON_E_FORMAT = 10,     /* serialized bytes: bad magic, version or field */
-    MON_E_CHECKSUM = 11,   /* serialized bytes: checksum does not match */
-    MON_E_TRUNCATED = 12,  /* serialized bytes: shorter than their header says */
-    MON_E_STATE = 13,      /* object not initialised, or its state is corrupted */
-    MON_E_ALIGN = 14       /* caller buffer is not suitably aligned (8 bytes) */
+    MON_E_NULL = 1,       /* a required pointer argument is NULL */
+    MON_E_SIZE = 2,       /* caller buffer too small, or a size/length is zero or too large */
+    MON_E_LENGTH = 3,     /* array lengths do not match, or a length is zero */
+    MON_E_EMPTY = 4,      /* a window/count vector has total count 0 */
+    MON_E_EDGES = 5,      /* bin edges are NaN or not strictly increasing */
+    MON_E_VALUE = 6,      /* an argument value is outside its documented domain */
+    MON_E_OVERFLOW = 7,   /* a total exceeds the documented limit (e.g. 2^53 counts) */
+    MON_E_CONFIG = 8,     /* invalid configuration */
+    MON_E_MISMATCH = 9,   /* two objects have different configurations */
+    MON_E_FORMAT = 10,    /* serialized bytes: bad magic, version or field */
+    MON_E_CHECKSUM = 11,  /* serialized bytes: checksum does not match */
+    MON_E_TRUNCATED = 12, /* serialized bytes: shorter than their header says */
+    MON_E_STATE = 13,     /* object not initialised, or its state is corrupted */
+    MON_E_ALIGN = 14      /* caller buffer is not suitably aligned (8 bytes) */
 } mon_status;
 
 /* Human-readable message for a status (a static string; never NULL; thread-safe). */
@@ -34,6 +38,15 @@ const char *mon_status_str(mon_status status);
 
 /* Name of the status constant, e.g. "MON_E_EMPTY" (a static string; never NULL). */
 const char *mon_status_name(mon_status status);
+
+/* Version of the linked library, "MAJOR.MINOR.PATCH" (MON_VERSION_STRING when it was built; a
+ * static string; never NULL; thread-safe). Compare with the header's MON_VERSION_STRING to
+ * detect a header/library mismatch. */
+const char *mon_version(void);
 /* MON_CDEF_END */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* MON_STATUS_H */

@@ -1,9 +1,9 @@
 /*
  * mon_wide_internal.h - internal exact wide-integer arithmetic (128 to 320 bits) for the drift
- * metrics. Not part of the public API.
+ * metrics and the latency histogram (the core's one 128-bit implementation). Not public API.
  *
  * Numbers are little-endian arrays of uint64_t limbs (w[0] least significant); mon_u128 (public,
- * mon_drift.h) is {hi, lo}. Everything is exact integer arithmetic, so the unsigned __int128
+ * mon_types.h) is {hi, lo}. Everything is exact integer arithmetic, so the unsigned __int128
  * path (MON_HAVE_INT128) and the portable 32-bit-limb path give bit-identical results: the only
  * primitive that differs is the 64x64->128 multiply (and the 128/64 divide), both exact.
  */
@@ -11,7 +11,7 @@
 #define MON_WIDE_INTERNAL_H
 
 #include "mon_config.h"
-#include "mon_drift.h"
+#include "mon_types.h"
 
 /* ---- 64-bit primitives ---------------------------------------------------------------- */
 
@@ -52,12 +52,29 @@ static inline unsigned mon_w_clz64(uint64_t x)
 #else
     unsigned n = 0;
     if (!x) return 64u;
-    if (!(x & UINT64_C(0xffffffff00000000))) { n += 32; x <<= 32; }
-    if (!(x & UINT64_C(0xffff000000000000))) { n += 16; x <<= 16; }
-    if (!(x & UINT64_C(0xff00000000000000))) { n += 8; x <<= 8; }
-    if (!(x & UINT64_C(0xf000000000000000))) { n += 4; x <<= 4; }
-    if (!(x & UINT64_C(0xc000000000000000))) { n += 2; x <<= 2; }
-    if (!(x & UINT64_C(0x8000000000000000))) { n += 1; }
+    if (!(x & UINT64_C(0xffffffff00000000))) {
+        n += 32;
+        x <<= 32;
+    }
+    if (!(x & UINT64_C(0xffff000000000000))) {
+        n += 16;
+        x <<= 16;
+    }
+    if (!(x & UINT64_C(0xff00000000000000))) {
+        n += 8;
+        x <<= 8;
+    }
+    if (!(x & UINT64_C(0xf000000000000000))) {
+        n += 4;
+        x <<= 4;
+    }
+    if (!(x & UINT64_C(0xc000000000000000))) {
+        n += 2;
+        x <<= 2;
+    }
+    if (!(x & UINT64_C(0x8000000000000000))) {
+        n += 1;
+    }
     return n;
 #endif
 }

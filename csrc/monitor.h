@@ -6,8 +6,11 @@
 
 #include "mon_config.h"
 #include "mon_status.h"
+#include "mon_types.h"
+#include "mon_window.h"
 #include "mon_drift.h"
 #include "mon_bin.h"
+#include "mon_select.h"
 #include "mon_hist.h"
 #include "mon_service.h"
 

@@ -21,8 +21,9 @@ _BLOCK = re.compile(r"/\*\s*MON_CDEF_BEGIN.*?\*/(.*?)/\*\s*MON_CDEF_END\s*\*/", 
 
 
 def _headers() -> list[str]:
-    # mon_config.h and mon_status.h first; then every other public header in name order.
-    first = ["mon_config.h", "mon_status.h"]
+    # mon_config.h, mon_status.h, then the headers of types other headers use (mon_types.h,
+    # mon_window.h) first; then every other public header in name order.
+    first = ["mon_config.h", "mon_status.h", "mon_types.h", "mon_window.h"]
     rest = sorted(
         os.path.basename(p)
         for p in glob.glob(os.path.join(CSRC, "mon_*.h"))

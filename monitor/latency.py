@@ -677,19 +677,45 @@ def _restore(data: bytes, strict: bool) -> LatencyHistogram:
     return LatencyHistogram.from_bytes(data, strict=strict)
 
 
+_floor = math.floor
+
+
+def _late_values(values: Any, unit: str, strict: bool, proto: LatencyHistogram) -> int:
+    """Number of values a late record_many call stands for, validated as a histogram would
+    (strict: raises without counting). A scratch histogram does the checking (rare path)."""
+    tmp = LatencyHistogram._empty_like(proto.lowest_ns, proto.highest_ns, proto.scale, strict)
+    bad = _record_many(tmp._h, values, unit, strict)
+    return tmp.count + bad
+
+
 class WindowedLatencyHistogram:
-    """Latency over a sliding time window: a ring of ``slots`` histograms, each covering
-    ``window_s / slots`` seconds of the injected ``clock`` (monotonic seconds; default
-    ``time.monotonic``). Slot ``floor(clock() / slot_s) mod slots`` takes the current values;
-    moving to a new tick empties the slots that fell out of the window (deterministic for a
-    given clock). :meth:`window` merges the last ``last_s`` seconds (rounded up to whole slots,
-    so it covers between ``last_s - slot_s`` and ``last_s`` seconds of history plus the current
-    partial slot). A clock going backwards keeps recording into the current slot.
-    Recording is thread-safe; rotation happens on the recording thread and must not race with
-    another rotation, so guard with a lock when several threads record into one instance.
+    """Latency over a sliding time window: the C window ring of ``csrc/mon_hist.h``
+    (``mon_hist_ring_*``, the epoch-tagged slot ring that the service counters use too), with
+    ``slots`` histograms each covering ``slot_s = window_s / slots`` seconds.
+
+    Time is an integer tick in ns: the injected ``clock`` (monotonic seconds; default
+    ``time.monotonic``) is read as ``floor(clock() * 1e9)``, and tick t belongs to slot epoch
+    ``(t - start_ns) // slot_ns`` (``slot_ns = round(slot_s * 1e9)``; ticks at or before
+    ``start_ns``, default 0, are epoch 0), held by slot ``epoch mod slots``. The first value of
+    a new epoch empties its slot (deterministic for a given clock). :meth:`window` merges the
+    last ``last_s`` seconds (rounded up to whole slots, so it covers between ``last_s - slot_s``
+    and ``last_s`` seconds of history plus the current partial slot).
+
+    The clock-driven methods use the newest tick seen so far: a clock that steps back keeps
+    recording into the current slot, and a reading that is NaN, infinite or not representable
+    in ns (< 2**64) is ignored - the value is recorded in the current slot and counted. The
+    explicit-time methods (:meth:`record_ns_at`, :meth:`window_at`) take the caller's tick as it
+    is: a value whose epoch has already left the window (its slot holds a newer epoch) is
+    counted in :attr:`late` only.
+
+    Thread-safe without a lock: recording, rotation and windows are thread-safe in C (a value is
+    counted in its epoch's slot or in :attr:`late`, never lost or misplaced; see
+    docs/latency.md). The newest-tick mark is kept without a lock; under concurrent calls it may
+    lag one reading, which only moves a value to an adjacent tick of the same clock.
     """
 
-    __slots__ = ("_mem", "_ring", "_slots", "_slot_s", "_clock", "_tick", "_cur", "_proto", "_rec", "_rec_f64", "_u")
+    __slots__ = ("_mem", "_ring", "_slots", "_slot_s", "_slot_ns", "_start_ns", "_clock", "_tick", "_proto",
+                 "_rec", "_rec_f64", "_u", "_strict")
 
     def __init__(
         self,
@@ -702,43 +728,69 @@ class WindowedLatencyHistogram:
         relative_error: float | None = DEFAULT_RELATIVE_ERROR,
         scale: int | None = None,
         strict: bool = False,
+        start_ns: int = 0,
     ) -> None:
-        if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= 1024:
-            raise InvalidInputError(f"slots must be an int in [1, 1024], got {slots!r}")
-        if not isinstance(window_s, (int, float)) or not math.isfinite(window_s) or window_s <= 0:
+        max_slots = int(lib.MON_HIST_RING_MAX_SLOTS)
+        if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= max_slots:
+            raise InvalidInputError(f"slots must be an int in [1, {max_slots}], got {slots!r}")
+        if isinstance(window_s, bool) or not isinstance(window_s, (int, float)) or not math.isfinite(window_s) or window_s <= 0:
             raise InvalidInputError(f"window_s must be a positive number of seconds, got {window_s!r}")
         if not callable(clock):
             raise InvalidInputError("clock must be a callable returning monotonic seconds")
+        if isinstance(start_ns, bool) or not isinstance(start_ns, int) or not 0 <= start_ns <= _U64_MAX:
+            raise InvalidInputError(f"start_ns must be an int tick in [0, 2**64), got {start_ns!r}")
+        slot_ns = round(float(window_s) / slots * 1e9)
+        if not 1 <= slot_ns <= _U64_MAX:
+            raise InvalidInputError(f"window_s / slots must be between 1 ns and 2**64 ns, got {window_s}/{slots}")
         self._proto = LatencyHistogram(lowest_ns, highest_ns, relative_error, scale=scale, strict=strict)
         cfg = _config(lowest_ns, highest_ns, self._proto.scale)
-        size = int(lib.mon_hist_ring_size(cfg, slots))
+        win = ffi.new("mon_window_config *", {"slot_ticks": slot_ns, "start_tick": start_ns, "slots": slots, "flags": 0})
+        size = int(lib.mon_hist_ring_size(cfg, win))
         self._mem = ffi.new("uint64_t[]", size // 8)
         self._ring = ffi.cast("mon_hist_ring *", self._mem)
+        check(lib.mon_hist_ring_init(self._ring, size, cfg, win), "WindowedLatencyHistogram")
         self._slots = slots
         self._slot_s = float(window_s) / slots
+        self._slot_ns = slot_ns
+        self._start_ns = start_ns
         self._clock = clock
-        self._tick = self._tick_of(clock())
-        check(lib.mon_hist_ring_init(self._ring, size, cfg, slots, self._tick), "WindowedLatencyHistogram")
-        self._cur = lib.mon_hist_ring_current(self._ring)
-        self._rec = lib.mon_hist_record
-        self._rec_f64 = lib.mon_hist_record_f64
+        self._tick = start_ns
+        self._now()
+        self._rec = lib.mon_hist_ring_record
+        self._rec_f64 = lib.mon_hist_ring_record_f64
+        self._strict = bool(strict)
         self._u = {k: v | (_STRICT if strict else 0) for k, v in _UNITS.items()}
 
-    def _tick_of(self, now: float) -> int:
-        t = math.floor(now / self._slot_s)
-        return t if t > 0 else 0
+    def _now(self) -> int:
+        """The newest clock tick seen (a reading that steps back, or is not a finite number of
+        ns below 2**64, leaves it unchanged)."""
+        tick = self._tick
+        try:
+            t = math.floor(self._clock() * 1e9)
+        except (ValueError, OverflowError, TypeError):  # NaN, +-inf, not a number
+            return tick
+        if tick < t <= _U64_MAX:
+            self._tick = tick = t
+        return tick
 
-    def _advance(self) -> Any:
-        t = self._tick_of(self._clock())
-        if t > self._tick:
-            check(lib.mon_hist_ring_advance(self._ring, t), "advance window")
-            self._tick = t
-            self._cur = lib.mon_hist_ring_current(self._ring)
-        return self._cur
+    @staticmethod
+    def _tick_arg(now_ns: object) -> int:
+        if isinstance(now_ns, bool) or not isinstance(now_ns, (int, np.integer)) or not 0 <= int(now_ns) <= _U64_MAX:
+            raise InvalidInputError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
+        return int(now_ns)
 
     @property
     def slot_s(self) -> float:
         return self._slot_s
+
+    @property
+    def slot_ns(self) -> int:
+        """Width of one slot in ns ticks (``round(slot_s * 1e9)``)."""
+        return self._slot_ns
+
+    @property
+    def start_ns(self) -> int:
+        return self._start_ns
 
     @property
     def window_s(self) -> float:
@@ -752,57 +804,134 @@ class WindowedLatencyHistogram:
     def nbytes(self) -> int:
         return len(self._mem) * 8
 
+    @property
+    def late(self) -> int:
+        """Values not in any window because their epoch had already left it when recorded."""
+        out = ffi.new("uint64_t *")
+        check(lib.mon_hist_ring_info(self._ring, ffi.NULL, ffi.NULL, out), "late")
+        return int(out[0])
+
+    # -- recording ---------------------------------------------------------------------------
+    # The clock-driven record methods inline _now() (one Python call less per value).
     def record_ns(self, value: int) -> None:
-        cur = self._advance()
+        tick = self._tick
         try:
-            self._rec(cur, value)
+            t = _floor(self._clock() * 1e9)
+            if tick < t <= _U64_MAX:
+                self._tick = tick = t
+        except (ValueError, OverflowError, TypeError):
+            pass
+        try:
+            self._rec(self._ring, tick, value)
         except (OverflowError, TypeError):
-            self._slow(value, "ns")
+            self._slow(tick, value, "ns")
+
+    def record_ns_at(self, now_ns: int, value_ns: int) -> None:
+        """Record ``value_ns`` at the caller's tick ``now_ns`` (ns, the clock's time base)."""
+        try:
+            self._rec(self._ring, now_ns, value_ns)
+            return
+        except (OverflowError, TypeError):
+            pass
+        self._slow(self._tick_arg(now_ns), value_ns, "ns")
 
     def record_ms(self, value: float) -> None:
-        cur = self._advance()
+        tick = self._tick
         try:
-            if self._rec_f64(cur, value, self._u["ms"]) and self._proto.strict:
+            t = _floor(self._clock() * 1e9)
+            if tick < t <= _U64_MAX:
+                self._tick = tick = t
+        except (ValueError, OverflowError, TypeError):
+            pass
+        try:
+            if self._rec_f64(self._ring, tick, value, self._u["ms"]) and self._strict:
                 _reject(value, "ms")
         except (OverflowError, TypeError):
-            self._slow(value, "ms")
+            self._slow(tick, value, "ms")
 
     def record_s(self, value: float) -> None:
-        cur = self._advance()
+        tick = self._tick
         try:
-            if self._rec_f64(cur, value, self._u["s"]) and self._proto.strict:
+            t = _floor(self._clock() * 1e9)
+            if tick < t <= _U64_MAX:
+                self._tick = tick = t
+        except (ValueError, OverflowError, TypeError):
+            pass
+        try:
+            if self._rec_f64(self._ring, tick, value, self._u["s"]) and self._strict:
                 _reject(value, "s")
         except (OverflowError, TypeError):
-            self._slow(value, "s")
+            self._slow(tick, value, "s")
 
     def record_us(self, value: float) -> None:
-        cur = self._advance()
+        tick = self._tick
         try:
-            if self._rec_f64(cur, value, self._u["us"]) and self._proto.strict:
+            t = _floor(self._clock() * 1e9)
+            if tick < t <= _U64_MAX:
+                self._tick = tick = t
+        except (ValueError, OverflowError, TypeError):
+            pass
+        try:
+            if self._rec_f64(self._ring, tick, value, self._u["us"]) and self._strict:
                 _reject(value, "us")
         except (OverflowError, TypeError):
-            self._slow(value, "us")
+            self._slow(tick, value, "us")
 
-    def _slow(self, value: object, unit: str) -> None:
-        _record_slow(self._cur, value, unit, self._proto.strict)
+    def _slow(self, tick: int, value: object, unit: str) -> None:
+        h = lib.mon_hist_ring_acquire(self._ring, tick)
+        if h == ffi.NULL:  # the epoch has left the window: validate, then count it as late
+            _check_late_scalar(value, unit, self._strict)
+            lib.mon_hist_ring_add_late(self._ring, 1)
+            return
+        try:
+            _record_slow(h, value, unit, self._strict)
+        finally:
+            lib.mon_hist_ring_release(self._ring, h)
 
     def record_many(self, values: Any, unit: Unit = "ns") -> int:
-        return _record_many(self._advance(), values, unit, self._proto.strict)
+        return self._record_many_at(self._now(), values, unit)
+
+    def _record_many_at(self, tick: int, values: Any, unit: Unit) -> int:
+        h = lib.mon_hist_ring_acquire(self._ring, tick)
+        if h == ffi.NULL:
+            n = _late_values(values, unit, self._strict, self._proto)
+            lib.mon_hist_ring_add_late(self._ring, n)
+            return 0
+        try:
+            return _record_many(h, values, unit, self._strict)
+        finally:
+            lib.mon_hist_ring_release(self._ring, h)
 
     def timer(self) -> _Timer:
         return _Timer(self)  # type: ignore[arg-type]
 
+    # -- reading -----------------------------------------------------------------------------
     def window(self, last_s: float | None = None) -> LatencyHistogram:
         """Merged histogram of the last ``last_s`` seconds (whole window when None)."""
-        self._advance()
+        tick = self._now()
         if last_s is None:
             n = self._slots
         else:
-            if not isinstance(last_s, (int, float)) or not math.isfinite(last_s) or last_s <= 0:
+            if isinstance(last_s, bool) or not isinstance(last_s, (int, float)) or not math.isfinite(last_s) or last_s <= 0:
                 raise InvalidInputError(f"last_s must be a positive number of seconds, got {last_s!r}")
             n = min(self._slots, max(1, math.ceil(last_s / self._slot_s - 1e-9)))
+        return self._window(tick, n)
+
+    def window_at(self, now_ns: int, last_slots: int | None = None) -> LatencyHistogram:
+        """Merged histogram of the last ``last_slots`` slots (all when None) at the caller's tick
+        ``now_ns``: the epochs ``e(now_ns) - last_slots + 1 .. e(now_ns)``."""
+        tick = self._tick_arg(now_ns)
+        if last_slots is None:
+            n = self._slots
+        elif isinstance(last_slots, bool) or not isinstance(last_slots, int) or not 1 <= last_slots <= self._slots:
+            raise InvalidInputError(f"last_slots must be an int in [1, {self._slots}], got {last_slots!r}")
+        else:
+            n = last_slots
+        return self._window(tick, n)
+
+    def _window(self, tick: int, n: int) -> LatencyHistogram:
         out = LatencyHistogram._empty_like(self._proto.lowest_ns, self._proto.highest_ns, self._proto.scale, self._proto.strict)
-        check(lib.mon_hist_ring_merge_last(self._ring, n, out._h), "window")
+        check(lib.mon_hist_ring_window(self._ring, tick, n, out._h), "window")
         return out
 
     def quantile(self, q: float | Fraction, last_s: float | None = None) -> int:
@@ -814,6 +943,19 @@ class WindowedLatencyHistogram:
     @property
     def count(self) -> int:
         return self.window().count
+
+
+def _check_late_scalar(value: object, unit: str, strict: bool) -> None:
+    """Validate one value that will only be counted as late, as _record_slow would: a TypeError
+    for a non-number; with strict=True an InvalidInputError for an invalid latency."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
+    if isinstance(value, (int, np.integer)):
+        ok = 0 <= int(value) * _UNIT_NS[unit] <= _U64_MAX
+    else:
+        ok = lib.mon_hist_f64_to_ns(float(value), _UNITS[unit], ffi.new("uint64_t *")) == 0
+    if strict and not ok:
+        _reject(value, unit)
 
 
 __all__ = [

@@ -12,8 +12,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 #define MAXV 1024
 
 static uint64_t g_mem[(1 << 16) / 8];
@@ -60,8 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i > 0 && !(edges[i - 1] < edges[i])) valid = 0;
     }
     st = mon_binner_init(g_mem, sizeof g_mem, edges, ne, &b);
-    if (ne < 2) REQUIRE(st == MON_E_SIZE);
-    else REQUIRE((st == MON_OK) == valid && (valid || st == MON_E_EDGES));
+    if (ne < 2)
+        REQUIRE(st == MON_E_SIZE);
+    else
+        REQUIRE((st == MON_OK) == valid && (valid || st == MON_E_EDGES));
     if (st == MON_OK) {
         nb = mon_binner_nbins(b);
         REQUIRE(nb == ne - 1);
@@ -71,11 +78,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(mon_bin_count(b, x, n, counts, &extra) == MON_OK);
         for (i = 0; i < n; ++i) {
             double v = x[i];
-            if (v != v) { ++rnan; continue; }
-            if (v < edges[0]) { ++rbelow; continue; }
-            if (v > edges[ne - 1]) { ++rabove; continue; }
+            if (v != v) {
+                ++rnan;
+                continue;
+            }
+            if (v < edges[0]) {
+                ++rbelow;
+                continue;
+            }
+            if (v > edges[ne - 1]) {
+                ++rabove;
+                continue;
+            }
             for (j = nb; j-- > 0;)
-                if (edges[j] <= v) { ++ref[j]; break; }
+                if (edges[j] <= v) {
+                    ++ref[j];
+                    break;
+                }
         }
         REQUIRE(extra.nan == rnan && extra.below == rbelow && extra.above == rabove);
         REQUIRE(memcmp(counts, ref, nb * sizeof ref[0]) == 0);
@@ -89,7 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < n; ++i) { /* insertion sort in the selection's order */
         double v = x[i];
         j = i;
-        while (j > 0 && before(v, sorted[j - 1])) { sorted[j] = sorted[j - 1]; --j; }
+        while (j > 0 && before(v, sorted[j - 1])) {
+            sorted[j] = sorted[j - 1];
+            --j;
+        }
         sorted[j] = v;
     }
     {
@@ -98,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(mon_select_ranks(x, n, g_hist, ranks, nr, g_keys, out) == MON_OK);
         for (r = 0; r < nr; ++r) {
             double e = sorted[ranks[r]], o = out[r];
-            if (e != e) REQUIRE(o != o);
+            if (e != e)
+                REQUIRE(o != o);
             else {
                 uint64_t bits;
                 memcpy(&bits, &o, sizeof bits);

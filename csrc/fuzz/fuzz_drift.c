@@ -26,8 +26,13 @@ static int u128_eq(mon_u128 a, mon_u128 b) { return a.hi == b.hi && a.lo == b.lo
 static int u128_le(mon_u128 a, mon_u128 b) { return a.hi < b.hi || (a.hi == b.hi && a.lo <= b.lo); }
 
 /* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 
 /* x^2 as a 128-bit value */
 static mon_u128 sq64(uint64_t x)

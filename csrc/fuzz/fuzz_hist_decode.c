@@ -12,8 +12,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 
 static uint64_t g_a[(1 << 20) / 8], g_b[(1 << 20) / 8];
 static uint8_t g_s1[1 << 20], g_s2[1 << 20];
@@ -86,8 +91,8 @@ static void check_bytes(const uint8_t *data, size_t size)
         }
         REQUIRE(mon_hist_serialize(h, g_s1, sizeof g_s1, &n1) == MON_OK);
         REQUIRE(mon_hist_deserialize(g_b, need, g_s1, n1) == MON_OK);
-        REQUIRE(mon_hist_serialize((const mon_hist *)(const void *)g_b, g_s2, sizeof g_s2, &n2)
-                == MON_OK);
+        REQUIRE(mon_hist_serialize((const mon_hist *)(const void *)g_b, g_s2, sizeof g_s2, &n2) ==
+                MON_OK);
         REQUIRE(n1 == n2 && memcmp(g_s1, g_s2, n1) == 0);
     }
 }

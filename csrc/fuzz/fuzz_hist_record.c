@@ -14,8 +14,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 #define MEM (1 << 17)
 
 static uint64_t g_h[4][MEM / 8];
@@ -90,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t q[6], below = 0;
         int32_t exact = 0;
         REQUIRE(mon_hist_quantiles(h[2], num, den, 6, q) == MON_OK);
-        for (k = 0; k < 6; ++k) REQUIRE(q[k] >= sm.min && q[k] <= sm.max && (k == 0 || q[k] >= q[k - 1]));
+        for (k = 0; k < 6; ++k)
+            REQUIRE(q[k] >= sm.min && q[k] <= sm.max && (k == 0 || q[k] >= q[k - 1]));
         REQUIRE(mon_hist_count_at_or_below(h[2], sm.max, &below, &exact) == MON_OK);
         REQUIRE(below == sm.count && exact == 1);
         REQUIRE(mon_hist_count_at_or_below(h[2], q[2], &below, &exact) == MON_OK);

@@ -12,8 +12,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, \
-                                            __LINE__, #c); __builtin_trap(); } } while (0)
+#define REQUIRE(c)                                                                  \
+    do {                                                                            \
+        if (!(c)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
+            __builtin_trap();                                                       \
+        }                                                                           \
+    } while (0)
 
 static uint64_t g_mem[(1 << 16) / 8];
 
@@ -52,16 +57,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 3; i + 3 <= size; i += 3) {
         unsigned op = data[i] % 8u, cat = data[i + 2];
         mon_status st;
-        if (data[i] & 0x80u) tick -= data[i + 1]; else tick += data[i + 1];
+        if (data[i] & 0x80u)
+            tick -= data[i + 1];
+        else
+            tick += data[i + 1];
         switch (op) {
-        case 0: mon_service_begin(s, tick); ++inflight; break;
-        case 1: case 2: case 3:
-            st = op == 1 ? mon_service_ok(s, tick)
-               : op == 2 ? mon_service_fail(s, tick, (mon_error_category)(cat % 7u))
-                         : mon_service_drop(s, tick);
-            if (op == 2 && cat % 7u >= 5u) REQUIRE(st == MON_E_VALUE);
-            else if (inflight == 0) REQUIRE(st == MON_E_STATE);
-            else { REQUIRE(st == MON_OK); --inflight; }
+        case 0:
+            mon_service_begin(s, tick);
+            ++inflight;
+            break;
+        case 1:
+        case 2:
+        case 3:
+            st = op == 1   ? mon_service_ok(s, tick)
+                 : op == 2 ? mon_service_fail(s, tick, (mon_error_category)(cat % 7u))
+                           : mon_service_drop(s, tick);
+            if (op == 2 && cat % 7u >= 5u)
+                REQUIRE(st == MON_E_VALUE);
+            else if (inflight == 0)
+                REQUIRE(st == MON_E_STATE);
+            else {
+                REQUIRE(st == MON_OK);
+                --inflight;
+            }
             break;
         case 4: mon_service_reject(s, tick); break;
         case 5:

@@ -9,21 +9,21 @@
 static int mon_test_failures = 0;
 static int mon_test_checks = 0;
 
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        ++mon_test_checks;                                                            \
-        if (!(cond)) {                                                                \
-            ++mon_test_failures;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-        }                                                                             \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        ++mon_test_checks;                                                           \
+        if (!(cond)) {                                                               \
+            ++mon_test_failures;                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
 #define CHECK_STATUS(expr, expected) CHECK((expr) == (expected))
 
-#define MON_TEST_MAIN_END()                                                           \
-    do {                                                                              \
-        printf("%d checks, %d failed\n", mon_test_checks, mon_test_failures);         \
-        return mon_test_failures ? 1 : 0;                                             \
+#define MON_TEST_MAIN_END()                                                   \
+    do {                                                                      \
+        printf("%d checks, %d failed\n", mon_test_checks, mon_test_failures); \
+        return mon_test_failures ? 1 : 0;                                     \
     } while (0)
 
 #endif

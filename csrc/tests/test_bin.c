@@ -39,12 +39,27 @@ static void brute(const double *e, size_t ne, const double *x, size_t n, uint64_
     size_t i, j;
     for (i = 0; i < n; ++i) {
         double v = x[i];
-        if (v != v) { ex->nan++; continue; }
-        if (v < e[0]) { ex->below++; continue; }
-        if (v > e[ne - 1]) { ex->above++; continue; }
-        if (v == e[ne - 1]) { c[ne - 2]++; continue; }
+        if (v != v) {
+            ex->nan++;
+            continue;
+        }
+        if (v < e[0]) {
+            ex->below++;
+            continue;
+        }
+        if (v > e[ne - 1]) {
+            ex->above++;
+            continue;
+        }
+        if (v == e[ne - 1]) {
+            c[ne - 2]++;
+            continue;
+        }
         for (j = 0; j + 1 < ne; ++j)
-            if (e[j] <= v && v < e[j + 1]) { c[j]++; break; }
+            if (e[j] <= v && v < e[j + 1]) {
+                c[j]++;
+                break;
+            }
     }
 }
 
@@ -112,8 +127,9 @@ static void test_edges_and_errors(void)
     CHECK_STATUS(mon_bin_count((const mon_binner *)bufb, x, 6, c, &ex), MON_E_STATE);
     /* NaN payloads of both signs, including all-ones bit patterns, and infinities */
     {
-        static const uint64_t pats[6] = {0x7fffffffffffffffu, 0xffffffffffffffffu, 0x7ff0000000000001u,
-                                         0xfff0000000000001u, 0x7ff8000000000000u, 0xfff8000000000000u};
+        static const uint64_t pats[6] = {0x7fffffffffffffffu, 0xffffffffffffffffu,
+                                         0x7ff0000000000001u, 0xfff0000000000001u,
+                                         0x7ff8000000000000u, 0xfff8000000000000u};
         double y[8];
         uint64_t cc[3] = {0, 0, 0};
         mon_bin_extra e2 = {0, 0, 0};
@@ -156,7 +172,11 @@ static void test_many_bins_direct_path(void)
 
 static void test_matrix(void)
 {
-    enum { F = 5, R = 1000, S = 7 };
+    enum {
+        F = 5,
+        R = 1000,
+        S = 7
+    };
     static double m[R * S], col[R];
     static uint64_t store[F][64];
     double edges[F][12];
@@ -218,10 +238,14 @@ static void test_select(void)
         uint64_t nn = 0;
         int mode = trial % 4;
         for (i = 0; i < n; ++i) {
-            if (mode == 0) x[i] = special(rnd());
-            else if (mode == 1) x[i] = (double)(rnd() % 5u); /* heavy ties */
-            else if (mode == 2) x[i] = 1.0 + (double)(rnd() % 1000u) * 1e-9; /* one bucket */
-            else x[i] = (double)(rnd() >> 11) / 9007199254740992.0 - 0.5;
+            if (mode == 0)
+                x[i] = special(rnd());
+            else if (mode == 1)
+                x[i] = (double)(rnd() % 5u); /* heavy ties */
+            else if (mode == 2)
+                x[i] = 1.0 + (double)(rnd() % 1000u) * 1e-9; /* one bucket */
+            else
+                x[i] = (double)(rnd() >> 11) / 9007199254740992.0 - 0.5;
             if (x[i] != x[i]) ++nn;
         }
         memcpy(sorted, x, n * sizeof(double));
@@ -230,7 +254,10 @@ static void test_select(void)
         for (i = 1; i < nr; ++i) { /* sort ranks */
             size_t j = i;
             uint64_t v = ranks[i];
-            while (j > 0 && ranks[j - 1] > v) { ranks[j] = ranks[j - 1]; --j; }
+            while (j > 0 && ranks[j - 1] > v) {
+                ranks[j] = ranks[j - 1];
+                --j;
+            }
             ranks[j] = v;
         }
         CHECK_STATUS(mon_select_prepare(x, n, hist, &nan), MON_OK);
@@ -238,8 +265,10 @@ static void test_select(void)
         CHECK_STATUS(mon_select_ranks(x, n, hist, ranks, nr, keys, out), MON_OK);
         for (i = 0; i < nr; ++i) {
             double want = sorted[ranks[i]];
-            if (want != want) CHECK(out[i] != out[i]);
-            else CHECK(out[i] == want);
+            if (want != want)
+                CHECK(out[i] != out[i]);
+            else
+                CHECK(out[i] == want);
         }
     }
     CHECK_STATUS(mon_select_prepare(x, 0, hist, &nan), MON_E_SIZE);

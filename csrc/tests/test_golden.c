@@ -46,16 +46,35 @@ static void sha256_block(sha256_ctx *c, const unsigned char *p)
         uint32_t s1 = rotr32(w[i - 2], 17) ^ rotr32(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
-    e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
+    a = c->h[0];
+    b = c->h[1];
+    cc = c->h[2];
+    d = c->h[3];
+    e = c->h[4];
+    f = c->h[5];
+    g = c->h[6];
+    h = c->h[7];
     for (i = 0; i < 64; ++i) {
         t1 = h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
              sha256_k[i] + w[i];
         t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
-        h = g; g = f; f = e; e = d + t1; d = cc; cc = b; b = a; a = t1 + t2;
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = cc;
+        cc = b;
+        b = a;
+        a = t1 + t2;
     }
-    c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
-    c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+    c->h[0] += a;
+    c->h[1] += b;
+    c->h[2] += cc;
+    c->h[3] += d;
+    c->h[4] += e;
+    c->h[5] += f;
+    c->h[6] += g;
+    c->h[7] += h;
 }
 
 static void sha256_init(sha256_ctx *c)
@@ -144,7 +163,10 @@ static void emit(const char *id, const char *name, const void *bytes, size_t n)
     }
 }
 
-static void emit_str(const char *id, const char *name, const char *s) { emit(id, name, s, strlen(s)); }
+static void emit_str(const char *id, const char *name, const char *s)
+{
+    emit(id, name, s, strlen(s));
+}
 
 static void emit_uint(const char *id, const char *name, uint64_t v, unsigned width)
 {
@@ -657,7 +679,8 @@ int main(void)
     CHECK(strcmp(hex, GOLDEN_DIGEST) == 0);
     printf("GOLDEN %s sha256=%s (golden v%d: %d cases, %u outputs)\n",
            (g_mismatches == 0 && g_next == GOLDEN_N_EXPECTED && strcmp(hex, GOLDEN_DIGEST) == 0)
-               ? "PASS" : "FAIL",
+               ? "PASS"
+               : "FAIL",
            hex, GOLDEN_VERSION, (int)GOLDEN_N_CASES, (unsigned)g_next);
     (void)emit_uint;
     (void)emit_int;

@@ -166,11 +166,17 @@ static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
     ref_u128 p, q, rem, half;
     memcpy(&bits, &x, 8);
     if (((bits >> 52) & 0x7ff) == 0x7ff) return 0;
-    if ((bits << 1) == 0) { *out = 0; return 1; }
+    if ((bits << 1) == 0) {
+        *out = 0;
+        return 1;
+    }
     if (bits >> 63) return 0;
     m = bits & ((UINT64_C(1) << 52) - 1);
     e = (int)((bits >> 52) & 0x7ff);
-    if (e == 0) e = 1; else m |= UINT64_C(1) << 52;
+    if (e == 0)
+        e = 1;
+    else
+        m |= UINT64_C(1) << 52;
     e -= 1075;
     p = (ref_u128)m * mult;
     if (e >= 0) {
@@ -178,7 +184,10 @@ static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
         *out = (uint64_t)(p << e);
         return 1;
     }
-    if (-e >= 127) { *out = 0; return 1; }
+    if (-e >= 127) {
+        *out = 0;
+        return 1;
+    }
     q = p >> -e;
     rem = p - (q << -e);
     half = (ref_u128)1 << (-e - 1);
@@ -199,7 +208,8 @@ static void test_f64_against_reference(void)
         int ok_got, ok_want;
         /* exponents concentrated around the interesting range, some of everything */
         uint64_t ex = (i & 3) ? 1023u - 40u + (r2 % 110u) : (r2 % 2048u);
-        bits = (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
+        bits =
+            (r1 & ((UINT64_C(1) << 52) - 1)) | (ex << 52) | ((i % 97 == 0) ? UINT64_C(1) << 63 : 0);
         if (i % 5 == 0) { /* exact ties: odd / 2^7 in ms and odd / 2 in ns */
             uint64_t n = r1 >> 24;
             x = (double)(2 * n + 1) / (i % 10 == 0 ? 128.0 : 2.0);
@@ -236,8 +246,8 @@ static void test_record_and_read(void)
     /* sum = 1000 * 500500 + 2^64 - 1 */
     CHECK(s.sum_hi == 1u && s.sum_lo == 500500000u - 1u);
     CHECK_STATUS(mon_hist_quantiles(h, num, den, 5, out), MON_OK);
-    CHECK(out[0] == 0u);          /* rank 1: underflow -> exact min */
-    CHECK(out[2] == UINT64_MAX);  /* rank 1002: overflow -> exact max */
+    CHECK(out[0] == 0u);         /* rank 1: underflow -> exact min */
+    CHECK(out[2] == UINT64_MAX); /* rank 1002: overflow -> exact max */
     /* median: rank 501 -> value 500000 */
     CHECK(out[1] * 1000u >= 500000u * 994u && out[1] * 1000u <= 500000u * 1006u);
     CHECK(out[4] * 1000u >= 1000u * 994u && out[4] * 1000u <= 1000u * 1006u);
@@ -321,7 +331,8 @@ static void test_many_and_merge(void)
     /* merge into itself doubles */
     CHECK_STATUS(mon_hist_merge(a, a), MON_OK);
     mon_hist_get_stats(a, &sb);
-    CHECK(sb.count == 2u * sa.count && sb.invalid == 2u * sa.invalid && sb.sum_lo == 2u * sa.sum_lo);
+    CHECK(sb.count == 2u * sa.count && sb.invalid == 2u * sa.invalid &&
+          sb.sum_lo == 2u * sa.sum_lo);
 }
 
 static void test_saturation(void)
@@ -435,41 +446,254 @@ static void test_decode_semantics(void)
     CHECK_STATUS(mon_hist_deserialize(big2, sizeof big2, ser, len), MON_OK);
 }
 
+static mon_hist_ring *make_ring(uint64_t *buf, size_t size, const mon_hist_config *c,
+                                uint64_t slot_ticks, uint64_t start, uint32_t slots)
+{
+    mon_window_config w;
+    w.slot_ticks = slot_ticks;
+    w.start_tick = start;
+    w.slots = slots;
+    w.flags = 0;
+    CHECK(mon_hist_ring_size(c, &w) <= size);
+    CHECK_STATUS(mon_hist_ring_init(buf, size, c, &w), MON_OK);
+    return (mon_hist_ring *)buf;
+}
+
+static uint64_t window_count(mon_hist_ring *r, uint64_t now, uint32_t n, mon_hist *dst)
+{
+    mon_hist_stats s;
+    CHECK_STATUS(mon_hist_ring_window(r, now, n, dst), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(dst, &s), MON_OK);
+    return s.count;
+}
+
 static void test_ring(void)
 {
     mon_hist_config c = {1000u, 1000000000u, 4};
     static uint64_t rbuf[40000];
-    mon_hist_ring *r = (mon_hist_ring *)rbuf;
-    mon_hist *dst = make(big, 1000u, 1000000000u, 4);
+    mon_hist_ring *r;
+    mon_hist *dst = make(big, 1000u, 1000000000u, 4), *h, *other;
     mon_hist_stats s;
-    uint64_t t;
-    size_t need = mon_hist_ring_size(&c, 5);
-    CHECK(need > 0 && need <= sizeof rbuf);
-    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, 5, 100), MON_OK);
-    for (t = 100; t < 110; ++t) {
-        CHECK_STATUS(mon_hist_ring_advance(r, t), MON_OK);
-        mon_hist_record(mon_hist_ring_current(r), t * 1000u);
-        mon_hist_record(mon_hist_ring_current(r), t * 1000u);
+    mon_hist_config cfg;
+    mon_window_config w = {10u, 1000u, 5u, 0u}, got;
+    uint64_t e, late, vals[3] = {2000u, 3000u, 4000u};
+
+    /* configuration and memory */
+    CHECK(mon_hist_ring_size(&c, &w) == 48u + 5u * (16u + mon_hist_size(&c)));
+    w.slots = 0;
+    CHECK(mon_hist_ring_size(&c, &w) == 0u);
+    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, &w), MON_E_CONFIG);
+    w.slots = MON_HIST_RING_MAX_SLOTS + 1u;
+    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, &w), MON_E_CONFIG);
+    w.slots = 5;
+    w.flags = 1;
+    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, &w), MON_E_CONFIG);
+    w.flags = 0;
+    w.slot_ticks = 0;
+    CHECK_STATUS(mon_hist_ring_init(rbuf, sizeof rbuf, &c, &w), MON_E_CONFIG);
+    w.slot_ticks = 10;
+    CHECK_STATUS(mon_hist_ring_init(rbuf, mon_hist_ring_size(&c, &w) - 1u, &c, &w), MON_E_SIZE);
+    CHECK_STATUS(mon_hist_ring_init((uint8_t *)rbuf + 4, sizeof rbuf - 8, &c, &w), MON_E_ALIGN);
+    CHECK_STATUS(mon_hist_ring_init(NULL, sizeof rbuf, &c, &w), MON_E_NULL);
+    CHECK_STATUS(mon_hist_ring_window(NULL, 0, 1, dst), MON_E_NULL);
+    r = make_ring(rbuf, sizeof rbuf, &c, 10u, 1000u, 5u);
+    CHECK_STATUS(mon_hist_ring_info(r, &cfg, &got, &late), MON_OK);
+    CHECK(cfg.lowest == 1000u && cfg.highest == 1000000000u && cfg.scale == 4);
+    CHECK(got.slot_ticks == 10u && got.start_tick == 1000u && got.slots == 5u && late == 0u);
+
+    /* epochs 0..9, two values each: (e + 1) * 1000 ns */
+    for (e = 0; e < 10; ++e) {
+        CHECK(mon_hist_ring_record(r, 1000u + e * 10u + 3u, (e + 1u) * 1000u) == 1);
+        CHECK(mon_hist_ring_record(r, 1000u + e * 10u + 9u, (e + 1u) * 1000u) == 1);
     }
-    CHECK_STATUS(mon_hist_ring_advance(r, 50), MON_E_VALUE);
-    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
+    CHECK(window_count(r, 1099u, 5, dst) == 10u); /* epochs 5..9 */
     mon_hist_get_stats(dst, &s);
-    CHECK(s.count == 10u && s.min == 105000u && s.max == 109000u);
-    CHECK_STATUS(mon_hist_ring_merge_last(r, 1, dst), MON_OK);
+    CHECK(s.min == 6000u && s.max == 10000u);
+    CHECK(window_count(r, 1099u, 1, dst) == 2u);
     mon_hist_get_stats(dst, &s);
-    CHECK(s.count == 2u && s.min == 109000u);
-    CHECK_STATUS(mon_hist_ring_merge_last(r, 6, dst), MON_E_VALUE);
-    CHECK_STATUS(mon_hist_ring_advance(r, 112), MON_OK); /* 110, 111, 112 emptied */
-    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
+    CHECK(s.min == 10000u);
+    CHECK_STATUS(mon_hist_ring_window(r, 1099u, 6, dst), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_ring_window(r, 1099u, 0, dst), MON_E_VALUE);
+    /* an epoch whose slot holds a newer one is late; one whose slot still holds it is not */
+    CHECK(mon_hist_ring_record(r, 1043u, 1u) == 0); /* epoch 4: slot 4 holds 9 */
+    CHECK(mon_hist_ring_record(r, 5u, 1u) == 0);    /* before start: epoch 0, slot holds 5 */
+    CHECK(mon_hist_ring_record(r, 1055u, 6000u) == 1);
+    CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
+    CHECK(late == 2u);
+    /* windows at other ticks: epochs 3..7 (3 and 4 were reused) and 1..5 */
+    CHECK(window_count(r, 1079u, 5, dst) == 7u);
+    CHECK(window_count(r, 1059u, 5, dst) == 3u);
+    CHECK(window_count(r, 0u, 5, dst) == 0u); /* epoch 0 only: its slot holds 5 */
+    /* far in the future: nothing is in the window; the first value empties its slot */
+    CHECK(window_count(r, 1000u + 10000u, 5, dst) == 0u);
+    CHECK(mon_hist_ring_record(r, 1000u + 10000u, 5000u) == 1); /* epoch 1000: slot 0 */
+    CHECK(window_count(r, 1000u + 10000u, 5, dst) == 1u);
+    CHECK(window_count(r, 1099u, 5, dst) == 8u); /* slot 0 now holds epoch 1000 */
+
+    /* acquire / release: the caller records with any mon_hist function */
+    h = mon_hist_ring_acquire(r, 1000u + 10005u);
+    CHECK(h != NULL);
+    mon_hist_record_many(h, vals, 3);
+    CHECK_STATUS(mon_hist_record_f64(h, 0.5, MON_HIST_US), MON_OK);
+    mon_hist_ring_release(r, h);
+    mon_hist_ring_release(r, NULL);
+    mon_hist_ring_release(r, dst); /* not a slot: ignored */
+    CHECK(window_count(r, 1000u + 10009u, 1, dst) == 5u);
+    CHECK(mon_hist_ring_acquire(r, 1043u) == NULL); /* epoch 4: left the window */
+    mon_hist_ring_add_late(r, 3u);
+    CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
+    CHECK(late == 5u);
+    /* a held slot of a later epoch can still be claimed by the same thread once released */
+    h = mon_hist_ring_acquire(r, 1000u + 10050u); /* epoch 1005: slot 0 again, emptied */
+    CHECK(h != NULL);
+    mon_hist_ring_release(r, h);
+    CHECK(window_count(r, 1000u + 10050u, 5, dst) == 0u);
+
+    /* binary64 values */
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1000u + 10050u, 1.5, MON_HIST_MS), MON_OK);
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1000u + 10050u, 0.0 / 0.0, MON_HIST_MS), MON_E_VALUE);
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1000u + 10050u, -1.0, MON_HIST_MS | MON_HIST_STRICT),
+                 MON_E_VALUE);
+    CHECK(window_count(r, 1000u + 10050u, 1, dst) == 1u);
     mon_hist_get_stats(dst, &s);
-    CHECK(s.count == 4u && s.min == 108000u);
-    CHECK_STATUS(mon_hist_ring_advance(r, 1000), MON_OK);
-    CHECK_STATUS(mon_hist_ring_merge_last(r, 5, dst), MON_OK);
-    mon_hist_get_stats(dst, &s);
-    CHECK(s.count == 0u);
+    CHECK(s.min == 1500000u && s.invalid == 1u);
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, 2.0, MON_HIST_MS), MON_OK);       /* late */
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, -2.0, MON_HIST_MS), MON_E_VALUE); /* late */
+    CHECK_STATUS(mon_hist_ring_record_f64(r, 1043u, -2.0, MON_HIST_S | MON_HIST_STRICT),
+                 MON_E_VALUE); /* strict: not counted */
+    CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
+    CHECK(late == 7u);
+
+    /* the last epoch (ticks near 2^64) and a mismatching destination */
+    CHECK(mon_hist_ring_record(r, UINT64_MAX, 7000u) == 1);
+    CHECK(window_count(r, UINT64_MAX, 1, dst) == 1u);
+    other = make(big2, 1000u, 1000000000u, 3);
+    CHECK_STATUS(mon_hist_ring_window(r, 0u, 1, other), MON_E_MISMATCH);
+    CHECK(mon_hist_ring_acquire(NULL, 0u) == NULL);
+    CHECK_STATUS(mon_hist_ring_info(NULL, NULL, NULL, NULL), MON_E_NULL);
 }
 
 #if !MON_SINGLE_THREADED
+/* 8 recording threads share one clock that they advance; some record at stale ticks (up to
+ * 6 slots back), so slots rotate all the time and some values are late. Each thread tallies, per
+ * epoch, the values the ring said it counted in their epoch's slot, and the late ones. A 9th
+ * thread merges windows meanwhile. The documented semantics make the final windows exact. */
+#define RING_THREADS 8
+#define RING_PER_THREAD 30000
+#define RING_SLOT_TICKS 4u
+#define RING_SLOTS 4u
+#define RING_EPOCHS (RING_THREADS * RING_PER_THREAD / RING_SLOT_TICKS + 2)
+static uint64_t ring_clock;
+static int ring_writers_done;
+static mon_hist_ring *ring_shared;
+static uint32_t ring_tally[RING_THREADS][RING_EPOCHS];
+static uint64_t ring_sum[RING_THREADS][RING_EPOCHS];
+static uint64_t ring_late[RING_THREADS];
+static uint64_t ring_max_tick[RING_THREADS];
+
+static void *ring_writer(void *arg)
+{
+    int id = (int)(intptr_t)arg, i;
+    uint64_t x = 0x9e3779b97f4a7c15u * (uint64_t)(id + 1);
+    for (i = 0; i < RING_PER_THREAD; ++i) {
+        uint64_t t = __atomic_fetch_add(&ring_clock, 1u, __ATOMIC_RELAXED) / 2u, v, e;
+        int in;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (x % 8u == 0u) t = t > x % 25u ? t - x % 25u : 0u; /* a stale clock */
+        if (t > ring_max_tick[id]) ring_max_tick[id] = t;
+        v = 1u + t % 1000u;
+        e = t / RING_SLOT_TICKS;
+        if (i % 4 == 3) { /* through acquire / release and the plain record functions */
+            mon_hist *h = mon_hist_ring_acquire(ring_shared, t);
+            in = h != NULL;
+            if (h) {
+                mon_hist_record_many(h, &v, 1);
+                mon_hist_ring_release(ring_shared, h);
+            } else {
+                mon_hist_ring_add_late(ring_shared, 1u);
+            }
+        } else {
+            in = mon_hist_ring_record(ring_shared, t, v);
+        }
+        if (in) {
+            ring_tally[id][e] += 1u;
+            ring_sum[id][e] += v;
+        } else {
+            ring_late[id] += 1u;
+        }
+    }
+    return NULL;
+}
+
+static void *ring_reader(void *arg)
+{
+    mon_hist *dst = (mon_hist *)arg;
+    mon_hist_stats s;
+    while (!__atomic_load_n(&ring_writers_done, __ATOMIC_ACQUIRE)) {
+        uint64_t now = __atomic_load_n(&ring_clock, __ATOMIC_RELAXED) / 2u;
+        CHECK_STATUS(mon_hist_ring_window(ring_shared, now, RING_SLOTS, dst), MON_OK);
+        CHECK_STATUS(mon_hist_get_stats(dst, &s), MON_OK);
+        /* at most the values of 4 epochs of 4 ticks, 2 values per tick per thread... */
+        CHECK(s.count <= (uint64_t)RING_SLOTS * RING_SLOT_TICKS * 2u + 64u * RING_THREADS);
+    }
+    return NULL;
+}
+
+static void test_ring_threads(void)
+{
+    static uint64_t rbuf[4096];
+    static uint64_t dbuf[1024], rdbuf[1024];
+    mon_hist_config c = {1u, 1u << 20, 0};
+    mon_hist *dst, *rdst;
+    pthread_t th[RING_THREADS], reader;
+    uint64_t max_tick = 0, e_now, late = 0, late_ring = 0, in_total = 0;
+    uint32_t n;
+    int k;
+    size_t e;
+    CHECK(mon_hist_size(&c) <= sizeof dbuf);
+    CHECK_STATUS(mon_hist_init(dbuf, sizeof dbuf, &c), MON_OK);
+    CHECK_STATUS(mon_hist_init(rdbuf, sizeof rdbuf, &c), MON_OK);
+    dst = (mon_hist *)dbuf;
+    rdst = (mon_hist *)rdbuf;
+    ring_shared = make_ring(rbuf, sizeof rbuf, &c, RING_SLOT_TICKS, 0u, RING_SLOTS);
+    CHECK(pthread_create(&reader, NULL, ring_reader, rdst) == 0);
+    for (k = 0; k < RING_THREADS; ++k) {
+        CHECK(pthread_create(&th[k], NULL, ring_writer, (void *)(intptr_t)k) == 0);
+    }
+    for (k = 0; k < RING_THREADS; ++k) CHECK(pthread_join(th[k], NULL) == 0);
+    __atomic_store_n(&ring_writers_done, 1, __ATOMIC_RELEASE);
+    CHECK(pthread_join(reader, NULL) == 0);
+    for (k = 0; k < RING_THREADS; ++k) {
+        if (ring_max_tick[k] > max_tick) max_tick = ring_max_tick[k];
+        late += ring_late[k];
+        for (e = 0; e < RING_EPOCHS; ++e) in_total += ring_tally[k][e];
+    }
+    /* totals: every value is either counted in its epoch's slot or late, exactly */
+    CHECK(in_total + late == (uint64_t)RING_THREADS * RING_PER_THREAD);
+    CHECK_STATUS(mon_hist_ring_info(ring_shared, NULL, NULL, &late_ring), MON_OK);
+    CHECK(late_ring == late);
+    CHECK(late > 0u); /* the stale clocks did produce late values */
+    /* windows at the newest tick: no slot of their epochs can have been reused, so each one is
+     * exactly the values the ring reported as counted for those epochs */
+    e_now = max_tick / RING_SLOT_TICKS;
+    for (n = 1; n <= RING_SLOTS; ++n) {
+        uint64_t want = 0, want_sum = 0, first = e_now + 1u >= n ? e_now + 1u - n : 0u;
+        mon_hist_stats s;
+        for (k = 0; k < RING_THREADS; ++k) {
+            for (e = (size_t)first; e <= (size_t)e_now; ++e) {
+                want += ring_tally[k][e];
+                want_sum += ring_sum[k][e];
+            }
+        }
+        CHECK_STATUS(mon_hist_ring_window(ring_shared, max_tick, n, dst), MON_OK);
+        CHECK_STATUS(mon_hist_get_stats(dst, &s), MON_OK);
+        CHECK(s.count == want && s.sum_lo == want_sum && s.sum_hi == 0u);
+        CHECK(want > 0u);
+    }
+}
+
 #define THREADS 8
 #define PER_THREAD 1000000
 static void *worker(void *arg)
@@ -520,6 +744,7 @@ int main(void)
     test_ring();
 #if !MON_SINGLE_THREADED
     test_threads();
+    test_ring_threads();
 #endif
     MON_TEST_MAIN_END();
 }

@@ -12,7 +12,7 @@
 #endif
 
 #define MAX_SLOTS 64
-static uint64_t mem[(sizeof(struct mon_service) + MAX_SLOTS * 80) / 8 + 8];
+static uint64_t mem[(sizeof(struct mon_service) + MAX_SLOTS * 88) / 8 + 8];
 
 static mon_service *make(uint64_t slot_ticks, uint64_t start, uint32_t slots)
 {
@@ -31,7 +31,7 @@ static void test_config(void)
     mon_service_config cfg = {10, 0, 4, 0};
     mon_service_config back = {0, 0, 0, 0};
     uint64_t small[4];
-    CHECK(mon_service_size(&cfg) == offsetof(mon_service, ring) + 4 * 80);
+    CHECK(mon_service_size(&cfg) == offsetof(mon_service, ring) + 4 * 88);
     CHECK_STATUS(mon_service_check_config(NULL), MON_E_NULL);
     cfg.slot_ticks = 0;
     CHECK_STATUS(mon_service_check_config(&cfg), MON_E_CONFIG);
@@ -170,9 +170,15 @@ static void test_window_reference(void)
                         switch (ev_kind[j]) {
                         case 0: r[0]++; break;
                         case 1: r[1]++; break;
-                        case 2: r[3]++; r[4 + ev_cat[j]]++; break;
+                        case 2:
+                            r[3]++;
+                            r[4 + ev_cat[j]]++;
+                            break;
                         case 3: r[2]++; break;
-                        case 4: r[0]++; r[2]++; break;
+                        case 4:
+                            r[0]++;
+                            r[2]++;
+                            break;
                         default: r[4 + ev_cat[j]]++; break;
                         }
                     }
@@ -239,9 +245,9 @@ static void test_saturation(void)
     CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
     CHECK(c.received == UINT64_MAX);
     CHECK(c.in_flight == 3);
-    s->ring[0].v[F_RECEIVED] = UINT64_MAX - 1; /* window sum saturates too */
+    counts_of(s, 0)[F_RECEIVED] = UINT64_MAX - 1; /* window sum saturates too */
     s->ring[1].tag = 2;
-    s->ring[1].v[F_RECEIVED] = 5;
+    counts_of(s, 1)[F_RECEIVED] = 5;
     {
         mon_service_window win;
         CHECK_STATUS(mon_service_window_counts(s, 15, &win), MON_OK);
@@ -295,6 +301,84 @@ static void test_threads(void)
         CHECK(c.errors[i] == (uint64_t)NTHREADS * PER_THREAD / 10 / 5);
     }
 }
+
+/* 8 threads advance one shared clock and count events at (sometimes stale) ticks while the
+ * slots rotate all the time; a 9th thread queries windows meanwhile. The window at the newest
+ * tick must hold exactly the events of its epochs (no slot of those epochs can have been
+ * reused), and the totals every event. */
+#define ROT_SLOT_TICKS 4u
+#define ROT_SLOTS 4u
+#define ROT_PER_THREAD 30000
+#define ROT_EPOCHS (NTHREADS * ROT_PER_THREAD / ROT_SLOT_TICKS + 2)
+static uint64_t rot_clock;
+static int rot_done;
+static uint32_t rot_tally[NTHREADS][ROT_EPOCHS];
+static uint64_t rot_max[NTHREADS];
+
+static void *rot_worker(void *arg)
+{
+    mon_service *s = (mon_service *)mem;
+    int id = (int)(intptr_t)arg, i;
+    uint64_t x = 0x9e3779b97f4a7c15u * (uint64_t)(id + 1);
+    for (i = 0; i < ROT_PER_THREAD; ++i) {
+        uint64_t t = __atomic_fetch_add(&rot_clock, 1u, __ATOMIC_RELAXED) / 2u;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (x % 8u == 0u) t = t > x % 25u ? t - x % 25u : 0u;
+        if (t > rot_max[id]) rot_max[id] = t;
+        mon_service_reject(s, t); /* received + 1, dropped + 1 */
+        rot_tally[id][t / ROT_SLOT_TICKS] += 1u;
+    }
+    (void)arg;
+    return NULL;
+}
+
+static void *rot_reader(void *arg)
+{
+    const mon_service *s = (const mon_service *)mem;
+    (void)arg;
+    while (!__atomic_load_n(&rot_done, __ATOMIC_ACQUIRE)) {
+        mon_service_window w;
+        uint64_t now = __atomic_load_n(&rot_clock, __ATOMIC_RELAXED) / 2u;
+        CHECK_STATUS(mon_service_window_counts(s, now, &w), MON_OK);
+        /* a reject adds received then dropped: at most one event per thread in between */
+        CHECK(w.counts.received <= w.counts.dropped + NTHREADS &&
+              w.counts.dropped <= w.counts.received + NTHREADS);
+    }
+    return NULL;
+}
+
+static void test_rotation_threads(void)
+{
+    mon_service *s = make(ROT_SLOT_TICKS, 0, ROT_SLOTS);
+    pthread_t th[NTHREADS], reader;
+    mon_service_counts c;
+    mon_service_window w;
+    uint64_t max_tick = 0, want = 0, e_now, e;
+    int i, k;
+    CHECK(pthread_create(&reader, NULL, rot_reader, NULL) == 0);
+    for (i = 0; i < NTHREADS; ++i) {
+        CHECK(pthread_create(&th[i], NULL, rot_worker, (void *)(intptr_t)i) == 0);
+    }
+    for (i = 0; i < NTHREADS; ++i) {
+        CHECK(pthread_join(th[i], NULL) == 0);
+    }
+    __atomic_store_n(&rot_done, 1, __ATOMIC_RELEASE);
+    CHECK(pthread_join(reader, NULL) == 0);
+    CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
+    CHECK(c.received == (uint64_t)NTHREADS * ROT_PER_THREAD);
+    CHECK(c.dropped == (uint64_t)NTHREADS * ROT_PER_THREAD);
+    for (k = 0; k < NTHREADS; ++k) {
+        if (rot_max[k] > max_tick) max_tick = rot_max[k];
+    }
+    e_now = max_tick / ROT_SLOT_TICKS;
+    for (k = 0; k < NTHREADS; ++k) {
+        for (e = e_now + 1u - ROT_SLOTS; e <= e_now; ++e) want += rot_tally[k][e];
+    }
+    CHECK_STATUS(mon_service_window_counts(s, max_tick, &w), MON_OK);
+    CHECK(w.counts.received == want && w.counts.dropped == want && want > 0u);
+}
 #endif
 
 int main(void)
@@ -306,6 +390,7 @@ int main(void)
     test_saturation();
 #if !MON_SINGLE_THREADED
     test_threads();
+    test_rotation_threads();
 #endif
     MON_TEST_MAIN_END();
 }

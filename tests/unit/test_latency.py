@@ -493,6 +493,108 @@ def test_windowed_histogram_rotates_deterministically() -> None:
         WindowedLatencyHistogram(slots=0)
 
 
+def test_windowed_histogram_explicit_ticks() -> None:
+    """record_ns_at / window_at take the caller's ns tick: epoch (t - start_ns) // slot_ns."""
+    w = WindowedLatencyHistogram(window_s=4.0, slots=4, clock=lambda: 0.0, start_ns=10**9)
+    assert w.slot_ns == 10**9 and w.start_ns == 10**9 and w.late == 0
+    for e in range(8):  # epochs 0..7, e + 1 values of (e + 1) us each
+        for _ in range(e + 1):
+            w.record_ns_at(10**9 + e * 10**9 + 5, (e + 1) * 1_000)
+    now = 10**9 + 7 * 10**9 + 999
+    full = w.window_at(now)
+    assert full.count == 5 + 6 + 7 + 8 and full.min == 5_000 and full.max == 8_000
+    assert w.window_at(now, 1).count == 8 and w.window_at(now, 2).count == 15
+    assert w.window_at(0).count == 0  # epoch 0 only: its slot now holds epoch 4
+    # a value whose epoch has left the window (its slot holds a newer epoch) is only late
+    w.record_ns_at(10**9 + 2 * 10**9, 1_000)
+    assert w.late == 1 and w.window_at(now).count == 26
+    # an epoch that left the window but whose slot was not reused yet is still recorded
+    w.record_ns_at(10**9 + 4 * 10**9, 1_000)  # epoch 4: slot 0 holds epoch 4
+    assert w.window_at(10**9 + 4 * 10**9, 1).count == 6 and w.late == 1
+    w.record_ns_at(now, -5)  # invalid values are counted as invalid in the slot
+    assert w.window_at(now, 1).invalid == 1
+    for bad in (-1, 2**64, 1.5, None, "1"):
+        with pytest.raises(InvalidInputError):
+            w.window_at(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        w.record_ns_at(-1, 5)
+    for bad_n in (0, 5, True, 1.0):
+        with pytest.raises(InvalidInputError):
+            w.window_at(now, bad_n)  # type: ignore[arg-type]
+    late = w.late
+    w._record_many_at(10**9, [1, 2, 3], "ns")  # a late array counts every value as late
+    assert w.late == late + 3
+    with pytest.raises(InvalidInputError):
+        WindowedLatencyHistogram(start_ns=-1)
+    s = WindowedLatencyHistogram(window_s=4.0, slots=4, clock=lambda: 0.0, strict=True)
+    s.record_ns_at(100 * 10**9, 1)
+    with pytest.raises(InvalidInputError):
+        s.record_ns_at(10**9, -1)  # late and invalid: strict raises, nothing counted
+    assert s.late == 0
+    with pytest.raises(InvalidInputError):
+        s.record_ns_at(10**9, 2**70)  # late, and not strict-valid either: still raises
+    assert s.late == 0
+    w.record_ns_at(10**9, 2**70)  # not strict: late values are counted whatever they are
+    w.record_ns_at(10**9, 1.5)
+    assert w.late == late + 5
+    with pytest.raises(TypeError):
+        w.record_ns_at(10**9, "5")  # type: ignore[arg-type]
+
+
+def test_windowed_histogram_clock_jumps_steps_back_and_nan() -> None:
+    clk = FakeClock()
+    w = WindowedLatencyHistogram(window_s=60, slots=6, clock=clk)
+    w.record_ms(1.0)
+    clk.t += 3600  # jump forward an hour: the old values leave the window
+    assert w.count == 0
+    w.record_ms(2.0)
+    clk.t -= 1800  # step back: records stay in the newest slot, windows at the newest tick
+    w.record_ms(3.0)
+    assert w.window(10).count == 2 and w.window(10).min == 2_000_000
+    for reading in (math.nan, math.inf, -math.inf, 1e300, -5.0):
+        clk.t = reading
+        w.record_ms(4.0)  # recorded in the current slot and counted
+        w.record_many([5, 6])
+        assert w.window(10).count >= 3
+    assert w.window(10).count == 2 + 5 * 3 and w.late == 0
+    clk.t = 1000.0 + 3600 + 5  # a finite clock again, still in the current slot
+    assert w.window(10).count == 17
+    clk.t = 1000.0 + 3600 + 600  # and on: the window moves
+    assert w.count == 0
+    w.record_ns(7)
+    assert w.count == 1
+
+
+def test_windowed_histogram_threads_record_exactly() -> None:
+    import threading
+
+    clk = FakeClock()
+    w = WindowedLatencyHistogram(window_s=60, slots=6, clock=clk)
+    per, nthreads = 2_000, 8
+    go = threading.Barrier(nthreads)
+
+    def work(k: int) -> None:
+        go.wait()
+        for i in range(per):
+            if i % 4 == 0:
+                w.record_ms(1.0 + k)
+            elif i % 4 == 1:
+                w.record_many([1_000 * (k + 1), 2_000])
+            else:
+                w.record_ns(1_000 * (k + 1))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(nthreads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    h = w.window()
+    assert h.count == nthreads * (per + per // 4) and h.invalid == 0 and w.late == 0
+    expect = sum(per // 4 * (1_000_000 * (1 + k) + 1_000 * (k + 1) + 2_000 + 2 * 1_000 * (k + 1))
+                 for k in range(nthreads))
+    assert h.sum == expect
+
+
 def test_timer_measures_with_perf_counter() -> None:
     h = LatencyHistogram()
     with h.timer() as t:
