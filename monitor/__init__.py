@@ -71,7 +71,8 @@ from .alerts import (
     load_rules,
     slo_burn_rate_rules,
 )
-from .binning import BinCounts, CodeCounts, bin_codes, bin_counts, percentile
+from .binning import BinCounts, CodeCounts, bin_codes, bin_counts
+from .quantiles import percentile
 from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
 from .psi_article import calculate_psi
 from .reference import FeatureProfile, Reference

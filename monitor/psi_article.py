@@ -29,8 +29,9 @@ import numpy as np
 import numpy.typing as npt
 
 from . import drift
-from .binning import Binner, _percentile_of, _Selector, as_float64
+from .binning import Binner, as_float64
 from .errors import EmptyWindowError, InvalidInputError
+from .quantiles import Selector, percentile_of
 
 __all__ = ["calculate_psi"]
 
@@ -57,11 +58,11 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
     bins = int(bins)
     ref = _flat(reference, "reference")
     cur = _flat(current, "current")
-    sel = _Selector(ref)
+    sel = Selector(ref)
     if sel.nan:
         raise InvalidInputError(f"reference contains {sel.nan} NaN values; PSI needs NaN-free samples")
     with np.errstate(invalid="ignore"):
-        bp = _percentile_of(sel, np.linspace(0, 100, bins + 1), ref.size)
+        bp = percentile_of(sel, np.linspace(0, 100, bins + 1), ref.size)
     bp[0] = -np.inf
     bp[-1] = np.inf
     ref_counts = np.zeros(bins, dtype=np.uint64)
