@@ -712,10 +712,7 @@ class ServiceMonitor:
                 for k, v in obs.fields.items():
                     if k not in _RESERVED and v is not None:
                         rec[k] = v
-            try:
-                log._write(event, level, levelno, rec)
-            except Exception:
-                log._count_failure()
+            log.emit(event, level, rec)
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:

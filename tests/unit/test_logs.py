@@ -361,11 +361,11 @@ field_names = st.one_of(
 
 @given(st.dictionaries(field_names, values, max_size=8))
 def test_fast_path_matches_general_renderer(context: dict) -> None:
-    from monitor.logs import _build
+    from monitor.logs.render import build_record
 
     log = StructuredLogger("svc", clock=lambda: T0, hash_key=KEY)
     fast = log._render("e", "info", dict(context))
-    slow = render_json(_build("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
+    slow = render_json(build_record("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
                               log.input_hash))
     assert fast == slow
 
