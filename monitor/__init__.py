@@ -41,7 +41,7 @@ from .latency import (
     histogram_layout,
     histogram_nbytes,
 )
-from ._prom import NativeHistogram, OtelExponentialHistogramPoint
+from .exposition import NativeHistogram, OtelExponentialHistogramPoint
 from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
 from .service import (
     Observation,

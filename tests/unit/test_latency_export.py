@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor import LatencyHistogram
-from monitor._prom import escape_label_name, escape_metric_name, ns_to_seconds_str
+from monitor.exposition import escape_label_name, escape_metric_name, ns_to_seconds_str
 from monitor.errors import InvalidInputError
 
 PROMTOOL = shutil.which("promtool")
