@@ -30,6 +30,7 @@ __all__ = [
     "CodeCounts",
     "bin_counts",
     "bin_codes",
+    "raw_bin_codes",
     "Binner",
     "MatrixCounter",
     "as_float64",
@@ -105,7 +106,18 @@ class Binner:
     __slots__ = ("edges", "nbins", "_mem", "ptr")
 
     def __init__(self, edges: Any) -> None:
-        e = check_edges(edges)
+        self._build(check_edges(edges))
+
+    @classmethod
+    def unchecked(cls, edges: npt.NDArray[np.float64]) -> Binner:
+        """A binner whose edges (C-contiguous float64) only the C core validates (MonitorError
+        with the C status in ``.status``): for certification, which pins the core's own
+        statuses. Use ``Binner(edges)`` otherwise."""
+        b = cls.__new__(cls)
+        b._build(np.ascontiguousarray(edges, dtype=np.float64))
+        return b
+
+    def _build(self, e: npt.NDArray[np.float64]) -> None:
         size = int(lib.mon_binner_size(e.size))
         self._mem = ffi.new("uint64_t[]", (size + 7) // 8)  # 8-byte aligned caller memory
         out = ffi.new("mon_binner **")
@@ -116,7 +128,7 @@ class Binner:
         self.ptr = out[0]
         self.edges = e
         self.edges.setflags(write=False)
-        self.nbins = e.size - 1
+        self.nbins = int(lib.mon_binner_nbins(self.ptr))
 
     def count(self, values: npt.NDArray[np.float64]) -> BinCounts:
         """Count a C-contiguous float64 1-D array (already validated)."""
@@ -230,21 +242,31 @@ def bin_codes(codes: Any, ncodes: int) -> CodeCounts:
         raise InvalidInputError(f"codes must have an integer dtype, got {arr.dtype}")
     if not isinstance(ncodes, (int, np.integer)) or isinstance(ncodes, bool) or ncodes < 1:
         raise InvalidInputError(f"ncodes must be a positive integer, got {ncodes!r}")
+    return _count_codes(arr, int(ncodes))
+
+
+def raw_bin_codes(codes: Any, ncodes: int) -> CodeCounts:
+    """:func:`bin_codes` with ``ncodes`` (>= 0) checked by the C core only (MonitorError with
+    the C status in ``.status``): for certification, which pins the core's own statuses."""
+    return _count_codes(np.asarray(codes, dtype=np.int64), int(ncodes))
+
+
+def _count_codes(arr: npt.NDArray[Any], ncodes: int) -> CodeCounts:
     if arr.dtype.kind == "u":
         # uint64 codes above 2**63 - 1 would wrap to negative int64: clamp them to "unseen".
         big = arr > np.iinfo(np.int64).max
         arr = np.where(big, -1, arr)
     c = np.ascontiguousarray(arr, dtype=np.int64)
-    counts = np.zeros(int(ncodes), dtype=np.uint64)
+    counts = np.zeros(max(ncodes, 1), dtype=np.uint64)
     unseen = ffi.new("uint64_t *")
     check(
         lib.mon_bin_count_codes(
             ffi.cast("const int64_t *", ffi.from_buffer(c)),
             c.size,
             ffi.cast("uint64_t *", ffi.from_buffer(counts)),
-            int(ncodes),
+            ncodes,
             unseen,
         ),
         "counting category codes",
     )
-    return CodeCounts(counts, int(unseen[0]))
+    return CodeCounts(counts if ncodes else counts[:0], int(unseen[0]))

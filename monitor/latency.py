@@ -781,6 +781,68 @@ class LatencyHistogram:
         )
 
 
+def peek_config(data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
+    """``(lowest_ns, highest_ns, scale)`` of serialised histogram bytes, every field validated
+    by the C core (CorruptDataError whose ``.status`` is the C status)."""
+    raw = bytes(data)
+    cfg = ffi.new("mon_hist_config *")
+    check(lib.mon_hist_peek_config(raw, len(raw), cfg), "peek_config")
+    return int(cfg.lowest), int(cfg.highest), int(cfg.scale)
+
+
+# ---- raw entry points -----------------------------------------------------------------------
+# For certification (the golden vectors of ``monitor verify``): the C functions on plain
+# integers, with no Python-side checks, so the C core's own status is what a bad input gives
+# (a MonitorError whose ``.status`` is that status).
+
+
+def raw_layout(lowest_ns: int, highest_ns: int, scale: int) -> HistogramLayout:
+    """``mon_hist_layout_of`` (and ``mon_hist_size``) of a configuration."""
+    cfg = _config(lowest_ns, highest_ns, scale)
+    lay = ffi.new("mon_hist_layout *")
+    check(lib.mon_hist_layout_of(cfg, lay), "raw_layout")
+    return HistogramLayout(
+        int(lay.scale), int(lay.index_lo), int(lay.index_hi), int(lay.buckets),
+        int(lay.range_lo), int(lay.range_hi), int(lib.mon_hist_size(cfg)),
+    )
+
+
+def raw_error_bound(lowest_ns: int, highest_ns: int, scale: int) -> tuple[int, int]:
+    """``mon_hist_error_bound``: (numerator, denominator) as the core gives them (not
+    reduced; :func:`error_bound` is the Fraction)."""
+    num, den = ffi.new("uint64_t *"), ffi.new("uint64_t *")
+    check(lib.mon_hist_error_bound(_config(lowest_ns, highest_ns, scale), num, den), "raw_error_bound")
+    return int(num[0]), int(den[0])
+
+
+def raw_f64_to_ns(value: float, unit_code: int) -> int:
+    """``mon_hist_f64_to_ns``: the boundary conversion of a double in a C unit code
+    (``MON_HIST_NS`` .. ``MON_HIST_S``) to integer ns."""
+    out = ffi.new("uint64_t *")
+    check(lib.mon_hist_f64_to_ns(value, unit_code, out), "raw_f64_to_ns")
+    return int(out[0])
+
+
+def raw_index_of(scale: int, value_ns: int) -> int:
+    """``mon_hist_index_of``: the exact bucket index of ``value_ns`` at ``scale``."""
+    out = ffi.new("int32_t *")
+    check(lib.mon_hist_index_of(scale, value_ns, out), "raw_index_of")
+    return int(out[0])
+
+
+def raw_threshold(scale: int, index: int) -> int:
+    """``mon_hist_threshold``: T(index), the upper bound (ns) of bucket ``index``."""
+    out = ffi.new("uint64_t *")
+    check(lib.mon_hist_threshold(scale, index, out), "raw_threshold")
+    return int(out[0])
+
+
+def crc32c(data: bytes | bytearray | memoryview) -> int:
+    """CRC-32C (Castagnoli) of ``data``: the checksum of the serialised format."""
+    raw = bytes(data)
+    return int(lib.mon_hist_crc32c(raw, len(raw)))
+
+
 def _restore(data: bytes, strict: bool) -> LatencyHistogram:
     return LatencyHistogram.from_bytes(data, strict=strict)
 
@@ -936,4 +998,11 @@ __all__ = [
     "histogram_nbytes",
     "error_bound",
     "scale_for",
+    "peek_config",
+    "crc32c",
+    "raw_layout",
+    "raw_error_bound",
+    "raw_f64_to_ns",
+    "raw_index_of",
+    "raw_threshold",
 ]

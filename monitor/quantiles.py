@@ -60,6 +60,30 @@ class Selector:
         )
         self.nan = int(nan[0])
 
+    def select_ranks(self, ranks: Any) -> npt.NDArray[np.float64]:
+        """One C selection of ``ranks`` exactly as given (0-based, strictly increasing, below
+        ``n``, at most :data:`SELECT_MAX_RANKS`), checked by the C core only (MonitorError with
+        the C status in ``.status``): for certification, which pins the core's own statuses.
+        Use :meth:`select` otherwise."""
+        r = np.ascontiguousarray(ranks, dtype=np.uint64)
+        out = np.empty(max(r.size, 1), dtype=np.float64)
+        keys = np.empty(self.n + 1, dtype=np.uint64)
+        check(
+            lib.mon_select_ranks(
+                self._xp,
+                self.n,
+                ffi.cast("uint32_t *", ffi.from_buffer(self._hist)),
+                ffi.cast("const uint64_t *", ffi.from_buffer(r)),
+                r.size,
+                ffi.cast("uint64_t *", ffi.from_buffer(keys)),
+                ffi.cast("double *", ffi.from_buffer(out)),
+            ),
+            "selecting order statistics",
+        )
+        self._prepare()  # phase 2 consumed the radix histogram: ready for another selection
+        res: npt.NDArray[np.float64] = out[: r.size]
+        return res
+
     def select(self, ranks: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Values at the (any order) 0-based sorted positions ``ranks``; may be called once."""
         uniq, inverse = np.unique(ranks, return_inverse=True)
