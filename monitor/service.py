@@ -27,7 +27,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, cast
 
@@ -37,12 +37,22 @@ from .counters import MAX_SLOTS, ServiceCounters
 from .errors import InvalidInputError, MonitorError
 from .latency import LatencyHistogram
 from .logs import StructuredLogger
-from .snapshot import DriftSignals, ErrorSignals, LatencySignals, Snapshot, ThroughputSignals
+from .snapshot import (
+    QUANTILES,
+    DriftSignals,
+    ErrorSignals,
+    LatencySignals,
+    Snapshot,
+    ThroughputSignals,
+    drift_signals,
+    latency_signals,
+    throughput_signals,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _NS = 1_000_000_000
-_QUANTILES = (50.0, 90.0, 99.0, 99.9)
+_QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -618,35 +628,8 @@ class ServiceMonitor:
         tot = self._counters.totals()
         win = self._counters.window(now)
         w = win.counts
-        # Rates from exact integers: count / seconds, with at least one slot of time so the
-        # first requests after start do not read as a huge rate. int / int is correctly
-        # rounded in Python.
-        span_ticks = max(win.span_ticks, self._slot_ticks)
-        window_s = span_ticks / _NS
-
-        def rate(n: int) -> float:
-            return n * _NS / span_ticks
-
-        received, processed = tot.received, tot.processed
-        w_received, w_processed = w.received, w.processed
-        thr = ThroughputSignals(
-            received=received,
-            processed=processed,
-            dropped=tot.dropped,
-            failed=tot.failed,
-            in_flight=tot.in_flight,
-            gap=received - processed,
-            window_s=window_s,
-            window_received=w_received,
-            window_processed=w_processed,
-            window_dropped=w.dropped,
-            window_failed=w.failed,
-            received_rps=rate(w_received),
-            processed_rps=rate(w_processed),
-            dropped_rps=rate(w.dropped),
-            failed_rps=rate(w.failed),
-            gap_ratio=(max(w_received - w_processed, 0) / w_received) if w_received else 0.0,
-        )
+        thr = throughput_signals(tot, win, self._slot_ticks)
+        w_received = w.received
         sat = _NAN
         if self._capacity_rps is not None:
             sat = thr.received_rps / self._capacity_rps
@@ -698,52 +681,16 @@ class ServiceMonitor:
         )
 
     def _latency_signals(self, now: int) -> LatencySignals:
-        h = self._latency.merged(now)
-        n = int(h.count)
-        if n == 0:
-            return LatencySignals(0, _NAN, _NAN, _NAN, _NAN)
-        got = h.percentiles(_QUANTILES)
-        vals = [got[q] for q in _QUANTILES] if isinstance(got, Mapping) else list(got)
-        p = [int(v) / 1e6 for v in vals]  # ns (int) -> ms, correctly rounded
-        return LatencySignals(n, p[0], p[1], p[2], p[3])
+        return latency_signals(self._latency.merged(now))
 
     def _drift_signals(self) -> dict[str, DriftSignals]:
         if self._drift is None:
             return {}
         try:
-            results = self._drift.evaluate()
+            report = self._drift.evaluate()
         except MonitorError:  # e.g. an empty window: no drift figures yet
             return {}
-        # DriftMonitor.evaluate() gives a report whose .features are per-feature results
-        # (name, psi, tv, js, js_distance; None for a feature with an empty window). A mapping
-        # feature -> result, or a plain sequence of results, is accepted as well.
-        results = getattr(results, "features", results)
-        items: Iterator[tuple[Any, Any]]
-        if isinstance(results, Mapping):
-            items = iter(results.items())
-        else:
-            items = (
-                (getattr(r, "name", None) or getattr(r, "feature", None) or str(i), r)
-                for i, r in enumerate(results)
-            )
-        out: dict[str, DriftSignals] = {}
-        for name, r in items:
-            js_div = _num(getattr(r, "js", None))
-            js_dist = _num(getattr(r, "js_distance", None))
-            if math.isnan(js_div) and not math.isnan(js_dist):
-                js_div = js_dist * js_dist
-            elif math.isnan(js_dist) and not math.isnan(js_div):
-                js_dist = math.sqrt(js_div)
-            out[str(name)] = DriftSignals(
-                psi=_num(getattr(r, "psi", None)), tv=_num(getattr(r, "tv", None)),
-                js=js_div, js_distance=js_dist,
-            )
-        return out
-
-
-def _num(v: Any) -> float:
-    """A float, NaN for None (no data)."""
-    return _NAN if v is None else float(v)
+        return drift_signals(report)
 
 
 _RESERVED = frozenset(
