@@ -27,16 +27,18 @@ from monitor import (  # noqa: E402
     error_rate_rules,
     slo_burn_rate_rules,
 )
+from monitor import signals  # noqa: E402
 
-CATS = ("infrastructure", "input_validation", "model_inference", "business_logic", "timeout")
-QS = ("p50", "p90", "p99", "p999")
+CATS = signals.ERROR_CATEGORIES
+LATENCY = tuple(signals.latency_quantile_name(q) for q in signals.LATENCY_QUANTILES)
 FEATURES = [f"f{i}" for i in range(10)]
 
 
 def snapshot(i: int) -> dict[str, float]:
-    s: dict[str, float] = {f"latency.{q}_ms": 100.0 + 10 * k + (i % 7) for k, q in enumerate(QS)}
-    s.update({f"errors.rate.{c}": 0.001 * (1 + (i + k) % 3) for k, c in enumerate(CATS)})
-    s.update({f"drift.{f}.{m}": 0.01 * ((i + k) % 5) for k, f in enumerate(FEATURES) for m in ("psi", "tv", "js")})
+    s: dict[str, float] = {name: 100.0 + 10 * k + (i % 7) for k, name in enumerate(LATENCY)}
+    s.update({signals.error_rate_name(c): 0.001 * (1 + (i + k) % 3) for k, c in enumerate(CATS)})
+    s.update({signals.drift_name(f, m): 0.01 * ((i + k) % 5) for k, f in enumerate(FEATURES)
+              for m in signals.DRIFT_METRICS})
     s.update({"saturation": 0.3, "throughput.received_rps": 100.0, "throughput.processed_rps": 99.0,
               "throughput.dropped_rps": 1.0, "slo.a.good": 999.0 * i, "slo.a.total": 1000.0 * i,
               "slo.b.good": 990.0 * i, "slo.b.total": 1000.0 * i})
@@ -54,9 +56,9 @@ def threshold_rules(n: int) -> list[Rule]:
 
 def mixed_rules() -> list[Rule]:
     rules = threshold_rules(70)
-    rules += [Rule(f"b{i}", f"latency.{QS[i % 4]}_ms", ">", Baseline(k=3, history=60, min_history=10), for_="5m")
+    rules += [Rule(f"b{i}", LATENCY[i % 4], ">", Baseline(k=3, history=60, min_history=10), for_="5m")
               for i in range(10)]
-    rules += [Rule(f"r{i}", condition=RateOfChange(f"errors.rate.{CATS[i % 5]}", ">=", "300%", "10m"))
+    rules += [Rule(f"r{i}", condition=RateOfChange(signals.error_rate_name(CATS[i % 5]), ">=", "300%", "10m"))
               for i in range(10)]
     rules += [Rule(f"c{i}", condition=AllOf(f"t{i}", f"r{i}", f"b{i}"), for_="2m") for i in range(5)]
     rules += slo_burn_rate_rules("a", "99.9%", good="slo.a.good", total="slo.a.total")

@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, cast
 
+from . import signals
 from .article import PredictionMetrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
@@ -649,25 +650,20 @@ class ServiceMonitor:
         lat = self._latency_signals(now)
         drift = self._drift_signals()
 
-        flat: dict[str, float] = {
-            "latency.count": float(lat.count),
-            "latency.p50_ms": lat.p50_ms,
-            "latency.p90_ms": lat.p90_ms,
-            "latency.p99_ms": lat.p99_ms,
-            "latency.p999_ms": lat.p999_ms,
-        }
+        flat: dict[str, float] = {signals.LATENCY_COUNT_NAME: float(lat.count)}
+        for q, v in zip(_QUANTILES, (lat.p50_ms, lat.p90_ms, lat.p99_ms, lat.p999_ms)):
+            flat[signals.latency_quantile_name(q)] = v
         for name in ThroughputSignals.__dataclass_fields__:
-            flat["throughput." + name] = float(getattr(thr, name))
-        flat["saturation"] = sat
+            flat[signals.throughput_name(name)] = float(getattr(thr, name))
+        flat[signals.SATURATION_NAME] = sat
         for k, v in counts.items():
-            flat["errors.count." + k] = float(v)
+            flat[signals.error_count_name(k)] = float(v)
         for k, r in rates.items():
-            flat["errors.rate." + k] = r
-        flat["errors.total_rate"] = errs.total_rate
+            flat[signals.error_rate_name(k)] = r
+        flat[signals.ERRORS_TOTAL_RATE_NAME] = errs.total_rate
         for feat, d in drift.items():
-            flat[f"drift.{feat}.psi"] = d.psi
-            flat[f"drift.{feat}.tv"] = d.tv
-            flat[f"drift.{feat}.js"] = d.js
+            for metric in signals.DRIFT_METRICS:
+                flat[signals.drift_name(feat, metric)] = getattr(d, metric)
         return Snapshot(
             service=self.service,
             model_version=self.model_version,

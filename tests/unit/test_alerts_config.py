@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from monitor import AlertEngine, AlertState, Baseline, BurnRate, RateOfChange, Rule, Severity, load_rules
-from monitor._alert_config import load_config, parse_config
+from monitor.alerts.config import load_config, parse_config
 from monitor.errors import InvalidInputError
 
 from oracles import DATA

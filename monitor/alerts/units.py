@@ -1,13 +1,14 @@
-"""Units for alert rules: durations ("5m", "500ms"), percentages ("2%") and signal units.
+"""Units of alert rules: durations ("5m", "500ms"), percentages ("2%") and threshold units.
 
-Every quantity in a rule is stored as a plain float in a fixed unit:
+Part of :mod:`monitor.alerts` (import the public names from there). Every quantity in a rule is
+stored as a plain float in a fixed unit:
 
 - durations (``for_``, ``keep_firing_for``, windows): seconds. A bare number is seconds.
-- thresholds: the unit of the signal they are compared with. Signals ending in ``_ms`` are
-  milliseconds, so ``"500ms"``, ``"0.5s"`` and ``500`` are the same threshold there; ``"2%"`` is
-  the fraction 0.02 and is accepted only for dimensionless signals (error rates, saturation,
-  drift, SLO ratios, relative changes); a duration unit on a dimensionless signal, or a
-  percentage on a latency, is an error.
+- thresholds: the unit of the signal they are compared with, from :func:`monitor.signals.unit_of`.
+  Latency signals are in milliseconds, so ``"500ms"``, ``"0.5s"`` and ``500`` are the same
+  threshold there; every other signal is parsed as dimensionless: ``"2%"`` is the fraction 0.02
+  (error rates, saturation, drift, SLO ratios, relative changes). A duration unit on a
+  dimensionless signal, or a percentage on a latency, is an error.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Union
 
-from .errors import InvalidInputError
+from .. import signals
+from ..errors import InvalidInputError
 
-Quantity = Union[int, float, str]
+Quantity = int | float | str
+"""A number in the quantity's unit, or a string with a unit ("5m", "500ms", "2%")."""
+
+MS = signals.MILLISECONDS.symbol
+"""Threshold unit of latency signals (milliseconds)."""
+DIMENSIONLESS = signals.RATIO.symbol
+"""Threshold unit of every other signal (numbers and percentages)."""
 
 _DURATION_UNITS: dict[str, float] = {
     "ms": 1e-3,
@@ -74,12 +81,13 @@ def parse_duration(value: object, what: str = "duration") -> float:
 
 
 def signal_unit(signal: str) -> str:
-    """The unit of a dotted signal name: ``"ms"`` for ``*_ms``, else ``"1"`` (dimensionless)."""
-    return "ms" if signal.endswith("_ms") else "1"
+    """The unit a threshold on ``signal`` is parsed in: ``"ms"`` for a signal in milliseconds
+    (:func:`monitor.signals.unit_of`), else ``"1"`` (dimensionless)."""
+    return MS if signals.unit_of(signal) is signals.MILLISECONDS else DIMENSIONLESS
 
 
 def parse_quantity(value: object, unit: str, what: str) -> float:
-    """A threshold in ``unit`` (``"ms"`` or ``"1"``) from a number or a string with a unit.
+    """A threshold in ``unit`` (:data:`MS` or :data:`DIMENSIONLESS`) from a number or a string with a unit.
 
     ``unit="ms"`` accepts bare numbers (milliseconds) and durations (``"500ms"``, ``"0.3s"``);
     ``unit="1"`` accepts bare numbers and percentages (``"2%"`` -> 0.02).
@@ -94,7 +102,7 @@ def parse_quantity(value: object, unit: str, what: str) -> float:
     if _NUMBER.fullmatch(text):
         return _finite(float(text), what)
     if text.endswith("%"):
-        if unit != "1":
+        if unit != DIMENSIONLESS:
             raise InvalidInputError(
                 f"{what}: {value!r} is a percentage but the signal is in {unit}; use e.g. '500ms'"
             )
@@ -102,7 +110,7 @@ def parse_quantity(value: object, unit: str, what: str) -> float:
         if not _NUMBER.fullmatch(num):
             raise InvalidInputError(f"{what}: bad percentage {value!r}; expected e.g. '2%' or '0.5%'")
         return _finite(float(Fraction(num) / 100), what)
-    if unit == "ms":
+    if unit == MS:
         sign = -1.0 if text.startswith("-") else 1.0
         body = text[1:] if text[:1] in "+-" else text
         try:

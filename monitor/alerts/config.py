@@ -1,6 +1,9 @@
-"""Declarative alert rules from TOML or JSON.
+"""Rule files: declarative alert rules and silences from TOML or JSON.
 
-Both formats hold the same document. TOML::
+Public as :mod:`monitor.alerts.config` (:func:`load_config`, :func:`parse_config`,
+:class:`AlertConfig`); :func:`monitor.alerts.load_rules` and
+:meth:`monitor.alerts.AlertEngine.from_file` read files through it. Both formats hold the same
+document. TOML::
 
     signals = ["custom.*"]            # optional: extra allowed signal names (globs)
 
@@ -57,10 +60,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence, Union, cast
+from typing import cast
 
-from .alerts import (
+from ..errors import InvalidInputError
+from ..signals import check_signal
+from .conditions import (
     AllOf,
     AnyOf,
     Baseline,
@@ -68,16 +74,12 @@ from .alerts import (
     Condition,
     Not,
     RateOfChange,
-    Rule,
     RuleRef,
-    Silence,
-    SnapshotLike,
     Threshold,
-    _signals_of,
-    check_signal,
-    slo_burn_rate_rules,
 )
-from .errors import InvalidInputError
+from .evaluators import SnapshotLike, signals_of
+from .presets import slo_burn_rate_rules
+from .rules import Rule, Silence, dependency_order
 
 _TOP_KEYS = {"rule", "slo", "silence", "signals"}
 _RULE_KEYS = {"name", "for", "keep_firing_for", "severity", "route", "labels", "summary", "no_data"}
@@ -134,7 +136,7 @@ def _check_keys(doc: _Doc, table: object, allowed: set[str], path: str) -> Mappi
     return table
 
 
-def _str_or_list(doc: _Doc, value: object, path: str) -> Union[str, tuple[str, ...]]:
+def _str_or_list(doc: _Doc, value: object, path: str) -> str | tuple[str, ...]:
     if isinstance(value, str):
         return value
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
@@ -166,8 +168,8 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                 raise doc.fail(f"{path}.signal", "expected a string")
             signals.append((f"{path}.signal", sig))
             if kind == "threshold":
-                return Threshold(sig, cast(str, table["op"]), cast(Union[int, float, str], table["threshold"]),
-                                 cast(Optional[Union[int, float, str]], table.get("clear")))
+                return Threshold(sig, cast(str, table["op"]), cast(int | float | str, table["threshold"]),
+                                 cast(int | float | str | None, table.get("clear")))
             b = dict(_check_keys(doc, table["baseline"], _BASELINE_KEYS, f"{path}.baseline"))
             ref = b.pop("reference", None)
             if ref is not None:
@@ -176,7 +178,7 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                 if "mean" in b or "sigma" in b or "history" in b:
                     raise doc.fail(f"{path}.baseline", "give one of reference, mean+sigma, history")
                 base = Baseline.from_reference(cast(list[float], ref), k=cast(float, b.get("k", 3.0)),
-                                               clear_k=cast(Optional[float], b.get("clear_k")))
+                                               clear_k=cast(float | None, b.get("clear_k")))
             else:
                 base = Baseline(**b)  # type: ignore[arg-type]
             return Threshold(sig, cast(str, table["op"]), base)
@@ -188,8 +190,8 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             if not isinstance(r["signal"], str):
                 raise doc.fail(f"{path}.rate_of_change.signal", "expected a string")
             signals.append((f"{path}.rate_of_change.signal", r["signal"]))
-            return RateOfChange(r["signal"], cast(str, r["op"]), cast(Union[int, float, str], r["change"]),
-                                cast(Union[int, float, str], r["window"]), relative=bool(r.get("relative", True)),
+            return RateOfChange(r["signal"], cast(str, r["op"]), cast(int | float | str, r["change"]),
+                                cast(int | float | str, r["window"]), relative=bool(r.get("relative", True)),
                                 resolution=cast(int, r.get("resolution", 60)))
         if kind == "burn_rate":
             br = _check_keys(doc, table["burn_rate"], _BURN_KEYS, f"{path}.burn_rate")
@@ -205,7 +207,7 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             for key, val in (("total", total), ("good", good), ("bad", bad)):
                 for s in (val,) if isinstance(val, str) else (val or ()):
                     signals.append((f"{path}.burn_rate.{key}", s))
-            return BurnRate(total=total, objective=cast(Union[int, float, str], br["objective"]),
+            return BurnRate(total=total, objective=cast(int | float | str, br["objective"]),
                             windows=tuple(cast(tuple[str, str, float], tuple(w)) for w in wins),
                             good=good, bad=bad, resolution=cast(int, br.get("resolution", 60)),
                             partial_windows=bool(br.get("partial_windows", True)))
@@ -213,7 +215,7 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             items = table[kind]
             if not isinstance(items, list) or not items:
                 raise doc.fail(f"{path}.{kind}", "expected a non-empty list of rule names or condition tables")
-            conds: list[Union[Condition, str]] = []
+            conds: list[Condition | str] = []
             for i, item in enumerate(items):
                 if isinstance(item, str):
                     conds.append(RuleRef(item))
@@ -245,7 +247,7 @@ def parse_config(
     text: str = "",
     is_toml: bool = False,
     extra_signals: Iterable[str] = (),
-    snapshot: Optional[SnapshotLike] = None,
+    snapshot: SnapshotLike | None = None,
 ) -> AlertConfig:
     """Build rules and silences from an already parsed document (see the module docstring)."""
     doc = _Doc(source, text, is_toml)
@@ -256,14 +258,14 @@ def parse_config(
         if not isinstance(sg, list) or not all(isinstance(s, str) for s in sg):
             raise doc.fail("signals", "expected a list of signal names or globs")
         extra.extend(cast(list[str], sg))
-    keys = None if snapshot is None else set(_signals_of(snapshot))
+    keys = None if snapshot is None else set(signals_of(snapshot))
     rules: list[Rule] = []
     signals: list[tuple[str, str]] = []
 
     def tables(name: str) -> list[object]:
         v = top.get(name, [])
         if not isinstance(v, list):
-            raise doc.fail(name, "expected an array of tables ([[%s]] in TOML, a list in JSON)" % name)
+            raise doc.fail(name, f"expected an array of tables ([[{name}]] in TOML, a list in JSON)")
         return v
 
     for i, raw in enumerate(tables("rule")):
@@ -298,9 +300,9 @@ def parse_config(
                 signals.append((f"{path}.{key}", s))
         try:
             rules.extend(slo_burn_rate_rules(
-                cast(str, t["name"]), cast(Union[int, float, str], t["objective"]), total=total, good=good, bad=bad,
-                period=cast(Union[int, float, str], t.get("period", "30d")), route=cast(Optional[str], t.get("route")),
-                labels=cast(Optional[Mapping[str, str]], t.get("labels")), resolution=cast(int, t.get("resolution", 60)),
+                cast(str, t["name"]), cast(int | float | str, t["objective"]), total=total, good=good, bad=bad,
+                period=cast(int | float | str, t.get("period", "30d")), route=cast(str | None, t.get("route")),
+                labels=cast(Mapping[str, str] | None, t.get("labels")), resolution=cast(int, t.get("resolution", 60)),
                 partial_windows=bool(t.get("partial_windows", True)),
             ))
         except InvalidInputError as exc:
@@ -333,18 +335,15 @@ def parse_config(
         if r.name in seen:
             raise doc.fail("rule", f"duplicate rule name {r.name!r}")
         seen.add(r.name)
-    # References and cycles are checked the same way the engine checks them.
-    from .alerts import _topological
-
-    try:
-        _topological(rules, {r.name: r for r in rules})
+    try:  # references and cycles: the engine's own check
+        dependency_order(rules, {r.name: r for r in rules})
     except InvalidInputError as exc:
         raise doc.fail("rule", str(exc)) from None
     return AlertConfig(rules, silences, tuple(extra))
 
 
 def load_config(
-    path: Union[str, "os.PathLike[str]"], *, extra_signals: Iterable[str] = (), snapshot: Optional[SnapshotLike] = None
+    path: str | os.PathLike[str], *, extra_signals: Iterable[str] = (), snapshot: SnapshotLike | None = None
 ) -> AlertConfig:
     """Read a ``.toml`` or ``.json`` rule file."""
     source = os.fspath(path)
@@ -379,4 +378,13 @@ def load_config(
     raise InvalidInputError(f"{source}: rule files must end in .toml or .json")
 
 
-__all__ = ["AlertConfig", "load_config", "parse_config"]
+def load_rules(
+    path: str | os.PathLike[str], *, extra_signals: Iterable[str] = (), snapshot: SnapshotLike | None = None
+) -> list[Rule]:
+    """Rules from a TOML or JSON file (the format: :mod:`monitor.alerts.config`).
+    Unknown fields, unknown signals and bad units raise :class:`InvalidInputError` naming the key
+    (and the line for syntax errors). With ``snapshot``, every signal must also be one of its keys."""
+    return load_config(path, extra_signals=extra_signals, snapshot=snapshot).rules
+
+
+__all__ = ["AlertConfig", "load_config", "load_rules", "parse_config"]

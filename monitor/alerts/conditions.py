@@ -1,0 +1,376 @@
+"""Rule conditions: what a rule tests (configuration only: frozen, comparable, hashable).
+
+Part of :mod:`monitor.alerts` (import the public names from there). A condition says what to
+compare; :mod:`monitor.alerts.evaluators` compiles it into an evaluator that holds the state
+(histories) of one engine. :data:`OPS` and :func:`baseline_level` are shared with the evaluators
+and internal to the subpackage.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from ..errors import InvalidInputError
+from .stats import mean_sigma
+from .units import DIMENSIONLESS, Quantity, parse_duration, parse_quantity, signal_unit
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_UPWARD = (">", ">=")
+_DOWNWARD = ("<", "<=")
+
+
+def _check_op(op: object, what: str) -> str:
+    if op not in OPS:
+        raise InvalidInputError(f"{what}: unknown comparator {op!r}; expected one of {', '.join(OPS)}")
+    return str(op)
+
+
+class Condition:
+    """Base class of rule conditions. Conditions are configuration only; the engine keeps the
+    state (histories) that some of them need, in the evaluator that
+    :func:`monitor.alerts.evaluators.compile_condition` makes for each kind (a new kind of
+    condition needs a case there, and a key in :mod:`monitor.alerts.config` to be written in
+    rule files)."""
+
+    __slots__ = ()
+
+    def signals(self) -> tuple[str, ...]:
+        """Signal names this condition reads."""
+        raise NotImplementedError
+
+    def refs(self) -> tuple[str, ...]:
+        """Names of other rules this condition refers to."""
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A threshold learned from data: ``mean + k * sigma`` (``mean - k * sigma`` for ``<``/``<=``).
+
+    Exactly one source:
+
+    - ``mean`` and ``sigma`` given (e.g. from :meth:`from_reference` or :meth:`from_chunks`);
+    - ``history=N``: the engine learns mean and sample sigma from the rule's signal over the last
+      N evaluations (each snapshot is one window), excluding the current one; until
+      ``min_history`` values are in (default ``max(2, N // 2)``) the condition is "no data". With
+      ``freeze_when_active`` (default) values that meet the condition, and values seen while the
+      rule is pending or firing, are not learned, so an incident does not become the new normal.
+
+    ``clear_k`` (optional) is the hysteresis clear level in sigmas (``clear_k < k``). Mean and sigma
+    may be strings with units ("180ms"), resolved against the rule's signal.
+    """
+
+    k: float = 3.0
+    mean: Quantity | None = None
+    sigma: Quantity | None = None
+    history: int = 0
+    min_history: int | None = None
+    clear_k: float | None = None
+    freeze_when_active: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or not math.isfinite(self.k) or self.k < 0:
+            raise InvalidInputError(f"baseline k must be a finite number >= 0, got {self.k!r}")
+        has_stats = self.mean is not None or self.sigma is not None
+        if has_stats == (self.history > 0):
+            raise InvalidInputError("a baseline needs either mean and sigma, or history=N (N >= 2), not both")
+        if has_stats and (self.mean is None or self.sigma is None):
+            raise InvalidInputError("a baseline needs both mean and sigma")
+        if not has_stats:
+            if isinstance(self.history, bool) or not isinstance(self.history, int) or self.history < 2:
+                raise InvalidInputError(f"baseline history must be an integer >= 2, got {self.history!r}")
+            if self.min_history is not None and not (2 <= self.min_history <= self.history):
+                raise InvalidInputError(
+                    f"baseline min_history must be in [2, history={self.history}], got {self.min_history!r}"
+                )
+        if self.clear_k is not None and not (0 <= self.clear_k <= self.k):
+            raise InvalidInputError(f"baseline clear_k must be in [0, k={self.k}], got {self.clear_k!r}")
+
+    @classmethod
+    def from_reference(cls, values: Iterable[float], k: float = 3.0, clear_k: float | None = None) -> Baseline:
+        """Baseline from the signal measured over reference windows (e.g. the P99 of each hour of
+        a normal week): exact mean and sample standard deviation of ``values``."""
+        mean, sigma = mean_sigma(values)
+        return cls(k=k, mean=mean, sigma=sigma, clear_k=clear_k)
+
+    @classmethod
+    def from_chunks(
+        cls,
+        data: Sequence[float],
+        chunk_size: int,
+        statistic: Callable[[Sequence[float]], float],
+        k: float = 3.0,
+        clear_k: float | None = None,
+    ) -> Baseline:
+        """Baseline over chunks of reference data: ``statistic`` (e.g. a P99) of each full chunk of
+        ``chunk_size`` consecutive values, then :meth:`from_reference` over those."""
+        if chunk_size < 1:
+            raise InvalidInputError(f"chunk_size must be >= 1, got {chunk_size}")
+        chunks = [data[i : i + chunk_size] for i in range(0, len(data) - chunk_size + 1, chunk_size)]
+        return cls.from_reference([float(statistic(c)) for c in chunks], k=k, clear_k=clear_k)
+
+    def level(self, op: str) -> float:
+        """The static trigger level (only for mean/sigma baselines)."""
+        if self.mean is None or self.sigma is None:
+            raise InvalidInputError("a history baseline has no static level")
+        return baseline_level(float(self.mean), float(self.sigma), self.k, op)
+
+
+def baseline_level(mean: float, sigma: float, k: float, op: str) -> float:
+    return mean + k * sigma if op in _UPWARD else mean - k * sigma
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold(Condition):
+    """``signal op value``: a static threshold, or a :class:`Baseline`. ``clear`` is the
+    hysteresis clear level, used while the rule is pending or firing (for ``>``: the rule stays
+    active while ``signal > clear``; ``clear`` must be on the safe side of the trigger level)."""
+
+    signal: str
+    op: str
+    value: Quantity | Baseline
+    clear: Quantity | None = None
+
+    def __post_init__(self) -> None:
+        what = f"threshold on {self.signal!r}"
+        _check_op(self.op, what)
+        if not isinstance(self.signal, str) or not self.signal:
+            raise InvalidInputError(f"{what}: signal must be a non-empty dotted name")
+        unit = signal_unit(self.signal)
+        if isinstance(self.value, Baseline):
+            b = self.value
+            if self.op not in _UPWARD + _DOWNWARD:
+                raise InvalidInputError(f"{what}: a baseline needs an ordering comparator (>, >=, <, <=)")
+            if b.mean is not None and b.sigma is not None:
+                mean = parse_quantity(b.mean, unit, f"{what}: baseline mean")
+                sigma = parse_quantity(b.sigma, unit, f"{what}: baseline sigma")
+                if sigma < 0:
+                    raise InvalidInputError(f"{what}: baseline sigma must be >= 0, got {b.sigma!r}")
+                object.__setattr__(self, "value", Baseline(b.k, mean, sigma, 0, None, b.clear_k, b.freeze_when_active))
+            if self.clear is not None:
+                raise InvalidInputError(f"{what}: use Baseline(clear_k=...) for hysteresis on a baseline")
+        else:
+            level = parse_quantity(self.value, unit, f"{what}: threshold")
+            object.__setattr__(self, "value", level)
+            if self.clear is not None:
+                clear = parse_quantity(self.clear, unit, f"{what}: clear")
+                object.__setattr__(self, "clear", clear)
+                if self.op in _UPWARD and clear > level or self.op in _DOWNWARD and clear < level:
+                    raise InvalidInputError(
+                        f"{what}: clear level {clear:g} must be on the safe side of the trigger "
+                        f"{level:g} (for {self.op!r}: clear {'<=' if self.op in _UPWARD else '>='} trigger)"
+                    )
+                if self.op not in _UPWARD + _DOWNWARD:
+                    raise InvalidInputError(f"{what}: hysteresis needs an ordering comparator (>, >=, <, <=)")
+
+    def signals(self) -> tuple[str, ...]:
+        return (self.signal,)
+
+
+@dataclass(frozen=True, slots=True)
+class RateOfChange(Condition):
+    """``change(signal over window) op value``, the article's "error rate increased 300% in 10
+    minutes": ``RateOfChange("errors.rate.infrastructure", ">=", "300%", "10m")``.
+
+    The change compares the current value with the value of the newest recorded sample at least
+    ``window`` old: relative (default) ``(now - past) / |past|`` as a fraction ("300%" = 3.0; from
+    a past value of 0 any increase is +inf), or absolute ``now - past`` with ``relative=False``.
+    Samples are recorded at most every ``window / resolution`` seconds, so the past value is at
+    most ``window / resolution`` + one evaluation interval older than ``now - window``; memory is
+    bounded by ``resolution + 2`` samples. Until a sample is ``window`` old the condition is
+    "no data". A drop is a negative change: ``RateOfChange("throughput.processed_rps", "<=", "-30%", "10m")``.
+    """
+
+    signal: str
+    op: str
+    value: Quantity
+    window: Quantity
+    relative: bool = True
+    resolution: int = 60
+
+    def __post_init__(self) -> None:
+        what = f"rate of change of {self.signal!r}"
+        _check_op(self.op, what)
+        unit = DIMENSIONLESS if self.relative else signal_unit(self.signal)
+        object.__setattr__(self, "value", parse_quantity(self.value, unit, f"{what}: change"))
+        window = parse_duration(self.window, f"{what}: window")
+        if window <= 0:
+            raise InvalidInputError(f"{what}: window must be > 0")
+        object.__setattr__(self, "window", window)
+        if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
+            raise InvalidInputError(f"{what}: resolution must be an integer >= 1")
+
+    def signals(self) -> tuple[str, ...]:
+        return (self.signal,)
+
+
+BurnWindow = tuple[Quantity, Quantity, float]
+
+
+@dataclass(frozen=True, slots=True)
+class BurnRate(Condition):
+    """Multi-window SLO burn rate (Google SRE workbook, ch. 5): true when, for at least one
+    ``(long, short, factor)`` row of ``windows``, the burn rate over both windows exceeds
+    ``factor``.
+
+    Input: cumulative event counters read from the snapshot - ``total`` and exactly one of
+    ``good`` or ``bad`` (each a signal name or a list of names that are summed), e.g.
+    ``slo.checkout.good`` / ``slo.checkout.total``, or ``total="throughput.received"`` with
+    ``bad=["throughput.dropped", ...]``. For a latency SLO, ``good`` counts requests faster than
+    the SLO threshold. The burn rate over a window is ``(bad events in window / events in
+    window) / (1 - objective)``. The engine keeps, per window, at most ``resolution + 2`` counter
+    samples taken at least ``window / resolution`` apart; the window start is the newest sample at
+    least ``window`` old, or, while less than ``window`` of history exists, the oldest sample (a
+    partial window, as Prometheus' ``rate`` over a range longer than the data does; with
+    ``partial_windows=False`` such a window has no burn rate until it is full, so e.g. the 3 d
+    ticket needs 3 days of history after a start without saved state). A counter that decreases
+    is a reset: the history is dropped and counted. No events in a window means no burn (false).
+    """
+
+    total: str | tuple[str, ...]
+    objective: Quantity
+    windows: tuple[BurnWindow, ...]
+    good: str | tuple[str, ...] | None = None
+    bad: str | tuple[str, ...] | None = None
+    resolution: int = 60
+    partial_windows: bool = True
+
+    def __post_init__(self) -> None:
+        what = "burn rate"
+        object.__setattr__(self, "total", _names(self.total, f"{what}: total"))
+        if (self.good is None) == (self.bad is None):
+            raise InvalidInputError(f"{what}: give exactly one of good= or bad= counters")
+        if self.good is not None:
+            object.__setattr__(self, "good", _names(self.good, f"{what}: good"))
+        if self.bad is not None:
+            object.__setattr__(self, "bad", _names(self.bad, f"{what}: bad"))
+        obj = parse_quantity(self.objective, DIMENSIONLESS, f"{what}: objective")
+        if not 0 < obj < 1:
+            raise InvalidInputError(f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}")
+        object.__setattr__(self, "objective", obj)
+        if not self.windows:
+            raise InvalidInputError(f"{what}: needs at least one (long, short, factor) window row")
+        rows = []
+        for i, row in enumerate(self.windows):
+            if not isinstance(row, (tuple, list)) or len(row) != 3:
+                raise InvalidInputError(f"{what}: windows[{i}] must be (long, short, factor), got {row!r}")
+            long_w = parse_duration(row[0], f"{what}: windows[{i}] long")
+            short_w = parse_duration(row[1], f"{what}: windows[{i}] short")
+            factor = parse_quantity(row[2], DIMENSIONLESS, f"{what}: windows[{i}] factor")
+            if not 0 < short_w <= long_w:
+                raise InvalidInputError(f"{what}: windows[{i}] needs 0 < short <= long, got {row!r}")
+            if factor <= 0:
+                raise InvalidInputError(f"{what}: windows[{i}] factor must be > 0")
+            rows.append((long_w, short_w, factor))
+        object.__setattr__(self, "windows", tuple(rows))
+        if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
+            raise InvalidInputError(f"{what}: resolution must be an integer >= 1")
+
+    def signals(self) -> tuple[str, ...]:
+        names = cast(tuple[str, ...], self.total) + cast(tuple[str, ...], self.good or self.bad or ())
+        return names
+
+
+def _names(value: object, what: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v for v in value):
+        return tuple(value)
+    raise InvalidInputError(f"{what}: expected a signal name or a non-empty list of names, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef(Condition):
+    """The condition of another rule at this evaluation (``firing=False``), or whether that rule
+    is firing after this evaluation (``firing=True``). Rules are evaluated in dependency order;
+    cycles are rejected."""
+
+    rule: str
+    firing: bool = False
+
+    def signals(self) -> tuple[str, ...]:
+        return ()
+
+    def refs(self) -> tuple[str, ...]:
+        return (self.rule,)
+
+
+def _as_condition(c: object) -> Condition:
+    if isinstance(c, Condition):
+        return c
+    if isinstance(c, str):
+        return RuleRef(c)
+    raise InvalidInputError(f"composite conditions take Condition objects or rule names, got {c!r}")
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class _Composite(Condition):
+    """A combination of conditions (strings are :class:`RuleRef` names); subclasses say how."""
+
+    conditions: tuple[Condition, ...]
+
+    def __init__(self, *conditions: Condition | str) -> None:
+        if len(conditions) < 1:
+            raise InvalidInputError(f"{type(self).__name__} needs at least one condition")
+        object.__setattr__(self, "conditions", tuple(_as_condition(c) for c in conditions))
+
+    def signals(self) -> tuple[str, ...]:
+        return tuple(s for c in self.conditions for s in c.signals())
+
+    def refs(self) -> tuple[str, ...]:
+        return tuple(r for c in self.conditions for r in c.refs())
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AllOf(_Composite):
+    """AND of conditions (strings are :class:`RuleRef` names). "no data" if none is false and some
+    has no data. Every child is evaluated every time, so their histories stay complete."""
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AnyOf(_Composite):
+    """OR of conditions (strings are :class:`RuleRef` names). "no data" if none is true and some
+    has no data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Condition):
+    """Negation ("no data" stays "no data")."""
+
+    condition: Condition
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "condition", _as_condition(self.condition))
+
+    def signals(self) -> tuple[str, ...]:
+        return self.condition.signals()
+
+    def refs(self) -> tuple[str, ...]:
+        return self.condition.refs()
+
+
+__all__ = [
+    "OPS",
+    "AllOf",
+    "AnyOf",
+    "Baseline",
+    "BurnRate",
+    "BurnWindow",
+    "Condition",
+    "Not",
+    "RateOfChange",
+    "RuleRef",
+    "Threshold",
+    "baseline_level",
+]

@@ -1,0 +1,290 @@
+"""Rules, the alerts they produce, and silences.
+
+Part of :mod:`monitor.alerts` (import the public names from there). :func:`dependency_order`
+(the order rules are evaluated in; unknown references and cycles are errors) and the JSON helpers
+:func:`to_json_number` / :func:`from_json_number` are shared with the engine and the rule-file
+parser and internal to the subpackage.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import cast
+
+from ..errors import CorruptDataError, InvalidInputError
+from .conditions import Baseline, Condition, Threshold
+from .units import Quantity, parse_duration
+
+
+class Severity(str, Enum):
+    """How an alert is delivered: page a human now, open a ticket, or just record it."""
+
+    PAGE = "page"
+    TICKET = "ticket"
+    INFO = "info"
+
+
+class AlertState(str, Enum):
+    """State of a rule (Prometheus: inactive, pending, firing)."""
+
+    INACTIVE = "inactive"
+    PENDING = "pending"
+    FIRING = "firing"
+
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def _labels(value: object, what: str) -> Labels:
+    if value is None:
+        return ()
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        items = list(value)
+    elif isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        raise InvalidInputError(f"{what}: labels must be a mapping of strings to strings, got {value!r}")
+    for k, v in items:
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise InvalidInputError(f"{what}: labels must map strings to strings, got {k!r}: {v!r}")
+    return tuple(sorted(items))
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An alerting rule.
+
+    Either the short form ``Rule(name, signal, op, threshold)`` - a :class:`Threshold`; the
+    threshold may be a number, a string with a unit ("500ms", "2%") or a :class:`Baseline` - or
+    ``Rule(name, condition=...)`` with any :class:`Condition`.
+
+    - ``for_``: seconds (or "5m") the condition must hold at every evaluation before the rule
+      fires; 0 fires at the first true evaluation.
+    - ``keep_firing_for``: a firing rule keeps firing this long after its condition turns false.
+    - ``clear``: hysteresis clear level of a threshold rule (see :class:`Threshold`).
+    - ``severity``: page, ticket or info; ``route``: the team (default: :class:`Router`).
+    - ``no_data``: ``"inactive"`` (default; missing signal counts as false) or ``"keep"``.
+    """
+
+    name: str
+    signal: str | None = None
+    op: str | None = None
+    threshold: Quantity | Baseline | None = None
+    for_: Quantity = 0.0
+    severity: Severity | str = Severity.PAGE
+    keep_firing_for: Quantity = 0.0
+    clear: Quantity | None = None
+    condition: Condition | None = None
+    route: str | None = None
+    labels: Mapping[str, str] | Labels = ()
+    summary: str = ""
+    no_data: str = "inactive"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:\-]*", self.name):
+            raise InvalidInputError(f"rule name must be an identifier-like string, got {self.name!r}")
+        what = f"rule {self.name!r}"
+        short = (self.signal, self.op, self.threshold)
+        if self.condition is None:
+            if any(x is None for x in short):
+                raise InvalidInputError(f"{what}: give signal, op and threshold, or condition=")
+            cond: Condition = Threshold(cast(str, self.signal), cast(str, self.op), cast(Quantity, self.threshold), self.clear)
+            object.__setattr__(self, "condition", cond)
+            object.__setattr__(self, "threshold", cast(Threshold, cond).value)
+            object.__setattr__(self, "clear", cast(Threshold, cond).clear)
+        else:
+            if not isinstance(self.condition, Condition):
+                raise InvalidInputError(f"{what}: condition must be a Condition, got {self.condition!r}")
+            if (any(x is not None for x in short) or self.clear is not None) and not (
+                isinstance(self.condition, Threshold)
+                and (self.signal, self.op, self.threshold, self.clear)
+                == (self.condition.signal, self.condition.op, self.condition.value, self.condition.clear)
+            ):
+                raise InvalidInputError(f"{what}: give either signal/op/threshold/clear or condition=, not both")
+            if isinstance(self.condition, Threshold):  # one normal form: equal rules compare equal
+                c = self.condition
+                for key, val in (("signal", c.signal), ("op", c.op), ("threshold", c.value), ("clear", c.clear)):
+                    object.__setattr__(self, key, val)
+        object.__setattr__(self, "for_", parse_duration(self.for_, f"{what}: for_"))
+        object.__setattr__(self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{what}: keep_firing_for"))
+        try:
+            object.__setattr__(self, "severity", Severity(self.severity))
+        except ValueError:
+            raise InvalidInputError(
+                f"{what}: unknown severity {self.severity!r}; expected page, ticket or info"
+            ) from None
+        object.__setattr__(self, "labels", _labels(self.labels, what))
+        if self.no_data not in ("inactive", "keep"):
+            raise InvalidInputError(f"{what}: no_data must be 'inactive' or 'keep', got {self.no_data!r}")
+        if self.route is not None and not isinstance(self.route, str):
+            raise InvalidInputError(f"{what}: route must be a string")
+
+    @property
+    def cond(self) -> Condition:
+        return cast(Condition, self.condition)
+
+    def fingerprint(self) -> str:
+        """Digest of what decides the rule's state (condition, durations, no-data policy);
+        restoring state checks it so that timers are never resumed for a rule whose meaning
+        changed. Severity, route, labels and summary may change freely."""
+        key = (self.condition, self.for_, self.keep_firing_for, self.no_data)
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One transition of a rule (or, from :meth:`AlertEngine.active`, a currently active rule).
+
+    ``kind`` is ``"pending"``, ``"firing"``, ``"resolved"`` (firing -> inactive) or
+    ``"cancelled"`` (pending -> inactive). ``value`` is the observed quantity (signal, change or
+    burn rate) and ``threshold`` the level it was compared with, both from the last evaluation
+    that had data. ``silenced`` alerts matched a :class:`Silence` and were not sent to callbacks.
+    """
+
+    rule: str
+    state: AlertState
+    previous: AlertState
+    at: float
+    severity: Severity
+    route: str
+    value: float | None
+    threshold: float | None
+    active_since: float | None
+    labels: Labels = ()
+    summary: str = ""
+    silenced: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.state is AlertState.INACTIVE:
+            return "resolved" if self.previous is AlertState.FIRING else "cancelled"
+        return str(self.state.value)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able fields (the structured log event's context)."""
+        return {
+            "rule": self.rule,
+            "state": self.state.value,
+            "previous": self.previous.value,
+            "kind": self.kind,
+            "at": self.at,
+            "severity": self.severity.value,
+            "route": self.route,
+            "value": to_json_number(self.value),
+            "threshold": to_json_number(self.threshold),
+            "active_since": self.active_since,
+            "labels": dict(self.labels),
+            "summary": self.summary,
+            "silenced": self.silenced,
+        }
+
+
+def to_json_number(x: float | None) -> object:
+    if x is None or math.isfinite(x):
+        return x
+    return "inf" if x > 0 else ("-inf" if x < 0 else "nan")
+
+
+def from_json_number(x: object, what: str) -> float | None:
+    if x is None:
+        return None
+    if x in ("inf", "-inf"):
+        return float(str(x))
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise CorruptDataError(f"alert state: {what} must be a number or null, got {x!r}")
+    return float(x)
+
+
+def _timestamp(value: object, what: str) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InvalidInputError(f"{what}: datetime must be timezone-aware")
+        return value.timestamp()
+    if isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInputError(f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'") from None
+        return _timestamp(dt, what)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidInputError(f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """A silence / maintenance window: during ``[start, end)`` (clock seconds; ISO strings and
+    aware datetimes are converted to epoch seconds, for a wall clock) transitions of matching
+    rules are marked ``silenced`` and not sent to callbacks. Rules keep being evaluated, so state
+    stays correct; a rule still firing when the silence ends is then notified once.
+
+    A rule matches when its name matches one of ``rules`` (shell globs; empty = every rule) and
+    every ``labels`` item equals the rule's label (``severity`` and ``route`` count as labels).
+    """
+
+    start: float | str | datetime
+    end: float | str | datetime
+    rules: tuple[str, ...] = ()
+    labels: Mapping[str, str] | Labels = ()
+    comment: str = ""
+
+    def __post_init__(self) -> None:
+        start = _timestamp(self.start, "silence start")
+        end = _timestamp(self.end, "silence end")
+        if end <= start:
+            raise InvalidInputError(f"silence end must be after start ({self.start!r} .. {self.end!r})")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        if isinstance(self.rules, str):
+            object.__setattr__(self, "rules", (self.rules,))
+        object.__setattr__(self, "rules", tuple(self.rules))
+        object.__setattr__(self, "labels", _labels(self.labels, "silence"))
+
+    def matches(self, rule: Rule, route: str, now: float) -> bool:
+        if not cast(float, self.start) <= now < cast(float, self.end):
+            return False
+        if self.rules and not any(fnmatch.fnmatchcase(rule.name, p) for p in self.rules):
+            return False
+        have = dict(rule.labels)
+        have.setdefault("severity", cast(Severity, rule.severity).value)
+        have.setdefault("route", route)
+        return all(have.get(k) == v for k, v in cast(Labels, self.labels))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "rules": list(self.rules), "labels": dict(cast(Labels, self.labels)), "comment": self.comment}
+
+
+def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]:
+    """``rules`` in an order where every rule comes after the rules its condition refers to;
+    :class:`InvalidInputError` for a reference to a rule not in ``names`` or a cycle."""
+    order: list[Rule] = []
+    mark: dict[str, int] = {}
+
+    def visit(r: Rule, path: list[str]) -> None:
+        m = mark.get(r.name)
+        if m == 2:
+            return
+        if m == 1:
+            raise InvalidInputError("rules refer to each other in a cycle: " + " -> ".join(path + [r.name]))
+        mark[r.name] = 1
+        for ref in r.cond.refs():
+            if ref not in names:
+                raise InvalidInputError(f"rule {r.name!r} refers to unknown rule {ref!r}")
+            visit(names[ref], path + [r.name])
+        mark[r.name] = 2
+        order.append(r)
+
+    for r in rules:
+        visit(r, [])
+    return order
+
+
+__all__ = ["Alert", "AlertState", "Labels", "Rule", "Severity", "Silence", "dependency_order", "from_json_number",
+           "to_json_number"]
