@@ -1,4 +1,5 @@
-"""Error categories: the article's five classes of failure and a categoriser that never raises.
+"""Error categories: the five classes of failure of the article (:mod:`monitor.article`) and a
+categoriser that never raises.
 
 ``categorise_error(exc, context)`` applies these steps in order; the first that matches wins:
 

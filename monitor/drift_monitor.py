@@ -13,8 +13,8 @@ advancing by W/K rows. Batches are split across sub-window boundaries exactly.
 Binning runs in C over the whole batch (one call per sub-window segment, no per-row Python).
 :meth:`DriftMonitor.evaluate` sums the ring and scores every feature with
 :func:`monitor.drift_scores` (TV, JS divergence and distance in bits, PSI with the article's
-+1 smoothing) and the article's PSI band: below ``bands[0]`` "none", up to ``bands[1]``
-"moderate", above "significant". NaN, below/above-range and (categorical) unseen values are
++1 smoothing; see :mod:`monitor.article`) and the article's PSI band: below ``bands[0]``
+"none", up to ``bands[1]`` "moderate", above "significant". NaN, below/above-range and (categorical) unseen values are
 reported per feature and do not enter the scores. Evaluating a window with no rows raises
 :class:`EmptyWindowError`; a feature whose window values are all NaN / out of range gets
 band "empty" and ``None`` scores.

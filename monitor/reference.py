@@ -1,9 +1,9 @@
 """Reference profiles: per-feature bin edges fitted once from reference data, plus the reference
 counts, saved to a versioned JSON file with exact edges and a digest.
 
-Numeric features get the article's quantile edges: ``np.percentile(column, linspace(0, 100,
-bins + 1))`` (numpy's 'linear' method, reproduced bit for bit by an exact C selection), with the
-outer edges replaced by ``-inf`` and ``+inf``. Heavily tied or constant features give repeated
+Numeric features get the quantile edges of the article (:mod:`monitor.article`):
+``np.percentile(column, linspace(0, 100, bins + 1))`` (numpy's 'linear' method, reproduced bit
+for bit by an exact C selection), with the outer edges replaced by ``-inf`` and ``+inf``. Heavily tied or constant features give repeated
 quantiles: the repeats are dropped, so such a feature has fewer than ``bins`` bins (a constant
 feature ``c`` gets the two bins ``[-inf, c)`` and ``[c, +inf]``). NaN values are ignored when
 fitting the quantiles and counted in the feature's ``nan`` counter.

@@ -1,4 +1,5 @@
-"""Service instrumentation: the article's four signals from a few lines around the model call.
+"""Service instrumentation: the four signals of the article (:mod:`monitor.article`) from a few
+lines around the model call.
 
 ``ServiceMonitor`` ties together the C counters (received / processed / dropped / failed,
 in-flight, errors per category, rate windows), a windowed latency histogram, the error
