@@ -206,20 +206,22 @@ class MatrixCounter:
     def count(self, x: npt.NDArray[np.float64], start: int, rows: int, slot: int) -> None:
         """Add rows ``start .. start + rows - 1`` of ``x`` (C-contiguous float64, ``(n, F)``,
         already validated by the caller) to slot ``slot`` of the rings."""
-        if rows <= 0:
-            return
-        if not (0 <= start and start + rows <= x.shape[0] and x.shape[1] == self.nfeat):
-            raise InvalidInputError(
-                f"rows {start}..{start + rows} of a {x.shape} matrix with {self.nfeat} columns"
-            )
         nf = self.nfeat
-        check(
-            lib.mon_bin_count_matrix(
-                self._ptrs, nf, ffi.cast("const double *", ffi.from_buffer(x)) + start * nf, rows, nf,
-                self._cptr[slot], self._eptr[slot],
-            ),
-            "binning the batch",
-        )
+        n, f = x.shape
+        if rows <= 0 or start < 0 or start + rows > n or f != nf:
+            if rows <= 0:
+                return
+            raise InvalidInputError(f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns")
+        status = _count_matrix(self._ptrs, nf, _cast("const double *", _from_buffer(x)) + start * nf, rows, nf,
+                               self._cptr[slot], self._eptr[slot])
+        if status:
+            check(status, "binning the batch")
+
+
+# Bound once: MatrixCounter.count is DriftMonitor's per-batch path, often one row.
+_count_matrix = lib.mon_bin_count_matrix
+_cast = ffi.cast
+_from_buffer = ffi.from_buffer
 
 
 def bin_counts(values: Any, edges: Any) -> BinCounts:
