@@ -40,7 +40,7 @@ def _lerp(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
 class Selector:
     """Two-phase C selection: the radix histogram is built once, then ranks are selected."""
 
-    __slots__ = ("x", "n", "nan", "_hist", "_xp")
+    __slots__ = ("x", "n", "nan", "_hist", "_xp", "_ready")
 
     def __init__(self, x: npt.NDArray[np.float64]) -> None:
         if x.size >= 0xFFFFFFFF:
@@ -50,6 +50,7 @@ class Selector:
         self._hist = np.empty(SELECT_HIST_LEN, dtype=np.uint32)
         self._xp = ffi.cast("const double *", ffi.from_buffer(x))
         self.nan = 0
+        self._ready = False  # whether _hist holds phase 1's radix histogram of x
         self._prepare()
 
     def _prepare(self) -> None:
@@ -59,6 +60,7 @@ class Selector:
             "preparing the percentile selection",
         )
         self.nan = int(nan[0])
+        self._ready = True
 
     def select_ranks(self, ranks: Any) -> npt.NDArray[np.float64]:
         """One C selection of ``ranks`` exactly as given (0-based, strictly increasing, below
@@ -68,6 +70,9 @@ class Selector:
         r = np.ascontiguousarray(ranks, dtype=np.uint64)
         out = np.empty(max(r.size, 1), dtype=np.float64)
         keys = np.empty(self.n + 1, dtype=np.uint64)
+        if not self._ready:
+            self._prepare()
+        self._ready = False  # phase 2 overwrites the radix histogram, also when it fails
         check(
             lib.mon_select_ranks(
                 self._xp,
@@ -80,20 +85,20 @@ class Selector:
             ),
             "selecting order statistics",
         )
-        self._prepare()  # phase 2 consumed the radix histogram: ready for another selection
         res: npt.NDArray[np.float64] = out[: r.size]
         return res
 
     def select(self, ranks: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """Values at the (any order) 0-based sorted positions ``ranks``; may be called once."""
+        """Values at the (any order) 0-based sorted positions ``ranks``."""
         uniq, inverse = np.unique(ranks, return_inverse=True)
         r = np.ascontiguousarray(uniq, dtype=np.uint64)
         out = np.empty(r.size, dtype=np.float64)
         keys = np.empty(self.n + 1, dtype=np.uint64)
         chunk = SELECT_MAX_RANKS
         for i in range(0, r.size, chunk):
-            if i:
-                self._prepare()  # phase 2 consumed the radix histogram: rebuild it
+            if i or not self._ready:
+                self._prepare()  # phase 2 consumes the radix histogram: rebuild it
+            self._ready = False
             part = r[i: i + chunk]
             check(
                 lib.mon_select_ranks(
