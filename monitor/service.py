@@ -639,8 +639,8 @@ class ServiceMonitor:
             c_sat = thr.in_flight / self._capacity_conc
             sat = c_sat if math.isnan(sat) else max(sat, c_sat)
 
-        counts = {c.value: tot.errors[c.value] for c in ErrorCategory}
-        wcounts = {c.value: w.errors[c.value] for c in ErrorCategory}
+        counts = dict(tot.errors)  # every category value, in ErrorCategory's order
+        wcounts = dict(w.errors)
         rates = {k: (v / w_received if w_received else 0.0) for k, v in wcounts.items()}
         errs = ErrorSignals(
             count=MappingProxyType(counts),
