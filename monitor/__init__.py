@@ -41,15 +41,11 @@ from .latency import (
     histogram_layout,
     histogram_nbytes,
 )
-from ._prom import NativeHistogram, OtelExponentialHistogramPoint
+from .exposition import NativeHistogram, OtelExponentialHistogramPoint
 from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
-from .service import (
-    Observation,
-    PredictionMetrics,
-    ServiceMonitor,
-    Snapshot,
-    predict_with_metrics,
-)
+from .article import PredictionMetrics, calculate_psi, predict_with_metrics
+from .service import Observation, ServiceMonitor
+from .snapshot import Snapshot
 from .alerts import (
     Alert,
     AlertEngine,
@@ -71,9 +67,9 @@ from .alerts import (
     load_rules,
     slo_burn_rate_rules,
 )
-from .binning import BinCounts, CodeCounts, bin_codes, bin_counts, percentile
+from .binning import BinCounts, CodeCounts, bin_codes, bin_counts
+from .quantiles import percentile
 from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
-from .psi_article import calculate_psi
 from .reference import FeatureProfile, Reference
 
 __version__ = "0.1.0"

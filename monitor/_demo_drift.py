@@ -14,7 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from .drift_monitor import DriftMonitor, DriftReport
-from .psi_article import calculate_psi
+from .article import calculate_psi
 from .reference import Reference
 
 NAMES = ["amount", "merchant_risk", "hour", "category"]

@@ -46,11 +46,17 @@ def status_message(status: int) -> str:
     return str(ffi.string(lib.mon_status_str(status)).decode("ascii"))
 
 
+def status_name(status: int) -> str:
+    """The C core's name for a status code, e.g. ``"MON_E_EMPTY"``."""
+    return str(ffi.string(lib.mon_status_name(status)).decode("ascii"))
+
+
 def raise_status(status: int, context: str) -> NoReturn:
     """Raise the exception for a non-OK status: ``context`` says what was being done."""
     cls = _STATUS_ERRORS.get(status, errors.MonitorError)
-    name = ffi.string(lib.mon_status_name(status)).decode("ascii")
-    raise cls(f"{context}: {status_message(status)} ({name})")
+    exc = cls(f"{context}: {status_message(status)} ({status_name(status)})")
+    exc.status = status
+    raise exc
 
 
 def check(status: int, context: str) -> None:
@@ -64,4 +70,4 @@ def buffer_of(array: Any, ctype: str) -> Any:
     return ffi.cast(ctype, ffi.from_buffer(array))
 
 
-__all__ = ["ffi", "lib", "check", "raise_status", "status_message", "buffer_of"]
+__all__ = ["ffi", "lib", "check", "raise_status", "status_message", "status_name", "buffer_of"]

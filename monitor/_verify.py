@@ -24,7 +24,11 @@ import json
 import os
 import struct
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TextIO
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .counters import CounterTotals
 
 GOLDEN_FORMAT = "monitor-golden"
 GOLDEN_VERSION = 1
@@ -38,6 +42,7 @@ _INT_FORMATS = {
 }
 
 Output = tuple[str, str, Any]  # (name, type, value)
+_U64_MASK = (1 << 64) - 1
 
 
 def default_golden_path() -> str:
@@ -82,353 +87,307 @@ def digest_of(records: Iterable[bytes]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _status_of(fn: Callable[[], Any]) -> tuple[int, Any]:
+    """(0, result) of ``fn()``, or (the C status, None) when it raised for a C status."""
+    from .errors import MonitorError
+
+    try:
+        return 0, fn()
+    except MonitorError as exc:
+        if exc.status is None:  # an error of the Python layer: not a golden output
+            raise
+        return exc.status, None
+
+
 def _case_status(inp: dict[str, Any]) -> list[Output]:
-    from ._ffi import ffi, lib
+    from .categories import status_message, status_name
 
     code = int(inp["code"])
-    return [
-        ("name", "str", ffi.string(lib.mon_status_name(code)).decode("ascii")),
-        ("message", "str", ffi.string(lib.mon_status_str(code)).decode("ascii")),
-    ]
-
-
-def _u128(v: Any) -> int:
-    return (int(v.hi) << 64) | int(v.lo)
+    return [("name", "str", status_name(code)), ("message", "str", status_message(code))]
 
 
 def _case_drift(inp: dict[str, Any]) -> list[Output]:
     """mon_drift_scores (TV, JS, JS distance, PSI raw fixed point) and mon_drift_tv/js/psi."""
-    from ._ffi import ffi, lib
+    from . import drift
 
-    p = ffi.new("uint64_t[]", [int(x) for x in inp["p"]] or [0])
-    q = ffi.new("uint64_t[]", [int(x) for x in inp["q"]] or [0])
+    p = [int(x) for x in inp["p"]]
+    q = [int(x) for x in inp["q"]]
     n = int(inp["nbins"])
-    opt = ffi.NULL
+    opt = None
     if inp.get("psi") is not None:
-        opt = ffi.new("mon_psi_options *")
-        opt.smoothing = int(inp["psi"]["smoothing"])
-        opt.eps_mant = int(inp["psi"]["eps_mant"])
-        opt.eps_exp2 = int(inp["psi"]["eps_exp2"])
-    res = ffi.new("mon_drift_result *")
-    st = int(lib.mon_drift_scores(p, q, n, opt, res))
+        o = inp["psi"]
+        opt = (int(o["smoothing"]), int(o["eps_mant"]), int(o["eps_exp2"]))
+    st, got = _status_of(lambda: drift.raw_drift_scores(p, q, n, opt))
     out: list[Output] = [("status", "i32", st)]
     if st == 0:
+        res, total_actual, total_expected = got
         out += [
-            ("tv_raw", "u128", _u128(res.tv_raw)),
-            ("tv_num", "u128", _u128(res.tv_num)),
-            ("tv_den", "u128", _u128(res.tv_den)),
-            ("js_raw", "u128", _u128(res.js_raw)),
-            ("js_distance_raw", "u64", int(res.js_distance_raw)),
-            ("psi_raw", "u128", _u128(res.psi_raw)),
-            ("total_actual", "u64", int(res.total_actual)),
-            ("total_expected", "u64", int(res.total_expected)),
+            ("tv_raw", "u128", res.tv_raw),
+            ("tv_num", "u128", res.tv_num),
+            ("tv_den", "u128", res.tv_den),
+            ("js_raw", "u128", res.js_raw),
+            ("js_distance_raw", "u64", res.js_distance_raw),
+            ("psi_raw", "u128", res.psi_raw),
+            ("total_actual", "u64", total_actual),
+            ("total_expected", "u64", total_expected),
         ]
     # the single-metric entry points must agree with mon_drift_scores (same status, same bits)
-    a, b, c = ffi.new("mon_u128 *"), ffi.new("mon_u128 *"), ffi.new("mon_u128 *")
-    st_tv = int(lib.mon_drift_tv(p, q, n, a, b, c))
+    st_tv, tv3 = _status_of(lambda: drift.raw_tv(p, q, n))
     out.append(("tv_status", "i32", st_tv))
     if st_tv == 0:
-        out.append(("tv_single", "u128[]", [_u128(a[0]), _u128(b[0]), _u128(c[0])]))
-    js, dist = ffi.new("mon_u128 *"), ffi.new("uint64_t *")
-    st_js = int(lib.mon_drift_js(p, q, n, js, dist))
+        out.append(("tv_single", "u128[]", list(tv3)))
+    st_js, js2 = _status_of(lambda: drift.raw_js(p, q, n))
     out.append(("js_status", "i32", st_js))
     if st_js == 0:
-        out.append(("js_single", "u128", _u128(js[0])))
-        out.append(("js_distance_single", "u64", int(dist[0])))
-    psi = ffi.new("mon_u128 *")
-    st_psi = int(lib.mon_drift_psi(p, q, n, opt, psi))
+        out.append(("js_single", "u128", js2[0]))
+        out.append(("js_distance_single", "u64", js2[1]))
+    st_psi, psi_raw = _status_of(lambda: drift.raw_psi(p, q, n, opt))
     out.append(("psi_status", "i32", st_psi))
     if st_psi == 0:
-        out.append(("psi_single", "u128", _u128(psi[0])))
+        out.append(("psi_single", "u128", psi_raw))
     return out
 
 
 def _case_drift_log2(inp: dict[str, Any]) -> list[Output]:
-    from ._ffi import lib
+    from . import drift
 
-    return [("log2", "u128[]", [_u128(lib.mon_drift_log2_u64(int(x))) for x in inp["x"]])]
+    return [("log2", "u128[]", [drift.raw_log2(int(x)) for x in inp["x"]])]
 
 
 _SERVICE_OPS = ("begin", "ok", "fail", "drop", "reject", "error", "window", "totals")
 
 
-def _service_counts(c: Any) -> list[int]:
-    return [int(c.received), int(c.processed), int(c.dropped), int(c.failed),
-            int(c.in_flight)] + [int(c.errors[i]) for i in range(5)]
+def _service_counts(c: CounterTotals) -> list[int]:
+    from .categories import ErrorCategory
+
+    order = sorted(ErrorCategory, key=lambda cat: cat.code)  # the C order of errors[]
+    return [c.received, c.processed, c.dropped, c.failed, c.in_flight] + [
+        c.errors[cat.value] for cat in order
+    ]
 
 
 def _case_service(inp: dict[str, Any]) -> list[Output]:
     """A recorded event sequence; statuses of every call, then totals and window snapshots."""
-    from ._ffi import ffi, lib
+    from .counters import ServiceCounters
 
-    cfg = ffi.new("mon_service_config *")
-    cfg.slot_ticks, cfg.start_tick = int(inp["slot_ticks"]), int(inp["start_tick"])
-    cfg.slots, cfg.flags = int(inp["slots"]), 0
-    # (the size itself is not an output: memory layout may legitimately differ by platform)
-    size = int(lib.mon_service_size(cfg))
-    buf = ffi.new("uint64_t[]", max(1, (size + 7) // 8))
-    st = int(lib.mon_service_init(buf, size, cfg))
+    # (the memory size is not an output: its layout may legitimately differ by platform)
+    st, counters = _status_of(
+        lambda: ServiceCounters(int(inp["slot_ticks"]), int(inp["start_tick"]), int(inp["slots"]))
+    )
     out: list[Output] = [("init", "i32", st)]
     if st != 0:
         return out
-    s = ffi.cast("mon_service *", buf)
     statuses: list[int] = []
     snaps: list[int] = []
     for op, tick, arg in inp["events"]:
         op_name = _SERVICE_OPS[op]
         if op_name == "begin":
-            lib.mon_service_begin(s, tick)
+            counters.begin(tick)
             statuses.append(0)
         elif op_name == "reject":
-            lib.mon_service_reject(s, tick)
+            counters.reject(tick)
             statuses.append(0)
         elif op_name == "ok":
-            statuses.append(int(lib.mon_service_ok(s, tick)))
+            statuses.append(int(counters.ok(tick)))
         elif op_name == "drop":
-            statuses.append(int(lib.mon_service_drop(s, tick)))
+            statuses.append(int(counters.drop(tick)))
         elif op_name == "fail":
-            statuses.append(int(lib.mon_service_fail(s, tick, arg)))
+            fst, fres = _status_of(lambda: counters.fail(tick, arg))
+            statuses.append(fst or int(fres))
         elif op_name == "error":
-            statuses.append(int(lib.mon_service_error(s, tick, arg)))
+            statuses.append(_status_of(lambda: counters.error(tick, arg))[0])
         elif op_name == "window":
-            w = ffi.new("mon_service_window *")
-            statuses.append(int(lib.mon_service_window_counts(s, tick, w)))
-            snaps += _service_counts(w.counts) + [int(w.from_tick), int(w.to_tick),
-                                                  int(w.span_ticks)]
+            w = counters.window(tick)
+            statuses.append(0)
+            snaps += _service_counts(w.counts) + [w.from_tick, w.to_tick, w.span_ticks]
         else:
-            t = ffi.new("mon_service_counts *")
-            statuses.append(int(lib.mon_service_totals(s, t)))
-            snaps += _service_counts(t)
+            statuses.append(0)
+            snaps += _service_counts(counters.totals())
     out += [("statuses", "i32[]", statuses), ("snapshots", "u64[]", snaps)]
     return out
 
 
 def _case_error_category(inp: dict[str, Any]) -> list[Output]:
-    from ._ffi import ffi, lib
+    from .categories import category_name
 
-    name = lib.mon_error_category_name(int(inp["category"]))
-    return [("name", "str", "" if name == ffi.NULL else ffi.string(name).decode("ascii"))]
+    return [("name", "str", category_name(int(inp["category"])) or "")]
 
 
 _QUANTILES = [(0, 1), (1, 1000), (1, 100), (1, 4), (1, 2), (3, 4), (9, 10), (99, 100),
               (999, 1000), (1, 1)]
 
 
-def _hist_new(ffi: Any, lib: Any, cfg: Any) -> tuple[Any, Any, int]:
-    size = int(lib.mon_hist_size(cfg))
-    buf = ffi.new("uint64_t[]", max(1, (size + 7) // 8))
-    return buf, ffi.cast("mon_hist *", buf), size
-
-
-def _hist_bytes(ffi: Any, lib: Any, h: Any) -> bytes:
-    cap = int(lib.mon_hist_serialized_size_max(h))
-    out = ffi.new("uint8_t[]", max(1, cap))
-    n = ffi.new("size_t *")
-    st = int(lib.mon_hist_serialize(h, out, cap, n))
-    if st != 0:
-        raise RuntimeError(f"mon_hist_serialize failed with status {st}")
-    return bytes(ffi.buffer(out, int(n[0])))
-
-
 def _case_hist(inp: dict[str, Any]) -> list[Output]:
     """Record sequences into two histograms; stats, bytes, quantiles, merges both ways,
     deserialise round trip."""
-    from ._ffi import ffi, lib
+    import numpy as np
 
-    cfg = ffi.new("mon_hist_config *")
-    cfg.lowest, cfg.highest, cfg.scale = int(inp["lowest"]), int(inp["highest"]), int(inp["scale"])
-    lay = ffi.new("mon_hist_layout *")
-    st = int(lib.mon_hist_layout_of(cfg, lay))
+    from . import latency
+    from .latency import LatencyHistogram
+
+    lo, hi, sc = int(inp["lowest"]), int(inp["highest"]), int(inp["scale"])
+    st, lay = _status_of(lambda: latency.raw_layout(lo, hi, sc))
     out: list[Output] = [("layout_status", "i32", st)]
     if st != 0:
         return out
-    out += [("layout_index", "i32[]", [int(lay.scale), int(lay.index_lo), int(lay.index_hi)]),
-            ("layout_range", "u64[]", [int(lay.buckets), int(lay.range_lo), int(lay.range_hi)])]
-    eb_num, eb_den = ffi.new("uint64_t *"), ffi.new("uint64_t *")
-    out.append(("error_bound_status", "i32", int(lib.mon_hist_error_bound(cfg, eb_num, eb_den))))
-    out.append(("error_bound", "u64[]", [int(eb_num[0]), int(eb_den[0])]))
+    out += [("layout_index", "i32[]", [lay.scale, lay.index_lo, lay.index_hi]),
+            ("layout_range", "u64[]", [lay.buckets, lay.range_lo_ns, lay.range_hi_ns])]
+    st, eb = _status_of(lambda: latency.raw_error_bound(lo, hi, sc))
+    out.append(("error_bound_status", "i32", st))
+    out.append(("error_bound", "u64[]", list(eb) if st == 0 else [0, 0]))
+
+    def new() -> LatencyHistogram:
+        return LatencyHistogram(lo, hi, scale=sc)
+
     hists = []
     for key in ("a", "b"):
-        buf, h, size = _hist_new(ffi, lib, cfg)
-        st = int(lib.mon_hist_init(buf, size, cfg))
-        if st != 0:
-            raise RuntimeError(f"mon_hist_init failed with status {st}")
+        h = new()
         vals = [int(v) for v in inp[key]]
         half = len(vals) // 2
         for v in vals[:half]:  # one by one, then the rest in one batch
-            lib.mon_hist_record(h, v)
-        arr = ffi.new("uint64_t[]", vals[half:] or [0])
-        lib.mon_hist_record_many(h, arr, len(vals) - half)
-        hists.append((buf, h))
-    num = ffi.new("uint64_t[]", [n for n, _ in _QUANTILES])
-    den = ffi.new("uint64_t[]", [d for _, d in _QUANTILES])
-    for key, (_, h) in zip(("a", "b"), hists):
-        stats = ffi.new("mon_hist_stats *")
-        lib.mon_hist_get_stats(h, stats)
-        out.append((f"{key}_stats", "u64[]", [int(stats.count), int(stats.underflow),
-                    int(stats.overflow), int(stats.invalid), int(stats.min), int(stats.max),
-                    int(stats.sum_lo), int(stats.sum_hi)]))
-        out.append((f"{key}_bytes", "bytes", _hist_bytes(ffi, lib, h).hex()))
-        q = ffi.new("uint64_t[]", len(_QUANTILES))
-        st = int(lib.mon_hist_quantiles(h, num, den, len(_QUANTILES), q))
+            h.record_ns(v)
+        h.record_many(np.array(vals[half:], dtype=np.uint64))
+        hists.append(h)
+    qs = [Fraction(n, d) for n, d in _QUANTILES]
+    for key, h in zip(("a", "b"), hists):
+        stats = h.stats()
+        out.append((f"{key}_stats", "u64[]", [stats.count, stats.underflow, stats.overflow,
+                    stats.invalid, stats.min_ns, stats.max_ns, stats.sum_ns & _U64_MASK,
+                    stats.sum_ns >> 64]))
+        out.append((f"{key}_bytes", "bytes", h.to_bytes().hex()))
+        st, q = _status_of(lambda: h.quantiles(qs))
         out.append((f"{key}_quantiles_status", "i32", st))
         if st == 0:
-            out.append((f"{key}_quantiles", "u64[]", [int(x) for x in q]))
+            out.append((f"{key}_quantiles", "u64[]", q))
     # merges in both orders must give the same bytes
     for name, (dst, src) in (("merge_ab", (0, 1)), ("merge_ba", (1, 0))):
-        buf, h, size = _hist_new(ffi, lib, cfg)
-        lib.mon_hist_init(buf, size, cfg)
-        lib.mon_hist_merge(h, hists[dst][1])
-        st = int(lib.mon_hist_merge(h, hists[src][1]))
+        m = new().merge(hists[dst])
+        st, _ = _status_of(lambda: m.merge(hists[src]))
         out.append((f"{name}_status", "i32", st))
-        out.append((name, "bytes", _hist_bytes(ffi, lib, h).hex()))
+        out.append((name, "bytes", m.to_bytes().hex()))
     # deserialise a's bytes and serialise again: identical bytes
-    data = _hist_bytes(ffi, lib, hists[0][1])
-    buf, h, size = _hist_new(ffi, lib, cfg)
-    st = int(lib.mon_hist_deserialize(buf, size, data, len(data)))
+    st, back = _status_of(lambda: LatencyHistogram.from_bytes(hists[0].to_bytes()))
     out.append(("roundtrip_status", "i32", st))
     if st == 0:
-        out.append(("roundtrip_bytes", "bytes", _hist_bytes(ffi, lib, h).hex()))
+        out.append(("roundtrip_bytes", "bytes", back.to_bytes().hex()))
     return out
 
 
 def _case_hist_decode(inp: dict[str, Any]) -> list[Output]:
     """Validation of (corrupted) serialised bytes: status and the configuration read."""
-    from ._ffi import ffi, lib
+    from . import latency
 
     data = bytes.fromhex(inp["bytes"])
-    cfg = ffi.new("mon_hist_config *")
-    st = int(lib.mon_hist_peek_config(data, len(data), cfg))
+    st, cfg = _status_of(lambda: latency.peek_config(data))
     out: list[Output] = [("peek_status", "i32", st)]
     if st == 0:
-        out.append(("config", "u64[]", [int(cfg.lowest), int(cfg.highest), int(cfg.scale)]))
+        out.append(("config", "u64[]", list(cfg)))
     return out
+
+
+def _double(bits: int) -> float:
+    return float(struct.unpack("<d", struct.pack("<Q", int(bits)))[0])
 
 
 def _case_hist_f64(inp: dict[str, Any]) -> list[Output]:
     """binary64 -> ns conversion (given as bit patterns) in one unit."""
-    from ._ffi import ffi, lib
+    from . import latency
 
     sts, ns = [], []
-    o = ffi.new("uint64_t *")
+    unit = int(inp["unit"])
     for bits in inp["bits"]:
-        (x,) = struct.unpack("<d", struct.pack("<Q", int(bits)))
-        o[0] = 0
-        sts.append(int(lib.mon_hist_f64_to_ns(x, int(inp["unit"]), o)))
-        ns.append(int(o[0]) if sts[-1] == 0 else 0)
+        st, v = _status_of(lambda: latency.raw_f64_to_ns(_double(bits), unit))
+        sts.append(st)
+        ns.append(v if st == 0 else 0)
     return [("statuses", "i32[]", sts), ("ns", "u64[]", ns)]
 
 
 def _case_hist_index(inp: dict[str, Any]) -> list[Output]:
     """Bucket index of values and thresholds T(i) at one scale; CRC-32C of the values' bytes."""
-    from ._ffi import ffi, lib
+    from . import latency
 
     sc = int(inp["scale"])
     idx, ths, sts = [], [], []
-    o32, o64 = ffi.new("int32_t *"), ffi.new("uint64_t *")
     for v in inp["values"]:
-        o32[0] = 0
-        sts.append(int(lib.mon_hist_index_of(sc, int(v), o32)))
-        idx.append(int(o32[0]) if sts[-1] == 0 else 0)
+        st, i = _status_of(lambda: latency.raw_index_of(sc, int(v)))
+        sts.append(st)
+        idx.append(i if st == 0 else 0)
     for i in inp["indices"]:
-        o64[0] = 0
-        sts.append(int(lib.mon_hist_threshold(sc, int(i), o64)))
-        ths.append(int(o64[0]) if sts[-1] == 0 else 0)
+        st, t = _status_of(lambda: latency.raw_threshold(sc, int(i)))
+        sts.append(st)
+        ths.append(t if st == 0 else 0)
     blob = b"".join(struct.pack("<Q", int(v)) for v in inp["values"])
     return [("statuses", "i32[]", sts), ("index", "i32[]", idx), ("threshold", "u64[]", ths),
-            ("crc32c", "u32", int(lib.mon_hist_crc32c(blob, len(blob))))]
+            ("crc32c", "u32", latency.crc32c(blob))]
 
 
-def _doubles(ffi: Any, bits: list[int]) -> Any:
-    return ffi.new("double[]", [struct.unpack("<d", struct.pack("<Q", int(b)))[0] for b in bits]
-                   or [0.0])
+def _doubles(bits: list[int]) -> Any:
+    import numpy as np
+
+    return np.array([_double(b) for b in bits], dtype=np.float64)
 
 
 def _case_bin(inp: dict[str, Any]) -> list[Output]:
     """Binning of values (bit patterns) into edges (bit patterns): counts and extra counters."""
-    from ._ffi import ffi, lib
+    from . import binning
 
-    ne = len(inp["edges"])
-    edges = _doubles(ffi, inp["edges"])
-    size = int(lib.mon_binner_size(ne))
-    buf = ffi.new("uint64_t[]", max(1, (size + 7) // 8))
-    b = ffi.new("mon_binner **")
-    st = int(lib.mon_binner_init(buf, size, edges, ne, b))
+    st, b = _status_of(lambda: binning.Binner.unchecked(_doubles(inp["edges"])))
     out: list[Output] = [("init", "i32", st)]
     if st != 0:
         return out
-    nb = int(lib.mon_binner_nbins(b[0]))
-    counts = ffi.new("uint64_t[]", nb)
-    extra = ffi.new("mon_bin_extra *")
-    xs = _doubles(ffi, inp["values"])
-    st = int(lib.mon_bin_count(b[0], xs, len(inp["values"]), counts, extra))
-    out += [("count_status", "i32", st), ("counts", "u64[]", [int(c) for c in counts]),
-            ("extra", "u64[]", [int(extra.nan), int(extra.below), int(extra.above)])]
+    st, c = _status_of(lambda: b.count(_doubles(inp["values"])))
+    out += [("count_status", "i32", st), ("counts", "u64[]", [int(x) for x in c.counts]),
+            ("extra", "u64[]", [c.nan, c.below, c.above])]
     return out
 
 
 def _case_bin_codes(inp: dict[str, Any]) -> list[Output]:
-    from ._ffi import ffi, lib
+    from . import binning
 
     n = int(inp["ncodes"])
-    codes = ffi.new("int64_t[]", [int(c) for c in inp["codes"]] or [0])
-    counts = ffi.new("uint64_t[]", max(1, n))
-    unseen = ffi.new("uint64_t *")
-    st = int(lib.mon_bin_count_codes(codes, len(inp["codes"]), counts, n, unseen))
-    return [("status", "i32", st), ("counts", "u64[]", [int(counts[i]) for i in range(n)]),
-            ("unseen", "u64", int(unseen[0]))]
+    st, c = _status_of(lambda: binning.raw_bin_codes([int(x) for x in inp["codes"]], n))
+    counts = [int(x) for x in c.counts] if st == 0 else [0] * n
+    return [("status", "i32", st), ("counts", "u64[]", counts),
+            ("unseen", "u64", c.unseen if st == 0 else 0)]
 
 
 def _case_select(inp: dict[str, Any]) -> list[Output]:
     """Exact order statistics (bit patterns of the selected values)."""
-    from ._ffi import ffi, lib
+    from . import quantiles
 
-    n = len(inp["values"])
-    xs = _doubles(ffi, inp["values"])
-    hist = ffi.new("uint32_t[]", int(lib.MON_SELECT_HIST_LEN))
-    nan = ffi.new("uint64_t *")
-    st = int(lib.mon_select_prepare(xs, n, hist, nan))
+    st, sel = _status_of(lambda: quantiles.Selector(_doubles(inp["values"])))
     out: list[Output] = [("prepare", "i32", st)]
     if st != 0:
         return out
-    ranks = ffi.new("uint64_t[]", [int(r) for r in inp["ranks"]] or [0])
-    keys = ffi.new("uint64_t[]", n + 1)
-    res = ffi.new("double[]", max(1, len(inp["ranks"])))
-    st = int(lib.mon_select_ranks(xs, n, hist, ranks, len(inp["ranks"]), keys, res))
-    out += [("nan_count", "u64", int(nan[0])), ("select", "i32", st)]
+    st, res = _status_of(lambda: sel.select_ranks([int(r) for r in inp["ranks"]]))
+    out += [("nan_count", "u64", sel.nan), ("select", "i32", st)]
     if st == 0:
-        out.append(("values", "u64[]", [struct.unpack("<Q", struct.pack("<d", res[i]))[0]
-                                         for i in range(len(inp["ranks"]))]))
+        out.append(("values", "u64[]", [struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+                                         for v in res]))
     return out
 
 
-# kind -> (function computing its outputs, C symbol whose presence means the module is built)
-_ALL_KINDS: dict[str, tuple[Callable[[dict[str, Any]], list[Output]], str]] = {
-    "status": (_case_status, "mon_status_str"),
-    "drift": (_case_drift, "mon_drift_scores"),
-    "drift_log2": (_case_drift_log2, "mon_drift_log2_u64"),
-    "service": (_case_service, "mon_service_init"),
-    "error_category": (_case_error_category, "mon_error_category_name"),
-    "hist": (_case_hist, "mon_hist_init"),
-    "hist_decode": (_case_hist_decode, "mon_hist_peek_config"),
-    "hist_f64": (_case_hist_f64, "mon_hist_f64_to_ns"),
-    "hist_index": (_case_hist_index, "mon_hist_index_of"),
-    "bin": (_case_bin, "mon_binner_init"),
-    "bin_codes": (_case_bin_codes, "mon_bin_count_codes"),
-    "select": (_case_select, "mon_select_ranks"),
+# kind -> function computing its outputs (every C unit is part of every build: the package
+# imports them all)
+KINDS: dict[str, Callable[[dict[str, Any]], list[Output]]] = {
+    "status": _case_status,
+    "drift": _case_drift,
+    "drift_log2": _case_drift_log2,
+    "service": _case_service,
+    "error_category": _case_error_category,
+    "hist": _case_hist,
+    "hist_decode": _case_hist_decode,
+    "hist_f64": _case_hist_f64,
+    "hist_index": _case_hist_index,
+    "bin": _case_bin,
+    "bin_codes": _case_bin_codes,
+    "select": _case_select,
 }
 
 
 def available_kinds() -> list[str]:
-    """Case kinds whose C module is part of this build."""
-    from ._ffi import lib
-
-    return [k for k, (_, sym) in _ALL_KINDS.items() if hasattr(lib, sym)]
-
-
-KINDS: dict[str, Callable[[dict[str, Any]], list[Output]]] = {
-    k: fn for k, (fn, _sym) in _ALL_KINDS.items()
-}
+    """Case kinds this build can compute (all of them)."""
+    return list(KINDS)
 
 
 def compute_case(case: dict[str, Any]) -> list[Output]:

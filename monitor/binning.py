@@ -1,4 +1,5 @@
-"""Histogram binning into fixed edges, categorical code counting and exact percentiles.
+"""Histogram binning into fixed edges (one array, or the columns of a matrix) and categorical
+code counting. Exact percentiles are in :mod:`monitor.quantiles`.
 
 Binning rule (numpy.histogram's): with edges ``e_0 < e_1 < ... < e_B`` a value ``x`` goes to
 bin ``i`` when ``e_i <= x < e_{i+1}``; the last bin also holds ``x == e_B``. Edges of
@@ -14,6 +15,7 @@ rejected.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,11 @@ __all__ = [
     "CodeCounts",
     "bin_counts",
     "bin_codes",
-    "percentile",
+    "raw_bin_codes",
+    "Binner",
+    "MatrixCounter",
+    "as_float64",
+    "check_edges",
 ]
 
 
@@ -100,7 +106,18 @@ class Binner:
     __slots__ = ("edges", "nbins", "_mem", "ptr")
 
     def __init__(self, edges: Any) -> None:
-        e = check_edges(edges)
+        self._build(check_edges(edges))
+
+    @classmethod
+    def unchecked(cls, edges: npt.NDArray[np.float64]) -> Binner:
+        """A binner whose edges (C-contiguous float64) only the C core validates (MonitorError
+        with the C status in ``.status``): for certification, which pins the core's own
+        statuses. Use ``Binner(edges)`` otherwise."""
+        b = cls.__new__(cls)
+        b._build(np.ascontiguousarray(edges, dtype=np.float64))
+        return b
+
+    def _build(self, e: npt.NDArray[np.float64]) -> None:
         size = int(lib.mon_binner_size(e.size))
         self._mem = ffi.new("uint64_t[]", (size + 7) // 8)  # 8-byte aligned caller memory
         out = ffi.new("mon_binner **")
@@ -111,7 +128,7 @@ class Binner:
         self.ptr = out[0]
         self.edges = e
         self.edges.setflags(write=False)
-        self.nbins = e.size - 1
+        self.nbins = int(lib.mon_binner_nbins(self.ptr))
 
     def count(self, values: npt.NDArray[np.float64]) -> BinCounts:
         """Count a C-contiguous float64 1-D array (already validated)."""
@@ -129,6 +146,82 @@ class Binner:
                 "binning values",
             )
         return BinCounts(counts, int(extra.nan), int(extra.below), int(extra.above), self.edges)
+
+    @staticmethod
+    def count_matrix(
+        binners: Sequence[Binner],
+        x: npt.NDArray[np.float64],
+        counts: npt.NDArray[np.uint64],
+        extra: npt.NDArray[np.uint64],
+    ) -> None:
+        """Add the rows of ``x`` (C-contiguous float64, shape ``(n, F)``) to ``counts`` (the
+        concatenated bins of every binner, ``sum(b.nbins)``) and ``extra`` (``(F, 3)``: nan,
+        below, above per column), column ``f`` binned by ``binners[f]``; one C pass over the
+        matrix. For repeated calls into the same arrays use a :class:`MatrixCounter` (the
+        pointers are prepared once)."""
+        MatrixCounter(binners, counts.reshape(1, -1), extra.reshape(1, *extra.shape)).count(
+            x, 0, x.shape[0] if x.ndim == 2 else 0, 0
+        )
+
+
+class MatrixCounter:
+    """Counts the columns of row-major float64 matrices into caller-owned count rings, column
+    ``f`` binned by ``binners[f]``: ``counts`` is ``(slots, sum(nbins))`` uint64 and ``extra``
+    ``(slots, F, 3)`` uint64 (nan, below, above), both C-contiguous and kept alive by this
+    object. The C pointers are prepared once, so a call costs one C call (DriftMonitor's hot
+    path, often one row at a time)."""
+
+    __slots__ = ("binners", "nfeat", "_ptrs", "_counts", "_extra", "_cptr", "_eptr")
+
+    def __init__(
+        self,
+        binners: Sequence[Binner],
+        counts: npt.NDArray[np.uint64],
+        extra: npt.NDArray[np.uint64],
+    ) -> None:
+        self.binners = tuple(binners)
+        self.nfeat = len(self.binners)
+        if self.nfeat == 0 or not all(isinstance(b, Binner) for b in self.binners):
+            raise InvalidInputError("binners must be a non-empty sequence of Binner")
+        total = sum(b.nbins for b in self.binners)
+        for name, arr, shape in (("counts", counts, (total,)), ("extra", extra, (self.nfeat, 3))):
+            if (
+                not isinstance(arr, np.ndarray) or arr.dtype != np.uint64 or arr.ndim != 2 + (name == "extra")
+                or tuple(arr.shape[1:]) != shape or not arr.flags.c_contiguous or not arr.flags.writeable
+            ):
+                raise InvalidInputError(
+                    f"{name} must be a writable C-contiguous uint64 array of shape (slots, "
+                    f"{', '.join(map(str, shape))})"
+                )
+        if counts.shape[0] != extra.shape[0]:
+            raise InvalidInputError(f"counts has {counts.shape[0]} slots, extra {extra.shape[0]}")
+        self._ptrs = ffi.new("mon_binner *[]", [b.ptr for b in self.binners])
+        self._counts = counts
+        self._extra = extra
+        cbase = ffi.cast("uint64_t *", ffi.from_buffer(counts))
+        ebase = ffi.cast("mon_bin_extra *", ffi.from_buffer(extra))
+        self._cptr = [cbase + k * total for k in range(counts.shape[0])]
+        self._eptr = [ebase + k * self.nfeat for k in range(counts.shape[0])]
+
+    def count(self, x: npt.NDArray[np.float64], start: int, rows: int, slot: int) -> None:
+        """Add rows ``start .. start + rows - 1`` of ``x`` (C-contiguous float64, ``(n, F)``,
+        already validated by the caller) to slot ``slot`` of the rings."""
+        nf = self.nfeat
+        n, f = x.shape
+        if rows <= 0 or start < 0 or start + rows > n or f != nf:
+            if rows <= 0:
+                return
+            raise InvalidInputError(f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns")
+        status = _count_matrix(self._ptrs, nf, _cast("const double *", _from_buffer(x)) + start * nf, rows, nf,
+                               self._cptr[slot], self._eptr[slot])
+        if status:
+            check(status, "binning the batch")
+
+
+# Bound once: MatrixCounter.count is DriftMonitor's per-batch path, often one row.
+_count_matrix = lib.mon_bin_count_matrix
+_cast = ffi.cast
+_from_buffer = ffi.from_buffer
 
 
 def bin_counts(values: Any, edges: Any) -> BinCounts:
@@ -151,128 +244,31 @@ def bin_codes(codes: Any, ncodes: int) -> CodeCounts:
         raise InvalidInputError(f"codes must have an integer dtype, got {arr.dtype}")
     if not isinstance(ncodes, (int, np.integer)) or isinstance(ncodes, bool) or ncodes < 1:
         raise InvalidInputError(f"ncodes must be a positive integer, got {ncodes!r}")
+    return _count_codes(arr, int(ncodes))
+
+
+def raw_bin_codes(codes: Any, ncodes: int) -> CodeCounts:
+    """:func:`bin_codes` with ``ncodes`` (>= 0) checked by the C core only (MonitorError with
+    the C status in ``.status``): for certification, which pins the core's own statuses."""
+    return _count_codes(np.asarray(codes, dtype=np.int64), int(ncodes))
+
+
+def _count_codes(arr: npt.NDArray[Any], ncodes: int) -> CodeCounts:
     if arr.dtype.kind == "u":
         # uint64 codes above 2**63 - 1 would wrap to negative int64: clamp them to "unseen".
         big = arr > np.iinfo(np.int64).max
         arr = np.where(big, -1, arr)
     c = np.ascontiguousarray(arr, dtype=np.int64)
-    counts = np.zeros(int(ncodes), dtype=np.uint64)
+    counts = np.zeros(max(ncodes, 1), dtype=np.uint64)
     unseen = ffi.new("uint64_t *")
     check(
         lib.mon_bin_count_codes(
             ffi.cast("const int64_t *", ffi.from_buffer(c)),
             c.size,
             ffi.cast("uint64_t *", ffi.from_buffer(counts)),
-            int(ncodes),
+            ncodes,
             unseen,
         ),
         "counting category codes",
     )
-    return CodeCounts(counts, int(unseen[0]))
-
-
-def _lerp(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
-          t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    # numpy's own formula (numpy.lib._function_base_impl._lerp), operation for operation, so
-    # the result is bit-identical: a + (b-a)*t, or b - (b-a)*(1-t) where t >= 0.5.
-    with np.errstate(invalid="ignore"):  # inf - inf gives NaN, as in numpy
-        diff_b_a = b - a
-        res: npt.NDArray[np.float64] = np.add(a, diff_b_a * t)
-        np.subtract(b, diff_b_a * (1 - t), out=res, where=t >= 0.5)
-    return res
-
-
-class _Selector:
-    """Two-phase C selection: the radix histogram is built once, then ranks are selected."""
-
-    __slots__ = ("x", "n", "nan", "_hist", "_xp")
-
-    def __init__(self, x: npt.NDArray[np.float64]) -> None:
-        if x.size >= 0xFFFFFFFF:
-            raise InvalidInputError("percentile: at most 2**32 - 2 values per call")
-        self.x = x
-        self.n = int(x.size)
-        self._hist = np.empty(lib.MON_SELECT_HIST_LEN, dtype=np.uint32)
-        self._xp = ffi.cast("const double *", ffi.from_buffer(x))
-        self.nan = 0
-        self._prepare()
-
-    def _prepare(self) -> None:
-        nan = ffi.new("uint64_t *")
-        check(
-            lib.mon_select_prepare(self._xp, self.n, ffi.cast("uint32_t *", ffi.from_buffer(self._hist)), nan),
-            "preparing the percentile selection",
-        )
-        self.nan = int(nan[0])
-
-    def select(self, ranks: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """Values at the (any order) 0-based sorted positions ``ranks``; may be called once."""
-        uniq, inverse = np.unique(ranks, return_inverse=True)
-        r = np.ascontiguousarray(uniq, dtype=np.uint64)
-        out = np.empty(r.size, dtype=np.float64)
-        keys = np.empty(self.n + 1, dtype=np.uint64)
-        chunk = int(lib.MON_SELECT_MAX_RANKS)
-        for i in range(0, r.size, chunk):
-            if i:
-                self._prepare()  # phase 2 consumed the radix histogram: rebuild it
-            part = r[i: i + chunk]
-            check(
-                lib.mon_select_ranks(
-                    self._xp,
-                    self.n,
-                    ffi.cast("uint32_t *", ffi.from_buffer(self._hist)),
-                    ffi.cast("const uint64_t *", ffi.from_buffer(part)),
-                    part.size,
-                    ffi.cast("uint64_t *", ffi.from_buffer(keys)),
-                    ffi.cast("double *", ffi.from_buffer(out[i: i + chunk])),
-                ),
-                "selecting order statistics",
-            )
-        res: npt.NDArray[np.float64] = out[inverse.reshape(-1)]
-        return res
-
-
-def _percentile_of(sel: _Selector, q: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
-    """numpy's 'linear' percentile of the ``n`` smallest (non-NaN) values, bit for bit."""
-    if n == 0:
-        raise InvalidInputError("percentile of an empty set of values")
-    qq = np.true_divide(q, 100)
-    vi = (n - 1) * qq  # numpy: (n - 1) * quantiles
-    prev = np.floor(vi)
-    nxt = prev + 1
-    above = vi >= n - 1
-    prev[above] = -1
-    nxt[above] = -1
-    prev_i = prev.astype(np.intp)
-    next_i = nxt.astype(np.intp)
-    gamma = np.asanyarray(vi - prev_i, dtype=vi.dtype)
-    ranks = np.concatenate((np.where(prev_i < 0, n - 1, prev_i), np.where(next_i < 0, n - 1, next_i)))
-    vals = sel.select(ranks.astype(np.int64))
-    k = q.size
-    return _lerp(vals[:k], vals[k:], gamma)
-
-
-def percentile(values: Any, q: Any, *, nan_policy: str = "raise") -> npt.NDArray[np.float64]:
-    """``numpy.percentile(values, q)`` (method 'linear') computed by an exact C selection:
-    bit-identical results (a zero may come back as +0.0 where numpy returns -0.0), several
-    times faster than numpy's partition.
-
-    ``values``: 1-D, real dtype (converted to float64). ``q``: percentiles in [0, 100] (array
-    or list; a 1-D float64 array is returned). ``nan_policy``: ``"raise"`` (default; a NaN
-    raises :class:`InvalidInputError`, where numpy would return NaN) or ``"omit"`` (NaN values
-    are ignored, as ``numpy.nanpercentile``).
-    """
-    x = as_float64(values, "values")
-    qa = np.atleast_1d(np.asarray(q, dtype=np.float64))
-    if qa.ndim != 1 or qa.size == 0:
-        raise InvalidInputError("q must be a non-empty 1-D sequence of percentiles")
-    if np.isnan(qa).any() or (qa < 0).any() or (qa > 100).any():
-        raise InvalidInputError("percentiles must be in the range [0, 100]")
-    if nan_policy not in ("raise", "omit"):
-        raise InvalidInputError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
-    if x.size == 0:
-        raise InvalidInputError("percentile of an empty array")
-    sel = _Selector(x)
-    if sel.nan and nan_policy == "raise":
-        raise InvalidInputError(f"values contain {sel.nan} NaN (use nan_policy='omit' to ignore them)")
-    return _percentile_of(sel, qa, sel.n - sel.nan)
+    return CodeCounts(counts if ncodes else counts[:0], int(unseen[0]))

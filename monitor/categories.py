@@ -1,4 +1,5 @@
-"""Error categories: the article's five classes of failure and a categoriser that never raises.
+"""Error categories: the five classes of failure of the article (:mod:`monitor.article`) and a
+categoriser that never raises.
 
 ``categorise_error(exc, context)`` applies these steps in order; the first that matches wins:
 
@@ -34,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Union
 
-from ._ffi import ffi, lib
+from ._ffi import ffi, lib, status_message, status_name
 from .errors import InvalidInputError
 
 
@@ -92,6 +93,13 @@ def _read_codes() -> dict[ErrorCategory, int]:
 
 _CODES = _read_codes()
 _BY_CODE = {c: m for m, c in _CODES.items()}
+
+
+def category_name(code: int) -> str | None:
+    """The C core's name of a ``mon_error_category`` code (the :class:`ErrorCategory` value,
+    e.g. ``"timeout"``), or None when the core knows no such category."""
+    name = lib.mon_error_category_name(code)
+    return None if name == ffi.NULL else str(ffi.string(name).decode("ascii"))
 
 
 class InputValidationError(ValueError):
@@ -280,8 +288,13 @@ def categorise_error(
     return _DEFAULT.categorise(exception, context)
 
 
+# The C core's own names for its status codes (the MonitorError.status of an error raised
+# from a C status), here with the other names that come from C.
 __all__ = [
     "ErrorCategory",
+    "category_name",
+    "status_name",
+    "status_message",
     "Categoriser",
     "categorise_error",
     "InputValidationError",

@@ -13,8 +13,8 @@ advancing by W/K rows. Batches are split across sub-window boundaries exactly.
 Binning runs in C over the whole batch (one call per sub-window segment, no per-row Python).
 :meth:`DriftMonitor.evaluate` sums the ring and scores every feature with
 :func:`monitor.drift_scores` (TV, JS divergence and distance in bits, PSI with the article's
-+1 smoothing) and the article's PSI band: below ``bands[0]`` "none", up to ``bands[1]``
-"moderate", above "significant". NaN, below/above-range and (categorical) unseen values are
++1 smoothing; see :mod:`monitor.article`) and the article's PSI band: below ``bands[0]``
+"none", up to ``bands[1]`` "moderate", above "significant". NaN, below/above-range and (categorical) unseen values are
 reported per feature and do not enter the scores. Evaluating a window with no rows raises
 :class:`EmptyWindowError`; a feature whose window values are all NaN / out of range gets
 band "empty" and ``None`` scores.
@@ -29,8 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import drift
-from ._ffi import check, ffi, lib
-from .binning import Binner
+from .binning import Binner, MatrixCounter
 from .errors import ConfigMismatchError, EmptyWindowError, InvalidInputError
 from .reference import Reference
 
@@ -125,7 +124,6 @@ class DriftMonitor:
         self._epsilon = epsilon
         self._binners = [Binner(f.edges) for f in reference.features]
         self._nfeat = len(self._binners)
-        self._ptrs = ffi.new("mon_binner *[]", [b.ptr for b in self._binners])
         nb = [b.nbins for b in self._binners]
         self._offsets = np.concatenate(([0], np.cumsum(nb))).astype(np.intp)
         self._total_bins = int(self._offsets[-1])
@@ -133,10 +131,7 @@ class DriftMonitor:
         self._counts = np.zeros((self.slots, self._total_bins), dtype=np.uint64)
         self._extra = np.zeros((self.slots, self._nfeat, 3), dtype=np.uint64)  # nan, below, above
         self._slot_id = [-1] * self.slots  # sub-window index held by each slot (-1: none)
-        cbase = ffi.cast("uint64_t *", ffi.from_buffer(self._counts))
-        ebase = ffi.cast("mon_bin_extra *", ffi.from_buffer(self._extra))
-        self._cptr = [cbase + k * self._total_bins for k in range(self.slots)]
-        self._eptr = [ebase + k * self._nfeat for k in range(self.slots)]
+        self._counter = MatrixCounter(self._binners, self._counts, self._extra)
         self._ref_counts = [f.counts[f.category_bins] for f in reference.features]
         self._rows = 0
 
@@ -187,8 +182,8 @@ class DriftMonitor:
         n = x.shape[0]
         if n == 0:
             return
-        base = ffi.cast("const double *", ffi.from_buffer(x))
         done = 0
+        counter = self._counter
         while done < n:
             pos = self._rows + done
             sw = pos // self.sub
@@ -198,11 +193,7 @@ class DriftMonitor:
                 self._extra[k].fill(0)
                 self._slot_id[k] = sw
             m = min(n - done, (sw + 1) * self.sub - pos)
-            check(
-                lib.mon_bin_count_matrix(self._ptrs, self._nfeat, base + done * self._nfeat, m,
-                                         self._nfeat, self._cptr[k], self._eptr[k]),
-                "binning the batch",
-            )
+            counter.count(x, done, m, k)
             done += m
         self._rows += n
 

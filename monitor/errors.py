@@ -9,7 +9,11 @@ from __future__ import annotations
 
 
 class MonitorError(Exception):
-    """Base class of every error raised by monitor."""
+    """Base class of every error raised by monitor. ``status`` is the C core's status code
+    when the error is a status the core returned (named by
+    :func:`monitor.categories.status_name`), else None."""
+
+    status: int | None = None
 
 
 class InvalidInputError(MonitorError, ValueError):

@@ -20,15 +20,12 @@ import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 import numpy as np
 
 from ._ffi import check, ffi, lib
 from .errors import ConfigMismatchError, CorruptDataError, InvalidInputError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._prom import NativeHistogram, OtelExponentialHistogramPoint
 
 Unit = Literal["ns", "us", "ms", "s"]
 
@@ -66,6 +63,55 @@ class HistogramLayout:
     range_lo_ns: int
     range_hi_ns: int
     nbytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistogramStats:
+    """The exact counters of a histogram (``mon_hist_stats``), read at once. ``min_ns`` and
+    ``max_ns`` are the C core's raw values: meaningful only when ``count > 0``."""
+
+    count: int
+    underflow: int
+    overflow: int
+    invalid: int
+    min_ns: int
+    max_ns: int
+    sum_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class OtelExponentialHistogramPoint:
+    """Fields of an OpenTelemetry ``ExponentialHistogramDataPoint`` (values in ns), from
+    :meth:`LatencyHistogram.to_otel`; see :mod:`monitor.exposition` for the mapping."""
+
+    scale: int
+    zero_count: int
+    zero_threshold_ns: int
+    positive_offset: int
+    positive_bucket_counts: tuple[int, ...]
+    count: int
+    sum_ns: int
+    min_ns: int | None
+    max_ns: int | None
+    overflow_count: int
+    unit: str = "ns"
+
+
+@dataclass(frozen=True, slots=True)
+class NativeHistogram:
+    """Parameters of a Prometheus native histogram (values in ns), from
+    :meth:`LatencyHistogram.to_native`: ``positive_spans`` are ``(offset, length)`` pairs,
+    ``positive_deltas`` the bucket counts delta-encoded; see :mod:`monitor.exposition`."""
+
+    schema: int
+    zero_threshold_ns: int
+    zero_count: int
+    count: int
+    sum_ns: int
+    positive_spans: tuple[tuple[int, int], ...]
+    positive_deltas: tuple[int, ...]
+    overflow_count: int
+    unit: str = "ns"
 
 
 def _config(lowest_ns: int, highest_ns: int, scale: int) -> Any:
@@ -390,6 +436,12 @@ class LatencyHistogram:
         check(lib.mon_hist_get_stats(self._h, s), "histogram stats")
         return s
 
+    def stats(self) -> HistogramStats:
+        """Every counter, read at once (one C call)."""
+        s = self._stats()
+        return HistogramStats(int(s.count), int(s.underflow), int(s.overflow), int(s.invalid),
+                              int(s.min), int(s.max), (int(s.sum_hi) << 64) | int(s.sum_lo))
+
     @property
     def count(self) -> int:
         """Number of valid values recorded (in range, underflow and overflow)."""
@@ -655,22 +707,140 @@ class LatencyHistogram:
         *,
         export_scale: int | None = 1,
     ) -> str:
-        """Prometheus text exposition of a classic histogram in seconds (see monitor._prom)."""
-        from ._prom import prometheus_text
+        """Prometheus text exposition of a classic histogram in seconds: a convenience for
+        :func:`monitor.exposition.prometheus_text(self, ...) <monitor.exposition.prometheus_text>`,
+        where the text format lives (imported here when called)."""
+        from .exposition import prometheus_text
 
         return prometheus_text(self, name, labels, help, export_scale=export_scale)
 
-    def to_otel(self) -> OtelExponentialHistogramPoint:
-        """OpenTelemetry exponential-histogram data point (ns), see monitor._prom.OtelExponentialHistogramPoint."""
-        from ._prom import otel_point
+    def exponential_buckets(self) -> tuple[int, tuple[int, ...], int, int]:
+        """The histogram on its exponential schema: ``(first, counts, zero_count,
+        overflow_count)``, ``counts[k]`` being bucket ``first + k`` from the first to the last
+        non-empty bucket. Underflow values (0 included) form the zero bucket; overflow values
+        are counted in the bucket just above the range (see :mod:`monitor.exposition`)."""
+        lay = self.layout
+        st = self._stats()
+        counts = [int(c) for c in self.bucket_counts().tolist()]
+        over = int(st.overflow)
+        if over:
+            counts.append(over)  # the bucket just above the range
+        nz = [k for k, c in enumerate(counts) if c]
+        if not nz:
+            return lay.index_lo, (), int(st.underflow), over
+        return lay.index_lo + nz[0], tuple(counts[nz[0] : nz[-1] + 1]), int(st.underflow), over
 
-        return otel_point(self)
+    def to_otel(self) -> OtelExponentialHistogramPoint:
+        """OpenTelemetry exponential-histogram data point (ns): OTel bucket ``i - 1`` is this
+        histogram's bucket ``i`` (see :mod:`monitor.exposition`)."""
+        first, dense, zero, over = self.exponential_buckets()
+        st = self.stats()
+        return OtelExponentialHistogramPoint(
+            scale=self.scale,
+            zero_count=zero,
+            zero_threshold_ns=self.layout.range_lo_ns - 1,
+            positive_offset=first - 1,
+            positive_bucket_counts=dense,
+            count=zero + sum(dense),
+            sum_ns=st.sum_ns,
+            min_ns=st.min_ns if st.count else None,
+            max_ns=st.max_ns if st.count else None,
+            overflow_count=over,
+        )
 
     def to_native(self) -> NativeHistogram:
-        """Prometheus native-histogram parameters (ns), see monitor._prom.NativeHistogram."""
-        from ._prom import native_histogram
+        """Prometheus native-histogram parameters (ns): native bucket ``i`` is this
+        histogram's bucket ``i`` (see :mod:`monitor.exposition`)."""
+        first, dense, zero, over = self.exponential_buckets()
+        spans: list[tuple[int, int]] = []
+        deltas: list[int] = []
+        prev_count = 0
+        prev_end = 0  # index after the last bucket of the previous span
+        k = 0
+        while k < len(dense):
+            if dense[k] == 0:
+                k += 1
+                continue
+            start = k
+            while k < len(dense) and dense[k]:
+                deltas.append(dense[k] - prev_count)
+                prev_count = dense[k]
+                k += 1
+            idx = first + start
+            spans.append((idx if not spans else idx - prev_end, k - start))
+            prev_end = first + k
+        return NativeHistogram(
+            schema=self.scale,
+            zero_threshold_ns=self.layout.range_lo_ns - 1,
+            zero_count=zero,
+            count=zero + sum(dense),
+            sum_ns=self.stats().sum_ns,
+            positive_spans=tuple(spans),
+            positive_deltas=tuple(deltas),
+            overflow_count=over,
+        )
 
-        return native_histogram(self)
+
+def peek_config(data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
+    """``(lowest_ns, highest_ns, scale)`` of serialised histogram bytes, every field validated
+    by the C core (CorruptDataError whose ``.status`` is the C status)."""
+    raw = bytes(data)
+    cfg = ffi.new("mon_hist_config *")
+    check(lib.mon_hist_peek_config(raw, len(raw), cfg), "peek_config")
+    return int(cfg.lowest), int(cfg.highest), int(cfg.scale)
+
+
+# ---- raw entry points -----------------------------------------------------------------------
+# For certification (the golden vectors of ``monitor verify``): the C functions on plain
+# integers, with no Python-side checks, so the C core's own status is what a bad input gives
+# (a MonitorError whose ``.status`` is that status).
+
+
+def raw_layout(lowest_ns: int, highest_ns: int, scale: int) -> HistogramLayout:
+    """``mon_hist_layout_of`` (and ``mon_hist_size``) of a configuration."""
+    cfg = _config(lowest_ns, highest_ns, scale)
+    lay = ffi.new("mon_hist_layout *")
+    check(lib.mon_hist_layout_of(cfg, lay), "raw_layout")
+    return HistogramLayout(
+        int(lay.scale), int(lay.index_lo), int(lay.index_hi), int(lay.buckets),
+        int(lay.range_lo), int(lay.range_hi), int(lib.mon_hist_size(cfg)),
+    )
+
+
+def raw_error_bound(lowest_ns: int, highest_ns: int, scale: int) -> tuple[int, int]:
+    """``mon_hist_error_bound``: (numerator, denominator) as the core gives them (not
+    reduced; :func:`error_bound` is the Fraction)."""
+    num, den = ffi.new("uint64_t *"), ffi.new("uint64_t *")
+    check(lib.mon_hist_error_bound(_config(lowest_ns, highest_ns, scale), num, den), "raw_error_bound")
+    return int(num[0]), int(den[0])
+
+
+def raw_f64_to_ns(value: float, unit_code: int) -> int:
+    """``mon_hist_f64_to_ns``: the boundary conversion of a double in a C unit code
+    (``MON_HIST_NS`` .. ``MON_HIST_S``) to integer ns."""
+    out = ffi.new("uint64_t *")
+    check(lib.mon_hist_f64_to_ns(value, unit_code, out), "raw_f64_to_ns")
+    return int(out[0])
+
+
+def raw_index_of(scale: int, value_ns: int) -> int:
+    """``mon_hist_index_of``: the exact bucket index of ``value_ns`` at ``scale``."""
+    out = ffi.new("int32_t *")
+    check(lib.mon_hist_index_of(scale, value_ns, out), "raw_index_of")
+    return int(out[0])
+
+
+def raw_threshold(scale: int, index: int) -> int:
+    """``mon_hist_threshold``: T(index), the upper bound (ns) of bucket ``index``."""
+    out = ffi.new("uint64_t *")
+    check(lib.mon_hist_threshold(scale, index, out), "raw_threshold")
+    return int(out[0])
+
+
+def crc32c(data: bytes | bytearray | memoryview) -> int:
+    """CRC-32C (Castagnoli) of ``data``: the checksum of the serialised format."""
+    raw = bytes(data)
+    return int(lib.mon_hist_crc32c(raw, len(raw)))
 
 
 def _restore(data: bytes, strict: bool) -> LatencyHistogram:
@@ -963,8 +1133,18 @@ __all__ = [
     "WindowedLatencyHistogram",
     "HistogramBucket",
     "HistogramLayout",
+    "HistogramStats",
+    "OtelExponentialHistogramPoint",
+    "NativeHistogram",
     "histogram_layout",
     "histogram_nbytes",
     "error_bound",
     "scale_for",
+    "peek_config",
+    "crc32c",
+    "raw_layout",
+    "raw_error_bound",
+    "raw_f64_to_ns",
+    "raw_index_of",
+    "raw_threshold",
 ]

@@ -1,9 +1,9 @@
 """Reference profiles: per-feature bin edges fitted once from reference data, plus the reference
 counts, saved to a versioned JSON file with exact edges and a digest.
 
-Numeric features get the article's quantile edges: ``np.percentile(column, linspace(0, 100,
-bins + 1))`` (numpy's 'linear' method, reproduced bit for bit by an exact C selection), with the
-outer edges replaced by ``-inf`` and ``+inf``. Heavily tied or constant features give repeated
+Numeric features get the quantile edges of the article (:mod:`monitor.article`):
+``np.percentile(column, linspace(0, 100, bins + 1))`` (numpy's 'linear' method, reproduced bit
+for bit by an exact C selection), with the outer edges replaced by ``-inf`` and ``+inf``. Heavily tied or constant features give repeated
 quantiles: the repeats are dropped, so such a feature has fewer than ``bins`` bins (a constant
 feature ``c`` gets the two bins ``[-inf, c)`` and ``[c, +inf]``). NaN values are ignored when
 fitting the quantiles and counted in the feature's ``nan`` counter.
@@ -38,8 +38,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .binning import Binner, _percentile_of, _Selector, as_float64
+from .binning import Binner, as_float64
 from .errors import CorruptDataError, InvalidInputError
+from .quantiles import Selector, percentile_of
 
 __all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION"]
 
@@ -92,13 +93,13 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArray[np.float64], int]:
-    sel = _Selector(col)
+    sel = Selector(col)
     nvalid = sel.n - sel.nan
     if nvalid == 0:
         raise InvalidInputError("cannot fit quantile edges: every value of the feature is NaN")
     if bins > 1:
         q = np.linspace(0, 100, bins + 1)
-        inner = _percentile_of(sel, q, nvalid)[1:-1]
+        inner = percentile_of(sel, q, nvalid)[1:-1]
         inner = inner[~np.isnan(inner)]  # only possible with +-inf data (inf - inf)
         inner = np.unique(inner)  # drops repeated quantiles (ties), sorted
         inner = inner[np.isfinite(inner)]

@@ -1,4 +1,5 @@
-"""Service instrumentation: the article's four signals from a few lines around the model call.
+"""Service instrumentation: the four signals of the article (:mod:`monitor.article`) from a few
+lines around the model call.
 
 ``ServiceMonitor`` ties together the C counters (received / processed / dropped / failed,
 in-flight, errors per category, rate windows), a windowed latency histogram, the error
@@ -27,21 +28,33 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, cast
 
 from . import signals
-from ._ffi import check, ffi, lib
+from .article import PredictionMetrics
 from .categories import Categoriser, ErrorCategory
+from .counters import MAX_SLOTS, ServiceCounters
 from .errors import InvalidInputError, MonitorError
+from .latency import LatencyHistogram
 from .logs import StructuredLogger
+from .snapshot import (
+    QUANTILES,
+    DriftSignals,
+    ErrorSignals,
+    LatencySignals,
+    Snapshot,
+    ThroughputSignals,
+    drift_signals,
+    latency_signals,
+    throughput_signals,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _NS = 1_000_000_000
-_QUANTILES = (50.0, 90.0, 99.0, 99.9)
+_QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -50,113 +63,6 @@ _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.E
 def _tick(t: float) -> int:
     ns = int(t * 1e9)
     return ns if ns > 0 else 0
-
-
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PredictionMetrics:
-    """The article's ``PredictionMetrics`` (same fields, same order) plus the error category
-    and request id."""
-
-    latency_ms: float
-    model_version: str
-    input_size: int
-    cache_hit: bool = False
-    error: str | None = None
-    error_category: ErrorCategory | None = None
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LatencySignals:
-    """Percentiles (ms) of the requests finished in the window; NaN when there were none."""
-
-    count: int
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    p999_ms: float
-
-
-@dataclass(frozen=True, slots=True)
-class ThroughputSignals:
-    """Totals since start (exact) and the window's counts and per-second rates."""
-
-    received: int
-    processed: int
-    dropped: int
-    failed: int
-    in_flight: int
-    gap: int  # received - processed = failed + dropped + in_flight (totals)
-    window_s: float  # seconds covered by the window's rates
-    window_received: int
-    window_processed: int
-    window_dropped: int
-    window_failed: int
-    received_rps: float
-    processed_rps: float
-    dropped_rps: float
-    failed_rps: float
-    gap_ratio: float  # (window received - window processed) / window received, 0 when idle
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorSignals:
-    """Errors per category (value names): totals, window counts, and rate = window errors /
-    window requests received (0 when none were received)."""
-
-    count: Mapping[str, int]
-    window: Mapping[str, int]
-    rate: Mapping[str, float]
-    total_rate: float
-
-
-@dataclass(frozen=True, slots=True)
-class DriftSignals:
-    """Drift of one feature (NaN when its window is empty): PSI (nats), total variation,
-    Jensen-Shannon divergence in bits (``js``, the ``drift.<feature>.js`` signal) and distance
-    (its square root)."""
-
-    psi: float
-    tv: float
-    js: float
-    js_distance: float
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The four signals at one instant. Every number is also reachable by a dotted name
-    (:meth:`get`, :meth:`signals`): ``latency.p50_ms`` .. ``latency.p999_ms``,
-    ``latency.count``, ``throughput.<field>`` (e.g. ``throughput.received_rps``),
-    ``saturation``, ``errors.rate.<category>``, ``errors.count.<category>``,
-    ``errors.total_rate``, ``drift.<feature>.psi`` / ``.tv`` / ``.js``."""
-
-    service: str
-    model_version: str
-    time_s: float
-    latency: LatencySignals
-    throughput: ThroughputSignals
-    saturation: float
-    errors: ErrorSignals
-    drift: Mapping[str, DriftSignals]
-    _signals: Mapping[str, float] = field(repr=False, compare=False)
-
-    def signals(self) -> Mapping[str, float]:
-        """Flat read-only mapping of dotted name -> value (NaN = no data)."""
-        return self._signals
-
-    def get(self, name: str) -> float:
-        """The value of one dotted signal name; KeyError (listing close names) if unknown."""
-        try:
-            return self._signals[name]
-        except KeyError:
-            prefix = name.rsplit(".", 1)[0]
-            near = sorted(k for k in self._signals if k.startswith(prefix))[:8]
-            raise KeyError(f"unknown signal {name!r}; known names include {near}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,12 +112,6 @@ class _LatencyRing:
                 out = r
         return out
 
-
-# Bound once: the hot path avoids attribute lookups on lib.
-_begin = lib.mon_service_begin
-_ok = lib.mon_service_ok
-_fail = lib.mon_service_fail
-_drop = lib.mon_service_drop
 
 # --------------------------------------------------------------------------------------------
 # Observation
@@ -335,7 +235,7 @@ class Observation:
         try:
             t = svc._clock()
             ns = int(t * 1e9)
-            _begin(svc._s, ns if ns > 0 else 0)
+            svc._begin(ns if ns > 0 else 0)
             self._t0 = t
         except Exception:  # a broken clock must not break the request
             svc._count_internal_error()
@@ -422,10 +322,10 @@ class ServiceMonitor:
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
         if isinstance(slots, bool) or not isinstance(slots, int) or not (
-            1 <= slots <= lib.MON_SERVICE_MAX_SLOTS
+            1 <= slots <= MAX_SLOTS
         ):
             raise InvalidInputError(
-                f"slots must be an int in 1..{lib.MON_SERVICE_MAX_SLOTS}, got {slots!r}"
+                f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}"
             )
         ticks = window * _NS / slots
         slot_ticks = round(ticks) if ticks < 2.0**63 else 0
@@ -479,8 +379,6 @@ class ServiceMonitor:
         self.model_version = model_version
         self._clock = clock
 
-        from .latency import LatencyHistogram
-
         lat_kwargs = dict(latency_config or {})
         try:
             LatencyHistogram(**lat_kwargs)
@@ -488,17 +386,12 @@ class ServiceMonitor:
             raise InvalidInputError(f"latency_config: {exc}") from None
 
         start = _tick(clock())
-        cfg = ffi.new("mon_service_config *")
-        cfg.slot_ticks = slot_ticks
-        cfg.start_tick = start
-        cfg.slots = slots
-        cfg.flags = 0
-        size = lib.mon_service_size(cfg)
-        if size == 0:  # pragma: no cover - validated above
-            raise InvalidInputError("invalid service window configuration")
-        self._mem = ffi.new("uint64_t[]", (size + 7) // 8)
-        check(lib.mon_service_init(self._mem, size, cfg), "ServiceMonitor")
-        self._s = ffi.cast("mon_service *", self._mem)
+        self._counters = counters = ServiceCounters(slot_ticks, start, slots)
+        # Bound once: the request path calls these directly.
+        self._begin = counters.begin
+        self._ok = counters.ok
+        self._drop = counters.drop
+        self._fail = counters.fail
         self._slot_ticks = slot_ticks
         self._slots = slots
         self._latency = _LatencyRing(
@@ -589,7 +482,7 @@ class ServiceMonitor:
     def reject(self, request_id: str | None = None, reason: str | None = None) -> None:
         """Count a request received and dropped at admission (never in flight)."""
         try:
-            lib.mon_service_reject(self._s, _tick(self._clock()))
+            self._counters.reject(_tick(self._clock()))
             if self._logger is not None:
                 self._logger.log("request_rejected", level="warning", request_id=request_id,
                                  model_version=self.model_version, error_message=reason)
@@ -601,7 +494,7 @@ class ServiceMonitor:
         """Count an error that does not finish a request, e.g. a business-logic error found
         downstream later. InvalidInputError for an unknown category."""
         cat = ErrorCategory.parse(category)
-        check(lib.mon_service_error(self._s, _tick(self._clock()), cat.code), "record_error")
+        self._counters.error(_tick(self._clock()), cat.code)
         if self._logger is not None:
             self._logger.log("late_error", level="error", request_id=request_id,
                              model_version=self.model_version, error_category=cat.value,
@@ -626,11 +519,10 @@ class ServiceMonitor:
             ring._hists[i].record_ns(ns if ns > 0 else 0)
         else:
             ring.record(tick, ns if ns > 0 else 0)
-        s = self._s
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
-                status = _drop(s, tick)
+                status = self._drop(tick)
                 event, level = "prediction_dropped", "warning"
                 obs._error_type = type(exc).__name__
             else:
@@ -638,7 +530,7 @@ class ServiceMonitor:
                 ctx["stage"] = obs.stage_name
                 ctx["request_id"] = obs.request_id
                 category = self._categoriser.categorise(exc, ctx)
-                status = _fail(s, tick, self._cat_codes[category])
+                status = self._fail(tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
                 obs._error_type = type(exc).__name__
                 try:
@@ -646,12 +538,12 @@ class ServiceMonitor:
                 except Exception:
                     obs._error_message = "<unprintable exception>"
         elif obs._outcome == 2:
-            status = _drop(s, tick)
+            status = self._drop(tick)
             event, level = "prediction_dropped", "warning"
         elif obs._outcome == 1:
             category = obs._category
             assert category is not None
-            status = _fail(s, tick, self._cat_codes[category])
+            status = self._fail(tick, self._cat_codes[category])
             event, level = "prediction_error", "error"
         else:
             p, c = obs.prediction, obs.confidence
@@ -664,11 +556,11 @@ class ServiceMonitor:
             else:
                 bad = self._categoriser.categorise_output(p, c)
             if bad is None:
-                status = _ok(s, tick)
+                status = self._ok(tick)
                 event, level = "prediction_complete", "info"
             else:
                 category, obs._error_type, obs._error_message = bad
-                status = _fail(s, tick, self._cat_codes[category])
+                status = self._fail(tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
         if status != 0:
             self._count_internal_error()
@@ -713,66 +605,33 @@ class ServiceMonitor:
                 for k, v in obs.fields.items():
                     if k not in _RESERVED and v is not None:
                         rec[k] = v
-            try:
-                log._write(event, level, levelno, rec)
-            except Exception:
-                log._count_failure()
+            log.emit(event, level, rec)
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
         errors per category value."""
-        c = ffi.new("mon_service_counts *")
-        check(lib.mon_service_totals(self._s, c), "totals")
+        c = self._counters.totals()
         out = {
-            "received": int(c.received),
-            "processed": int(c.processed),
-            "dropped": int(c.dropped),
-            "failed": int(c.failed),
-            "in_flight": int(c.in_flight),
+            "received": c.received,
+            "processed": c.processed,
+            "dropped": c.dropped,
+            "failed": c.failed,
+            "in_flight": c.in_flight,
         }
         for cat in ErrorCategory:
-            out[cat.value] = int(c.errors[cat.code])
+            out[cat.value] = c.errors[cat.value]
         return out
 
     def snapshot(self) -> Snapshot:
         """The four signals now, as one frozen :class:`Snapshot`."""
         now_s = self._clock()
         now = _tick(now_s)
-        tot = ffi.new("mon_service_counts *")
-        win = ffi.new("mon_service_window *")
-        check(lib.mon_service_totals(self._s, tot), "snapshot")
-        check(lib.mon_service_window_counts(self._s, now, win), "snapshot")
+        tot = self._counters.totals()
+        win = self._counters.window(now)
         w = win.counts
-        # Rates from exact integers: count / seconds, with at least one slot of time so the
-        # first requests after start do not read as a huge rate. int / int is correctly
-        # rounded in Python.
-        span_ticks = max(int(win.span_ticks), self._slot_ticks)
-        window_s = span_ticks / _NS
-
-        def rate(n: int) -> float:
-            return n * _NS / span_ticks
-
-        received, processed = int(tot.received), int(tot.processed)
-        w_received, w_processed = int(w.received), int(w.processed)
-        thr = ThroughputSignals(
-            received=received,
-            processed=processed,
-            dropped=int(tot.dropped),
-            failed=int(tot.failed),
-            in_flight=int(tot.in_flight),
-            gap=received - processed,
-            window_s=window_s,
-            window_received=w_received,
-            window_processed=w_processed,
-            window_dropped=int(w.dropped),
-            window_failed=int(w.failed),
-            received_rps=rate(w_received),
-            processed_rps=rate(w_processed),
-            dropped_rps=rate(int(w.dropped)),
-            failed_rps=rate(int(w.failed)),
-            gap_ratio=(max(w_received - w_processed, 0) / w_received) if w_received else 0.0,
-        )
+        thr = throughput_signals(tot, win, self._slot_ticks)
+        w_received = w.received
         sat = _NAN
         if self._capacity_rps is not None:
             sat = thr.received_rps / self._capacity_rps
@@ -780,8 +639,8 @@ class ServiceMonitor:
             c_sat = thr.in_flight / self._capacity_conc
             sat = c_sat if math.isnan(sat) else max(sat, c_sat)
 
-        counts = {c.value: int(tot.errors[c.code]) for c in ErrorCategory}
-        wcounts = {c.value: int(w.errors[c.code]) for c in ErrorCategory}
+        counts = dict(tot.errors)  # every category value, in ErrorCategory's order
+        wcounts = dict(w.errors)
         rates = {k: (v / w_received if w_received else 0.0) for k, v in wcounts.items()}
         errs = ErrorSignals(
             count=MappingProxyType(counts),
@@ -819,52 +678,16 @@ class ServiceMonitor:
         )
 
     def _latency_signals(self, now: int) -> LatencySignals:
-        h = self._latency.merged(now)
-        n = int(h.count)
-        if n == 0:
-            return LatencySignals(0, _NAN, _NAN, _NAN, _NAN)
-        got = h.percentiles(_QUANTILES)
-        vals = [got[q] for q in _QUANTILES] if isinstance(got, Mapping) else list(got)
-        p = [int(v) / 1e6 for v in vals]  # ns (int) -> ms, correctly rounded
-        return LatencySignals(n, p[0], p[1], p[2], p[3])
+        return latency_signals(self._latency.merged(now))
 
     def _drift_signals(self) -> dict[str, DriftSignals]:
         if self._drift is None:
             return {}
         try:
-            results = self._drift.evaluate()
+            report = self._drift.evaluate()
         except MonitorError:  # e.g. an empty window: no drift figures yet
             return {}
-        # DriftMonitor.evaluate() gives a report whose .features are per-feature results
-        # (name, psi, tv, js, js_distance; None for a feature with an empty window). A mapping
-        # feature -> result, or a plain sequence of results, is accepted as well.
-        results = getattr(results, "features", results)
-        items: Iterator[tuple[Any, Any]]
-        if isinstance(results, Mapping):
-            items = iter(results.items())
-        else:
-            items = (
-                (getattr(r, "name", None) or getattr(r, "feature", None) or str(i), r)
-                for i, r in enumerate(results)
-            )
-        out: dict[str, DriftSignals] = {}
-        for name, r in items:
-            js_div = _num(getattr(r, "js", None))
-            js_dist = _num(getattr(r, "js_distance", None))
-            if math.isnan(js_div) and not math.isnan(js_dist):
-                js_div = js_dist * js_dist
-            elif math.isnan(js_dist) and not math.isnan(js_div):
-                js_dist = math.sqrt(js_div)
-            out[str(name)] = DriftSignals(
-                psi=_num(getattr(r, "psi", None)), tv=_num(getattr(r, "tv", None)),
-                js=js_div, js_distance=js_dist,
-            )
-        return out
-
-
-def _num(v: Any) -> float:
-    """A float, NaN for None (no data)."""
-    return _NAN if v is None else float(v)
+        return drift_signals(report)
 
 
 _RESERVED = frozenset(
@@ -873,120 +696,4 @@ _RESERVED = frozenset(
 )
 
 
-# --------------------------------------------------------------------------------------------
-# The article's predict_with_metrics
-# --------------------------------------------------------------------------------------------
-
-_module_logger = logging.getLogger("monitor.service")
-
-
-def predict_with_metrics(
-    model: Any,
-    input_data: Any,
-    *,
-    monitor: ServiceMonitor | None = None,
-    request_id: str | None = None,
-    logger: StructuredLogger | logging.Logger | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    categoriser: Categoriser | None = None,
-) -> tuple[Any, PredictionMetrics]:
-    """The article's function: ``result, metrics = predict_with_metrics(model, input_data)``
-    calls ``model.predict(input_data)``, measures latency at the boundary and returns the
-    result with a :class:`PredictionMetrics` (``model_version`` from ``model.version``).
-
-    With ``monitor`` the call is recorded as one observed request (latency, counters, errors,
-    logs). Otherwise a ``prediction_complete`` line goes to ``logger`` (a StructuredLogger, or
-    a stdlib logger given ``extra`` fields - the article's call; default
-    ``logging.getLogger("monitor.service")``). An exception from the model is categorised,
-    its metrics attached as ``exc.prediction_metrics`` where possible, and re-raised.
-    InvalidInputError, before anything runs, when ``model.predict`` is not callable.
-    """
-    predict = getattr(model, "predict", None)
-    if not callable(predict):
-        raise InvalidInputError(
-            f"model must have a callable predict(input_data) method, got {type(model).__name__}"
-        )
-    version = str(getattr(model, "version", monitor.model_version if monitor else "unknown"))
-    if monitor is not None:
-        obs = monitor.observe(request_id=request_id, input=input_data)
-        try:
-            with obs:
-                with obs.stage("model"):
-                    result = predict(input_data)
-                obs.record(prediction=result)
-        except Exception as exc:
-            _attach(exc, obs.metrics)
-            raise
-        assert obs.metrics is not None
-        return result, obs.metrics
-
-    cat = categoriser or Categoriser()
-    start = clock()
-    error: str | None = None
-    category: ErrorCategory | None = None
-    result = None
-    try:
-        result = predict(input_data)
-    except Exception as exc:
-        error = type(exc).__name__
-        category = cat.categorise(exc, {"stage": "model", "in_model": True})
-        latency_ms = (clock() - start) * 1000.0
-        metrics = _metrics(latency_ms, version, input_data, error, category, request_id)
-        _attach(exc, metrics)
-        _emit(logger, metrics)
-        raise
-    latency_ms = (clock() - start) * 1000.0
-    metrics = _metrics(latency_ms, version, input_data, error, category, request_id)
-    _emit(logger, metrics)
-    return result, metrics
-
-
-def _metrics(latency_ms: float, version: str, input_data: Any, error: str | None,
-             category: ErrorCategory | None, request_id: str | None) -> PredictionMetrics:
-    try:
-        size = len(input_data)
-    except Exception:
-        size = 1
-    return PredictionMetrics(latency_ms=latency_ms, model_version=version, input_size=size,
-                             cache_hit=False, error=error, error_category=category,
-                             request_id=request_id)
-
-
-def _attach(exc: BaseException, metrics: PredictionMetrics | None) -> None:
-    try:
-        setattr(exc, "prediction_metrics", metrics)
-    except Exception:
-        pass
-
-
-def _emit(logger: StructuredLogger | logging.Logger | None, m: PredictionMetrics) -> None:
-    try:
-        fields = {
-            "request_id": m.request_id,
-            "latency_ms": round(m.latency_ms, 3),
-            "model_version": m.model_version,
-            "status": "error" if m.error else "success",
-            "error_type": m.error,
-            "error_category": None if m.error_category is None else m.error_category.value,
-        }
-        if isinstance(logger, StructuredLogger):
-            logger.log("prediction_complete", level="error" if m.error else "info", **fields)
-        else:
-            lg = logger if logger is not None else _module_logger
-            lg.log(logging.ERROR if m.error else logging.INFO, "prediction_complete",
-                   extra={k: v for k, v in fields.items() if v is not None})
-    except Exception:
-        pass
-
-
-__all__ = [
-    "ServiceMonitor",
-    "Observation",
-    "Snapshot",
-    "LatencySignals",
-    "ThroughputSignals",
-    "ErrorSignals",
-    "DriftSignals",
-    "PredictionMetrics",
-    "predict_with_metrics",
-]
+__all__ = ["ServiceMonitor", "Observation"]

@@ -246,3 +246,67 @@ def test_read_only_input() -> None:
     x = np.frombuffer(np.arange(10.0).tobytes(), dtype=np.float64)
     assert not x.flags.writeable
     assert monitor.bin_counts(x, [0, 5, 9]).counts.tolist() == [5, 5]
+
+
+# ---- matrix counting (DriftMonitor's path) ---------------------------------------------------
+
+
+def test_count_matrix_equals_per_column_counts() -> None:
+    from monitor.binning import MatrixCounter
+
+    rng = np.random.default_rng(7)
+    x = np.ascontiguousarray(rng.normal(size=(1000, 3)))
+    x[5, 1] = np.nan
+    x[6, 2] = 99.0
+    edges = [np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]), np.array([-2.0, 0.0, 2.0]),
+             np.linspace(-3, 3, 7)]
+    binners = [Binner(e) for e in edges]
+    total = sum(b.nbins for b in binners)
+    counts = np.zeros(total, dtype=np.uint64)
+    extra = np.zeros((3, 3), dtype=np.uint64)
+    Binner.count_matrix(binners, x, counts, extra)
+    off = 0
+    for f, b in enumerate(binners):
+        want = monitor.bin_counts(x[:, f], edges[f])
+        assert np.array_equal(counts[off: off + b.nbins], want.counts)
+        assert list(extra[f]) == [want.nan, want.below, want.above]
+        off += b.nbins
+    # a ring of two slots, filled from row ranges
+    ring = np.zeros((2, total), dtype=np.uint64)
+    ring_extra = np.zeros((2, 3, 3), dtype=np.uint64)
+    mc = MatrixCounter(binners, ring, ring_extra)
+    mc.count(x, 0, 400, 0)
+    mc.count(x, 400, 600, 1)
+    mc.count(x, 0, 0, 1)  # nothing
+    assert np.array_equal(ring.sum(axis=0, dtype=np.uint64), counts)
+    assert np.array_equal(ring_extra.sum(axis=0, dtype=np.uint64), extra)
+    with pytest.raises(InvalidInputError):
+        mc.count(x, 900, 200, 0)  # beyond the matrix
+    with pytest.raises(InvalidInputError):
+        MatrixCounter(binners, np.zeros((2, total + 1), dtype=np.uint64), ring_extra)
+    with pytest.raises(InvalidInputError):
+        MatrixCounter(binners, ring.astype(np.int64), ring_extra)
+
+
+def test_unchecked_binner_reports_the_c_status() -> None:
+    with pytest.raises(InvalidInputError) as info:
+        Binner.unchecked(np.array([0.0, 1.0, 1.0]))
+    assert info.value.status == lib.MON_E_EDGES
+    b = Binner.unchecked(np.array([0.0, 1.0, 2.0]))
+    assert list(b.count(np.array([0.5, 1.5, 2.0])).counts) == [1, 2]
+
+
+def test_quantiles_two_phase_api() -> None:
+    from monitor.quantiles import Selector, percentile_of
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=1001)
+    sel = Selector(x)
+    q = np.array([0.0, 10.0, 50.0, 99.9, 100.0])
+    assert np.array_equal(percentile_of(sel, q, x.size), np.percentile(x, q))
+    s = np.sort(x)
+    assert np.array_equal(sel.select_ranks([0, 500, 1000]), s[[0, 500, 1000]])
+    assert np.array_equal(sel.select_ranks([1, 2]), s[[1, 2]])  # ready again after a selection
+    with pytest.raises(InvalidInputError) as info:
+        sel.select_ranks([2, 1])  # not increasing: the C core refuses
+    assert info.value.status == lib.MON_E_VALUE

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor import LatencyHistogram
-from monitor._prom import escape_label_name, escape_metric_name, ns_to_seconds_str
+from monitor.exposition import escape_label_name, escape_metric_name, ns_to_seconds_str
 from monitor.errors import InvalidInputError
 
 PROMTOOL = shutil.which("promtool")
@@ -207,3 +207,19 @@ def test_bucket_index_agrees_with_opentelemetry_sdk(v: int, scale: int) -> None:
         # v is within a relative 1e-9 of the bucket's lower boundary base^(i-1)
         near = abs(Fraction(v) ** k / 2 ** (int(idx[0]) - 1) - 1) < Fraction(k, 10**9)
         assert near or float(v) != v, (v, scale, int(idx[0]), theirs)
+
+
+def test_exposition_functions_are_the_histogram_methods() -> None:
+    from monitor import exposition
+
+    h = LatencyHistogram()
+    for v in (0, 500, 1_000, 47_300_000, 10**13, 2**63):
+        h.record_ns(v)
+    assert exposition.otel_point(h) == h.to_otel()
+    assert exposition.native_histogram(h) == h.to_native()
+    assert exposition.prometheus_text(h, "lat_seconds") == h.to_prometheus("lat_seconds")
+    st = h.stats()
+    assert (st.count, st.underflow, st.overflow, st.sum_ns) == (h.count, h.underflow, h.overflow, h.sum)
+    first, dense, zero, over = h.exponential_buckets()
+    assert zero == h.underflow and over == h.overflow and sum(dense) == h.count - zero
+    assert dense[0] and dense[-1]

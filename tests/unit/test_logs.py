@@ -361,11 +361,11 @@ field_names = st.one_of(
 
 @given(st.dictionaries(field_names, values, max_size=8))
 def test_fast_path_matches_general_renderer(context: dict) -> None:
-    from monitor.logs import _build
+    from monitor.logs.render import build_record
 
     log = StructuredLogger("svc", clock=lambda: T0, hash_key=KEY)
     fast = log._render("e", "info", dict(context))
-    slow = render_json(_build("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
+    slow = render_json(build_record("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
                               log.input_hash))
     assert fast == slow
 
@@ -458,3 +458,21 @@ def test_article_stdlib_logging_becomes_json_lines() -> None:
     assert rec["event"] == "prediction_complete" and rec["service"] == "fraud-model-v3"
     assert rec["model_version"] == "v3.2.1" and rec["status"] == "success"
     assert rec["latency_ms"] == metrics.latency_ms
+
+
+def test_emit_writes_the_log_line_and_counts_its_failures() -> None:
+    out = io.StringIO()
+    log = StructuredLogger("svc", stream=out, clock=lambda: T0, hash_key=KEY)
+    log.log("e", level="error", request_id="r", input={"a": 1})
+    log.emit("e", "error", {"request_id": "r", "input": {"a": 1}})
+    a, b = out.getvalue().splitlines()
+    assert a == b
+    assert log.failures == 0
+
+    class Broken:
+        def write(self, s: str) -> None:
+            raise OSError("disk full")
+
+    bad = StructuredLogger("svc", stream=Broken(), clock=lambda: T0)
+    bad.emit("e", "info", {"x": 1})  # never raises
+    assert bad.failures == 1

@@ -8,10 +8,22 @@ from __future__ import annotations
 import os
 import struct
 import sys
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 CORPUS = os.path.join(ROOT, "csrc", "fuzz", "corpus")
+
+
+def _hist_bytes(ffi: Any, lib: Any, h: Any) -> bytes:
+    """mon_hist_serialize of a raw histogram (monitor._verify goes through LatencyHistogram)."""
+    cap = int(lib.mon_hist_serialized_size_max(h))
+    out = ffi.new("uint8_t[]", max(1, cap))
+    n = ffi.new("size_t *")
+    st = int(lib.mon_hist_serialize(h, out, cap, n))
+    if st != 0:
+        raise RuntimeError(f"mon_hist_serialize failed with status {st}")
+    return bytes(ffi.buffer(out, int(n[0])))
 
 
 def _put(target: str, name: str, data: bytes) -> None:
@@ -30,7 +42,6 @@ def _d(*vals: float) -> bytes:
 
 
 def hist_seeds() -> None:
-    from monitor import _verify
     from monitor._ffi import ffi, lib
 
     lat = [1000 + (i * 7919 % 1000) * (1 << (i % 26)) for i in range(200)]
@@ -42,10 +53,10 @@ def hist_seeds() -> None:
         buf = ffi.new("uint64_t[]", (size + 7) // 8)
         lib.mon_hist_init(buf, size, cfg)
         h = ffi.cast("mon_hist *", buf)
-        _put("hist_decode", f"empty-{k}", _verify._hist_bytes(ffi, lib, h))
+        _put("hist_decode", f"empty-{k}", _hist_bytes(ffi, lib, h))
         for v in lat[: 20 + 50 * k] + [0, 2**64 - 1]:
             lib.mon_hist_record(h, v)
-        _put("hist_decode", f"filled-{k}", _verify._hist_bytes(ffi, lib, h))
+        _put("hist_decode", f"filled-{k}", _hist_bytes(ffi, lib, h))
         _put("hist_record", f"cfg-{k}", _q(lo, hi) + bytes([sc]) + _q(*lat[: 10 + 20 * k], 0, 2**64 - 1))
     f64 = 0xF0 << 56 | (struct.unpack("<Q", _d(1.5))[0] >> 8) | 1
     _put("hist_record", "f64", _q(1000, 10**9) + bytes([3]) + _q(f64, 5000, f64 ^ 2))

@@ -22,7 +22,8 @@ if [ $# -eq 0 ]; then
   set -- tests/unit/test_drift_metrics.py tests/unit/test_latency.py tests/cert/test_latency_c.py \
     tests/unit/test_latency_export.py tests/unit/test_latency_table.py tests/unit/test_binning.py \
     tests/unit/test_reference.py tests/unit/test_calculate_psi.py tests/unit/test_drift_monitor.py \
-    tests/unit/test_service.py tests/unit/test_categories.py tests/unit/test_golden.py
+    tests/unit/test_service.py tests/unit/test_counters.py tests/unit/test_categories.py \
+    tests/unit/test_golden.py
 fi
 args=()
 for f in "$@"; do case "$f" in /*) args+=("$f");; *) args+=("$REPO/$f");; esac; done

@@ -25,6 +25,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 
 
+def _hist_bytes(ffi: Any, lib: Any, h: Any) -> bytes:
+    """mon_hist_serialize of a raw histogram (monitor._verify goes through LatencyHistogram)."""
+    cap = int(lib.mon_hist_serialized_size_max(h))
+    out = ffi.new("uint8_t[]", max(1, cap))
+    n = ffi.new("size_t *")
+    st = int(lib.mon_hist_serialize(h, out, cap, n))
+    if st != 0:
+        raise RuntimeError(f"mon_hist_serialize failed with status {st}")
+    return bytes(ffi.buffer(out, int(n[0])))
+
+
 def _load_verify() -> Any:
     """monitor._verify from this source tree. `gen` needs the compiled core (in-place build);
     `check` and `header` do not, so when the package cannot be imported from the sources (e.g.
@@ -218,7 +229,7 @@ def cases_hist() -> list[dict[str, Any]]:
     h = ffi.cast("mon_hist *", buf)
     for v in _latencies(28, 50):
         lib.mon_hist_record(h, v)
-    good = _verify._hist_bytes(ffi, lib, h)
+    good = _hist_bytes(ffi, lib, h)
 
     def flip(b: bytes, i: int) -> bytes:
         return b[:i] + bytes([b[i] ^ 0x01]) + b[i + 1:]

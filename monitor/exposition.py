@@ -1,5 +1,7 @@
-"""Exports of :class:`~monitor.latency.LatencyHistogram`: Prometheus text exposition,
-OpenTelemetry exponential-histogram data points and Prometheus native-histogram parameters.
+"""Exports of :class:`~monitor.LatencyHistogram`: Prometheus text exposition (here),
+OpenTelemetry exponential-histogram data points and Prometheus native-histogram parameters
+(:meth:`~monitor.LatencyHistogram.to_otel` / :meth:`~monitor.LatencyHistogram.to_native`,
+whose types are re-exported here).
 
 Exactness. The classic text exposition places its cumulative ``le`` buckets on bucket
 boundaries of the histogram (every ``2**(scale - export_scale)``-th one, plus the two ends of
@@ -15,52 +17,15 @@ bucket just above the range and reported in ``overflow_count`` (0 means the expo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from .errors import InvalidInputError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .latency import LatencyHistogram
+from .latency import LatencyHistogram, NativeHistogram, OtelExponentialHistogramPoint
 
 _METRIC_OK = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_OK = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _BAD_METRIC_CHARS = re.compile(r"[^a-zA-Z0-9_:]")
 _BAD_LABEL_CHARS = re.compile(r"[^a-zA-Z0-9_]")
-
-
-@dataclass(frozen=True, slots=True)
-class OtelExponentialHistogramPoint:
-    """Fields of an OpenTelemetry ``ExponentialHistogramDataPoint`` (values in ns)."""
-
-    scale: int
-    zero_count: int
-    zero_threshold_ns: int
-    positive_offset: int
-    positive_bucket_counts: tuple[int, ...]
-    count: int
-    sum_ns: int
-    min_ns: int | None
-    max_ns: int | None
-    overflow_count: int
-    unit: str = "ns"
-
-
-@dataclass(frozen=True, slots=True)
-class NativeHistogram:
-    """Parameters of a Prometheus native histogram (values in ns): ``positive_spans`` are
-    ``(offset, length)`` pairs, ``positive_deltas`` the bucket counts delta-encoded."""
-
-    schema: int
-    zero_threshold_ns: int
-    zero_count: int
-    count: int
-    sum_ns: int
-    positive_spans: tuple[tuple[int, int], ...]
-    positive_deltas: tuple[int, ...]
-    overflow_count: int
-    unit: str = "ns"
 
 
 def escape_metric_name(name: str) -> str:
@@ -88,10 +53,12 @@ def escape_label_name(name: str) -> str:
 
 
 def escape_label_value(value: str) -> str:
+    """A label value for the text format: backslash, newline and double quote escaped."""
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def escape_help(text: str) -> str:
+    """A HELP text for the text format: backslash and newline escaped."""
     return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
@@ -130,10 +97,10 @@ def prometheus_text(
     lbl = "{" + base + "}" if base else ""
     pre = base + "," if base else ""
 
-    stats = hist._stats()
+    stats = hist.stats()
     counts = [int(c) for c in hist.bucket_counts().tolist()]
-    under, total = int(stats.underflow), int(stats.count)
-    total_sum = (int(stats.sum_hi) << 64) | int(stats.sum_lo)
+    under, total = stats.underflow, stats.count
+    total_sum = stats.sum_ns
     cum = list(accumulate(counts, initial=under))  # cum[k] = values <= T(index_lo - 1 + k)
     step = 1 << (s - e)
     lines = []
@@ -156,68 +123,14 @@ def prometheus_text(
     return "\n".join(lines) + "\n"
 
 
-def _positive_buckets(hist: LatencyHistogram) -> tuple[int, list[int], int, int, int, int | None, int | None]:
-    """(first index, dense counts from first to last non-empty, zero count, overflow, sum, min, max)."""
-    lay = hist.layout
-    stats = hist._stats()
-    counts = [int(c) for c in hist.bucket_counts().tolist()]
-    over = int(stats.overflow)
-    if over:
-        counts.append(over)  # the bucket just above the range (see module docstring)
-    nz = [k for k, c in enumerate(counts) if c]
-    total_sum = (int(stats.sum_hi) << 64) | int(stats.sum_lo)
-    mn = int(stats.min) if stats.count else None
-    mx = int(stats.max) if stats.count else None
-    if not nz:
-        return lay.index_lo, [], int(stats.underflow), over, total_sum, mn, mx
-    return lay.index_lo + nz[0], counts[nz[0] : nz[-1] + 1], int(stats.underflow), over, total_sum, mn, mx
-
-
 def otel_point(hist: LatencyHistogram) -> OtelExponentialHistogramPoint:
-    first, dense, zero, over, total_sum, mn, mx = _positive_buckets(hist)
-    return OtelExponentialHistogramPoint(
-        scale=hist.scale,
-        zero_count=zero,
-        zero_threshold_ns=hist.layout.range_lo_ns - 1,
-        positive_offset=first - 1,
-        positive_bucket_counts=tuple(dense),
-        count=zero + sum(dense),
-        sum_ns=total_sum,
-        min_ns=mn,
-        max_ns=mx,
-        overflow_count=over,
-    )
+    """OpenTelemetry exponential-histogram data point of ``hist`` (``hist.to_otel()``)."""
+    return hist.to_otel()
 
 
 def native_histogram(hist: LatencyHistogram) -> NativeHistogram:
-    first, dense, zero, over, total_sum, _mn, _mx = _positive_buckets(hist)
-    spans: list[tuple[int, int]] = []
-    deltas: list[int] = []
-    prev_count = 0
-    prev_end = 0  # index after the last bucket of the previous span
-    k = 0
-    while k < len(dense):
-        if dense[k] == 0:
-            k += 1
-            continue
-        start = k
-        while k < len(dense) and dense[k]:
-            deltas.append(dense[k] - prev_count)
-            prev_count = dense[k]
-            k += 1
-        idx = first + start
-        spans.append((idx if not spans else idx - prev_end, k - start))
-        prev_end = first + k
-    return NativeHistogram(
-        schema=hist.scale,
-        zero_threshold_ns=hist.layout.range_lo_ns - 1,
-        zero_count=zero,
-        count=zero + sum(dense),
-        sum_ns=total_sum,
-        positive_spans=tuple(spans),
-        positive_deltas=tuple(deltas),
-        overflow_count=over,
-    )
+    """Prometheus native-histogram parameters of ``hist`` (``hist.to_native()``)."""
+    return hist.to_native()
 
 
 __all__ = [
@@ -229,5 +142,6 @@ __all__ = [
     "escape_metric_name",
     "escape_label_name",
     "escape_label_value",
+    "escape_help",
     "ns_to_seconds_str",
 ]
