@@ -861,7 +861,9 @@ def _late_values(values: Any, unit: str, strict: bool, proto: LatencyHistogram) 
 class WindowedLatencyHistogram:
     """Latency over a sliding time window: the C window ring of ``csrc/mon_hist.h``
     (``mon_hist_ring_*``, the epoch-tagged slot ring that the service counters use too), with
-    ``slots`` histograms each covering ``slot_s = window_s / slots`` seconds.
+    ``slots`` histograms each covering ``slot_s = window_s / slots`` seconds (or exactly
+    ``slot_ns`` ns when given, as :class:`~monitor.ServiceMonitor` does to share the slots of its
+    request counters; ``window_s`` is then ``slot_ns * slots / 1e9``).
 
     Time is an integer tick in ns: the injected ``clock`` (monotonic seconds; default
     ``time.monotonic``) is read as ``floor(clock() * 1e9)``, and tick t belongs to slot epoch
@@ -899,6 +901,7 @@ class WindowedLatencyHistogram:
         scale: int | None = None,
         strict: bool = False,
         start_ns: int = 0,
+        slot_ns: int | None = None,
     ) -> None:
         max_slots = int(lib.MON_HIST_RING_MAX_SLOTS)
         if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= max_slots:
@@ -909,7 +912,12 @@ class WindowedLatencyHistogram:
             raise InvalidInputError("clock must be a callable returning monotonic seconds")
         if isinstance(start_ns, bool) or not isinstance(start_ns, int) or not 0 <= start_ns <= _U64_MAX:
             raise InvalidInputError(f"start_ns must be an int tick in [0, 2**64), got {start_ns!r}")
-        slot_ns = round(float(window_s) / slots * 1e9)
+        if slot_ns is None:
+            slot_ns = round(float(window_s) / slots * 1e9)
+        elif isinstance(slot_ns, bool) or not isinstance(slot_ns, int):
+            raise InvalidInputError(f"slot_ns must be an int number of ns, got {slot_ns!r}")
+        else:
+            window_s = slot_ns * slots / 1e9
         if not 1 <= slot_ns <= _U64_MAX:
             raise InvalidInputError(f"window_s / slots must be between 1 ns and 2**64 ns, got {window_s}/{slots}")
         self._proto = LatencyHistogram(lowest_ns, highest_ns, relative_error, scale=scale, strict=strict)

@@ -37,7 +37,7 @@ from .article import PredictionMetrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
 from .errors import InvalidInputError, MonitorError
-from .latency import LatencyHistogram
+from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .logs import StructuredLogger
 from .snapshot import (
     QUANTILES,
@@ -63,59 +63,6 @@ _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.E
 def _tick(t: float) -> int:
     ns = int(t * 1e9)
     return ns if ns > 0 else 0
-
-
-# --------------------------------------------------------------------------------------------
-# Windowed latency: a ring of histograms on the same slots as the C counters
-# --------------------------------------------------------------------------------------------
-
-
-class _LatencyRing:
-    __slots__ = ("_factory", "_hists", "_tags", "_slots", "_slot_ticks", "_start", "_lock")
-
-    def __init__(self, factory: Callable[[], Any], slots: int, slot_ticks: int, start: int):
-        self._factory = factory
-        self._hists: list[Any] = [None] * slots
-        self._tags = [-1] * slots
-        self._slots = slots
-        self._slot_ticks = slot_ticks
-        self._start = start
-        self._lock = threading.Lock()
-
-    def _epoch(self, tick: int) -> int:
-        return (tick - self._start) // self._slot_ticks if tick > self._start else 0
-
-    def record(self, tick: int, ns: int) -> None:
-        e = self._epoch(tick)
-        i = e % self._slots
-        if self._tags[i] != e:
-            with self._lock:
-                if self._tags[i] > e:
-                    return  # left the window
-                if self._tags[i] != e:
-                    self._hists[i] = self._factory()
-                    self._tags[i] = e
-        self._hists[i].record_ns(ns)
-
-    def merged(self, tick: int) -> Any:
-        e_now = self._epoch(tick)
-        first = max(e_now - self._slots + 1, 0)
-        out = self._factory()
-        with self._lock:
-            parts = [
-                h for h, t in zip(self._hists, self._tags)
-                if h is not None and first <= t <= e_now
-            ]
-        for h in parts:
-            r = out.merge(h)
-            if r is not None and r is not out and hasattr(r, "percentiles"):
-                out = r
-        return out
-
-
-# --------------------------------------------------------------------------------------------
-# Observation
-# --------------------------------------------------------------------------------------------
 
 
 class _Stage:
@@ -394,9 +341,12 @@ class ServiceMonitor:
         self._fail = counters.fail
         self._slot_ticks = slot_ticks
         self._slots = slots
-        self._latency = _LatencyRing(
-            lambda: LatencyHistogram(**lat_kwargs), slots, slot_ticks, start
+        # Latency windows on the same C ring configuration as the counters (csrc/mon_window.h):
+        # the snapshot's percentiles and its rates cover exactly the same slots.
+        self._latency = WindowedLatencyHistogram(
+            slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
+        self._record_latency = self._latency.record_ns_at
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -512,13 +462,7 @@ class ServiceMonitor:
         tick = int(t1 * 1e9)
         if tick < 0:
             tick = 0
-        ring = self._latency
-        e = (tick - ring._start) // ring._slot_ticks if tick > ring._start else 0
-        i = e % ring._slots
-        if ring._tags[i] == e:
-            ring._hists[i].record_ns(ns if ns > 0 else 0)
-        else:
-            ring.record(tick, ns if ns > 0 else 0)
+        self._record_latency(tick, ns if ns > 0 else 0)
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
@@ -678,7 +622,7 @@ class ServiceMonitor:
         )
 
     def _latency_signals(self, now: int) -> LatencySignals:
-        return latency_signals(self._latency.merged(now))
+        return latency_signals(self._latency.window_at(now))
 
     def _drift_signals(self) -> dict[str, DriftSignals]:
         if self._drift is None:
