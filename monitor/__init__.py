@@ -30,6 +30,7 @@ from .errors import (
     ConfigMismatchError,
     CorruptDataError,
     EmptyWindowError,
+    InvalidArgumentError,
     InvalidInputError,
     MonitorError,
 )
@@ -81,7 +82,8 @@ _logging.getLogger("monitor").addHandler(_logging.NullHandler())
 __all__ = [
     "__version__",
     "MonitorError",
-    "InvalidInputError",
+    "InvalidArgumentError",
+    "InvalidInputError",  # former name of InvalidArgumentError, removed in 0.3
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",

@@ -24,20 +24,20 @@ except ImportError as exc:  # pragma: no cover - only on a broken install or a s
     raise ImportError(_hint) from exc
 
 _STATUS_ERRORS: dict[int, type[errors.MonitorError]] = {
-    lib.MON_E_NULL: errors.InvalidInputError,
-    lib.MON_E_SIZE: errors.InvalidInputError,
-    lib.MON_E_LENGTH: errors.InvalidInputError,
+    lib.MON_E_NULL: errors.InvalidArgumentError,
+    lib.MON_E_SIZE: errors.InvalidArgumentError,
+    lib.MON_E_LENGTH: errors.InvalidArgumentError,
     lib.MON_E_EMPTY: errors.EmptyWindowError,
-    lib.MON_E_EDGES: errors.InvalidInputError,
-    lib.MON_E_VALUE: errors.InvalidInputError,
-    lib.MON_E_OVERFLOW: errors.InvalidInputError,
-    lib.MON_E_CONFIG: errors.InvalidInputError,
+    lib.MON_E_EDGES: errors.InvalidArgumentError,
+    lib.MON_E_VALUE: errors.InvalidArgumentError,
+    lib.MON_E_OVERFLOW: errors.InvalidArgumentError,
+    lib.MON_E_CONFIG: errors.InvalidArgumentError,
     lib.MON_E_MISMATCH: errors.ConfigMismatchError,
     lib.MON_E_FORMAT: errors.CorruptDataError,
     lib.MON_E_CHECKSUM: errors.CorruptDataError,
     lib.MON_E_TRUNCATED: errors.CorruptDataError,
     lib.MON_E_STATE: errors.CorruptDataError,
-    lib.MON_E_ALIGN: errors.InvalidInputError,
+    lib.MON_E_ALIGN: errors.InvalidArgumentError,
 }
 
 

@@ -35,7 +35,7 @@ followed by numpy's own interpolation formula (bit-identical breakpoints); both 
 binned in C; the PSI itself is :func:`monitor.psi` with the article's +1 smoothing over
 ``bins`` bins. Repeated breakpoints (tied data) give empty bins, exactly as numpy.histogram
 does. Differences from the snippet, on purpose: NaN in either input raises
-:class:`InvalidInputError` (numpy would give NaN breakpoints and raise, or silently drop NaN
+:class:`InvalidArgumentError` (numpy would give NaN breakpoints and raise, or silently drop NaN
 from the current counts while keeping them in ``len(current)``); empty inputs raise
 :class:`EmptyWindowError`.
 """
@@ -54,7 +54,7 @@ import numpy.typing as npt
 from . import drift
 from .binning import Binner, as_float64
 from .categories import Categoriser, ErrorCategory
-from .errors import EmptyWindowError, InvalidInputError
+from .errors import EmptyWindowError, InvalidArgumentError
 from .logs import StructuredLogger
 from .quantiles import Selector, percentile_of
 
@@ -111,11 +111,11 @@ def predict_with_metrics(
     a stdlib logger given ``extra`` fields - the article's call; default
     ``logging.getLogger("monitor.service")``). An exception from the model is categorised,
     its metrics attached as ``exc.prediction_metrics`` where possible, and re-raised.
-    InvalidInputError, before anything runs, when ``model.predict`` is not callable.
+    InvalidArgumentError, before anything runs, when ``model.predict`` is not callable.
     """
     predict = getattr(model, "predict", None)
     if not callable(predict):
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"model must have a callable predict(input_data) method, got {type(model).__name__}"
         )
     version = str(getattr(model, "version", monitor.model_version if monitor else "unknown"))
@@ -214,13 +214,13 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
     significant shift.
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise InvalidInputError(f"bins must be a positive integer, got {bins!r}")
+        raise InvalidArgumentError(f"bins must be a positive integer, got {bins!r}")
     bins = int(bins)
     ref = _flat(reference, "reference")
     cur = _flat(current, "current")
     sel = Selector(ref)
     if sel.nan:
-        raise InvalidInputError(f"reference contains {sel.nan} NaN values; PSI needs NaN-free samples")
+        raise InvalidArgumentError(f"reference contains {sel.nan} NaN values; PSI needs NaN-free samples")
     with np.errstate(invalid="ignore"):
         bp = percentile_of(sel, np.linspace(0, 100, bins + 1), ref.size)
     bp[0] = -np.inf
@@ -237,10 +237,10 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
         # numpy result: refuse it.
         used = int(nan_at[0])
         if nan_at.size != bins - used:
-            raise InvalidInputError("reference quantiles are undefined (too many -inf values in reference)")
+            raise InvalidArgumentError("reference quantiles are undefined (too many -inf values in reference)")
         bp = np.concatenate((bp[:used], [np.inf]))
     if (bp[1:] < bp[:-1]).any():
-        raise InvalidInputError("reference quantiles are not monotonic")
+        raise InvalidArgumentError("reference quantiles are not monotonic")
     # Repeated breakpoints: numpy.histogram gives every bin [v, v) but the last one of a run
     # zero counts; binning on the distinct edges and scattering the counts back to the bin that
     # starts at the last occurrence of each edge reproduces that exactly.
@@ -249,7 +249,7 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
     rc = binner.count(ref)
     cc = binner.count(cur)
     if cc.nan:
-        raise InvalidInputError(f"current contains {cc.nan} NaN values; PSI needs NaN-free samples")
+        raise InvalidArgumentError(f"current contains {cc.nan} NaN values; PSI needs NaN-free samples")
     ref_counts[last[:-1]] = rc.counts
     cur_counts[last[:-1]] = cc.counts
     if used > 1 and bp[-2] == bp[-1]:

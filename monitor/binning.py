@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._ffi import check, ffi, lib
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 
 __all__ = [
     "BinCounts",
@@ -70,10 +70,10 @@ def as_float64(values: Any, name: str, ndim: int | tuple[int, ...] = 1) -> npt.N
     dims = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in dims:
         want = " or ".join(f"{d}-D" for d in dims)
-        raise InvalidInputError(f"{name} must be a {want} array, got shape {arr.shape}")
+        raise InvalidArgumentError(f"{name} must be a {want} array, got shape {arr.shape}")
     kind = arr.dtype.kind
     if kind not in "iuf":
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"{name} must hold real numbers (integer or float dtype), got dtype {arr.dtype}"
         )
     if arr.dtype != np.float64:
@@ -85,15 +85,15 @@ def check_edges(edges: Any, name: str = "edges") -> npt.NDArray[np.float64]:
     """Validated edges: 1-D float64, at least 2, not NaN, strictly increasing."""
     e = as_float64(edges, name)
     if e.size < 2:
-        raise InvalidInputError(f"{name} needs at least 2 values (1 bin), got {e.size}")
+        raise InvalidArgumentError(f"{name} needs at least 2 values (1 bin), got {e.size}")
     if e.size > lib.MON_BIN_MAX_EDGES:
-        raise InvalidInputError(f"{name}: at most {lib.MON_BIN_MAX_EDGES} edges, got {e.size}")
+        raise InvalidArgumentError(f"{name}: at most {lib.MON_BIN_MAX_EDGES} edges, got {e.size}")
     if np.isnan(e).any():
-        raise InvalidInputError(f"{name} must not contain NaN")
+        raise InvalidArgumentError(f"{name} must not contain NaN")
     bad = np.nonzero(~(e[1:] > e[:-1]))[0]
     if bad.size:
         i = int(bad[0])
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"{name} must be strictly increasing: {name}[{i}] = {e[i]!r} "
             f"is not below {name}[{i + 1}] = {e[i + 1]!r}"
         )
@@ -182,19 +182,19 @@ class MatrixCounter:
         self.binners = tuple(binners)
         self.nfeat = len(self.binners)
         if self.nfeat == 0 or not all(isinstance(b, Binner) for b in self.binners):
-            raise InvalidInputError("binners must be a non-empty sequence of Binner")
+            raise InvalidArgumentError("binners must be a non-empty sequence of Binner")
         total = sum(b.nbins for b in self.binners)
         for name, arr, shape in (("counts", counts, (total,)), ("extra", extra, (self.nfeat, 3))):
             if (
                 not isinstance(arr, np.ndarray) or arr.dtype != np.uint64 or arr.ndim != 2 + (name == "extra")
                 or tuple(arr.shape[1:]) != shape or not arr.flags.c_contiguous or not arr.flags.writeable
             ):
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{name} must be a writable C-contiguous uint64 array of shape (slots, "
                     f"{', '.join(map(str, shape))})"
                 )
         if counts.shape[0] != extra.shape[0]:
-            raise InvalidInputError(f"counts has {counts.shape[0]} slots, extra {extra.shape[0]}")
+            raise InvalidArgumentError(f"counts has {counts.shape[0]} slots, extra {extra.shape[0]}")
         self._ptrs = ffi.new("mon_binner *[]", [b.ptr for b in self.binners])
         self._counts = counts
         self._extra = extra
@@ -211,7 +211,7 @@ class MatrixCounter:
         if rows <= 0 or start < 0 or start + rows > n or f != nf:
             if rows <= 0:
                 return
-            raise InvalidInputError(f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns")
+            raise InvalidArgumentError(f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns")
         status = _count_matrix(self._ptrs, nf, _cast("const double *", _from_buffer(x)) + start * nf, rows, nf,
                                self._cptr[slot], self._eptr[slot])
         if status:
@@ -227,7 +227,7 @@ _from_buffer = ffi.from_buffer
 def bin_counts(values: Any, edges: Any) -> BinCounts:
     """Count ``values`` (1-D, real dtype) into the bins of ``edges`` (numpy.histogram's rule).
 
-    Raises :class:`InvalidInputError` for a wrong shape or dtype, fewer than 2 edges, NaN
+    Raises :class:`InvalidArgumentError` for a wrong shape or dtype, fewer than 2 edges, NaN
     edges or edges that are not strictly increasing.
     """
     x = as_float64(values, "values")
@@ -239,11 +239,11 @@ def bin_codes(codes: Any, ncodes: int) -> CodeCounts:
     any other code (negative or ``>= ncodes``) adds 1 to ``unseen``."""
     arr = np.asarray(codes)
     if arr.ndim != 1:
-        raise InvalidInputError(f"codes must be a 1-D array, got shape {arr.shape}")
+        raise InvalidArgumentError(f"codes must be a 1-D array, got shape {arr.shape}")
     if arr.dtype.kind not in "iu":
-        raise InvalidInputError(f"codes must have an integer dtype, got {arr.dtype}")
+        raise InvalidArgumentError(f"codes must have an integer dtype, got {arr.dtype}")
     if not isinstance(ncodes, (int, np.integer)) or isinstance(ncodes, bool) or ncodes < 1:
-        raise InvalidInputError(f"ncodes must be a positive integer, got {ncodes!r}")
+        raise InvalidArgumentError(f"ncodes must be a positive integer, got {ncodes!r}")
     return _count_codes(arr, int(ncodes))
 
 

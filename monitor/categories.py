@@ -36,7 +36,7 @@ from enum import Enum
 from typing import Any, Union
 
 from ._ffi import ffi, lib, status_message, status_name
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 
 
 class ErrorCategory(Enum):
@@ -57,14 +57,14 @@ class ErrorCategory(Enum):
     @classmethod
     def parse(cls, value: ErrorCategory | str) -> ErrorCategory:
         """An :class:`ErrorCategory` from itself, its value ("timeout") or its name
-        ("TIMEOUT"); :class:`~monitor.InvalidInputError` for anything else."""
+        ("TIMEOUT"); :class:`~monitor.InvalidArgumentError` for anything else."""
         if isinstance(value, ErrorCategory):
             return value
         if isinstance(value, str):
             for member in cls:
                 if value == member.value or value == member.name:
                     return member
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"unknown error category {value!r}: expected an ErrorCategory or one of "
             + ", ".join(repr(m.value) for m in cls)
         )
@@ -75,7 +75,7 @@ class ErrorCategory(Enum):
         try:
             return _BY_CODE[code]
         except KeyError:
-            raise InvalidInputError(f"unknown mon_error_category code {code!r}") from None
+            raise InvalidArgumentError(f"unknown mon_error_category code {code!r}") from None
 
 
 def _read_codes() -> dict[ErrorCategory, int]:
@@ -147,7 +147,7 @@ class Categoriser:
         checked: list[tuple[Any, ErrorCategory, bool]] = []
         for i, rule in enumerate(rules):
             if not isinstance(rule, tuple) or len(rule) != 2:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"rule {i}: expected a (match, category) pair, got {rule!r}"
                 )
             match, category = rule
@@ -158,7 +158,7 @@ class Categoriser:
             elif callable(match):
                 checked.append((match, ErrorCategory.parse(category), False))
             else:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"rule {i}: match must be an exception class, a tuple of them or a "
                     f"predicate (exc, context) -> bool, got {match!r}"
                 )
@@ -168,7 +168,7 @@ class Categoriser:
             if isinstance(confidence_threshold, bool) or not isinstance(
                 confidence_threshold, (int, float)
             ) or not math.isfinite(confidence_threshold):
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"confidence_threshold must be a finite number or None, "
                     f"got {confidence_threshold!r}"
                 )
@@ -218,7 +218,7 @@ class Categoriser:
                 return tag
             try:
                 return ErrorCategory.parse(tag)
-            except InvalidInputError:
+            except InvalidArgumentError:
                 pass
         if isinstance(exc, _TIMEOUTS):
             return ErrorCategory.TIMEOUT

@@ -31,7 +31,7 @@ from typing import Any
 
 from ._ffi import check, ffi, lib, raise_status
 from .categories import ErrorCategory
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 
 __all__ = [
     "ServiceCounters",
@@ -113,7 +113,7 @@ def _totals_of(v: tuple[int, ...]) -> CounterTotals:
 
 def _uint(name: str, v: Any, limit: int) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < limit:
-        raise InvalidInputError(f"{name} must be an int in 0..{limit - 1}, got {v!r}")
+        raise InvalidArgumentError(f"{name} must be an int in 0..{limit - 1}, got {v!r}")
     return int(v)
 
 
@@ -121,7 +121,7 @@ class ServiceCounters:
     """Fixed-memory service counters over ``mon_service`` (memory owned by this object).
 
     ``slot_ticks`` (>= 1) and ``slots`` (1 .. :data:`MAX_SLOTS`) shape the rate window,
-    ``start_tick`` is where it starts (rates are not diluted before it). InvalidInputError
+    ``start_tick`` is where it starts (rates are not diluted before it). InvalidArgumentError
     (with the C status in ``.status``) for a configuration the core refuses.
 
     Recording (the request path; ``now`` is the tick of the event):
@@ -131,10 +131,10 @@ class ServiceCounters:
       status (0, or :data:`STATUS_NOT_IN_FLIGHT`), never raises;
     - ``fail(now, category_code) -> int``: it finished with an error of that
       :attr:`ErrorCategory.code <monitor.ErrorCategory.code>`; returns the status like ``ok``;
-      InvalidInputError for an unknown category (nothing counted);
+      InvalidArgumentError for an unknown category (nothing counted);
     - ``reject(now) -> None``: received and dropped at admission;
     - ``error(now, category_code) -> None``: an error that finishes no request;
-      InvalidInputError for an unknown category.
+      InvalidArgumentError for an unknown category.
     """
 
     __slots__ = ("slot_ticks", "start_tick", "slots", "_mem", "_s", "_fail",
@@ -169,7 +169,7 @@ class ServiceCounters:
 
     def fail(self, now: int, category_code: int) -> int:
         """A request in flight finished with an error of category ``category_code``: the C
-        status (0, or :data:`STATUS_NOT_IN_FLIGHT`); InvalidInputError for an unknown
+        status (0, or :data:`STATUS_NOT_IN_FLIGHT`); InvalidArgumentError for an unknown
         category."""
         try:
             status: int = self._fail(now, category_code)
@@ -181,7 +181,7 @@ class ServiceCounters:
 
     def error(self, now: int, category_code: int) -> None:
         """An error of category ``category_code`` that finishes no request (errors + 1 only).
-        InvalidInputError for an unknown category."""
+        InvalidArgumentError for an unknown category."""
         try:
             status: int = self._error(now, category_code)
         except (TypeError, OverflowError):

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Sequence, Union
 import numpy as np
 
 from ._ffi import ffi, lib, raise_status
-from .errors import EmptyWindowError, InvalidInputError
+from .errors import EmptyWindowError, InvalidArgumentError
 
 __all__ = [
     "DriftScores",
@@ -197,20 +197,20 @@ def _diagnose(arr: "np.ndarray[Any, Any]", name: str) -> None:
     if arr.dtype.kind in "iu":
         if arr.dtype.kind == "i" and arr.size and int(arr.min()) < 0:
             i = int(np.argmax(arr < 0))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name} has a negative count ({name}[{i}] = {int(arr[i])}); "
                 "expected non-negative integer counts"
             )
         values = arr.astype(np.uint64, copy=False)
         if values.size and int(values.max()) > _MAX_TOTAL:
             i = int(np.argmax(values > _MAX_TOTAL))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name}[{i}] = {int(values[i])} exceeds the supported total 2**53; "
                 "expected counts whose total is at most 2**53"
             )
         total = sum(int(v) for v in values.tolist())
         if total > _MAX_TOTAL:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name} has total count {total} > 2**53 = {_MAX_TOTAL}; "
                 "expected a total of at most 2**53"
             )
@@ -226,20 +226,20 @@ def _as_counts(x: Any, name: str) -> "np.ndarray[Any, Any]":
     if isinstance(x, np.ndarray):
         arr = x
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"{name} must be a 1-D sequence or numpy array of counts, got {type(x).__name__}"
         )
     else:
         try:
             arr = np.asarray(x)
         except (ValueError, TypeError) as exc:
-            raise InvalidInputError(f"{name} is not a 1-D sequence of counts: {exc}") from None
+            raise InvalidArgumentError(f"{name} is not a 1-D sequence of counts: {exc}") from None
     if arr.ndim != 1:
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"{name} must be 1-D (one count per bin), got an array of shape {arr.shape}"
         )
     if arr.shape[0] == 0:
-        raise InvalidInputError(f"{name} is empty; expected at least one bin")
+        raise InvalidArgumentError(f"{name} is empty; expected at least one bin")
     kind = arr.dtype.kind
     if kind == "u" or kind == "i":
         if kind == "i" and int(arr.min()) < 0:
@@ -248,24 +248,24 @@ def _as_counts(x: Any, name: str) -> "np.ndarray[Any, Any]":
     if kind == "f":
         if not np.isfinite(arr).all():
             i = int(np.argmax(~np.isfinite(arr)))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name}[{i}] = {arr[i]!r} is not finite; expected non-negative integer counts"
             )
         if (arr < 0).any():
             i = int(np.argmax(arr < 0))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name} has a negative count ({name}[{i}] = {arr[i]!r}); "
                 "expected non-negative integer counts"
             )
         if (arr != np.floor(arr)).any():
             i = int(np.argmax(arr != np.floor(arr)))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name}[{i}] = {arr[i]!r} is not an integer; expected integer counts "
                 "(float arrays are accepted only when every value is a whole number)"
             )
         if (arr > _MAX_TOTAL).any():
             i = int(np.argmax(arr > _MAX_TOTAL))
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{name}[{i}] = {arr[i]!r} exceeds 2**53; expected a total of at most 2**53"
             )
         return arr.astype(np.uint64)
@@ -273,22 +273,22 @@ def _as_counts(x: Any, name: str) -> "np.ndarray[Any, Any]":
         values = []
         for i, v in enumerate(arr.tolist()):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{name}[{i}] = {v!r} is not an integer; expected integer counts"
                 )
             iv = int(v)
             if iv < 0:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{name} has a negative count ({name}[{i}] = {iv}); "
                     "expected non-negative integer counts"
                 )
             if iv > _MAX_TOTAL:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{name}[{i}] = {iv} exceeds 2**53; expected a total of at most 2**53"
                 )
             values.append(iv)
         return np.array(values, dtype=np.uint64)
-    raise InvalidInputError(
+    raise InvalidArgumentError(
         f"{name} has dtype {arr.dtype}; expected integer counts (any integer dtype, or floats "
         "holding whole numbers)"
     )
@@ -317,7 +317,7 @@ def _pair(p: Any, q: Any, pname: str, qname: str) -> tuple[Any, Any, int, Any, A
     qa = _as_counts(q, qname)
     n = pa.shape[0]
     if qa.shape[0] != n:
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"{pname} has {n} bins but {qname} has {qa.shape[0]}; expected the same number of "
             "bins (counts over the same bin edges)"
         )
@@ -359,12 +359,12 @@ def _fail(status: int, pa: Any, qa: Any, pname: str, qname: str, what: str) -> N
 
 def _psi_options(smoothing: str, epsilon: float | None) -> tuple[Any, float | None]:
     if not isinstance(smoothing, str) or smoothing not in _SMOOTHING_CODE:
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"unknown smoothing {smoothing!r}; expected one of {', '.join(PSI_SMOOTHINGS)}"
         )
     if smoothing == "laplace":
         if epsilon is not None:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 "epsilon applies only to smoothing='floor'; the default 'laplace' smoothing "
                 "adds one to every count and takes no epsilon"
             )
@@ -373,14 +373,14 @@ def _psi_options(smoothing: str, epsilon: float | None) -> tuple[Any, float | No
         eps = PSI_FLOOR_EPSILON_DEFAULT
     else:
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"epsilon must be a real number, got {type(epsilon).__name__}"
             )
         eps = float(epsilon)
         if not math.isfinite(eps) or not (0.0 < eps < 1.0):
-            raise InvalidInputError(f"epsilon must be finite and 0 < epsilon < 1, got {epsilon!r}")
+            raise InvalidArgumentError(f"epsilon must be finite and 0 < epsilon < 1, got {epsilon!r}")
         if eps < math.ldexp(1.0, _EPS_MIN_EXP2):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"epsilon {epsilon!r} is below the supported minimum 2**{_EPS_MIN_EXP2} "
                 f"({math.ldexp(1.0, _EPS_MIN_EXP2):.3g})"
             )

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from . import drift
 from .binning import Binner, MatrixCounter
-from .errors import ConfigMismatchError, EmptyWindowError, InvalidInputError
+from .errors import ConfigMismatchError, EmptyWindowError, InvalidArgumentError
 from .reference import Reference
 
 __all__ = ["DriftMonitor", "DriftReport", "FeatureDrift", "BANDS"]
@@ -106,15 +106,15 @@ class DriftMonitor:
         epsilon: float | None = None,
     ) -> None:
         if not isinstance(reference, Reference):
-            raise InvalidInputError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
+            raise InvalidArgumentError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
         for nm, v in (("window", window), ("slots", slots)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise InvalidInputError(f"{nm} must be a positive integer, got {v!r}")
+                raise InvalidArgumentError(f"{nm} must be a positive integer, got {v!r}")
         if window % slots:
-            raise InvalidInputError(f"window ({window}) must be a multiple of slots ({slots})")
+            raise InvalidArgumentError(f"window ({window}) must be a multiple of slots ({slots})")
         lo, hi = (float(b) for b in bands)
         if not (0 <= lo <= hi) or not np.isfinite(hi):
-            raise InvalidInputError(f"bands must be two finite thresholds 0 <= low <= high, got {bands!r}")
+            raise InvalidArgumentError(f"bands must be two finite thresholds 0 <= low <= high, got {bands!r}")
         self.reference = reference
         self.window = int(window)
         self.slots = int(slots)
@@ -164,14 +164,14 @@ class DriftMonitor:
                 )
             arr = arr.reshape(-1, 1)
         elif arr.ndim != 2:
-            raise InvalidInputError(f"batch must be 1-D or 2-D (n, F), got shape {arr.shape}")
+            raise InvalidArgumentError(f"batch must be 1-D or 2-D (n, F), got shape {arr.shape}")
         if arr.shape[1] != self._nfeat:
             raise ConfigMismatchError(
                 f"batch has {arr.shape[1]} columns, the reference has {self._nfeat} features "
                 f"{list(self.reference.names)}"
             )
         if arr.dtype.kind not in "iuf":
-            raise InvalidInputError(f"batch must hold real numbers (integer or float dtype), got {arr.dtype}")
+            raise InvalidArgumentError(f"batch must hold real numbers (integer or float dtype), got {arr.dtype}")
         return np.ascontiguousarray(arr, dtype=np.float64)
 
     def update(self, batch: Any) -> None:

@@ -16,15 +16,22 @@ class MonitorError(Exception):
     status: int | None = None
 
 
-class InvalidInputError(MonitorError, ValueError):
-    """An argument has the wrong type, shape, dtype or value."""
+class InvalidArgumentError(MonitorError, ValueError):
+    """An argument given to the library has the wrong type, shape, dtype or value (not to be
+    confused with :class:`monitor.InputValidationError`, the article's error category for a
+    service's bad *request*)."""
 
 
-class EmptyWindowError(InvalidInputError):
+InvalidInputError = InvalidArgumentError
+"""The former name of :class:`InvalidArgumentError` (the same class), kept for one release
+(removed in 0.3): ``except InvalidInputError`` keeps working until then."""
+
+
+class EmptyWindowError(InvalidArgumentError):
     """A window or count vector holds no observations (total count 0)."""
 
 
-class ConfigMismatchError(InvalidInputError):
+class ConfigMismatchError(InvalidArgumentError):
     """Two objects that must share a configuration (edges, bins, scale) do not."""
 
 
@@ -34,6 +41,7 @@ class CorruptDataError(MonitorError, ValueError):
 
 __all__ = [
     "MonitorError",
+    "InvalidArgumentError",
     "InvalidInputError",
     "EmptyWindowError",
     "ConfigMismatchError",

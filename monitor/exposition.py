@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 from .latency import LatencyHistogram, NativeHistogram, OtelExponentialHistogramPoint
 
 _METRIC_OK = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -32,7 +32,7 @@ def escape_metric_name(name: str) -> str:
     """A valid metric name: characters outside ``[a-zA-Z0-9_:]`` become ``_``, and a leading
     digit gets a ``_`` prefix (text format 0.0.4 has no quoting for names)."""
     if not isinstance(name, str) or not name:
-        raise InvalidInputError(f"metric name must be a non-empty str, got {name!r}")
+        raise InvalidArgumentError(f"metric name must be a non-empty str, got {name!r}")
     if _METRIC_OK.match(name):
         return name
     out = _BAD_METRIC_CHARS.sub("_", name)
@@ -43,12 +43,12 @@ def escape_label_name(name: str) -> str:
     """A valid label name (same rule as metric names, without ``:``). ``le`` and names starting
     with ``__`` are reserved and rejected."""
     if not isinstance(name, str) or not name:
-        raise InvalidInputError(f"label name must be a non-empty str, got {name!r}")
+        raise InvalidArgumentError(f"label name must be a non-empty str, got {name!r}")
     out = name if _LABEL_OK.match(name) else _BAD_LABEL_CHARS.sub("_", name)
     if out[0].isdigit():
         out = "_" + out
     if out == "le" or out.startswith("__"):
-        raise InvalidInputError(f"label name {name!r} is reserved in a Prometheus histogram")
+        raise InvalidArgumentError(f"label name {name!r} is reserved in a Prometheus histogram")
     return out
 
 
@@ -83,16 +83,16 @@ def prometheus_text(
     s = lay.scale
     e = s if export_scale is None else export_scale
     if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= s:
-        raise InvalidInputError(f"export_scale must be an int in [0, {s}] (the histogram's scale), got {export_scale!r}")
+        raise InvalidArgumentError(f"export_scale must be an int in [0, {s}] (the histogram's scale), got {export_scale!r}")
     metric = escape_metric_name(name)
     pairs = []
     for lname, lvalue in (labels or {}).items():
         if not isinstance(lvalue, str):
-            raise InvalidInputError(f"label value for {lname!r} must be a str, got {type(lvalue).__name__}")
+            raise InvalidArgumentError(f"label value for {lname!r} must be a str, got {type(lvalue).__name__}")
         pairs.append(f'{escape_label_name(lname)}="{escape_label_value(lvalue)}"')
     names = [p.split("=", 1)[0] for p in pairs]
     if len(set(names)) != len(names):
-        raise InvalidInputError(f"duplicate label names after escaping: {names}")
+        raise InvalidArgumentError(f"duplicate label names after escaping: {names}")
     base = ",".join(pairs)
     lbl = "{" + base + "}" if base else ""
     pre = base + "," if base else ""

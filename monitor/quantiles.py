@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from ._ffi import check, ffi, lib
 from .binning import as_float64
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 
 __all__ = ["Selector", "percentile_of", "percentile", "SELECT_HIST_LEN", "SELECT_MAX_RANKS"]
 
@@ -44,7 +44,7 @@ class Selector:
 
     def __init__(self, x: npt.NDArray[np.float64]) -> None:
         if x.size >= 0xFFFFFFFF:
-            raise InvalidInputError("percentile: at most 2**32 - 2 values per call")
+            raise InvalidArgumentError("percentile: at most 2**32 - 2 values per call")
         self.x = x
         self.n = int(x.size)
         self._hist = np.empty(SELECT_HIST_LEN, dtype=np.uint32)
@@ -119,7 +119,7 @@ class Selector:
 def percentile_of(sel: Selector, q: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
     """numpy's 'linear' percentile of the ``n`` smallest (non-NaN) values, bit for bit."""
     if n == 0:
-        raise InvalidInputError("percentile of an empty set of values")
+        raise InvalidArgumentError("percentile of an empty set of values")
     qq = np.true_divide(q, 100)
     vi = (n - 1) * qq  # numpy: (n - 1) * quantiles
     prev = np.floor(vi)
@@ -143,20 +143,20 @@ def percentile(values: Any, q: Any, *, nan_policy: str = "raise") -> npt.NDArray
 
     ``values``: 1-D, real dtype (converted to float64). ``q``: percentiles in [0, 100] (array
     or list; a 1-D float64 array is returned). ``nan_policy``: ``"raise"`` (default; a NaN
-    raises :class:`InvalidInputError`, where numpy would return NaN) or ``"omit"`` (NaN values
+    raises :class:`InvalidArgumentError`, where numpy would return NaN) or ``"omit"`` (NaN values
     are ignored, as ``numpy.nanpercentile``).
     """
     x = as_float64(values, "values")
     qa = np.atleast_1d(np.asarray(q, dtype=np.float64))
     if qa.ndim != 1 or qa.size == 0:
-        raise InvalidInputError("q must be a non-empty 1-D sequence of percentiles")
+        raise InvalidArgumentError("q must be a non-empty 1-D sequence of percentiles")
     if np.isnan(qa).any() or (qa < 0).any() or (qa > 100).any():
-        raise InvalidInputError("percentiles must be in the range [0, 100]")
+        raise InvalidArgumentError("percentiles must be in the range [0, 100]")
     if nan_policy not in ("raise", "omit"):
-        raise InvalidInputError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+        raise InvalidArgumentError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
     if x.size == 0:
-        raise InvalidInputError("percentile of an empty array")
+        raise InvalidArgumentError("percentile of an empty array")
     sel = Selector(x)
     if sel.nan and nan_policy == "raise":
-        raise InvalidInputError(f"values contain {sel.nan} NaN (use nan_policy='omit' to ignore them)")
+        raise InvalidArgumentError(f"values contain {sel.nan} NaN (use nan_policy='omit' to ignore them)")
     return percentile_of(sel, qa, sel.n - sel.nan)

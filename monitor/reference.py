@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .binning import Binner, as_float64
-from .errors import CorruptDataError, InvalidInputError
+from .errors import CorruptDataError, InvalidArgumentError
 from .quantiles import Selector, percentile_of
 
 __all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION"]
@@ -96,7 +96,7 @@ def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArra
     sel = Selector(col)
     nvalid = sel.n - sel.nan
     if nvalid == 0:
-        raise InvalidInputError("cannot fit quantile edges: every value of the feature is NaN")
+        raise InvalidArgumentError("cannot fit quantile edges: every value of the feature is NaN")
     if bins > 1:
         q = np.linspace(0, 100, bins + 1)
         inner = percentile_of(sel, q, nvalid)[1:-1]
@@ -112,10 +112,10 @@ def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArra
 def _categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
     vals = col[~np.isnan(col)]
     if vals.size == 0:
-        raise InvalidInputError(f"categorical feature {name!r}: every value is NaN")
+        raise InvalidArgumentError(f"categorical feature {name!r}: every value is NaN")
     cats = np.unique(vals)
     if not (np.isfinite(cats).all() and (cats == np.round(cats)).all() and (np.abs(cats) <= 2**53).all()):
-        raise InvalidInputError(
+        raise InvalidArgumentError(
             f"categorical feature {name!r} must hold integer codes with |code| <= 2**53"
         )
     up = np.nextafter(cats, np.inf)
@@ -133,10 +133,10 @@ class Reference:
 
     def __init__(self, features: Sequence[FeatureProfile], rows: int) -> None:
         if not features:
-            raise InvalidInputError("a reference needs at least one feature")
+            raise InvalidArgumentError("a reference needs at least one feature")
         names = [f.name for f in features]
         if len(set(names)) != len(names):
-            raise InvalidInputError(f"feature names must be unique, got {names}")
+            raise InvalidArgumentError(f"feature names must be unique, got {names}")
         self.features: tuple[FeatureProfile, ...] = tuple(features)
         self.rows = int(rows)
 
@@ -160,26 +160,26 @@ class Reference:
             x = x.reshape(-1, 1)
         n, nfeat = x.shape
         if n == 0:
-            raise InvalidInputError("data has no rows")
+            raise InvalidArgumentError("data has no rows")
         if nfeat == 0:
-            raise InvalidInputError("data has no columns")
+            raise InvalidArgumentError("data has no columns")
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= _MAX_BINS:
-            raise InvalidInputError(f"bins must be an integer in [1, {_MAX_BINS}], got {bins!r}")
+            raise InvalidArgumentError(f"bins must be an integer in [1, {_MAX_BINS}], got {bins!r}")
         if names is None:
             names = [f"f{i}" for i in range(nfeat)]
         names = [str(s) for s in names] if not isinstance(names, str) else [names]
         if len(names) != nfeat:
-            raise InvalidInputError(f"names has {len(names)} entries for {nfeat} features")
+            raise InvalidArgumentError(f"names has {len(names)} entries for {nfeat} features")
         cat_idx: set[int] = set()
         for c in categorical or ():
             if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
                 if not 0 <= c < nfeat:
-                    raise InvalidInputError(f"categorical index {c} out of range for {nfeat} features")
+                    raise InvalidArgumentError(f"categorical index {c} out of range for {nfeat} features")
                 cat_idx.add(int(c))
             elif isinstance(c, str) and c in names:
                 cat_idx.add(names.index(c))
             else:
-                raise InvalidInputError(f"categorical: unknown feature {c!r}")
+                raise InvalidArgumentError(f"categorical: unknown feature {c!r}")
         feats = []
         for f in range(nfeat):
             col = np.ascontiguousarray(x[:, f])
@@ -330,7 +330,7 @@ class Reference:
             raise CorruptDataError("reference file: per-feature totals (counts + nan + below + above) differ from rows")
         try:
             return cls(feats, rows)
-        except InvalidInputError as exc:
+        except InvalidArgumentError as exc:
             raise CorruptDataError(f"reference file: {exc}") from None
 
 

@@ -36,7 +36,7 @@ from . import signals
 from .article import PredictionMetrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
-from .errors import InvalidInputError, MonitorError
+from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .logs import StructuredLogger
 from .snapshot import (
@@ -171,7 +171,7 @@ class Observation:
     def fail(self, category: ErrorCategory | str, message: str = "",
              error_type: str | None = None) -> None:
         """End this request as failed with ``category`` without raising (e.g. a business rule
-        rejected the prediction). InvalidInputError for an unknown category."""
+        rejected the prediction). InvalidArgumentError for an unknown category."""
         self._category = ErrorCategory.parse(category)
         self._outcome = 1
         self._error_type = error_type or self._category.value
@@ -221,7 +221,7 @@ def _positive_number(name: str, v: Any, *, allow_none: bool = True) -> float | N
     if v is None and allow_none:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        raise InvalidInputError(f"{name} must be a finite number > 0, got {v!r}")
+        raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r}")
     return float(v)
 
 
@@ -261,23 +261,23 @@ class ServiceMonitor:
         trace_context: Callable[[], tuple[str, str] | None] | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
-            raise InvalidInputError(f"service must be a non-empty str, got {service!r}")
+            raise InvalidArgumentError(f"service must be a non-empty str, got {service!r}")
         if not isinstance(model_version, str):
-            raise InvalidInputError(f"model_version must be a str, got {model_version!r}")
+            raise InvalidArgumentError(f"model_version must be a str, got {model_version!r}")
         if not callable(clock):
-            raise InvalidInputError(f"clock must be callable (monotonic seconds), got {clock!r}")
+            raise InvalidArgumentError(f"clock must be callable (monotonic seconds), got {clock!r}")
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
         if isinstance(slots, bool) or not isinstance(slots, int) or not (
             1 <= slots <= MAX_SLOTS
         ):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}"
             )
         ticks = window * _NS / slots
         slot_ticks = round(ticks) if ticks < 2.0**63 else 0
         if not 1 <= slot_ticks <= 2**62:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"window_s / slots must be between 1 ns and 2^62 ns, got {window}/{slots}"
             )
         self._capacity_rps = _positive_number("capacity_rps", capacity_rps)
@@ -286,14 +286,14 @@ class ServiceMonitor:
             or not isinstance(capacity_concurrency, int)
             or capacity_concurrency <= 0
         ):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"capacity_concurrency must be an int > 0, got {capacity_concurrency!r}"
             )
         self._capacity_conc = capacity_concurrency
         if categoriser is not None and not isinstance(categoriser, Categoriser):
-            raise InvalidInputError(f"categoriser must be a Categoriser, got {categoriser!r}")
+            raise InvalidArgumentError(f"categoriser must be a Categoriser, got {categoriser!r}")
         if categoriser is not None and confidence_threshold is not None:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 "give either categoriser or confidence_threshold (set the threshold on the "
                 "Categoriser)"
             )
@@ -301,7 +301,7 @@ class ServiceMonitor:
         if drift is not None and not (
             callable(getattr(drift, "update", None)) and callable(getattr(drift, "evaluate", None))
         ):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"drift must be a DriftMonitor (with update() and evaluate()), got {drift!r}"
             )
         self._drift = drift
@@ -312,12 +312,12 @@ class ServiceMonitor:
         elif isinstance(logger, StructuredLogger):
             self._logger = logger
         else:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"logger must be a StructuredLogger, None or False, got {logger!r}"
             )
         self._log_success = bool(log_success)
         if trace_context is not None and not callable(trace_context):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"trace_context must be a callable returning (trace_id, span_id) or None, "
                 f"got {trace_context!r}"
             )
@@ -330,7 +330,7 @@ class ServiceMonitor:
         try:
             LatencyHistogram(**lat_kwargs)
         except TypeError as exc:
-            raise InvalidInputError(f"latency_config: {exc}") from None
+            raise InvalidArgumentError(f"latency_config: {exc}") from None
 
         start = _tick(clock())
         self._counters = counters = ServiceCounters(slot_ticks, start, slots)
@@ -400,11 +400,11 @@ class ServiceMonitor:
     def instrument(self, fn: F | None = None, *, stage: str = "model") -> Any:
         """Decorator: every call of ``fn`` (sync or async) is observed, its body is the stage
         ``stage`` and its return value the prediction. ``@svc.instrument`` or
-        ``@svc.instrument(stage="model")``. InvalidInputError for a non-callable."""
+        ``@svc.instrument(stage="model")``. InvalidArgumentError for a non-callable."""
         if fn is None:
             return functools.partial(self.instrument, stage=stage)
         if not callable(fn):
-            raise InvalidInputError(f"instrument() needs a callable, got {fn!r}")
+            raise InvalidArgumentError(f"instrument() needs a callable, got {fn!r}")
 
         if inspect.iscoroutinefunction(fn):
             afn = cast(Callable[..., Awaitable[Any]], fn)
@@ -442,7 +442,7 @@ class ServiceMonitor:
     def record_error(self, category: ErrorCategory | str, request_id: str | None = None,
                      message: str | None = None) -> None:
         """Count an error that does not finish a request, e.g. a business-logic error found
-        downstream later. InvalidInputError for an unknown category."""
+        downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
         self._counters.error(_tick(self._clock()), cat.code)
         if self._logger is not None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .categories import ErrorCategory
-from .errors import InvalidInputError
+from .errors import InvalidArgumentError
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ LATENCY_QUANTILES: tuple[float, ...] = (50.0, 90.0, 99.0, 99.9)
 def quantile_label(q: float) -> str:
     """The label of a quantile in percent, digits without the point: 99.9 -> ``"999"``, 50 -> ``"50"``."""
     if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q <= 100:
-        raise InvalidInputError(f"a latency quantile is a percentage in (0, 100], got {q!r}")
+        raise InvalidArgumentError(f"a latency quantile is a percentage in (0, 100], got {q!r}")
     return f"{float(q):g}".replace(".", "")
 
 
@@ -402,13 +402,13 @@ _KNOWN_TEXT = _known_names_text()
 
 
 def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "signal") -> str:
-    """Return ``signal`` if it is a known dotted signal name, else raise :class:`InvalidInputError`.
+    """Return ``signal`` if it is a known dotted signal name, else raise :class:`InvalidArgumentError`.
 
     ``extra_signals`` are additional allowed names or shell-style globs (``"custom.*"``).
     """
     if not isinstance(signal, str) or not signal:
         example = latency_quantile_name(99)
-        raise InvalidInputError(f"{what}: expected a dotted signal name such as {example!r}, got {signal!r}")
+        raise InvalidArgumentError(f"{what}: expected a dotted signal name such as {example!r}, got {signal!r}")
     if SIGNAL_RE.fullmatch(signal):
         return signal
     for pat in extra_signals:
@@ -417,7 +417,7 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
     hint = ""
     if any(signal.startswith(f.template.split("{", 1)[0]) for f in (ERROR_RATE, ERROR_COUNT)):
         hint = f" (error categories: {', '.join(ERROR_CATEGORIES)})"
-    raise InvalidInputError(
+    raise InvalidArgumentError(
         f"{what}: unknown signal {signal!r}{hint}; known: {_KNOWN_TEXT} "
         "(pass extra_signals=[...] to allow others)"
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 from .stats import mean_sigma
 from .units import DIMENSIONLESS, Quantity, parse_duration, parse_quantity, signal_unit
 
@@ -32,7 +32,7 @@ _DOWNWARD = ("<", "<=")
 
 def _check_op(op: object, what: str) -> str:
     if op not in OPS:
-        raise InvalidInputError(f"{what}: unknown comparator {op!r}; expected one of {', '.join(OPS)}")
+        raise InvalidArgumentError(f"{what}: unknown comparator {op!r}; expected one of {', '.join(OPS)}")
     return str(op)
 
 
@@ -81,21 +81,21 @@ class Baseline:
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or not math.isfinite(self.k) or self.k < 0:
-            raise InvalidInputError(f"baseline k must be a finite number >= 0, got {self.k!r}")
+            raise InvalidArgumentError(f"baseline k must be a finite number >= 0, got {self.k!r}")
         has_stats = self.mean is not None or self.sigma is not None
         if has_stats == (self.history > 0):
-            raise InvalidInputError("a baseline needs either mean and sigma, or history=N (N >= 2), not both")
+            raise InvalidArgumentError("a baseline needs either mean and sigma, or history=N (N >= 2), not both")
         if has_stats and (self.mean is None or self.sigma is None):
-            raise InvalidInputError("a baseline needs both mean and sigma")
+            raise InvalidArgumentError("a baseline needs both mean and sigma")
         if not has_stats:
             if isinstance(self.history, bool) or not isinstance(self.history, int) or self.history < 2:
-                raise InvalidInputError(f"baseline history must be an integer >= 2, got {self.history!r}")
+                raise InvalidArgumentError(f"baseline history must be an integer >= 2, got {self.history!r}")
             if self.min_history is not None and not (2 <= self.min_history <= self.history):
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"baseline min_history must be in [2, history={self.history}], got {self.min_history!r}"
                 )
         if self.clear_k is not None and not (0 <= self.clear_k <= self.k):
-            raise InvalidInputError(f"baseline clear_k must be in [0, k={self.k}], got {self.clear_k!r}")
+            raise InvalidArgumentError(f"baseline clear_k must be in [0, k={self.k}], got {self.clear_k!r}")
 
     @classmethod
     def from_reference(cls, values: Iterable[float], k: float = 3.0, clear_k: float | None = None) -> Baseline:
@@ -116,14 +116,14 @@ class Baseline:
         """Baseline over chunks of reference data: ``statistic`` (e.g. a P99) of each full chunk of
         ``chunk_size`` consecutive values, then :meth:`from_reference` over those."""
         if chunk_size < 1:
-            raise InvalidInputError(f"chunk_size must be >= 1, got {chunk_size}")
+            raise InvalidArgumentError(f"chunk_size must be >= 1, got {chunk_size}")
         chunks = [data[i : i + chunk_size] for i in range(0, len(data) - chunk_size + 1, chunk_size)]
         return cls.from_reference([float(statistic(c)) for c in chunks], k=k, clear_k=clear_k)
 
     def level(self, op: str) -> float:
         """The static trigger level (only for mean/sigma baselines)."""
         if self.mean is None or self.sigma is None:
-            raise InvalidInputError("a history baseline has no static level")
+            raise InvalidArgumentError("a history baseline has no static level")
         return baseline_level(float(self.mean), float(self.sigma), self.k, op)
 
 
@@ -146,20 +146,20 @@ class Threshold(Condition):
         what = f"threshold on {self.signal!r}"
         _check_op(self.op, what)
         if not isinstance(self.signal, str) or not self.signal:
-            raise InvalidInputError(f"{what}: signal must be a non-empty dotted name")
+            raise InvalidArgumentError(f"{what}: signal must be a non-empty dotted name")
         unit = signal_unit(self.signal)
         if isinstance(self.value, Baseline):
             b = self.value
             if self.op not in _UPWARD + _DOWNWARD:
-                raise InvalidInputError(f"{what}: a baseline needs an ordering comparator (>, >=, <, <=)")
+                raise InvalidArgumentError(f"{what}: a baseline needs an ordering comparator (>, >=, <, <=)")
             if b.mean is not None and b.sigma is not None:
                 mean = parse_quantity(b.mean, unit, f"{what}: baseline mean")
                 sigma = parse_quantity(b.sigma, unit, f"{what}: baseline sigma")
                 if sigma < 0:
-                    raise InvalidInputError(f"{what}: baseline sigma must be >= 0, got {b.sigma!r}")
+                    raise InvalidArgumentError(f"{what}: baseline sigma must be >= 0, got {b.sigma!r}")
                 object.__setattr__(self, "value", Baseline(b.k, mean, sigma, 0, None, b.clear_k, b.freeze_when_active))
             if self.clear is not None:
-                raise InvalidInputError(f"{what}: use Baseline(clear_k=...) for hysteresis on a baseline")
+                raise InvalidArgumentError(f"{what}: use Baseline(clear_k=...) for hysteresis on a baseline")
         else:
             level = parse_quantity(self.value, unit, f"{what}: threshold")
             object.__setattr__(self, "value", level)
@@ -167,12 +167,12 @@ class Threshold(Condition):
                 clear = parse_quantity(self.clear, unit, f"{what}: clear")
                 object.__setattr__(self, "clear", clear)
                 if self.op in _UPWARD and clear > level or self.op in _DOWNWARD and clear < level:
-                    raise InvalidInputError(
+                    raise InvalidArgumentError(
                         f"{what}: clear level {clear:g} must be on the safe side of the trigger "
                         f"{level:g} (for {self.op!r}: clear {'<=' if self.op in _UPWARD else '>='} trigger)"
                     )
                 if self.op not in _UPWARD + _DOWNWARD:
-                    raise InvalidInputError(f"{what}: hysteresis needs an ordering comparator (>, >=, <, <=)")
+                    raise InvalidArgumentError(f"{what}: hysteresis needs an ordering comparator (>, >=, <, <=)")
 
     def signals(self) -> tuple[str, ...]:
         return (self.signal,)
@@ -206,10 +206,10 @@ class RateOfChange(Condition):
         object.__setattr__(self, "value", parse_quantity(self.value, unit, f"{what}: change"))
         window = parse_duration(self.window, f"{what}: window")
         if window <= 0:
-            raise InvalidInputError(f"{what}: window must be > 0")
+            raise InvalidArgumentError(f"{what}: window must be > 0")
         object.__setattr__(self, "window", window)
         if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
-            raise InvalidInputError(f"{what}: resolution must be an integer >= 1")
+            raise InvalidArgumentError(f"{what}: resolution must be an integer >= 1")
 
     def signals(self) -> tuple[str, ...]:
         return (self.signal,)
@@ -250,32 +250,32 @@ class BurnRate(Condition):
         what = "burn rate"
         object.__setattr__(self, "total", _names(self.total, f"{what}: total"))
         if (self.good is None) == (self.bad is None):
-            raise InvalidInputError(f"{what}: give exactly one of good= or bad= counters")
+            raise InvalidArgumentError(f"{what}: give exactly one of good= or bad= counters")
         if self.good is not None:
             object.__setattr__(self, "good", _names(self.good, f"{what}: good"))
         if self.bad is not None:
             object.__setattr__(self, "bad", _names(self.bad, f"{what}: bad"))
         obj = parse_quantity(self.objective, DIMENSIONLESS, f"{what}: objective")
         if not 0 < obj < 1:
-            raise InvalidInputError(f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}")
+            raise InvalidArgumentError(f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}")
         object.__setattr__(self, "objective", obj)
         if not self.windows:
-            raise InvalidInputError(f"{what}: needs at least one (long, short, factor) window row")
+            raise InvalidArgumentError(f"{what}: needs at least one (long, short, factor) window row")
         rows = []
         for i, row in enumerate(self.windows):
             if not isinstance(row, (tuple, list)) or len(row) != 3:
-                raise InvalidInputError(f"{what}: windows[{i}] must be (long, short, factor), got {row!r}")
+                raise InvalidArgumentError(f"{what}: windows[{i}] must be (long, short, factor), got {row!r}")
             long_w = parse_duration(row[0], f"{what}: windows[{i}] long")
             short_w = parse_duration(row[1], f"{what}: windows[{i}] short")
             factor = parse_quantity(row[2], DIMENSIONLESS, f"{what}: windows[{i}] factor")
             if not 0 < short_w <= long_w:
-                raise InvalidInputError(f"{what}: windows[{i}] needs 0 < short <= long, got {row!r}")
+                raise InvalidArgumentError(f"{what}: windows[{i}] needs 0 < short <= long, got {row!r}")
             if factor <= 0:
-                raise InvalidInputError(f"{what}: windows[{i}] factor must be > 0")
+                raise InvalidArgumentError(f"{what}: windows[{i}] factor must be > 0")
             rows.append((long_w, short_w, factor))
         object.__setattr__(self, "windows", tuple(rows))
         if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
-            raise InvalidInputError(f"{what}: resolution must be an integer >= 1")
+            raise InvalidArgumentError(f"{what}: resolution must be an integer >= 1")
 
     def signals(self) -> tuple[str, ...]:
         names = cast(tuple[str, ...], self.total) + cast(tuple[str, ...], self.good or self.bad or ())
@@ -287,7 +287,7 @@ def _names(value: object, what: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v for v in value):
         return tuple(value)
-    raise InvalidInputError(f"{what}: expected a signal name or a non-empty list of names, got {value!r}")
+    raise InvalidArgumentError(f"{what}: expected a signal name or a non-empty list of names, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,7 @@ def _as_condition(c: object) -> Condition:
         return c
     if isinstance(c, str):
         return RuleRef(c)
-    raise InvalidInputError(f"composite conditions take Condition objects or rule names, got {c!r}")
+    raise InvalidArgumentError(f"composite conditions take Condition objects or rule names, got {c!r}")
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -322,7 +322,7 @@ class _Composite(Condition):
 
     def __init__(self, *conditions: Condition | str) -> None:
         if len(conditions) < 1:
-            raise InvalidInputError(f"{type(self).__name__} needs at least one condition")
+            raise InvalidArgumentError(f"{type(self).__name__} needs at least one condition")
         object.__setattr__(self, "conditions", tuple(_as_condition(c) for c in conditions))
 
     def signals(self) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 from ..signals import check_signal
 from .conditions import (
     AllOf,
@@ -100,7 +100,7 @@ class AlertConfig:
     extra_signals: tuple[str, ...]
 
 
-class _ConfigError(InvalidInputError):
+class _ConfigError(InvalidArgumentError):
     pass
 
 
@@ -234,7 +234,7 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
         return RuleRef(ref, firing=bool(table.get("firing", False)))
     except _ConfigError:
         raise
-    except InvalidInputError as exc:
+    except InvalidArgumentError as exc:
         raise doc.fail(path, str(exc)) from None
     except TypeError as exc:
         raise doc.fail(path, f"bad field: {exc}") from None
@@ -284,7 +284,7 @@ def parse_config(
                 kw[arg] = t[key]
         try:
             rules.append(Rule(name, condition=cond, **kw))  # type: ignore[arg-type]
-        except InvalidInputError as exc:
+        except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
     for i, raw in enumerate(tables("slo")):
         path = f"slo[{i}]"
@@ -305,7 +305,7 @@ def parse_config(
                 labels=cast(Mapping[str, str] | None, t.get("labels")), resolution=cast(int, t.get("resolution", 60)),
                 partial_windows=bool(t.get("partial_windows", True)),
             ))
-        except InvalidInputError as exc:
+        except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
     silences: list[Silence] = []
     for i, raw in enumerate(tables("silence")):
@@ -321,12 +321,12 @@ def parse_config(
                 rules=(rules_v,) if isinstance(rules_v, str) else tuple(cast(Sequence[str], rules_v)),
                 labels=cast(Mapping[str, str], t.get("labels", {})), comment=str(t.get("comment", "")),
             ))
-        except InvalidInputError as exc:
+        except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
     for path, sig in signals:
         try:
             check_signal(sig, extra, "signal")
-        except InvalidInputError as exc:
+        except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
         if keys is not None and sig not in keys:
             raise doc.fail(path, f"signal {sig!r} is not in the snapshot (it has {len(keys)} signals)")
@@ -337,7 +337,7 @@ def parse_config(
         seen.add(r.name)
     try:  # references and cycles: the engine's own check
         dependency_order(rules, {r.name: r for r in rules})
-    except InvalidInputError as exc:
+    except InvalidArgumentError as exc:
         raise doc.fail("rule", str(exc)) from None
     return AlertConfig(rules, silences, tuple(extra))
 
@@ -352,12 +352,12 @@ def load_config(
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"{source}: not UTF-8 text ({exc})") from None
+        raise InvalidArgumentError(f"{source}: not UTF-8 text ({exc})") from None
     if source.endswith(".json"):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"{source}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
+            raise InvalidArgumentError(f"{source}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
         return parse_config(data, source, text=text, extra_signals=extra_signals, snapshot=snapshot)
     if source.endswith(".toml"):
         try:
@@ -366,23 +366,23 @@ def load_config(
             try:
                 import tomli as toml  # type: ignore[no-redef, import-not-found, unused-ignore]
             except ModuleNotFoundError:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{source}: reading TOML on Python 3.10 needs the 'tomli' package "
                     "(pip install 'monitor[toml]'), or use a JSON rule file"
                 ) from None
         try:
             data = toml.loads(text)
         except toml.TOMLDecodeError as exc:
-            raise InvalidInputError(f"{source}: invalid TOML: {exc}") from None
+            raise InvalidArgumentError(f"{source}: invalid TOML: {exc}") from None
         return parse_config(data, source, text=text, is_toml=True, extra_signals=extra_signals, snapshot=snapshot)
-    raise InvalidInputError(f"{source}: rule files must end in .toml or .json")
+    raise InvalidArgumentError(f"{source}: rule files must end in .toml or .json")
 
 
 def load_rules(
     path: str | os.PathLike[str], *, extra_signals: Iterable[str] = (), snapshot: SnapshotLike | None = None
 ) -> list[Rule]:
     """Rules from a TOML or JSON file (the format: :mod:`monitor.alerts.config`).
-    Unknown fields, unknown signals and bad units raise :class:`InvalidInputError` naming the key
+    Unknown fields, unknown signals and bad units raise :class:`InvalidArgumentError` naming the key
     (and the line for syntax errors). With ``snapshot``, every signal must also be one of its keys."""
     return load_config(path, extra_signals=extra_signals, snapshot=snapshot).rules
 

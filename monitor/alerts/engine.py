@@ -17,7 +17,7 @@ from typing import (
     cast,
 )
 
-from ..errors import ConfigMismatchError, CorruptDataError, InvalidInputError
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from ..signals import check_signal
 from .evaluators import (
     Firing,
@@ -160,9 +160,9 @@ class AlertEngine:
         names: dict[str, Rule] = {}
         for r in self._rules:
             if not isinstance(r, Rule):
-                raise InvalidInputError(f"AlertEngine takes Rule objects, got {r!r}")
+                raise InvalidArgumentError(f"AlertEngine takes Rule objects, got {r!r}")
             if r.name in names:
-                raise InvalidInputError(f"duplicate rule name {r.name!r}")
+                raise InvalidArgumentError(f"duplicate rule name {r.name!r}")
             names[r.name] = r
             if validate_signals:
                 for s in r.cond.signals():
@@ -214,11 +214,11 @@ class AlertEngine:
         return list(self._silences)
 
     def validate_against(self, snapshot: SnapshotLike) -> None:
-        """Raise :class:`InvalidInputError` naming every rule signal the snapshot does not have."""
+        """Raise :class:`InvalidArgumentError` naming every rule signal the snapshot does not have."""
         keys = set(signals_of(snapshot))
         missing = sorted({f"{r.name}: {s}" for r in self._rules for s in r.cond.signals() if s not in keys})
         if missing:
-            raise InvalidInputError("signals missing from the snapshot: " + "; ".join(missing))
+            raise InvalidArgumentError("signals missing from the snapshot: " + "; ".join(missing))
 
     # -- evaluation ---------------------------------------------------------------------------
 
@@ -231,9 +231,9 @@ class AlertEngine:
             now = self._clock()
         now = float(now)
         if not math.isfinite(now):
-            raise InvalidInputError(f"evaluation time must be finite, got {now!r}")
+            raise InvalidArgumentError(f"evaluation time must be finite, got {now!r}")
         if self._last_now is not None and now < self._last_now:
-            raise InvalidInputError(f"evaluation time went backwards: {now!r} < {self._last_now!r}")
+            raise InvalidArgumentError(f"evaluation time went backwards: {now!r} < {self._last_now!r}")
         self._last_now = now
         self._evaluations += 1
         if self._silences and any(cast(float, x.end) <= now for x in self._silences):
@@ -370,7 +370,7 @@ class AlertEngine:
         """State, timers, last value and condition details (baseline mean/sigma, burn rates)."""
         rt = self._rt.get(name)
         if rt is None:
-            raise InvalidInputError(f"no rule named {name!r}")
+            raise InvalidArgumentError(f"no rule named {name!r}")
         return RuleStatus(name, rt.state, rt.active_at, rt.fired_at, rt.ev.value, rt.ev.level,
                           self._evaluations - rt.eval_base, rt.no_data, rt.ev.details())
 
@@ -457,7 +457,7 @@ class AlertEngine:
             raise CorruptDataError("alert state: 'silences' must be a list")
         try:
             silences = [Silence(**cast(dict[str, object], s)) for s in sil]  # type: ignore[arg-type]
-        except (TypeError, InvalidInputError) as exc:
+        except (TypeError, InvalidArgumentError) as exc:
             raise CorruptDataError(f"alert state: bad silence: {exc}") from None
         self._silences = silences + [x for x in self._silences if x not in silences]
         self._rt = fresh

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Protocol, Union, cast
 
-from ..errors import CorruptDataError, InvalidInputError
+from ..errors import CorruptDataError, InvalidArgumentError
 from .conditions import (
     OPS,
     AllOf,
@@ -47,7 +47,7 @@ def signals_of(snapshot: object) -> Mapping[str, float]:
         sig = fn()
         if isinstance(sig, Mapping):
             return sig
-    raise InvalidInputError(
+    raise InvalidArgumentError(
         f"a snapshot must be a mapping of signal names to values or have signals(), got {type(snapshot).__name__}"
     )
 
@@ -464,7 +464,7 @@ def compile_condition(c: Condition) -> Evaluator:
         return _AnyEval([compile_condition(x) for x in c.conditions])
     if isinstance(c, Not):
         return _NotEval(compile_condition(c.condition))
-    raise InvalidInputError(f"no evaluator for condition type {type(c).__name__} (see monitor.alerts.evaluators)")
+    raise InvalidArgumentError(f"no evaluator for condition type {type(c).__name__} (see monitor.alerts.evaluators)")
 
 
 __all__ = ["Evaluator", "Firing", "Results", "Signals", "SnapshotLike", "SupportsSignals", "compile_condition",

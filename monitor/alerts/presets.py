@@ -12,7 +12,7 @@ from typing import cast
 
 from .. import signals
 from ..categories import ErrorCategory
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 from .conditions import BurnRate, BurnWindow
 from .routing import Router
 from .rules import Rule, Severity
@@ -32,7 +32,7 @@ def burn_rate_factor(budget_fraction: Quantity, long_window: Quantity, period: Q
     per = Fraction(str(parse_duration(period, "SLO period")))
     win = Fraction(str(parse_duration(long_window, "burn window")))
     if win <= 0:
-        raise InvalidInputError("burn window must be > 0")
+        raise InvalidArgumentError("burn window must be > 0")
     return float(frac * per / win)
 
 
@@ -56,7 +56,7 @@ def error_rate_rules(
     rules = []
     for cat, spec in thresholds.items():
         if cat not in signals.ERROR_CATEGORIES:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"unknown error category {cat!r}; expected one of {', '.join(signals.ERROR_CATEGORIES)}")
         if isinstance(spec, tuple):
             thr, sev = spec

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import cast
 
-from ..errors import CorruptDataError, InvalidInputError
+from ..errors import CorruptDataError, InvalidArgumentError
 from .conditions import Baseline, Condition, Threshold
 from .units import Quantity, parse_duration
 
@@ -50,10 +50,10 @@ def _labels(value: object, what: str) -> Labels:
     elif isinstance(value, Mapping):
         items = list(value.items())
     else:
-        raise InvalidInputError(f"{what}: labels must be a mapping of strings to strings, got {value!r}")
+        raise InvalidArgumentError(f"{what}: labels must be a mapping of strings to strings, got {value!r}")
     for k, v in items:
         if not isinstance(k, str) or not isinstance(v, str):
-            raise InvalidInputError(f"{what}: labels must map strings to strings, got {k!r}: {v!r}")
+            raise InvalidArgumentError(f"{what}: labels must map strings to strings, got {k!r}: {v!r}")
     return tuple(sorted(items))
 
 
@@ -89,25 +89,25 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:\-]*", self.name):
-            raise InvalidInputError(f"rule name must be an identifier-like string, got {self.name!r}")
+            raise InvalidArgumentError(f"rule name must be an identifier-like string, got {self.name!r}")
         what = f"rule {self.name!r}"
         short = (self.signal, self.op, self.threshold)
         if self.condition is None:
             if any(x is None for x in short):
-                raise InvalidInputError(f"{what}: give signal, op and threshold, or condition=")
+                raise InvalidArgumentError(f"{what}: give signal, op and threshold, or condition=")
             cond: Condition = Threshold(cast(str, self.signal), cast(str, self.op), cast(Quantity, self.threshold), self.clear)
             object.__setattr__(self, "condition", cond)
             object.__setattr__(self, "threshold", cast(Threshold, cond).value)
             object.__setattr__(self, "clear", cast(Threshold, cond).clear)
         else:
             if not isinstance(self.condition, Condition):
-                raise InvalidInputError(f"{what}: condition must be a Condition, got {self.condition!r}")
+                raise InvalidArgumentError(f"{what}: condition must be a Condition, got {self.condition!r}")
             if (any(x is not None for x in short) or self.clear is not None) and not (
                 isinstance(self.condition, Threshold)
                 and (self.signal, self.op, self.threshold, self.clear)
                 == (self.condition.signal, self.condition.op, self.condition.value, self.condition.clear)
             ):
-                raise InvalidInputError(f"{what}: give either signal/op/threshold/clear or condition=, not both")
+                raise InvalidArgumentError(f"{what}: give either signal/op/threshold/clear or condition=, not both")
             if isinstance(self.condition, Threshold):  # one normal form: equal rules compare equal
                 c = self.condition
                 for key, val in (("signal", c.signal), ("op", c.op), ("threshold", c.value), ("clear", c.clear)):
@@ -117,14 +117,14 @@ class Rule:
         try:
             object.__setattr__(self, "severity", Severity(self.severity))
         except ValueError:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{what}: unknown severity {self.severity!r}; expected page, ticket or info"
             ) from None
         object.__setattr__(self, "labels", _labels(self.labels, what))
         if self.no_data not in ("inactive", "keep"):
-            raise InvalidInputError(f"{what}: no_data must be 'inactive' or 'keep', got {self.no_data!r}")
+            raise InvalidArgumentError(f"{what}: no_data must be 'inactive' or 'keep', got {self.no_data!r}")
         if self.route is not None and not isinstance(self.route, str):
-            raise InvalidInputError(f"{what}: route must be a string")
+            raise InvalidArgumentError(f"{what}: route must be a string")
 
     @property
     def cond(self) -> Condition:
@@ -205,16 +205,16 @@ def from_json_number(x: object, what: str) -> float | None:
 def _timestamp(value: object, what: str) -> float:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise InvalidInputError(f"{what}: datetime must be timezone-aware")
+            raise InvalidArgumentError(f"{what}: datetime must be timezone-aware")
         return value.timestamp()
     if isinstance(value, str):
         try:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidInputError(f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'") from None
+            raise InvalidArgumentError(f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'") from None
         return _timestamp(dt, what)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInputError(f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}")
+        raise InvalidArgumentError(f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}")
     return float(value)
 
 
@@ -239,7 +239,7 @@ class Silence:
         start = _timestamp(self.start, "silence start")
         end = _timestamp(self.end, "silence end")
         if end <= start:
-            raise InvalidInputError(f"silence end must be after start ({self.start!r} .. {self.end!r})")
+            raise InvalidArgumentError(f"silence end must be after start ({self.start!r} .. {self.end!r})")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         if isinstance(self.rules, str):
@@ -263,7 +263,7 @@ class Silence:
 
 def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]:
     """``rules`` in an order where every rule comes after the rules its condition refers to;
-    :class:`InvalidInputError` for a reference to a rule not in ``names`` or a cycle."""
+    :class:`InvalidArgumentError` for a reference to a rule not in ``names`` or a cycle."""
     order: list[Rule] = []
     mark: dict[str, int] = {}
 
@@ -272,11 +272,11 @@ def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]
         if m == 2:
             return
         if m == 1:
-            raise InvalidInputError("rules refer to each other in a cycle: " + " -> ".join(path + [r.name]))
+            raise InvalidArgumentError("rules refer to each other in a cycle: " + " -> ".join(path + [r.name]))
         mark[r.name] = 1
         for ref in r.cond.refs():
             if ref not in names:
-                raise InvalidInputError(f"rule {r.name!r} refers to unknown rule {ref!r}")
+                raise InvalidArgumentError(f"rule {r.name!r} refers to unknown rule {ref!r}")
             visit(names[ref], path + [r.name])
         mark[r.name] = 2
         order.append(r)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 
 
 class Moments:
@@ -67,10 +67,10 @@ def mean_sigma(values: Iterable[float]) -> tuple[float, float]:
     for x in values:
         xf = float(x)
         if not math.isfinite(xf):
-            raise InvalidInputError(f"baseline reference values must be finite, got {x!r}")
+            raise InvalidArgumentError(f"baseline reference values must be finite, got {x!r}")
         m.push(xf)
     if m.n < 2:
-        raise InvalidInputError(f"a baseline needs at least 2 reference values, got {m.n}")
+        raise InvalidArgumentError(f"a baseline needs at least 2 reference values, got {m.n}")
     return m.mean_sigma()
 
 __all__ = ["Moments", "mean_sigma"]

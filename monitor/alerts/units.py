@@ -18,7 +18,7 @@ import re
 from fractions import Fraction
 
 from .. import signals
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 
 Quantity = int | float | str
 """A number in the quantity's unit, or a string with a unit ("5m", "500ms", "2%")."""
@@ -43,7 +43,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
-        raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+        raise InvalidArgumentError(f"{what}: expected a finite number, got {value!r}")
     return value
 
 
@@ -53,7 +53,7 @@ def parse_duration(value: object, what: str = "duration") -> float:
     Negative and non-finite durations are rejected with an error naming ``what``.
     """
     if isinstance(value, bool):
-        raise InvalidInputError(f"{what}: expected a duration such as '5m' or seconds, got {value!r}")
+        raise InvalidArgumentError(f"{what}: expected a duration such as '5m' or seconds, got {value!r}")
     if isinstance(value, (int, float)):
         seconds = _finite(float(value), what)
     elif isinstance(value, str):
@@ -69,14 +69,14 @@ def parse_duration(value: object, what: str = "duration") -> float:
                 seconds += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
                 pos = m.end()
             if pos != len(text) or not text:
-                raise InvalidInputError(
+                raise InvalidArgumentError(
                     f"{what}: bad duration {value!r}; expected e.g. '500ms', '30s', '5m', '1h', '3d' "
                     "or a number of seconds"
                 )
     else:
-        raise InvalidInputError(f"{what}: expected a duration such as '5m' or seconds, got {type(value).__name__}")
+        raise InvalidArgumentError(f"{what}: expected a duration such as '5m' or seconds, got {type(value).__name__}")
     if seconds < 0:
-        raise InvalidInputError(f"{what}: duration must be >= 0, got {value!r}")
+        raise InvalidArgumentError(f"{what}: duration must be >= 0, got {value!r}")
     return seconds
 
 
@@ -93,33 +93,33 @@ def parse_quantity(value: object, unit: str, what: str) -> float:
     ``unit="1"`` accepts bare numbers and percentages (``"2%"`` -> 0.02).
     """
     if isinstance(value, bool):
-        raise InvalidInputError(f"{what}: expected a number, got {value!r}")
+        raise InvalidArgumentError(f"{what}: expected a number, got {value!r}")
     if isinstance(value, (int, float)):
         return _finite(float(value), what)
     if not isinstance(value, str):
-        raise InvalidInputError(f"{what}: expected a number or a string with a unit, got {type(value).__name__}")
+        raise InvalidArgumentError(f"{what}: expected a number or a string with a unit, got {type(value).__name__}")
     text = value.strip()
     if _NUMBER.fullmatch(text):
         return _finite(float(text), what)
     if text.endswith("%"):
         if unit != DIMENSIONLESS:
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"{what}: {value!r} is a percentage but the signal is in {unit}; use e.g. '500ms'"
             )
         num = text[:-1].strip()
         if not _NUMBER.fullmatch(num):
-            raise InvalidInputError(f"{what}: bad percentage {value!r}; expected e.g. '2%' or '0.5%'")
+            raise InvalidArgumentError(f"{what}: bad percentage {value!r}; expected e.g. '2%' or '0.5%'")
         return _finite(float(Fraction(num) / 100), what)
     if unit == MS:
         sign = -1.0 if text.startswith("-") else 1.0
         body = text[1:] if text[:1] in "+-" else text
         try:
             return sign * parse_duration(body, what) * 1000.0
-        except InvalidInputError:
-            raise InvalidInputError(
+        except InvalidArgumentError:
+            raise InvalidArgumentError(
                 f"{what}: bad latency {value!r}; expected e.g. '500ms', '0.3s' or a number of milliseconds"
             ) from None
-    raise InvalidInputError(
+    raise InvalidArgumentError(
         f"{what}: bad value {value!r} for a dimensionless signal; expected a number or a percentage such as '2%'"
     )
 

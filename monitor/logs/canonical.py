@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 
 __all__ = ["canonical_bytes", "input_hash", "keyed_blake2b", "check_hash_key"]
 
@@ -164,5 +164,5 @@ def check_hash_key(key: bytes | None) -> bytes:
     if key is None:
         return os.urandom(32)
     if not isinstance(key, (bytes, bytearray)) or not 1 <= len(key) <= 64:
-        raise InvalidInputError(f"hash_key must be 1..64 bytes (BLAKE2b key), got {key!r}")
+        raise InvalidArgumentError(f"hash_key must be 1..64 bytes (BLAKE2b key), got {key!r}")
     return bytes(key)

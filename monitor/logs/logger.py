@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 from .canonical import canonical_bytes, check_hash_key, keyed_blake2b
 from .render import JsonLine, TimestampCache, build_record, render_json, render_line
 
@@ -58,17 +58,17 @@ class StructuredLogger:
         success_sample_rate: float = 1.0,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
-            raise InvalidInputError(f"service_name must be a non-empty str, got {service_name!r}")
+            raise InvalidArgumentError(f"service_name must be a non-empty str, got {service_name!r}")
         if not callable(clock):
-            raise InvalidInputError(f"clock must be callable, got {clock!r}")
+            raise InvalidArgumentError(f"clock must be callable, got {clock!r}")
         if stream is not None and not callable(getattr(stream, "write", None)):
-            raise InvalidInputError(f"stream must have a write() method, got {stream!r}")
+            raise InvalidArgumentError(f"stream must have a write() method, got {stream!r}")
         if (
             isinstance(success_sample_rate, bool)
             or not isinstance(success_sample_rate, (int, float))
             or not 0.0 <= success_sample_rate <= 1.0
         ):
-            raise InvalidInputError(
+            raise InvalidArgumentError(
                 f"success_sample_rate must be a number in [0, 1], got {success_sample_rate!r}"
             )
         self.service = service_name

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..errors import InvalidInputError
+from ..errors import InvalidArgumentError
 from .canonical import check_hash_key, input_hash
 from .render import JsonLine, TimestampCache, build_record, render_json
 
@@ -39,7 +39,7 @@ class JsonFormatter(logging.Formatter):
     ) -> None:
         super().__init__()
         if clock is not None and not callable(clock):
-            raise InvalidInputError(f"clock must be callable, got {clock!r}")
+            raise InvalidArgumentError(f"clock must be callable, got {clock!r}")
         self._service = service
         self._clock = clock
         self._key = check_hash_key(hash_key)

@@ -227,11 +227,11 @@ def test_any_not_and_firing_refs() -> None:
 
 
 def test_reference_errors() -> None:
-    with pytest.raises(monitor.InvalidInputError, match="unknown rule 'nope'"):
+    with pytest.raises(monitor.InvalidArgumentError, match="unknown rule 'nope'"):
         AlertEngine([Rule("x", condition=AllOf("nope"))])
-    with pytest.raises(monitor.InvalidInputError, match="cycle"):
+    with pytest.raises(monitor.InvalidArgumentError, match="cycle"):
         AlertEngine([Rule("x", condition=RuleRef("y")), Rule("y", condition=RuleRef("x"))])
-    with pytest.raises(monitor.InvalidInputError, match="duplicate"):
+    with pytest.raises(monitor.InvalidArgumentError, match="duplicate"):
         AlertEngine([Rule("x", P99, ">", 1), Rule("x", P99, ">", 2)])
 
 
@@ -309,7 +309,7 @@ def test_silence_matching() -> None:
     assert isinstance(t, float) and s.matches(r, "platform", t) and not s.matches(r, "platform", s.end)  # type: ignore[arg-type]
     assert not Silence(0, 10, labels={"team": "x"}).matches(r, "platform", 5)
     assert not Silence(0, 10, rules=("error*",)).matches(r, "platform", 5)
-    with pytest.raises(monitor.InvalidInputError, match="after start"):
+    with pytest.raises(monitor.InvalidArgumentError, match="after start"):
         Silence(10, 5)
 
 
@@ -370,12 +370,12 @@ def test_snapshot_object_and_injected_clock() -> None:
     (a,) = eng.evaluate(Snap())
     assert a.at == 100.0
     now[0] = 50.0
-    with pytest.raises(monitor.InvalidInputError, match="backwards"):
+    with pytest.raises(monitor.InvalidArgumentError, match="backwards"):
         eng.evaluate(Snap())
-    with pytest.raises(monitor.InvalidInputError, match="mapping"):
+    with pytest.raises(monitor.InvalidArgumentError, match="mapping"):
         eng.evaluate(42)  # type: ignore[arg-type]
     eng.validate_against(Snap())
-    with pytest.raises(monitor.InvalidInputError, match="saturation"):
+    with pytest.raises(monitor.InvalidArgumentError, match="saturation"):
         AlertEngine([Rule("s", "saturation", ">", 1)]).validate_against(Snap())
 
 
@@ -400,7 +400,7 @@ def test_active_lists_pending_and_firing() -> None:
     (dict(signal=P99, op="==", threshold=Baseline(mean=1, sigma=1)), "ordering"),
 ])
 def test_rule_validation(bad: dict[str, Any], match: str) -> None:
-    with pytest.raises(monitor.InvalidInputError, match=match):
+    with pytest.raises(monitor.InvalidArgumentError, match=match):
         AlertEngine([Rule("r", **bad)])
 
 
@@ -409,7 +409,7 @@ def test_known_signals() -> None:
               "errors.rate.timeout", "drift.amount.psi", "drift.merchant_category.js", "slo.checkout.good"):
         assert check_signal(s) == s
     assert check_signal("custom.thing", ["custom.*"]) == "custom.thing"
-    with pytest.raises(monitor.InvalidInputError):
+    with pytest.raises(monitor.InvalidArgumentError):
         check_signal("drift.amount.kl")
     AlertEngine([Rule("r", "anything.goes", ">", 1)], validate_signals=False)
 

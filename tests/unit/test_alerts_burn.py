@@ -10,7 +10,7 @@ import pytest
 
 from monitor import AlertEngine, AlertState, BurnRate, Rule, slo_burn_rate_rules
 from monitor.alerts import burn_rate_factor
-from monitor.errors import InvalidInputError
+from monitor.errors import InvalidArgumentError
 
 
 def test_workbook_factors() -> None:
@@ -188,5 +188,5 @@ def test_bad_counters_summed() -> None:
     (dict(total="slo.a.total", good="slo.a.good", objective=0.999, windows=()), "at least one"),
 ])
 def test_burn_rate_validation(kw: dict[str, object], match: str) -> None:
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(InvalidArgumentError, match=match):
         BurnRate(**kw)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import pytest
 
 from monitor import AlertEngine, AlertState, Baseline, BurnRate, RateOfChange, Rule, Severity, load_rules
 from monitor.alerts.config import load_config, parse_config
-from monitor.errors import InvalidInputError
+from monitor.errors import InvalidArgumentError
 
 from oracles import DATA
 TOML = os.path.join(DATA, "alert_rules.toml")
@@ -55,7 +55,7 @@ def test_example_file_runs_and_routes() -> None:
         eng.evaluate(snap, now=t)
     assert eng.status("model_errors").state is AlertState.FIRING
     load_rules(TOML, snapshot=snap)
-    with pytest.raises(InvalidInputError, match="not in the snapshot"):
+    with pytest.raises(InvalidArgumentError, match="not in the snapshot"):
         load_rules(TOML, snapshot={"latency.p99_ms": 1.0})
 
 
@@ -97,14 +97,14 @@ RULE = '[[rule]]\nname = "ok"\nsignal = "latency.p99_ms"\nop = ">"\nthreshold = 
     ('[[rule]\nname = "x"\n', "invalid TOML.*line 7"),
 ])
 def test_bad_files_name_the_key_or_line(tmp_path: Path, body: str, match: str) -> None:
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(InvalidArgumentError, match=match):
         load_rules(write(tmp_path, RULE + body))
 
 
 def test_json_errors_and_formats(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match=r"line 2, column \d+: invalid JSON"):
+    with pytest.raises(InvalidArgumentError, match=r"line 2, column \d+: invalid JSON"):
         load_rules(write(tmp_path, '{"rule": [\n  {"name": "x",, }]}', ".json"))
-    with pytest.raises(InvalidInputError, match="must end in .toml or .json"):
+    with pytest.raises(InvalidArgumentError, match="must end in .toml or .json"):
         load_rules(write(tmp_path, "", ".yaml"))
     doc: dict[str, Any] = {"signals": ["custom.*"], "rule": [
         {"name": "c", "signal": "custom.queue_depth", "op": ">", "threshold": 10, "for": 30},
@@ -122,7 +122,7 @@ def test_json_errors_and_formats(tmp_path: Path) -> None:
     got = {a.rule for a in eng.evaluate({"custom.queue_depth": 11, "saturation": 0.6, "latency.p50_ms": 20,
                                          "throughput.received": 0, "throughput.dropped": 0}, now=0)}
     assert got == {"n", "a", "c", "h"}
-    with pytest.raises(InvalidInputError, match="unknown signal 'custom.queue_depth'"):
+    with pytest.raises(InvalidArgumentError, match="unknown signal 'custom.queue_depth'"):
         parse_config({"rule": doc["rule"][:1]})
 
 
@@ -138,6 +138,6 @@ def test_toml_without_a_parser_gives_a_clear_error(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setitem(sys.modules, "tomllib", None)
     monkeypatch.setitem(sys.modules, "tomli", None)
-    with pytest.raises(InvalidInputError, match=r"needs the 'tomli' package .*monitor\[toml\].*or use a JSON"):
+    with pytest.raises(InvalidArgumentError, match=r"needs the 'tomli' package .*monitor\[toml\].*or use a JSON"):
         load_rules(TOML)
     assert load_rules(JSON)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import monitor
-from monitor import InvalidInputError
+from monitor import InvalidArgumentError
 from monitor._ffi import ffi, lib
 from monitor.binning import Binner
 
@@ -114,16 +114,16 @@ def test_int_and_float32_values_are_converted() -> None:
     ],
 )
 def test_bad_edges(edges: object, msg: str) -> None:
-    with pytest.raises(InvalidInputError, match=msg):
+    with pytest.raises(InvalidArgumentError, match=msg):
         monitor.bin_counts([1.0], edges)
 
 
 def test_bad_values() -> None:
-    with pytest.raises(InvalidInputError, match="1-D"):
+    with pytest.raises(InvalidArgumentError, match="1-D"):
         monitor.bin_counts(np.zeros((2, 2)), [0, 1])
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         monitor.bin_counts(np.array([True, False]), [0, 1])
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         monitor.bin_counts(np.array([1 + 2j]), [0, 1])
     assert monitor.bin_counts(np.array([]), [0, 1]).counts.tolist() == [0]
 
@@ -174,9 +174,9 @@ def test_bin_codes() -> None:
     r = monitor.bin_codes(c, 15)
     assert r.counts.tolist() == np.bincount(c[(c >= 0) & (c < 15)], minlength=15).tolist()
     assert r.unseen == int(((c < 0) | (c >= 15)).sum())
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         monitor.bin_codes(np.array([1.0]), 3)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         monitor.bin_codes(np.array([1]), 0)
 
 
@@ -225,14 +225,14 @@ def test_percentile_nan_policy() -> None:
     x = rng.standard_normal(5000)
     x[::13] = np.nan
     q = np.linspace(0, 100, 11)
-    with pytest.raises(InvalidInputError, match="NaN"):
+    with pytest.raises(InvalidArgumentError, match="NaN"):
         monitor.percentile(x, q)
     assert _same_bits(monitor.percentile(x, q, nan_policy="omit"), np.nanpercentile(x, q))
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         monitor.percentile(np.full(3, np.nan), q, nan_policy="omit")
-    with pytest.raises(InvalidInputError, match="range"):
+    with pytest.raises(InvalidArgumentError, match="range"):
         monitor.percentile(x, [101])
-    with pytest.raises(InvalidInputError, match="empty"):
+    with pytest.raises(InvalidArgumentError, match="empty"):
         monitor.percentile([], [50])
 
 
@@ -280,16 +280,16 @@ def test_count_matrix_equals_per_column_counts() -> None:
     mc.count(x, 0, 0, 1)  # nothing
     assert np.array_equal(ring.sum(axis=0, dtype=np.uint64), counts)
     assert np.array_equal(ring_extra.sum(axis=0, dtype=np.uint64), extra)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         mc.count(x, 900, 200, 0)  # beyond the matrix
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         MatrixCounter(binners, np.zeros((2, total + 1), dtype=np.uint64), ring_extra)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         MatrixCounter(binners, ring.astype(np.int64), ring_extra)
 
 
 def test_unchecked_binner_reports_the_c_status() -> None:
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises(InvalidArgumentError) as info:
         Binner.unchecked(np.array([0.0, 1.0, 1.0]))
     assert info.value.status == lib.MON_E_EDGES
     b = Binner.unchecked(np.array([0.0, 1.0, 2.0]))
@@ -307,6 +307,6 @@ def test_quantiles_two_phase_api() -> None:
     s = np.sort(x)
     assert np.array_equal(sel.select_ranks([0, 500, 1000]), s[[0, 500, 1000]])
     assert np.array_equal(sel.select_ranks([1, 2]), s[[1, 2]])  # ready again after a selection
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises(InvalidArgumentError) as info:
         sel.select_ranks([2, 1])  # not increasing: the C core refuses
     assert info.value.status == lib.MON_E_VALUE

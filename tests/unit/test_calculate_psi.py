@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import monitor
-from monitor import EmptyWindowError, InvalidInputError
+from monitor import EmptyWindowError, InvalidArgumentError
 
 
 from oracles import article_calculate_psi  # the article's snippet, verbatim
@@ -94,9 +94,9 @@ def test_nan_is_rejected() -> None:
     x = np.arange(100.0)
     y = x.copy()
     y[3] = np.nan
-    with pytest.raises(InvalidInputError, match="reference contains 1 NaN"):
+    with pytest.raises(InvalidArgumentError, match="reference contains 1 NaN"):
         monitor.calculate_psi(y, x)
-    with pytest.raises(InvalidInputError, match="current contains 1 NaN"):
+    with pytest.raises(InvalidArgumentError, match="current contains 1 NaN"):
         monitor.calculate_psi(x, y)
 
 
@@ -107,7 +107,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(EmptyWindowError):
         monitor.calculate_psi(x, [])
     for bad in (0, -1, 2.5, True, "10"):
-        with pytest.raises(InvalidInputError, match="bins"):
+        with pytest.raises(InvalidArgumentError, match="bins"):
             monitor.calculate_psi(x, x, bad)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         monitor.calculate_psi(np.array(["a", "b"]), x)

@@ -18,7 +18,7 @@ from monitor import (
     Categoriser,
     ErrorCategory,
     InputValidationError,
-    InvalidInputError,
+    InvalidArgumentError,
     categorise_error,
 )
 from monitor._ffi import ffi, lib
@@ -85,9 +85,9 @@ def test_parse() -> None:
     assert ErrorCategory.parse("timeout") is C.TIMEOUT
     assert ErrorCategory.parse("TIMEOUT") is C.TIMEOUT
     assert ErrorCategory.parse(C.TIMEOUT) is C.TIMEOUT
-    with pytest.raises(InvalidInputError, match="unknown error category 'timeouts'"):
+    with pytest.raises(InvalidArgumentError, match="unknown error category 'timeouts'"):
         ErrorCategory.parse("timeouts")
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         ErrorCategory.from_code(99)
 
 
@@ -148,15 +148,15 @@ def test_never_raises() -> None:
 
 
 def test_construction_errors() -> None:
-    with pytest.raises(InvalidInputError, match="unknown error category"):
+    with pytest.raises(InvalidArgumentError, match="unknown error category"):
         Categoriser(rules=[(KeyError, "oops")])
-    with pytest.raises(InvalidInputError, match="match must be"):
+    with pytest.raises(InvalidArgumentError, match="match must be"):
         Categoriser(rules=[("KeyError", "timeout")])  # type: ignore[list-item]
-    with pytest.raises(InvalidInputError, match="pair"):
+    with pytest.raises(InvalidArgumentError, match="pair"):
         Categoriser(rules=[KeyError])  # type: ignore[list-item]
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         Categoriser(default="nope")
-    with pytest.raises(InvalidInputError, match="confidence_threshold"):
+    with pytest.raises(InvalidArgumentError, match="confidence_threshold"):
         Categoriser(confidence_threshold=math.nan)
 
 

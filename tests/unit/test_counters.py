@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from monitor import ErrorCategory, InvalidInputError, MonitorError
+from monitor import ErrorCategory, InvalidArgumentError, MonitorError
 from monitor.counters import (
     MAX_SLOTS,
     STATUS_NOT_IN_FLIGHT,
@@ -107,9 +107,9 @@ def test_threads_give_exact_totals() -> None:
 def test_bad_categories_raise_a_clear_error(code: object) -> None:
     c = ServiceCounters(slot_ticks=10, start_tick=0, slots=2)
     c.begin(1)
-    with pytest.raises(InvalidInputError, match="error category"):
+    with pytest.raises(InvalidArgumentError, match="error category"):
         c.fail(1, code)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="error category"):
+    with pytest.raises(InvalidArgumentError, match="error category"):
         c.error(1, code)  # type: ignore[arg-type]
     t = c.totals()  # nothing was counted
     assert (t.in_flight, t.failed, sum(t.errors.values())) == (1, 0, 0)
@@ -127,7 +127,7 @@ def test_bad_categories_raise_a_clear_error(code: object) -> None:
     ],
 )
 def test_bad_configurations_are_refused(cfg: dict[str, int]) -> None:
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         ServiceCounters(**cfg)
 
 

@@ -22,7 +22,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import monitor
-from monitor import DriftScores, EmptyWindowError, InvalidInputError, MonitorError
+from monitor import DriftScores, EmptyWindowError, InvalidArgumentError, MonitorError
 
 from oracles import ROOT
 GOLDEN = os.path.join(ROOT, "tests", "data", "drift_golden.json")
@@ -381,13 +381,13 @@ def test_integer_dtypes(dtype: Any) -> None:
 
 def test_float_arrays_holding_integers() -> None:
     assert monitor.tv(np.array([3.0, 1.0]), [1, 3]) == 0.5
-    with pytest.raises(InvalidInputError, match="not an integer"):
+    with pytest.raises(InvalidArgumentError, match="not an integer"):
         monitor.tv(np.array([3.5, 1.0]), [1, 3])
-    with pytest.raises(InvalidInputError, match="not finite"):
+    with pytest.raises(InvalidArgumentError, match="not finite"):
         monitor.tv(np.array([np.nan, 1.0]), [1, 3])
-    with pytest.raises(InvalidInputError, match="not finite"):
+    with pytest.raises(InvalidArgumentError, match="not finite"):
         monitor.tv([np.inf, 1.0], [1, 3])
-    with pytest.raises(InvalidInputError, match="negative"):
+    with pytest.raises(InvalidArgumentError, match="negative"):
         monitor.tv([-1.0, 1.0], [1, 3])
 
 
@@ -400,30 +400,30 @@ def test_non_contiguous_and_tuple_inputs() -> None:
 
 
 def test_python_ints_beyond_int64() -> None:
-    with pytest.raises(InvalidInputError, match="2\\*\\*53"):
+    with pytest.raises(InvalidArgumentError, match="2\\*\\*53"):
         monitor.tv([2**70, 1], [1, 1])
-    with pytest.raises(InvalidInputError, match="negative"):
+    with pytest.raises(InvalidArgumentError, match="negative"):
         monitor.tv([-(2**70), 1], [1, 1])
 
 
 @pytest.mark.parametrize(
     "a,e,exc,match",
     [
-        ([1, 2], [1, 2, 3], InvalidInputError, "2 bins but expected has 3"),
-        ([[1, 2]], [[1, 2]], InvalidInputError, "1-D"),
-        ([], [], InvalidInputError, "empty"),
-        (5, [5], InvalidInputError, "1-D sequence"),
-        ("ab", [1, 2], InvalidInputError, "1-D sequence"),
-        ([1, -2], [1, 2], InvalidInputError, "negative"),
-        (np.array([1, -2]), np.array([1, 2]), InvalidInputError, "negative"),
+        ([1, 2], [1, 2, 3], InvalidArgumentError, "2 bins but expected has 3"),
+        ([[1, 2]], [[1, 2]], InvalidArgumentError, "1-D"),
+        ([], [], InvalidArgumentError, "empty"),
+        (5, [5], InvalidArgumentError, "1-D sequence"),
+        ("ab", [1, 2], InvalidArgumentError, "1-D sequence"),
+        ([1, -2], [1, 2], InvalidArgumentError, "negative"),
+        (np.array([1, -2]), np.array([1, 2]), InvalidArgumentError, "negative"),
         ([0, 0], [1, 2], EmptyWindowError, "actual has total count 0"),
         ([1, 2], np.zeros(2, dtype=np.int64), EmptyWindowError, "expected has total count 0"),
-        ([2**53, 1], [1, 1], InvalidInputError, "2\\*\\*53"),
-        (np.array([2**52, 2**52, 1], dtype=np.uint64), [1, 1, 1], InvalidInputError, "total"),
-        ([1.5, 2], [1, 2], InvalidInputError, "not an integer"),
-        ([True, False], [1, 2], InvalidInputError, "dtype bool"),
-        (["a", "b"], [1, 2], InvalidInputError, "dtype"),
-        ([1, None], [1, 2], InvalidInputError, "not an integer"),
+        ([2**53, 1], [1, 1], InvalidArgumentError, "2\\*\\*53"),
+        (np.array([2**52, 2**52, 1], dtype=np.uint64), [1, 1, 1], InvalidArgumentError, "total"),
+        ([1.5, 2], [1, 2], InvalidArgumentError, "not an integer"),
+        ([True, False], [1, 2], InvalidArgumentError, "dtype bool"),
+        (["a", "b"], [1, 2], InvalidArgumentError, "dtype"),
+        ([1, None], [1, 2], InvalidArgumentError, "not an integer"),
     ],
 )
 def test_input_errors(a: Any, e: Any, exc: type[Exception], match: str) -> None:
@@ -440,7 +440,7 @@ def test_input_errors(a: Any, e: Any, exc: type[Exception], match: str) -> None:
 def test_tv_js_error_names() -> None:
     with pytest.raises(EmptyWindowError, match="q has total count 0"):
         monitor.tv([1], [0])
-    with pytest.raises(InvalidInputError, match="p has a negative count"):
+    with pytest.raises(InvalidArgumentError, match="p has a negative count"):
         monitor.js(np.array([-1, 3]), np.array([1, 3]))
 
 
@@ -466,9 +466,9 @@ def test_exact_max_total_accepted() -> None:
     ],
 )
 def test_smoothing_errors(smoothing: Any, eps: Any, match: str) -> None:
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(InvalidArgumentError, match=match):
         monitor.psi([1, 2], [2, 1], smoothing=smoothing, epsilon=eps)
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(InvalidArgumentError, match=match):
         monitor.drift_scores([1, 2], [2, 1], smoothing=smoothing, epsilon=eps)
 
 
@@ -569,7 +569,7 @@ def test_psi_contributions(name: str, a: list[int], e: list[int], smoothing: str
 def test_psi_contributions_errors() -> None:
     with pytest.raises(EmptyWindowError):
         monitor.psi_contributions([0, 0], [1, 1])
-    with pytest.raises(InvalidInputError, match="unknown smoothing"):
+    with pytest.raises(InvalidArgumentError, match="unknown smoothing"):
         monitor.psi_contributions([1, 0], [1, 1], smoothing="x")
 
 

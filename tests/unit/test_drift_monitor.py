@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import monitor
-from monitor import ConfigMismatchError, DriftMonitor, EmptyWindowError, InvalidInputError, Reference
+from monitor import ConfigMismatchError, DriftMonitor, EmptyWindowError, InvalidArgumentError, Reference
 
 
 def _ref(F: int = 3, seed: int = 0, **kw: object) -> Reference:
@@ -137,22 +137,22 @@ def test_all_nan_feature_is_marked_empty() -> None:
 
 def test_bad_arguments() -> None:
     ref = _ref()
-    with pytest.raises(InvalidInputError, match="multiple"):
+    with pytest.raises(InvalidArgumentError, match="multiple"):
         DriftMonitor(ref, window=10, slots=3)
-    with pytest.raises(InvalidInputError, match="window"):
+    with pytest.raises(InvalidArgumentError, match="window"):
         DriftMonitor(ref, window=0)
-    with pytest.raises(InvalidInputError, match="bands"):
+    with pytest.raises(InvalidArgumentError, match="bands"):
         DriftMonitor(ref, bands=(0.3, 0.1))
-    with pytest.raises(InvalidInputError, match="Reference"):
+    with pytest.raises(InvalidArgumentError, match="Reference"):
         DriftMonitor("ref")  # type: ignore[arg-type]
     dm = DriftMonitor(ref, window=10)
     with pytest.raises(ConfigMismatchError, match="3 features"):
         dm.update(np.zeros(3))
     with pytest.raises(ConfigMismatchError, match="columns"):
         dm.update(np.zeros((2, 4)))
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         dm.update(np.zeros((2, 3), dtype=bool))
-    with pytest.raises(InvalidInputError, match="2-D"):
+    with pytest.raises(InvalidArgumentError, match="2-D"):
         dm.update(np.zeros((2, 3, 1)))
     dm.update(np.zeros((0, 3)))
     assert dm.rows_seen == 0

@@ -21,7 +21,7 @@ from monitor.errors import (
     ConfigMismatchError,
     CorruptDataError,
     EmptyWindowError,
-    InvalidInputError,
+    InvalidArgumentError,
     MonitorError,
 )
 from monitor.latency import error_bound, histogram_layout, histogram_nbytes, scale_for
@@ -65,18 +65,18 @@ def test_scale_choice_from_relative_error() -> None:
     for s in range(0, 9):
         b = error_bound(DEFAULT_LO, DEFAULT_HI, s)
         assert 0 < b < 1
-    with pytest.raises(InvalidInputError, match="finer than the finest scale"):
+    with pytest.raises(InvalidArgumentError, match="finer than the finest scale"):
         LatencyHistogram(relative_error=1e-6)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         LatencyHistogram(relative_error=0)
     assert LatencyHistogram(scale=3).scale == 3
-    with pytest.raises(InvalidInputError, match="scale must be"):
+    with pytest.raises(InvalidArgumentError, match="scale must be"):
         LatencyHistogram(scale=9)
-    with pytest.raises(InvalidInputError, match="lowest_ns"):
+    with pytest.raises(InvalidArgumentError, match="lowest_ns"):
         LatencyHistogram(lowest_ns=0)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         LatencyHistogram(lowest_ns=10, highest_ns=5)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         LatencyHistogram(lowest_ns=1.5)  # type: ignore[arg-type]
 
 
@@ -141,17 +141,17 @@ def test_invalid_values_are_counted_never_poison() -> None:
 def test_strict_raises_and_does_not_count() -> None:
     h = LatencyHistogram(strict=True)
     for bad in (math.nan, math.inf, -1.0):
-        with pytest.raises(InvalidInputError, match="strict"):
+        with pytest.raises(InvalidArgumentError, match="strict"):
             h.record_ms(bad)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         h.record_ns(-1)
-    with pytest.raises(InvalidInputError, match="nothing recorded"):
+    with pytest.raises(InvalidArgumentError, match="nothing recorded"):
         h.record_many([1.0, math.nan], unit="ms")
     assert h.invalid == 0 and h.count == 0
     h.record_many([1.0, 2.0], unit="ms")
     h.record_ms(1.5)
     assert h.count == 3
-    assert isinstance(InvalidInputError("x"), ValueError) and isinstance(InvalidInputError("x"), MonitorError)
+    assert isinstance(InvalidArgumentError("x"), ValueError) and isinstance(InvalidArgumentError("x"), MonitorError)
 
 
 def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
@@ -179,9 +179,9 @@ def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
     s = LatencyHistogram()
     s.record_many(np.array([[1, 2], [3, 4]], dtype=np.float32), unit="s")  # any shape, float32
     assert s.count == 4 and s.sum == 10 * 10**9
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         s.record_many(np.array(["a"]))
-    with pytest.raises(InvalidInputError, match="unit"):
+    with pytest.raises(InvalidArgumentError, match="unit"):
         s.record_many([1], unit="h")  # type: ignore[arg-type]
     assert s.record_many([]) == 0
 
@@ -272,9 +272,9 @@ def test_quantile_decimal_semantics_and_validation() -> None:
     ps = h.percentiles()
     assert list(ps) == [50, 90, 99, 99.9]
     for bad in (-0.1, 1.1, math.nan, "0.5"):
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidArgumentError):
             h.quantile(bad)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         h.percentiles((101,))
     with pytest.raises(EmptyWindowError):
         LatencyHistogram().quantile(0.5)
@@ -305,7 +305,7 @@ def test_count_at_or_below() -> None:
     assert c <= truth
     assert h.count_at_or_below(10**15) == (len(vals), True)
     assert h.count_at_or_below(5) == (0, True)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         h.count_at_or_below(-1)
 
 
@@ -487,9 +487,9 @@ def test_windowed_histogram_rotates_deterministically() -> None:
     assert w.window().count == 5
     w.record_ms(math.nan)
     assert w.window().invalid == 1
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         WindowedLatencyHistogram(window_s=0)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         WindowedLatencyHistogram(slots=0)
 
 
@@ -514,24 +514,24 @@ def test_windowed_histogram_explicit_ticks() -> None:
     w.record_ns_at(now, -5)  # invalid values are counted as invalid in the slot
     assert w.window_at(now, 1).invalid == 1
     for bad in (-1, 2**64, 1.5, None, "1"):
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidArgumentError):
             w.window_at(bad)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         w.record_ns_at(-1, 5)
     for bad_n in (0, 5, True, 1.0):
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidArgumentError):
             w.window_at(now, bad_n)  # type: ignore[arg-type]
     late = w.late
     w._record_many_at(10**9, [1, 2, 3], "ns")  # a late array counts every value as late
     assert w.late == late + 3
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         WindowedLatencyHistogram(start_ns=-1)
     s = WindowedLatencyHistogram(window_s=4.0, slots=4, clock=lambda: 0.0, strict=True)
     s.record_ns_at(100 * 10**9, 1)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         s.record_ns_at(10**9, -1)  # late and invalid: strict raises, nothing counted
     assert s.late == 0
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         s.record_ns_at(10**9, 2**70)  # late, and not strict-valid either: still raises
     assert s.late == 0
     w.record_ns_at(10**9, 2**70)  # not strict: late values are counted whatever they are
@@ -616,7 +616,7 @@ def test_pickle_and_copy_module() -> None:
         assert g == h and g is not h and g.invalid == 1
     s = pickle.loads(pickle.dumps(LatencyHistogram(strict=True)))
     assert s.strict
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         s.record_ms(math.nan)
 
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor import LatencyHistogram
+from monitor import LatencyHistogram, exposition
 from monitor.exposition import escape_label_name, escape_metric_name, ns_to_seconds_str
-from monitor.errors import InvalidInputError
+from monitor.errors import InvalidArgumentError
 
 PROMTOOL = shutil.which("promtool")
 LINE = re.compile(r'^(\w+)_bucket\{(.*)le="([^"]+)"\} (\d+)$')
@@ -43,7 +43,7 @@ def _promtool(text: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("export_scale", [0, 1, 3, None])
 def test_promtool_accepts_exposition(export_scale: int | None) -> None:
     h = _hist(_values())
-    text = h.to_prometheus(
+    text = exposition.prometheus_text(h, 
         "inference_request_duration_seconds",
         {"model": 'resnet "50"\\v2\nx', "route": "/predict"},
         help="Request latency\nmeasured at the API boundary \\ seconds",
@@ -56,7 +56,7 @@ def test_promtool_accepts_exposition(export_scale: int | None) -> None:
 
 @pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)")
 def test_promtool_accepts_escaped_names_and_empty_histogram() -> None:
-    text = LatencyHistogram().to_prometheus("9 request.latency-p", {"bad-label": "v", "ok": ""}, help="h")
+    text = exposition.prometheus_text(LatencyHistogram(), "9 request.latency-p", {"bad-label": "v", "ok": ""}, help="h")
     assert text.startswith("# HELP _9_request_latency_p h\n")
     proc = _promtool(text)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -66,7 +66,7 @@ def test_promtool_accepts_escaped_names_and_empty_histogram() -> None:
 def test_exported_cumulative_counts_are_exact(export_scale: int | None) -> None:
     values = _values()
     h = _hist(values)
-    text = h.to_prometheus("lat_seconds", {"a": "b"}, export_scale=export_scale)
+    text = exposition.prometheus_text(h, "lat_seconds", {"a": "b"}, export_scale=export_scale)
     les, counts = [], []
     for line in text.splitlines():
         m = LINE.match(line)
@@ -92,8 +92,8 @@ def test_exported_cumulative_counts_are_exact(export_scale: int | None) -> None:
 
 
 def test_bucket_set_is_stable_across_scrapes() -> None:
-    a = LatencyHistogram().to_prometheus("x_seconds")
-    b = _hist(_values()).to_prometheus("x_seconds")
+    a = exposition.prometheus_text(LatencyHistogram(), "x_seconds")
+    b = exposition.prometheus_text(_hist(_values()), "x_seconds")
     le = re.compile(r'le="([^"]+)"')
     assert le.findall(a) == le.findall(b)
 
@@ -102,7 +102,7 @@ def test_prometheus_client_parser_agrees() -> None:
     parser = pytest.importorskip("prometheus_client.parser")
     values = _values()
     h = _hist(values)
-    text = h.to_prometheus("lat_seconds", {"model": 'a"b'}, help="x")
+    text = exposition.prometheus_text(h, "lat_seconds", {"model": 'a"b'}, help="x")
     fams = list(parser.text_string_to_metric_families(text))
     assert len(fams) == 1 and fams[0].type == "histogram"
     samples = {(s.name, s.labels.get("le")): s.value for s in fams[0].samples}
@@ -117,17 +117,17 @@ def test_name_and_label_escaping_rules() -> None:
     assert escape_metric_name("1abc") == "_1abc"
     assert escape_label_name("a:b") == "a_b"
     for bad in ("le", "__name__", ""):
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidArgumentError):
             escape_label_name(bad)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         escape_metric_name("")
     h = LatencyHistogram()
-    with pytest.raises(InvalidInputError, match="duplicate"):
-        h.to_prometheus("x", {"a-b": "1", "a_b": "2"})
-    with pytest.raises(InvalidInputError, match="export_scale"):
-        h.to_prometheus("x", export_scale=7)
-    with pytest.raises(InvalidInputError, match="must be a str"):
-        h.to_prometheus("x", {"a": 1})  # type: ignore[dict-item]
+    with pytest.raises(InvalidArgumentError, match="duplicate"):
+        exposition.prometheus_text(h, "x", {"a-b": "1", "a_b": "2"})
+    with pytest.raises(InvalidArgumentError, match="export_scale"):
+        exposition.prometheus_text(h, "x", export_scale=7)
+    with pytest.raises(InvalidArgumentError, match="must be a str"):
+        exposition.prometheus_text(h, "x", {"a": 1})  # type: ignore[dict-item]
     assert ns_to_seconds_str(1024) == "0.000001024"
     assert ns_to_seconds_str(3 * 10**9) == "3.0"
     assert ns_to_seconds_str(0) == "0.0"
@@ -210,14 +210,14 @@ def test_bucket_index_agrees_with_opentelemetry_sdk(v: int, scale: int) -> None:
 
 
 def test_exposition_functions_are_the_histogram_methods() -> None:
-    from monitor import exposition
-
     h = LatencyHistogram()
     for v in (0, 500, 1_000, 47_300_000, 10**13, 2**63):
         h.record_ns(v)
     assert exposition.otel_point(h) == h.to_otel()
     assert exposition.native_histogram(h) == h.to_native()
-    assert exposition.prometheus_text(h, "lat_seconds") == h.to_prometheus("lat_seconds")
+    with pytest.warns(DeprecationWarning, match="monitor.exposition.prometheus_text"):
+        deprecated = h.to_prometheus("lat_seconds")
+    assert exposition.prometheus_text(h, "lat_seconds") == deprecated
     st = h.stats()
     assert (st.count, st.underflow, st.overflow, st.sum_ns) == (h.count, h.underflow, h.overflow, h.sum)
     first, dense, zero, over = h.exponential_buckets()

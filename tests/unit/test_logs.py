@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from monitor import InvalidInputError, JsonFormatter, StructuredAdapter, StructuredLogger
+from monitor import InvalidArgumentError, JsonFormatter, StructuredAdapter, StructuredLogger
 from monitor.logs import canonical_bytes, input_hash, render_json
 
 T0 = 1769191200.25  # 2026-01-23T18:00:00.250000Z
@@ -337,17 +337,17 @@ def test_bind() -> None:
 
 
 def test_construction_errors() -> None:
-    with pytest.raises(InvalidInputError, match="service_name"):
+    with pytest.raises(InvalidArgumentError, match="service_name"):
         StructuredLogger("")
-    with pytest.raises(InvalidInputError, match="success_sample_rate"):
+    with pytest.raises(InvalidArgumentError, match="success_sample_rate"):
         StructuredLogger("s", success_sample_rate=1.5)
-    with pytest.raises(InvalidInputError, match="hash_key"):
+    with pytest.raises(InvalidArgumentError, match="hash_key"):
         StructuredLogger("s", hash_key=b"")
-    with pytest.raises(InvalidInputError, match="hash_key"):
+    with pytest.raises(InvalidArgumentError, match="hash_key"):
         StructuredLogger("s", hash_key="text")  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="stream"):
+    with pytest.raises(InvalidArgumentError, match="stream"):
         StructuredLogger("s", stream=42)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="clock"):
+    with pytest.raises(InvalidArgumentError, match="clock"):
         StructuredLogger("s", clock=5)  # type: ignore[arg-type]
 
 

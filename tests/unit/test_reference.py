@@ -11,7 +11,7 @@ import pytest
 from oracles import DATA
 
 import monitor
-from monitor import CorruptDataError, InvalidInputError, Reference
+from monitor import CorruptDataError, InvalidArgumentError, Reference
 
 
 def _data(n: int = 5000, seed: int = 0) -> np.ndarray:
@@ -63,26 +63,26 @@ def test_categorical_feature() -> None:
     assert e.categories is not None and e.categories.tolist() == [0.0, 1.0, 2.0, 3.0]
     assert e.counts[e.category_bins].tolist() == [int((X[:, 4] == v).sum()) for v in range(4)]
     assert e.counts.sum() == X.shape[0]
-    with pytest.raises(InvalidInputError, match="integer codes"):
+    with pytest.raises(InvalidArgumentError, match="integer codes"):
         Reference.fit(np.array([0.5, 1.0]), categorical=[0])
-    with pytest.raises(InvalidInputError, match="unknown feature"):
+    with pytest.raises(InvalidArgumentError, match="unknown feature"):
         Reference.fit(X, categorical=["nope"])
 
 
 def test_one_dimensional_and_bad_inputs() -> None:
     ref = Reference.fit(np.arange(100.0), bins=4)
     assert ref.names == ("f0",) and ref["f0"].edges.tolist() == [-np.inf, 24.75, 49.5, 74.25, np.inf]
-    with pytest.raises(InvalidInputError, match="bins"):
+    with pytest.raises(InvalidArgumentError, match="bins"):
         Reference.fit(np.arange(10.0), bins=0)
-    with pytest.raises(InvalidInputError, match="names"):
+    with pytest.raises(InvalidArgumentError, match="names"):
         Reference.fit(np.zeros((5, 2)), names=["a"])
-    with pytest.raises(InvalidInputError, match="unique"):
+    with pytest.raises(InvalidArgumentError, match="unique"):
         Reference.fit(np.zeros((5, 2)), names=["a", "a"])
-    with pytest.raises(InvalidInputError, match="NaN"):
+    with pytest.raises(InvalidArgumentError, match="NaN"):
         Reference.fit(np.full(5, np.nan))
-    with pytest.raises(InvalidInputError, match="rows"):
+    with pytest.raises(InvalidArgumentError, match="rows"):
         Reference.fit(np.zeros((0, 2)))
-    with pytest.raises(InvalidInputError, match="dtype"):
+    with pytest.raises(InvalidArgumentError, match="dtype"):
         Reference.fit(np.array(["x"]))
 
 

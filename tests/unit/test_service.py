@@ -21,7 +21,7 @@ from monitor import (
     Categoriser,
     ErrorCategory,
     InputValidationError,
-    InvalidInputError,
+    InvalidArgumentError,
     PredictionMetrics,
     ServiceMonitor,
     StructuredLogger,
@@ -110,13 +110,13 @@ def test_predict_with_metrics_with_monitor() -> None:
 
 
 def test_predict_with_metrics_rejects_bad_model() -> None:
-    with pytest.raises(InvalidInputError, match="callable predict"):
+    with pytest.raises(InvalidArgumentError, match="callable predict"):
         predict_with_metrics(object(), [1])
 
     class NotCallable:
         predict = 3
 
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         predict_with_metrics(NotCallable(), [1])
 
 
@@ -251,9 +251,9 @@ def test_outputs_and_outcomes() -> None:
     with svc.observe() as obs:
         obs.fail("business_logic", "manual review")
     svc.record_error(ErrorCategory.BUSINESS_LOGIC, request_id="old", message="chargeback")
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         svc.record_error("nope")
-    with svc.observe() as obs, pytest.raises(InvalidInputError):
+    with svc.observe() as obs, pytest.raises(InvalidArgumentError):
         obs.fail("nope")
     t = svc.totals()
     assert t == {"received": 8, "processed": 1, "dropped": 2, "failed": 5, "in_flight": 0,
@@ -321,7 +321,7 @@ def test_decorator_and_async_forms() -> None:
     asyncio.run(handler())
     t = svc.totals()
     assert (t["received"], t["processed"], t["model_inference"]) == (5, 4, 1)
-    with pytest.raises(InvalidInputError, match="callable"):
+    with pytest.raises(InvalidArgumentError, match="callable"):
         svc.instrument(42)  # type: ignore[arg-type]
 
 
@@ -425,11 +425,11 @@ def test_construction_errors() -> None:
         {"latency_config": {"no_such_option": 1}},
     ]
     for kw in bad:
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidArgumentError):
             ServiceMonitor("svc", "v1", **kw)
-    with pytest.raises(InvalidInputError, match="service"):
+    with pytest.raises(InvalidArgumentError, match="service"):
         ServiceMonitor("", "v1")
-    with pytest.raises(InvalidInputError, match="model_version"):
+    with pytest.raises(InvalidArgumentError, match="model_version"):
         ServiceMonitor("svc", 3)  # type: ignore[arg-type]
 
 
@@ -479,5 +479,5 @@ def test_trace_context_from_opentelemetry() -> None:
     assert rec["trace_id"] == f"{ctx.trace_id:032x}" and len(rec["trace_id"]) == 32
     assert rec["span_id"] == f"{ctx.span_id:016x}"
     assert trace.get_current_span().get_span_context().is_valid is False
-    with pytest.raises(InvalidInputError, match="trace_context"):
+    with pytest.raises(InvalidArgumentError, match="trace_context"):
         ServiceMonitor("s", "v", trace_context="otel")  # type: ignore[arg-type]

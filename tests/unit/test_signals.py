@@ -16,7 +16,7 @@ import pytest
 import monitor
 import monitor.alerts
 import monitor.alerts.routing
-from monitor import ErrorCategory, InvalidInputError, ServiceMonitor, signals
+from monitor import ErrorCategory, InvalidArgumentError, ServiceMonitor, signals
 from monitor.signals import (
     BITS,
     ERRORS,
@@ -137,7 +137,7 @@ def test_name_builders_match_the_structured_snapshot() -> None:
     assert signals.slo_name("checkout", "good") == "slo.checkout.good"
     with pytest.raises(KeyError):
         signals.throughput_name("latency")
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidArgumentError):
         signals.quantile_label(0)
 
 
@@ -166,7 +166,7 @@ def test_parse_lookup_and_format_round_trip() -> None:
 
 
 def test_check_signal_lists_the_families() -> None:
-    with pytest.raises(InvalidInputError, match="error categories: infrastructure") as err:
+    with pytest.raises(InvalidArgumentError, match="error categories: infrastructure") as err:
         signals.check_signal("errors.rate.infra", what="rule 'x'")
     msg = str(err.value)
     assert msg.startswith("rule 'x': unknown signal 'errors.rate.infra'")
@@ -177,7 +177,7 @@ def test_check_signal_lists_the_families() -> None:
     for flow in signals.FLOWS:
         assert flow in msg
     assert signals.check_signal("custom.x", ["custom.*"]) == "custom.x"
-    with pytest.raises(InvalidInputError, match="such as 'latency.p99_ms'"):
+    with pytest.raises(InvalidArgumentError, match="such as 'latency.p99_ms'"):
         signals.check_signal("")
 
 

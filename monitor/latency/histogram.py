@@ -1,0 +1,676 @@
+"""Streaming latency histograms: fixed memory, exact exponential buckets, exact merges.
+
+:class:`LatencyHistogram` wraps the C histogram of ``csrc/mon_hist.h``. Values are integer
+nanoseconds inside; floats given in ms / s / us are converted once, at the boundary, by the C
+core: the exact binary value times 10^k, rounded half to even (no intermediate float rounding).
+NaN, infinities, negative values and values of 2^64 ns or more are counted in :attr:`invalid`
+and never reach the sum (``strict=True`` raises :class:`~monitor.errors.InvalidArgumentError`
+instead, without counting).
+
+Quantiles use the nearest-rank definition, ``rank = max(1, ceil(q * count))`` with ``q`` taken
+as the decimal the caller wrote (``0.999`` is 999/1000, not its binary approximation); the
+answer is the representative of the rank's bucket clamped to the exact min and max, within
+:attr:`LatencyHistogram.relative_error` of the true nearest-rank value for in-range values.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+import warnings
+from fractions import Fraction
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from .._ffi import check, ffi, lib
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from .layout import (
+    DEFAULT_HIGHEST_NS,
+    DEFAULT_LOWEST_NS,
+    DEFAULT_RELATIVE_ERROR,
+    MAX_QUANTILES,
+    STRICT_FLAG,
+    U64_MAX,
+    UNIT_CODES,
+    UNIT_NS,
+    HistogramBucket,
+    HistogramLayout,
+    HistogramStats,
+    NativeHistogram,
+    OtelExponentialHistogramPoint,
+    Unit,
+    check_range,
+    error_bound,
+    hist_config,
+    histogram_layout,
+    scale_for,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _quantile_ratio(q: Any) -> tuple[int, int]:
+    """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
+    if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
+        raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
+    if isinstance(q, np.integer):
+        q = int(q)
+    elif isinstance(q, np.floating):
+        q = float(q)
+    if isinstance(q, float):
+        if not math.isfinite(q):
+            raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
+        f = Fraction(float.__repr__(q))  # shortest repr (also for numpy float64)
+    elif isinstance(q, (int, Fraction)):
+        f = Fraction(q)
+    else:
+        f = Fraction(float(q))
+    if not 0 <= f <= 1:
+        raise InvalidArgumentError(f"quantile must be in [0, 1], got {q!r}")
+    if f.denominator > U64_MAX:
+        f = f.limit_denominator(U64_MAX)
+    return f.numerator, f.denominator
+
+
+@functools.lru_cache(maxsize=1024)
+def _percentile_ratio(p: Any) -> tuple[int, int]:
+    if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
+        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
+    if isinstance(p, np.integer):
+        p = int(p)
+    elif isinstance(p, np.floating):
+        p = float(p)
+    if isinstance(p, float) and not math.isfinite(p):
+        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
+    f = (Fraction(float.__repr__(p)) if isinstance(p, float) else Fraction(p)) / 100
+    if not 0 <= f <= 1:
+        raise InvalidArgumentError(f"percentile must be in [0, 100], got {p!r}")
+    if f.denominator > U64_MAX:
+        f = f.limit_denominator(U64_MAX)
+    return f.numerator, f.denominator
+
+
+def reject_value(value: object, unit: str) -> None:
+    raise InvalidArgumentError(
+        f"latency {value!r} {unit} is not a finite, non-negative value below 2**64 ns (strict=True)"
+    )
+
+
+def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
+    """Python ints out of the C range, floats given in ns, numpy scalars and non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
+    if isinstance(value, (int, np.integer)):
+        v = int(value) * UNIT_NS[unit]
+        if 0 <= v <= U64_MAX:
+            lib.mon_hist_record(h, v)
+            return
+    else:
+        u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
+        if lib.mon_hist_record_f64(h, float(value), u) == 0 or not strict:
+            return
+    if strict:
+        reject_value(value, unit)
+    lib.mon_hist_add_invalid(h, 1)
+
+
+def record_many_into(h: Any, values: Any, unit: str, strict: bool) -> int:
+    u = UNIT_CODES.get(unit)
+    if u is None:
+        raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
+    if strict:
+        u |= STRICT_FLAG
+    arr = np.asarray(values)
+    kind = arr.dtype.kind
+    if kind == "f":
+        arr = np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
+        fn, ctype = lib.mon_hist_record_many_f64, "double *"
+    elif kind == "i":
+        arr = np.ascontiguousarray(arr, dtype=np.int64).reshape(-1)
+        fn, ctype = lib.mon_hist_record_many_i64, "int64_t *"
+    elif kind == "u":
+        arr = np.ascontiguousarray(arr, dtype=np.uint64).reshape(-1)
+        fn, ctype = lib.mon_hist_record_many_u64, "uint64_t *"
+    else:
+        raise InvalidArgumentError(
+            f"record_many expects an integer or float array, got dtype {arr.dtype} "
+            "(convert timedelta64 with .astype('int64') in ns)"
+        )
+    n = arr.shape[0]
+    if n == 0:
+        return 0
+    bad = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), n, u))
+    if bad and strict:
+        raise InvalidArgumentError(
+            f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
+        )
+    return bad
+
+
+@functools.lru_cache(maxsize=256)
+def _quantile_arrays(qs: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    """Read-only C arrays of the fractions of a tuple of quantiles (cached: percentiles are
+    usually asked with the same few tuples)."""
+    ratios = [_quantile_ratio(q) for q in qs]
+    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+
+
+@functools.lru_cache(maxsize=256)
+def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    ratios = [_percentile_ratio(p) for p in ps]
+    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+
+
+class Timer:
+    """Context manager of :meth:`LatencyHistogram.timer`: ``perf_counter_ns`` at enter and exit;
+    records the elapsed ns (also when the block raises) and keeps it in ``elapsed_ns``."""
+
+    __slots__ = ("_hist", "_t0", "elapsed_ns")
+
+    def __init__(self, hist: LatencyHistogram) -> None:
+        self._hist = hist
+        self._t0 = 0
+        self.elapsed_ns = 0
+
+    def __enter__(self) -> Timer:
+        self._t0 = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed_ns = time.perf_counter_ns() - self._t0
+        self._hist.record_ns(self.elapsed_ns)
+
+
+
+class LatencyHistogram:
+    """Fixed-memory latency histogram (see the module docstring for the numerics).
+
+    ``LatencyHistogram(lowest_ns=1_000, highest_ns=3_600 * 10**9, relative_error=0.01)`` picks
+    the smallest scale whose exact error bound meets ``relative_error`` (scale 6, 2033 buckets,
+    16 KiB of counts for the defaults); ``scale=`` sets it explicitly. Recording is thread-safe
+    (the C core uses atomics and the cffi call releases the GIL).
+    """
+
+    # No __slots__: when strict=False the instance binds record_us / record_ms / record_s
+    # directly to the C functions (functools.partial over the cffi function: no Python frame
+    # on the hot path; they return 0, or MON_E_VALUE when the value was counted as invalid).
+
+    def __init__(
+        self,
+        lowest_ns: int = DEFAULT_LOWEST_NS,
+        highest_ns: int = DEFAULT_HIGHEST_NS,
+        relative_error: float | None = DEFAULT_RELATIVE_ERROR,
+        *,
+        scale: int | None = None,
+        strict: bool = False,
+    ) -> None:
+        check_range(lowest_ns, highest_ns)
+        if scale is None:
+            if relative_error is None:
+                raise InvalidArgumentError("give relative_error or scale")
+            scale = scale_for(relative_error, lowest_ns, highest_ns)
+        elif isinstance(scale, bool) or not isinstance(scale, int) or not (
+            lib.MON_HIST_MIN_SCALE <= scale <= lib.MON_HIST_MAX_SCALE
+        ):
+            raise InvalidArgumentError(
+                f"scale must be an int in [{lib.MON_HIST_MIN_SCALE}, {lib.MON_HIST_MAX_SCALE}], got {scale!r}"
+            )
+        self._init(lowest_ns, highest_ns, scale, bool(strict))
+        check(lib.mon_hist_init(self._h, len(self._mem) * 8, hist_config(lowest_ns, highest_ns, scale)), "LatencyHistogram")
+
+    def _init(self, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> None:
+        cfg = hist_config(lowest_ns, highest_ns, scale)
+        size = int(lib.mon_hist_size(cfg))
+        if size == 0:
+            raise InvalidArgumentError(f"invalid histogram configuration {lowest_ns}, {highest_ns}, scale {scale}")
+        self._mem = ffi.new("uint64_t[]", size // 8)  # 8-byte aligned, owned by this object
+        self._h = ffi.cast("mon_hist *", self._mem)
+        self._lowest, self._highest, self._scale, self._strict = lowest_ns, highest_ns, scale, strict
+        self._layout: HistogramLayout | None = None
+        self._rec = lib.mon_hist_record
+        self._rec_f64 = lib.mon_hist_record_f64
+        flag = STRICT_FLAG if strict else 0
+        self._u_ns = lib.MON_HIST_NS | flag
+        self._u_us = lib.MON_HIST_US | flag
+        self._u_ms = lib.MON_HIST_MS | flag
+        self._u_s = lib.MON_HIST_S | flag
+        self._qo: Any = None
+        if not strict:
+            for unit in ("us", "ms", "s"):
+                object.__setattr__(self, "record_" + unit, functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h))
+
+    @classmethod
+    def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
+        h = cls.__new__(cls)
+        h._init(lowest_ns, highest_ns, scale, strict)
+        check(lib.mon_hist_init(h._h, len(h._mem) * 8, hist_config(lowest_ns, highest_ns, scale)), "LatencyHistogram")
+        return h
+
+    # ---- recording (hot paths: no validation beyond what the C call does) --------------------
+    def record_ns(self, value: int) -> None:
+        """Record one latency in integer nanoseconds."""
+        try:
+            self._rec(self._h, value)
+        except (OverflowError, TypeError):
+            self._slow(value, "ns")
+
+    def record_us(self, value: float) -> Any:
+        """Record one latency in microseconds (float or int)."""
+        try:
+            if self._rec_f64(self._h, value, self._u_us) and self._strict:
+                self._reject(value, "us")
+        except (OverflowError, TypeError):
+            self._slow(value, "us")
+
+    def record_ms(self, value: float) -> Any:
+        """Record one latency in milliseconds (float or int). NaN, infinities, negative values
+        and values >= 2**64 ns are counted in :attr:`invalid` (``strict=True``: raised)."""
+        try:
+            if self._rec_f64(self._h, value, self._u_ms) and self._strict:
+                self._reject(value, "ms")
+        except (OverflowError, TypeError):
+            self._slow(value, "ms")
+
+    def record_s(self, value: float) -> Any:
+        """Record one latency in seconds (float or int)."""
+        try:
+            if self._rec_f64(self._h, value, self._u_s) and self._strict:
+                self._reject(value, "s")
+        except (OverflowError, TypeError):
+            self._slow(value, "s")
+
+    def record(self, value: float, unit: Unit = "ns") -> None:
+        """Record one latency in ``unit``."""
+        if unit not in UNIT_CODES:
+            raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
+        if unit == "ns" and isinstance(value, int):
+            self.record_ns(value)
+        else:
+            getattr(self, "record_" + unit)(value)
+
+    def _reject(self, value: object, unit: str) -> None:
+        reject_value(value, unit)
+
+    def _slow(self, value: object, unit: str) -> None:
+        record_slow(self._h, value, unit, self._strict)
+
+    def record_many(self, values: Any, unit: Unit = "ns") -> int:
+        """Record an array of latencies (any numeric array-like; float arrays are converted
+        exactly as the scalar functions do). Returns the number of invalid values, which are
+        counted in :attr:`invalid` (``strict=True``: raises and records nothing)."""
+        return record_many_into(self._h, values, unit, self._strict)
+
+    def timer(self) -> Timer:
+        """``with hist.timer(): ...`` records the block's wall time (``perf_counter_ns``)."""
+        return Timer(self)
+
+    # ---- reading -----------------------------------------------------------------------------
+    def _stats(self) -> Any:
+        s = ffi.new("mon_hist_stats *")
+        check(lib.mon_hist_get_stats(self._h, s), "histogram stats")
+        return s
+
+    def stats(self) -> HistogramStats:
+        """Every counter, read at once (one C call)."""
+        s = self._stats()
+        return HistogramStats(int(s.count), int(s.underflow), int(s.overflow), int(s.invalid),
+                              int(s.min), int(s.max), (int(s.sum_hi) << 64) | int(s.sum_lo))
+
+    @property
+    def count(self) -> int:
+        """Number of valid values recorded (in range, underflow and overflow)."""
+        return int(self._stats().count)
+
+    @property
+    def invalid(self) -> int:
+        """Number of rejected inputs (NaN, +-inf, negative, >= 2**64 ns)."""
+        return int(self._stats().invalid)
+
+    @property
+    def underflow(self) -> int:
+        """Values below the range (0 included)."""
+        return int(self._stats().underflow)
+
+    @property
+    def overflow(self) -> int:
+        """Values above the range."""
+        return int(self._stats().overflow)
+
+    @property
+    def min(self) -> int | None:
+        """Exact minimum in ns (None when empty)."""
+        s = self._stats()
+        return int(s.min) if s.count else None
+
+    @property
+    def max(self) -> int | None:
+        """Exact maximum in ns (None when empty)."""
+        s = self._stats()
+        return int(s.max) if s.count else None
+
+    @property
+    def sum(self) -> int:
+        """Exact sum of the valid values in ns (saturates at 2**128 - 1)."""
+        s = self._stats()
+        return (int(s.sum_hi) << 64) | int(s.sum_lo)
+
+    @property
+    def mean(self) -> float | None:
+        """Exact sum / count, correctly rounded (None when empty)."""
+        s = self._stats()
+        if not s.count:
+            return None
+        return ((int(s.sum_hi) << 64) | int(s.sum_lo)) / int(s.count)
+
+    def quantile(self, q: float | Fraction) -> int:
+        """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
+        qn, qd, n = _quantile_arrays((q,))
+        return self._run_quantiles(qn, qd, n)[0]
+
+    def quantiles(self, qs: Iterable[float | Fraction]) -> list[int]:
+        """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
+        qs = tuple(qs)
+        out: list[int] = []
+        for i in range(0, len(qs), MAX_QUANTILES):
+            qn, qd, n = _quantile_arrays(qs[i : i + MAX_QUANTILES])
+            out.extend(self._run_quantiles(qn, qd, n))
+        return out
+
+    def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9)) -> dict[float, int]:
+        """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100] (one C pass)."""
+        if type(ps) is not tuple:
+            ps = tuple(ps)
+        if len(ps) > MAX_QUANTILES:
+            return dict(zip(ps, self.quantiles([Fraction(*_percentile_ratio(p)) for p in ps])))
+        qn, qd, n = _percentile_arrays(ps)
+        return dict(zip(ps, self._run_quantiles(qn, qd, n)))
+
+    def _run_quantiles(self, qn: Any, qd: Any, n: int) -> list[int]:
+        qo = self._qo
+        if qo is None:
+            qo = self._qo = ffi.new("uint64_t[]", MAX_QUANTILES)
+        st = lib.mon_hist_quantiles(self._h, qn, qd, n, qo)
+        if st:
+            check(st, "latency quantile")
+        return qo[0:n]  # type: ignore[no-any-return]
+
+    def count_at_or_below(self, value_ns: int) -> tuple[int, bool]:
+        """``(count, exact)``: values known to be <= ``value_ns``; exact when ``value_ns`` is a
+        bucket boundary (see :meth:`bucket_bounds`), below the min or at/above the max."""
+        if isinstance(value_ns, bool) or not isinstance(value_ns, int) or not 0 <= value_ns <= U64_MAX:
+            raise InvalidArgumentError(f"value_ns must be an int in [0, 2**64), got {value_ns!r}")
+        out = ffi.new("uint64_t *")
+        ex = ffi.new("int32_t *")
+        check(lib.mon_hist_count_at_or_below(self._h, value_ns, out, ex), "count_at_or_below")
+        return int(out[0]), bool(ex[0])
+
+    # ---- configuration -----------------------------------------------------------------------
+    @property
+    def scale(self) -> int:
+        return self._scale
+
+    @property
+    def lowest_ns(self) -> int:
+        return self._lowest
+
+    @property
+    def highest_ns(self) -> int:
+        return self._highest
+
+    @property
+    def strict(self) -> bool:
+        return self._strict
+
+    @property
+    def layout(self) -> HistogramLayout:
+        """Bucket indices, effective range and bytes of state."""
+        if self._layout is None:
+            self._layout = histogram_layout(self._lowest, self._highest, self._scale)
+        return self._layout
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of C state (``mon_hist_size``: 128 + 8 * buckets)."""
+        return len(self._mem) * 8
+
+    @property
+    def relative_error(self) -> float:
+        """Worst-case relative error of an in-range quantile (exact bound, rounded up)."""
+        b = error_bound(self._lowest, self._highest, self._scale)
+        f = float(b)
+        return f if Fraction(f) >= b else math.nextafter(f, math.inf)
+
+    @property
+    def relative_error_exact(self) -> Fraction:
+        """The exact worst-case relative error as a fraction."""
+        return error_bound(self._lowest, self._highest, self._scale)
+
+    def bucket_bounds(self, index: int) -> tuple[int, int]:
+        """``(lower_ns, upper_ns)``: bucket ``index`` holds integers in ``(lower, upper]``."""
+        lo = ffi.new("uint64_t *")
+        hi = ffi.new("uint64_t *")
+        check(lib.mon_hist_threshold(self._scale, index - 1, lo), "bucket_bounds")
+        check(lib.mon_hist_threshold(self._scale, index, hi), "bucket_bounds")
+        return int(lo[0]), int(hi[0])
+
+    def bucket_counts(self) -> np.ndarray:
+        """Counts of every in-range bucket (index ``layout.index_lo + k``), a uint64 array."""
+        out = np.zeros(self.layout.buckets, dtype=np.uint64)
+        check(lib.mon_hist_copy_counts(self._h, ffi.cast("uint64_t *", ffi.from_buffer(out)), out.shape[0]), "bucket_counts")
+        return out
+
+    def buckets(self) -> Iterator[HistogramBucket]:
+        """Non-empty in-range buckets in increasing order."""
+        cur = ffi.new("uint32_t *")
+        b = ffi.new("mon_hist_bucket *")
+        while lib.mon_hist_next_bucket(self._h, cur, b):
+            yield HistogramBucket(int(b.index), int(b.lower), int(b.upper), int(b.count))
+
+    # ---- combining ---------------------------------------------------------------------------
+    def same_config(self, other: LatencyHistogram) -> bool:
+        return (self._lowest, self._highest, self._scale) == (other._lowest, other._highest, other._scale)
+
+    def merge(self, *others: LatencyHistogram) -> LatencyHistogram:
+        """Add ``others`` into this histogram (exact, order-independent); returns self."""
+        for o in others:
+            if not isinstance(o, LatencyHistogram):
+                raise TypeError(f"can only merge LatencyHistogram, got {type(o).__name__}")
+            if not self.same_config(o):
+                raise ConfigMismatchError(
+                    f"cannot merge histograms of different configurations: "
+                    f"{self.config_repr()} vs {o.config_repr()}"
+                )
+            check(lib.mon_hist_merge(self._h, o._h), "merge")
+        return self
+
+    def __add__(self, other: LatencyHistogram) -> LatencyHistogram:
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return self.copy().merge(other)
+
+    def __iadd__(self, other: LatencyHistogram) -> LatencyHistogram:
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return self.merge(other)
+
+    def copy(self) -> LatencyHistogram:
+        """A frozen snapshot (mon_hist_snapshot): consistent even while other threads record."""
+        h = LatencyHistogram._empty_like(self._lowest, self._highest, self._scale, self._strict)
+        check(lib.mon_hist_snapshot(self._h, h._h), "copy")
+        return h
+
+    snapshot = copy
+
+    def __copy__(self) -> LatencyHistogram:
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LatencyHistogram:
+        return self.copy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle (e.g. across processes) through the validated byte format
+        return (_restore, (self.to_bytes(), self._strict))
+
+    def reset(self) -> None:
+        """Empty the histogram (not while other threads record into it)."""
+        check(lib.mon_hist_reset(self._h), "reset")
+
+    def config_repr(self) -> str:
+        return f"lowest_ns={self._lowest}, highest_ns={self._highest}, scale={self._scale}"
+
+    def __repr__(self) -> str:
+        return f"LatencyHistogram({self.config_repr()}, count={self.count})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return self.to_bytes() == other.to_bytes()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ---- bytes -------------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Versioned little-endian serialisation (non-empty buckets only) with a CRC-32C."""
+        cap = int(lib.mon_hist_serialized_size_max(self._h))
+        buf = ffi.new("uint8_t[]", cap)
+        n = ffi.new("size_t *")
+        check(lib.mon_hist_serialize(self._h, buf, cap, n), "to_bytes")
+        return bytes(ffi.buffer(buf, n[0]))
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview, *, strict: bool = False) -> LatencyHistogram:
+        """Decode :meth:`to_bytes` output; every field is validated (CorruptDataError)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"from_bytes expects bytes, got {type(data).__name__}")
+        data = bytes(data)
+        hdr = lib.MON_HIST_SERIAL_HEADER_BYTES
+        if len(data) >= 4 and data[:4] != b"MONH":
+            raise CorruptDataError(f"not a latency histogram: magic {data[:4]!r}, expected b'MONH'")
+        if len(data) >= 5 and data[4] != lib.MON_HIST_FORMAT_VERSION:
+            raise CorruptDataError(
+                f"unsupported latency histogram format version {data[4]} (this build reads version "
+                f"{lib.MON_HIST_FORMAT_VERSION})"
+            )
+        if len(data) < hdr + lib.MON_HIST_SERIAL_TRAILER_BYTES:
+            raise CorruptDataError(f"truncated latency histogram: {len(data)} bytes, the header alone is {hdr}")
+        nz = int.from_bytes(data[88:92], "little")
+        need = hdr + nz * lib.MON_HIST_SERIAL_ENTRY_BYTES + lib.MON_HIST_SERIAL_TRAILER_BYTES
+        if len(data) < need:
+            raise CorruptDataError(f"truncated latency histogram: {len(data)} bytes, its header says {need}")
+        # Size the buffer from the header, then decode (and validate everything) in one C pass;
+        # a nonsensical header falls back to the validator for the precise error.
+        scale = data[5]
+        lowest = int.from_bytes(data[8:16], "little")
+        highest = int.from_bytes(data[16:24], "little")
+        size = int(lib.mon_hist_size(hist_config(lowest, highest, scale))) if scale <= lib.MON_HIST_MAX_SCALE else 0
+        if size == 0:
+            cfg = ffi.new("mon_hist_config *")
+            check(lib.mon_hist_peek_config(data, len(data), cfg), "decoding latency histogram")
+            raise CorruptDataError("decoding latency histogram: invalid configuration")  # pragma: no cover
+        h = cls.__new__(cls)
+        h._init(lowest, highest, scale, strict)
+        check(lib.mon_hist_deserialize(h._h, len(h._mem) * 8, data, len(data)), "decoding latency histogram")
+        return h
+
+    # ---- exports -----------------------------------------------------------------------------
+    def to_prometheus(
+        self,
+        name: str,
+        labels: dict[str, str] | None = None,
+        help: str | None = None,
+        *,
+        export_scale: int | None = 1,
+    ) -> str:
+        """Deprecated (kept for one release, removed in 0.3): use
+        :func:`monitor.exposition.prometheus_text(hist, ...) <monitor.exposition.prometheus_text>`,
+        which gives the same text. The exports depend on the histogram, never the reverse; this
+        method is the one import of :mod:`monitor.exposition` left in :mod:`monitor.latency`
+        (listed, with its removal, in tests/unit/test_architecture.py)."""
+        warnings.warn(
+            "LatencyHistogram.to_prometheus() is deprecated and will be removed in 0.3: use "
+            "monitor.exposition.prometheus_text(hist, name, labels, help, export_scale=...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ..exposition import prometheus_text
+
+        return prometheus_text(self, name, labels, help, export_scale=export_scale)
+
+    def exponential_buckets(self) -> tuple[int, tuple[int, ...], int, int]:
+        """The histogram on its exponential schema: ``(first, counts, zero_count,
+        overflow_count)``, ``counts[k]`` being bucket ``first + k`` from the first to the last
+        non-empty bucket. Underflow values (0 included) form the zero bucket; overflow values
+        are counted in the bucket just above the range (see :mod:`monitor.exposition`)."""
+        lay = self.layout
+        st = self._stats()
+        counts = [int(c) for c in self.bucket_counts().tolist()]
+        over = int(st.overflow)
+        if over:
+            counts.append(over)  # the bucket just above the range
+        nz = [k for k, c in enumerate(counts) if c]
+        if not nz:
+            return lay.index_lo, (), int(st.underflow), over
+        return lay.index_lo + nz[0], tuple(counts[nz[0] : nz[-1] + 1]), int(st.underflow), over
+
+    def to_otel(self) -> OtelExponentialHistogramPoint:
+        """OpenTelemetry exponential-histogram data point (ns): OTel bucket ``i - 1`` is this
+        histogram's bucket ``i`` (see :mod:`monitor.exposition`)."""
+        first, dense, zero, over = self.exponential_buckets()
+        st = self.stats()
+        return OtelExponentialHistogramPoint(
+            scale=self.scale,
+            zero_count=zero,
+            zero_threshold_ns=self.layout.range_lo_ns - 1,
+            positive_offset=first - 1,
+            positive_bucket_counts=dense,
+            count=zero + sum(dense),
+            sum_ns=st.sum_ns,
+            min_ns=st.min_ns if st.count else None,
+            max_ns=st.max_ns if st.count else None,
+            overflow_count=over,
+        )
+
+    def to_native(self) -> NativeHistogram:
+        """Prometheus native-histogram parameters (ns): native bucket ``i`` is this
+        histogram's bucket ``i`` (see :mod:`monitor.exposition`)."""
+        first, dense, zero, over = self.exponential_buckets()
+        spans: list[tuple[int, int]] = []
+        deltas: list[int] = []
+        prev_count = 0
+        prev_end = 0  # index after the last bucket of the previous span
+        k = 0
+        while k < len(dense):
+            if dense[k] == 0:
+                k += 1
+                continue
+            start = k
+            while k < len(dense) and dense[k]:
+                deltas.append(dense[k] - prev_count)
+                prev_count = dense[k]
+                k += 1
+            idx = first + start
+            spans.append((idx if not spans else idx - prev_end, k - start))
+            prev_end = first + k
+        return NativeHistogram(
+            schema=self.scale,
+            zero_threshold_ns=self.layout.range_lo_ns - 1,
+            zero_count=zero,
+            count=zero + sum(dense),
+            sum_ns=self.stats().sum_ns,
+            positive_spans=tuple(spans),
+            positive_deltas=tuple(deltas),
+            overflow_count=over,
+        )
+
+
+
+def _restore(data: bytes, strict: bool) -> LatencyHistogram:
+    return LatencyHistogram.from_bytes(data, strict=strict)
+
+
+
+def c_histogram(h: LatencyHistogram) -> Any:
+    """The C object (``mon_hist *``) of a histogram, for the other modules of
+    :mod:`monitor.latency` (the window ring merges into one); not part of the public API."""
+    return h._h
