@@ -16,8 +16,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import time_per_call, write_results  # noqa: E402
-
 from monitor import (  # noqa: E402
     AlertEngine,
     AllOf,
@@ -25,9 +23,11 @@ from monitor import (  # noqa: E402
     RateOfChange,
     Rule,
     error_rate_rules,
+    signals,  # noqa: E402
     slo_burn_rate_rules,
 )
-from monitor import signals  # noqa: E402
+
+from _common import time_per_call, write_results  # noqa: E402
 
 CATS = signals.ERROR_CATEGORIES
 LATENCY = tuple(signals.latency_quantile_name(q) for q in signals.LATENCY_QUANTILES)

@@ -22,6 +22,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 import monitor  # noqa: E402
+
 from _common import time_per_call, write_results  # noqa: E402
 
 

@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import time_per_call, write_results  # noqa: E402
-
 from monitor import LatencyHistogram  # noqa: E402
+
+from _common import time_per_call, write_results  # noqa: E402
 
 N_DATA = 200_000
 LO_NS, HI_NS = 1_000, 3_600 * 10**9

@@ -20,10 +20,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import time_per_call, write_results  # noqa: E402
-
 import statistics  # noqa: E402
 import time  # noqa: E402
+
+from _common import time_per_call, write_results  # noqa: E402
 
 
 def cpu_per_call(fn, *, number: int, repeat: int = 9) -> tuple[float, float]:

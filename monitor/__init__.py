@@ -8,45 +8,6 @@ from __future__ import annotations
 
 import logging as _logging
 
-from .categories import (
-    BusinessRuleError,
-    Categoriser,
-    ErrorCategory,
-    InputValidationError,
-    categorise_error,
-)
-from .drift import (
-    PSI_FLOOR_EPSILON_DEFAULT,
-    PSI_SMOOTHINGS,
-    DriftScores,
-    drift_scores,
-    js,
-    psi,
-    psi_contributions,
-    psi_contributions_raw,
-    tv,
-)
-from .errors import (
-    ConfigMismatchError,
-    CorruptDataError,
-    EmptyWindowError,
-    InvalidArgumentError,
-    InvalidInputError,
-    MonitorError,
-)
-from .latency import (
-    HistogramBucket,
-    HistogramLayout,
-    LatencyHistogram,
-    WindowedLatencyHistogram,
-    histogram_layout,
-    histogram_nbytes,
-)
-from .exposition import NativeHistogram, OtelExponentialHistogramPoint
-from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
-from .article import PredictionMetrics, calculate_psi, predict_with_metrics
-from .service import Observation, ServiceMonitor
-from .snapshot import Snapshot
 from .alerts import (
     Alert,
     AlertEngine,
@@ -68,10 +29,49 @@ from .alerts import (
     load_rules,
     slo_burn_rate_rules,
 )
+from .article import PredictionMetrics, calculate_psi, predict_with_metrics
 from .binning import BinCounts, CodeCounts, bin_codes, bin_counts
-from .quantiles import percentile
+from .categories import (
+    BusinessRuleError,
+    Categoriser,
+    ErrorCategory,
+    InputValidationError,
+    categorise_error,
+)
+from .drift import (
+    PSI_FLOOR_EPSILON_DEFAULT,
+    PSI_SMOOTHINGS,
+    DriftScores,
+    drift_scores,
+    js,
+    psi,
+    psi_contributions,
+    psi_contributions_raw,
+    tv,
+)
 from .drift_monitor import DriftMonitor, DriftReport, FeatureDrift
+from .errors import (
+    ConfigMismatchError,
+    CorruptDataError,
+    EmptyWindowError,
+    InvalidArgumentError,
+    InvalidInputError,
+    MonitorError,
+)
+from .exposition import NativeHistogram, OtelExponentialHistogramPoint
+from .latency import (
+    HistogramBucket,
+    HistogramLayout,
+    LatencyHistogram,
+    WindowedLatencyHistogram,
+    histogram_layout,
+    histogram_nbytes,
+)
+from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .quantiles import percentile
 from .reference import FeatureProfile, Reference
+from .service import Observation, ServiceMonitor
+from .snapshot import Snapshot
 
 __version__ = "0.1.0"
 

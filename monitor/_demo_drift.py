@@ -13,8 +13,8 @@ from typing import TextIO
 
 import numpy as np
 
-from .drift_monitor import DriftMonitor, DriftReport
 from .article import calculate_psi
+from .drift_monitor import DriftMonitor, DriftReport
 from .reference import Reference
 
 NAMES = ["amount", "merchant_risk", "hour", "category"]

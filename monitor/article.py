@@ -166,7 +166,7 @@ def _metrics(latency_ms: float, version: str, input_data: Any, error: str | None
 
 def _attach(exc: BaseException, metrics: PredictionMetrics | None) -> None:
     try:
-        setattr(exc, "prediction_metrics", metrics)
+        setattr(exc, "prediction_metrics", metrics)  # noqa: B010 (not a declared attribute of exceptions)
     except Exception:
         pass
 

@@ -33,7 +33,7 @@ import math
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from typing import Any, Union
+from typing import Any
 
 from ._ffi import ffi, lib, status_message, status_name
 from .errors import InvalidArgumentError
@@ -115,8 +115,8 @@ class BusinessRuleError(Exception):
 
 
 Predicate = Callable[[BaseException, Mapping[str, Any]], bool]
-Match = Union[type[BaseException], tuple[type[BaseException], ...], Predicate]
-Rule = tuple[Match, Union[ErrorCategory, str]]
+Match = type[BaseException] | tuple[type[BaseException], ...] | Predicate
+Rule = tuple[Match, ErrorCategory | str]
 
 _TIMEOUTS: tuple[type[BaseException], ...] = tuple(
     {TimeoutError, asyncio.TimeoutError, concurrent.futures.TimeoutError, socket.timeout}

@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import numbers
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence, Union
+from typing import Any, ClassVar, Union
 
 import numpy as np
 
@@ -192,7 +193,7 @@ def _make_scores(
 # ---- argument handling ----------------------------------------------------------------------
 
 
-def _diagnose(arr: "np.ndarray[Any, Any]", name: str) -> None:
+def _diagnose(arr: np.ndarray[Any, Any], name: str) -> None:
     """Raise the precise error for counts the C core rejected (or that cannot go to C)."""
     if arr.dtype.kind in "iu":
         if arr.dtype.kind == "i" and arr.size and int(arr.min()) < 0:
@@ -221,7 +222,7 @@ def _diagnose(arr: "np.ndarray[Any, Any]", name: str) -> None:
             )
 
 
-def _as_counts(x: Any, name: str) -> "np.ndarray[Any, Any]":
+def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
     """Validate and convert counts to a C-contiguous uint64 array (zero-copy when possible)."""
     if isinstance(x, np.ndarray):
         arr = x
@@ -520,7 +521,7 @@ def psi_contributions_raw(
     words = np.frombuffer(ffi.buffer(out), dtype=np.uint64).reshape(n, 2)
     hi = words[:, _U128_HI].tolist()
     lo = words[:, _U128_LO].tolist()
-    return [(h << 64) | l for h, l in zip(hi, lo)]
+    return [(h << 64) | lo_ for h, lo_ in zip(hi, lo)]
 
 
 def psi_contributions(
@@ -528,7 +529,7 @@ def psi_contributions(
     expected: Counts,
     smoothing: str = "laplace",
     epsilon: float | None = None,
-) -> "np.ndarray[Any, np.dtype[np.float64]]":
+) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Per-bin PSI terms in nats (float64 array, each correctly rounded from its raw value);
     see :func:`psi_contributions_raw`."""
     raw = psi_contributions_raw(actual, expected, smoothing, epsilon)

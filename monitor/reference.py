@@ -32,8 +32,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -148,7 +149,7 @@ class Reference:
         bins: int = 10,
         names: Sequence[str] | None = None,
         categorical: Iterable[str | int] | None = None,
-    ) -> "Reference":
+    ) -> Reference:
         """Fit edges and counts from ``data``: 1-D (one feature) or 2-D ``(n, F)``, real dtype.
 
         ``bins``: quantile bins per numeric feature (1..4096; repeated quantiles are dropped).
@@ -252,7 +253,7 @@ class Reference:
         os.replace(tmp, path)
 
     @classmethod
-    def from_json(cls, text: str) -> "Reference":
+    def from_json(cls, text: str) -> Reference:
         """Parse and validate file content; raises :class:`CorruptDataError`."""
         try:
             doc = json.loads(text)
@@ -280,7 +281,7 @@ class Reference:
         return cls._from_body(doc)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Reference":
+    def load(cls, path: str | os.PathLike[str]) -> Reference:
         """Read a profile written by :meth:`save`; raises :class:`CorruptDataError` for a
         truncated, modified, wrong-version or unknown-field file."""
         with open(path, "rb") as fh:
@@ -292,7 +293,7 @@ class Reference:
         return cls.from_json(text)
 
     @classmethod
-    def _from_body(cls, doc: dict[str, Any]) -> "Reference":
+    def _from_body(cls, doc: dict[str, Any]) -> Reference:
         rows = _uint(doc["rows"], "rows")
         feats_doc = doc["features"]
         if not isinstance(feats_doc, list) or not feats_doc:

@@ -19,7 +19,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough" if os.environ.get("CI") else "quick"))
 
 
-def run_monitor_cli(*args: str, timeout: float = 120) -> "subprocess.CompletedProcess[str]":
+def run_monitor_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``python -m monitor ARGS`` against the monitor package these tests import (an
     installed copy, or an in-place build), from a neutral directory so that a source checkout
     without the compiled module can never shadow it."""

@@ -19,8 +19,9 @@ import functools
 import math
 import time
 import warnings
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 

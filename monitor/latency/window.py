@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,6 @@ from .layout import (
     Unit,
     hist_config,
 )
-
 
 _floor = math.floor
 

@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from oracles import ROOT
+
 CSRC = os.path.join(ROOT, "csrc")
 REPORT = os.path.join(ROOT, "tools", "cert", "baremetal_report.py")
 CC = "arm-none-eabi-gcc"

@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from oracles import ROOT
+from oracles import GOLDEN, ROOT
+
 CSRC = os.path.join(ROOT, "csrc")
-from oracles import GOLDEN
 
 pytestmark = [
     pytest.mark.toolchain,

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from oracles import ROOT
+
 CSRC = os.path.join(ROOT, "csrc")
 HARNESSES = sorted(
     re.sub(r"^fuzz_(.*)\.c$", r"\1", os.path.basename(p))

@@ -15,6 +15,7 @@ import textwrap
 import pytest
 
 from oracles import ROOT
+
 SCRIPT = os.path.join(ROOT, "tools", "cert", "valgrind_pytest.sh")
 SUPP = os.path.join(ROOT, "tools", "cert", "valgrind-python.supp")
 

@@ -357,7 +357,7 @@ def test_default_stdlib_logging_has_structured_extra(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.INFO, logger="monitor.alerts"):
         eng.evaluate({P99: 600}, now=0)
     rec = next(r for r in caplog.records if getattr(r, "event", None) == "alert_firing")
-    assert rec.levelno == logging.ERROR and getattr(rec, "rule") == "r" and getattr(rec, "severity") == "page"
+    assert rec.levelno == logging.ERROR and rec.rule == "r" and rec.severity == "page"
 
 
 def test_snapshot_object_and_injected_clock() -> None:

@@ -15,6 +15,7 @@ from monitor.alerts.config import load_config, parse_config
 from monitor.errors import InvalidArgumentError
 
 from oracles import DATA
+
 TOML = os.path.join(DATA, "alert_rules.toml")
 JSON = os.path.join(DATA, "alert_rules.json")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Optional
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +21,7 @@ values = st.one_of(st.none(), st.floats(min_value=0, max_value=1000, allow_nan=F
 series = st.lists(st.tuples(gaps, values), max_size=80)
 
 
-def times_of(seq: list[tuple[int, Optional[float]]]) -> list[tuple[float, Optional[float]]]:
+def times_of(seq: list[tuple[int, float | None]]) -> list[tuple[float, float | None]]:
     t = 0.0
     out = []
     for gap, v in seq:
@@ -31,7 +30,7 @@ def times_of(seq: list[tuple[int, Optional[float]]]) -> list[tuple[float, Option
     return out
 
 
-def reference_model(seq: list[tuple[float, Optional[float]]], for_: float, keep: float) -> list[tuple[float, str]]:
+def reference_model(seq: list[tuple[float, float | None]], for_: float, keep: float) -> list[tuple[float, str]]:
     """Prometheus' alerting-rule state machine, written independently of the engine."""
     out = []
     state, active_at, keep_since = "inactive", 0.0, None
@@ -61,7 +60,7 @@ def reference_model(seq: list[tuple[float, Optional[float]]], for_: float, keep:
     return out
 
 
-def run(rule: Rule, seq: list[tuple[float, Optional[float]]]) -> list[tuple[float, str]]:
+def run(rule: Rule, seq: list[tuple[float, float | None]]) -> list[tuple[float, str]]:
     eng = AlertEngine([rule])
     out = []
     for t, v in seq:
@@ -70,19 +69,19 @@ def run(rule: Rule, seq: list[tuple[float, Optional[float]]]) -> list[tuple[floa
 
 
 @given(series, st.sampled_from([0, 30, 60, 300]), st.sampled_from([0, 60, 180]))
-def test_matches_prometheus_reference_model(raw: list[tuple[int, Optional[float]]], for_: int, keep: int) -> None:
+def test_matches_prometheus_reference_model(raw: list[tuple[int, float | None]], for_: int, keep: int) -> None:
     seq = times_of(raw)
     rule = Rule("r", P99, ">", TRIGGER, for_=for_, keep_firing_for=keep)
     assert run(rule, seq) == reference_model(seq, for_, keep)
 
 
 @given(series, st.sampled_from([60, 300, 600]))
-def test_condition_that_never_persists_for_the_duration_never_fires(raw: list[tuple[int, Optional[float]]], for_: int) -> None:
+def test_condition_that_never_persists_for_the_duration_never_fires(raw: list[tuple[int, float | None]], for_: int) -> None:
     seq = times_of(raw)
     # Cut every run of true evaluations so that it lasts less than for_ (make a later
     # evaluation of the run false).
     cut = []
-    run_start: Optional[float] = None
+    run_start: float | None = None
     for t, v in seq:
         true = v is not None and v > TRIGGER
         if true and run_start is not None and t - run_start >= for_:

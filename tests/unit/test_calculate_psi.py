@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 import monitor
 from monitor import EmptyWindowError, InvalidArgumentError
 
-
 from oracles import article_calculate_psi  # the article's snippet, verbatim
 
 

@@ -6,7 +6,6 @@ import asyncio
 import concurrent.futures
 import errno
 import math
-import socket
 
 import numpy as np
 import pytest
@@ -33,7 +32,7 @@ TABLE = [
     (TimeoutError("t"), None, C.TIMEOUT),
     (asyncio.TimeoutError(), M, C.TIMEOUT),
     (concurrent.futures.TimeoutError(), V, C.TIMEOUT),
-    (socket.timeout("read"), None, C.TIMEOUT),
+    (TimeoutError("read"), None, C.TIMEOUT),
     # infrastructure
     (MemoryError(), M, C.INFRASTRUCTURE),
     (OSError(errno.ENOSPC, "No space left on device"), None, C.INFRASTRUCTURE),

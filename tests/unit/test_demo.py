@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-
 from conftest import run_monitor_cli
+
 from monitor._demo import run_demo
 
 
@@ -52,7 +52,6 @@ def test_demo_cli() -> None:
 def test_readme_demo_command_from_the_checkout_root() -> None:
     """The README's `pip install . && monitor demo`, second half, run where a user runs it: the
     console script must find the installed package even though ./monitor (the sources) exists."""
-    import os
     import shutil
     import subprocess
 

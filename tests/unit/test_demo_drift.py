@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from conftest import run_monitor_cli
+
 from monitor._demo_drift import run_drift_demo as run_demo
 
 

@@ -25,6 +25,7 @@ import monitor
 from monitor import DriftScores, EmptyWindowError, InvalidArgumentError, MonitorError
 
 from oracles import ROOT
+
 GOLDEN = os.path.join(ROOT, "tests", "data", "drift_golden.json")
 
 MAX_TOTAL = 2**53

@@ -12,11 +12,12 @@ import subprocess
 import pytest
 
 from oracles import ROOT
+
 CSRC = os.path.join(ROOT, "csrc")
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
-def test_c_quickstart(cc: str, tmp_path: "os.PathLike[str]") -> None:
+def test_c_quickstart(cc: str, tmp_path: os.PathLike[str]) -> None:
     if shutil.which(cc) is None or shutil.which("make") is None:
         pytest.skip(f"{cc}/make not installed")
     variant = f"example-{cc}"
@@ -41,7 +42,7 @@ def _readme_python_blocks() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(len(_readme_python_blocks())))
-def test_readme_python_block_runs(index: int, tmp_path: "os.PathLike[str]",
+def test_readme_python_block_runs(index: int, tmp_path: os.PathLike[str],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # blocks may write files (reference profiles)
     code = _readme_python_blocks()[index]

@@ -14,12 +14,9 @@ import sys
 
 import pytest
 
-from oracles import crc32c
-
 from monitor import _verify
 
-from oracles import ROOT
-from oracles import GOLDEN
+from oracles import GOLDEN, ROOT, crc32c
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from oracles import crc32c
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -25,6 +23,8 @@ from monitor.errors import (
     MonitorError,
 )
 from monitor.latency import error_bound, histogram_layout, histogram_nbytes, scale_for
+
+from oracles import crc32c
 
 U64 = 2**64 - 1
 DEFAULT_LO, DEFAULT_HI = 1_000, 3_600 * 10**9
@@ -167,8 +167,6 @@ def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
     c.record_many(ns)
     d.record_many(ns.astype(np.uint64))
     e.record_many(ns.tolist())
-    for x in ns.tolist():
-        pass
     assert c == d == e
     f = LatencyHistogram()
     f.record_many((ns // 1000).astype(np.int32), unit="us")

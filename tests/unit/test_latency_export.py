@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor import LatencyHistogram, exposition
-from monitor.exposition import escape_label_name, escape_metric_name, ns_to_seconds_str
 from monitor.errors import InvalidArgumentError
+from monitor.exposition import escape_label_name, escape_metric_name, ns_to_seconds_str
 
 PROMTOOL = shutil.which("promtool")
 LINE = re.compile(r'^(\w+)_bucket\{(.*)le="([^"]+)"\} (\d+)$')
@@ -43,7 +43,7 @@ def _promtool(text: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("export_scale", [0, 1, 3, None])
 def test_promtool_accepts_exposition(export_scale: int | None) -> None:
     h = _hist(_values())
-    text = exposition.prometheus_text(h, 
+    text = exposition.prometheus_text(h,
         "inference_request_duration_seconds",
         {"model": 'resnet "50"\\v2\nx', "route": "/predict"},
         help="Request latency\nmeasured at the API boundary \\ seconds",

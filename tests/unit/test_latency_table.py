@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from monitor._ffi import ffi, lib
 
 from oracles import ROOT
+
 GEN = os.path.join(ROOT, "tools", "gen", "gen_hist_table.py")
 
 

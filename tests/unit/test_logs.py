@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
 import json
 import logging
 import math
+import struct
 from typing import Any
 
 import numpy as np
@@ -391,7 +391,7 @@ def predict_with_metrics(model, input_data) -> tuple:
     start = time.monotonic()
     error = None
     result = None
-    
+
     try:
         result = model.predict(input_data)
     except Exception as e:
@@ -408,7 +408,7 @@ def predict_with_metrics(model, input_data) -> tuple:
         )
         # Emit to your metrics system
         emit_metrics(metrics)
-        
+
         # Log for debugging (structured, not printf)
         logger.info("prediction_complete",
             extra={
@@ -417,7 +417,7 @@ def predict_with_metrics(model, input_data) -> tuple:
                 "status": "error" if error else "success"
             }
         )
-    
+
     return result, metrics
 '''
 

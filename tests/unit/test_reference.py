@@ -8,10 +8,10 @@ import os
 import numpy as np
 import pytest
 
-from oracles import DATA
-
 import monitor
 from monitor import CorruptDataError, InvalidArgumentError, Reference
+
+from oracles import DATA
 
 
 def _data(n: int = 5000, seed: int = 0) -> np.ndarray:

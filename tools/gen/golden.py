@@ -19,7 +19,8 @@ import json
 import os
 import struct
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
@@ -152,7 +153,7 @@ def cases_service() -> list[dict[str, Any]]:
     g = _splitmix(11)
     ev2: list[list[int]] = []
     tick = 1000
-    for i in range(600):
+    for _ in range(600):
         tick += next(g) % 7
         r = next(g) % 100
         if r < 40:
