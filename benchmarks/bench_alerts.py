@@ -37,11 +37,25 @@ FEATURES = [f"f{i}" for i in range(10)]
 def snapshot(i: int) -> dict[str, float]:
     s: dict[str, float] = {name: 100.0 + 10 * k + (i % 7) for k, name in enumerate(LATENCY)}
     s.update({signals.error_rate_name(c): 0.001 * (1 + (i + k) % 3) for k, c in enumerate(CATS)})
-    s.update({signals.drift_name(f, m): 0.01 * ((i + k) % 5) for k, f in enumerate(FEATURES)
-              for m in signals.DRIFT_METRICS})
-    s.update({"saturation": 0.3, "throughput.received_rps": 100.0, "throughput.processed_rps": 99.0,
-              "throughput.dropped_rps": 1.0, "slo.a.good": 999.0 * i, "slo.a.total": 1000.0 * i,
-              "slo.b.good": 990.0 * i, "slo.b.total": 1000.0 * i})
+    s.update(
+        {
+            signals.drift_name(f, m): 0.01 * ((i + k) % 5)
+            for k, f in enumerate(FEATURES)
+            for m in signals.DRIFT_METRICS
+        }
+    )
+    s.update(
+        {
+            "saturation": 0.3,
+            "throughput.received_rps": 100.0,
+            "throughput.processed_rps": 99.0,
+            "throughput.dropped_rps": 1.0,
+            "slo.a.good": 999.0 * i,
+            "slo.a.total": 1000.0 * i,
+            "slo.b.good": 990.0 * i,
+            "slo.b.total": 1000.0 * i,
+        }
+    )
     return s
 
 
@@ -56,10 +70,14 @@ def threshold_rules(n: int) -> list[Rule]:
 
 def mixed_rules() -> list[Rule]:
     rules = threshold_rules(70)
-    rules += [Rule(f"b{i}", LATENCY[i % 4], ">", Baseline(k=3, history=60, min_history=10), for_="5m")
-              for i in range(10)]
-    rules += [Rule(f"r{i}", condition=RateOfChange(signals.error_rate_name(CATS[i % 5]), ">=", "300%", "10m"))
-              for i in range(10)]
+    rules += [
+        Rule(f"b{i}", LATENCY[i % 4], ">", Baseline(k=3, history=60, min_history=10), for_="5m")
+        for i in range(10)
+    ]
+    rules += [
+        Rule(f"r{i}", condition=RateOfChange(signals.error_rate_name(CATS[i % 5]), ">=", "300%", "10m"))
+        for i in range(10)
+    ]
     rules += [Rule(f"c{i}", condition=AllOf(f"t{i}", f"r{i}", f"b{i}"), for_="2m") for i in range(5)]
     rules += slo_burn_rate_rules("a", "99.9%", good="slo.a.good", total="slo.a.total")
     rules += slo_burn_rate_rules("b", "99%", good="slo.b.good", total="slo.b.total")
@@ -101,12 +119,25 @@ def main() -> None:
     rows = []
     for name, rules in (("100 static thresholds", threshold_rules(100)), ("100 mixed rules", mixed_rules())):
         per = bench_engine(rules)
-        rows.append({"case": name, "monitor_us": per * 1e6, "floor_us": floor * 1e6,
-                     "ratio_vs_floor": per / floor, "target_us": 200.0, "meets_target": per <= 200e-6})
-    table = write_results("alerts", rows, notes=(
-        "AlertEngine.evaluate with 100 rules against one ~50-signal snapshot, clock advancing 15 s per "
-        "evaluation, histories warm. floor = bare Python loop of 100 dict lookups and comparisons "
-        "(no state, durations, histories); no in-process peer exists (Prometheus evaluates rules in Go)."))
+        rows.append(
+            {
+                "case": name,
+                "monitor_us": per * 1e6,
+                "floor_us": floor * 1e6,
+                "ratio_vs_floor": per / floor,
+                "target_us": 200.0,
+                "meets_target": per <= 200e-6,
+            }
+        )
+    table = write_results(
+        "alerts",
+        rows,
+        notes=(
+            "AlertEngine.evaluate with 100 rules against one ~50-signal snapshot, clock advancing 15 s per "
+            "evaluation, histories warm. floor = bare Python loop of 100 dict lookups and comparisons "
+            "(no state, durations, histories); no in-process peer exists (Prometheus evaluates rules in Go)."
+        ),
+    )
     print(table)
 
 

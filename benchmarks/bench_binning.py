@@ -59,37 +59,46 @@ def main() -> None:
     binner = Binner(edges)
     rows = []
 
-    def row(name: str, peer: str, t_mon: tuple[float, float], t_peer: tuple[float, float], values: int) -> None:
-        rows.append({
-            "benchmark": name,
-            "peer": peer,
-            "monitor_ns_per_value": t_mon[0] / values * 1e9,
-            "peer_ns_per_value": t_peer[0] / values * 1e9,
-            "speedup": t_peer[0] / t_mon[0],
-            "best_monitor_ns_per_value": t_mon[1] / values * 1e9,
-            "best_peer_ns_per_value": t_peer[1] / values * 1e9,
-            "best_speedup": t_peer[1] / t_mon[1],
-            "monitor_ms": t_mon[0] * 1e3,
-            "peer_ms": t_peer[0] * 1e3,
-        })
+    def row(
+        name: str, peer: str, t_mon: tuple[float, float], t_peer: tuple[float, float], values: int
+    ) -> None:
+        rows.append(
+            {
+                "benchmark": name,
+                "peer": peer,
+                "monitor_ns_per_value": t_mon[0] / values * 1e9,
+                "peer_ns_per_value": t_peer[0] / values * 1e9,
+                "speedup": t_peer[0] / t_mon[0],
+                "best_monitor_ns_per_value": t_mon[1] / values * 1e9,
+                "best_peer_ns_per_value": t_peer[1] / values * 1e9,
+                "best_speedup": t_peer[1] / t_mon[1],
+                "monitor_ms": t_mon[0] * 1e3,
+                "peer_ms": t_peer[0] * 1e3,
+            }
+        )
 
     # binning (same inputs, same outputs: checked)
     assert binner.count(x).counts.tolist() == np.histogram(x, edges)[0].tolist()
     t_bin = time_best(lambda: binner.count(x), number=5)
     t_api = time_best(lambda: monitor.bin_counts(x, edges), number=5)
     t_hist = time_best(lambda: np.histogram(x, edges), number=2, repeat=5)
-    t_ss = time_best(lambda: np.bincount(np.searchsorted(edges, x, "right"), minlength=12), number=2, repeat=5)
+    t_ss = time_best(
+        lambda: np.bincount(np.searchsorted(edges, x, "right"), minlength=12), number=2, repeat=5
+    )
     row("bin 1e6 doubles, 10 quantile bins (Binner.count)", "numpy.histogram", t_bin, t_hist, n)
     row("bin 1e6 doubles, 10 quantile bins (Binner.count)", "searchsorted+bincount", t_bin, t_ss, n)
-    row("bin 1e6 doubles, 10 quantile bins (bin_counts, validates edges)", "numpy.histogram", t_api, t_hist, n)
+    row(
+        "bin 1e6 doubles, 10 quantile bins (bin_counts, validates edges)", "numpy.histogram", t_api, t_hist, n
+    )
 
     # DriftMonitor.update on 1e6 x 10
     X = rng.standard_normal((n, 10))
     ref = monitor.Reference.fit(X[:100_000])
     dm = monitor.DriftMonitor(ref, window=10 * n)
     t_upd = time_best(lambda: dm.update(X), number=1, repeat=7)
-    t_hist10 = time_best(lambda: [np.histogram(X[:, j], ref.features[j].edges) for j in range(10)],
-                             number=1, repeat=3)
+    t_hist10 = time_best(
+        lambda: [np.histogram(X[:, j], ref.features[j].edges) for j in range(10)], number=1, repeat=3
+    )
     row("DriftMonitor.update 1e6 x 10", "numpy.histogram per column", t_upd, t_hist10, 10 * n)
 
     # percentile

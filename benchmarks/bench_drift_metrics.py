@@ -50,7 +50,9 @@ def c_bench() -> list[dict[str, Any]]:
     try:
         proc = subprocess.run(
             ["make", "-s", "-C", os.path.join(ROOT, "csrc"), "bench", "BENCH_ARGS=0.5"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         start = proc.stdout.index("{")
         return list(json.loads(proc.stdout[start:])["rows"])
@@ -74,27 +76,54 @@ def main() -> int:
         t_np_tv = time_per_call(lambda: numpy_tv(cur, ref), number=n // 2)
         peers_all = t_scipy + t_np_psi + t_np_tv
         rows += [
-            {"bins": bins, "what": "JS distance", "monitor": "js(distance=True)",
-             "monitor_us": t_js * 1e6, "peer": "scipy jensenshannon(base=2)",
-             "peer_us": t_scipy * 1e6, "speedup": t_scipy / t_js},
-            {"bins": bins, "what": "PSI (laplace)", "monitor": "psi",
-             "monitor_us": t_psi * 1e6, "peer": "numpy, article formula",
-             "peer_us": t_np_psi * 1e6, "speedup": t_np_psi / t_psi},
-            {"bins": bins, "what": "TV + JS + PSI", "monitor": "drift_scores",
-             "monitor_us": t_scores * 1e6, "peer": "scipy JS + numpy PSI + numpy TV",
-             "peer_us": peers_all * 1e6, "speedup": peers_all / t_scores},
+            {
+                "bins": bins,
+                "what": "JS distance",
+                "monitor": "js(distance=True)",
+                "monitor_us": t_js * 1e6,
+                "peer": "scipy jensenshannon(base=2)",
+                "peer_us": t_scipy * 1e6,
+                "speedup": t_scipy / t_js,
+            },
+            {
+                "bins": bins,
+                "what": "PSI (laplace)",
+                "monitor": "psi",
+                "monitor_us": t_psi * 1e6,
+                "peer": "numpy, article formula",
+                "peer_us": t_np_psi * 1e6,
+                "speedup": t_np_psi / t_psi,
+            },
+            {
+                "bins": bins,
+                "what": "TV + JS + PSI",
+                "monitor": "drift_scores",
+                "monitor_us": t_scores * 1e6,
+                "peer": "scipy JS + numpy PSI + numpy TV",
+                "peer_us": peers_all * 1e6,
+                "speedup": peers_all / t_scores,
+            },
         ]
     for r in c_bench():
         drift = "+-6%" if r.get("drift") == "mild" else "+-25%"
-        rows.append({"bins": r["bins"], "what": f"TV + JS + PSI in C, bins moved {drift}",
-                     "monitor": "mon_drift_scores", "monitor_us": r["ns_per_call"] / 1000.0,
-                     "peer": "", "peer_us": None, "speedup": None})
+        rows.append(
+            {
+                "bins": r["bins"],
+                "what": f"TV + JS + PSI in C, bins moved {drift}",
+                "monitor": "mon_drift_scores",
+                "monitor_us": r["ns_per_call"] / 1000.0,
+                "peer": "",
+                "peer_us": None,
+                "speedup": None,
+            }
+        )
     table = write_results(
-        "drift_metrics", rows,
+        "drift_metrics",
+        rows,
         notes="1e6 observations per window; int64 numpy counts (Python rows: bin weights "
-              "drawn in [0.8, 1.2]); median of 7 repeats. C rows: best of 5 timed loops of "
-              "mon_drift_scores (csrc/bench/bench_drift.c). Shared 2-core machine: other jobs "
-              "were running, so timings are noisy (upper bounds).",
+        "drawn in [0.8, 1.2]); median of 7 repeats. C rows: best of 5 timed loops of "
+        "mon_drift_scores (csrc/bench/bench_drift.c). Shared 2-core machine: other jobs "
+        "were running, so timings are noisy (upper bounds).",
     )
     print(table)
     return 0

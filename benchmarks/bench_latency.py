@@ -97,13 +97,17 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
 
     def row(op: str, ours_s: float, peer: str, peer_s: float | None, ratio: float | None = None) -> None:
-        rows.append({
-            "operation": op,
-            "monitor_ns": round(ours_s * 1e9, 1),
-            "peer": peer,
-            "peer_ns": None if peer_s is None else round(peer_s * 1e9, 1),
-            "speedup": None if peer_s is None else round(ratio if ratio is not None else peer_s / ours_s, 2),
-        })
+        rows.append(
+            {
+                "operation": op,
+                "monitor_ns": round(ours_s * 1e9, 1),
+                "peer": peer,
+                "peer_ns": None if peer_s is None else round(peer_s * 1e9, 1),
+                "speedup": None
+                if peer_s is None
+                else round(ratio if ratio is not None else peer_s / ours_s, 2),
+            }
+        )
 
     def prow(op: str, ours_fn: Any, peer: str, peer_fn: Any, number: int) -> None:
         ta, tb, ratio = paired(ours_fn, peer_fn, number)
@@ -112,19 +116,40 @@ def main() -> int:
     # -- single value --------------------------------------------------------------------------
     h = LatencyHistogram()
     rec_ms = functools.partial(h.record_ms, 12.5)
-    row("record_ns (int ns)", time_per_call(functools.partial(h.record_ns, 12_500_000), number=200_000), "-", None)
+    row(
+        "record_ns (int ns)",
+        time_per_call(functools.partial(h.record_ns, 12_500_000), number=200_000),
+        "-",
+        None,
+    )
     if "prometheus_client" in peers:
-        prow("record_ms vs Histogram.observe", rec_ms, "prometheus_client",
-             functools.partial(peers["prometheus_client"].observe, 0.0125), 50_000)
+        prow(
+            "record_ms vs Histogram.observe",
+            rec_ms,
+            "prometheus_client",
+            functools.partial(peers["prometheus_client"].observe, 0.0125),
+            50_000,
+        )
     if "ddsketch" in peers:
         sk = peers["ddsketch"](0.01)
         prow("record_ms vs DDSketch.add", rec_ms, "ddsketch", functools.partial(sk.add, 12.5), 50_000)
     if "hdrhistogram" in peers:
         hd = peers["hdrhistogram"](1, 3_600 * 10**6, 2)  # us, 1 us .. 1 h, 2 digits (~1%)
-        prow("record_ms vs HdrHistogram.record_value", rec_ms, "hdrhistogram", functools.partial(hd.record_value, 12_500), 50_000)
+        prow(
+            "record_ms vs HdrHistogram.record_value",
+            rec_ms,
+            "hdrhistogram",
+            functools.partial(hd.record_value, 12_500),
+            50_000,
+        )
     if "otel" in peers:
-        prow("record_ms vs OTel SDK Histogram.record (exponential)", rec_ms, "opentelemetry-sdk",
-             functools.partial(peers["otel"].record, 12.5), 5_000)
+        prow(
+            "record_ms vs OTel SDK Histogram.record (exponential)",
+            rec_ms,
+            "opentelemetry-sdk",
+            functools.partial(peers["otel"].record, 12.5),
+            5_000,
+        )
 
     # -- arrays ----------------------------------------------------------------------------------
     hm = LatencyHistogram()
@@ -140,14 +165,29 @@ def main() -> int:
                 add(x)
 
         loop_peer = time_per_call(dd_loop, number=1, repeat=5) / 20_000
-    row("record_many per value (int64 ns array)", t_many_i, "ddsketch add loop" if loop_peer else "-", loop_peer)
-    row("record_many per value (float64 ms array, exact conversion)", t_many_f, "ddsketch add loop" if loop_peer else "-", loop_peer)
+    row(
+        "record_many per value (int64 ns array)",
+        t_many_i,
+        "ddsketch add loop" if loop_peer else "-",
+        loop_peer,
+    )
+    row(
+        "record_many per value (float64 ms array, exact conversion)",
+        t_many_f,
+        "ddsketch add loop" if loop_peer else "-",
+        loop_peer,
+    )
 
     # -- queries on a full histogram -----------------------------------------------------------------
     full = LatencyHistogram()
     full.record_many(data_ns)
     ps = (50, 90, 99, 99.9)
-    row("percentiles (4) on a full histogram", time_per_call(functools.partial(full.percentiles, ps), number=20_000), "-", None)
+    row(
+        "percentiles (4) on a full histogram",
+        time_per_call(functools.partial(full.percentiles, ps), number=20_000),
+        "-",
+        None,
+    )
     sk_full = hd_full = None
     if "ddsketch" in peers:
         sk_full = peers["ddsketch"](0.01)
@@ -157,7 +197,13 @@ def main() -> int:
         def dd_q() -> list[float]:
             return [sk_full.get_quantile_value(p / 100) for p in ps]
 
-        prow("percentiles (4) vs DDSketch.get_quantile_value x4", functools.partial(full.percentiles, ps), "ddsketch", dd_q, 2_000)
+        prow(
+            "percentiles (4) vs DDSketch.get_quantile_value x4",
+            functools.partial(full.percentiles, ps),
+            "ddsketch",
+            dd_q,
+            2_000,
+        )
     if "hdrhistogram" in peers:
         hd_full = peers["hdrhistogram"](1, 3_600 * 10**6, 2)
         for x in (data_ns // 1000).tolist():
@@ -166,20 +212,41 @@ def main() -> int:
         def hd_q() -> list[int]:
             return [hd_full.get_value_at_percentile(p) for p in ps]
 
-        prow("percentiles (4) vs HdrHistogram.get_value_at_percentile x4", functools.partial(full.percentiles, ps), "hdrhistogram", hd_q, 200)
+        prow(
+            "percentiles (4) vs HdrHistogram.get_value_at_percentile x4",
+            functools.partial(full.percentiles, ps),
+            "hdrhistogram",
+            hd_q,
+            200,
+        )
 
     other = LatencyHistogram()
     other.record_many(data_ns[::-1])
     acc = full.copy()
-    row("merge two full default histograms", time_per_call(functools.partial(acc.merge, other), number=20_000), "-", None)
+    row(
+        "merge two full default histograms",
+        time_per_call(functools.partial(acc.merge, other), number=20_000),
+        "-",
+        None,
+    )
     if sk_full is not None:
         sk_acc = peers["ddsketch"](0.01)
-        prow("merge two full histograms vs DDSketch.merge", functools.partial(acc.merge, other), "ddsketch",
-             functools.partial(sk_acc.merge, sk_full), 1_000)
+        prow(
+            "merge two full histograms vs DDSketch.merge",
+            functools.partial(acc.merge, other),
+            "ddsketch",
+            functools.partial(sk_acc.merge, sk_full),
+            1_000,
+        )
     if hd_full is not None:
         hd_acc = peers["hdrhistogram"](1, 3_600 * 10**6, 2)
-        prow("merge two full histograms vs HdrHistogram.add", functools.partial(acc.merge, other), "hdrhistogram",
-             functools.partial(hd_acc.add, hd_full), 200)
+        prow(
+            "merge two full histograms vs HdrHistogram.add",
+            functools.partial(acc.merge, other),
+            "hdrhistogram",
+            functools.partial(hd_acc.add, hd_full),
+            200,
+        )
     t_ser = time_per_call(full.to_bytes, number=2_000)
     blob = full.to_bytes()
     t_de = time_per_call(functools.partial(LatencyHistogram.from_bytes, blob), number=2_000)
@@ -194,7 +261,9 @@ def main() -> int:
     if sk_full is not None:
         acc_rows["ddsketch"] = max(_rel_err(sk_full.get_quantile_value(p / 100) * 1e6, exact[p]) for p in ps)
     if hd_full is not None:
-        acc_rows["hdrhistogram"] = max(_rel_err(hd_full.get_value_at_percentile(p) * 1000, exact[p]) for p in ps)
+        acc_rows["hdrhistogram"] = max(
+            _rel_err(hd_full.get_value_at_percentile(p) * 1000, exact[p]) for p in ps
+        )
     mem = {
         "monitor_state_bytes": full.nbytes,
         "monitor_counts_bytes": 8 * full.layout.buckets,
@@ -213,7 +282,9 @@ def main() -> int:
     rng = np.random.default_rng(99)
     dists = {
         "lognormal": rng.lognormal(np.log(20e6), 0.8, N_DATA),
-        "bimodal": np.abs(np.concatenate([rng.normal(5e6, 3e5, N_DATA // 2), rng.normal(250e6, 2e7, N_DATA // 2)])),
+        "bimodal": np.abs(
+            np.concatenate([rng.normal(5e6, 3e5, N_DATA // 2), rng.normal(250e6, 2e7, N_DATA // 2)])
+        ),
         "pareto": np.minimum((rng.pareto(1.2, N_DATA) + 1) * 2e6, 3e12),
         "constant": np.full(N_DATA, 47_300_000.0),
     }
@@ -227,14 +298,27 @@ def main() -> int:
         est = hh.quantiles(qs)
         errs = [_rel_err(e, int(s2[max(1, math.ceil(q * len(s2))) - 1])) for q, e in zip(qs, est)]
         dist_err[name] = f"{max(errs):.3%}"
-    print("max relative error over 10 quantiles per distribution (bound "
-          f"{full.relative_error:.3%}):", dist_err)
+    print(
+        f"max relative error over 10 quantiles per distribution (bound {full.relative_error:.3%}):", dist_err
+    )
 
-    table = write_results("latency", rows, notes=str({"max_rel_error_p50_p90_p99_p999": acc_rows, "max_rel_error_by_distribution": dist_err, "memory": mem}))
+    table = write_results(
+        "latency",
+        rows,
+        notes=str(
+            {
+                "max_rel_error_p50_p90_p99_p999": acc_rows,
+                "max_rel_error_by_distribution": dist_err,
+                "memory": mem,
+            }
+        ),
+    )
     print(table)
     print()
-    print("max relative error of p50/p90/p99/p99.9 vs exact nearest rank:",
-          {k: f"{v:.3%}" for k, v in acc_rows.items()})
+    print(
+        "max relative error of p50/p90/p99/p99.9 vs exact nearest rank:",
+        {k: f"{v:.3%}" for k, v in acc_rows.items()},
+    )
     print("memory:", mem)
     return 0
 

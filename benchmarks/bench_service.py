@@ -39,6 +39,7 @@ def cpu_per_call(fn, *, number: int, repeat: int = 9) -> tuple[float, float]:
         samples.append((time.thread_time_ns() - t0) / number)
     return statistics.median(samples) * 1e-9, min(samples) * 1e-9
 
+
 from monitor import JsonFormatter, ServiceMonitor, StructuredLogger  # noqa: E402
 
 
@@ -58,8 +59,9 @@ class FormatAndDiscard(logging.Handler):
         self.format(record)
 
 
-def stdlib_logger(name: str, formatter: logging.Formatter | None,
-                  handler: logging.Handler | None = None) -> logging.Logger:
+def stdlib_logger(
+    name: str, formatter: logging.Formatter | None, handler: logging.Handler | None = None
+) -> logging.Logger:
     lg = logging.getLogger(name)
     lg.handlers[:] = []
     h = handler or FormatAndDiscard()
@@ -71,8 +73,9 @@ def stdlib_logger(name: str, formatter: logging.Formatter | None,
     return lg
 
 
-FIELDS = dict(request_id="req-8847291", model_version="v3.2.1", latency_ms=47.3,
-              prediction=0.73, confidence=0.89)
+FIELDS = dict(
+    request_id="req-8847291", model_version="v3.2.1", latency_ms=47.3, prediction=0.73, confidence=0.89
+)
 NUMBER = 20000
 PASSES = 3
 
@@ -85,6 +88,7 @@ def main() -> None:
     def add(name: str, fn, target_us: float | None = None) -> str:
         cases.append((name, fn, target_us))
         return name
+
     # 1. observe() without logging
     svc = ServiceMonitor("bench", "v1", logger=False)
 
@@ -102,8 +106,7 @@ def main() -> None:
     # 2. observe() with one JSON line
     slog_std = StructuredLogger("bench", logger=stdlib_logger("bench.std", None))
     svc_std = ServiceMonitor("bench", "v1", logger=slog_std)
-    slog_null = StructuredLogger("bench", logger=stdlib_logger("bench.null", None,
-                                                               logging.NullHandler()))
+    slog_null = StructuredLogger("bench", logger=stdlib_logger("bench.null", None, logging.NullHandler()))
     svc_null = ServiceMonitor("bench", "v1", logger=slog_null)
     slog_stream = StructuredLogger("bench", stream=NullSink())  # type: ignore[arg-type]
     svc_stream = ServiceMonitor("bench", "v1", logger=slog_stream)
@@ -112,6 +115,7 @@ def main() -> None:
         def run() -> None:
             with s.observe(request_id="req-8847291") as obs:
                 obs.record(prediction=0.73, confidence=0.89)
+
         return run
 
     def observe_log_input(s: ServiceMonitor):
@@ -120,16 +124,17 @@ def main() -> None:
         def run() -> None:
             with s.observe(request_id="req-8847291", input=payload) as obs:
                 obs.record(prediction=0.73, confidence=0.89)
+
         return run
 
-    k_log_null = add("observe() + 1 JSON line, stdlib logger -> logging.NullHandler",
-                     observe_log(svc_null), 10.0)
-    k_log_std = add("observe() + 1 JSON line, stdlib logger -> format-and-discard handler",
-                    observe_log(svc_std), 10.0)
-    k_log_stream = add("observe() + 1 JSON line, direct stream -> null sink",
-                       observe_log(svc_stream), 10.0)
-    add("observe() + 1 JSON line with input_hash (3-field dict), stdlib handler",
-        observe_log_input(svc_std))
+    k_log_null = add(
+        "observe() + 1 JSON line, stdlib logger -> logging.NullHandler", observe_log(svc_null), 10.0
+    )
+    k_log_std = add(
+        "observe() + 1 JSON line, stdlib logger -> format-and-discard handler", observe_log(svc_std), 10.0
+    )
+    k_log_stream = add("observe() + 1 JSON line, direct stream -> null sink", observe_log(svc_stream), 10.0)
+    add("observe() + 1 JSON line with input_hash (3-field dict), stdlib handler", observe_log_input(svc_std))
 
     # 3. one log line, same fields, each library to a discarding sink
     def ours_std() -> None:
@@ -168,8 +173,9 @@ def main() -> None:
         def structlog_line() -> None:
             sl.info("prediction_complete", **FIELDS)
 
-        peers["structlog"] = add("log line: structlog JSONRenderer (WriteLogger -> null sink)",
-                                 structlog_line)
+        peers["structlog"] = add(
+            "log line: structlog JSONRenderer (WriteLogger -> null sink)", structlog_line
+        )
 
         sl_std_logger = stdlib_logger("bench.structlog", None)
         sl_std = structlog.wrap_logger(
@@ -187,7 +193,8 @@ def main() -> None:
             sl_std.info("prediction_complete", **FIELDS)
 
         peers["structlog_stdlib"] = add(
-            "log line: structlog JSONRenderer (stdlib logger)", structlog_std_line)
+            "log line: structlog JSONRenderer (stdlib logger)", structlog_std_line
+        )
     except ImportError:
         print("structlog not installed: skipped")
     try:
@@ -217,19 +224,27 @@ def main() -> None:
             res[name] = min(res.get(name, med), med)
             if p == PASSES - 1:
                 wall = time_per_call(fn, number=NUMBER, repeat=5) * 1e6  # type: ignore[arg-type]
-                rows.append({"case": name, "cpu_us": round(res[name], 3),
-                             "wall_us_median": round(wall, 3),
-                             "target_us": target if target is not None else ""})
+                rows.append(
+                    {
+                        "case": name,
+                        "cpu_us": round(res[name], 3),
+                        "wall_us_median": round(wall, 3),
+                        "target_us": target if target is not None else "",
+                    }
+                )
                 print(f"{name:72s} cpu {res[name]:7.3f}  wall {wall:7.3f} us", flush=True)
     t_bare, t_log_null, t_log_std, t_log_stream = (
-        res[k_bare], res[k_log_null], res[k_log_std], res[k_log_stream])
+        res[k_bare],
+        res[k_log_null],
+        res[k_log_std],
+        res[k_log_stream],
+    )
     t_ours, t_ours_stream, t_ours_fmt = res[k_ours], res[k_ours_stream], res[k_ours_fmt]
     peer_t = {k: res[v] for k, v in peers.items()}
 
     # like with like: structlog to a null file vs our direct stream; structlog through stdlib
     # vs our StructuredLogger through stdlib; python-json-logger vs our JsonFormatter.
-    base = {"structlog": t_ours_stream, "structlog_stdlib": t_ours,
-            "python-json-logger": t_ours_fmt}
+    base = {"structlog": t_ours_stream, "structlog_stdlib": t_ours, "python-json-logger": t_ours_fmt}
     notes = (
         f"Times are per call: thread CPU time, the smallest over {PASSES} passes of the median "
         f"of 9 loops of {NUMBER} calls (wall-clock median of the last pass also given); "

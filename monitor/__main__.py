@@ -12,8 +12,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the built-in demo on synthetic data (no input needed)")
-    demo.add_argument("--drift", action="store_true",
-                      help="the input-drift walk-through instead of the four-signal service demo")
+    demo.add_argument(
+        "--drift",
+        action="store_true",
+        help="the input-drift walk-through instead of the four-signal service demo",
+    )
     ver = sub.add_parser("verify", help="check the golden vectors; print PASS and their digest")
     ver.add_argument("golden", nargs="?", default=None, help="golden file (default: shipped v1)")
     args = parser.parse_args(argv)

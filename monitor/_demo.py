@@ -55,16 +55,29 @@ def _rules() -> list[Rule]:
     return [
         # Symptom + duration: the article's "P99 latency > 500ms for 5 minutes", scaled to the
         # demo's 20 minutes; clears only below 200 ms (hysteresis).
-        Rule("latency_p99_high", "latency.p99_ms", ">", "250ms", clear="200ms", for_="2m",
-             severity="page", summary="P99 latency above 250 ms for 2 minutes"),
+        Rule(
+            "latency_p99_high",
+            "latency.p99_ms",
+            ">",
+            "250ms",
+            clear="200ms",
+            for_="2m",
+            severity="page",
+            summary="P99 latency above 250 ms for 2 minutes",
+        ),
         # Per-category thresholds (the article: infrastructure critical at 2%, input at 5%).
-        Rule("timeouts", "errors.rate.timeout", ">", "2%", for_="1m", severity="page",
-             route="platform"),
-        Rule("input_validation_errors", "errors.rate.input_validation", ">", "5%", for_="2m",
-             severity="ticket", route="client-team"),
+        Rule("timeouts", "errors.rate.timeout", ">", "2%", for_="1m", severity="page", route="platform"),
+        Rule(
+            "input_validation_errors",
+            "errors.rate.input_validation",
+            ">",
+            "5%",
+            for_="2m",
+            severity="ticket",
+            route="client-team",
+        ),
         # Leading indicator: input drift (the article's PSI > 0.25 band).
-        Rule("amount_drift", "drift.amount.psi", ">", 0.25, for_="2m", severity="ticket",
-             route="ml"),
+        Rule("amount_drift", "drift.amount.psi", ">", 0.25, for_="2m", severity="ticket", route="ml"),
         Rule("saturation_high", "saturation", ">", 0.8, for_="2m", severity="ticket"),
     ]
 
@@ -75,14 +88,23 @@ def run_demo(out: TextIO) -> int:
     clock = _VirtualClock()
     logs = io.StringIO()
     logger = StructuredLogger(
-        "fraud-model", stream=logs, clock=lambda: EPOCH + clock.t,
-        hash_key=b"demo-key-rotate-me", success_sample_rate=0.01,
+        "fraud-model",
+        stream=logs,
+        clock=lambda: EPOCH + clock.t,
+        hash_key=b"demo-key-rotate-me",
+        success_sample_rate=0.01,
     )
     reference = Reference.fit(_training(rng, 50_000), bins=10, names=FEATURES)
     drift = DriftMonitor(reference, window=4_800, slots=4)  # the last ~2 minutes of rows
     svc = ServiceMonitor(
-        "fraud-model", "v3.2.1", clock=clock, window_s=60.0, slots=6, capacity_rps=60.0,
-        drift=drift, logger=logger,
+        "fraud-model",
+        "v3.2.1",
+        clock=clock,
+        window_s=60.0,
+        slots=6,
+        capacity_rps=60.0,
+        drift=drift,
+        logger=logger,
     )
     alerts: list[str] = []
     engine = AlertEngine(_rules(), clock=clock, logger=logger)
@@ -110,8 +132,9 @@ def run_demo(out: TextIO) -> int:
             if bad_client and rng.random() < 0.09:
                 payload["amount"] = -1.0
             try:
-                with svc.observe(request_id=f"req-{request}", input=payload,
-                                 features=[[amount, risk]]) as obs:
+                with svc.observe(
+                    request_id=f"req-{request}", input=payload, features=[[amount, risk]]
+                ) as obs:
                     with obs.stage("validation"):
                         if payload["amount"] < 0:
                             raise InputValidationError("input amount must be >= 0")
@@ -128,35 +151,47 @@ def run_demo(out: TextIO) -> int:
             snap = svc.snapshot()
             for alert in engine.evaluate(snap):
                 if alert.kind in ("firing", "resolved"):
-                    line = (f"  >> {alert.kind.upper():8s} {alert.rule:24s} severity="
-                            f"{alert.severity.value:6s} route={alert.route or '-':11s} "
-                            f"value={_fmt(alert.value)}")
+                    line = (
+                        f"  >> {alert.kind.upper():8s} {alert.rule:24s} severity="
+                        f"{alert.severity.value:6s} route={alert.route or '-':11s} "
+                        f"value={_fmt(alert.value)}"
+                    )
                     alerts.append(f"min {clock.t / 60:4.1f}: {line.strip()}")
                     w(line + "\n")
             if (second + 1) % 60 == 0:
                 s = snap.signals()
-                w(f" {minute + 1:3d} | {s['throughput.received_rps']:6.1f} | "
-                  f"{s['latency.p50_ms']:7.1f} | {s['latency.p99_ms']:7.1f} | "
-                  f"{s['latency.p999_ms']:8.1f} | {s['errors.rate.input_validation']:9.2%} | "
-                  f"{s['errors.rate.timeout']:7.2%} | {s['saturation']:6.2f} | "
-                  f"{s['drift.amount.psi']:10.3f}\n")
+                w(
+                    f" {minute + 1:3d} | {s['throughput.received_rps']:6.1f} | "
+                    f"{s['latency.p50_ms']:7.1f} | {s['latency.p99_ms']:7.1f} | "
+                    f"{s['latency.p999_ms']:8.1f} | {s['errors.rate.input_validation']:9.2%} | "
+                    f"{s['errors.rate.timeout']:7.2%} | {s['saturation']:6.2f} | "
+                    f"{s['drift.amount.psi']:10.3f}\n"
+                )
 
     snap = svc.snapshot()
     t = snap.throughput
     w("\nsummary\n")
-    w(f"  requests received {t.received}, processed {t.processed}, failed {t.failed}, "
-      f"dropped {t.dropped}; errors by category: "
-      + ", ".join(f"{k} {v}" for k, v in snap.errors.count.items() if v) + "\n")
-    w(f"  alert transitions: {len(alerts)}; still active: "
-      f"{', '.join(sorted(a.rule for a in engine.active())) or 'none'}\n")
+    w(
+        f"  requests received {t.received}, processed {t.processed}, failed {t.failed}, "
+        f"dropped {t.dropped}; errors by category: "
+        + ", ".join(f"{k} {v}" for k, v in snap.errors.count.items() if v)
+        + "\n"
+    )
+    w(
+        f"  alert transitions: {len(alerts)}; still active: "
+        f"{', '.join(sorted(a.rule for a in engine.active())) or 'none'}\n"
+    )
     lines = logs.getvalue().splitlines()
-    error_line = next(line for line in lines if '"event":"prediction_error"' in line
-                      or '"level":"error"' in line)
+    error_line = next(
+        line for line in lines if '"event":"prediction_error"' in line or '"level":"error"' in line
+    )
     w(f"  structured log: {len(lines)} JSON lines (successes sampled at 1%); one error line:\n")
     w("  " + error_line + "\n")
     assert json.loads(error_line)  # every line is one JSON object
-    w(f"  fixed memory: latency {6} x {LatencyHistogram().nbytes} bytes (one histogram per "
-      f"10 s slot), drift {drift.memory_bytes} bytes of counts; nothing grows with traffic\n")
+    w(
+        f"  fixed memory: latency {6} x {LatencyHistogram().nbytes} bytes (one histogram per "
+        f"10 s slot), drift {drift.memory_bytes} bytes of counts; nothing grows with traffic\n"
+    )
     return 0
 
 

@@ -44,14 +44,18 @@ def run_drift_demo(out: TextIO) -> int:
     assert reloaded == ref
     digest = ref.to_json().split('"digest": "')[1][:19]
     w("monitor drift demo: synthetic fraud-scoring inputs, fixed seed\n")
-    w(f"reference: {ref.rows} rows, features {', '.join(NAMES)}; "
-      f"amount/merchant_risk = 10 quantile bins, hour/category = categorical\n")
+    w(
+        f"reference: {ref.rows} rows, features {', '.join(NAMES)}; "
+        f"amount/merchant_risk = 10 quantile bins, hour/category = categorical\n"
+    )
     w(f"reference file: {len(ref.to_json())} bytes, {digest}..., edges exact (float.hex)\n")
 
     window, slots, batch = 6000, 3, 2000
     dm = DriftMonitor(reloaded, window=window, slots=slots)
-    w(f"window: sliding, {window} rows in {slots} sub-windows of {window // slots} "
-      f"(fixed memory: {dm.memory_bytes} bytes of counts)\n")
+    w(
+        f"window: sliding, {window} rows in {slots} sub-windows of {window // slots} "
+        f"(fixed memory: {dm.memory_bytes} bytes of counts)\n"
+    )
 
     first_alert: dict[str, int] = {}
     last: DriftReport | None = None
@@ -61,8 +65,10 @@ def run_drift_demo(out: TextIO) -> int:
         dm.update(b)
         rep = dm.evaluate()
         last = rep
-        w(f"\n-- step {step + 1:>2}/{steps}: rows {rep.start}..{rep.end - 1} "
-          f"({rep.rows} in window), worst band: {rep.band}\n")
+        w(
+            f"\n-- step {step + 1:>2}/{steps}: rows {rep.start}..{rep.end - 1} "
+            f"({rep.rows} in window), worst band: {rep.band}\n"
+        )
         w(rep.table() + "\n")
         for f in rep.features:
             if f.band in ("moderate", "significant") and f.name not in first_alert:
@@ -73,16 +79,22 @@ def run_drift_demo(out: TextIO) -> int:
     for f in last.features:
         when = f"first alert at step {first_alert[f.name]}" if f.name in first_alert else "no alert"
         psi = "-" if f.psi is None else f"{f.psi:.4f}"
-        w(f"  {f.name:<13} final PSI {psi:>7}  band {f.band:<11}  {when}; "
-          f"window NaN {f.nan}, out-of-range/unseen {f.below + f.above + f.unseen}\n")
+        w(
+            f"  {f.name:<13} final PSI {psi:>7}  band {f.band:<11}  {when}; "
+            f"window NaN {f.nan}, out-of-range/unseen {f.below + f.above + f.unseen}\n"
+        )
     for f in last.features:
         seen = f.count + f.nan + f.below + f.above + f.unseen
         bad = f.nan + f.below + f.above + f.unseen
         if bad * 100 >= seen:  # >= 1% of the window never reached a bin
-            w(f"  data-quality alert: {f.name}: {100 * bad / seen:.1f}% of the window is NaN or "
-              f"unseen/out of range (kept out of PSI, so PSI alone would not show it)\n")
+            w(
+                f"  data-quality alert: {f.name}: {100 * bad / seen:.1f}% of the window is NaN or "
+                f"unseen/out of range (kept out of PSI, so PSI alone would not show it)\n"
+            )
     cur = _batch(np.random.default_rng(SEED + 1), 20_000, steps - 1)[:, 0]
-    w(f"  article's calculate_psi(train amount, step-{steps} amount) = "
-      f"{calculate_psi(train[:, 0], cur):.4f} (10 quantile bins, same value as its numpy code)\n")
+    w(
+        f"  article's calculate_psi(train amount, step-{steps} amount) = "
+        f"{calculate_psi(train[:, 0], cur):.4f} (10 quantile bins, same value as its numpy code)\n"
+    )
     w(f"  stream: {dm.rows_seen} rows binned in C; memory did not grow ({dm.memory_bytes} bytes)\n")
     return 0

@@ -38,8 +38,14 @@ DIGEST_PREFIX = b"monitor-golden-v1\x00"
 _WIDE = {"u128": 16}
 
 _INT_FORMATS = {
-    "u8": "<B", "u16": "<H", "u32": "<I", "u64": "<Q",
-    "i8": "<b", "i16": "<h", "i32": "<i", "i64": "<q",
+    "u8": "<B",
+    "u16": "<H",
+    "u32": "<I",
+    "u64": "<Q",
+    "i8": "<b",
+    "i16": "<h",
+    "i32": "<i",
+    "i64": "<q",
 }
 
 Output = tuple[str, str, Any]  # (name, type, value)
@@ -214,8 +220,7 @@ def _case_error_category(inp: dict[str, Any]) -> list[Output]:
     return [("name", "str", category_name(int(inp["category"])) or "")]
 
 
-_QUANTILES = [(0, 1), (1, 1000), (1, 100), (1, 4), (1, 2), (3, 4), (9, 10), (99, 100),
-              (999, 1000), (1, 1)]
+_QUANTILES = [(0, 1), (1, 1000), (1, 100), (1, 4), (1, 2), (3, 4), (9, 10), (99, 100), (999, 1000), (1, 1)]
 
 
 def _case_hist(inp: dict[str, Any]) -> list[Output]:
@@ -231,8 +236,10 @@ def _case_hist(inp: dict[str, Any]) -> list[Output]:
     out: list[Output] = [("layout_status", "i32", st)]
     if st != 0:
         return out
-    out += [("layout_index", "i32[]", [lay.scale, lay.index_lo, lay.index_hi]),
-            ("layout_range", "u64[]", [lay.buckets, lay.range_lo_ns, lay.range_hi_ns])]
+    out += [
+        ("layout_index", "i32[]", [lay.scale, lay.index_lo, lay.index_hi]),
+        ("layout_range", "u64[]", [lay.buckets, lay.range_lo_ns, lay.range_hi_ns]),
+    ]
     st, eb = _status_of(lambda: latency.raw_error_bound(lo, hi, sc))
     out.append(("error_bound_status", "i32", st))
     out.append(("error_bound", "u64[]", list(eb) if st == 0 else [0, 0]))
@@ -252,9 +259,22 @@ def _case_hist(inp: dict[str, Any]) -> list[Output]:
     qs = [Fraction(n, d) for n, d in _QUANTILES]
     for key, h in zip(("a", "b"), hists):
         stats = h.stats()
-        out.append((f"{key}_stats", "u64[]", [stats.count, stats.underflow, stats.overflow,
-                    stats.invalid, stats.min_ns, stats.max_ns, stats.sum_ns & _U64_MASK,
-                    stats.sum_ns >> 64]))
+        out.append(
+            (
+                f"{key}_stats",
+                "u64[]",
+                [
+                    stats.count,
+                    stats.underflow,
+                    stats.overflow,
+                    stats.invalid,
+                    stats.min_ns,
+                    stats.max_ns,
+                    stats.sum_ns & _U64_MASK,
+                    stats.sum_ns >> 64,
+                ],
+            )
+        )
         out.append((f"{key}_bytes", "bytes", h.to_bytes().hex()))
         st, q = _status_of(lambda: h.quantiles(qs))
         out.append((f"{key}_quantiles_status", "i32", st))
@@ -318,8 +338,12 @@ def _case_hist_index(inp: dict[str, Any]) -> list[Output]:
         sts.append(st)
         ths.append(t if st == 0 else 0)
     blob = b"".join(struct.pack("<Q", int(v)) for v in inp["values"])
-    return [("statuses", "i32[]", sts), ("index", "i32[]", idx), ("threshold", "u64[]", ths),
-            ("crc32c", "u32", latency.crc32c(blob))]
+    return [
+        ("statuses", "i32[]", sts),
+        ("index", "i32[]", idx),
+        ("threshold", "u64[]", ths),
+        ("crc32c", "u32", latency.crc32c(blob)),
+    ]
 
 
 def _doubles(bits: list[int]) -> Any:
@@ -337,8 +361,11 @@ def _case_bin(inp: dict[str, Any]) -> list[Output]:
     if st != 0:
         return out
     st, c = _status_of(lambda: b.count(_doubles(inp["values"])))
-    out += [("count_status", "i32", st), ("counts", "u64[]", [int(x) for x in c.counts]),
-            ("extra", "u64[]", [c.nan, c.below, c.above])]
+    out += [
+        ("count_status", "i32", st),
+        ("counts", "u64[]", [int(x) for x in c.counts]),
+        ("extra", "u64[]", [c.nan, c.below, c.above]),
+    ]
     return out
 
 
@@ -348,8 +375,7 @@ def _case_bin_codes(inp: dict[str, Any]) -> list[Output]:
     n = int(inp["ncodes"])
     st, c = _status_of(lambda: binning.raw_bin_codes([int(x) for x in inp["codes"]], n))
     counts = [int(x) for x in c.counts] if st == 0 else [0] * n
-    return [("status", "i32", st), ("counts", "u64[]", counts),
-            ("unseen", "u64", c.unseen if st == 0 else 0)]
+    return [("status", "i32", st), ("counts", "u64[]", counts), ("unseen", "u64", c.unseen if st == 0 else 0)]
 
 
 def _case_select(inp: dict[str, Any]) -> list[Output]:
@@ -363,8 +389,7 @@ def _case_select(inp: dict[str, Any]) -> list[Output]:
     st, res = _status_of(lambda: sel.select_ranks([int(r) for r in inp["ranks"]]))
     out += [("nan_count", "u64", sel.nan), ("select", "i32", st)]
     if st == 0:
-        out.append(("values", "u64[]", [struct.unpack("<Q", struct.pack("<d", float(v)))[0]
-                                         for v in res]))
+        out.append(("values", "u64[]", [struct.unpack("<Q", struct.pack("<d", float(v)))[0] for v in res]))
     return out
 
 
@@ -474,13 +499,22 @@ def run_verify(out: TextIO, path: str | None = None) -> int:
         out.write(f"mismatch: {f}\n")
     word = "PASS" if res.passed else "FAIL"
     out.write(
-        f"{word} sha256={res.digest} (golden v{GOLDEN_VERSION}: {res.cases} cases, "
-        f"{res.outputs} outputs)\n"
+        f"{word} sha256={res.digest} (golden v{GOLDEN_VERSION}: {res.cases} cases, {res.outputs} outputs)\n"
     )
     return 0 if res.passed else 1
 
 
 __all__ = [
-    "VerifyResult", "verify", "run_verify", "compute_case", "expected_digest", "encode_value",
-    "record_bytes", "digest_of", "default_golden_path", "load_golden", "KINDS", "available_kinds",
+    "VerifyResult",
+    "verify",
+    "run_verify",
+    "compute_case",
+    "expected_digest",
+    "encode_value",
+    "record_bytes",
+    "digest_of",
+    "default_golden_path",
+    "load_golden",
+    "KINDS",
+    "available_kinds",
 ]

@@ -153,15 +153,27 @@ def predict_with_metrics(
     return result, metrics
 
 
-def _metrics(latency_ms: float, version: str, input_data: Any, error: str | None,
-             category: ErrorCategory | None, request_id: str | None) -> PredictionMetrics:
+def _metrics(
+    latency_ms: float,
+    version: str,
+    input_data: Any,
+    error: str | None,
+    category: ErrorCategory | None,
+    request_id: str | None,
+) -> PredictionMetrics:
     try:
         size = len(input_data)
     except Exception:
         size = 1
-    return PredictionMetrics(latency_ms=latency_ms, model_version=version, input_size=size,
-                             cache_hit=False, error=error, error_category=category,
-                             request_id=request_id)
+    return PredictionMetrics(
+        latency_ms=latency_ms,
+        model_version=version,
+        input_size=size,
+        cache_hit=False,
+        error=error,
+        error_category=category,
+        request_id=request_id,
+    )
 
 
 def _attach(exc: BaseException, metrics: PredictionMetrics | None) -> None:
@@ -185,8 +197,11 @@ def _emit(logger: StructuredLogger | logging.Logger | None, m: PredictionMetrics
             logger.log("prediction_complete", level="error" if m.error else "info", **fields)
         else:
             lg = logger if logger is not None else _module_logger
-            lg.log(logging.ERROR if m.error else logging.INFO, "prediction_complete",
-                   extra={k: v for k, v in fields.items() if v is not None})
+            lg.log(
+                logging.ERROR if m.error else logging.INFO,
+                "prediction_complete",
+                extra={k: v for k, v in fields.items() if v is not None},
+            )
     except Exception:
         pass
 
@@ -237,7 +252,9 @@ def calculate_psi(reference: Any, current: Any, bins: int = 10) -> float:
         # numpy result: refuse it.
         used = int(nan_at[0])
         if nan_at.size != bins - used:
-            raise InvalidArgumentError("reference quantiles are undefined (too many -inf values in reference)")
+            raise InvalidArgumentError(
+                "reference quantiles are undefined (too many -inf values in reference)"
+            )
         bp = np.concatenate((bp[:used], [np.inf]))
     if (bp[1:] < bp[:-1]).any():
         raise InvalidArgumentError("reference quantiles are not monotonic")

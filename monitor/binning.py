@@ -186,8 +186,12 @@ class MatrixCounter:
         total = sum(b.nbins for b in self.binners)
         for name, arr, shape in (("counts", counts, (total,)), ("extra", extra, (self.nfeat, 3))):
             if (
-                not isinstance(arr, np.ndarray) or arr.dtype != np.uint64 or arr.ndim != 2 + (name == "extra")
-                or tuple(arr.shape[1:]) != shape or not arr.flags.c_contiguous or not arr.flags.writeable
+                not isinstance(arr, np.ndarray)
+                or arr.dtype != np.uint64
+                or arr.ndim != 2 + (name == "extra")
+                or tuple(arr.shape[1:]) != shape
+                or not arr.flags.c_contiguous
+                or not arr.flags.writeable
             ):
                 raise InvalidArgumentError(
                     f"{name} must be a writable C-contiguous uint64 array of shape (slots, "
@@ -211,9 +215,18 @@ class MatrixCounter:
         if rows <= 0 or start < 0 or start + rows > n or f != nf:
             if rows <= 0:
                 return
-            raise InvalidArgumentError(f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns")
-        status = _count_matrix(self._ptrs, nf, _cast("const double *", _from_buffer(x)) + start * nf, rows, nf,
-                               self._cptr[slot], self._eptr[slot])
+            raise InvalidArgumentError(
+                f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns"
+            )
+        status = _count_matrix(
+            self._ptrs,
+            nf,
+            _cast("const double *", _from_buffer(x)) + start * nf,
+            rows,
+            nf,
+            self._cptr[slot],
+            self._eptr[slot],
+        )
         if status:
             check(status, "binning the batch")
 

@@ -147,9 +147,7 @@ class Categoriser:
         checked: list[tuple[Any, ErrorCategory, bool]] = []
         for i, rule in enumerate(rules):
             if not isinstance(rule, tuple) or len(rule) != 2:
-                raise InvalidArgumentError(
-                    f"rule {i}: expected a (match, category) pair, got {rule!r}"
-                )
+                raise InvalidArgumentError(f"rule {i}: expected a (match, category) pair, got {rule!r}")
             match, category = rule
             if _is_exc_class(match):
                 checked.append((match, ErrorCategory.parse(category), True))
@@ -165,12 +163,13 @@ class Categoriser:
         self._rules = tuple(checked)
         self._default = ErrorCategory.parse(default)
         if confidence_threshold is not None:
-            if isinstance(confidence_threshold, bool) or not isinstance(
-                confidence_threshold, (int, float)
-            ) or not math.isfinite(confidence_threshold):
+            if (
+                isinstance(confidence_threshold, bool)
+                or not isinstance(confidence_threshold, (int, float))
+                or not math.isfinite(confidence_threshold)
+            ):
                 raise InvalidArgumentError(
-                    f"confidence_threshold must be a finite number or None, "
-                    f"got {confidence_threshold!r}"
+                    f"confidence_threshold must be a finite number or None, got {confidence_threshold!r}"
                 )
             confidence_threshold = float(confidence_threshold)
         self._threshold = confidence_threshold
@@ -186,13 +185,9 @@ class Categoriser:
     def with_rules(self, *rules: Rule) -> Categoriser:
         """A new categoriser with ``rules`` tried before this one's rules."""
         mine: list[Rule] = [(m, c) for m, c, _ in self._rules]
-        return Categoriser(
-            list(rules) + mine, default=self._default, confidence_threshold=self._threshold
-        )
+        return Categoriser(list(rules) + mine, default=self._default, confidence_threshold=self._threshold)
 
-    def categorise(
-        self, exception: BaseException, context: Mapping[str, Any] | None = None
-    ) -> ErrorCategory:
+    def categorise(self, exception: BaseException, context: Mapping[str, Any] | None = None) -> ErrorCategory:
         """The category of ``exception`` raised in ``context``. Never raises."""
         try:
             return self._categorise(exception, _EMPTY if context is None else context)
@@ -245,14 +240,19 @@ class Categoriser:
             if confidence is not None:
                 c = float(confidence)
                 if not math.isfinite(c):
-                    return (ErrorCategory.MODEL_INFERENCE, "NonFiniteConfidence",
-                            f"confidence is {c!r}")
+                    return (ErrorCategory.MODEL_INFERENCE, "NonFiniteConfidence", f"confidence is {c!r}")
                 if self._threshold is not None and c < self._threshold:
-                    return (ErrorCategory.MODEL_INFERENCE, "LowConfidence",
-                            f"confidence {c!r} below threshold {self._threshold!r}")
+                    return (
+                        ErrorCategory.MODEL_INFERENCE,
+                        "LowConfidence",
+                        f"confidence {c!r} below threshold {self._threshold!r}",
+                    )
             if prediction is not None and not _all_finite(prediction):
-                return (ErrorCategory.MODEL_INFERENCE, "NonFiniteOutput",
-                        "prediction contains NaN or infinity")
+                return (
+                    ErrorCategory.MODEL_INFERENCE,
+                    "NonFiniteOutput",
+                    "prediction contains NaN or infinity",
+                )
         except Exception:
             return None
         return None
@@ -280,9 +280,7 @@ def _all_finite(value: Any) -> bool:
 _DEFAULT = Categoriser()
 
 
-def categorise_error(
-    exception: BaseException, context: Mapping[str, Any] | None = None
-) -> ErrorCategory:
+def categorise_error(exception: BaseException, context: Mapping[str, Any] | None = None) -> ErrorCategory:
     """The article's ``categorise_error(exception, context)``, with the default mapping
     described in this module's documentation. Never raises."""
     return _DEFAULT.categorise(exception, context)

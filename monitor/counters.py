@@ -107,8 +107,9 @@ _COUNTS, _WINDOW = _layout()
 
 
 def _totals_of(v: tuple[int, ...]) -> CounterTotals:
-    return CounterTotals(v[0], v[1], v[2], v[3], v[4],
-                         MappingProxyType({value: v[5 + code] for value, code in _CATEGORIES}))
+    return CounterTotals(
+        v[0], v[1], v[2], v[3], v[4], MappingProxyType({value: v[5 + code] for value, code in _CATEGORIES})
+    )
 
 
 def _uint(name: str, v: Any, limit: int) -> int:
@@ -137,8 +138,19 @@ class ServiceCounters:
       InvalidArgumentError for an unknown category.
     """
 
-    __slots__ = ("slot_ticks", "start_tick", "slots", "_mem", "_s", "_fail",
-                 "_error", "begin", "ok", "drop", "reject")
+    __slots__ = (
+        "slot_ticks",
+        "start_tick",
+        "slots",
+        "_mem",
+        "_s",
+        "_fail",
+        "_error",
+        "begin",
+        "ok",
+        "drop",
+        "reject",
+    )
 
     begin: Callable[[int], None]
     ok: Callable[[int], int]
@@ -204,5 +216,6 @@ class ServiceCounters:
         return CounterWindow(_totals_of(v), v[n], v[n + 1], v[n + 2])
 
     def __repr__(self) -> str:
-        return (f"ServiceCounters(slot_ticks={self.slot_ticks}, start_tick={self.start_tick}, "
-                f"slots={self.slots})")
+        return (
+            f"ServiceCounters(slot_ticks={self.slot_ticks}, start_tick={self.start_tick}, slots={self.slots})"
+        )

@@ -212,8 +212,7 @@ def _diagnose(arr: np.ndarray[Any, Any], name: str) -> None:
         total = sum(int(v) for v in values.tolist())
         if total > _MAX_TOTAL:
             raise InvalidArgumentError(
-                f"{name} has total count {total} > 2**53 = {_MAX_TOTAL}; "
-                "expected a total of at most 2**53"
+                f"{name} has total count {total} > 2**53 = {_MAX_TOTAL}; expected a total of at most 2**53"
             )
         if total == 0:
             raise EmptyWindowError(
@@ -274,14 +273,11 @@ def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
         values = []
         for i, v in enumerate(arr.tolist()):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise InvalidArgumentError(
-                    f"{name}[{i}] = {v!r} is not an integer; expected integer counts"
-                )
+                raise InvalidArgumentError(f"{name}[{i}] = {v!r} is not an integer; expected integer counts")
             iv = int(v)
             if iv < 0:
                 raise InvalidArgumentError(
-                    f"{name} has a negative count ({name}[{i}] = {iv}); "
-                    "expected non-negative integer counts"
+                    f"{name} has a negative count ({name}[{i}] = {iv}); expected non-negative integer counts"
                 )
             if iv > _MAX_TOTAL:
                 raise InvalidArgumentError(
@@ -374,9 +370,7 @@ def _psi_options(smoothing: str, epsilon: float | None) -> tuple[Any, float | No
         eps = PSI_FLOOR_EPSILON_DEFAULT
     else:
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise InvalidArgumentError(
-                f"epsilon must be a real number, got {type(epsilon).__name__}"
-            )
+            raise InvalidArgumentError(f"epsilon must be a real number, got {type(epsilon).__name__}")
         eps = float(epsilon)
         if not math.isfinite(eps) or not (0.0 < eps < 1.0):
             raise InvalidArgumentError(f"epsilon must be finite and 0 < epsilon < 1, got {epsilon!r}")
@@ -544,8 +538,10 @@ def psi_contributions(
 
 
 def _raw_counts(p: Sequence[int], q: Sequence[int]) -> tuple[Any, Any]:
-    return (ffi.new("uint64_t[]", [int(x) for x in p] or [0]),
-            ffi.new("uint64_t[]", [int(x) for x in q] or [0]))
+    return (
+        ffi.new("uint64_t[]", [int(x) for x in p] or [0]),
+        ffi.new("uint64_t[]", [int(x) for x in q] or [0]),
+    )
 
 
 def _raw_options(psi_options: tuple[int, int, int] | None) -> Any:
@@ -561,7 +557,9 @@ def _u128_of(v: Any) -> int:
 
 
 def raw_drift_scores(
-    p: Sequence[int], q: Sequence[int], nbins: int,
+    p: Sequence[int],
+    q: Sequence[int],
+    nbins: int,
     psi_options: tuple[int, int, int] | None = None,
 ) -> tuple[DriftScores, int, int]:
     """``mon_drift_scores`` of the first ``nbins`` counts: (scores, total actual, total
@@ -571,8 +569,14 @@ def raw_drift_scores(
     status = lib.mon_drift_scores(pp, qp, nbins, _raw_options(psi_options), res)
     if status != 0:
         raise_status(status, "raw_drift_scores")
-    scores = DriftScores(_u128_of(res.tv_raw), _u128_of(res.tv_num), _u128_of(res.tv_den),
-                         _u128_of(res.js_raw), int(res.js_distance_raw), _u128_of(res.psi_raw))
+    scores = DriftScores(
+        _u128_of(res.tv_raw),
+        _u128_of(res.tv_num),
+        _u128_of(res.tv_den),
+        _u128_of(res.js_raw),
+        int(res.js_distance_raw),
+        _u128_of(res.psi_raw),
+    )
     return scores, int(res.total_actual), int(res.total_expected)
 
 
@@ -596,8 +600,9 @@ def raw_js(p: Sequence[int], q: Sequence[int], nbins: int) -> tuple[int, int]:
     return _u128_of(raw[0]), int(dist[0])
 
 
-def raw_psi(p: Sequence[int], q: Sequence[int], nbins: int,
-            psi_options: tuple[int, int, int] | None = None) -> int:
+def raw_psi(
+    p: Sequence[int], q: Sequence[int], nbins: int, psi_options: tuple[int, int, int] | None = None
+) -> int:
     """``mon_drift_psi``: psi_raw."""
     pp, qp = _raw_counts(p, q)
     out = ffi.new("mon_u128 *")

@@ -81,11 +81,14 @@ class DriftReport:
 
     def table(self) -> str:
         """A compact fixed-width text table (one line per feature)."""
-        lines = [f"{'feature':<14} {'PSI':>8} {'JS dist':>8} {'TV':>7} {'band':<11} "
-                 f"{'n':>7} {'nan':>5} {'out':>5}"]
+        lines = [
+            f"{'feature':<14} {'PSI':>8} {'JS dist':>8} {'TV':>7} {'band':<11} {'n':>7} {'nan':>5} {'out':>5}"
+        ]
         for f in self.features:
+
             def fmt(v: float | None, w: int, p: int) -> str:
                 return f"{'-':>{w}}" if v is None else f"{v:>{w}.{p}f}"
+
             lines.append(
                 f"{f.name:<14} {fmt(f.psi, 8, 4)} {fmt(f.js_distance, 8, 4)} {fmt(f.tv, 7, 4)} "
                 f"{f.band:<11} {f.count:>7} {f.nan:>5} {f.below + f.above + f.unseen:>5}"
@@ -106,7 +109,9 @@ class DriftMonitor:
         epsilon: float | None = None,
     ) -> None:
         if not isinstance(reference, Reference):
-            raise InvalidArgumentError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
+            raise InvalidArgumentError(
+                f"reference must be a monitor.Reference, got {type(reference).__name__}"
+            )
         for nm, v in (("window", window), ("slots", slots)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise InvalidArgumentError(f"{nm} must be a positive integer, got {v!r}")
@@ -171,7 +176,9 @@ class DriftMonitor:
                 f"{list(self.reference.names)}"
             )
         if arr.dtype.kind not in "iuf":
-            raise InvalidArgumentError(f"batch must hold real numbers (integer or float dtype), got {arr.dtype}")
+            raise InvalidArgumentError(
+                f"batch must hold real numbers (integer or float dtype), got {arr.dtype}"
+            )
         return np.ascontiguousarray(arr, dtype=np.float64)
 
     def update(self, batch: Any) -> None:
@@ -224,7 +231,7 @@ class DriftMonitor:
         counts, extra = self.window_counts()
         out = []
         for f, prof in enumerate(self.reference.features):
-            seg = counts[self._offsets[f]: self._offsets[f + 1]]
+            seg = counts[self._offsets[f] : self._offsets[f + 1]]
             sel = prof.category_bins
             cur = np.ascontiguousarray(seg[sel])
             unseen = int(seg.sum(dtype=np.uint64) - cur.sum(dtype=np.uint64))
@@ -234,9 +241,29 @@ class DriftMonitor:
                 below = above = 0
             total = int(cur.sum(dtype=np.uint64))
             if total == 0:
-                out.append(FeatureDrift(prof.name, "empty", None, None, None, None, 0, nan, below, above, unseen, None))
+                out.append(
+                    FeatureDrift(
+                        prof.name, "empty", None, None, None, None, 0, nan, below, above, unseen, None
+                    )
+                )
                 continue
-            sc = drift.drift_scores(cur, self._ref_counts[f], smoothing=self._smoothing, epsilon=self._epsilon)
-            out.append(FeatureDrift(prof.name, self.band_of(sc.psi), sc.psi, sc.js_distance, sc.js, sc.tv,
-                                    total, nan, below, above, unseen, sc))
+            sc = drift.drift_scores(
+                cur, self._ref_counts[f], smoothing=self._smoothing, epsilon=self._epsilon
+            )
+            out.append(
+                FeatureDrift(
+                    prof.name,
+                    self.band_of(sc.psi),
+                    sc.psi,
+                    sc.js_distance,
+                    sc.js,
+                    sc.tv,
+                    total,
+                    nan,
+                    below,
+                    above,
+                    unseen,
+                    sc,
+                )
+            )
         return DriftReport(tuple(out), end - start, start, end, end - start == self.window)

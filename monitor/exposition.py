@@ -83,12 +83,16 @@ def prometheus_text(
     s = lay.scale
     e = s if export_scale is None else export_scale
     if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= s:
-        raise InvalidArgumentError(f"export_scale must be an int in [0, {s}] (the histogram's scale), got {export_scale!r}")
+        raise InvalidArgumentError(
+            f"export_scale must be an int in [0, {s}] (the histogram's scale), got {export_scale!r}"
+        )
     metric = escape_metric_name(name)
     pairs = []
     for lname, lvalue in (labels or {}).items():
         if not isinstance(lvalue, str):
-            raise InvalidArgumentError(f"label value for {lname!r} must be a str, got {type(lvalue).__name__}")
+            raise InvalidArgumentError(
+                f"label value for {lname!r} must be a str, got {type(lvalue).__name__}"
+            )
         pairs.append(f'{escape_label_name(lname)}="{escape_label_value(lvalue)}"')
     names = [p.split("=", 1)[0] for p in pairs]
     if len(set(names)) != len(names):

@@ -26,8 +26,9 @@ SELECT_MAX_RANKS: int = int(lib.MON_SELECT_MAX_RANKS)
 """Ranks selected per C call (from C); :meth:`Selector.select` chunks longer requests."""
 
 
-def _lerp(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
-          t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _lerp(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], t: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     # numpy's own formula (numpy.lib._function_base_impl._lerp), operation for operation, so
     # the result is bit-identical: a + (b-a)*t, or b - (b-a)*(1-t) where t >= 0.5.
     with np.errstate(invalid="ignore"):  # inf - inf gives NaN, as in numpy
@@ -56,7 +57,9 @@ class Selector:
     def _prepare(self) -> None:
         nan = ffi.new("uint64_t *")
         check(
-            lib.mon_select_prepare(self._xp, self.n, ffi.cast("uint32_t *", ffi.from_buffer(self._hist)), nan),
+            lib.mon_select_prepare(
+                self._xp, self.n, ffi.cast("uint32_t *", ffi.from_buffer(self._hist)), nan
+            ),
             "preparing the percentile selection",
         )
         self.nan = int(nan[0])
@@ -99,7 +102,7 @@ class Selector:
             if i or not self._ready:
                 self._prepare()  # phase 2 consumes the radix histogram: rebuild it
             self._ready = False
-            part = r[i: i + chunk]
+            part = r[i : i + chunk]
             check(
                 lib.mon_select_ranks(
                     self._xp,
@@ -108,7 +111,7 @@ class Selector:
                     ffi.cast("const uint64_t *", ffi.from_buffer(part)),
                     part.size,
                     ffi.cast("uint64_t *", ffi.from_buffer(keys)),
-                    ffi.cast("double *", ffi.from_buffer(out[i: i + chunk])),
+                    ffi.cast("double *", ffi.from_buffer(out[i : i + chunk])),
                 ),
                 "selecting order statistics",
             )

@@ -192,7 +192,9 @@ class Reference:
                 kind = "numeric"
             bc = Binner(edges).count(col)
             feats.append(
-                FeatureProfile(names[f], kind, _readonly(edges), _readonly(bc.counts), bc.nan, bc.below, bc.above)
+                FeatureProfile(
+                    names[f], kind, _readonly(edges), _readonly(bc.counts), bc.nan, bc.below, bc.above
+                )
             )
         return cls(feats, n)
 
@@ -258,7 +260,9 @@ class Reference:
         try:
             doc = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise CorruptDataError(f"reference file is not valid JSON (truncated or damaged?): {exc}") from None
+            raise CorruptDataError(
+                f"reference file is not valid JSON (truncated or damaged?): {exc}"
+            ) from None
         if not isinstance(doc, dict):
             raise CorruptDataError("reference file: the top level must be a JSON object")
         unknown = set(doc) - _TOP_KEYS
@@ -304,31 +308,51 @@ class Reference:
             where = f"features[{i}]"
             if not isinstance(fd, dict) or set(fd) != _FEATURE_KEYS:
                 got = sorted(fd) if isinstance(fd, dict) else type(fd).__name__
-                raise CorruptDataError(f"reference file: {where} must have exactly the fields {sorted(_FEATURE_KEYS)}, got {got}")
+                raise CorruptDataError(
+                    f"reference file: {where} must have exactly the fields {sorted(_FEATURE_KEYS)}, got {got}"
+                )
             if not isinstance(fd["name"], str):
                 raise CorruptDataError(f"reference file: {where}.name must be a string")
             if fd["kind"] not in ("numeric", "categorical"):
                 raise CorruptDataError(f"reference file: {where}.kind must be 'numeric' or 'categorical'")
             edges_doc = fd["edges"]
-            if not isinstance(edges_doc, list) or len(edges_doc) < 2 or not all(isinstance(e, str) for e in edges_doc):
-                raise CorruptDataError(f"reference file: {where}.edges must be a list of >= 2 float.hex strings")
+            if (
+                not isinstance(edges_doc, list)
+                or len(edges_doc) < 2
+                or not all(isinstance(e, str) for e in edges_doc)
+            ):
+                raise CorruptDataError(
+                    f"reference file: {where}.edges must be a list of >= 2 float.hex strings"
+                )
             try:
                 edges = np.array([float.fromhex(e) for e in edges_doc], dtype=np.float64)
             except (ValueError, OverflowError):
-                raise CorruptDataError(f"reference file: {where}.edges holds a value that is not a float.hex string") from None
+                raise CorruptDataError(
+                    f"reference file: {where}.edges holds a value that is not a float.hex string"
+                ) from None
             if np.isnan(edges).any() or not (edges[1:] > edges[:-1]).all():
-                raise CorruptDataError(f"reference file: {where}.edges must be strictly increasing and not NaN")
+                raise CorruptDataError(
+                    f"reference file: {where}.edges must be strictly increasing and not NaN"
+                )
             if fd["kind"] == "categorical" and edges.size % 2 == 0:
-                raise CorruptDataError(f"reference file: {where}: a categorical feature has an odd number of edges")
+                raise CorruptDataError(
+                    f"reference file: {where}: a categorical feature has an odd number of edges"
+                )
             counts_doc = fd["counts"]
             if not isinstance(counts_doc, list) or len(counts_doc) != edges.size - 1:
-                raise CorruptDataError(f"reference file: {where}.counts must list one count per bin ({edges.size - 1})")
+                raise CorruptDataError(
+                    f"reference file: {where}.counts must list one count per bin ({edges.size - 1})"
+                )
             counts = np.array([_uint(c, f"{where}.counts") for c in counts_doc], dtype=np.uint64)
             nan, below, above = (_uint(fd[k], f"{where}.{k}") for k in ("nan", "below", "above"))
             total_check.append(sum(int(c) for c in counts_doc) + nan + below + above)
-            feats.append(FeatureProfile(fd["name"], fd["kind"], _readonly(edges), _readonly(counts), nan, below, above))
+            feats.append(
+                FeatureProfile(fd["name"], fd["kind"], _readonly(edges), _readonly(counts), nan, below, above)
+            )
         if any(t != rows for t in total_check):
-            raise CorruptDataError("reference file: per-feature totals (counts + nan + below + above) differ from rows")
+            raise CorruptDataError(
+                "reference file: per-feature totals (counts + nan + below + above) differ from rows"
+            )
         try:
             return cls(feats, rows)
         except InvalidArgumentError as exc:

@@ -89,9 +89,24 @@ class Observation:
     :meth:`record`; :meth:`drop` or :meth:`fail` to end it without an exception."""
 
     __slots__ = (
-        "_svc", "request_id", "input", "trace_id", "span_id", "features", "stage_name",
-        "prediction", "confidence", "fields", "_t0", "_outcome", "_category", "_error_type",
-        "_error_message", "_latency_ms", "_error_category", "context",
+        "_svc",
+        "request_id",
+        "input",
+        "trace_id",
+        "span_id",
+        "features",
+        "stage_name",
+        "prediction",
+        "confidence",
+        "fields",
+        "_t0",
+        "_outcome",
+        "_category",
+        "_error_type",
+        "_error_message",
+        "_latency_ms",
+        "_error_category",
+        "context",
     )
 
     def __init__(
@@ -168,8 +183,7 @@ class Observation:
         self._outcome = 2
         self._error_message = reason
 
-    def fail(self, category: ErrorCategory | str, message: str = "",
-             error_type: str | None = None) -> None:
+    def fail(self, category: ErrorCategory | str, message: str = "", error_type: str | None = None) -> None:
         """End this request as failed with ``category`` without raising (e.g. a business rule
         rejected the prediction). InvalidArgumentError for an unknown category."""
         self._category = ErrorCategory.parse(category)
@@ -268,12 +282,8 @@ class ServiceMonitor:
             raise InvalidArgumentError(f"clock must be callable (monotonic seconds), got {clock!r}")
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
-        if isinstance(slots, bool) or not isinstance(slots, int) or not (
-            1 <= slots <= MAX_SLOTS
-        ):
-            raise InvalidArgumentError(
-                f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}"
-            )
+        if isinstance(slots, bool) or not isinstance(slots, int) or not (1 <= slots <= MAX_SLOTS):
+            raise InvalidArgumentError(f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}")
         ticks = window * _NS / slots
         slot_ticks = round(ticks) if ticks < 2.0**63 else 0
         if not 1 <= slot_ticks <= 2**62:
@@ -294,8 +304,7 @@ class ServiceMonitor:
             raise InvalidArgumentError(f"categoriser must be a Categoriser, got {categoriser!r}")
         if categoriser is not None and confidence_threshold is not None:
             raise InvalidArgumentError(
-                "give either categoriser or confidence_threshold (set the threshold on the "
-                "Categoriser)"
+                "give either categoriser or confidence_threshold (set the threshold on the Categoriser)"
             )
         self._categoriser = categoriser or Categoriser(confidence_threshold=confidence_threshold)
         if drift is not None and not (
@@ -312,9 +321,7 @@ class ServiceMonitor:
         elif isinstance(logger, StructuredLogger):
             self._logger = logger
         else:
-            raise InvalidArgumentError(
-                f"logger must be a StructuredLogger, None or False, got {logger!r}"
-            )
+            raise InvalidArgumentError(f"logger must be a StructuredLogger, None or False, got {logger!r}")
         self._log_success = bool(log_success)
         if trace_context is not None and not callable(trace_context):
             raise InvalidArgumentError(
@@ -434,21 +441,33 @@ class ServiceMonitor:
         try:
             self._counters.reject(_tick(self._clock()))
             if self._logger is not None:
-                self._logger.log("request_rejected", level="warning", request_id=request_id,
-                                 model_version=self.model_version, error_message=reason)
+                self._logger.log(
+                    "request_rejected",
+                    level="warning",
+                    request_id=request_id,
+                    model_version=self.model_version,
+                    error_message=reason,
+                )
         except Exception:
             self._count_internal_error()
 
-    def record_error(self, category: ErrorCategory | str, request_id: str | None = None,
-                     message: str | None = None) -> None:
+    def record_error(
+        self, category: ErrorCategory | str, request_id: str | None = None, message: str | None = None
+    ) -> None:
         """Count an error that does not finish a request, e.g. a business-logic error found
         downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
         self._counters.error(_tick(self._clock()), cat.code)
         if self._logger is not None:
-            self._logger.log("late_error", level="error", request_id=request_id,
-                             model_version=self.model_version, error_category=cat.value,
-                             error_type=cat.value, error_message=message)
+            self._logger.log(
+                "late_error",
+                level="error",
+                request_id=request_id,
+                model_version=self.model_version,
+                error_category=cat.value,
+                error_type=cat.value,
+                error_message=message,
+            )
 
     def _finish(self, obs: Observation, exc: BaseException | None) -> None:
         t0 = obs._t0
@@ -511,8 +530,10 @@ class ServiceMonitor:
         latency_ms = latency_s * 1000.0
         obs._latency_ms = latency_ms
         obs._error_category = category
-        if self._drift is not None and obs.features is not None and (
-            category is not ErrorCategory.INPUT_VALIDATION
+        if (
+            self._drift is not None
+            and obs.features is not None
+            and (category is not ErrorCategory.INPUT_VALIDATION)
         ):
             try:
                 self._drift.update(obs.features)
@@ -520,8 +541,10 @@ class ServiceMonitor:
                 self._count_internal_error()
         log = self._logger
         levelno = _LEVELNO[level]
-        if log is not None and (level != "info" or self._log_success) and (
-            log.stream is not None or log.logger.isEnabledFor(levelno)
+        if (
+            log is not None
+            and (level != "info" or self._log_success)
+            and (log.stream is not None or log.logger.isEnabledFor(levelno))
         ):
             rec: dict[str, Any] = {}
             if obs.request_id is not None:
@@ -635,8 +658,21 @@ class ServiceMonitor:
 
 
 _RESERVED = frozenset(
-    ("request_id", "model_version", "latency_ms", "input", "prediction", "confidence",
-     "error_type", "error_message", "error_category", "trace_id", "span_id", "event", "level")
+    (
+        "request_id",
+        "model_version",
+        "latency_ms",
+        "input",
+        "prediction",
+        "confidence",
+        "error_type",
+        "error_message",
+        "error_category",
+        "trace_id",
+        "span_id",
+        "event",
+        "level",
+    )
 )
 
 

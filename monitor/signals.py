@@ -117,11 +117,16 @@ class Label:
     pattern: str
 
 
-QUANTILE = Label("quantile", "latency quantile in percent without the point (99.9 -> 999)",
-                 tuple(quantile_label(q) for q in LATENCY_QUANTILES), r"[0-9]+")
+QUANTILE = Label(
+    "quantile",
+    "latency quantile in percent without the point (99.9 -> 999)",
+    tuple(quantile_label(q) for q in LATENCY_QUANTILES),
+    r"[0-9]+",
+)
 FLOW = Label("flow", "request counter: " + ", ".join(FLOWS), FLOWS, "|".join(FLOWS))
-CATEGORY = Label("category", "error category: " + ", ".join(ERROR_CATEGORIES), ERROR_CATEGORIES,
-                 "|".join(ERROR_CATEGORIES))
+CATEGORY = Label(
+    "category", "error category: " + ", ".join(ERROR_CATEGORIES), ERROR_CATEGORIES, "|".join(ERROR_CATEGORIES)
+)
 FEATURE = Label("feature", "input feature of the drift monitor", None, _IDENT)
 SLO_NAME = Label("slo", "service-level objective supplied by the caller", None, _IDENT)
 
@@ -194,80 +199,175 @@ class SignalFamily:
 _NAN_NOTE = "; NaN when the window is empty"
 
 LATENCY_QUANTILE = SignalFamily(
-    "latency_quantile", "latency.p{quantile}_ms", MILLISECONDS, Kind.HISTOGRAM,
-    "Latency quantile (nearest rank) of the requests finished in the window, in milliseconds"
-    + _NAN_NOTE, (QUANTILE,))
+    "latency_quantile",
+    "latency.p{quantile}_ms",
+    MILLISECONDS,
+    Kind.HISTOGRAM,
+    "Latency quantile (nearest rank) of the requests finished in the window, in milliseconds" + _NAN_NOTE,
+    (QUANTILE,),
+)
 LATENCY_COUNT = SignalFamily(
-    "latency_count", "latency.count", REQUESTS, Kind.HISTOGRAM,
-    "Requests finished in the window (the count of the windowed latency histogram)")
+    "latency_count",
+    "latency.count",
+    REQUESTS,
+    Kind.HISTOGRAM,
+    "Requests finished in the window (the count of the windowed latency histogram)",
+)
 THROUGHPUT_TOTAL = SignalFamily(
-    "throughput_total", "throughput.{flow}", REQUESTS, Kind.COUNTER,
-    "Requests received, processed, dropped or failed since start (exact counters)", (FLOW,))
+    "throughput_total",
+    "throughput.{flow}",
+    REQUESTS,
+    Kind.COUNTER,
+    "Requests received, processed, dropped or failed since start (exact counters)",
+    (FLOW,),
+)
 THROUGHPUT_RATE = SignalFamily(
-    "throughput_rate", "throughput.{flow}_rps", REQUESTS_PER_SECOND, Kind.GAUGE,
-    "Requests per second over the window, per flow", (FLOW,))
+    "throughput_rate",
+    "throughput.{flow}_rps",
+    REQUESTS_PER_SECOND,
+    Kind.GAUGE,
+    "Requests per second over the window, per flow",
+    (FLOW,),
+)
 THROUGHPUT_WINDOW = SignalFamily(
-    "throughput_window", "throughput.window_{flow}", REQUESTS, Kind.GAUGE,
-    "Requests counted in the window, per flow", (FLOW,))
+    "throughput_window",
+    "throughput.window_{flow}",
+    REQUESTS,
+    Kind.GAUGE,
+    "Requests counted in the window, per flow",
+    (FLOW,),
+)
 THROUGHPUT_IN_FLIGHT = SignalFamily(
-    "throughput_in_flight", "throughput.in_flight", REQUESTS, Kind.GAUGE,
-    "Requests started and not yet finished")
+    "throughput_in_flight",
+    "throughput.in_flight",
+    REQUESTS,
+    Kind.GAUGE,
+    "Requests started and not yet finished",
+)
 THROUGHPUT_GAP = SignalFamily(
-    "throughput_gap", "throughput.gap", REQUESTS, Kind.GAUGE,
-    "Requests received minus processed since start (failed + dropped + in flight)")
+    "throughput_gap",
+    "throughput.gap",
+    REQUESTS,
+    Kind.GAUGE,
+    "Requests received minus processed since start (failed + dropped + in flight)",
+)
 THROUGHPUT_GAP_RATIO = SignalFamily(
-    "throughput_gap_ratio", "throughput.gap_ratio", RATIO, Kind.GAUGE,
-    "Share of the window's received requests not processed; 0 when idle")
+    "throughput_gap_ratio",
+    "throughput.gap_ratio",
+    RATIO,
+    Kind.GAUGE,
+    "Share of the window's received requests not processed; 0 when idle",
+)
 THROUGHPUT_WINDOW_SECONDS = SignalFamily(
-    "throughput_window_seconds", "throughput.window_s", SECONDS, Kind.GAUGE,
-    "Seconds covered by the window's counts and rates (at least one slot)")
+    "throughput_window_seconds",
+    "throughput.window_s",
+    SECONDS,
+    Kind.GAUGE,
+    "Seconds covered by the window's counts and rates (at least one slot)",
+)
 SATURATION = SignalFamily(
-    "saturation", "saturation", RATIO, Kind.GAUGE,
+    "saturation",
+    "saturation",
+    RATIO,
+    Kind.GAUGE,
     "Load against the configured capacity (received rate / capacity_rps, in flight / "
-    "capacity_concurrency, the larger); NaN without a capacity")
+    "capacity_concurrency, the larger); NaN without a capacity",
+)
 ERROR_RATE = SignalFamily(
-    "error_rate", "errors.rate.{category}", RATIO, Kind.GAUGE,
+    "error_rate",
+    "errors.rate.{category}",
+    RATIO,
+    Kind.GAUGE,
     "Errors of the category in the window divided by the requests received in it; 0 when idle",
-    (CATEGORY,))
+    (CATEGORY,),
+)
 ERROR_COUNT = SignalFamily(
-    "error_count", "errors.count.{category}", ERRORS, Kind.COUNTER,
-    "Errors of the category since start", (CATEGORY,))
+    "error_count",
+    "errors.count.{category}",
+    ERRORS,
+    Kind.COUNTER,
+    "Errors of the category since start",
+    (CATEGORY,),
+)
 ERROR_TOTAL_RATE = SignalFamily(
-    "error_total_rate", "errors.total_rate", RATIO, Kind.GAUGE,
-    "Errors of every category in the window divided by the requests received in it; 0 when idle")
+    "error_total_rate",
+    "errors.total_rate",
+    RATIO,
+    Kind.GAUGE,
+    "Errors of every category in the window divided by the requests received in it; 0 when idle",
+)
 DRIFT_PSI = SignalFamily(
-    "drift_psi", "drift.{feature}.psi", NATS, Kind.SCORE,
-    "Population stability index of the feature's window against its reference, in nats"
-    + _NAN_NOTE, (FEATURE,))
+    "drift_psi",
+    "drift.{feature}.psi",
+    NATS,
+    Kind.SCORE,
+    "Population stability index of the feature's window against its reference, in nats" + _NAN_NOTE,
+    (FEATURE,),
+)
 DRIFT_TV = SignalFamily(
-    "drift_tv", "drift.{feature}.tv", RATIO, Kind.SCORE,
-    "Total variation distance of the feature's window from its reference, in [0, 1]"
-    + _NAN_NOTE, (FEATURE,))
+    "drift_tv",
+    "drift.{feature}.tv",
+    RATIO,
+    Kind.SCORE,
+    "Total variation distance of the feature's window from its reference, in [0, 1]" + _NAN_NOTE,
+    (FEATURE,),
+)
 DRIFT_JS = SignalFamily(
-    "drift_js", "drift.{feature}.js", BITS, Kind.SCORE,
-    "Jensen-Shannon divergence of the feature's window from its reference, in bits, in [0, 1]"
-    + _NAN_NOTE, (FEATURE,))
+    "drift_js",
+    "drift.{feature}.js",
+    BITS,
+    Kind.SCORE,
+    "Jensen-Shannon divergence of the feature's window from its reference, in bits, in [0, 1]" + _NAN_NOTE,
+    (FEATURE,),
+)
 SLO_GOOD = SignalFamily(
-    "slo_good", "slo.{slo}.good", EVENTS, Kind.COUNTER,
+    "slo_good",
+    "slo.{slo}.good",
+    EVENTS,
+    Kind.COUNTER,
     "Good events of the SLO since start (supplied by the caller, read by burn-rate rules)",
-    (SLO_NAME,), produced=False)
+    (SLO_NAME,),
+    produced=False,
+)
 SLO_BAD = SignalFamily(
-    "slo_bad", "slo.{slo}.bad", EVENTS, Kind.COUNTER,
+    "slo_bad",
+    "slo.{slo}.bad",
+    EVENTS,
+    Kind.COUNTER,
     "Bad events of the SLO since start (supplied by the caller, read by burn-rate rules)",
-    (SLO_NAME,), produced=False)
+    (SLO_NAME,),
+    produced=False,
+)
 SLO_TOTAL = SignalFamily(
-    "slo_total", "slo.{slo}.total", EVENTS, Kind.COUNTER,
+    "slo_total",
+    "slo.{slo}.total",
+    EVENTS,
+    Kind.COUNTER,
     "All events of the SLO since start (supplied by the caller, read by burn-rate rules)",
-    (SLO_NAME,), produced=False)
+    (SLO_NAME,),
+    produced=False,
+)
 
 FAMILIES: tuple[SignalFamily, ...] = (
-    LATENCY_QUANTILE, LATENCY_COUNT,
-    THROUGHPUT_TOTAL, THROUGHPUT_RATE, THROUGHPUT_WINDOW,
-    THROUGHPUT_IN_FLIGHT, THROUGHPUT_GAP, THROUGHPUT_GAP_RATIO, THROUGHPUT_WINDOW_SECONDS,
+    LATENCY_QUANTILE,
+    LATENCY_COUNT,
+    THROUGHPUT_TOTAL,
+    THROUGHPUT_RATE,
+    THROUGHPUT_WINDOW,
+    THROUGHPUT_IN_FLIGHT,
+    THROUGHPUT_GAP,
+    THROUGHPUT_GAP_RATIO,
+    THROUGHPUT_WINDOW_SECONDS,
     SATURATION,
-    ERROR_RATE, ERROR_COUNT, ERROR_TOTAL_RATE,
-    DRIFT_PSI, DRIFT_TV, DRIFT_JS,
-    SLO_GOOD, SLO_BAD, SLO_TOTAL,
+    ERROR_RATE,
+    ERROR_COUNT,
+    ERROR_TOTAL_RATE,
+    DRIFT_PSI,
+    DRIFT_TV,
+    DRIFT_JS,
+    SLO_GOOD,
+    SLO_BAD,
+    SLO_TOTAL,
 )
 """Every signal family, in snapshot order."""
 
@@ -288,7 +388,9 @@ _DRIFT_PARTS = {m: tuple(f.template.split("{" + FEATURE.name + "}")) for m, f in
 _QUANTILE_NAMES = {q: LATENCY_QUANTILE.format(quantile=quantile_label(q)) for q in LATENCY_QUANTILES}
 _THROUGHPUT = {
     n.split(".", 1)[1]: n
-    for f in FAMILIES if f.group is Group.THROUGHPUT for n in (f.names() or (f.template,))
+    for f in FAMILIES
+    if f.group is Group.THROUGHPUT
+    for n in (f.names() or (f.template,))
 }
 
 # -- name builders (the snapshot's) -----------------------------------------------------------
@@ -408,7 +510,9 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
     """
     if not isinstance(signal, str) or not signal:
         example = latency_quantile_name(99)
-        raise InvalidArgumentError(f"{what}: expected a dotted signal name such as {example!r}, got {signal!r}")
+        raise InvalidArgumentError(
+            f"{what}: expected a dotted signal name such as {example!r}, got {signal!r}"
+        )
     if SIGNAL_RE.fullmatch(signal):
         return signal
     for pat in extra_signals:

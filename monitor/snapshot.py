@@ -185,8 +185,10 @@ def drift_signals(report: Any) -> dict[str, DriftSignals]:
         elif math.isnan(js_dist) and not math.isnan(js_div):
             js_dist = math.sqrt(js_div)
         out[str(name)] = DriftSignals(
-            psi=_num(getattr(r, "psi", None)), tv=_num(getattr(r, "tv", None)),
-            js=js_div, js_distance=js_dist,
+            psi=_num(getattr(r, "psi", None)),
+            tv=_num(getattr(r, "tv", None)),
+            js=js_div,
+            js_distance=js_dist,
         )
     return out
 

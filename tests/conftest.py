@@ -27,5 +27,11 @@ def run_monitor_cli(*args: str, timeout: float = 120) -> subprocess.CompletedPro
 
     pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(monitor.__file__)))
     env = dict(os.environ, PYTHONPATH=pkg_parent)
-    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=tempfile.gettempdir(), env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),
+        env=env,
+    )

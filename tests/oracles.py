@@ -43,6 +43,8 @@ def article_calculate_psi(reference: np.ndarray, current: np.ndarray, bins: int 
     # PSI formula
     psi = np.sum((cur_pct - ref_pct) * np.log(cur_pct / ref_pct))
     return psi  # type: ignore[no-any-return]
+
+
 # -----------------------------------------------------------------------------------------------
 
 

@@ -80,11 +80,18 @@ class Baseline:
     freeze_when_active: bool = True
 
     def __post_init__(self) -> None:
-        if isinstance(self.k, bool) or not isinstance(self.k, (int, float)) or not math.isfinite(self.k) or self.k < 0:
+        if (
+            isinstance(self.k, bool)
+            or not isinstance(self.k, (int, float))
+            or not math.isfinite(self.k)
+            or self.k < 0
+        ):
             raise InvalidArgumentError(f"baseline k must be a finite number >= 0, got {self.k!r}")
         has_stats = self.mean is not None or self.sigma is not None
         if has_stats == (self.history > 0):
-            raise InvalidArgumentError("a baseline needs either mean and sigma, or history=N (N >= 2), not both")
+            raise InvalidArgumentError(
+                "a baseline needs either mean and sigma, or history=N (N >= 2), not both"
+            )
         if has_stats and (self.mean is None or self.sigma is None):
             raise InvalidArgumentError("a baseline needs both mean and sigma")
         if not has_stats:
@@ -98,7 +105,9 @@ class Baseline:
             raise InvalidArgumentError(f"baseline clear_k must be in [0, k={self.k}], got {self.clear_k!r}")
 
     @classmethod
-    def from_reference(cls, values: Iterable[float], k: float = 3.0, clear_k: float | None = None) -> Baseline:
+    def from_reference(
+        cls, values: Iterable[float], k: float = 3.0, clear_k: float | None = None
+    ) -> Baseline:
         """Baseline from the signal measured over reference windows (e.g. the P99 of each hour of
         a normal week): exact mean and sample standard deviation of ``values``."""
         mean, sigma = mean_sigma(values)
@@ -157,7 +166,9 @@ class Threshold(Condition):
                 sigma = parse_quantity(b.sigma, unit, f"{what}: baseline sigma")
                 if sigma < 0:
                     raise InvalidArgumentError(f"{what}: baseline sigma must be >= 0, got {b.sigma!r}")
-                object.__setattr__(self, "value", Baseline(b.k, mean, sigma, 0, None, b.clear_k, b.freeze_when_active))
+                object.__setattr__(
+                    self, "value", Baseline(b.k, mean, sigma, 0, None, b.clear_k, b.freeze_when_active)
+                )
             if self.clear is not None:
                 raise InvalidArgumentError(f"{what}: use Baseline(clear_k=...) for hysteresis on a baseline")
         else:
@@ -172,7 +183,9 @@ class Threshold(Condition):
                         f"{level:g} (for {self.op!r}: clear {'<=' if self.op in _UPWARD else '>='} trigger)"
                     )
                 if self.op not in _UPWARD + _DOWNWARD:
-                    raise InvalidArgumentError(f"{what}: hysteresis needs an ordering comparator (>, >=, <, <=)")
+                    raise InvalidArgumentError(
+                        f"{what}: hysteresis needs an ordering comparator (>, >=, <, <=)"
+                    )
 
     def signals(self) -> tuple[str, ...]:
         return (self.signal,)
@@ -257,7 +270,9 @@ class BurnRate(Condition):
             object.__setattr__(self, "bad", _names(self.bad, f"{what}: bad"))
         obj = parse_quantity(self.objective, DIMENSIONLESS, f"{what}: objective")
         if not 0 < obj < 1:
-            raise InvalidArgumentError(f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}")
+            raise InvalidArgumentError(
+                f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}"
+            )
         object.__setattr__(self, "objective", obj)
         if not self.windows:
             raise InvalidArgumentError(f"{what}: needs at least one (long, short, factor) window row")

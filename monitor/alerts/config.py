@@ -83,11 +83,44 @@ from .rules import Rule, Silence, dependency_order
 
 _TOP_KEYS = {"rule", "slo", "silence", "signals"}
 _RULE_KEYS = {"name", "for", "keep_firing_for", "severity", "route", "labels", "summary", "no_data"}
-_COND_KEYS = {"signal", "op", "threshold", "clear", "baseline", "rate_of_change", "burn_rate", "all", "any", "not", "rule", "firing"}
-_BASELINE_KEYS = {"k", "mean", "sigma", "history", "min_history", "clear_k", "freeze_when_active", "reference"}
+_COND_KEYS = {
+    "signal",
+    "op",
+    "threshold",
+    "clear",
+    "baseline",
+    "rate_of_change",
+    "burn_rate",
+    "all",
+    "any",
+    "not",
+    "rule",
+    "firing",
+}
+_BASELINE_KEYS = {
+    "k",
+    "mean",
+    "sigma",
+    "history",
+    "min_history",
+    "clear_k",
+    "freeze_when_active",
+    "reference",
+}
 _RATE_KEYS = {"signal", "op", "change", "window", "relative", "resolution"}
 _BURN_KEYS = {"total", "good", "bad", "objective", "windows", "resolution", "partial_windows"}
-_SLO_KEYS = {"name", "objective", "good", "bad", "total", "period", "route", "labels", "resolution", "partial_windows"}
+_SLO_KEYS = {
+    "name",
+    "objective",
+    "good",
+    "bad",
+    "total",
+    "period",
+    "route",
+    "labels",
+    "resolution",
+    "partial_windows",
+}
 _SILENCE_KEYS = {"start", "end", "rules", "labels", "comment"}
 
 
@@ -132,7 +165,10 @@ def _check_keys(doc: _Doc, table: object, allowed: set[str], path: str) -> Mappi
         raise doc.fail(path, f"expected a table/object, got {type(table).__name__}")
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise doc.fail(path, f"unknown field(s) {', '.join(repr(k) for k in unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise doc.fail(
+            path,
+            f"unknown field(s) {', '.join(repr(k) for k in unknown)}; allowed: {', '.join(sorted(allowed))}",
+        )
     return table
 
 
@@ -144,8 +180,14 @@ def _str_or_list(doc: _Doc, value: object, path: str) -> str | tuple[str, ...]:
     raise doc.fail(path, f"expected a signal name or a list of names, got {value!r}")
 
 
-def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[tuple[str, str]]) -> Condition:
-    present = [k for k in ("threshold", "baseline", "rate_of_change", "burn_rate", "all", "any", "not", "rule") if k in table]
+def _condition(
+    doc: _Doc, table: Mapping[str, object], path: str, signals: list[tuple[str, str]]
+) -> Condition:
+    present = [
+        k
+        for k in ("threshold", "baseline", "rate_of_change", "burn_rate", "all", "any", "not", "rule")
+        if k in table
+    ]
     if len(present) != 1:
         raise doc.fail(
             path,
@@ -153,8 +195,11 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             + (f" (got {', '.join(present)})" if present else ""),
         )
     kind = present[0]
-    allowed = {"threshold": {"signal", "op", "threshold", "clear"}, "baseline": {"signal", "op", "baseline"},
-               "rule": {"rule", "firing"}}.get(kind, {kind})
+    allowed = {
+        "threshold": {"signal", "op", "threshold", "clear"},
+        "baseline": {"signal", "op", "baseline"},
+        "rule": {"rule", "firing"},
+    }.get(kind, {kind})
     extra = sorted(set(table) & _COND_KEYS - allowed)
     if extra:
         raise doc.fail(path, f"field(s) {', '.join(repr(k) for k in extra)} do not belong with {kind!r}")
@@ -168,8 +213,12 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                 raise doc.fail(f"{path}.signal", "expected a string")
             signals.append((f"{path}.signal", sig))
             if kind == "threshold":
-                return Threshold(sig, cast(str, table["op"]), cast(int | float | str, table["threshold"]),
-                                 cast(int | float | str | None, table.get("clear")))
+                return Threshold(
+                    sig,
+                    cast(str, table["op"]),
+                    cast(int | float | str, table["threshold"]),
+                    cast(int | float | str | None, table.get("clear")),
+                )
             b = dict(_check_keys(doc, table["baseline"], _BASELINE_KEYS, f"{path}.baseline"))
             ref = b.pop("reference", None)
             if ref is not None:
@@ -177,8 +226,11 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                     raise doc.fail(f"{path}.baseline.reference", "expected a list of numbers")
                 if "mean" in b or "sigma" in b or "history" in b:
                     raise doc.fail(f"{path}.baseline", "give one of reference, mean+sigma, history")
-                base = Baseline.from_reference(cast(list[float], ref), k=cast(float, b.get("k", 3.0)),
-                                               clear_k=cast(float | None, b.get("clear_k")))
+                base = Baseline.from_reference(
+                    cast(list[float], ref),
+                    k=cast(float, b.get("k", 3.0)),
+                    clear_k=cast(float | None, b.get("clear_k")),
+                )
             else:
                 base = Baseline(**b)  # type: ignore[arg-type]
             return Threshold(sig, cast(str, table["op"]), base)
@@ -190,9 +242,14 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             if not isinstance(r["signal"], str):
                 raise doc.fail(f"{path}.rate_of_change.signal", "expected a string")
             signals.append((f"{path}.rate_of_change.signal", r["signal"]))
-            return RateOfChange(r["signal"], cast(str, r["op"]), cast(int | float | str, r["change"]),
-                                cast(int | float | str, r["window"]), relative=bool(r.get("relative", True)),
-                                resolution=cast(int, r.get("resolution", 60)))
+            return RateOfChange(
+                r["signal"],
+                cast(str, r["op"]),
+                cast(int | float | str, r["change"]),
+                cast(int | float | str, r["window"]),
+                relative=bool(r.get("relative", True)),
+                resolution=cast(int, r.get("resolution", 60)),
+            )
         if kind == "burn_rate":
             br = _check_keys(doc, table["burn_rate"], _BURN_KEYS, f"{path}.burn_rate")
             for key in ("total", "objective", "windows"):
@@ -200,21 +257,31 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
                     raise doc.fail(f"{path}.burn_rate", f"missing {key!r}")
             wins = br["windows"]
             if not isinstance(wins, list) or not all(isinstance(w, list) and len(w) == 3 for w in wins):
-                raise doc.fail(f"{path}.burn_rate.windows", 'expected a list of [long, short, factor], e.g. [["1h", "5m", 14.4]]')
+                raise doc.fail(
+                    f"{path}.burn_rate.windows",
+                    'expected a list of [long, short, factor], e.g. [["1h", "5m", 14.4]]',
+                )
             total = _str_or_list(doc, br["total"], f"{path}.burn_rate.total")
             good = None if "good" not in br else _str_or_list(doc, br["good"], f"{path}.burn_rate.good")
             bad = None if "bad" not in br else _str_or_list(doc, br["bad"], f"{path}.burn_rate.bad")
             for key, val in (("total", total), ("good", good), ("bad", bad)):
                 for s in (val,) if isinstance(val, str) else (val or ()):
                     signals.append((f"{path}.burn_rate.{key}", s))
-            return BurnRate(total=total, objective=cast(int | float | str, br["objective"]),
-                            windows=tuple(cast(tuple[str, str, float], tuple(w)) for w in wins),
-                            good=good, bad=bad, resolution=cast(int, br.get("resolution", 60)),
-                            partial_windows=bool(br.get("partial_windows", True)))
+            return BurnRate(
+                total=total,
+                objective=cast(int | float | str, br["objective"]),
+                windows=tuple(cast(tuple[str, str, float], tuple(w)) for w in wins),
+                good=good,
+                bad=bad,
+                resolution=cast(int, br.get("resolution", 60)),
+                partial_windows=bool(br.get("partial_windows", True)),
+            )
         if kind in ("all", "any"):
             items = table[kind]
             if not isinstance(items, list) or not items:
-                raise doc.fail(f"{path}.{kind}", "expected a non-empty list of rule names or condition tables")
+                raise doc.fail(
+                    f"{path}.{kind}", "expected a non-empty list of rule names or condition tables"
+                )
             conds: list[Condition | str] = []
             for i, item in enumerate(items):
                 if isinstance(item, str):
@@ -227,7 +294,9 @@ def _condition(doc: _Doc, table: Mapping[str, object], path: str, signals: list[
             neg = table["not"]
             if isinstance(neg, str):
                 return Not(RuleRef(neg))
-            return Not(_condition(doc, _check_keys(doc, neg, _COND_KEYS, f"{path}.not"), f"{path}.not", signals))
+            return Not(
+                _condition(doc, _check_keys(doc, neg, _COND_KEYS, f"{path}.not"), f"{path}.not", signals)
+            )
         ref = table["rule"]
         if not isinstance(ref, str):
             raise doc.fail(f"{path}.rule", "expected a rule name")
@@ -278,8 +347,15 @@ def parse_config(
         cond_table = {k: v for k, v in t.items() if k in _COND_KEYS}
         cond = _condition(doc, cond_table, path, signals)
         kw: dict[str, object] = {}
-        for key, arg in (("for", "for_"), ("keep_firing_for", "keep_firing_for"), ("severity", "severity"),
-                         ("route", "route"), ("labels", "labels"), ("summary", "summary"), ("no_data", "no_data")):
+        for key, arg in (
+            ("for", "for_"),
+            ("keep_firing_for", "keep_firing_for"),
+            ("severity", "severity"),
+            ("route", "route"),
+            ("labels", "labels"),
+            ("summary", "summary"),
+            ("no_data", "no_data"),
+        ):
             if key in t:
                 kw[arg] = t[key]
         try:
@@ -299,12 +375,20 @@ def parse_config(
             for s in (val,) if isinstance(val, str) else (val or ()):
                 signals.append((f"{path}.{key}", s))
         try:
-            rules.extend(slo_burn_rate_rules(
-                cast(str, t["name"]), cast(int | float | str, t["objective"]), total=total, good=good, bad=bad,
-                period=cast(int | float | str, t.get("period", "30d")), route=cast(str | None, t.get("route")),
-                labels=cast(Mapping[str, str] | None, t.get("labels")), resolution=cast(int, t.get("resolution", 60)),
-                partial_windows=bool(t.get("partial_windows", True)),
-            ))
+            rules.extend(
+                slo_burn_rate_rules(
+                    cast(str, t["name"]),
+                    cast(int | float | str, t["objective"]),
+                    total=total,
+                    good=good,
+                    bad=bad,
+                    period=cast(int | float | str, t.get("period", "30d")),
+                    route=cast(str | None, t.get("route")),
+                    labels=cast(Mapping[str, str] | None, t.get("labels")),
+                    resolution=cast(int, t.get("resolution", 60)),
+                    partial_windows=bool(t.get("partial_windows", True)),
+                )
+            )
         except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
     silences: list[Silence] = []
@@ -316,11 +400,15 @@ def parse_config(
                 raise doc.fail(path, f"missing {key!r}")
         try:
             rules_v = t.get("rules", ())
-            silences.append(Silence(
-                start=cast(str, t["start"]), end=cast(str, t["end"]),
-                rules=(rules_v,) if isinstance(rules_v, str) else tuple(cast(Sequence[str], rules_v)),
-                labels=cast(Mapping[str, str], t.get("labels", {})), comment=str(t.get("comment", "")),
-            ))
+            silences.append(
+                Silence(
+                    start=cast(str, t["start"]),
+                    end=cast(str, t["end"]),
+                    rules=(rules_v,) if isinstance(rules_v, str) else tuple(cast(Sequence[str], rules_v)),
+                    labels=cast(Mapping[str, str], t.get("labels", {})),
+                    comment=str(t.get("comment", "")),
+                )
+            )
         except InvalidArgumentError as exc:
             raise doc.fail(path, str(exc)) from None
     for path, sig in signals:
@@ -357,7 +445,9 @@ def load_config(
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidArgumentError(f"{source}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
+            raise InvalidArgumentError(
+                f"{source}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+            ) from None
         return parse_config(data, source, text=text, extra_signals=extra_signals, snapshot=snapshot)
     if source.endswith(".toml"):
         try:
@@ -374,7 +464,9 @@ def load_config(
             data = toml.loads(text)
         except toml.TOMLDecodeError as exc:
             raise InvalidArgumentError(f"{source}: invalid TOML: {exc}") from None
-        return parse_config(data, source, text=text, is_toml=True, extra_signals=extra_signals, snapshot=snapshot)
+        return parse_config(
+            data, source, text=text, is_toml=True, extra_signals=extra_signals, snapshot=snapshot
+        )
     raise InvalidArgumentError(f"{source}: rule files must end in .toml or .json")
 
 

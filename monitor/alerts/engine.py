@@ -118,6 +118,7 @@ class _Runtime:
 _STATE_FORMAT = "monitor.alerts.state"
 _STATE_VERSION = 1
 
+
 class AlertEngine:
     """Evaluates rules against snapshots and returns the transitions.
 
@@ -147,7 +148,9 @@ class AlertEngine:
 
         self._rules = list(rules)
         self._clock: Callable[[], float] = clock if clock is not None else time.time
-        self._logger: EventLogger = logger if logger is not None else _StdlibLogger(logging.getLogger("monitor.alerts"))
+        self._logger: EventLogger = (
+            logger if logger is not None else _StdlibLogger(logging.getLogger("monitor.alerts"))
+        )
         if on_alert is None:
             self._callbacks: list[Callable[[Alert], None]] = []
         elif callable(on_alert):
@@ -199,7 +202,6 @@ class AlertEngine:
         cfg = load_config(path, extra_signals=extra_signals, snapshot=snapshot)
         silences = list(cast(Iterable[Silence], kwargs.pop("silences", ()))) + cfg.silences
         return cls(cfg.rules, clock, silences=silences, extra_signals=cfg.extra_signals, **kwargs)  # type: ignore[arg-type]
-
 
     @property
     def rules(self) -> list[Rule]:
@@ -259,9 +261,15 @@ class AlertEngine:
                 if not rt.in_no_data:
                     rt.in_no_data = True
                     missing = [s for s in rt.rule.cond.signals() if read_signal(sig, s) is None]
-                    self._logger.log("alert_no_data", level="warning" if missing else "info", rule=rt.rule.name,
-                                     at=now, state=state.value, missing_signals=missing,
-                                     reason="signal missing or NaN" if missing else "not enough history yet")
+                    self._logger.log(
+                        "alert_no_data",
+                        level="warning" if missing else "info",
+                        rule=rt.rule.name,
+                        at=now,
+                        state=state.value,
+                        missing_signals=missing,
+                        reason="signal missing or NaN" if missing else "not enough history yet",
+                    )
                 if rt.keep_data:
                     if state is FIRING and not rt.notified:
                         self._renotify(rt, now, out)
@@ -302,7 +310,9 @@ class AlertEngine:
                 return True
         return False
 
-    def _transition(self, rt: _Runtime, old: AlertState, new: AlertState, now: float, out: list[Alert]) -> None:
+    def _transition(
+        self, rt: _Runtime, old: AlertState, new: AlertState, now: float, out: list[Alert]
+    ) -> None:
         silenced = self._silenced(rt, now) if self._silences else False
         if new is AlertState.FIRING:
             rt.fired_at = now
@@ -329,16 +339,29 @@ class AlertEngine:
     def _alert(self, rt: _Runtime, old: AlertState, now: float, silenced: bool) -> Alert:
         r = rt.rule
         return Alert(
-            rule=r.name, state=rt.state, previous=old, at=now, severity=cast(Severity, r.severity),
-            route=rt.route, value=rt.ev.value, threshold=rt.ev.level, active_since=rt.active_at,
-            labels=cast(Labels, r.labels), summary=r.summary, silenced=silenced,
+            rule=r.name,
+            state=rt.state,
+            previous=old,
+            at=now,
+            severity=cast(Severity, r.severity),
+            route=rt.route,
+            value=rt.ev.value,
+            threshold=rt.ev.level,
+            active_since=rt.active_at,
+            labels=cast(Labels, r.labels),
+            summary=r.summary,
+            silenced=silenced,
         )
 
     def _emit(self, alert: Alert, out: list[Alert]) -> None:
         out.append(alert)
         kind = alert.kind
         if kind == "firing":
-            level = "error" if alert.severity is Severity.PAGE else ("warning" if alert.severity is Severity.TICKET else "info")
+            level = (
+                "error"
+                if alert.severity is Severity.PAGE
+                else ("warning" if alert.severity is Severity.TICKET else "info")
+            )
         else:
             level = "info"
         ctx = alert.to_dict()
@@ -349,8 +372,13 @@ class AlertEngine:
             try:
                 cb(alert)
             except Exception as exc:  # noqa: BLE001 - a broken pager must not stop evaluation of other rules
-                self._logger.log("alert_callback_error", level="error", rule=alert.rule,
-                                 error_type=type(exc).__name__, error_message=str(exc))
+                self._logger.log(
+                    "alert_callback_error",
+                    level="error",
+                    rule=alert.rule,
+                    error_type=type(exc).__name__,
+                    error_message=str(exc),
+                )
 
     # -- inspection ---------------------------------------------------------------------------
 
@@ -360,8 +388,11 @@ class AlertEngine:
         now = self._last_now if self._last_now is not None else 0.0
         for rt in self._runtimes:
             if rt.state is not AlertState.INACTIVE:
-                silenced = not rt.notified if rt.state is AlertState.FIRING else (
-                    bool(self._silences) and self._silenced(rt, now))
+                silenced = (
+                    not rt.notified
+                    if rt.state is AlertState.FIRING
+                    else (bool(self._silences) and self._silenced(rt, now))
+                )
                 a = self._alert(rt, rt.state, now, silenced)
                 out.append(a)
         return out
@@ -371,8 +402,17 @@ class AlertEngine:
         rt = self._rt.get(name)
         if rt is None:
             raise InvalidArgumentError(f"no rule named {name!r}")
-        return RuleStatus(name, rt.state, rt.active_at, rt.fired_at, rt.ev.value, rt.ev.level,
-                          self._evaluations - rt.eval_base, rt.no_data, rt.ev.details())
+        return RuleStatus(
+            name,
+            rt.state,
+            rt.active_at,
+            rt.fired_at,
+            rt.ev.value,
+            rt.ev.level,
+            self._evaluations - rt.eval_base,
+            rt.no_data,
+            rt.ev.details(),
+        )
 
     # -- persistence --------------------------------------------------------------------------
 

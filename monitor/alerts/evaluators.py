@@ -156,7 +156,9 @@ class _HistoryBaselineEval(Evaluator):
     def restore(self, data: object) -> None:
         vals = _float_list(_field(data, "values"), "baseline values")
         if len(vals) > self.size:
-            raise CorruptDataError(f"baseline history holds {len(vals)} values, more than history={self.size}")
+            raise CorruptDataError(
+                f"baseline history holds {len(vals)} values, more than history={self.size}"
+            )
         self.values.clear()
         self.moments = Moments()
         for v in vals:
@@ -312,7 +314,9 @@ class _BurnEval(Evaluator):
 
     def restore(self, data: object) -> None:
         last = _field(data, "last")
-        self.last = None if last is None else cast(tuple[float, float], tuple(_float_list(last, "burn last", 2)))
+        self.last = (
+            None if last is None else cast(tuple[float, float], tuple(_float_list(last, "burn last", 2)))
+        )
         resets = _field(data, "resets")
         if not isinstance(resets, int) or isinstance(resets, bool) or resets < 0:
             raise CorruptDataError(f"burn-rate resets must be a count, got {resets!r}")
@@ -450,7 +454,10 @@ def compile_condition(c: Condition) -> Evaluator:
             clear = None if b.clear_k is None else baseline_level(mean, sigma, b.clear_k, c.op)
             return _ThresholdEval(c.signal, c.op, level, clear)
         return _ThresholdEval(
-            c.signal, c.op, float(cast(float, c.value)), None if c.clear is None else float(cast(float, c.clear))
+            c.signal,
+            c.op,
+            float(cast(float, c.value)),
+            None if c.clear is None else float(cast(float, c.clear)),
         )
     if isinstance(c, RateOfChange):
         return _RateEval(c)
@@ -464,8 +471,19 @@ def compile_condition(c: Condition) -> Evaluator:
         return _AnyEval([compile_condition(x) for x in c.conditions])
     if isinstance(c, Not):
         return _NotEval(compile_condition(c.condition))
-    raise InvalidArgumentError(f"no evaluator for condition type {type(c).__name__} (see monitor.alerts.evaluators)")
+    raise InvalidArgumentError(
+        f"no evaluator for condition type {type(c).__name__} (see monitor.alerts.evaluators)"
+    )
 
 
-__all__ = ["Evaluator", "Firing", "Results", "Signals", "SnapshotLike", "SupportsSignals", "compile_condition",
-           "read_signal", "signals_of"]
+__all__ = [
+    "Evaluator",
+    "Firing",
+    "Results",
+    "Signals",
+    "SnapshotLike",
+    "SupportsSignals",
+    "compile_condition",
+    "read_signal",
+    "signals_of",
+]

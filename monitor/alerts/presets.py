@@ -57,13 +57,24 @@ def error_rate_rules(
     for cat, spec in thresholds.items():
         if cat not in signals.ERROR_CATEGORIES:
             raise InvalidArgumentError(
-                f"unknown error category {cat!r}; expected one of {', '.join(signals.ERROR_CATEGORIES)}")
+                f"unknown error category {cat!r}; expected one of {', '.join(signals.ERROR_CATEGORIES)}"
+            )
         if isinstance(spec, tuple):
             thr, sev = spec
         else:
             thr, sev = spec, Severity.PAGE
-        rules.append(Rule(f"{prefix}{cat}", signals.error_rate_name(cat), ">", thr, for_=for_, severity=sev,
-                          labels={"category": cat}, summary=f"{cat} error rate above {thr}"))
+        rules.append(
+            Rule(
+                f"{prefix}{cat}",
+                signals.error_rate_name(cat),
+                ">",
+                thr,
+                for_=for_,
+                severity=sev,
+                labels={"category": cat},
+                summary=f"{cat} error rate above {thr}",
+            )
+        )
     return rules
 
 
@@ -93,13 +104,37 @@ def slo_burn_rate_rules(
     lab = dict(labels or {})
     lab.setdefault("slo", name)
     out = []
-    for suffix, table, sev in (("page", SRE_WORKBOOK_PAGE, Severity.PAGE), ("ticket", SRE_WORKBOOK_TICKET, Severity.TICKET)):
-        cond = BurnRate(total=cast(str | tuple[str, ...], tup(total)), objective=objective, windows=rows(table),
-                        good=tup(good), bad=tup(bad), resolution=resolution, partial_windows=partial_windows)
-        out.append(Rule(f"{name}_burn_{suffix}", condition=cond, severity=sev, route=route, labels=lab,
-                        summary=f"SLO {name} error budget burning ({suffix})"))
+    for suffix, table, sev in (
+        ("page", SRE_WORKBOOK_PAGE, Severity.PAGE),
+        ("ticket", SRE_WORKBOOK_TICKET, Severity.TICKET),
+    ):
+        cond = BurnRate(
+            total=cast(str | tuple[str, ...], tup(total)),
+            objective=objective,
+            windows=rows(table),
+            good=tup(good),
+            bad=tup(bad),
+            resolution=resolution,
+            partial_windows=partial_windows,
+        )
+        out.append(
+            Rule(
+                f"{name}_burn_{suffix}",
+                condition=cond,
+                severity=sev,
+                route=route,
+                labels=lab,
+                summary=f"SLO {name} error budget burning ({suffix})",
+            )
+        )
     return out
 
 
-__all__ = ["ARTICLE_ERROR_THRESHOLDS", "SRE_WORKBOOK_PAGE", "SRE_WORKBOOK_TICKET", "burn_rate_factor", "error_rate_rules",
-           "slo_burn_rate_rules"]
+__all__ = [
+    "ARTICLE_ERROR_THRESHOLDS",
+    "SRE_WORKBOOK_PAGE",
+    "SRE_WORKBOOK_TICKET",
+    "burn_rate_factor",
+    "error_rate_rules",
+    "slo_burn_rate_rules",
+]

@@ -95,7 +95,9 @@ class Rule:
         if self.condition is None:
             if any(x is None for x in short):
                 raise InvalidArgumentError(f"{what}: give signal, op and threshold, or condition=")
-            cond: Condition = Threshold(cast(str, self.signal), cast(str, self.op), cast(Quantity, self.threshold), self.clear)
+            cond: Condition = Threshold(
+                cast(str, self.signal), cast(str, self.op), cast(Quantity, self.threshold), self.clear
+            )
             object.__setattr__(self, "condition", cond)
             object.__setattr__(self, "threshold", cast(Threshold, cond).value)
             object.__setattr__(self, "clear", cast(Threshold, cond).clear)
@@ -107,13 +109,22 @@ class Rule:
                 and (self.signal, self.op, self.threshold, self.clear)
                 == (self.condition.signal, self.condition.op, self.condition.value, self.condition.clear)
             ):
-                raise InvalidArgumentError(f"{what}: give either signal/op/threshold/clear or condition=, not both")
+                raise InvalidArgumentError(
+                    f"{what}: give either signal/op/threshold/clear or condition=, not both"
+                )
             if isinstance(self.condition, Threshold):  # one normal form: equal rules compare equal
                 c = self.condition
-                for key, val in (("signal", c.signal), ("op", c.op), ("threshold", c.value), ("clear", c.clear)):
+                for key, val in (
+                    ("signal", c.signal),
+                    ("op", c.op),
+                    ("threshold", c.value),
+                    ("clear", c.clear),
+                ):
                     object.__setattr__(self, key, val)
         object.__setattr__(self, "for_", parse_duration(self.for_, f"{what}: for_"))
-        object.__setattr__(self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{what}: keep_firing_for"))
+        object.__setattr__(
+            self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{what}: keep_firing_for")
+        )
         try:
             object.__setattr__(self, "severity", Severity(self.severity))
         except ValueError:
@@ -211,10 +222,14 @@ def _timestamp(value: object, what: str) -> float:
         try:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidArgumentError(f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'") from None
+            raise InvalidArgumentError(
+                f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'"
+            ) from None
         return _timestamp(dt, what)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidArgumentError(f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}")
+        raise InvalidArgumentError(
+            f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}"
+        )
     return float(value)
 
 
@@ -258,7 +273,13 @@ class Silence:
         return all(have.get(k) == v for k, v in cast(Labels, self.labels))
 
     def to_dict(self) -> dict[str, object]:
-        return {"start": self.start, "end": self.end, "rules": list(self.rules), "labels": dict(cast(Labels, self.labels)), "comment": self.comment}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "rules": list(self.rules),
+            "labels": dict(cast(Labels, self.labels)),
+            "comment": self.comment,
+        }
 
 
 def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]:
@@ -272,7 +293,9 @@ def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]
         if m == 2:
             return
         if m == 1:
-            raise InvalidArgumentError("rules refer to each other in a cycle: " + " -> ".join(path + [r.name]))
+            raise InvalidArgumentError(
+                "rules refer to each other in a cycle: " + " -> ".join(path + [r.name])
+            )
         mark[r.name] = 1
         for ref in r.cond.refs():
             if ref not in names:
@@ -286,5 +309,14 @@ def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]
     return order
 
 
-__all__ = ["Alert", "AlertState", "Labels", "Rule", "Severity", "Silence", "dependency_order", "from_json_number",
-           "to_json_number"]
+__all__ = [
+    "Alert",
+    "AlertState",
+    "Labels",
+    "Rule",
+    "Severity",
+    "Silence",
+    "dependency_order",
+    "from_json_number",
+    "to_json_number",
+]

@@ -73,4 +73,5 @@ def mean_sigma(values: Iterable[float]) -> tuple[float, float]:
         raise InvalidArgumentError(f"a baseline needs at least 2 reference values, got {m.n}")
     return m.mean_sigma()
 
+
 __all__ = ["Moments", "mean_sigma"]

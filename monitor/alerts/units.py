@@ -74,7 +74,9 @@ def parse_duration(value: object, what: str = "duration") -> float:
                     "or a number of seconds"
                 )
     else:
-        raise InvalidArgumentError(f"{what}: expected a duration such as '5m' or seconds, got {type(value).__name__}")
+        raise InvalidArgumentError(
+            f"{what}: expected a duration such as '5m' or seconds, got {type(value).__name__}"
+        )
     if seconds < 0:
         raise InvalidArgumentError(f"{what}: duration must be >= 0, got {value!r}")
     return seconds
@@ -97,7 +99,9 @@ def parse_quantity(value: object, unit: str, what: str) -> float:
     if isinstance(value, (int, float)):
         return _finite(float(value), what)
     if not isinstance(value, str):
-        raise InvalidArgumentError(f"{what}: expected a number or a string with a unit, got {type(value).__name__}")
+        raise InvalidArgumentError(
+            f"{what}: expected a number or a string with a unit, got {type(value).__name__}"
+        )
     text = value.strip()
     if _NUMBER.fullmatch(text):
         return _finite(float(text), what)

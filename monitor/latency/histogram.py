@@ -154,13 +154,21 @@ def _quantile_arrays(qs: tuple[Any, ...]) -> tuple[Any, Any, int]:
     """Read-only C arrays of the fractions of a tuple of quantiles (cached: percentiles are
     usually asked with the same few tuples)."""
     ratios = [_quantile_ratio(q) for q in qs]
-    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+    return (
+        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
+        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
+        len(ratios),
+    )
 
 
 @functools.lru_cache(maxsize=256)
 def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
     ratios = [_percentile_ratio(p) for p in ps]
-    return ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]), ffi.new("uint64_t[]", [b for _, b in ratios] or [1]), len(ratios)
+    return (
+        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
+        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
+        len(ratios),
+    )
 
 
 class Timer:
@@ -181,7 +189,6 @@ class Timer:
     def __exit__(self, *exc: object) -> None:
         self.elapsed_ns = time.perf_counter_ns() - self._t0
         self._hist.record_ns(self.elapsed_ns)
-
 
 
 class LatencyHistogram:
@@ -211,20 +218,27 @@ class LatencyHistogram:
             if relative_error is None:
                 raise InvalidArgumentError("give relative_error or scale")
             scale = scale_for(relative_error, lowest_ns, highest_ns)
-        elif isinstance(scale, bool) or not isinstance(scale, int) or not (
-            lib.MON_HIST_MIN_SCALE <= scale <= lib.MON_HIST_MAX_SCALE
+        elif (
+            isinstance(scale, bool)
+            or not isinstance(scale, int)
+            or not (lib.MON_HIST_MIN_SCALE <= scale <= lib.MON_HIST_MAX_SCALE)
         ):
             raise InvalidArgumentError(
                 f"scale must be an int in [{lib.MON_HIST_MIN_SCALE}, {lib.MON_HIST_MAX_SCALE}], got {scale!r}"
             )
         self._init(lowest_ns, highest_ns, scale, bool(strict))
-        check(lib.mon_hist_init(self._h, len(self._mem) * 8, hist_config(lowest_ns, highest_ns, scale)), "LatencyHistogram")
+        check(
+            lib.mon_hist_init(self._h, len(self._mem) * 8, hist_config(lowest_ns, highest_ns, scale)),
+            "LatencyHistogram",
+        )
 
     def _init(self, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> None:
         cfg = hist_config(lowest_ns, highest_ns, scale)
         size = int(lib.mon_hist_size(cfg))
         if size == 0:
-            raise InvalidArgumentError(f"invalid histogram configuration {lowest_ns}, {highest_ns}, scale {scale}")
+            raise InvalidArgumentError(
+                f"invalid histogram configuration {lowest_ns}, {highest_ns}, scale {scale}"
+            )
         self._mem = ffi.new("uint64_t[]", size // 8)  # 8-byte aligned, owned by this object
         self._h = ffi.cast("mon_hist *", self._mem)
         self._lowest, self._highest, self._scale, self._strict = lowest_ns, highest_ns, scale, strict
@@ -239,13 +253,20 @@ class LatencyHistogram:
         self._qo: Any = None
         if not strict:
             for unit in ("us", "ms", "s"):
-                object.__setattr__(self, "record_" + unit, functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h))
+                object.__setattr__(
+                    self,
+                    "record_" + unit,
+                    functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h),
+                )
 
     @classmethod
     def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
         h = cls.__new__(cls)
         h._init(lowest_ns, highest_ns, scale, strict)
-        check(lib.mon_hist_init(h._h, len(h._mem) * 8, hist_config(lowest_ns, highest_ns, scale)), "LatencyHistogram")
+        check(
+            lib.mon_hist_init(h._h, len(h._mem) * 8, hist_config(lowest_ns, highest_ns, scale)),
+            "LatencyHistogram",
+        )
         return h
 
     # ---- recording (hot paths: no validation beyond what the C call does) --------------------
@@ -315,8 +336,15 @@ class LatencyHistogram:
     def stats(self) -> HistogramStats:
         """Every counter, read at once (one C call)."""
         s = self._stats()
-        return HistogramStats(int(s.count), int(s.underflow), int(s.overflow), int(s.invalid),
-                              int(s.min), int(s.max), (int(s.sum_hi) << 64) | int(s.sum_lo))
+        return HistogramStats(
+            int(s.count),
+            int(s.underflow),
+            int(s.overflow),
+            int(s.invalid),
+            int(s.min),
+            int(s.max),
+            (int(s.sum_hi) << 64) | int(s.sum_lo),
+        )
 
     @property
     def count(self) -> int:
@@ -458,7 +486,10 @@ class LatencyHistogram:
     def bucket_counts(self) -> np.ndarray:
         """Counts of every in-range bucket (index ``layout.index_lo + k``), a uint64 array."""
         out = np.zeros(self.layout.buckets, dtype=np.uint64)
-        check(lib.mon_hist_copy_counts(self._h, ffi.cast("uint64_t *", ffi.from_buffer(out)), out.shape[0]), "bucket_counts")
+        check(
+            lib.mon_hist_copy_counts(self._h, ffi.cast("uint64_t *", ffi.from_buffer(out)), out.shape[0]),
+            "bucket_counts",
+        )
         return out
 
     def buckets(self) -> Iterator[HistogramBucket]:
@@ -554,7 +585,9 @@ class LatencyHistogram:
                 f"{lib.MON_HIST_FORMAT_VERSION})"
             )
         if len(data) < hdr + lib.MON_HIST_SERIAL_TRAILER_BYTES:
-            raise CorruptDataError(f"truncated latency histogram: {len(data)} bytes, the header alone is {hdr}")
+            raise CorruptDataError(
+                f"truncated latency histogram: {len(data)} bytes, the header alone is {hdr}"
+            )
         nz = int.from_bytes(data[88:92], "little")
         need = hdr + nz * lib.MON_HIST_SERIAL_ENTRY_BYTES + lib.MON_HIST_SERIAL_TRAILER_BYTES
         if len(data) < need:
@@ -564,7 +597,11 @@ class LatencyHistogram:
         scale = data[5]
         lowest = int.from_bytes(data[8:16], "little")
         highest = int.from_bytes(data[16:24], "little")
-        size = int(lib.mon_hist_size(hist_config(lowest, highest, scale))) if scale <= lib.MON_HIST_MAX_SCALE else 0
+        size = (
+            int(lib.mon_hist_size(hist_config(lowest, highest, scale)))
+            if scale <= lib.MON_HIST_MAX_SCALE
+            else 0
+        )
         if size == 0:
             cfg = ffi.new("mon_hist_config *")
             check(lib.mon_hist_peek_config(data, len(data), cfg), "decoding latency histogram")
@@ -665,10 +702,8 @@ class LatencyHistogram:
         )
 
 
-
 def _restore(data: bytes, strict: bool) -> LatencyHistogram:
     return LatencyHistogram.from_bytes(data, strict=strict)
-
 
 
 def c_histogram(h: LatencyHistogram) -> Any:

@@ -14,7 +14,12 @@ from ..errors import InvalidArgumentError
 
 Unit = Literal["ns", "us", "ms", "s"]
 
-UNIT_CODES: dict[str, int] = {"ns": lib.MON_HIST_NS, "us": lib.MON_HIST_US, "ms": lib.MON_HIST_MS, "s": lib.MON_HIST_S}
+UNIT_CODES: dict[str, int] = {
+    "ns": lib.MON_HIST_NS,
+    "us": lib.MON_HIST_US,
+    "ms": lib.MON_HIST_MS,
+    "s": lib.MON_HIST_S,
+}
 UNIT_NS: dict[str, int] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 STRICT_FLAG = lib.MON_HIST_STRICT
 U64_MAX = (1 << 64) - 1
@@ -99,7 +104,6 @@ class NativeHistogram:
     unit: str = "ns"
 
 
-
 def hist_config(lowest_ns: int, highest_ns: int, scale: int) -> Any:
     cfg = ffi.new("mon_hist_config *")
     cfg.lowest = lowest_ns
@@ -128,7 +132,9 @@ def error_bound(lowest_ns: int, highest_ns: int, scale: int) -> Fraction:
     return Fraction(int(num[0]), int(den[0]))
 
 
-def scale_for(relative_error: float, lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS) -> int:
+def scale_for(
+    relative_error: float, lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS
+) -> int:
     """Smallest scale (fewest buckets) whose exact error bound is <= ``relative_error``."""
     if not isinstance(relative_error, (int, float)) or not 0 < relative_error < 1:
         raise InvalidArgumentError(f"relative_error must be a number in (0, 1), got {relative_error!r}")
@@ -143,7 +149,9 @@ def scale_for(relative_error: float, lowest_ns: int = DEFAULT_LOWEST_NS, highest
     )
 
 
-def histogram_layout(lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS, scale: int = 6) -> HistogramLayout:
+def histogram_layout(
+    lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS, scale: int = 6
+) -> HistogramLayout:
     """Layout and memory of a configuration: ``nbytes = 128 + 8 * buckets`` where
     ``buckets = index(highest) - index(lowest) + 1`` (about ``2**scale * log2(highest/lowest)``)."""
     check_range(lowest_ns, highest_ns)
@@ -151,15 +159,21 @@ def histogram_layout(lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAU
     lay = ffi.new("mon_hist_layout *")
     check(lib.mon_hist_layout_of(cfg, lay), "histogram layout")
     return HistogramLayout(
-        int(lay.scale), int(lay.index_lo), int(lay.index_hi), int(lay.buckets),
-        int(lay.range_lo), int(lay.range_hi), int(lib.mon_hist_size(cfg)),
+        int(lay.scale),
+        int(lay.index_lo),
+        int(lay.index_hi),
+        int(lay.buckets),
+        int(lay.range_lo),
+        int(lay.range_hi),
+        int(lib.mon_hist_size(cfg)),
     )
 
 
-def histogram_nbytes(lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS, scale: int = 6) -> int:
+def histogram_nbytes(
+    lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS, scale: int = 6
+) -> int:
     """Bytes of C state of a histogram (``mon_hist_size``)."""
     return histogram_layout(lowest_ns, highest_ns, scale).nbytes
-
 
 
 def peek_config(data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
@@ -183,8 +197,13 @@ def raw_layout(lowest_ns: int, highest_ns: int, scale: int) -> HistogramLayout:
     lay = ffi.new("mon_hist_layout *")
     check(lib.mon_hist_layout_of(cfg, lay), "raw_layout")
     return HistogramLayout(
-        int(lay.scale), int(lay.index_lo), int(lay.index_hi), int(lay.buckets),
-        int(lay.range_lo), int(lay.range_hi), int(lib.mon_hist_size(cfg)),
+        int(lay.scale),
+        int(lay.index_lo),
+        int(lay.index_hi),
+        int(lay.buckets),
+        int(lay.range_lo),
+        int(lay.range_hi),
+        int(lib.mon_hist_size(cfg)),
     )
 
 
@@ -222,5 +241,3 @@ def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC-32C (Castagnoli) of ``data``: the checksum of the serialised format."""
     raw = bytes(data)
     return int(lib.mon_hist_crc32c(raw, len(raw)))
-
-

@@ -65,8 +65,21 @@ class WindowedLatencyHistogram:
     lag one reading, which only moves a value to an adjacent tick of the same clock.
     """
 
-    __slots__ = ("_mem", "_ring", "_slots", "_slot_s", "_slot_ns", "_start_ns", "_clock", "_tick", "_proto",
-                 "_rec", "_rec_f64", "_u", "_strict")
+    __slots__ = (
+        "_mem",
+        "_ring",
+        "_slots",
+        "_slot_s",
+        "_slot_ns",
+        "_start_ns",
+        "_clock",
+        "_tick",
+        "_proto",
+        "_rec",
+        "_rec_f64",
+        "_u",
+        "_strict",
+    )
 
     def __init__(
         self,
@@ -85,7 +98,12 @@ class WindowedLatencyHistogram:
         max_slots = int(lib.MON_HIST_RING_MAX_SLOTS)
         if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= max_slots:
             raise InvalidArgumentError(f"slots must be an int in [1, {max_slots}], got {slots!r}")
-        if isinstance(window_s, bool) or not isinstance(window_s, (int, float)) or not math.isfinite(window_s) or window_s <= 0:
+        if (
+            isinstance(window_s, bool)
+            or not isinstance(window_s, (int, float))
+            or not math.isfinite(window_s)
+            or window_s <= 0
+        ):
             raise InvalidArgumentError(f"window_s must be a positive number of seconds, got {window_s!r}")
         if not callable(clock):
             raise InvalidArgumentError("clock must be a callable returning monotonic seconds")
@@ -98,10 +116,14 @@ class WindowedLatencyHistogram:
         else:
             window_s = slot_ns * slots / 1e9
         if not 1 <= slot_ns <= U64_MAX:
-            raise InvalidArgumentError(f"window_s / slots must be between 1 ns and 2**64 ns, got {window_s}/{slots}")
+            raise InvalidArgumentError(
+                f"window_s / slots must be between 1 ns and 2**64 ns, got {window_s}/{slots}"
+            )
         self._proto = LatencyHistogram(lowest_ns, highest_ns, relative_error, scale=scale, strict=strict)
         cfg = hist_config(lowest_ns, highest_ns, self._proto.scale)
-        win = ffi.new("mon_window_config *", {"slot_ticks": slot_ns, "start_tick": start_ns, "slots": slots, "flags": 0})
+        win = ffi.new(
+            "mon_window_config *", {"slot_ticks": slot_ns, "start_tick": start_ns, "slots": slots, "flags": 0}
+        )
         size = int(lib.mon_hist_ring_size(cfg, win))
         self._mem = ffi.new("uint64_t[]", size // 8)
         self._ring = ffi.cast("mon_hist_ring *", self._mem)
@@ -132,7 +154,11 @@ class WindowedLatencyHistogram:
 
     @staticmethod
     def _tick_arg(now_ns: object) -> int:
-        if isinstance(now_ns, bool) or not isinstance(now_ns, (int, np.integer)) or not 0 <= int(now_ns) <= U64_MAX:
+        if (
+            isinstance(now_ns, bool)
+            or not isinstance(now_ns, (int, np.integer))
+            or not 0 <= int(now_ns) <= U64_MAX
+        ):
             raise InvalidArgumentError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
         return int(now_ns)
 
@@ -269,7 +295,12 @@ class WindowedLatencyHistogram:
         if last_s is None:
             n = self._slots
         else:
-            if isinstance(last_s, bool) or not isinstance(last_s, (int, float)) or not math.isfinite(last_s) or last_s <= 0:
+            if (
+                isinstance(last_s, bool)
+                or not isinstance(last_s, (int, float))
+                or not math.isfinite(last_s)
+                or last_s <= 0
+            ):
                 raise InvalidArgumentError(f"last_s must be a positive number of seconds, got {last_s!r}")
             n = min(self._slots, max(1, math.ceil(last_s / self._slot_s - 1e-9)))
         return self._window(tick, n)
@@ -280,21 +311,29 @@ class WindowedLatencyHistogram:
         tick = self._tick_arg(now_ns)
         if last_slots is None:
             n = self._slots
-        elif isinstance(last_slots, bool) or not isinstance(last_slots, int) or not 1 <= last_slots <= self._slots:
+        elif (
+            isinstance(last_slots, bool)
+            or not isinstance(last_slots, int)
+            or not 1 <= last_slots <= self._slots
+        ):
             raise InvalidArgumentError(f"last_slots must be an int in [1, {self._slots}], got {last_slots!r}")
         else:
             n = last_slots
         return self._window(tick, n)
 
     def _window(self, tick: int, n: int) -> LatencyHistogram:
-        out = LatencyHistogram(self._proto.lowest_ns, self._proto.highest_ns, scale=self._proto.scale, strict=self._proto.strict)
+        out = LatencyHistogram(
+            self._proto.lowest_ns, self._proto.highest_ns, scale=self._proto.scale, strict=self._proto.strict
+        )
         check(lib.mon_hist_ring_window(self._ring, tick, n, c_histogram(out)), "window")
         return out
 
     def quantile(self, q: float | Fraction, last_s: float | None = None) -> int:
         return self.window(last_s).quantile(q)
 
-    def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9), last_s: float | None = None) -> dict[float, int]:
+    def percentiles(
+        self, ps: Iterable[float] = (50, 90, 99, 99.9), last_s: float | None = None
+    ) -> dict[float, int]:
         return self.window(last_s).percentiles(ps)
 
     @property

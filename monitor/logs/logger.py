@@ -111,9 +111,7 @@ class StructuredLogger:
         try:
             return self._render(event, level, context)
         except Exception as exc:
-            return render_json(
-                {"event": "log_render_failed", "error_type": type(exc).__name__}
-            )
+            return render_json({"event": "log_render_failed", "error_type": type(exc).__name__})
 
     def _render(self, event: str, level: str, context: dict[str, Any]) -> str:
         if self._fields:
@@ -184,8 +182,18 @@ class StructuredLogger:
         """A logger sharing this one's output, key, clock and sampling rate, with extra
         fields on every line."""
         other = StructuredLogger.__new__(StructuredLogger)
-        for name in ("service", "logger", "stream", "_clock", "_key", "_h0", "_rate", "_ts",
-                     "_seen", "_lock"):
+        for name in (
+            "service",
+            "logger",
+            "stream",
+            "_clock",
+            "_key",
+            "_h0",
+            "_rate",
+            "_ts",
+            "_seen",
+            "_lock",
+        ):
             setattr(other, name, getattr(self, name))
         other._fields = {**self._fields, **fields}
         other._failures = 0

@@ -84,9 +84,7 @@ def _safe_repr(o: Any) -> str:
     return r if len(r) <= _MAX_REPR else r[:_MAX_REPR] + "..."
 
 
-_FAST = json.JSONEncoder(
-    ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=_default
-).encode
+_FAST = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=_default).encode
 
 
 def _float(x: float) -> Any:
@@ -276,8 +274,16 @@ def _line_ordered(
     context: Mapping[str, Any],
     hasher: Callable[[Any], str | None] | None,
 ) -> str:
-    out = ['{"timestamp":"' + ts + '","service":' + _esc(service) + ',"event":'
-           + _esc(event) + ',"level":' + _esc(level)]
+    out = [
+        '{"timestamp":"'
+        + ts
+        + '","service":'
+        + _esc(service)
+        + ',"event":'
+        + _esc(event)
+        + ',"level":'
+        + _esc(level)
+    ]
     last = -1
     extras: list[str] | None = None
     rank = _RANK.get
@@ -331,8 +337,16 @@ def _line_general(
     """Fast path giving exactly the bytes of ``render_json(build_record(...))`` when every key is a
     str (raises otherwise; the caller then takes the general path). Does not modify context."""
     # ts is ASCII digits and punctuation from TimestampCache: no escaping needed.
-    out = ['{"timestamp":"' + ts + '","service":' + _esc(service) + ',"event":'
-           + _esc(event) + ',"level":' + _esc(level)]
+    out = [
+        '{"timestamp":"'
+        + ts
+        + '","service":'
+        + _esc(service)
+        + ',"event":'
+        + _esc(event)
+        + ',"level":'
+        + _esc(level)
+    ]
     skip_input = False
     digest = None
     if hasher is not None:

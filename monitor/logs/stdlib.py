@@ -15,9 +15,11 @@ from .render import JsonLine, TimestampCache, build_record, render_json
 __all__ = ["JsonFormatter", "StructuredAdapter"]
 
 
-_RECORD_ATTRS = frozenset(
-    logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__
-) | {"message", "asctime", "taskName"}
+_RECORD_ATTRS = frozenset(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 class JsonFormatter(logging.Formatter):

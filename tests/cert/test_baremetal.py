@@ -30,8 +30,12 @@ pytestmark = [
 
 
 def test_core_builds_for_cortex_m_and_symbol_check_passes() -> None:
-    proc = subprocess.run(["make", "-s", "--no-print-directory", "-C", CSRC, "baremetal"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-C", CSRC, "baremetal"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert out.count("symbol check: OK") == 2, out
@@ -48,19 +52,42 @@ def test_core_builds_for_cortex_m_and_symbol_check_passes() -> None:
 def _build(tmp_path, sources: dict[str, str]) -> subprocess.CompletedProcess[str]:
     for name, text in sources.items():
         (tmp_path / name).write_text(text)
-        subprocess.run([CC, "-mcpu=cortex-m0", "-mthumb", "-std=c99", "-ffreestanding", "-O1",
-                        "-fstack-usage", "-fcallgraph-info=su", "-c", name, "-o",
-                        name[:-2] + ".o"], cwd=tmp_path, check=True, capture_output=True)
-    return subprocess.run([sys.executable, REPORT, "--cpu", "test", str(tmp_path)],
-                          capture_output=True, text=True)
+        subprocess.run(
+            [
+                CC,
+                "-mcpu=cortex-m0",
+                "-mthumb",
+                "-std=c99",
+                "-ffreestanding",
+                "-O1",
+                "-fstack-usage",
+                "-fcallgraph-info=su",
+                "-c",
+                name,
+                "-o",
+                name[:-2] + ".o",
+            ],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+    return subprocess.run(
+        [sys.executable, REPORT, "--cpu", "test", str(tmp_path)], capture_output=True, text=True
+    )
 
 
 def test_checker_rejects_malloc_stdio_and_libm(tmp_path) -> None:
-    proc = _build(tmp_path, {"bad.c": (
-        "#include <stdlib.h>\n#include <stdio.h>\n#include <math.h>\n"
-        "double mon_bad(double x);\n"
-        "double mon_bad(double x) { void *p = malloc(8); printf(\"%p\", p); free(p);"
-        " return sqrt(x); }\n")})
+    proc = _build(
+        tmp_path,
+        {
+            "bad.c": (
+                "#include <stdlib.h>\n#include <stdio.h>\n#include <math.h>\n"
+                "double mon_bad(double x);\n"
+                'double mon_bad(double x) { void *p = malloc(8); printf("%p", p); free(p);'
+                " return sqrt(x); }\n"
+            )
+        },
+    )
     assert proc.returncode == 1
     for sym in ("malloc", "free", "printf", "sqrt"):
         assert sym in proc.stdout
@@ -68,14 +95,17 @@ def test_checker_rejects_malloc_stdio_and_libm(tmp_path) -> None:
 
 
 def test_stack_is_summed_along_the_deepest_call_chain(tmp_path) -> None:
-    proc = _build(tmp_path, {
-        "a.c": "#include <string.h>\nint leaf(char *b);\nint mon_top(void);\n"
-               "int mon_top(void) { volatile char buf[100]; buf[0] = 1;"
-               " return leaf((char *)buf) + buf[1]; }\n",
-        "b.c": "#include <string.h>\nint leaf(char *b);\n"
-               "int leaf(char *b) { volatile char t[200]; memcpy((char *)t, b, 50);"
-               " return t[3]; }\n",
-    })
+    proc = _build(
+        tmp_path,
+        {
+            "a.c": "#include <string.h>\nint leaf(char *b);\nint mon_top(void);\n"
+            "int mon_top(void) { volatile char buf[100]; buf[0] = 1;"
+            " return leaf((char *)buf) + buf[1]; }\n",
+            "b.c": "#include <string.h>\nint leaf(char *b);\n"
+            "int leaf(char *b) { volatile char t[200]; memcpy((char *)t, b, 50);"
+            " return t[3]; }\n",
+        },
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(tmp_path / "report.json") as fh:
         rep = json.load(fh)
@@ -92,7 +122,12 @@ def test_stack_is_summed_along_the_deepest_call_chain(tmp_path) -> None:
 
 
 def test_checker_rejects_recursion(tmp_path) -> None:
-    proc = _build(tmp_path, {"r.c": "unsigned mon_rec(unsigned n);\n"
-                             "unsigned mon_rec(unsigned n) { volatile unsigned x = n;"
-                             " return n ? mon_rec(n - 1) + x : 0; }\n"})
+    proc = _build(
+        tmp_path,
+        {
+            "r.c": "unsigned mon_rec(unsigned n);\n"
+            "unsigned mon_rec(unsigned n) { volatile unsigned x = n;"
+            " return n ? mon_rec(n - 1) + x : 0; }\n"
+        },
+    )
     assert proc.returncode == 1 and "unbounded stack" in proc.stdout

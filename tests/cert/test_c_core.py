@@ -17,9 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _make(*args: str) -> None:
-    proc = subprocess.run(
-        ["make", "-s", "-C", CSRC, *args], capture_output=True, text=True, timeout=900
-    )
+    proc = subprocess.run(["make", "-s", "-C", CSRC, *args], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"make {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
     assert " 0 failed" in proc.stdout
 
@@ -42,8 +40,9 @@ def test_core_has_no_forbidden_symbols() -> None:
 def test_public_headers_compile_and_link_as_cxx() -> None:
     """Every public header has extern "C" guards: monitor.h compiles as C++ and a C++ program
     links against the C library (without the guards the names would be mangled)."""
-    proc = subprocess.run(["make", "-s", "-C", CSRC, "cxx-check"], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        ["make", "-s", "-C", CSRC, "cxx-check"], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "compiles and links as C++" in proc.stdout
 
@@ -57,8 +56,10 @@ def test_c_version_matches_the_package() -> None:
     with open(os.path.join(CSRC, "mon_config.h"), encoding="utf-8") as fh:
         text = fh.read()
     (string,) = re.findall(r'#define MON_VERSION_STRING "([^"]+)"', text)
-    numbers = tuple(int(re.search(rf"#define MON_VERSION_{k} (\d+)", text).group(1))  # type: ignore[union-attr]
-                    for k in ("MAJOR", "MINOR", "PATCH"))
+    numbers = tuple(
+        int(re.search(rf"#define MON_VERSION_{k} (\d+)", text).group(1))  # type: ignore[union-attr]
+        for k in ("MAJOR", "MINOR", "PATCH")
+    )
     assert ffi.string(lib.mon_version()).decode() == string == monitor.__version__
     assert (lib.MON_VERSION_MAJOR, lib.MON_VERSION_MINOR, lib.MON_VERSION_PATCH) == numbers
     assert ".".join(map(str, numbers)) == string
@@ -74,7 +75,8 @@ def _clang_format() -> str | None:
 @pytest.mark.skipif(_clang_format() is None, reason="clang-format not installed (Debian: clang-format)")
 def test_c_sources_follow_the_clang_format_style() -> None:
     """Every C file of csrc/ except the generated tables is formatted with csrc/.clang-format."""
-    proc = subprocess.run(["make", "-s", "-C", CSRC, "format-check"], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        ["make", "-s", "-C", CSRC, "format-check"], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "C format OK" in proc.stdout

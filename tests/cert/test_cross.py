@@ -26,6 +26,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("make") is None, reason="needs make"),
 ]
 
+
 def _matrix() -> list[str]:
     with open(os.path.join(CSRC, "cross.mk"), encoding="utf-8") as fh:
         text = fh.read()
@@ -49,8 +50,11 @@ KNOWN_FAILURE_SIGNS: dict[str, str] = {}
 
 
 def _tools(target: str) -> dict[str, str]:
-    proc = subprocess.run(["make", "-s", "--no-print-directory", "-C", CSRC, f"cross-tools-{target}"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-C", CSRC, f"cross-tools-{target}"],
+        capture_output=True,
+        text=True,
+    )
     return dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
 
 
@@ -73,7 +77,7 @@ def _missing(target: str) -> str | None:
         with tempfile.TemporaryDirectory() as tmp:
             src, exe = os.path.join(tmp, "p.c"), os.path.join(tmp, "p")
             with open(src, "w") as fh:
-                fh.write("#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n")
+                fh.write('#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n')
             link = ["-static"] if not target.startswith("x86_64-") else []
             b = subprocess.run(cc + [src, *link, "-o", exe], capture_output=True, text=True)
             if b.returncode != 0:
@@ -89,7 +93,9 @@ def _missing(target: str) -> str | None:
 def _run(target: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "-s", "--no-print-directory", "-C", CSRC, f"cross-{target}"],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -147,6 +153,8 @@ def test_known_failing_target_still_fails_for_its_reason(target: str) -> None:
     proc = _run(target)
     log = proc.stdout + proc.stderr
     if proc.returncode == 0:
-        pytest.fail(f"{target} builds and passes now: move it from CROSS_KNOWN_FAILING to "
-                    "CROSS_MATRIX in csrc/cross.mk")
+        pytest.fail(
+            f"{target} builds and passes now: move it from CROSS_KNOWN_FAILING to "
+            "CROSS_MATRIX in csrc/cross.mk"
+        )
     assert re.search(KNOWN_FAILURE_SIGNS[target], log), f"{target} fails differently:\n{log[-4000:]}"

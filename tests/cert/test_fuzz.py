@@ -47,9 +47,19 @@ def test_fuzz_smoke(name: str) -> None:
     if why:
         pytest.skip(why)
     proc = subprocess.run(
-        ["make", "-s", "--no-print-directory", "-C", CSRC, "fuzz-smoke", f"FUZZ_NAMES={name}",
-         "FUZZ_RUNS=20000"],
-        capture_output=True, text=True, timeout=600,
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-C",
+            CSRC,
+            "fuzz-smoke",
+            f"FUZZ_NAMES={name}",
+            "FUZZ_RUNS=20000",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
@@ -72,12 +82,21 @@ def test_open_finding(finding: str) -> None:
     why = _libfuzzer_missing()
     if why:
         pytest.skip(why)
-    build = subprocess.run(["make", "-s", "--no-print-directory", "-C", CSRC,
-                            f"build/fuzz/fuzz_{harness}"], capture_output=True, text=True)
+    build = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-C", CSRC, f"build/fuzz/fuzz_{harness}"],
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
-    proc = subprocess.run([os.path.join(CSRC, "build", "fuzz", f"fuzz_{harness}"),
-                           os.path.join(CSRC, "fuzz", "findings", finding)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            os.path.join(CSRC, "build", "fuzz", f"fuzz_{harness}"),
+            os.path.join(CSRC, "fuzz", "findings", finding),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if proc.returncode != 0:
         pytest.xfail(f"open finding {finding} (see csrc/fuzz/findings/README.md)")
     pytest.fail(f"{finding} no longer fails: move it to csrc/fuzz/regressions/{harness}/")

@@ -42,9 +42,19 @@ def test_c_microbenchmark_builds_and_runs(tmp_path: object) -> None:
     cc = shutil.which("cc") or shutil.which("gcc")
     assert cc is not None
     subprocess.run(
-        [cc, "-std=c99", "-O2", "-I", CSRC, os.path.join(CSRC, "bench", "bench_hist.c"),
-         os.path.join(CSRC, "build", "default", "libmonitor.a"), "-o", exe],
-        check=True, timeout=120,
+        [
+            cc,
+            "-std=c99",
+            "-O2",
+            "-I",
+            CSRC,
+            os.path.join(CSRC, "bench", "bench_hist.c"),
+            os.path.join(CSRC, "build", "default", "libmonitor.a"),
+            "-o",
+            exe,
+        ],
+        check=True,
+        timeout=120,
     )
     out = subprocess.run([exe], capture_output=True, text=True, timeout=120, check=True).stdout
     assert "record_many" in out

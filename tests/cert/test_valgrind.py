@@ -26,9 +26,13 @@ pytestmark = [
 
 
 def test_golden_tests_clean_under_memcheck() -> None:
-    proc = subprocess.run(["bash", SCRIPT, "tests/unit/test_golden.py"], capture_output=True,
-                          text=True, timeout=900,
-                          env=dict(os.environ, MONITOR_PYTHON=sys.executable))
+    proc = subprocess.run(
+        ["bash", SCRIPT, "tests/unit/test_golden.py"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=dict(os.environ, MONITOR_PYTHON=sys.executable),
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
     assert " passed" in out and "== ERROR SUMMARY" not in out
@@ -38,7 +42,9 @@ def test_suppressions_do_not_hide_errors_in_an_extension(tmp_path) -> None:
     cffi = pytest.importorskip("cffi")
     ffi = cffi.FFI()
     ffi.cdef("int uninit_branch(int);")
-    ffi.set_source("_vgcontrol", textwrap.dedent("""
+    ffi.set_source(
+        "_vgcontrol",
+        textwrap.dedent("""
         #include <stdlib.h>
         int uninit_branch(int k) {
             int *p = (int *)malloc(4 * sizeof(int));
@@ -47,12 +53,23 @@ def test_suppressions_do_not_hide_errors_in_an_extension(tmp_path) -> None:
             free(p);
             return r;
         }
-    """))
+    """),
+    )
     ffi.compile(tmpdir=str(tmp_path), verbose=False)
     proc = subprocess.run(
-        ["valgrind", "--error-exitcode=99", "-q", f"--suppressions={SUPP}", sys.executable,
-         "-c", "import _vgcontrol; _vgcontrol.lib.uninit_branch(1)"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        [
+            "valgrind",
+            "--error-exitcode=99",
+            "-q",
+            f"--suppressions={SUPP}",
+            sys.executable,
+            "-c",
+            "import _vgcontrol; _vgcontrol.lib.uninit_branch(1)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
         env=dict(os.environ, PYTHONMALLOC="malloc"),
     )
     assert proc.returncode == 99, proc.stderr[-3000:]

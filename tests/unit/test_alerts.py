@@ -31,7 +31,9 @@ from monitor.alerts import check_signal, mean_sigma
 P99 = "latency.p99_ms"
 
 
-def run(rules: list[Rule], series: list[tuple[float, dict[str, float]]], **kw: Any) -> list[tuple[float, str, str]]:
+def run(
+    rules: list[Rule], series: list[tuple[float, dict[str, float]]], **kw: Any
+) -> list[tuple[float, str, str]]:
     """Evaluate ``series`` of (time, snapshot) and return (time, rule, kind) transitions."""
     eng = AlertEngine(rules, **kw)
     out = []
@@ -41,47 +43,66 @@ def run(rules: list[Rule], series: list[tuple[float, dict[str, float]]], **kw: A
     return out
 
 
-def minutes(values: list[float], signal: str = P99, step: float = 60.0) -> list[tuple[float, dict[str, float]]]:
+def minutes(
+    values: list[float], signal: str = P99, step: float = 60.0
+) -> list[tuple[float, dict[str, float]]]:
     return [(i * step, {signal: v}) for i, v in enumerate(values)]
 
 
 # (id, rule, per-minute values, expected transitions as (minute, kind))
 SCENARIOS = [
     # The article: "P99 latency > 500ms for 5 minutes" is actionable.
-    ("p99_500ms_for_5m", Rule("r", P99, ">", "500ms", for_="5m"),
-     [100, 600, 600, 600, 600, 600, 600, 600, 100],
-     [(1, "pending"), (6, "firing"), (8, "resolved")]),
+    (
+        "p99_500ms_for_5m",
+        Rule("r", P99, ">", "500ms", for_="5m"),
+        [100, 600, 600, 600, 600, 600, 600, 600, 100],
+        [(1, "pending"), (6, "firing"), (8, "resolved")],
+    ),
     # "Momentary spikes happen": a 4-minute spike never fires a 5-minute rule.
-    ("spike_never_fires", Rule("r", P99, ">", 500, for_="5m"),
-     [100, 900, 900, 900, 900, 100, 900, 100],
-     [(1, "pending"), (5, "cancelled"), (6, "pending"), (7, "cancelled")]),
+    (
+        "spike_never_fires",
+        Rule("r", P99, ">", 500, for_="5m"),
+        [100, 900, 900, 900, 900, 100, 900, 100],
+        [(1, "pending"), (5, "cancelled"), (6, "pending"), (7, "cancelled")],
+    ),
     # Prometheus: for=0 fires at the first true evaluation.
-    ("for_zero_fires_at_once", Rule("r", P99, ">", 500),
-     [100, 501, 100],
-     [(1, "firing"), (2, "resolved")]),
+    ("for_zero_fires_at_once", Rule("r", P99, ">", 500), [100, 501, 100], [(1, "firing"), (2, "resolved")]),
     # Exactly at the threshold is not above it.
-    ("strict_comparator", Rule("r", P99, ">", 500, for_=60),
-     [500, 500, 500],
-     []),
+    ("strict_comparator", Rule("r", P99, ">", 500, for_=60), [500, 500, 500], []),
     # The article: "P99 normally 180 ms with sigma 40 ms -> alert at 300 ms (3 sigma), not 500".
-    ("baseline_3_sigma", Rule("r", P99, ">", Baseline(k=3, mean="180ms", sigma="40ms"), for_="2m"),
-     [250, 300, 310, 320, 330, 290],
-     [(2, "pending"), (4, "firing"), (5, "resolved")]),
+    (
+        "baseline_3_sigma",
+        Rule("r", P99, ">", Baseline(k=3, mean="180ms", sigma="40ms"), for_="2m"),
+        [250, 300, 310, 320, 330, 290],
+        [(2, "pending"), (4, "firing"), (5, "resolved")],
+    ),
     # Hysteresis: trigger above 500, clear only below 400.
-    ("hysteresis", Rule("r", P99, ">", 500, clear=400, for_=0),
-     [450, 510, 450, 480, 420, 510, 399, 450, 480],
-     [(1, "firing"), (6, "resolved")]),
+    (
+        "hysteresis",
+        Rule("r", P99, ">", 500, clear=400, for_=0),
+        [450, 510, 450, 480, 420, 510, 399, 450, 480],
+        [(1, "firing"), (6, "resolved")],
+    ),
     # keep_firing_for: stays firing 3 minutes after the condition clears (Prometheus).
-    ("keep_firing_for", Rule("r", P99, ">", 500, keep_firing_for="3m"),
-     [600, 100, 100, 100, 100, 600, 100, 600],
-     [(0, "firing"), (4, "resolved"), (5, "firing")]),
-    ("keep_firing_for_interrupted", Rule("r", P99, ">", 500, keep_firing_for="3m"),
-     [600, 100, 100, 600, 100, 100, 100, 100],
-     [(0, "firing"), (7, "resolved")]),
+    (
+        "keep_firing_for",
+        Rule("r", P99, ">", 500, keep_firing_for="3m"),
+        [600, 100, 100, 100, 100, 600, 100, 600],
+        [(0, "firing"), (4, "resolved"), (5, "firing")],
+    ),
+    (
+        "keep_firing_for_interrupted",
+        Rule("r", P99, ">", 500, keep_firing_for="3m"),
+        [600, 100, 100, 600, 100, 100, 100, 100],
+        [(0, "firing"), (7, "resolved")],
+    ),
     # Throughput dropping below a baseline learned over reference windows: mean - k sigma.
-    ("baseline_downward", Rule("r", "throughput.processed_rps", "<", Baseline.from_reference([100, 110, 90, 100], k=2)),
-     [100, 90, 85, 80, 95],
-     [(3, "firing"), (4, "resolved")]),
+    (
+        "baseline_downward",
+        Rule("r", "throughput.processed_rps", "<", Baseline.from_reference([100, 110, 90, 100], k=2)),
+        [100, 90, 85, 80, 95],
+        [(3, "firing"), (4, "resolved")],
+    ),
 ]
 
 
@@ -192,8 +213,16 @@ def test_rate_of_change_absolute_and_drop() -> None:
 def test_composite_latency_high_and_errors_rising_and_throughput_dropping() -> None:
     rules = [
         Rule("latency_high", P99, ">", 500, severity="ticket"),
-        Rule("errors_rising", condition=RateOfChange("errors.rate.infrastructure", ">", "50%", "5m"), severity="info"),
-        Rule("throughput_dropping", condition=RateOfChange("throughput.processed_rps", "<", "-20%", "5m"), severity="info"),
+        Rule(
+            "errors_rising",
+            condition=RateOfChange("errors.rate.infrastructure", ">", "50%", "5m"),
+            severity="info",
+        ),
+        Rule(
+            "throughput_dropping",
+            condition=RateOfChange("throughput.processed_rps", "<", "-20%", "5m"),
+            severity="info",
+        ),
         Rule("incident", condition=AllOf("latency_high", "errors_rising", "throughput_dropping"), for_="2m"),
     ]
     eng = AlertEngine(rules)
@@ -241,15 +270,22 @@ def test_reference_errors() -> None:
 def test_per_category_thresholds_and_routing() -> None:
     # The article: infrastructure errors at 2% might be critical; input validation at 5% might
     # just mean a misbehaving client. Routes: infrastructure -> platform, model -> ML, business -> product.
-    rules = error_rate_rules({
-        "infrastructure": ("2%", "page"),
-        "input_validation": ("5%", "ticket"),
-        "model_inference": "1%",
-        "business_logic": ("3%", Severity.TICKET),
-    }, for_=0)
+    rules = error_rate_rules(
+        {
+            "infrastructure": ("2%", "page"),
+            "input_validation": ("5%", "ticket"),
+            "model_inference": "1%",
+            "business_logic": ("3%", Severity.TICKET),
+        },
+        for_=0,
+    )
     eng = AlertEngine(rules)
-    snap = {"errors.rate.infrastructure": 0.025, "errors.rate.input_validation": 0.03,
-            "errors.rate.model_inference": 0.02, "errors.rate.business_logic": 0.04}
+    snap = {
+        "errors.rate.infrastructure": 0.025,
+        "errors.rate.input_validation": 0.03,
+        "errors.rate.model_inference": 0.02,
+        "errors.rate.business_logic": 0.04,
+    }
     got = {a.rule: (a.severity, a.route) for a in eng.evaluate(snap, now=0)}
     assert got == {
         "error_rate_infrastructure": (Severity.PAGE, "platform"),
@@ -260,8 +296,10 @@ def test_per_category_thresholds_and_routing() -> None:
     assert got == {"error_rate_input_validation": Severity.TICKET}
     # Default thresholds are the article's.
     defaults = {r.name: (r.threshold, r.severity) for r in error_rate_rules()}
-    assert defaults == {"error_rate_infrastructure": (0.02, Severity.PAGE),
-                        "error_rate_input_validation": (0.05, Severity.TICKET)}
+    assert defaults == {
+        "error_rate_infrastructure": (0.02, Severity.PAGE),
+        "error_rate_input_validation": (0.05, Severity.TICKET),
+    }
 
 
 def test_routes() -> None:
@@ -270,7 +308,10 @@ def test_routes() -> None:
     assert router.route(Rule("s", "saturation", ">", 0.9)) == "platform"
     assert router.route(Rule("x", "saturation", ">", 0.9, route="sre")) == "sre"
     assert router.route(Rule("c", "saturation", ">", 0.9, labels={"category": "business_logic"})) == "product"
-    assert monitor.Router({"drift": "data-team"}, default="ops").route(Rule("d", "drift.f.tv", ">", 0.1)) == "data-team"
+    assert (
+        monitor.Router({"drift": "data-team"}, default="ops").route(Rule("d", "drift.f.tv", ">", 0.1))
+        == "data-team"
+    )
 
 
 # --- silences --------------------------------------------------------------------------------
@@ -293,8 +334,11 @@ def test_planned_load_test_is_not_an_incident() -> None:
 
 def test_silence_end_notifies_still_firing_rule_once() -> None:
     paged: list[monitor.Alert] = []
-    eng = AlertEngine([Rule("r", P99, ">", 500, severity="page")], on_alert=paged.append,
-                      silences=[Silence(0, 120, labels={"severity": "page"})])
+    eng = AlertEngine(
+        [Rule("r", P99, ">", 500, severity="page")],
+        on_alert=paged.append,
+        silences=[Silence(0, 120, labels={"severity": "page"})],
+    )
     for t in range(0, 300, 60):
         eng.evaluate({P99: 900}, now=t)
     assert [(a.at, a.kind, a.silenced) for a in paged] == [(120, "firing", False)]
@@ -339,8 +383,11 @@ def test_structured_logger_and_callbacks() -> None:
         raise RuntimeError("pager down")
 
     seen: list[str] = []
-    eng = AlertEngine([Rule("r", P99, ">", 500, for_=60, severity="page", summary="slow")],
-                      logger=Logger(), on_alert=[broken, lambda a: seen.append(a.kind)])
+    eng = AlertEngine(
+        [Rule("r", P99, ">", 500, for_=60, severity="page", summary="slow")],
+        logger=Logger(),
+        on_alert=[broken, lambda a: seen.append(a.kind)],
+    )
     eng.evaluate({P99: 600}, now=0)
     eng.evaluate({P99: 600}, now=60)
     assert seen == ["pending", "firing"]
@@ -348,7 +395,9 @@ def test_structured_logger_and_callbacks() -> None:
     assert ("alert_pending", "info") in names and ("alert_firing", "error") in names
     assert names.count(("alert_callback_error", "error")) == 2
     ctx = next(c for e, _, c in events if e == "alert_firing")
-    assert ctx["rule"] == "r" and ctx["value"] == 600 and ctx["threshold"] == 500 and ctx["route"] == "platform"
+    assert (
+        ctx["rule"] == "r" and ctx["value"] == 600 and ctx["threshold"] == 500 and ctx["route"] == "platform"
+    )
     json.dumps(ctx)
 
 
@@ -385,28 +434,40 @@ def test_active_lists_pending_and_firing() -> None:
     assert {(a.rule, a.state) for a in eng.active()} == {("p", AlertState.PENDING), ("f", AlertState.FIRING)}
 
 
-@pytest.mark.parametrize("bad,match", [
-    (dict(signal="latency.p98.ms", op=">", threshold=1), "unknown signal"),
-    (dict(signal="errors.rate.infra", op=">", threshold=0.02), "error categories"),
-    (dict(signal=P99, op="=>", threshold=1), "comparator"),
-    (dict(signal=P99, op=">", threshold="2%"), "percentage"),
-    (dict(signal="saturation", op=">", threshold="500ms"), "dimensionless"),
-    (dict(signal=P99, op=">", threshold="5 parsecs"), "bad latency"),
-    (dict(signal=P99, op=">", threshold=500, clear=600), "safe side"),
-    (dict(signal=P99, op=">", threshold=500, for_="5 minutes"), "bad duration"),
-    (dict(signal=P99, op=">", threshold=500, for_=-1), ">= 0"),
-    (dict(signal=P99, op=">", threshold=500, severity="critical"), "severity"),
-    (dict(signal=P99, op=">", threshold=float("nan")), "finite"),
-    (dict(signal=P99, op="==", threshold=Baseline(mean=1, sigma=1)), "ordering"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (dict(signal="latency.p98.ms", op=">", threshold=1), "unknown signal"),
+        (dict(signal="errors.rate.infra", op=">", threshold=0.02), "error categories"),
+        (dict(signal=P99, op="=>", threshold=1), "comparator"),
+        (dict(signal=P99, op=">", threshold="2%"), "percentage"),
+        (dict(signal="saturation", op=">", threshold="500ms"), "dimensionless"),
+        (dict(signal=P99, op=">", threshold="5 parsecs"), "bad latency"),
+        (dict(signal=P99, op=">", threshold=500, clear=600), "safe side"),
+        (dict(signal=P99, op=">", threshold=500, for_="5 minutes"), "bad duration"),
+        (dict(signal=P99, op=">", threshold=500, for_=-1), ">= 0"),
+        (dict(signal=P99, op=">", threshold=500, severity="critical"), "severity"),
+        (dict(signal=P99, op=">", threshold=float("nan")), "finite"),
+        (dict(signal=P99, op="==", threshold=Baseline(mean=1, sigma=1)), "ordering"),
+    ],
+)
 def test_rule_validation(bad: dict[str, Any], match: str) -> None:
     with pytest.raises(monitor.InvalidArgumentError, match=match):
         AlertEngine([Rule("r", **bad)])
 
 
 def test_known_signals() -> None:
-    for s in ("latency.p50_ms", "latency.p999_ms", "throughput.dropped_rps", "throughput.received", "saturation",
-              "errors.rate.timeout", "drift.amount.psi", "drift.merchant_category.js", "slo.checkout.good"):
+    for s in (
+        "latency.p50_ms",
+        "latency.p999_ms",
+        "throughput.dropped_rps",
+        "throughput.received",
+        "saturation",
+        "errors.rate.timeout",
+        "drift.amount.psi",
+        "drift.merchant_category.js",
+        "slo.checkout.good",
+    ):
         assert check_signal(s) == s
     assert check_signal("custom.thing", ["custom.*"]) == "custom.thing"
     with pytest.raises(monitor.InvalidArgumentError):
@@ -444,8 +505,12 @@ def test_restore_rejects_changed_rules_and_bad_state() -> None:
         AlertEngine([Rule("q", P99, ">", 500)], state=saved)
     eng2 = AlertEngine([Rule("r", P99, ">", 400, for_=300), Rule("q", P99, ">", 1)])
     assert eng2.restore(saved, strict=False) == ["q", "r"]
-    for bad in ({}, {**saved, "version": 99}, {**saved, "rules": {"r": {"state": "firing"}}},
-                {**saved, "last_now": "x"}):
+    for bad in (
+        {},
+        {**saved, "version": 99},
+        {**saved, "rules": {"r": {"state": "firing"}}},
+        {**saved, "last_now": "x"},
+    ):
         with pytest.raises(monitor.CorruptDataError):
             AlertEngine([Rule("r", P99, ">", 500, for_=300)], state=bad)
     # A pending timer survives the restart: fires 300 s after the first true evaluation.
@@ -456,7 +521,10 @@ def test_restore_rejects_changed_rules_and_bad_state() -> None:
 
 def test_fingerprint_ignores_presentation() -> None:
     a = Rule("r", P99, ">", 500, for_=60)
-    assert a.fingerprint() == Rule("r", P99, ">", 500, for_=60, severity="ticket", summary="x", route="y").fingerprint()
+    assert (
+        a.fingerprint()
+        == Rule("r", P99, ">", 500, for_=60, severity="ticket", summary="x", route="y").fingerprint()
+    )
     assert a.fingerprint() != Rule("r", P99, ">", 500, for_=120).fingerprint()
     assert a.fingerprint() != Rule("r", P99, ">=", 500, for_=60).fingerprint()
 

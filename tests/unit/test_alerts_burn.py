@@ -14,7 +14,11 @@ from monitor.errors import InvalidArgumentError
 
 
 def test_workbook_factors() -> None:
-    assert [burn_rate_factor(b, w) for b, w in (("2%", "1h"), ("5%", "6h"), ("10%", "3d"))] == [14.4, 6.0, 1.0]
+    assert [burn_rate_factor(b, w) for b, w in (("2%", "1h"), ("5%", "6h"), ("10%", "3d"))] == [
+        14.4,
+        6.0,
+        1.0,
+    ]
     # Scaled to a 28-day period: budget fraction * period / long window.
     assert burn_rate_factor("2%", "1h", "28d") == 13.44
     page, ticket = slo_burn_rate_rules("a", "99.9%", good="slo.a.good", total="slo.a.total")
@@ -34,8 +38,9 @@ def simulate(
 ) -> tuple[AlertEngine, list[tuple[int, str, str]]]:
     """Counters updated once a minute with ``per_minute`` requests, of which
     ``error_fraction(minute) * per_minute`` fail; evaluated at the end of every minute."""
-    rules = slo_burn_rate_rules("avail", objective, good="slo.avail.good", total="slo.avail.total",
-                                resolution=resolution)
+    rules = slo_burn_rate_rules(
+        "avail", objective, good="slo.avail.good", total="slo.avail.total", resolution=resolution
+    )
     eng = AlertEngine(rules)
     good = total = 0
     out = []
@@ -50,16 +55,19 @@ def simulate(
 
 
 # Steady error ratio r: every window's burn rate is r / 0.001, computed exactly.
-@pytest.mark.parametrize("ratio,burn,page,ticket", [
-    (0.020, 20.0, True, True),    # > 14.4 on 1 h and 5 m
-    (0.015, 15.0, True, True),
-    (0.010, 10.0, True, True),    # < 14.4 but > 6 on 6 h and 30 m
-    (0.006, 6.0, False, True),    # exactly 6: not above
-    (0.005, 5.0, False, True),
-    (0.002, 2.0, False, True),
-    (0.001, 1.0, False, False),   # exactly the budget rate: not above 1
-    (0.0, 0.0, False, False),
-])
+@pytest.mark.parametrize(
+    "ratio,burn,page,ticket",
+    [
+        (0.020, 20.0, True, True),  # > 14.4 on 1 h and 5 m
+        (0.015, 15.0, True, True),
+        (0.010, 10.0, True, True),  # < 14.4 but > 6 on 6 h and 30 m
+        (0.006, 6.0, False, True),  # exactly 6: not above
+        (0.005, 5.0, False, True),
+        (0.002, 2.0, False, True),
+        (0.001, 1.0, False, False),  # exactly the budget rate: not above 1
+        (0.0, 0.0, False, False),
+    ],
+)
 def test_steady_error_ratio(ratio: float, burn: float, page: bool, ticket: bool) -> None:
     eng, out = simulate(lambda m: ratio, 10, per_minute=10000)
     st = eng.status("avail_burn_page")
@@ -72,8 +80,12 @@ def test_steady_error_ratio(ratio: float, burn: float, page: bool, ticket: bool)
 
 
 def test_exact_threshold_14_4_does_not_page_on_row_one() -> None:
-    rule = Rule("r", condition=BurnRate(total="slo.a.total", good="slo.a.good", objective="99.9%",
-                                        windows=(("1h", "5m", 14.4),)))
+    rule = Rule(
+        "r",
+        condition=BurnRate(
+            total="slo.a.total", good="slo.a.good", objective="99.9%", windows=(("1h", "5m", 14.4),)
+        ),
+    )
     eng = AlertEngine([rule])
     eng.evaluate({"slo.a.good": 0, "slo.a.total": 0}, now=0)
     # 144 errors in 10000 requests = 1.44% = burn 14.4 exactly.
@@ -99,7 +111,7 @@ def test_short_window_gates_and_resets_quickly() -> None:
     # Ticket: 6 h burn > 1 from k = 2 (400 / 360000 / 0.001 = 1.11); the 3 d window holds only
     # 7 h of history (a partial window): 400 / 422000 / 0.001 = 0.95 at k = 2, 600 / 423000 /
     # 0.001 = 1.42 at k = 3 -> ticket at k = 3.
-    assert ("page" , "firing") == rel[1][1:] and rel[1][0] == 5
+    assert ("page", "firing") == rel[1][1:] and rel[1][0] == 5
     assert (15, "page", "resolved") in rel
     assert rel[0] == (3, "ticket", "firing")
     assert [r for r in rel if r[1] == "page"] == [(5, "page", "firing"), (15, "page", "resolved")]
@@ -134,8 +146,9 @@ def test_partial_windows_off_waits_for_full_windows() -> None:
         return 0.2 if start < m <= start + 10 else 0.0
 
     for partial, ticket in ((True, True), (False, False)):
-        rules = slo_burn_rate_rules("avail", "99.9%", good="slo.avail.good", total="slo.avail.total",
-                                    partial_windows=partial)
+        rules = slo_burn_rate_rules(
+            "avail", "99.9%", good="slo.avail.good", total="slo.avail.total", partial_windows=partial
+        )
         eng = AlertEngine(rules)
         good = total = 0
         eng.evaluate({"slo.avail.good": 0, "slo.avail.total": 0}, now=0)
@@ -143,8 +156,11 @@ def test_partial_windows_off_waits_for_full_windows() -> None:
         for m in range(1, start + 20):
             total += 1000
             good += 1000 - round(frac(m) * 1000)
-            fired |= {a.rule for a in eng.evaluate({"slo.avail.good": good, "slo.avail.total": total}, now=m * 60)
-                      if a.kind == "firing"}
+            fired |= {
+                a.rule
+                for a in eng.evaluate({"slo.avail.good": good, "slo.avail.total": total}, now=m * 60)
+                if a.kind == "firing"
+            }
         assert ("avail_burn_ticket" in fired) == ticket
         assert "avail_burn_page" in fired  # 1 h and 5 m windows are full
         burns = eng.status("avail_burn_ticket").details["burn_rates"]
@@ -167,13 +183,23 @@ def test_latency_slo_and_counter_reset() -> None:
     assert [(a.rule, a.kind) for a in got] == [("latency_burn_page", "firing")]
     # A counter reset (process restart) drops the history: no data until traffic is seen again.
     got = eng.evaluate({"slo.latency.good": 10, "slo.latency.total": 10}, now=240)
-    assert {(a.rule, a.kind) for a in got} == {("latency_burn_page", "resolved"), ("latency_burn_ticket", "resolved")}
+    assert {(a.rule, a.kind) for a in got} == {
+        ("latency_burn_page", "resolved"),
+        ("latency_burn_ticket", "resolved"),
+    }
     assert eng.status("latency_burn_page").details["counter_resets"] == 1
 
 
 def test_bad_counters_summed() -> None:
-    rule = Rule("r", condition=BurnRate(total="throughput.received", bad=("throughput.dropped", "slo.x.bad"),
-                                        objective=0.99, windows=(("1h", "5m", 2),)))
+    rule = Rule(
+        "r",
+        condition=BurnRate(
+            total="throughput.received",
+            bad=("throughput.dropped", "slo.x.bad"),
+            objective=0.99,
+            windows=(("1h", "5m", 2),),
+        ),
+    )
     eng = AlertEngine([rule])
     eng.evaluate({"throughput.received": 0, "throughput.dropped": 0, "slo.x.bad": 0}, now=0)
     (a,) = eng.evaluate({"throughput.received": 100, "throughput.dropped": 2, "slo.x.bad": 1}, now=60)
@@ -181,12 +207,21 @@ def test_bad_counters_summed() -> None:
     assert eng.evaluate({"throughput.received": 200}, now=120)[0].kind == "resolved"  # no data
 
 
-@pytest.mark.parametrize("kw,match", [
-    (dict(total="slo.a.total", objective="99.9%", windows=(("1h", "5m", 14.4),)), "exactly one"),
-    (dict(total="slo.a.total", good="slo.a.good", objective="100%", windows=(("1h", "5m", 14.4),)), "objective"),
-    (dict(total="slo.a.total", good="slo.a.good", objective=0.999, windows=(("5m", "1h", 14.4),)), "short <= long"),
-    (dict(total="slo.a.total", good="slo.a.good", objective=0.999, windows=()), "at least one"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        (dict(total="slo.a.total", objective="99.9%", windows=(("1h", "5m", 14.4),)), "exactly one"),
+        (
+            dict(total="slo.a.total", good="slo.a.good", objective="100%", windows=(("1h", "5m", 14.4),)),
+            "objective",
+        ),
+        (
+            dict(total="slo.a.total", good="slo.a.good", objective=0.999, windows=(("5m", "1h", 14.4),)),
+            "short <= long",
+        ),
+        (dict(total="slo.a.total", good="slo.a.good", objective=0.999, windows=()), "at least one"),
+    ],
+)
 def test_burn_rate_validation(kw: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidArgumentError, match=match):
         BurnRate(**kw)  # type: ignore[arg-type]

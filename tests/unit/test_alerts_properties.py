@@ -30,7 +30,9 @@ def times_of(seq: list[tuple[int, float | None]]) -> list[tuple[float, float | N
     return out
 
 
-def reference_model(seq: list[tuple[float, float | None]], for_: float, keep: float) -> list[tuple[float, str]]:
+def reference_model(
+    seq: list[tuple[float, float | None]], for_: float, keep: float
+) -> list[tuple[float, str]]:
     """Prometheus' alerting-rule state machine, written independently of the engine."""
     out = []
     state, active_at, keep_since = "inactive", 0.0, None
@@ -69,14 +71,18 @@ def run(rule: Rule, seq: list[tuple[float, float | None]]) -> list[tuple[float, 
 
 
 @given(series, st.sampled_from([0, 30, 60, 300]), st.sampled_from([0, 60, 180]))
-def test_matches_prometheus_reference_model(raw: list[tuple[int, float | None]], for_: int, keep: int) -> None:
+def test_matches_prometheus_reference_model(
+    raw: list[tuple[int, float | None]], for_: int, keep: int
+) -> None:
     seq = times_of(raw)
     rule = Rule("r", P99, ">", TRIGGER, for_=for_, keep_firing_for=keep)
     assert run(rule, seq) == reference_model(seq, for_, keep)
 
 
 @given(series, st.sampled_from([60, 300, 600]))
-def test_condition_that_never_persists_for_the_duration_never_fires(raw: list[tuple[int, float | None]], for_: int) -> None:
+def test_condition_that_never_persists_for_the_duration_never_fires(
+    raw: list[tuple[int, float | None]], for_: int
+) -> None:
     seq = times_of(raw)
     # Cut every run of true evaluations so that it lasts less than for_ (make a later
     # evaluation of the run false).
@@ -167,7 +173,10 @@ def test_restart_from_saved_state_is_exact(seed: int, split: int) -> None:
     assert resumed.state() == straight.state()
 
 
-@given(st.lists(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), min_size=2, max_size=30), st.randoms())
+@given(
+    st.lists(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), min_size=2, max_size=30),
+    st.randoms(),
+)
 def test_baseline_moments_are_order_independent(xs: list[float], rnd: random.Random) -> None:
     a, b = _Moments(), _Moments()
     for x in xs:
@@ -184,8 +193,10 @@ def test_baseline_moments_are_order_independent(xs: list[float], rnd: random.Ran
 
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=300), st.integers(1, 20))
 def test_histories_stay_bounded(gaps_s: list[int], resolution: int) -> None:
-    rules = [Rule("roc", condition=RateOfChange("saturation", ">", 0.5, "10m", resolution=resolution)),
-             *slo_burn_rate_rules("a", "99%", good="slo.a.good", total="slo.a.total", resolution=resolution)]
+    rules = [
+        Rule("roc", condition=RateOfChange("saturation", ">", 0.5, "10m", resolution=resolution)),
+        *slo_burn_rate_rules("a", "99%", good="slo.a.good", total="slo.a.total", resolution=resolution),
+    ]
     eng = AlertEngine(rules)
     t = 0.0
     for i, gap in enumerate(gaps_s):

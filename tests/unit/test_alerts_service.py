@@ -20,9 +20,15 @@ def test_service_snapshot_feeds_the_engine() -> None:
     snap = svc.snapshot()
     for name in snap.signals():
         assert check_signal(name) == name
-    rules = [Rule("p99", "latency.p99_ms", ">", "10ms"),
-             *slo_burn_rate_rules("availability", "99.9%", total="throughput.received",
-                                  bad=["throughput.failed", "throughput.dropped"])]
+    rules = [
+        Rule("p99", "latency.p99_ms", ">", "10ms"),
+        *slo_burn_rate_rules(
+            "availability",
+            "99.9%",
+            total="throughput.received",
+            bad=["throughput.failed", "throughput.dropped"],
+        ),
+    ]
     eng = AlertEngine(rules)
     eng.validate_against(snap)
     assert [(a.rule, a.kind) for a in eng.evaluate(snap, now=t[0])] == [("p99", "firing")]

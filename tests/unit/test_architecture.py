@@ -85,8 +85,10 @@ def _imports(module: str, path: str) -> Iterator[tuple[str, str | None]]:
 
 # Import edges that go against the layers, each with the release that removes it.
 DEPRECATED_EDGES = {
-    ("monitor.latency.histogram", "monitor.exposition"):
-        "LatencyHistogram.to_prometheus(), deprecated for exposition.prometheus_text; removed in 0.3",
+    (
+        "monitor.latency.histogram",
+        "monitor.exposition",
+    ): "LatencyHistogram.to_prometheus(), deprecated for exposition.prometheus_text; removed in 0.3",
 }
 
 
@@ -119,7 +121,7 @@ def _find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                cycles.append(stack[stack.index(n):] + [n])
+                cycles.append(stack[stack.index(n) :] + [n])
             elif n not in state:
                 visit(n)
         stack.pop()
@@ -166,24 +168,77 @@ def test_no_module_imports_a_private_name_of_another() -> None:
 PUBLIC_API = [
     "__version__",
     # errors
-    "MonitorError", "InvalidArgumentError", "InvalidInputError", "EmptyWindowError",
-    "ConfigMismatchError", "CorruptDataError",
+    "MonitorError",
+    "InvalidArgumentError",
+    "InvalidInputError",
+    "EmptyWindowError",
+    "ConfigMismatchError",
+    "CorruptDataError",
     # service signals: categories, logs, service, the article's helpers
-    "ErrorCategory", "Categoriser", "categorise_error", "InputValidationError",
-    "BusinessRuleError", "StructuredLogger", "JsonFormatter", "StructuredAdapter", "input_hash",
-    "ServiceMonitor", "Observation", "Snapshot", "PredictionMetrics", "predict_with_metrics",
+    "ErrorCategory",
+    "Categoriser",
+    "categorise_error",
+    "InputValidationError",
+    "BusinessRuleError",
+    "StructuredLogger",
+    "JsonFormatter",
+    "StructuredAdapter",
+    "input_hash",
+    "ServiceMonitor",
+    "Observation",
+    "Snapshot",
+    "PredictionMetrics",
+    "predict_with_metrics",
     # alerts
-    "Alert", "AlertEngine", "AlertState", "AllOf", "AnyOf", "Baseline", "BurnRate", "Not",
-    "RateOfChange", "Router", "Rule", "RuleRef", "RuleStatus", "Severity", "Silence", "Threshold",
-    "error_rate_rules", "load_rules", "slo_burn_rate_rules",
+    "Alert",
+    "AlertEngine",
+    "AlertState",
+    "AllOf",
+    "AnyOf",
+    "Baseline",
+    "BurnRate",
+    "Not",
+    "RateOfChange",
+    "Router",
+    "Rule",
+    "RuleRef",
+    "RuleStatus",
+    "Severity",
+    "Silence",
+    "Threshold",
+    "error_rate_rules",
+    "load_rules",
+    "slo_burn_rate_rules",
     # drift metrics, binning, references, drift windows
-    "tv", "js", "psi", "drift_scores", "psi_contributions", "psi_contributions_raw",
-    "DriftScores", "PSI_FLOOR_EPSILON_DEFAULT", "PSI_SMOOTHINGS", "BinCounts", "CodeCounts",
-    "bin_counts", "bin_codes", "percentile", "Reference", "FeatureProfile", "DriftMonitor",
-    "DriftReport", "FeatureDrift", "calculate_psi",
+    "tv",
+    "js",
+    "psi",
+    "drift_scores",
+    "psi_contributions",
+    "psi_contributions_raw",
+    "DriftScores",
+    "PSI_FLOOR_EPSILON_DEFAULT",
+    "PSI_SMOOTHINGS",
+    "BinCounts",
+    "CodeCounts",
+    "bin_counts",
+    "bin_codes",
+    "percentile",
+    "Reference",
+    "FeatureProfile",
+    "DriftMonitor",
+    "DriftReport",
+    "FeatureDrift",
+    "calculate_psi",
     # latency and its exports
-    "LatencyHistogram", "WindowedLatencyHistogram", "HistogramBucket", "HistogramLayout",
-    "histogram_layout", "histogram_nbytes", "OtelExponentialHistogramPoint", "NativeHistogram",
+    "LatencyHistogram",
+    "WindowedLatencyHistogram",
+    "HistogramBucket",
+    "HistogramLayout",
+    "histogram_layout",
+    "histogram_nbytes",
+    "OtelExponentialHistogramPoint",
+    "NativeHistogram",
 ]
 
 

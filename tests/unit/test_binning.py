@@ -12,8 +12,24 @@ from monitor import InvalidArgumentError
 from monitor._ffi import ffi, lib
 from monitor.binning import Binner
 
-SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 2.5, np.inf, -np.inf, np.nan, 5e-324, -5e-324,
-           2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 1e300, -1e300]
+SPECIAL = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    2.5,
+    np.inf,
+    -np.inf,
+    np.nan,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    1e300,
+    -1e300,
+]
 
 
 def numpy_reference(values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, int, int, int]:
@@ -36,16 +52,23 @@ def _check(values: np.ndarray, edges: np.ndarray) -> None:
     assert np.array_equal(got.edges, edges)
 
 
-edge_lists = st.lists(
-    st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.5])),
-    min_size=2, max_size=40, unique=True,
-).map(lambda v: np.array(sorted(set(v)), dtype=np.float64)).filter(lambda e: e.size >= 2)
+edge_lists = (
+    st.lists(
+        st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.5])),
+        min_size=2,
+        max_size=40,
+        unique=True,
+    )
+    .map(lambda v: np.array(sorted(set(v)), dtype=np.float64))
+    .filter(lambda e: e.size >= 2)
+)
 
 
 @given(
     edge_lists,
     st.lists(st.one_of(st.floats(), st.sampled_from(SPECIAL)), max_size=300),
-    st.booleans(), st.booleans(),
+    st.booleans(),
+    st.booleans(),
 )
 def test_matches_numpy_histogram(edges: np.ndarray, values: list[float], lo_inf: bool, hi_inf: bool) -> None:
     e = edges.copy()
@@ -152,13 +175,19 @@ def test_matrix_equals_per_column() -> None:
     extra = np.zeros((F, 3), dtype=np.uint64)
     ptrs = ffi.new("mon_binner *[]", [b.ptr for b in binners])
     st_ = lib.mon_bin_count_matrix(
-        ptrs, F, ffi.cast("double *", ffi.from_buffer(X)), n, F,
-        ffi.cast("uint64_t *", ffi.from_buffer(counts)), ffi.cast("mon_bin_extra *", ffi.from_buffer(extra)))
+        ptrs,
+        F,
+        ffi.cast("double *", ffi.from_buffer(X)),
+        n,
+        F,
+        ffi.cast("uint64_t *", ffi.from_buffer(counts)),
+        ffi.cast("mon_bin_extra *", ffi.from_buffer(extra)),
+    )
     assert st_ == 0
     off = 0
     for f, b in enumerate(binners):
         one = monitor.bin_counts(X[:, f], b.edges)
-        assert counts[off: off + b.nbins].tolist() == one.counts.tolist()
+        assert counts[off : off + b.nbins].tolist() == one.counts.tolist()
         assert extra[f].tolist() == [one.nan, one.below, one.above]
         off += b.nbins
 
@@ -181,6 +210,7 @@ def test_bin_codes() -> None:
 
 
 # ---- percentile: numpy.percentile bit for bit -----------------------------------------------
+
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     # numpy may return -0.0 where the C selection returns +0.0 (equal values; the sign of a zero
@@ -210,8 +240,10 @@ def test_percentile_bit_exact_random(kind: int) -> None:
         assert _same_bits(monitor.percentile(x, q), np.percentile(x, q))
 
 
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=300),
-       st.lists(st.floats(0, 100), min_size=1, max_size=20))
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=300),
+    st.lists(st.floats(0, 100), min_size=1, max_size=20),
+)
 def test_percentile_bit_exact_hypothesis(values: list[float], q: list[float]) -> None:
     x = np.array(values)
     with np.errstate(all="ignore"):
@@ -258,8 +290,7 @@ def test_count_matrix_equals_per_column_counts() -> None:
     x = np.ascontiguousarray(rng.normal(size=(1000, 3)))
     x[5, 1] = np.nan
     x[6, 2] = 99.0
-    edges = [np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]), np.array([-2.0, 0.0, 2.0]),
-             np.linspace(-3, 3, 7)]
+    edges = [np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]), np.array([-2.0, 0.0, 2.0]), np.linspace(-3, 3, 7)]
     binners = [Binner(e) for e in edges]
     total = sum(b.nbins for b in binners)
     counts = np.zeros(total, dtype=np.uint64)
@@ -268,7 +299,7 @@ def test_count_matrix_equals_per_column_counts() -> None:
     off = 0
     for f, b in enumerate(binners):
         want = monitor.bin_counts(x[:, f], edges[f])
-        assert np.array_equal(counts[off: off + b.nbins], want.counts)
+        assert np.array_equal(counts[off : off + b.nbins], want.counts)
         assert list(extra[f]) == [want.nan, want.below, want.above]
         off += b.nbins
     # a ring of two slots, filled from row ranges

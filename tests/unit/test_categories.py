@@ -71,7 +71,11 @@ def test_default_table(exc: BaseException, context: dict | None, expected: Error
 
 def test_article_values_and_c_codes() -> None:
     assert [c.value for c in ErrorCategory] == [
-        "infrastructure", "input_validation", "model_inference", "business_logic", "timeout"
+        "infrastructure",
+        "input_validation",
+        "model_inference",
+        "business_logic",
+        "timeout",
     ]
     for c in ErrorCategory:
         assert c.code == getattr(lib, "MON_ERR_" + c.name)
@@ -174,11 +178,24 @@ def test_output_checks() -> None:
 
 
 @given(
-    st.sampled_from([ValueError, TypeError, KeyError, RuntimeError, OSError, TimeoutError,
-                     MemoryError, ArithmeticError, LookupError, Exception]),
+    st.sampled_from(
+        [
+            ValueError,
+            TypeError,
+            KeyError,
+            RuntimeError,
+            OSError,
+            TimeoutError,
+            MemoryError,
+            ArithmeticError,
+            LookupError,
+            Exception,
+        ]
+    ),
     st.text(max_size=30),
-    st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.booleans(), st.text(max_size=8)),
-                    max_size=4),
+    st.dictionaries(
+        st.text(max_size=8), st.one_of(st.none(), st.booleans(), st.text(max_size=8)), max_size=4
+    ),
 )
 def test_total_and_deterministic(cls: type[Exception], msg: str, ctx: dict) -> None:
     exc = cls(msg)

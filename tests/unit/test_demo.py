@@ -59,6 +59,7 @@ def test_readme_demo_command_from_the_checkout_root() -> None:
     if exe is None:
         pytest.skip("the `monitor` console script is not installed (pip install .)")
     from oracles import ROOT as root
+
     proc = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=120, cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "still active: amount_drift" in proc.stdout

@@ -36,9 +36,7 @@ TIGHT = 2.0**-55  # what the implementation guarantees comfortably (docs/drift_m
 # ---- exact reference -------------------------------------------------------------------------
 
 
-def exact(
-    a: list[int], e: list[int], smoothing: str = "laplace", eps: float | None = None
-) -> dict[str, Any]:
+def exact(a: list[int], e: list[int], smoothing: str = "laplace", eps: float | None = None) -> dict[str, Any]:
     """TV as a Fraction; JS, JS distance and PSI with mpmath at 256 bits."""
     with mpmath.workprec(256):
         na, ne, b = sum(a), sum(e), len(a)
@@ -67,8 +65,9 @@ def exact(
 def errors(s: DriftScores, ref: dict[str, Any]) -> dict[str, float]:
     with mpmath.workprec(256):
         return {
-            "tv_raw": float(abs(mpmath.mpf(s.tv_raw) / 2**64 - mpmath.mpf(ref["tv"].numerator)
-                                / ref["tv"].denominator)),
+            "tv_raw": float(
+                abs(mpmath.mpf(s.tv_raw) / 2**64 - mpmath.mpf(ref["tv"].numerator) / ref["tv"].denominator)
+            ),
             "js": float(abs(mpmath.mpf(s.js_raw) / 2**126 - ref["js"])),
             "js_distance": float(abs(mpmath.mpf(s.js_distance_raw) / 2**63 - ref["jsd"])),
             "psi": float(abs(mpmath.mpf(s.psi_raw) / 2**64 - ref["psi"]) / max(1, ref["psi"])),
@@ -116,8 +115,13 @@ def adversarial_cases() -> list[tuple[str, list[int], list[int]]]:
     near[17] += 1
     add(("near-identical, 1 count in 2^50", base, near))
     add(("near-identical large totals", [2**51, 2**51 - 1], [2**51 - 1, 2**51]))
-    add(("near-identical 10 bins", [10**14 + i for i in range(10)],
-         [10**14 + i + (1 if i == 3 else 0) for i in range(10)]))
+    add(
+        (
+            "near-identical 10 bins",
+            [10**14 + i for i in range(10)],
+            [10**14 + i + (1 if i == 3 else 0) for i in range(10)],
+        )
+    )
     for b in (1, 2, 10, 100, 10_000):
         for scale in (1, 2**10, 2**40 // max(b, 1)):
             a = [rng.randrange(0, scale + 1) for _ in range(b)]
@@ -198,8 +202,10 @@ def test_accuracy_report(capsys: pytest.CaptureFixture[str]) -> None:
     """Print the largest errors seen by the accuracy tests of this module (run with -s)."""
     with capsys.disabled():
         if _MAX_ERR:
-            print("\nmax errors vs mpmath (256 bits): " + ", ".join(
-                f"{k}={v:.3g}" for k, v in sorted(_MAX_ERR.items())))
+            print(
+                "\nmax errors vs mpmath (256 bits): "
+                + ", ".join(f"{k}={v:.3g}" for k, v in sorted(_MAX_ERR.items()))
+            )
     assert all(v <= BOUND for v in _MAX_ERR.values())
 
 
@@ -225,8 +231,12 @@ def test_golden_vectors() -> None:
         a, e = _golden_counts(case)
         s = monitor.drift_scores(a, e, smoothing=case["smoothing"], epsilon=case["epsilon"])
         got = {
-            "tv_raw": s.tv_raw, "tv_num": s.tv_num, "tv_den": s.tv_den, "js_raw": s.js_raw,
-            "js_distance_raw": s.js_distance_raw, "psi_raw": s.psi_raw,
+            "tv_raw": s.tv_raw,
+            "tv_num": s.tv_num,
+            "tv_den": s.tv_den,
+            "js_raw": s.js_raw,
+            "js_distance_raw": s.js_distance_raw,
+            "psi_raw": s.psi_raw,
         }
         want = {k: int(case[k]) for k in got}
         assert got == want, case["name"]
@@ -235,7 +245,8 @@ def test_golden_vectors() -> None:
 def test_generated_tables_are_reproducible() -> None:
     proc = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tools", "gen", "gen_drift_tables.py"), "--check"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
 
@@ -252,8 +263,10 @@ def pairs(draw: Any) -> tuple[list[int], list[int]]:
     if mode == "independent":
         e = draw(st.lists(st.integers(0, 2**30), min_size=len(a), max_size=len(a)))
     elif mode == "close":
-        e = [max(0, x + d) for x, d in zip(a, draw(st.lists(st.integers(-2, 2), min_size=len(a),
-                                                                max_size=len(a))))]
+        e = [
+            max(0, x + d)
+            for x, d in zip(a, draw(st.lists(st.integers(-2, 2), min_size=len(a), max_size=len(a))))
+        ]
     else:
         e = [x * draw(st.integers(1, 5)) for x in a]
     assume(sum(a) > 0 and sum(e) > 0)
@@ -265,8 +278,12 @@ def test_symmetry_and_bounds(pe: tuple[list[int], list[int]]) -> None:
     a, e = pe
     s = monitor.drift_scores(a, e)
     r = monitor.drift_scores(e, a)
-    assert (s.tv_raw, s.tv_num, s.js_raw, s.js_distance_raw) == (r.tv_raw, r.tv_num, r.js_raw,
-                                                                 r.js_distance_raw)
+    assert (s.tv_raw, s.tv_num, s.js_raw, s.js_distance_raw) == (
+        r.tv_raw,
+        r.tv_num,
+        r.js_raw,
+        r.js_distance_raw,
+    )
     assert s.psi_raw == r.psi_raw  # PSI is symmetric in (p~, q~), and so is the computation
     assert 0 <= s.tv <= 1 and 0 <= s.js <= 1 and 0 <= s.js_distance <= 1
     assert s.tv_raw <= 2**64 and s.js_raw <= 2**126 and s.js_distance_raw <= 2**63
@@ -300,8 +317,7 @@ def test_permutation_invariance(pe: tuple[list[int], list[int]], rnd: random.Ran
     t = monitor.drift_scores([a[i] for i in idx], [e[i] for i in idx])
     assert s == t  # every raw integer identical
     f1 = monitor.drift_scores(a, e, smoothing="floor", epsilon=1e-3)
-    f2 = monitor.drift_scores([a[i] for i in idx], [e[i] for i in idx], smoothing="floor",
-                              epsilon=1e-3)
+    f2 = monitor.drift_scores([a[i] for i in idx], [e[i] for i in idx], smoothing="floor", epsilon=1e-3)
     assert f1 == f2
 
 
@@ -313,10 +329,13 @@ def test_power_of_two_scaling(pe: tuple[list[int], list[int]], k: int) -> None:
     a, e = pe
     assume(max(sum(a), sum(e)) << k <= MAX_TOTAL)
     s = monitor.drift_scores(a, e, smoothing="floor", epsilon=1e-3)
-    t = monitor.drift_scores([x << k for x in a], [y << k for y in e], smoothing="floor",
-                             epsilon=1e-3)
+    t = monitor.drift_scores([x << k for x in a], [y << k for y in e], smoothing="floor", epsilon=1e-3)
     assert (s.tv_raw, s.js_raw, s.js_distance_raw, s.psi_raw) == (
-        t.tv_raw, t.js_raw, t.js_distance_raw, t.psi_raw)
+        t.tv_raw,
+        t.js_raw,
+        t.js_distance_raw,
+        t.psi_raw,
+    )
     assert Fraction(s.tv_num, s.tv_den) == Fraction(t.tv_num, t.tv_den)
 
 
@@ -476,10 +495,12 @@ def test_smoothing_errors(smoothing: Any, eps: Any, match: str) -> None:
 def test_floor_default_epsilon() -> None:
     assert monitor.PSI_FLOOR_EPSILON_DEFAULT == 1e-4
     assert monitor.psi([1, 0], [0, 1], smoothing="floor") == monitor.psi(
-        [1, 0], [0, 1], smoothing="floor", epsilon=1e-4)
+        [1, 0], [0, 1], smoothing="floor", epsilon=1e-4
+    )
     # an integer epsilon type other than float is accepted when in range
-    assert monitor.psi([1, 0], [0, 1], smoothing="floor", epsilon=Fraction(1, 4)) == \
-        monitor.psi([1, 0], [0, 1], smoothing="floor", epsilon=0.25)
+    assert monitor.psi([1, 0], [0, 1], smoothing="floor", epsilon=Fraction(1, 4)) == monitor.psi(
+        [1, 0], [0, 1], smoothing="floor", epsilon=0.25
+    )
 
 
 def test_result_object() -> None:
@@ -491,8 +512,7 @@ def test_result_object() -> None:
     assert "tv=1.0" in repr(s)
     with pytest.raises(AttributeError):
         s.tv_raw = 0  # type: ignore[misc]
-    assert s == DriftScores(s.tv_raw, s.tv_num, s.tv_den, s.js_raw, s.js_distance_raw,
-                            s.psi_raw)
+    assert s == DriftScores(s.tv_raw, s.tv_num, s.tv_den, s.js_raw, s.js_distance_raw, s.psi_raw)
 
 
 # ---- bit identity across builds -------------------------------------------------------------
@@ -508,8 +528,7 @@ def _m32_available() -> bool:
         src = os.path.join(tmp, "t.c")
         with open(src, "w", encoding="utf-8") as fh:
             fh.write("#include <stdio.h>\nint main(void){return 0;}\n")
-        proc = subprocess.run(["gcc", "-m32", src, "-o", os.path.join(tmp, "t")],
-                              capture_output=True)
+        proc = subprocess.run(["gcc", "-m32", src, "-o", os.path.join(tmp, "t")], capture_output=True)
         return proc.returncode == 0
 
 
@@ -535,7 +554,9 @@ def test_c_golden_in_other_builds(variant: str, args: list[str]) -> None:
         pytest.skip("gcc -m32 cannot link here (install gcc-multilib)")
     proc = subprocess.run(
         ["make", "-s", "-C", os.path.join(ROOT, "csrc"), "test", f"VARIANT={variant}", *args],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " 0 failed" in proc.stdout
@@ -546,8 +567,7 @@ def test_c_golden_in_other_builds(variant: str, args: list[str]) -> None:
 
 @pytest.mark.parametrize("smoothing,eps", [("laplace", None), ("floor", None), ("floor", 0.05)])
 @pytest.mark.parametrize("name,a,e", adversarial_cases()[:12], ids=lambda v: v if isinstance(v, str) else "")
-def test_psi_contributions(name: str, a: list[int], e: list[int], smoothing: str,
-                           eps: float | None) -> None:
+def test_psi_contributions(name: str, a: list[int], e: list[int], smoothing: str, eps: float | None) -> None:
     raw = monitor.psi_contributions_raw(a, e, smoothing=smoothing, epsilon=eps)
     total = monitor.drift_scores(a, e, smoothing=smoothing, epsilon=eps).psi_raw
     assert len(raw) == len(a) and all(r >= 0 for r in raw)

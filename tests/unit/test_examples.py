@@ -21,14 +21,27 @@ def test_c_quickstart(cc: str, tmp_path: os.PathLike[str]) -> None:
     if shutil.which(cc) is None or shutil.which("make") is None:
         pytest.skip(f"{cc}/make not installed")
     variant = f"example-{cc}"
-    subprocess.run(["make", "-s", "-C", CSRC, "lib", f"CC={cc}", f"VARIANT={variant}"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["make", "-s", "-C", CSRC, "lib", f"CC={cc}", f"VARIANT={variant}"], check=True, capture_output=True
+    )
     exe = os.path.join(str(tmp_path), "quickstart")
     subprocess.run(
-        [cc, "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-I", CSRC,
-         os.path.join(ROOT, "examples", "c_quickstart.c"),
-         os.path.join(CSRC, "build", variant, "libmonitor.a"), "-o", exe],
-        check=True, capture_output=True,
+        [
+            cc,
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Wpedantic",
+            "-Werror",
+            "-I",
+            CSRC,
+            os.path.join(ROOT, "examples", "c_quickstart.c"),
+            os.path.join(CSRC, "build", variant, "libmonitor.a"),
+            "-o",
+            exe,
+        ],
+        check=True,
+        capture_output=True,
     )
     out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
     assert "p50 12.06 ms  p99 21.88 ms  p99.9 21.88 ms  (16392 bytes of state)" in out
@@ -42,8 +55,9 @@ def _readme_python_blocks() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(len(_readme_python_blocks())))
-def test_readme_python_block_runs(index: int, tmp_path: os.PathLike[str],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_python_block_runs(
+    index: int, tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # blocks may write files (reference profiles)
     code = _readme_python_blocks()[index]
     exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "__readme__"})

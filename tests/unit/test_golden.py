@@ -25,8 +25,13 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     import monitor
 
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(monitor.__file__)))
-    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True,
-                          text=True, cwd=os.path.dirname(GOLDEN), env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(GOLDEN),
+        env=env,
+    )
 
 
 def _doc() -> dict:
@@ -42,8 +47,12 @@ def test_golden_vectors_pass_with_the_files_digest() -> None:
 
 
 def test_c_header_is_in_sync_with_the_golden_file() -> None:
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen", "golden.py"), "check"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "gen", "golden.py"), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -88,8 +97,7 @@ def test_wrong_version_is_rejected(tmp_path) -> None:
 def test_digest_encoding_is_the_documented_one() -> None:
     # Recompute the digest from the documented definition, independently of _verify's helpers.
     h = hashlib.sha256(b"monitor-golden-v1\x00")
-    width = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "u128": 16,
-             "i8": 1, "i16": 2, "i32": 4, "i64": 8}
+    width = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "u128": 16, "i8": 1, "i16": 2, "i32": 4, "i64": 8}
 
     def enc(t: str, v) -> bytes:
         if t in width:
@@ -208,8 +216,11 @@ def test_bin_vectors_follow_the_numpy_rule() -> None:
     for case in _cases("bin"):
         o, inp = _out(case), case["input"]
         edges = [f(b) for b in inp["edges"]]
-        ok = len(edges) >= 2 and all(not math.isnan(e) for e in edges) and all(
-            a < b for a, b in zip(edges, edges[1:]))
+        ok = (
+            len(edges) >= 2
+            and all(not math.isnan(e) for e in edges)
+            and all(a < b for a, b in zip(edges, edges[1:]))
+        )
         assert (o["init"] == 0) == ok
         if not ok:
             continue

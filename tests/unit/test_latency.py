@@ -55,7 +55,9 @@ def test_default_configuration_memory_and_error() -> None:
     assert h.relative_error <= 0.01
     # the exact bound: at least the continuous (base-1)/(base+1), at most that + 1/(2 lowest)
     base = 2 ** (2**-6)
-    assert (base - 1) / (base + 1) <= h.relative_error <= (base - 1) / (base + 1) + 0.5 / lay.range_lo_ns + 1e-12
+    assert (
+        (base - 1) / (base + 1) <= h.relative_error <= (base - 1) / (base + 1) + 0.5 / lay.range_lo_ns + 1e-12
+    )
 
 
 def test_scale_choice_from_relative_error() -> None:
@@ -151,7 +153,9 @@ def test_strict_raises_and_does_not_count() -> None:
     h.record_many([1.0, 2.0], unit="ms")
     h.record_ms(1.5)
     assert h.count == 3
-    assert isinstance(InvalidArgumentError("x"), ValueError) and isinstance(InvalidArgumentError("x"), MonitorError)
+    assert isinstance(InvalidArgumentError("x"), ValueError) and isinstance(
+        InvalidArgumentError("x"), MonitorError
+    )
 
 
 def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
@@ -184,7 +188,9 @@ def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
     assert s.record_many([]) == 0
 
 
-@given(x=st.floats(min_value=0, max_value=2e19, allow_nan=False), unit=st.sampled_from(["ns", "us", "ms", "s"]))
+@given(
+    x=st.floats(min_value=0, max_value=2e19, allow_nan=False), unit=st.sampled_from(["ns", "us", "ms", "s"])
+)
 def test_float_conversion_is_exact_round_half_even(x: float, unit: str) -> None:
     mult = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9}[unit]
     expect = round(Fraction(x) * mult)  # Fraction rounds half to even
@@ -226,8 +232,20 @@ def _datasets() -> dict[str, np.ndarray]:
     }
 
 
-QS = [Fraction(0), Fraction(1, 1000), Fraction(1, 100), Fraction(1, 10), Fraction(1, 4), Fraction(1, 2),
-      Fraction(3, 4), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000), Fraction(9999, 10000), Fraction(1)]
+QS = [
+    Fraction(0),
+    Fraction(1, 1000),
+    Fraction(1, 100),
+    Fraction(1, 10),
+    Fraction(1, 4),
+    Fraction(1, 2),
+    Fraction(3, 4),
+    Fraction(9, 10),
+    Fraction(99, 100),
+    Fraction(999, 1000),
+    Fraction(9999, 10000),
+    Fraction(1),
+]
 
 
 @pytest.mark.parametrize("name", ["lognormal", "bimodal", "pareto", "constant", "edges"])
@@ -376,13 +394,28 @@ def test_golden_layout_of_bytes() -> None:
     h.record_ns(2048)
     b = h.to_bytes()
     assert b[:4] == b"MONH" and b[4] == 1 and b[5] == 2
-    lowest, highest, count, under, over, inv, mn, mx, slo, shi, nz, res = struct.unpack_from("<QQQQQQQQQQII", b, 8)
+    lowest, highest, count, under, over, inv, mn, mx, slo, shi, nz, res = struct.unpack_from(
+        "<QQQQQQQQQQII", b, 8
+    )
     assert (lowest, highest, count, under, over, inv, mn, mx, slo, shi, nz, res) == (
-        1000, 10**6, 2, 1, 0, 0, 0, 2048, 2048, 0, 1, 0)
+        1000,
+        10**6,
+        2,
+        1,
+        0,
+        0,
+        0,
+        2048,
+        2048,
+        0,
+        1,
+        0,
+    )
     assert len(b) == 96 + 12 + 4
     off, cnt = struct.unpack_from("<IQ", b, 96)
     assert cnt == 1 and off == 44 - h.layout.index_lo  # index of 2048 at scale 2 is 11 * 4 = 44
     import zlib  # noqa: F401  (CRC-32C is not zlib's CRC-32: check against an independent implementation)
+
     assert struct.unpack_from("<I", b, len(b) - 4)[0] == crc32c(b[:-4])
 
 
@@ -588,8 +621,10 @@ def test_windowed_histogram_threads_record_exactly() -> None:
         t.join()
     h = w.window()
     assert h.count == nthreads * (per + per // 4) and h.invalid == 0 and w.late == 0
-    expect = sum(per // 4 * (1_000_000 * (1 + k) + 1_000 * (k + 1) + 2_000 + 2 * 1_000 * (k + 1))
-                 for k in range(nthreads))
+    expect = sum(
+        per // 4 * (1_000_000 * (1 + k) + 1_000 * (k + 1) + 2_000 + 2 * 1_000 * (k + 1))
+        for k in range(nthreads)
+    )
     assert h.sum == expect
 
 
@@ -649,7 +684,9 @@ def test_threads_lose_no_values() -> None:
     for t in threads:
         t.join()
     assert h.count == 8 * per_thread
-    expect = 8 * ((per_thread - singles) // len(chunk) * int(chunk.sum()) + sum(range(5_000, 5_000 + singles)))
+    expect = 8 * (
+        (per_thread - singles) // len(chunk) * int(chunk.sum()) + sum(range(5_000, 5_000 + singles))
+    )
     assert h.sum == expect
 
 
@@ -689,5 +726,10 @@ def test_readers_see_consistent_snapshots_while_writers_record() -> None:
 
 
 def test_public_names_exported() -> None:
-    for name in ("LatencyHistogram", "WindowedLatencyHistogram", "OtelExponentialHistogramPoint", "NativeHistogram"):
+    for name in (
+        "LatencyHistogram",
+        "WindowedLatencyHistogram",
+        "OtelExponentialHistogramPoint",
+        "NativeHistogram",
+    ):
         assert hasattr(monitor, name) and name in monitor.__all__

@@ -36,14 +36,19 @@ def _hist(values: list[int]) -> LatencyHistogram:
 
 def _promtool(text: str) -> subprocess.CompletedProcess[str]:
     assert PROMTOOL is not None
-    return subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60
+    )
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)")
+@pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)"
+)
 @pytest.mark.parametrize("export_scale", [0, 1, 3, None])
 def test_promtool_accepts_exposition(export_scale: int | None) -> None:
     h = _hist(_values())
-    text = exposition.prometheus_text(h,
+    text = exposition.prometheus_text(
+        h,
         "inference_request_duration_seconds",
         {"model": 'resnet "50"\\v2\nx', "route": "/predict"},
         help="Request latency\nmeasured at the API boundary \\ seconds",
@@ -54,9 +59,13 @@ def test_promtool_accepts_exposition(export_scale: int | None) -> None:
     assert proc.stdout.strip() == "" and proc.stderr.strip() == ""
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)")
+@pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)"
+)
 def test_promtool_accepts_escaped_names_and_empty_histogram() -> None:
-    text = exposition.prometheus_text(LatencyHistogram(), "9 request.latency-p", {"bad-label": "v", "ok": ""}, help="h")
+    text = exposition.prometheus_text(
+        LatencyHistogram(), "9 request.latency-p", {"bad-label": "v", "ok": ""}, help="h"
+    )
     assert text.startswith("# HELP _9_request_latency_p h\n")
     proc = _promtool(text)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -81,7 +90,7 @@ def test_exported_cumulative_counts_are_exact(export_scale: int | None) -> None:
         ns = Fraction(Decimal(le)) * 10**9
         assert ns.denominator == 1  # boundaries are exact integer ns
         assert c == int(np.searchsorted(srt, int(ns), side="right")), le
-    assert f"lat_seconds_count{{a=\"b\"}} {len(values)}" in text
+    assert f'lat_seconds_count{{a="b"}} {len(values)}' in text
     sum_line = [ln for ln in text.splitlines() if ln.startswith("lat_seconds_sum")][0]
     assert Fraction(Decimal(sum_line.split()[-1])) * 10**9 == sum(values)
     n_buckets = len(les) - 1

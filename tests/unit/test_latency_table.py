@@ -38,7 +38,7 @@ def exact_index(scale: int, v: int) -> int:
     """ceil(2^scale * log2(v)) = smallest i with v^(2^scale) <= 2^i, by integer arithmetic."""
     k = 1 << scale
     p = v**k
-    i = (p.bit_length() - 1)  # 2^i <= p < 2^(i+1)
+    i = p.bit_length() - 1  # 2^i <= p < 2^(i+1)
     return i if p == 1 << i else i + 1
 
 

@@ -48,32 +48,34 @@ def test_article_usage_as_written(handler: ListHandler) -> None:
     # Usage
     log = StructuredLogger("fraud-model-v3")
 
-    log.log("prediction_start",
+    log.log(
+        "prediction_start",
         request_id="req-8847291",
         user_id="usr-12345",
         model_version="v3.2.1",
-        input_features=["amount", "merchant_category", "time_since_last"]
+        input_features=["amount", "merchant_category", "time_since_last"],
     )
 
-    log.log("prediction_complete",
+    log.log(
+        "prediction_complete",
         request_id="req-8847291",
         latency_ms=47.3,
         prediction=0.73,
         confidence=0.89,
-        cache_hit=False
+        cache_hit=False,
     )
 
-    log.log("prediction_error",
+    log.log(
+        "prediction_error",
         level="error",
         request_id="req-8847292",
         error_type="TimeoutError",
         error_message="Model inference exceeded 100ms timeout",
-        latency_ms=147.8
+        latency_ms=147.8,
     )
     assert len(handler.lines) == 3
     recs = [json.loads(line) for line in handler.lines]
-    assert [r["event"] for r in recs] == ["prediction_start", "prediction_complete",
-                                          "prediction_error"]
+    assert [r["event"] for r in recs] == ["prediction_start", "prediction_complete", "prediction_error"]
     assert recs[0]["input_features"] == ["amount", "merchant_category", "time_since_last"]
     assert recs[1]["confidence"] == 0.89 and recs[1]["cache_hit"] is False
     assert recs[2]["level"] == "error" and recs[2]["latency_ms"] == 147.8
@@ -86,9 +88,19 @@ def test_article_usage_as_written(handler: ListHandler) -> None:
 def test_deterministic_bytes_and_key_order() -> None:
     buf = io.StringIO()
     log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY)
-    log.log("prediction_complete", zeta=1, span_id="s1", alpha="a", confidence=0.9,
-            request_id="r1", input={"amount": 12.5, "user": "u1"}, latency_ms=3.25,
-            model_version="v1", trace_id="t1", prediction=[0.1, 0.9])
+    log.log(
+        "prediction_complete",
+        zeta=1,
+        span_id="s1",
+        alpha="a",
+        confidence=0.9,
+        request_id="r1",
+        input={"amount": 12.5, "user": "u1"},
+        latency_ms=3.25,
+        model_version="v1",
+        trace_id="t1",
+        prediction=[0.1, 0.9],
+    )
     expected = (
         '{"timestamp":"2026-01-23T18:00:00.250000Z","service":"svc",'
         '"event":"prediction_complete","level":"info","request_id":"r1",'
@@ -99,18 +111,40 @@ def test_deterministic_bytes_and_key_order() -> None:
     )
     assert buf.getvalue() == expected
     # Golden hash: the canonical encoding and BLAKE2b key/person are part of the contract.
-    enc = (b"d" + (2).to_bytes(8, "little")
-           + b"s" + (4).to_bytes(8, "little") + b"user" + b"s" + (2).to_bytes(8, "little") + b"u1"
-           + b"s" + (6).to_bytes(8, "little") + b"amount" + b"f" + struct.pack("<d", 12.5))
+    enc = (
+        b"d"
+        + (2).to_bytes(8, "little")
+        + b"s"
+        + (4).to_bytes(8, "little")
+        + b"user"
+        + b"s"
+        + (2).to_bytes(8, "little")
+        + b"u1"
+        + b"s"
+        + (6).to_bytes(8, "little")
+        + b"amount"
+        + b"f"
+        + struct.pack("<d", 12.5)
+    )
     assert canonical_bytes({"amount": 12.5, "user": "u1"}) == enc
     ref = hashlib.blake2b(enc, key=KEY, digest_size=16, person=b"monitor-input").hexdigest()
     assert input_hash({"amount": 12.5, "user": "u1"}, KEY) == ref == GOLDEN_HASH
     # The same call again gives the same bytes.
     buf2 = io.StringIO()
     log2 = StructuredLogger("svc", stream=buf2, clock=lambda: T0, hash_key=KEY)
-    log2.log("prediction_complete", alpha="a", zeta=1, span_id="s1", confidence=0.9,
-             request_id="r1", input={"user": "u1", "amount": 12.5}, latency_ms=3.25,
-             model_version="v1", trace_id="t1", prediction=[0.1, 0.9])
+    log2.log(
+        "prediction_complete",
+        alpha="a",
+        zeta=1,
+        span_id="s1",
+        confidence=0.9,
+        request_id="r1",
+        input={"user": "u1", "amount": 12.5},
+        latency_ms=3.25,
+        model_version="v1",
+        trace_id="t1",
+        prediction=[0.1, 0.9],
+    )
     assert buf2.getvalue() == expected
 
 
@@ -137,9 +171,20 @@ def test_no_injection_and_unsafe_values() -> None:
     buf.truncate()
     cyc: list[Any] = [1]
     cyc.append(cyc)
-    log.log("e", nan=math.nan, inf=-math.inf, big=10**5000, b=b"\x00\xff", s={3, 1},
-            np_scalar=np.float32(1.5), arr=np.array([1.0, np.nan]), cyc=cyc,
-            keys={1: "a", None: "b", (1, 2): "c", 2.5: "d"}, obj=object(), exc=ValueError("v"))
+    log.log(
+        "e",
+        nan=math.nan,
+        inf=-math.inf,
+        big=10**5000,
+        b=b"\x00\xff",
+        s={3, 1},
+        np_scalar=np.float32(1.5),
+        arr=np.array([1.0, np.nan]),
+        cyc=cyc,
+        keys={1: "a", None: "b", (1, 2): "c", 2.5: "d"},
+        obj=object(),
+        exc=ValueError("v"),
+    )
     rec = json.loads(buf.getvalue())
     assert rec["nan"] == "NaN" and rec["inf"] == "-Infinity"
     assert rec["big"].startswith("<int of")
@@ -162,16 +207,19 @@ def test_reserved_keys_do_not_override() -> None:
 any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=())
 texts = st.text(alphabet=any_char, max_size=40)
 leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    texts, st.binary(max_size=10),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts,
+    st.binary(max_size=10),
 )
 values = st.recursive(
     leaves,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.tuples(inner, inner),
-        st.dictionaries(st.one_of(texts, st.integers(), st.booleans(), st.none()), inner,
-                        max_size=4),
+        st.dictionaries(st.one_of(texts, st.integers(), st.booleans(), st.none()), inner, max_size=4),
         st.frozensets(st.integers(), max_size=4),
     ),
     max_leaves=20,
@@ -241,8 +289,7 @@ def test_canonical_encoding() -> None:
 
 def test_sampling_is_deterministic() -> None:
     buf = io.StringIO()
-    log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY,
-                           success_sample_rate=0.25)
+    log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY, success_sample_rate=0.25)
     for i in range(100):
         log.log("ok", request_id=str(i))
         if i % 10 == 0:
@@ -294,8 +341,7 @@ def test_formatter_and_adapter(handler: ListHandler) -> None:
     handler.setFormatter(JsonFormatter("fraud", clock=lambda: T0, hash_key=KEY))
     lg = logging.getLogger("fraud-model-v3")
     # the article's stdlib call inside predict_with_metrics
-    lg.info("prediction_complete",
-            extra={"latency_ms": 12.5, "model_version": "v3", "status": "success"})
+    lg.info("prediction_complete", extra={"latency_ms": 12.5, "model_version": "v3", "status": "success"})
     rec = json.loads(handler.lines[-1])
     assert list(rec)[:4] == ["timestamp", "service", "event", "level"]
     assert rec["service"] == "fraud" and rec["event"] == "prediction_complete"
@@ -314,8 +360,7 @@ def test_formatter_and_adapter(handler: ListHandler) -> None:
     assert handler.lines[-1] == slog.render("direct", request_id="r")
     # adapter: keyword fields, bound fields, clashes with LogRecord attributes renamed
     ad = StructuredAdapter(lg, {"model_version": "v3"})
-    ad.warning("prediction_slow", latency_ms=900.0, request_id="r9", name="clash",
-               input={"card": "4111"})
+    ad.warning("prediction_slow", latency_ms=900.0, request_id="r9", name="clash", input={"card": "4111"})
     rec = json.loads(handler.lines[-1])
     assert rec["model_version"] == "v3" and rec["latency_ms"] == 900.0
     assert rec["name_"] == "clash" and rec["level"] == "warning"
@@ -329,8 +374,7 @@ def test_formatter_and_adapter(handler: ListHandler) -> None:
 
 def test_bind() -> None:
     buf = io.StringIO()
-    log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY,
-                           fields={"model_version": "v1"})
+    log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY, fields={"model_version": "v1"})
     log.bind(request_id="r1").log("e", latency_ms=1.0)
     rec = json.loads(buf.getvalue())
     assert rec["model_version"] == "v1" and rec["request_id"] == "r1"
@@ -352,9 +396,23 @@ def test_construction_errors() -> None:
 
 
 field_names = st.one_of(
-    st.sampled_from(["timestamp", "service", "event", "level", "input", "input_data",
-                     "input_hash", "request_id", "latency_ms", "prediction", "trace_id", "service_",
-                     "level_"]),
+    st.sampled_from(
+        [
+            "timestamp",
+            "service",
+            "event",
+            "level",
+            "input",
+            "input_data",
+            "input_hash",
+            "request_id",
+            "latency_ms",
+            "prediction",
+            "trace_id",
+            "service_",
+            "level_",
+        ]
+    ),
     texts,
 )
 
@@ -365,12 +423,13 @@ def test_fast_path_matches_general_renderer(context: dict) -> None:
 
     log = StructuredLogger("svc", clock=lambda: T0, hash_key=KEY)
     fast = log._render("e", "info", dict(context))
-    slow = render_json(build_record("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context),
-                              log.input_hash))
+    slow = render_json(
+        build_record("2026-01-23T18:00:00.250000Z", "svc", "e", "info", dict(context), log.input_hash)
+    )
     assert fast == slow
 
 
-ARTICLE_PREDICT_WITH_METRICS = '''
+ARTICLE_PREDICT_WITH_METRICS = """
 # Production-ready latency tracking
 import time
 from dataclasses import dataclass
@@ -419,7 +478,7 @@ def predict_with_metrics(model, input_data) -> tuple:
         )
 
     return result, metrics
-'''
+"""
 
 
 def test_article_stdlib_logging_becomes_json_lines() -> None:
@@ -444,6 +503,7 @@ def test_article_stdlib_logging_becomes_json_lines() -> None:
     lg.setLevel(logging.INFO)
     lg.propagate = False
     try:
+
         class Model:
             version = "v3.2.1"
 

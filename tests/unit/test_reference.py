@@ -16,13 +16,15 @@ from oracles import DATA
 
 def _data(n: int = 5000, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    X = np.column_stack([
-        rng.standard_normal(n),
-        rng.exponential(size=n) * 1e-3,
-        rng.integers(0, 3, n).astype(np.float64),   # heavy ties
-        np.full(n, 7.0),                           # constant
-        rng.integers(0, 4, n).astype(np.float64),   # categorical codes
-    ])
+    X = np.column_stack(
+        [
+            rng.standard_normal(n),
+            rng.exponential(size=n) * 1e-3,
+            rng.integers(0, 3, n).astype(np.float64),  # heavy ties
+            np.full(n, 7.0),  # constant
+            rng.integers(0, 4, n).astype(np.float64),  # categorical codes
+        ]
+    )
     X[::17, 0] = np.nan
     return X
 
@@ -136,7 +138,7 @@ def test_tampering_is_detected(tmp_path: object) -> None:
     i = text.index('"counts": [') + len('"counts": [') + 3
     while not text[i].isdigit():
         i += 1
-    flipped = text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:]
+    flipped = text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
     _write(path, flipped)
     with pytest.raises(CorruptDataError):
         Reference.load(path)
@@ -205,8 +207,8 @@ def _golden_data() -> np.ndarray:
     i = np.arange(5000, dtype=np.int64)
     a = ((i * 7919) % 5003).astype(np.float64) / 17.0 - 100.0
     a[i % 97 == 0] = np.nan
-    b = ((i * i) % 101).astype(np.float64)            # ties
-    c = (i % 7).astype(np.float64)                    # categorical
+    b = ((i * i) % 101).astype(np.float64)  # ties
+    c = (i % 7).astype(np.float64)  # categorical
     d = ((i * 31337) % 65521).astype(np.float64) * 1e-300  # tiny values, subnormal range
     return np.column_stack([a, b, c, d])
 

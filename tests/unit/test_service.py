@@ -49,9 +49,17 @@ def make(clock: FakeClock, **kw: Any) -> ServiceMonitor:
     return ServiceMonitor("fraud", "v3.2.1", clock=clock, **kw)
 
 
-def request(svc: ServiceMonitor, clock: FakeClock, latency: float, *, exc: BaseException | None = None,
-            stage: str | None = None, prediction: Any = 0.5, confidence: Any = 0.9,
-            rid: str = "r") -> None:
+def request(
+    svc: ServiceMonitor,
+    clock: FakeClock,
+    latency: float,
+    *,
+    exc: BaseException | None = None,
+    stage: str | None = None,
+    prediction: Any = 0.5,
+    confidence: Any = 0.9,
+    rid: str = "r",
+) -> None:
     try:
         with svc.observe(request_id=rid, input={"amount": 1}) as obs:
             clock.advance(latency)
@@ -157,8 +165,7 @@ def test_signals_exact_under_fake_clock() -> None:
     lat = snap.latency
     assert lat.count == 11
     # nearest rank over {0 ms, 62.5 ms x9, 125 ms}: P50 = P90 = 62.5, P99 = P99.9 = 125
-    for got, want in ((lat.p50_ms, 62.5), (lat.p90_ms, 62.5), (lat.p99_ms, 125.0),
-                      (lat.p999_ms, 125.0)):
+    for got, want in ((lat.p50_ms, 62.5), (lat.p90_ms, 62.5), (lat.p99_ms, 125.0), (lat.p999_ms, 125.0)):
         assert abs(got - want) <= 0.01 * want
     obs.__exit__(None, None, None)
 
@@ -202,8 +209,13 @@ def test_snapshot_names_and_frozen() -> None:
         def evaluate(self) -> list[Any]:
             R = dataclasses.make_dataclass("R", ["name", "psi", "tv", "js", "js_distance"])
             Report = dataclasses.make_dataclass("Report", ["features"])
-            return Report((R("amount", 0.3, 0.2, 0.01, 0.1), R("hour", 0.01, 0.02, 0.0009, 0.03),
-                           R("empty", None, None, None, None)))
+            return Report(
+                (
+                    R("amount", 0.3, 0.2, 0.01, 0.1),
+                    R("hour", 0.01, 0.02, 0.0009, 0.03),
+                    R("empty", None, None, None, None),
+                )
+            )
 
     clock = FakeClock()
     drift = Drift()
@@ -217,11 +229,23 @@ def test_snapshot_names_and_frozen() -> None:
     snap = svc.snapshot()
     names = snap.signals()
     required = [
-        "latency.p50_ms", "latency.p90_ms", "latency.p99_ms", "latency.p999_ms",
-        "throughput.received", "throughput.processed", "throughput.dropped",
-        "throughput.received_rps", "throughput.processed_rps", "throughput.dropped_rps",
-        "throughput.in_flight", "throughput.gap", "saturation",
-        "drift.amount.psi", "drift.amount.tv", "drift.amount.js", "drift.hour.psi",
+        "latency.p50_ms",
+        "latency.p90_ms",
+        "latency.p99_ms",
+        "latency.p999_ms",
+        "throughput.received",
+        "throughput.processed",
+        "throughput.dropped",
+        "throughput.received_rps",
+        "throughput.processed_rps",
+        "throughput.dropped_rps",
+        "throughput.in_flight",
+        "throughput.gap",
+        "saturation",
+        "drift.amount.psi",
+        "drift.amount.tv",
+        "drift.amount.js",
+        "drift.hour.psi",
     ] + [f"errors.rate.{c.value}" for c in ErrorCategory]
     for name in required:
         assert name in names and isinstance(names[name], float)
@@ -256,9 +280,18 @@ def test_outputs_and_outcomes() -> None:
     with svc.observe() as obs, pytest.raises(InvalidArgumentError):
         obs.fail("nope")
     t = svc.totals()
-    assert t == {"received": 8, "processed": 1, "dropped": 2, "failed": 5, "in_flight": 0,
-                 "infrastructure": 1, "input_validation": 0, "model_inference": 2,
-                 "business_logic": 3, "timeout": 0}
+    assert t == {
+        "received": 8,
+        "processed": 1,
+        "dropped": 2,
+        "failed": 5,
+        "in_flight": 0,
+        "infrastructure": 1,
+        "input_validation": 0,
+        "model_inference": 2,
+        "business_logic": 3,
+        "timeout": 0,
+    }
     assert svc.internal_errors == 0
 
 
@@ -330,12 +363,16 @@ def test_logs_deterministic_and_safe() -> None:
     buf = io.StringIO()
     log = StructuredLogger("fraud", stream=buf, clock=lambda: 1769191200.0, hash_key=KEY)
     svc = ServiceMonitor("fraud", "v3.2.1", clock=clock, logger=log)
-    with svc.observe(request_id="r1", input={"card": "4111 1111 1111 1111"},
-                     trace_id="4bf92f3577b34da6a3ce929d0e0e4736", span_id="00f067aa0ba902b7") as obs:
+    with svc.observe(
+        request_id="r1",
+        input={"card": "4111 1111 1111 1111"},
+        trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
+        span_id="00f067aa0ba902b7",
+    ) as obs:
         clock.advance(0.046875)
         obs.record(prediction=0.73, confidence=0.89, cache_hit=False)
     with pytest.raises(TimeoutError):
-        with svc.observe(request_id="r2\n{\"event\":\"forged\"}"):
+        with svc.observe(request_id='r2\n{"event":"forged"}'):
             clock.advance(0.1484375)
             raise TimeoutError("Model inference exceeded 100ms timeout")
     lines = buf.getvalue().splitlines()
@@ -358,16 +395,16 @@ def test_logs_deterministic_and_safe() -> None:
 def test_success_logging_can_be_off_or_sampled() -> None:
     clock = FakeClock()
     buf = io.StringIO()
-    log = StructuredLogger("s", stream=buf, clock=lambda: 0.0, hash_key=KEY,
-                           success_sample_rate=0.5)
+    log = StructuredLogger("s", stream=buf, clock=lambda: 0.0, hash_key=KEY, success_sample_rate=0.5)
     svc = ServiceMonitor("s", "v", clock=clock, logger=log)
     for _ in range(10):
         request(svc, clock, 0.0)
     request(svc, clock, 0.0, exc=RuntimeError())
     assert len(buf.getvalue().splitlines()) == 5 + 1
     buf2 = io.StringIO()
-    svc2 = ServiceMonitor("s", "v", clock=clock, log_success=False,
-                          logger=StructuredLogger("s", stream=buf2, hash_key=KEY))
+    svc2 = ServiceMonitor(
+        "s", "v", clock=clock, log_success=False, logger=StructuredLogger("s", stream=buf2, hash_key=KEY)
+    )
     request(svc2, clock, 0.0)
     request(svc2, clock, 0.0, exc=RuntimeError())
     assert [json.loads(x)["event"] for x in buf2.getvalue().splitlines()] == ["prediction_error"]

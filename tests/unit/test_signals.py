@@ -49,7 +49,9 @@ class FakeDrift:
 def full_snapshot() -> monitor.Snapshot:
     """A snapshot with drift configured, a capacity, and errors of every category."""
     t = [1000.0]
-    svc = ServiceMonitor("fraud", "v1", clock=lambda: t[0], capacity_rps=100.0, drift=FakeDrift(), logger=False)
+    svc = ServiceMonitor(
+        "fraud", "v1", clock=lambda: t[0], capacity_rps=100.0, drift=FakeDrift(), logger=False
+    )
     for _ in range(5):
         with svc.observe(features=[[1.0, 2.0]]):
             t[0] += 0.01
@@ -77,7 +79,9 @@ def expected(name: str) -> tuple[Unit, Kind]:
             return REQUESTS, Kind.COUNTER
         if tail.endswith("_rps"):
             return REQUESTS_PER_SECOND, Kind.GAUGE
-        return {"window_s": (SECONDS, Kind.GAUGE), "gap_ratio": (RATIO, Kind.GAUGE)}.get(tail, (REQUESTS, Kind.GAUGE))
+        return {"window_s": (SECONDS, Kind.GAUGE), "gap_ratio": (RATIO, Kind.GAUGE)}.get(
+            tail, (REQUESTS, Kind.GAUGE)
+        )
     if head == "saturation" or tail == "total_rate":
         return RATIO, Kind.GAUGE
     if head == "errors":
@@ -212,8 +216,11 @@ def test_alerts_constants_derive_from_signals() -> None:
 
 _GROUPS = tuple(g.value for g in signals.Group)
 _TAILS = frozenset(
-    tail for fam in signals.FAMILIES if "}" in fam.template
-    for tail in (fam.template.rsplit("}", 1)[1],) if tail[:1] in ("_", ".")
+    tail
+    for fam in signals.FAMILIES
+    if "}" in fam.template
+    for tail in (fam.template.rsplit("}", 1)[1],)
+    if tail[:1] in ("_", ".")
 )
 _EXEMPT = {"signals.py", "categories.py"}
 
@@ -228,10 +235,14 @@ def _text(node: ast.AST) -> str | None:
 
 def second_list_findings(source: str, filename: str = "<src>") -> list[str]:
     tree = ast.parse(source, filename)
-    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    docs = {
+        id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
     inner = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     stored = {id(k) for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if k is not None}
-    stored |= {id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)}
+    stored |= {
+        id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+    }
     cats = set(signals.ERROR_CATEGORIES)
     out = []
     for node in ast.walk(tree):
@@ -245,7 +256,9 @@ def second_list_findings(source: str, filename: str = "<src>") -> list[str]:
             if isinstance(node, ast.JoinedStr) or signals.lookup(text) is None:
                 out.append(f"{where} builds or matches signal names (use monitor.signals)")
             elif id(node) in stored:
-                out.append(f"{where} produces a signal under a literal name (use the monitor.signals builders)")
+                out.append(
+                    f"{where} produces a signal under a literal name (use the monitor.signals builders)"
+                )
         elif text == signals.SATURATION_NAME and id(node) in stored:
             out.append(f"{where} produces a signal under a literal name (use the monitor.signals builders)")
         elif text in cats:
@@ -256,7 +269,7 @@ def second_list_findings(source: str, filename: str = "<src>") -> list[str]:
 
 
 def test_the_scan_finds_second_lists() -> None:
-    bad = '''
+    bad = """
 PATTERNS = (r"latency\\.p[0-9]+_ms", "errors.rate." + k)
 CATS = ("infrastructure", "timeout")
 name = f"drift.{feature}.psi"
@@ -264,7 +277,7 @@ ms = signal.endswith("_ms")
 prefix = "throughput."
 flat = {"latency.count": 1.0}
 flat["saturation"] = sat
-'''
+"""
     found = second_list_findings(bad)
     assert len(found) == 9, found
     good = '''
@@ -281,5 +294,7 @@ value = s["throughput.received_rps"]
 def test_no_module_has_a_second_list_of_signals() -> None:
     modules = sorted(p for p in PACKAGE.rglob("*.py") if p.name not in _EXEMPT or p.parent != PACKAGE)
     assert PACKAGE / "alerts" / "routing.py" in modules and PACKAGE / "service.py" in modules
-    findings = [f for p in modules for f in second_list_findings(p.read_text("utf-8"), str(p.relative_to(PACKAGE)))]
+    findings = [
+        f for p in modules for f in second_list_findings(p.read_text("utf-8"), str(p.relative_to(PACKAGE)))
+    ]
     assert findings == []

@@ -68,15 +68,24 @@ def bin_seeds() -> None:
     _put("bin", "unit", bytes([4]) + _d(0.0, 1.0, 2.0, 3.0) + vals)
     _put("bin", "inf-outer", bytes([4]) + _d(-inf, 0.0, 1.0, inf) + vals)
     _put("bin", "bad-edges", bytes([3]) + _d(0.0, nan, 1.0) + vals)
-    _put("bin", "many", bytes([11]) + _d(*[i * 0.37 - 1.5 for i in range(11)])
-         + _d(*[(i * 7919 % 1000) / 250.0 - 2 for i in range(300)]))
+    _put(
+        "bin",
+        "many",
+        bytes([11])
+        + _d(*[i * 0.37 - 1.5 for i in range(11)])
+        + _d(*[(i * 7919 % 1000) / 250.0 - 2 for i in range(300)]),
+    )
     _put("bin", "select-only", bytes([0]) + vals + vals)
 
 
 def hist_ring_seeds() -> None:
     # slots, slot_ticks, start_tick, then (op, tick delta | 0x80 = backwards, value) triples;
     # op % 4: 0 record, 1 acquire/record/release, 2 window at tick, 3 window later
-    _put("hist_ring", "rotate", bytes([4, 10, 5, 0, 3, 7, 2, 5, 0, 0, 48, 9, 0x83, 64, 1, 1, 2, 3, 2, 0, 0, 3, 16, 2]))
+    _put(
+        "hist_ring",
+        "rotate",
+        bytes([4, 10, 5, 0, 3, 7, 2, 5, 0, 0, 48, 9, 0x83, 64, 1, 1, 2, 3, 2, 0, 0, 3, 16, 2]),
+    )
     _put("hist_ring", "late", bytes([3, 1, 0, 0, 1, 1, 0, 5, 2, 0x80, 9, 3, 2, 0, 1, 0, 64, 4, 3, 0, 7]))
     _put("hist_ring", "one_slot", bytes([1, 255, 255, 0, 0, 1, 2, 0, 0]))
 

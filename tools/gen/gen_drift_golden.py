@@ -50,17 +50,20 @@ def generated(spec: dict[str, int]) -> tuple[list[int], list[int]]:
 def cases() -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
 
-    def add(name: str, a: list[int], e: list[int], smoothing: str = "laplace",
-            epsilon: float | None = None) -> None:
-        out.append({"name": name, "actual": a, "expected": e, "smoothing": smoothing,
-                    "epsilon": epsilon})
+    def add(
+        name: str, a: list[int], e: list[int], smoothing: str = "laplace", epsilon: float | None = None
+    ) -> None:
+        out.append({"name": name, "actual": a, "expected": e, "smoothing": smoothing, "epsilon": epsilon})
 
     add("identical", [5, 3, 2], [5, 3, 2])
     add("scaled_identical", [10, 6, 4], [5, 3, 2])
     add("disjoint", [1, 0], [0, 1])
     add("one_bin", [7], [3])
-    add("article_like", [95, 110, 102, 98, 87, 103, 99, 101, 105, 100],
-        [100, 100, 100, 100, 100, 100, 100, 100, 100, 100])
+    add(
+        "article_like",
+        [95, 110, 102, 98, 87, 103, 99, 101, 105, 100],
+        [100, 100, 100, 100, 100, 100, 100, 100, 100, 100],
+    )
     add("empty_bins", [0, 10, 0, 5, 0], [3, 0, 0, 9, 1])
     add("dominant_bin", [9999, 1], [9990, 10])
     add("max_total", [2**53 - 1, 1], [2**52, 2**52])
@@ -70,13 +73,16 @@ def cases() -> list[dict[str, object]]:
     add("floor_eps_tiny", [0, 1, 2**40], [1, 0, 2**40], "floor", 2.0**-60)
     for i, b in enumerate((2, 10, 100, 1000)):
         spec = {"seed": 1000 + i, "bins": b, "bits": 20, "jitter": 12}
-        out.append({"name": f"random_{b}", "generated": spec, "smoothing": "laplace",
-                    "epsilon": None})
-        out.append({"name": f"random_{b}_floor", "generated": spec, "smoothing": "floor",
-                    "epsilon": 1e-3})
-    out.append({"name": "random_10000_reversed",
-                "generated": {"seed": 7, "bins": 10000, "bits": 39, "jitter": -1},
-                "smoothing": "laplace", "epsilon": None})
+        out.append({"name": f"random_{b}", "generated": spec, "smoothing": "laplace", "epsilon": None})
+        out.append({"name": f"random_{b}_floor", "generated": spec, "smoothing": "floor", "epsilon": 1e-3})
+    out.append(
+        {
+            "name": "random_10000_reversed",
+            "generated": {"seed": 7, "bins": 10000, "bits": 39, "jitter": -1},
+            "smoothing": "laplace",
+            "epsilon": None,
+        }
+    )
     return out
 
 
@@ -87,20 +93,26 @@ def main() -> int:
             a, e = generated(c["generated"])  # type: ignore[arg-type]
         else:
             a, e = c["actual"], c["expected"]  # type: ignore[assignment]
-        s = monitor.drift_scores(a, e, smoothing=c["smoothing"],
-                                 epsilon=c["epsilon"])
+        s = monitor.drift_scores(a, e, smoothing=c["smoothing"], epsilon=c["epsilon"])
         row = dict(c)
-        row.update({
-            "tv_raw": str(s.tv_raw), "tv_num": str(s.tv_num), "tv_den": str(s.tv_den),
-            "js_raw": str(s.js_raw), "js_distance_raw": str(s.js_distance_raw),
-            "psi_raw": str(s.psi_raw),
-        })
+        row.update(
+            {
+                "tv_raw": str(s.tv_raw),
+                "tv_num": str(s.tv_num),
+                "tv_den": str(s.tv_den),
+                "js_raw": str(s.js_raw),
+                "js_distance_raw": str(s.js_distance_raw),
+                "psi_raw": str(s.psi_raw),
+            }
+        )
         rows.append(row)
     doc = {
         "description": "raw fixed-point drift metrics (monitor.drift_scores); integers as strings",
         "formats": {
-            "tv_raw": "round(TV * 2^64)", "js_raw": "JS(bits) * 2^126",
-            "js_distance_raw": "sqrt(JS) * 2^63", "psi_raw": "PSI(nats) * 2^64",
+            "tv_raw": "round(TV * 2^64)",
+            "js_raw": "JS(bits) * 2^126",
+            "js_distance_raw": "sqrt(JS) * 2^63",
+            "psi_raw": "PSI(nats) * 2^64",
         },
         "cases": rows,
     }

@@ -80,7 +80,7 @@ def series_coeffs(kind: str) -> list[int]:
 
     out = [rnd(coef(k) * mpmath.mpf(2) ** 64) for k in range(SERIES_NTERMS)]
     # the first omitted term, relative to the leading coefficient, must be < 2^-68
-    assert zmax ** SERIES_NTERMS * coef(SERIES_NTERMS) / coef(0) < mpmath.mpf(2) ** -68
+    assert zmax**SERIES_NTERMS * coef(SERIES_NTERMS) / coef(0) < mpmath.mpf(2) ** -68
     assert all(0 < c < (1 << 64) for c in out)
     return out
 
@@ -106,12 +106,12 @@ def render() -> str:
         f"const uint64_t mon_drift_log_r[{len(r_tab)}] = {{",
     ]
     for i in range(0, len(r_tab), 4):
-        lines.append("    " + " ".join(f"UINT64_C(0x{v:016x})," for v in r_tab[i:i + 4]))
+        lines.append("    " + " ".join(f"UINT64_C(0x{v:016x})," for v in r_tab[i : i + 4]))
     lines.append("};")
     lines.append("")
     lines.append(f"const uint64_t mon_drift_log_t[{len(t_tab)}] = {{")
     for i in range(0, len(t_tab), 4):
-        lines.append("    " + " ".join(f"UINT64_C(0x{v:016x})," for v in t_tab[i:i + 4]))
+        lines.append("    " + " ".join(f"UINT64_C(0x{v:016x})," for v in t_tab[i : i + 4]))
     lines.append("};")
     lines.append("")
     lines.append("const uint64_t mon_drift_log_c[MON_DRIFT_LOG_NTERMS] = {")

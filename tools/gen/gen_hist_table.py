@@ -25,7 +25,9 @@ import sys
 SCALE = 8
 SUB = 1 << SCALE  # sub-buckets per octave at the finest scale
 SLOT_BITS = SCALE + 1
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "csrc", "mon_hist_table.h")
+OUT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "csrc", "mon_hist_table.h"
+)
 
 
 def iroot_floor(n: int, k: int) -> int:
@@ -38,7 +40,7 @@ def iroot_floor(n: int, k: int) -> int:
         if y >= x:
             break
         x = y
-    while x ** k > n:
+    while x**k > n:
         x -= 1
     while (x + 1) ** k <= n:
         x += 1
@@ -98,8 +100,12 @@ def render() -> str:
     lines += ["};", "", f"static const uint16_t MON_HIST_J0[{1 << SLOT_BITS}] = {{"]
     for i in range(0, len(j0), 16):
         lines.append("    " + " ".join(f"{x}," for x in j0[i : i + 16]))
-    lines += ["};", "", "/* CRC-32C byte table (reflected polynomial 0x82F63B78) for the serialisation checksum. */",
-              "static const uint32_t MON_CRC32C_TABLE[256] = {"]
+    lines += [
+        "};",
+        "",
+        "/* CRC-32C byte table (reflected polynomial 0x82F63B78) for the serialisation checksum. */",
+        "static const uint32_t MON_CRC32C_TABLE[256] = {",
+    ]
     crc = crc32c_table()
     for i in range(0, 256, 8):
         lines.append("    " + " ".join(f"0x{x:08x}u," for x in crc[i : i + 8]))

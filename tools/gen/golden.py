@@ -101,19 +101,31 @@ def cases_drift() -> list[dict[str, Any]]:
         ("one-bin", [3], [1000], None),
         ("dominant-bin", [9999, 1, 0, 0], [2500, 2500, 2500, 2500], None),
         ("empty-bins-floor", [9999, 1, 0, 0], [2500, 2500, 2500, 2500], FLOOR_DEFAULT),
-        ("floor-eps-2^-20", [0, 7, 0, 9, 1], [3, 0, 0, 4, 4],
-         {"smoothing": 1, "eps_mant": 1, "eps_exp2": -20}),
+        (
+            "floor-eps-2^-20",
+            [0, 7, 0, 9, 1],
+            [3, 0, 0, 4, 4],
+            {"smoothing": 1, "eps_mant": 1, "eps_exp2": -20},
+        ),
         ("laplace-explicit", [0, 7, 0, 9, 1], [3, 0, 0, 4, 4], LAPLACE),
         ("max-total", [big, big], [1, 2**53 - 1], None),
         ("max-total-floor", [big, big], [1, 2**53 - 1], FLOOR_DEFAULT),
         ("tiny-vs-huge", [1, 0, 0], [0, 2**53 - 2, 1], None),
-        ("article-10-bins", [120, 95, 101, 99, 87, 110, 100, 93, 104, 91],
-         [100, 100, 100, 100, 100, 100, 100, 100, 100, 100], None),
+        (
+            "article-10-bins",
+            [120, 95, 101, 99, 87, 110, 100, 93, 104, 91],
+            [100, 100, 100, 100, 100, 100, 100, 100, 100, 100],
+            None,
+        ),
         ("random-10", _rand_counts(1, 10, 1000), _rand_counts(2, 10, 1000), None),
         ("random-64", _rand_counts(3, 64, 10**6), _rand_counts(4, 64, 10**6), None),
         ("random-64-floor", _rand_counts(3, 64, 10**6), _rand_counts(4, 64, 10**6), FLOOR_DEFAULT),
-        ("random-1000-sparse", [x if x % 3 == 0 else 0 for x in _rand_counts(5, 1000, 50)],
-         _rand_counts(6, 1000, 50), None),
+        (
+            "random-1000-sparse",
+            [x if x % 3 == 0 else 0 for x in _rand_counts(5, 1000, 50)],
+            _rand_counts(6, 1000, 50),
+            None,
+        ),
         ("random-large-counts", _rand_counts(7, 16, 2**48), _rand_counts(8, 16, 2**48), None),
         # statuses
         ("err-empty-actual", [0, 0, 0], [1, 2, 3], None),
@@ -125,13 +137,17 @@ def cases_drift() -> list[dict[str, Any]]:
         ("err-eps-one", [1, 2], [2, 1], {"smoothing": 1, "eps_mant": 1, "eps_exp2": 0}),
     ]
     return [
-        {"id": f"drift/{name}", "kind": "drift",
-         "input": {"p": p, "q": q, "nbins": len(p), "psi": opt}}
+        {"id": f"drift/{name}", "kind": "drift", "input": {"p": p, "q": q, "nbins": len(p), "psi": opt}}
         for name, p, q, opt in specs
     ] + [
-        {"id": "drift/log2", "kind": "drift_log2",
-         "input": {"x": [0, 1, 2, 3, 10, 1000, 2**32 - 1, 2**32, 2**53, 2**53 + 1, 2**63,
-                         2**64 - 1] + _rand_counts(9, 20, 2**64)}},
+        {
+            "id": "drift/log2",
+            "kind": "drift_log2",
+            "input": {
+                "x": [0, 1, 2, 3, 10, 1000, 2**32 - 1, 2**32, 2**53, 2**53 + 1, 2**63, 2**64 - 1]
+                + _rand_counts(9, 20, 2**64)
+            },
+        },
     ]
 
 
@@ -140,15 +156,41 @@ def cases_service() -> list[dict[str, Any]]:
     cases = []
     # a hand-written scenario: every operation, every category, errors of misuse, windows
     ev = [
-        [TOTALS, 0, 0], [OK, 1, 0], [DROP, 1, 0], [FAIL, 1, 0],  # nothing in flight: MON_E_STATE
-        [BEGIN, 5, 0], [BEGIN, 6, 0], [BEGIN, 7, 0], [OK, 9, 0], [FAIL, 12, 4], [FAIL, 13, 9],
-        [DROP, 15, 0], [REJECT, 15, 0], [ERROR, 16, 3], [ERROR, 16, 5], [WINDOW, 16, 0],
-        [BEGIN, 40, 0], [BEGIN, 41, 0], [FAIL, 45, 0], [FAIL, 46, 1], [WINDOW, 46, 0],
-        [WINDOW, 10, 0], [BEGIN, 100, 0], [OK, 101, 0], [WINDOW, 101, 0], [TOTALS, 101, 0],
-        [WINDOW, 10**6, 0], [TOTALS, 10**6, 0],
+        [TOTALS, 0, 0],
+        [OK, 1, 0],
+        [DROP, 1, 0],
+        [FAIL, 1, 0],  # nothing in flight: MON_E_STATE
+        [BEGIN, 5, 0],
+        [BEGIN, 6, 0],
+        [BEGIN, 7, 0],
+        [OK, 9, 0],
+        [FAIL, 12, 4],
+        [FAIL, 13, 9],
+        [DROP, 15, 0],
+        [REJECT, 15, 0],
+        [ERROR, 16, 3],
+        [ERROR, 16, 5],
+        [WINDOW, 16, 0],
+        [BEGIN, 40, 0],
+        [BEGIN, 41, 0],
+        [FAIL, 45, 0],
+        [FAIL, 46, 1],
+        [WINDOW, 46, 0],
+        [WINDOW, 10, 0],
+        [BEGIN, 100, 0],
+        [OK, 101, 0],
+        [WINDOW, 101, 0],
+        [TOTALS, 101, 0],
+        [WINDOW, 10**6, 0],
+        [TOTALS, 10**6, 0],
     ]
-    cases.append({"id": "service/scenario", "kind": "service",
-                  "input": {"slot_ticks": 10, "start_tick": 3, "slots": 4, "events": ev}})
+    cases.append(
+        {
+            "id": "service/scenario",
+            "kind": "service",
+            "input": {"slot_ticks": 10, "start_tick": 3, "slots": 4, "events": ev},
+        }
+    )
     # a long generated sequence over many rotations
     g = _splitmix(11)
     ev2: list[list[int]] = []
@@ -171,16 +213,43 @@ def cases_service() -> list[dict[str, Any]]:
         else:
             ev2.append([WINDOW, tick, 0])
     ev2.append([TOTALS, tick, 0])
-    cases.append({"id": "service/generated-600", "kind": "service",
-                  "input": {"slot_ticks": 25, "start_tick": 1000, "slots": 8, "events": ev2}})
-    cases.append({"id": "service/one-slot", "kind": "service",
-                  "input": {"slot_ticks": 1, "start_tick": 0, "slots": 1,
-                            "events": [[BEGIN, 0, 0], [BEGIN, 1, 0], [WINDOW, 1, 0],
-                                       [OK, 2, 0], [WINDOW, 2, 0], [TOTALS, 2, 0]]}})
-    cases.append({"id": "service/err-config", "kind": "service",
-                  "input": {"slot_ticks": 0, "start_tick": 0, "slots": 4, "events": []}})
-    cases += [{"id": f"service/category-{c}", "kind": "error_category", "input": {"category": c}}
-              for c in range(0, 7)]
+    cases.append(
+        {
+            "id": "service/generated-600",
+            "kind": "service",
+            "input": {"slot_ticks": 25, "start_tick": 1000, "slots": 8, "events": ev2},
+        }
+    )
+    cases.append(
+        {
+            "id": "service/one-slot",
+            "kind": "service",
+            "input": {
+                "slot_ticks": 1,
+                "start_tick": 0,
+                "slots": 1,
+                "events": [
+                    [BEGIN, 0, 0],
+                    [BEGIN, 1, 0],
+                    [WINDOW, 1, 0],
+                    [OK, 2, 0],
+                    [WINDOW, 2, 0],
+                    [TOTALS, 2, 0],
+                ],
+            },
+        }
+    )
+    cases.append(
+        {
+            "id": "service/err-config",
+            "kind": "service",
+            "input": {"slot_ticks": 0, "start_tick": 0, "slots": 4, "events": []},
+        }
+    )
+    cases += [
+        {"id": f"service/category-{c}", "kind": "error_category", "input": {"category": c}}
+        for c in range(0, 7)
+    ]
     return cases
 
 
@@ -215,8 +284,11 @@ def cases_hist() -> list[dict[str, Any]]:
         ("err-highest-below-lowest", 1000, 999, 6, [], []),
     ]
     cases: list[dict[str, Any]] = [
-        {"id": f"hist/{n}", "kind": "hist",
-         "input": {"lowest": lo, "highest": hi, "scale": sc, "a": a, "b": b}}
+        {
+            "id": f"hist/{n}",
+            "kind": "hist",
+            "input": {"lowest": lo, "highest": hi, "scale": sc, "a": a, "b": b},
+        }
         for n, lo, hi, sc, a, b in cfgs
     ]
     # serialised bytes of a small histogram, then corrupted copies
@@ -233,13 +305,19 @@ def cases_hist() -> list[dict[str, Any]]:
     good = _hist_bytes(ffi, lib, h)
 
     def flip(b: bytes, i: int) -> bytes:
-        return b[:i] + bytes([b[i] ^ 0x01]) + b[i + 1:]
+        return b[:i] + bytes([b[i] ^ 0x01]) + b[i + 1 :]
 
-    variants = [("valid", good), ("empty", b""), ("truncated-header", good[:40]),
-                ("truncated-tail", good[:-1]), ("bad-magic", flip(good, 0)),
-                ("bad-version", flip(good, 4) if len(good) > 4 else good),
-                ("payload-bit", flip(good, len(good) // 2)), ("checksum-bit", flip(good, len(good) - 1)),
-                ("extra-byte", good + b"\x00")]
+    variants = [
+        ("valid", good),
+        ("empty", b""),
+        ("truncated-header", good[:40]),
+        ("truncated-tail", good[:-1]),
+        ("bad-magic", flip(good, 0)),
+        ("bad-version", flip(good, 4) if len(good) > 4 else good),
+        ("payload-bit", flip(good, len(good) // 2)),
+        ("checksum-bit", flip(good, len(good) - 1)),
+        ("extra-byte", good + b"\x00"),
+    ]
     reg = os.path.join(ROOT, "csrc", "fuzz", "regressions", "hist_decode", "empty-range-bucket-counts")
     with open(reg, "rb") as fh:  # a fuzzing regression: counts in buckets that hold no integer
         raw = fh.read()
@@ -247,27 +325,96 @@ def cases_hist() -> list[dict[str, Any]]:
     # reaches the structural check instead of stopping at the checksum
     crc = int(lib.mon_hist_crc32c(raw[:-4], len(raw) - 4))
     variants.append(("fuzz-empty-range-bucket", raw[:-4] + struct.pack("<I", crc)))
-    cases += [{"id": f"hist/decode-{n}", "kind": "hist_decode", "input": {"bytes": b.hex()}}
-              for n, b in variants]
-    vals = [0.0, -0.0, 1.0, 1.5, 0.5, 2.5, 3.5, 1e-9, 5e-324, 0.0005, 123.456, 1e10,
-            18446744073709549568.0, 18446744073709551616.0, float("nan"), float("inf"),
-            float("-inf"), -1.0, -5e-324, 4.9999999999999996e-07, 1.7976931348623157e308]
-    cases += [{"id": f"hist/f64-unit-{u}", "kind": "hist_f64",
-               "input": {"unit": u, "bits": [_f64bits(v) for v in vals]}} for u in (0, 1, 2, 3, 7)]
-    values = [0, 1, 2, 3, 4, 5, 7, 8, 9, 1000, 1023, 1024, 1025, 10**9, 2**32 - 1, 2**32,
-              2**53 + 1, 2**63, 2**64 - 1] + _rand_counts(29, 30, 2**64)
-    cases += [{"id": f"hist/index-scale-{sc}", "kind": "hist_index",
-               "input": {"scale": sc, "values": values,
-                         "indices": [-5, -1, 0, 1, 2, 3, 10, 63, 64 * 2**sc - 1, 64 * 2**sc,
-                                     64 * 2**sc + 1]}}
-              for sc in (0, 1, 3, 6, 8, 9)]
+    cases += [
+        {"id": f"hist/decode-{n}", "kind": "hist_decode", "input": {"bytes": b.hex()}} for n, b in variants
+    ]
+    vals = [
+        0.0,
+        -0.0,
+        1.0,
+        1.5,
+        0.5,
+        2.5,
+        3.5,
+        1e-9,
+        5e-324,
+        0.0005,
+        123.456,
+        1e10,
+        18446744073709549568.0,
+        18446744073709551616.0,
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        -1.0,
+        -5e-324,
+        4.9999999999999996e-07,
+        1.7976931348623157e308,
+    ]
+    cases += [
+        {
+            "id": f"hist/f64-unit-{u}",
+            "kind": "hist_f64",
+            "input": {"unit": u, "bits": [_f64bits(v) for v in vals]},
+        }
+        for u in (0, 1, 2, 3, 7)
+    ]
+    values = [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        7,
+        8,
+        9,
+        1000,
+        1023,
+        1024,
+        1025,
+        10**9,
+        2**32 - 1,
+        2**32,
+        2**53 + 1,
+        2**63,
+        2**64 - 1,
+    ] + _rand_counts(29, 30, 2**64)
+    cases += [
+        {
+            "id": f"hist/index-scale-{sc}",
+            "kind": "hist_index",
+            "input": {
+                "scale": sc,
+                "values": values,
+                "indices": [-5, -1, 0, 1, 2, 3, 10, 63, 64 * 2**sc - 1, 64 * 2**sc, 64 * 2**sc + 1],
+            },
+        }
+        for sc in (0, 1, 3, 6, 8, 9)
+    ]
     return cases
 
 
 def cases_bin() -> list[dict[str, Any]]:
     inf, nan = float("inf"), float("nan")
-    specials = [0.0, -0.0, 1.0, 2.0, 3.0, 2.9999999999999996, 3.0000000000000004, -1.0, 4.0,
-                nan, inf, -inf, 5e-324, -5e-324, 1.5, 0.9999999999999999]
+    specials = [
+        0.0,
+        -0.0,
+        1.0,
+        2.0,
+        3.0,
+        2.9999999999999996,
+        3.0000000000000004,
+        -1.0,
+        4.0,
+        nan,
+        inf,
+        -inf,
+        5e-324,
+        -5e-324,
+        1.5,
+        0.9999999999999999,
+    ]
     g = _splitmix(31)
     rnd = [((next(g) % 2000001) - 1000000) / 1000.0 for _ in range(2000)]
     qedges = sorted(set(rnd[:11]))
@@ -276,8 +423,11 @@ def cases_bin() -> list[dict[str, Any]]:
         ("infinite-outer", [-inf, 0.0, 1.0, inf], specials + rnd[:50]),
         ("single-bin", [-1.0, 1.0], specials),
         ("quantile-edges-2000", qedges, rnd),
-        ("tiny-gaps", [1.0, 1.0000000000000002, 1.0000000000000004], specials
-         + [1.0000000000000002, 1.0000000000000004, 1.0000000000000007]),
+        (
+            "tiny-gaps",
+            [1.0, 1.0000000000000002, 1.0000000000000004],
+            specials + [1.0000000000000002, 1.0000000000000004, 1.0000000000000007],
+        ),
         ("no-values", [0.0, 1.0], []),
         ("err-not-increasing", [0.0, 1.0, 1.0], [0.5]),
         ("err-nan-edge", [0.0, nan, 1.0], [0.5]),
@@ -285,26 +435,43 @@ def cases_bin() -> list[dict[str, Any]]:
         ("err-decreasing", [1.0, 0.0], [0.5]),
     ]
     cases: list[dict[str, Any]] = [
-        {"id": f"bin/{n}", "kind": "bin",
-         "input": {"edges": [_f64bits(e) for e in ed], "values": [_f64bits(v) for v in vs]}}
+        {
+            "id": f"bin/{n}",
+            "kind": "bin",
+            "input": {"edges": [_f64bits(e) for e in ed], "values": [_f64bits(v) for v in vs]},
+        }
         for n, ed, vs in specs
     ]
     cases += [
-        {"id": "bin/codes", "kind": "bin_codes",
-         "input": {"ncodes": 5, "codes": [0, 1, 2, 3, 4, 5, -1, 2**63 - 1, -(2**63), 4, 4, 0]}},
+        {
+            "id": "bin/codes",
+            "kind": "bin_codes",
+            "input": {"ncodes": 5, "codes": [0, 1, 2, 3, 4, 5, -1, 2**63 - 1, -(2**63), 4, 4, 0]},
+        },
         {"id": "bin/codes-err-ncodes-0", "kind": "bin_codes", "input": {"ncodes": 0, "codes": [1]}},
     ]
     sel_vals = rnd[:500] + [nan, -0.0, 0.0, inf, -inf, 3.0, 3.0, 3.0, nan]
     n = len(sel_vals)
     cases += [
-        {"id": "bin/select-509", "kind": "select",
-         "input": {"values": [_f64bits(v) for v in sel_vals],
-                   "ranks": [0, 1, 2, 100, 254, 255, 256, 400, n - 3, n - 2, n - 1]}},
+        {
+            "id": "bin/select-509",
+            "kind": "select",
+            "input": {
+                "values": [_f64bits(v) for v in sel_vals],
+                "ranks": [0, 1, 2, 100, 254, 255, 256, 400, n - 3, n - 2, n - 1],
+            },
+        },
         {"id": "bin/select-one", "kind": "select", "input": {"values": [_f64bits(-0.0)], "ranks": [0]}},
-        {"id": "bin/select-err-rank", "kind": "select",
-         "input": {"values": [_f64bits(1.0), _f64bits(2.0)], "ranks": [2]}},
-        {"id": "bin/select-err-decreasing", "kind": "select",
-         "input": {"values": [_f64bits(1.0), _f64bits(2.0)], "ranks": [1, 0]}},
+        {
+            "id": "bin/select-err-rank",
+            "kind": "select",
+            "input": {"values": [_f64bits(1.0), _f64bits(2.0)], "ranks": [2]},
+        },
+        {
+            "id": "bin/select-err-decreasing",
+            "kind": "select",
+            "input": {"values": [_f64bits(1.0), _f64bits(2.0)], "ranks": [1, 0]},
+        },
         {"id": "bin/select-err-empty", "kind": "select", "input": {"values": [], "ranks": [0]}},
     ]
     return cases
@@ -372,7 +539,7 @@ def _c_str(s: str) -> str:
         elif 32 <= ch < 127:
             out.append(c)
         else:
-            out.append(f'\\{ch:03o}')
+            out.append(f"\\{ch:03o}")
     return '"' + "".join(out) + '"'
 
 
@@ -423,12 +590,17 @@ def _kind_drift(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
         i = c["input"]
         p, q = _u64_array(w, i["p"]), _u64_array(w, i["q"])
         o = i.get("psi")
-        opt = (f"1, {o['smoothing']}u, UINT64_C({o['eps_mant']}), {o['eps_exp2']}"
-               if o is not None else "0, 0u, UINT64_C(0), 0")
+        opt = (
+            f"1, {o['smoothing']}u, UINT64_C({o['eps_mant']}), {o['eps_exp2']}"
+            if o is not None
+            else "0, 0u, UINT64_C(0), 0"
+        )
         rows.append(f"    {{{_c_str(c['id'])}, {p}, {q}, {i['nbins']}, {opt}}},")
-    w.add("typedef struct { const char *id; const uint64_t *p; const uint64_t *q; size_t nbins;"
-          " int has_opt; uint32_t smoothing; uint64_t eps_mant; int32_t eps_exp2; }"
-          " golden_drift_case;")
+    w.add(
+        "typedef struct { const char *id; const uint64_t *p; const uint64_t *q; size_t nbins;"
+        " int has_opt; uint32_t smoothing; uint64_t eps_mant; int32_t eps_exp2; }"
+        " golden_drift_case;"
+    )
     w.add("static const golden_drift_case golden_drift_cases[] = {")
     w.lines += rows
     w.add("};")
@@ -453,10 +625,14 @@ def _kind_service(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
         ev = w.sym("ev")
         items = ", ".join(f"{{{op}, UINT64_C({t}), {a}}}" for op, t, a in i["events"]) or "{0, 0, 0}"
         w.add(f"static const golden_event {ev}[] = {{{items}}};")
-        rows.append(f"    {{{_c_str(c['id'])}, UINT64_C({i['slot_ticks']}), "
-                    f"UINT64_C({i['start_tick']}), {i['slots']}u, {ev}, {len(i['events'])}}},")
-    w.add("typedef struct { const char *id; uint64_t slot_ticks; uint64_t start_tick; uint32_t slots;"
-          " const golden_event *events; size_t n_events; } golden_service_case;")
+        rows.append(
+            f"    {{{_c_str(c['id'])}, UINT64_C({i['slot_ticks']}), "
+            f"UINT64_C({i['start_tick']}), {i['slots']}u, {ev}, {len(i['events'])}}},"
+        )
+    w.add(
+        "typedef struct { const char *id; uint64_t slot_ticks; uint64_t start_tick; uint32_t slots;"
+        " const golden_event *events; size_t n_events; } golden_service_case;"
+    )
     w.add("static const golden_service_case golden_service_cases[] = {")
     w.lines += rows
     w.add("};")
@@ -472,8 +648,10 @@ def _kind_error_category(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
 
 def _i64_array(w: HeaderWriter, vals: list[int]) -> str:
     s = w.sym("i")
-    body = ", ".join(f"INT64_C({v})" if v != -(2**63) else "(-INT64_C(9223372036854775807) - 1)"
-                     for v in vals) or "0"
+    body = (
+        ", ".join(f"INT64_C({v})" if v != -(2**63) else "(-INT64_C(9223372036854775807) - 1)" for v in vals)
+        or "0"
+    )
     w.add(f"static const int64_t {s}[] = {{{body}}};")
     return s
 
@@ -496,10 +674,17 @@ def _kind_hist(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     for c in cases:
         i = c["input"]
         a, b = _u64_array(w, i["a"]), _u64_array(w, i["b"])
-        rows.append(f"    {{{_c_str(c['id'])}, UINT64_C({i['lowest']}), UINT64_C({i['highest']}), "
-                    f"{i['scale']}, {a}, {len(i['a'])}, {b}, {len(i['b'])}}},")
-    _table(w, "hist", "uint64_t lowest; uint64_t highest; int32_t scale; const uint64_t *a; "
-           "size_t na; const uint64_t *b; size_t nb;", rows)
+        rows.append(
+            f"    {{{_c_str(c['id'])}, UINT64_C({i['lowest']}), UINT64_C({i['highest']}), "
+            f"{i['scale']}, {a}, {len(i['a'])}, {b}, {len(i['b'])}}},"
+        )
+    _table(
+        w,
+        "hist",
+        "uint64_t lowest; uint64_t highest; int32_t scale; const uint64_t *a; "
+        "size_t na; const uint64_t *b; size_t nb;",
+        rows,
+    )
 
 
 def _kind_hist_decode(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
@@ -514,8 +699,7 @@ def _kind_hist_f64(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     rows = []
     for c in cases:
         i = c["input"]
-        rows.append(f"    {{{_c_str(c['id'])}, {i['unit']}u, {_u64_array(w, i['bits'])}, "
-                    f"{len(i['bits'])}}},")
+        rows.append(f"    {{{_c_str(c['id'])}, {i['unit']}u, {_u64_array(w, i['bits'])}, {len(i['bits'])}}},")
     _table(w, "hist_f64", "uint32_t unit; const uint64_t *bits; size_t n;", rows)
 
 
@@ -523,28 +707,36 @@ def _kind_hist_index(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     rows = []
     for c in cases:
         i = c["input"]
-        rows.append(f"    {{{_c_str(c['id'])}, {i['scale']}, {_u64_array(w, i['values'])}, "
-                    f"{len(i['values'])}, {_i64_array(w, i['indices'])}, {len(i['indices'])}}},")
-    _table(w, "hist_index", "int32_t scale; const uint64_t *values; size_t nvalues; "
-           "const int64_t *indices; size_t nindices;", rows)
+        rows.append(
+            f"    {{{_c_str(c['id'])}, {i['scale']}, {_u64_array(w, i['values'])}, "
+            f"{len(i['values'])}, {_i64_array(w, i['indices'])}, {len(i['indices'])}}},"
+        )
+    _table(
+        w,
+        "hist_index",
+        "int32_t scale; const uint64_t *values; size_t nvalues; const int64_t *indices; size_t nindices;",
+        rows,
+    )
 
 
 def _kind_bin(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     rows = []
     for c in cases:
         i = c["input"]
-        rows.append(f"    {{{_c_str(c['id'])}, {_u64_array(w, i['edges'])}, {len(i['edges'])}, "
-                    f"{_u64_array(w, i['values'])}, {len(i['values'])}}},")
-    _table(w, "bin", "const uint64_t *edges; size_t nedges; const uint64_t *values; size_t n;",
-           rows)
+        rows.append(
+            f"    {{{_c_str(c['id'])}, {_u64_array(w, i['edges'])}, {len(i['edges'])}, "
+            f"{_u64_array(w, i['values'])}, {len(i['values'])}}},"
+        )
+    _table(w, "bin", "const uint64_t *edges; size_t nedges; const uint64_t *values; size_t n;", rows)
 
 
 def _kind_bin_codes(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     rows = []
     for c in cases:
         i = c["input"]
-        rows.append(f"    {{{_c_str(c['id'])}, {i['ncodes']}, {_i64_array(w, i['codes'])}, "
-                    f"{len(i['codes'])}}},")
+        rows.append(
+            f"    {{{_c_str(c['id'])}, {i['ncodes']}, {_i64_array(w, i['codes'])}, {len(i['codes'])}}},"
+        )
     _table(w, "bin_codes", "size_t ncodes; const int64_t *codes; size_t n;", rows)
 
 
@@ -552,10 +744,11 @@ def _kind_select(w: HeaderWriter, cases: list[dict[str, Any]]) -> None:
     rows = []
     for c in cases:
         i = c["input"]
-        rows.append(f"    {{{_c_str(c['id'])}, {_u64_array(w, i['values'])}, {len(i['values'])}, "
-                    f"{_u64_array(w, i['ranks'])}, {len(i['ranks'])}}},")
-    _table(w, "select", "const uint64_t *values; size_t n; const uint64_t *ranks; size_t nranks;",
-           rows)
+        rows.append(
+            f"    {{{_c_str(c['id'])}, {_u64_array(w, i['values'])}, {len(i['values'])}, "
+            f"{_u64_array(w, i['ranks'])}, {len(i['ranks'])}}},"
+        )
+    _table(w, "select", "const uint64_t *values; size_t n; const uint64_t *ranks; size_t nranks;", rows)
 
 
 # kind -> emitter of its input table (the C program has one runner per kind)
@@ -624,8 +817,10 @@ def render_header(doc: dict[str, Any]) -> str:
             s = w.sym("b")
             w.add(f"static const unsigned char {s}[] = {_c_bytes(payload)};")
             recs.append((c["id"], o["name"], s, len(payload)))
-    w.add("typedef struct { const char *id; const char *name; const unsigned char *bytes; "
-          "size_t len; } golden_record;")
+    w.add(
+        "typedef struct { const char *id; const char *name; const unsigned char *bytes; "
+        "size_t len; } golden_record;"
+    )
     w.add("static const golden_record golden_expected[] = {")
     for cid, name, s, n in recs:
         w.add(f"    {{{_c_str(cid)}, {_c_str(name)}, {s}, {n}}},")
