@@ -22,6 +22,10 @@ from monitor.binning import Binner  # noqa: E402
 
 from _common import time_per_call, write_results  # noqa: E402
 
+# The peer: the article's numpy code, verbatim, kept once in the tests' oracles.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from oracles import article_calculate_psi  # noqa: E402
+
 
 def time_best(fn: object, *, number: int, repeat: int = 7) -> tuple[float, float]:
     """(median, best) seconds per call: the best repeat is the least disturbed by other load
@@ -36,18 +40,6 @@ def time_best(fn: object, *, number: int, repeat: int = 7) -> tuple[float, float
             fn()  # type: ignore[operator]
         best = min(best, (time.perf_counter_ns() - t0) / number * 1e-9)
     return med, best
-
-
-def article_calculate_psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
-    breakpoints = np.percentile(reference, np.linspace(0, 100, bins + 1))
-    breakpoints[0] = -np.inf
-    breakpoints[-1] = np.inf
-    ref_counts = np.histogram(reference, bins=breakpoints)[0]
-    cur_counts = np.histogram(current, bins=breakpoints)[0]
-    ref_pct = (ref_counts + 1) / (len(reference) + bins)
-    cur_pct = (cur_counts + 1) / (len(current) + bins)
-    psi = np.sum((cur_pct - ref_pct) * np.log(cur_pct / ref_pct))
-    return float(psi)
 
 
 def main() -> None:

@@ -155,18 +155,7 @@ def histogram_layout(
     """Layout and memory of a configuration: ``nbytes = 128 + 8 * buckets`` where
     ``buckets = index(highest) - index(lowest) + 1`` (about ``2**scale * log2(highest/lowest)``)."""
     check_range(lowest_ns, highest_ns)
-    cfg = hist_config(lowest_ns, highest_ns, scale)
-    lay = ffi.new("mon_hist_layout *")
-    check(lib.mon_hist_layout_of(cfg, lay), "histogram layout")
-    return HistogramLayout(
-        int(lay.scale),
-        int(lay.index_lo),
-        int(lay.index_hi),
-        int(lay.buckets),
-        int(lay.range_lo),
-        int(lay.range_hi),
-        int(lib.mon_hist_size(cfg)),
-    )
+    return _layout(lowest_ns, highest_ns, scale, "histogram layout")
 
 
 def histogram_nbytes(
@@ -193,9 +182,13 @@ def peek_config(data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
 
 def raw_layout(lowest_ns: int, highest_ns: int, scale: int) -> HistogramLayout:
     """``mon_hist_layout_of`` (and ``mon_hist_size``) of a configuration."""
+    return _layout(lowest_ns, highest_ns, scale, "raw_layout")
+
+
+def _layout(lowest_ns: int, highest_ns: int, scale: int, context: str) -> HistogramLayout:
     cfg = hist_config(lowest_ns, highest_ns, scale)
     lay = ffi.new("mon_hist_layout *")
-    check(lib.mon_hist_layout_of(cfg, lay), "raw_layout")
+    check(lib.mon_hist_layout_of(cfg, lay), context)
     return HistogramLayout(
         int(lay.scale),
         int(lay.index_lo),
