@@ -252,7 +252,8 @@ uint32_t mon_hist_crc32c(const uint8_t *data, size_t len);
  * in another epoch's histogram, never erased by a slot's clearing. (Claims are two-phase: the
  * slot is marked "being cleared", emptied, then opened; recorders of the new epoch wait for
  * the opening, and the claim waits for recorders and window reads still holding the old
- * epoch; each wait is at most one record, one clearing or one merge.) A window read at the
+ * epoch: a clearing, a record or a merge each, but a claim waits as long as new pins of the old
+ * epoch keep arriving; see mon_window.h.) A window read at the
  * same time as recording sees each value being recorded or not, with the per-histogram
  * guarantees of the concurrency note above; a slot being cleared during the read contributes
  * nothing (it holds no value yet). Values of one epoch therefore appear in windows exactly:
@@ -290,7 +291,10 @@ mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double va
  * the caller itself). Thread-safe. */
 mon_hist *mon_hist_ring_acquire(mon_hist_ring *ring, uint64_t now);
 
-/* Release a histogram returned by mon_hist_ring_acquire (anything else is ignored). */
+/* Release a histogram returned by mon_hist_ring_acquire, exactly once per acquire. A pointer
+ * that is not a slot histogram of the ring is ignored, and so is a release of a slot nobody
+ * holds (it cannot underflow the slot's pin count); a second release while another thread
+ * holds the same slot takes that thread's pin and is undetectable: do not. */
 void mon_hist_ring_release(mon_hist_ring *ring, mon_hist *h);
 
 /* Add n to the `late` counter (saturating), for values not recorded because acquire returned

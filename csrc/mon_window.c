@@ -21,7 +21,11 @@ mon_status mon_window_check_config(const mon_window_config *cfg)
 
 uint64_t mon_window_epoch(const mon_window_config *cfg, uint64_t t)
 {
-    uint64_t e = (t <= cfg->start_tick) ? 0u : (t - cfg->start_tick) / cfg->slot_ticks;
+    uint64_t e;
+    if (cfg == NULL || cfg->slot_ticks == 0u) {
+        return 0u; /* an invalid configuration (a broken precondition): no division by zero */
+    }
+    e = (t <= cfg->start_tick) ? 0u : (t - cfg->start_tick) / cfg->slot_ticks;
     /* Keep epoch + 1 representable as a tag. */
     return (e == UINT64_MAX) ? UINT64_MAX - 1u : e;
 }
@@ -98,7 +102,14 @@ void mon_window_open(mon_window_slot *slot)
 
 void mon_window_release(mon_window_slot *slot)
 {
-    (void)mon_atomic_fetch_add_order(&slot->gate, UINT64_MAX, MON_ORDER_RELEASE);
+    /* Unpin. A release with no pin left (a host releasing twice) is ignored: subtracting would
+     * carry into GATE_CLEARING and block every later claim and recorder of the slot. */
+    uint64_t g = mon_atomic_load(&slot->gate);
+    while ((g & ~GATE_CLEARING) != 0u) {
+        if (mon_atomic_cas(&slot->gate, &g, g - 1u, MON_ORDER_RELEASE)) {
+            return;
+        }
+    }
 }
 
 static int in_range(uint64_t tag, uint64_t first, uint64_t last)
@@ -108,7 +119,12 @@ static int in_range(uint64_t tag, uint64_t first, uint64_t last)
 
 int mon_window_pin(mon_window_slot *slot, uint64_t first, uint64_t last)
 {
-    uint64_t g = mon_atomic_fetch_add_order(&slot->gate, 1u, MON_ORDER_ACQ_REL);
+    uint64_t g;
+    /* Out of range now: nothing to read, and no pin that would delay a claim of the slot. */
+    if (!in_range(mon_atomic_load_acquire(&slot->tag), first, last)) {
+        return 0;
+    }
+    g = mon_atomic_fetch_add_order(&slot->gate, 1u, MON_ORDER_ACQ_REL);
     if ((g & GATE_CLEARING) == 0u && in_range(mon_atomic_load(&slot->tag), first, last)) {
         return 1;
     }

@@ -19,8 +19,12 @@
  * waits for the pins of the old epoch to drain, so a value recorded for epoch e is counted in
  * epoch e's slot or, when that slot already holds a newer epoch, reported as late: never
  * erased by a clearing, never counted in another epoch's window. The exact race semantics of
- * each ring are in its header. Waiting is a spin of at most one record (or one clearing, or one
- * slot read); with MON_SINGLE_THREADED=1 nothing waits.
+ * each ring are in its header. Waiting is a spin: a recorder of a new epoch waits for one
+ * clearing; a claim waits until the slot has no pin, and each pin lasts one record or one slot
+ * read, but new pins of the old epoch (recorders with a stale tick, readers) can keep arriving,
+ * so under a continuous stream of them a claim has no fixed bound. With MON_SINGLE_THREADED=1
+ * nothing waits (unless a host breaks the one-thread rule, e.g. records from an interrupt while
+ * a slot is being cleared).
  */
 #ifndef MON_WINDOW_H
 #define MON_WINDOW_H
@@ -46,8 +50,8 @@ typedef struct mon_window_config {
  * slots == 0 or > MON_WINDOW_MAX_SLOTS, flags != 0). Pure; thread-safe. */
 mon_status mon_window_check_config(const mon_window_config *cfg);
 
-/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg must be valid (not
- * checked). Pure; thread-safe. */
+/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg should be valid; NULL
+ * or slot_ticks == 0 gives 0 (never a division by zero). Pure; thread-safe. */
 uint64_t mon_window_epoch(const mon_window_config *cfg, uint64_t t);
 /* MON_CDEF_END */
 

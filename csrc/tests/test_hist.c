@@ -563,6 +563,15 @@ static void test_ring(void)
                  MON_E_VALUE); /* strict: not counted */
     CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
     CHECK(late == 7u);
+    /* a host that releases twice does not wedge the slot: the pin count cannot underflow, so
+     * the slot can still be claimed for a later epoch and recorded into */
+    mon_hist_ring_release(r, h);
+    mon_hist_ring_release(r, h);
+    CHECK(mon_hist_ring_record(r, 1000u + 10100u, 5000u) == 1); /* epoch 1010: slot 0, claimed */
+    CHECK(window_count(r, 1000u + 10100u, 1, dst) == 1u);
+    CHECK(mon_hist_ring_record(r, 1000u + 10050u, 5000u) == 0); /* epoch 1005 left: late */
+    CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
+    CHECK(late == 8u);
 
     /* the last epoch (ticks near 2^64) and a mismatching destination */
     CHECK(mon_hist_ring_record(r, UINT64_MAX, 7000u) == 1);
