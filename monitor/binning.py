@@ -159,8 +159,13 @@ class Binner:
         below, above per column), column ``f`` binned by ``binners[f]``; one C pass over the
         matrix. For repeated calls into the same arrays use a :class:`MatrixCounter` (the
         pointers are prepared once)."""
+        x = as_float64(x, "x", ndim=2)
+        if x.shape[1] != len(binners):
+            raise InvalidArgumentError(
+                f"x has {x.shape[1]} columns, expected {len(binners)} (one per binner)"
+            )
         MatrixCounter(binners, counts.reshape(1, -1), extra.reshape(1, *extra.shape)).count(
-            x, 0, x.shape[0] if x.ndim == 2 else 0, 0
+            x, 0, x.shape[0], 0
         )
 
 
@@ -208,15 +213,23 @@ class MatrixCounter:
         self._eptr = [ebase + k * self.nfeat for k in range(counts.shape[0])]
 
     def count(self, x: npt.NDArray[np.float64], start: int, rows: int, slot: int) -> None:
-        """Add rows ``start .. start + rows - 1`` of ``x`` (C-contiguous float64, ``(n, F)``,
-        already validated by the caller) to slot ``slot`` of the rings."""
+        """Add rows ``start .. start + rows - 1`` of ``x`` (C-contiguous float64, ``(n, F)``) to
+        slot ``slot`` of the rings. The checks are the cheap ones the C call relies on (dtype,
+        layout, shape, row range, slot); converting other input is the caller's job
+        (:meth:`Binner.count_matrix` converts)."""
         nf = self.nfeat
+        if not (type(x) is np.ndarray and x.dtype == _F64 and x.ndim == 2 and x.flags.c_contiguous):
+            raise InvalidArgumentError(
+                f"x must be a C-contiguous float64 matrix of shape (n, {nf}), got "
+                f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}"
+            )
         n, f = x.shape
-        if rows <= 0 or start < 0 or start + rows > n or f != nf:
-            if rows <= 0:
+        if rows <= 0 or start < 0 or start + rows > n or f != nf or not 0 <= slot < len(self._cptr):
+            if rows <= 0 and f == nf and 0 <= slot < len(self._cptr):
                 return
             raise InvalidArgumentError(
-                f"rows {start}..{start + rows} of a {x.shape} matrix with {nf} columns"
+                f"rows {start}..{start + rows} of a {x.shape} matrix into slot {slot}: expected "
+                f"{nf} columns, rows within 0..{n} and a slot in 0..{len(self._cptr) - 1}"
             )
         status = _count_matrix(
             self._ptrs,
@@ -233,6 +246,7 @@ class MatrixCounter:
 
 # Bound once: MatrixCounter.count is DriftMonitor's per-batch path, often one row.
 _count_matrix = lib.mon_bin_count_matrix
+_F64 = np.dtype(np.float64)
 _cast = ffi.cast
 _from_buffer = ffi.from_buffer
 

@@ -92,14 +92,17 @@ def _layout() -> tuple[struct.Struct, struct.Struct]:
     ncat = int(lib.MON_ERROR_CATEGORY_COUNT)
     counts = struct.Struct(f"={len(names) + ncat}Q")
     window = struct.Struct(f"={len(names) + ncat + 3}Q")
-    for i, name in enumerate(names):
-        assert ffi.offsetof("mon_service_counts", name) == 8 * i
-    assert ffi.offsetof("mon_service_counts", "errors") == 8 * len(names)
-    assert ffi.sizeof("mon_service_counts") == counts.size
-    for i, name in enumerate(("from_tick", "to_tick", "span_ticks")):
-        assert ffi.offsetof("mon_service_window", name) == counts.size + 8 * i
-    assert ffi.offsetof("mon_service_window", "counts") == 0
-    assert ffi.sizeof("mon_service_window") == window.size
+    ok = all(ffi.offsetof("mon_service_counts", name) == 8 * i for i, name in enumerate(names))
+    ok = ok and ffi.offsetof("mon_service_counts", "errors") == 8 * len(names)
+    ok = ok and ffi.sizeof("mon_service_counts") == counts.size
+    ok = ok and all(
+        ffi.offsetof("mon_service_window", name) == counts.size + 8 * i
+        for i, name in enumerate(("from_tick", "to_tick", "span_ticks"))
+    )
+    ok = ok and ffi.offsetof("mon_service_window", "counts") == 0
+    ok = ok and ffi.sizeof("mon_service_window") == window.size
+    if not ok:  # pragma: no cover - a C core whose structs do not match this reader
+        raise ImportError("monitor.counters: the C core's mon_service_counts layout is not the one expected")
     return counts, window
 
 
@@ -150,12 +153,14 @@ class ServiceCounters:
         "ok",
         "drop",
         "reject",
+        "fail_status",
     )
 
     begin: Callable[[int], None]
     ok: Callable[[int], int]
     drop: Callable[[int], int]
     reject: Callable[[int], None]
+    fail_status: Callable[[int, int], int]
 
     def __init__(self, slot_ticks: int, start_tick: int, slots: int) -> None:
         cfg = ffi.new("mon_service_config *")
@@ -177,6 +182,9 @@ class ServiceCounters:
         self.drop = functools.partial(lib.mon_service_drop, s)
         self.reject = functools.partial(lib.mon_service_reject, s)
         self._fail = functools.partial(lib.mon_service_fail, s)
+        # fail() without the category check, for callers whose codes come from ErrorCategory
+        # (the service's request path): the C status, never an exception for a valid code.
+        self.fail_status = self._fail
         self._error = functools.partial(lib.mon_service_error, s)
 
     def fail(self, now: int, category_code: int) -> int:

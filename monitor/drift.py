@@ -537,7 +537,12 @@ def psi_contributions(
 # ``mon_psi_options``: (smoothing code, eps_mant, eps_exp2); None for the default.
 
 
-def _raw_counts(p: Sequence[int], q: Sequence[int]) -> tuple[Any, Any]:
+def _raw_counts(p: Sequence[int], q: Sequence[int], nbins: int) -> tuple[Any, Any]:
+    # The C functions read nbins counts of each: never more than the caller gave.
+    if isinstance(nbins, bool) or not isinstance(nbins, int) or not 0 <= nbins <= min(len(p), len(q)):
+        raise InvalidArgumentError(
+            f"nbins must be an int in [0, {min(len(p), len(q))}] (the shorter count vector), got {nbins!r}"
+        )
     return (
         ffi.new("uint64_t[]", [int(x) for x in p] or [0]),
         ffi.new("uint64_t[]", [int(x) for x in q] or [0]),
@@ -564,7 +569,7 @@ def raw_drift_scores(
 ) -> tuple[DriftScores, int, int]:
     """``mon_drift_scores`` of the first ``nbins`` counts: (scores, total actual, total
     expected)."""
-    pp, qp = _raw_counts(p, q)
+    pp, qp = _raw_counts(p, q, nbins)
     res = ffi.new("mon_drift_result *")
     status = lib.mon_drift_scores(pp, qp, nbins, _raw_options(psi_options), res)
     if status != 0:
@@ -582,7 +587,7 @@ def raw_drift_scores(
 
 def raw_tv(p: Sequence[int], q: Sequence[int], nbins: int) -> tuple[int, int, int]:
     """``mon_drift_tv``: (tv_raw, tv_num, tv_den)."""
-    pp, qp = _raw_counts(p, q)
+    pp, qp = _raw_counts(p, q, nbins)
     a, b, c = ffi.new("mon_u128 *"), ffi.new("mon_u128 *"), ffi.new("mon_u128 *")
     status = lib.mon_drift_tv(pp, qp, nbins, a, b, c)
     if status != 0:
@@ -592,7 +597,7 @@ def raw_tv(p: Sequence[int], q: Sequence[int], nbins: int) -> tuple[int, int, in
 
 def raw_js(p: Sequence[int], q: Sequence[int], nbins: int) -> tuple[int, int]:
     """``mon_drift_js``: (js_raw, js_distance_raw)."""
-    pp, qp = _raw_counts(p, q)
+    pp, qp = _raw_counts(p, q, nbins)
     raw, dist = ffi.new("mon_u128 *"), ffi.new("uint64_t *")
     status = lib.mon_drift_js(pp, qp, nbins, raw, dist)
     if status != 0:
@@ -604,7 +609,7 @@ def raw_psi(
     p: Sequence[int], q: Sequence[int], nbins: int, psi_options: tuple[int, int, int] | None = None
 ) -> int:
     """``mon_drift_psi``: psi_raw."""
-    pp, qp = _raw_counts(p, q)
+    pp, qp = _raw_counts(p, q, nbins)
     out = ffi.new("mon_u128 *")
     status = lib.mon_drift_psi(pp, qp, nbins, _raw_options(psi_options), out)
     if status != 0:

@@ -33,11 +33,12 @@ from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, cast
 
 from . import signals
-from .article import PredictionMetrics
+from .article import PredictionMetrics, predict_with_metrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
 from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
+from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
 from .snapshot import (
     QUANTILES,
@@ -282,8 +283,13 @@ class ServiceMonitor:
             raise InvalidArgumentError(f"clock must be callable (monotonic seconds), got {clock!r}")
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
-        if isinstance(slots, bool) or not isinstance(slots, int) or not (1 <= slots <= MAX_SLOTS):
-            raise InvalidArgumentError(f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}")
+        # The latency window has one histogram per slot (allocated at once): it bounds the slots.
+        max_slots = min(MAX_SLOTS, RING_MAX_SLOTS)
+        if isinstance(slots, bool) or not isinstance(slots, int) or not (1 <= slots <= max_slots):
+            raise InvalidArgumentError(
+                f"slots must be an int in 1..{max_slots} (the latency window keeps one histogram "
+                f"per slot), got {slots!r}"
+            )
         ticks = window * _NS / slots
         slot_ticks = round(ticks) if ticks < 2.0**63 else 0
         if not 1 <= slot_ticks <= 2**62:
@@ -345,7 +351,7 @@ class ServiceMonitor:
         self._begin = counters.begin
         self._ok = counters.ok
         self._drop = counters.drop
-        self._fail = counters.fail
+        self._fail = counters.fail_status  # codes come from ErrorCategory: no check needed
         self._slot_ticks = slot_ticks
         self._slots = slots
         # Latency windows on the same C ring configuration as the counters (csrc/mon_window.h):
@@ -676,4 +682,15 @@ _RESERVED = frozenset(
 )
 
 
-__all__ = ["ServiceMonitor", "Observation"]
+__all__ = [
+    "ServiceMonitor",
+    "Observation",
+    # defined in monitor.snapshot and monitor.article; still importable from here, as before
+    "Snapshot",
+    "LatencySignals",
+    "ThroughputSignals",
+    "ErrorSignals",
+    "DriftSignals",
+    "PredictionMetrics",
+    "predict_with_metrics",
+]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .counters import CounterTotals, CounterWindow
+from .signals import LATENCY_QUANTILES
 
 __all__ = [
     "Snapshot",
@@ -23,7 +24,7 @@ __all__ = [
     "QUANTILES",
 ]
 
-QUANTILES = (50.0, 90.0, 99.0, 99.9)
+QUANTILES = LATENCY_QUANTILES
 """The percentiles of :class:`LatencySignals` (p50, p90, p99, p99.9)."""
 _NAN = math.nan
 _NS = 1_000_000_000

@@ -706,7 +706,10 @@ def _restore(data: bytes, strict: bool) -> LatencyHistogram:
     return LatencyHistogram.from_bytes(data, strict=strict)
 
 
-def c_histogram(h: LatencyHistogram) -> Any:
-    """The C object (``mon_hist *``) of a histogram, for the other modules of
-    :mod:`monitor.latency` (the window ring merges into one); not part of the public API."""
-    return h._h
+def ring_window(ring: Any, tick: int, slots: int, like: LatencyHistogram) -> LatencyHistogram:
+    """A new histogram of ``like``'s configuration holding the last ``slots`` slots of the C
+    window ring ``ring`` (``mon_hist_ring *``) at ``tick``: the one place outside this class that
+    fills a histogram's C state (used by :class:`~monitor.latency.window.WindowedLatencyHistogram`)."""
+    out = LatencyHistogram._empty_like(like._lowest, like._highest, like._scale, like._strict)
+    check(lib.mon_hist_ring_window(ring, tick, slots, out._h), "window")
+    return out

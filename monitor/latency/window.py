@@ -13,7 +13,7 @@ import numpy as np
 
 from .._ffi import check, ffi, lib
 from ..errors import InvalidArgumentError
-from .histogram import LatencyHistogram, Timer, c_histogram, record_many_into, record_slow, reject_value
+from .histogram import LatencyHistogram, Timer, record_many_into, record_slow, reject_value, ring_window
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -28,12 +28,15 @@ from .layout import (
 
 _floor = math.floor
 
+RING_MAX_SLOTS: int = int(lib.MON_HIST_RING_MAX_SLOTS)
+"""The most slots a window ring has (its memory is one histogram per slot, allocated at once)."""
+
 
 def _late_values(values: Any, unit: str, strict: bool, proto: LatencyHistogram) -> int:
     """Number of values a late record_many call stands for, validated as a histogram would
     (strict: raises without counting). A scratch histogram does the checking (rare path)."""
     tmp = LatencyHistogram(proto.lowest_ns, proto.highest_ns, scale=proto.scale, strict=strict)
-    bad = record_many_into(c_histogram(tmp), values, unit, strict)
+    bad = tmp.record_many(values, unit)  # type: ignore[arg-type]
     return tmp.count + bad
 
 
@@ -95,7 +98,7 @@ class WindowedLatencyHistogram:
         start_ns: int = 0,
         slot_ns: int | None = None,
     ) -> None:
-        max_slots = int(lib.MON_HIST_RING_MAX_SLOTS)
+        max_slots = RING_MAX_SLOTS
         if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= max_slots:
             raise InvalidArgumentError(f"slots must be an int in [1, {max_slots}], got {slots!r}")
         if (
@@ -322,11 +325,7 @@ class WindowedLatencyHistogram:
         return self._window(tick, n)
 
     def _window(self, tick: int, n: int) -> LatencyHistogram:
-        out = LatencyHistogram(
-            self._proto.lowest_ns, self._proto.highest_ns, scale=self._proto.scale, strict=self._proto.strict
-        )
-        check(lib.mon_hist_ring_window(self._ring, tick, n, c_histogram(out)), "window")
-        return out
+        return ring_window(self._ring, tick, n, self._proto)
 
     def quantile(self, q: float | Fraction, last_s: float | None = None) -> int:
         return self.window(last_s).quantile(q)

@@ -319,6 +319,29 @@ def test_count_matrix_equals_per_column_counts() -> None:
         MatrixCounter(binners, ring.astype(np.int64), ring_extra)
 
 
+def test_matrix_counting_refuses_what_c_would_misread() -> None:
+    """float32, 1-D, wrong-width and non-contiguous input never reaches C as float64 rows."""
+    from monitor.binning import MatrixCounter
+
+    binners = [Binner(np.array([0.0, 1.0, 2.0])), Binner(np.array([0.0, 1.0, 2.0]))]
+    x32 = np.array([[0.5, 1.5], [1.5, 0.5]], dtype=np.float32)
+    counts = np.zeros(4, dtype=np.uint64)
+    extra = np.zeros((2, 3), dtype=np.uint64)
+    Binner.count_matrix(binners, x32, counts, extra)  # converted, not read as float64 bytes
+    assert counts.tolist() == [1, 1, 1, 1] and extra.sum() == 0
+    with pytest.raises(InvalidArgumentError, match="2-D"):
+        Binner.count_matrix(binners, np.zeros(4), counts, extra)
+    with pytest.raises(InvalidArgumentError, match="columns"):
+        Binner.count_matrix(binners, np.zeros((3, 3)), counts, extra)
+    mc = MatrixCounter(binners, np.zeros((2, 4), dtype=np.uint64), np.zeros((2, 2, 3), dtype=np.uint64))
+    for bad in (x32, np.zeros((4, 2))[::2], np.zeros(4), [[0.5, 1.5]]):
+        with pytest.raises(InvalidArgumentError, match="C-contiguous float64"):
+            mc.count(bad, 0, 1, 0)  # type: ignore[arg-type]
+    for slot in (-1, 2):
+        with pytest.raises(InvalidArgumentError, match="slot"):
+            mc.count(np.zeros((1, 2)), 0, 1, slot)
+
+
 def test_unchecked_binner_reports_the_c_status() -> None:
     with pytest.raises(InvalidArgumentError) as info:
         Binner.unchecked(np.array([0.0, 1.0, 1.0]))

@@ -518,3 +518,13 @@ def test_trace_context_from_opentelemetry() -> None:
     assert trace.get_current_span().get_span_context().is_valid is False
     with pytest.raises(InvalidArgumentError, match="trace_context"):
         ServiceMonitor("s", "v", trace_context="otel")  # type: ignore[arg-type]
+
+
+def test_slots_are_bounded_by_the_latency_window() -> None:
+    """One latency histogram per slot, allocated at once: slots above the ring's limit are
+    refused with the reason, not allocated."""
+    from monitor.latency.window import RING_MAX_SLOTS
+
+    ServiceMonitor("s", "v", slots=RING_MAX_SLOTS, window_s=RING_MAX_SLOTS, logger=False)
+    with pytest.raises(InvalidArgumentError, match="one histogram per slot"):
+        ServiceMonitor("s", "v", slots=RING_MAX_SLOTS + 1, logger=False)
