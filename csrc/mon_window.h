@@ -8,7 +8,7 @@
  * slots, each `slot_ticks` wide: tick t belongs to epoch
  *     e(t) = (t - start_tick) / slot_ticks     (ticks at or before start_tick: epoch 0)
  * and epoch e is held by slot e mod slots. A slot is claimed for a newer epoch by the first
- * event of that epoch (a tag compare-and-swap), which empties it. A query at tick `now` over the
+ * event of that epoch (a compare-and-swap of the slot's gate, then its tag), which empties it. A query at tick `now` over the
  * last n slots covers the epochs e(now) - n + 1 .. e(now) (the current slot is partial); an
  * event whose epoch has already left the window (its slot holds a newer epoch) is not in any
  * window.

@@ -10,8 +10,10 @@ names derives from this module, nothing else spells them:
   :func:`throughput_name`, :func:`error_rate_name`, :func:`drift_name`, ...);
 - alert rules are validated with :func:`check_signal` (the compiled matcher of every family)
   and their thresholds are parsed in the signal's unit (:func:`unit_of`);
-- exports take metric names, units, types and HELP lines from :data:`FAMILIES`
-  (:func:`lookup` / :func:`parse` turn a dotted name back into its family and label values).
+- the data is shaped for exports to take metric names, units, types and HELP lines from
+  :data:`FAMILIES` (:func:`lookup` / :func:`parse` turn a dotted name back into its family and
+  label values); the exposition of every signal (the next step of ``monitor.exposition``, which
+  today exports one latency histogram) is to derive from it, not to list names of its own.
 
 The error categories come from :class:`monitor.categories.ErrorCategory` (itself checked
 against the C core), the flows from the service's counters; adding a category or a flow is one

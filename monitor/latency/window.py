@@ -278,6 +278,9 @@ class WindowedLatencyHistogram:
         return self._record_many_at(self._now(), values, unit)
 
     def _record_many_at(self, tick: int, values: Any, unit: Unit) -> int:
+        # Convert first (it may run arbitrary Python, e.g. an __array__): a slot is pinned only
+        # around the C work, since a claim of the slot waits for its pins.
+        values = np.asarray(values)
         h = lib.mon_hist_ring_acquire(self._ring, tick)
         if h == ffi.NULL:
             n = _late_values(values, unit, self._strict, self._proto)
@@ -341,7 +344,7 @@ class WindowedLatencyHistogram:
 
 
 def _check_late_scalar(value: object, unit: str, strict: bool) -> None:
-    """Validate one value that will only be counted as late, as _record_slow would: a TypeError
+    """Validate one value that will only be counted as late, as record_slow would: a TypeError
     for a non-number; with strict=True an InvalidArgumentError for an invalid latency."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"latency must be a real number, got {type(value).__name__}")
