@@ -56,6 +56,7 @@ from .errors import (
     EmptyWindowError,
     InvalidArgumentError,
     InvalidInputError,
+    InvalidTypeError,
     MonitorError,
 )
 from .exposition import NativeHistogram, OtelExponentialHistogramPoint
@@ -84,6 +85,7 @@ __all__ = [
     "MonitorError",
     "InvalidArgumentError",
     "InvalidInputError",  # former name of InvalidArgumentError, removed in 0.3
+    "InvalidTypeError",
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",

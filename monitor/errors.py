@@ -22,6 +22,11 @@ class InvalidArgumentError(MonitorError, ValueError):
     service's bad *request*)."""
 
 
+class InvalidTypeError(InvalidArgumentError, TypeError):
+    """An argument has the wrong type (a string where a number is expected, a mapping where a
+    sequence is). Also a ``TypeError``, so ``except TypeError`` keeps catching it."""
+
+
 InvalidInputError = InvalidArgumentError
 """The former name of :class:`InvalidArgumentError` (the same class), kept for one release
 (removed in 0.3): ``except InvalidInputError`` keeps working until then."""
@@ -43,6 +48,7 @@ __all__ = [
     "MonitorError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "InvalidTypeError",
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",

@@ -171,6 +171,7 @@ PUBLIC_API = [
     "MonitorError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "InvalidTypeError",
     "EmptyWindowError",
     "ConfigMismatchError",
     "CorruptDataError",
@@ -263,4 +264,6 @@ def test_invalid_input_error_is_the_renamed_class() -> None:
 
     assert monitor.InvalidInputError is monitor.InvalidArgumentError is errors.InvalidInputError
     assert issubclass(monitor.InvalidArgumentError, ValueError)
+    assert issubclass(monitor.InvalidTypeError, monitor.InvalidArgumentError)
+    assert issubclass(monitor.InvalidTypeError, TypeError)
     assert not issubclass(monitor.InvalidArgumentError, monitor.InputValidationError)
