@@ -418,9 +418,11 @@ def test_snapshot_object_and_injected_clock() -> None:
     eng = AlertEngine([Rule("r", P99, ">", 500)], clock=lambda: now[0])
     (a,) = eng.evaluate(Snap())
     assert a.at == 100.0
-    now[0] = 50.0
+    now[0] = 50.0  # a clock stepping back is a clock fault: time holds at 100
+    assert eng.evaluate(Snap()) == [] and eng.clock_faults == 1
+    assert eng.status("r").evaluations == 2
     with pytest.raises(monitor.InvalidArgumentError, match="backwards"):
-        eng.evaluate(Snap())
+        eng.evaluate(Snap(), now=50)  # an explicit time is the caller's: refused
     with pytest.raises(monitor.InvalidArgumentError, match="mapping"):
         eng.evaluate(42)  # type: ignore[arg-type]
     eng.validate_against(Snap())
