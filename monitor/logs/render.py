@@ -99,6 +99,8 @@ def _default(o: Any) -> Any:
         return tolist() if tolist is not None else item()
     if isinstance(o, (set, frozenset)):
         return sorted(o, key=_safe_repr)
+    if isinstance(o, Mapping):  # a mapping that is not a dict (MappingProxyType, ...): an object
+        return {_key(k): v for k, v in o.items()}
     if isinstance(o, (bytes, bytearray, memoryview)):
         return _strict_repr(bytes(o))
     if isinstance(o, BaseException):
