@@ -171,7 +171,7 @@ class Baseline:
             raise InvalidTypeError(f"statistic must be callable, got {type(statistic).__name__}")
         if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
             try:
-                data = list(data)  # type: ignore[call-overload]
+                data = list(data)  # type: ignore[call-overload, unused-ignore]
             except TypeError:
                 raise InvalidTypeError(
                     f"data must be a sequence of numbers, got {type(data).__name__}"

@@ -60,7 +60,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -433,7 +433,7 @@ def parse_config(
         try:
             rules.extend(
                 slo_burn_rate_rules(
-                    cast(str, t["name"]),
+                    t["name"],
                     cast(int | float | str, t["objective"]),
                     total=total,
                     good=good,
@@ -461,7 +461,7 @@ def parse_config(
                 Silence(
                     start=cast(str, t["start"]),
                     end=cast(str, t["end"]),
-                    rules=cast(Sequence[str], t.get("rules", ())),
+                    rules=cast(tuple[str, ...], t.get("rules", ())),
                     labels=cast(Mapping[str, str], t.get("labels", {})),
                     comment=cast(str, t.get("comment", "")),
                 )

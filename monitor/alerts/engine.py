@@ -314,14 +314,14 @@ class AlertEngine:
         clock faults absorbed (None: no usable time yet, skip)."""
         last = self._last_now
         if now is not None:
-            t = finite_number(now, "evaluation time (now=, seconds)")
-            if last is not None and t < last:
+            given = finite_number(now, "evaluation time (now=, seconds)")
+            if last is not None and given < last:
                 raise InvalidArgumentError(
-                    f"evaluation time went backwards: {show(t)} < {show(last)} (the last evaluation time); "
+                    f"evaluation time went backwards: {show(given)} < {show(last)} (the last evaluation time); "
                     "times must not decrease"
                 )
-            return t
-        problem = None
+            return given
+        problem: str | None = None
         try:
             raw = self._clock()
         except Exception as exc:  # noqa: BLE001 - a broken clock is a fault, not a crash
@@ -402,7 +402,7 @@ class AlertEngine:
             state = rt.state
             ev = rt.ev
             try:
-                truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)
+                truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)  # type: ignore[arg-type]
             except (ArithmeticError, TypeError, ValueError):  # pragma: no cover - values are clean
                 truth = None
             if rt.referenced:

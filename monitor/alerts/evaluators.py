@@ -190,7 +190,7 @@ class _ThresholdEval(Evaluator):
         if type(v) is float:
             self.value = v
         else:  # an exact number whose float is rounded: compare exactly
-            self.value = float(v)  # type: ignore[arg-type]
+            self.value = float(v)  # type: ignore[arg-type, unused-ignore]
         return bool(self.cmp(v, level))
 
 

@@ -145,7 +145,7 @@ def check_int(value: object, what: str, lo: int, hi: int) -> int:
         raise InvalidTypeError(
             f"{what}: expected an integer in [{lo}, {hi}], got {type(value).__name__} {show(value)}"
         )
-    v = int(value)  # type: ignore[call-overload]
+    v = int(value)  # type: ignore[call-overload, unused-ignore]
     if not lo <= v <= hi:
         raise InvalidArgumentError(f"{what}: expected an integer in [{lo}, {hi}], got {show(v)}")
     return v

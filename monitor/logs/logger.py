@@ -52,6 +52,12 @@ class StructuredLogger:
     ``model_version``); ``success_sample_rate`` in [0, 1] keeps that fraction of debug/info
     events without ``error_type`` (deterministically: the k-th such event is kept when
     floor(k * rate) increases); warnings and errors are always kept.
+
+    Never raises and never loses a line to bad data: a field that cannot be rendered is
+    replaced by a placeholder (:attr:`render_errors`), a failing clock gives the system time
+    (:attr:`clock_errors`); only a failing write loses the line (:attr:`failures`).
+    **Thread-safe**: counters are exact and each line is written whole (one ``write`` under a
+    lock shared with :meth:`bind`'s loggers).
     """
 
     def __init__(
