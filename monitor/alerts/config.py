@@ -371,6 +371,10 @@ def parse_config(
     top = _check_keys(doc, data, _TOP_KEYS, "(top level)")
     if isinstance(extra_signals, str):
         extra_signals = (extra_signals,)
+    if not isinstance(extra_signals, Iterable):
+        raise InvalidTypeError(
+            f"extra_signals must be a list of signal names or globs, got {type(extra_signals).__name__}"
+        )
     extra = list(extra_signals)
     if not all(isinstance(x, str) for x in extra):
         raise InvalidTypeError("extra_signals must be signal names or globs (strings)")

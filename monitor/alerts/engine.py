@@ -264,7 +264,12 @@ class AlertEngine:
         from .config import load_config
 
         cfg = load_config(path, extra_signals=extra_signals, snapshot=snapshot)
-        silences = list(cast(Iterable[Silence], kwargs.pop("silences", ()))) + cfg.silences
+        given = kwargs.pop("silences", ())
+        if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+            raise InvalidTypeError(
+                f"AlertEngine silences: expected an iterable of Silence, got {type(given).__name__}"
+            )
+        silences = list(cast(Iterable[Silence], given)) + cfg.silences
         return cls(cfg.rules, clock, silences=silences, extra_signals=cfg.extra_signals, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -356,7 +361,7 @@ class AlertEngine:
         never raise (see the class). ``snapshot`` that is neither a mapping nor has
         ``signals()`` is an :class:`InvalidTypeError`; a ``signals()`` that raises is no data for
         every rule."""
-        if not isinstance(snapshot, Mapping) and not callable(getattr(snapshot, "signals", None)):
+        if not isinstance(snapshot, Mapping) and not _has_signals(snapshot):
             signals_of(snapshot)  # raises the InvalidTypeError
         with self._lock:
             if self._busy:
@@ -771,6 +776,13 @@ _RULE_FIELDS = (
     "value",
     "level",
 )
+
+
+def _has_signals(snapshot: object) -> bool:
+    try:
+        return callable(getattr(snapshot, "signals", None))
+    except Exception:  # noqa: BLE001 - a hostile __getattr__
+        return False
 
 
 def _safe_str(exc: BaseException) -> str:

@@ -45,7 +45,10 @@ def signals_of(snapshot: object) -> Mapping[str, float]:
     :class:`InvalidTypeError` otherwise. Exceptions raised by ``signals()`` propagate."""
     if isinstance(snapshot, Mapping):
         return snapshot
-    fn = getattr(snapshot, "signals", None)
+    try:
+        fn = getattr(snapshot, "signals", None)
+    except Exception:  # noqa: BLE001 - a hostile __getattr__: not a snapshot
+        fn = None
     if callable(fn):
         sig = fn()
         if isinstance(sig, Mapping):
@@ -107,19 +110,24 @@ def read_snapshot(
     Never raises."""
     values: dict[str, object] = {}
     problems: dict[str, str] = {}
+    plain = type(sig) is dict  # dict.get of a str never raises: the hot path
+    get = sig.get
     for name in names:
-        try:
-            raw = sig.get(name)
-        except Exception as exc:  # noqa: BLE001 - a hostile mapping is no data, not a crash
-            problems[name] = f"reading it raised {type(exc).__name__}"
-            continue
-        if raw is None:
-            continue
+        if plain:
+            raw = get(name)
+        else:
+            try:
+                raw = get(name)
+            except Exception as exc:  # noqa: BLE001 - a hostile mapping is no data, not a crash
+                problems[name] = f"reading it raised {type(exc).__name__}"
+                continue
         if type(raw) is float:
             if raw == raw:  # noqa: PLR0124 - not NaN
                 values[name] = raw
             else:
                 problems[name] = "NaN"
+            continue
+        if raw is None:
             continue
         f = real_number(raw)
         if f is None or f != f:  # noqa: PLR0124
