@@ -73,7 +73,7 @@ def _exact(raw: object) -> object:
     if isinstance(raw, int):
         return int(raw) if not -(2**53) <= raw <= 2**53 else None
     np = sys.modules.get("numpy")
-    if np is not None and isinstance(raw, np.integer):
+    if np is not None and isinstance(raw, np.integer) and not isinstance(raw, np.timedelta64):
         v = int(raw)
         return v if not -(2**53) <= v <= 2**53 else None
     if np is not None and isinstance(raw, np.floating):

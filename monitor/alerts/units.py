@@ -86,6 +86,8 @@ def real_number(value: object) -> float | None:
             return None if math.isinf(f) and value.is_finite() else f
         np = _numpy()
         if np is not None and isinstance(value, (np.integer, np.floating)):
+            if isinstance(value, np.timedelta64):  # a duration of some unit, not a number
+                return None
             if isinstance(value, np.integer):
                 return float(int(value))
             if value.dtype.itemsize > 8:  # longdouble: exact ratio, one rounding
@@ -118,7 +120,11 @@ def is_number_type(value: object) -> bool:
     if isinstance(value, (int, float, Fraction, Decimal)):
         return True
     np = _numpy()
-    return np is not None and isinstance(value, (np.integer, np.floating))
+    return (
+        np is not None
+        and isinstance(value, (np.integer, np.floating))
+        and not isinstance(value, np.timedelta64)
+    )
 
 
 def finite_number(value: object, what: str) -> float:

@@ -141,6 +141,17 @@ class StructuredLogger:
         except Exception:
             return None
 
+    def _hash_field(self, value: Any) -> str:
+        """``input_hash`` of a raw input for a line: the hash, or a placeholder when the input
+        cannot be encoded (a hostile ``__repr__``, nesting deeper than 32), counted in
+        :attr:`render_errors`."""
+        try:
+            h = self._h0.copy()
+            h.update(canonical_bytes(value))
+            return str(h.hexdigest())
+        except Exception as exc:  # noqa: BLE001
+            return _UNHASHABLE + placeholder("input", exc)[len("<unrenderable input") :]
+
     # -- logging -------------------------------------------------------------------------
     def render(self, event: str, level: str = "info", **context: Any) -> str:
         """The JSON line ``log`` would write (without newline). Never raises; failing fields
@@ -168,11 +179,13 @@ class StructuredLogger:
             if type(level) is not str:
                 level = _text(level, "level", errs)
             try:
-                return render_line(ts, self.service, event, level, context, self.input_hash)
+                line = render_line(ts, self.service, event, level, context, self._hash_field)
             except Exception:  # noqa: BLE001 - the general path below renders anything
-                pass
-            rec = build_record(ts, self.service, event, level, dict(context), self.input_hash)
-            return render_json(rec, errs)
+                rec = build_record(ts, self.service, event, level, dict(context), self._hash_field)
+                line = render_json(rec, errs)
+            if _UNHASHABLE in line and ("input" in context or "input_data" in context):
+                errs.append(_UNHASHABLE)
+            return line
         except Exception as exc:  # noqa: BLE001 - pragma: no cover - the paths above do not raise
             errs.append(placeholder("record", exc))
             return render_json(
@@ -261,6 +274,9 @@ class StructuredLogger:
             setattr(other, name, getattr(self, name))
         other._fields = {**self._fields, **fields}
         return other
+
+
+_UNHASHABLE = "<unhashable input"
 
 
 class _Counts:

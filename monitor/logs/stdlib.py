@@ -69,8 +69,9 @@ class JsonFormatter(logging.Formatter):
     def _hash(self, value: Any) -> str | None:
         try:
             return input_hash(value, self._key)
-        except Exception:
-            return None
+        except Exception as exc:  # noqa: BLE001 - the input is replaced by a placeholder, counted
+            self._count("render_errors", 1)
+            return "<unhashable input" + placeholder("input", exc)[len("<unrenderable input") :]
 
     def format(self, record: logging.LogRecord) -> str:
         errs: list[str] = []

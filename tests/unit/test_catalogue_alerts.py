@@ -1324,6 +1324,11 @@ BAD_VALUES: list[tuple[str, object]] = [
     ("object", object()),
     ("bad-repr", BadRepr()),
     ("np-array", np.array([620.0])),
+    ("np-0d-array", np.array(620.0)),
+    ("np-timedelta", np.timedelta64(620, "ms")),
+    ("np-datetime", np.datetime64(620, "s")),
+    ("np-complex", np.complex64(620)),
+    ("np-str", np.str_("620")),
 ]
 
 GOOD_VALUES: list[tuple[str, object, bool]] = [  # (id, value, above 500)

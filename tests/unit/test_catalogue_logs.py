@@ -349,6 +349,24 @@ def test_formatter_with_mismatched_arguments_keeps_the_line(msg: object, args: t
     assert out["event"].startswith("<unrenderable message") and fmt.render_errors == 1
 
 
+@pytest.mark.parametrize(
+    "raw", [BadRepr(), _cyclic(), BadItems(a=1)], ids=["bad-repr", "cycle", "items-raise"]
+)
+def test_an_input_that_cannot_be_hashed_is_replaced_and_counted(raw: object) -> None:
+    log, out = _logger()
+    log.log("e", input=raw, request_id="r")
+    rec = _one(out)
+    assert (
+        rec["input_hash"].startswith("<unhashable input: InvalidArgumentError") and rec["request_id"] == "r"
+    )
+    assert log.render_errors == 1
+    fmt = JsonFormatter("svc", clock=lambda: 1.0)
+    rec2 = json.loads(
+        fmt.format(logging.LogRecord("svc", logging.INFO, "f", 1, "e", None, None) | _extra(input=raw))
+    )
+    assert rec2["input_hash"].startswith("<unhashable input") and fmt.render_errors == 1
+
+
 def test_head_fields_of_other_types_are_rendered_or_replaced() -> None:
     log, out = _logger()
     log.log(BadRepr(), x=1)  # type: ignore[arg-type]
