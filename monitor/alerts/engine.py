@@ -165,6 +165,7 @@ class AlertEngine:
         self._lock = threading.RLock()
         self._busy = False  # inside evaluate/restore (a callback calling back is refused)
         self._clock_faults = 0
+        self._in_clock_fault = False
         self._log_errors = 0
         if isinstance(rules, (str, bytes, Mapping)) or not isinstance(rules, Iterable):
             raise InvalidTypeError(
@@ -291,7 +292,8 @@ class AlertEngine:
     @property
     def clock_faults(self) -> int:
         """Clock readings refused so far (not a finite number, raised, or earlier than the last
-        evaluation): the evaluation ran at the last evaluation time, or was skipped."""
+        evaluation): the evaluation ran at the last evaluation time, or was skipped. The first
+        fault of a run is logged (``alert_clock_fault``), the others only counted."""
         return self._clock_faults
 
     @property
@@ -341,8 +343,12 @@ class AlertEngine:
             elif last is not None and t < last:
                 t, problem = None, f"the clock stepped back from {show(last)} to {show(t)}"
         if problem is None:
+            self._in_clock_fault = False
             return t
         self._clock_faults += 1
+        if self._in_clock_fault:  # logged once per run of faults; every fault is counted
+            return last
+        self._in_clock_fault = True
         self._log(
             "alert_clock_fault",
             level="warning",
