@@ -181,9 +181,24 @@ class Baseline:
 
     def level(self, op: str) -> float:
         """The static trigger level (only for mean/sigma baselines)."""
+        _check_op(op, "baseline level")
+        if op not in _UPWARD + _DOWNWARD:
+            raise InvalidArgumentError(
+                f"baseline level: needs an ordering comparator (>, >=, <, <=), got {op!r}"
+            )
         if self.mean is None or self.sigma is None:
             raise InvalidArgumentError("a history baseline has no static level")
-        return baseline_level(float(self.mean), float(self.sigma), self.k, op)
+        if isinstance(self.mean, str) or isinstance(self.sigma, str):
+            raise InvalidArgumentError(
+                "baseline level: mean and sigma with units are resolved against a signal; use the "
+                "baseline in a Rule or Threshold (or give numbers)"
+            )
+        return baseline_level(
+            finite_number(self.mean, "baseline mean"),
+            finite_number(self.sigma, "baseline sigma"),
+            float(self.k),
+            op,
+        )
 
 
 def baseline_level(mean: float, sigma: float, k: float, op: str) -> float:
