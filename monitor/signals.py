@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .categories import ErrorCategory
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidTypeError
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,8 @@ QUANTILE = Label(
     "quantile",
     "latency quantile in percent without the point (99.9 -> 999)",
     tuple(quantile_label(q) for q in LATENCY_QUANTILES),
-    r"[0-9]+",
+    # Only the quantiles a snapshot publishes: a rule on latency.p95_ms could never fire.
+    "|".join(quantile_label(q) for q in LATENCY_QUANTILES),
 )
 FLOW = Label("flow", "request counter: " + ", ".join(FLOWS), FLOWS, "|".join(FLOWS))
 CATEGORY = Label(
@@ -512,17 +513,31 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
     """
     if not isinstance(signal, str) or not signal:
         example = latency_quantile_name(99)
+        if not isinstance(signal, str):
+            raise InvalidTypeError(
+                f"{what}: expected a dotted signal name such as {example!r}, got {type(signal).__name__}"
+            )
         raise InvalidArgumentError(
             f"{what}: expected a dotted signal name such as {example!r}, got {signal!r}"
         )
     if SIGNAL_RE.fullmatch(signal):
         return signal
-    for pat in extra_signals:
+    for pat in (extra_signals,) if isinstance(extra_signals, str) else extra_signals:
+        if not isinstance(pat, str):
+            raise InvalidTypeError(
+                f"extra_signals: expected names or globs (strings), got {type(pat).__name__}"
+            )
         if fnmatch.fnmatchcase(signal, pat):
             return signal
     hint = ""
     if any(signal.startswith(f.template.split("{", 1)[0]) for f in (ERROR_RATE, ERROR_COUNT)):
         hint = f" (error categories: {', '.join(ERROR_CATEGORIES)})"
+    elif signal.startswith(LATENCY_QUANTILE.template.split("{", 1)[0]):
+        hint = (
+            " (a snapshot publishes only the latency quantiles "
+            + ", ".join(_QUANTILE_NAMES.values())
+            + "; no rule on another quantile could ever fire)"
+        )
     raise InvalidArgumentError(
         f"{what}: unknown signal {signal!r}{hint}; known: {_KNOWN_TEXT} "
         "(pass extra_signals=[...] to allow others)"

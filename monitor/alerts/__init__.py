@@ -17,10 +17,17 @@ The design follows the article's "Alert Design" section and Prometheus' alerting
 - **Evaluation is deterministic**: a pure function of (rules, the sequence of snapshots, the
   evaluation times). Time comes from an injected clock (or ``evaluate(..., now=t)``); all state
   is per engine, explicit and serialisable (:meth:`AlertEngine.state` / :meth:`AlertEngine.restore`).
-- **No data**: a signal missing from a snapshot (or NaN) makes the condition "no data": it counts
-  as false (the Prometheus behaviour: a pending rule is cancelled, a firing one resolves) unless
-  the rule says ``no_data="keep"`` (state and timers unchanged). Each rule counts its no-data
-  evaluations and logs ``alert_no_data`` once when it enters that condition. Never an exception.
+- **No data**: a signal missing from a snapshot, NaN, or a value that is no real number (a
+  string, a bool, None, a container, a number beyond the double range such as ``10**400``, a
+  lookup that raises) makes the condition "no data": it counts as false (the Prometheus
+  behaviour: a pending rule is cancelled, a firing one resolves) unless the rule says
+  ``no_data="keep"`` (state and timers unchanged). Each rule counts its no-data evaluations and
+  logs ``alert_no_data`` once when it enters that condition. Never an exception. Numbers of
+  every type (numpy scalars of any dtype, ``Decimal``, ``Fraction``, big integers) are compared
+  with thresholds exactly.
+- **Clock faults** (the injected clock raising, returning NaN/inf or stepping back) never raise:
+  the evaluation runs at the last evaluation time, counted in ``AlertEngine.clock_faults``.
+- **Thread-safe**: :class:`AlertEngine` serialises its methods with a lock.
 
 Units: durations in seconds (or strings "500ms", "5m", "1h30m"), thresholds in the signal's unit
 (milliseconds for ``*_ms`` signals, also as "500ms"/"0.5s"; fractions elsewhere, also as "2%").

@@ -8,15 +8,36 @@ and internal to the subpackage.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from .stats import mean_sigma
-from .units import DIMENSIONLESS, Quantity, parse_duration, parse_quantity, signal_unit
+from .units import (
+    DIMENSIONLESS,
+    Quantity,
+    check_bool,
+    check_int,
+    check_str,
+    finite_number,
+    is_number_type,
+    parse_duration,
+    parse_quantity,
+    show,
+    signal_unit,
+)
+
+MAX_DEPTH = 32
+"""The deepest nesting of composite conditions (:class:`AllOf`, :class:`AnyOf`, :class:`Not`)
+a rule accepts; deeper nesting is refused at construction (and in rule files)."""
+MAX_HISTORY = 100_000
+"""The largest ``Baseline(history=N)``: the engine keeps N values per rule."""
+MAX_RESOLUTION = 10_000
+"""The largest ``resolution`` of :class:`RateOfChange` and :class:`BurnRate` (samples kept per window)."""
+MAX_BURN_ROWS = 64
+"""The most ``(long, short, factor)`` rows of one :class:`BurnRate`."""
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
@@ -31,8 +52,12 @@ _DOWNWARD = ("<", "<=")
 
 
 def _check_op(op: object, what: str) -> str:
+    if not isinstance(op, str):
+        raise InvalidTypeError(
+            f"{what}: comparator must be a string, one of {', '.join(OPS)}; got {type(op).__name__}"
+        )
     if op not in OPS:
-        raise InvalidArgumentError(f"{what}: unknown comparator {op!r}; expected one of {', '.join(OPS)}")
+        raise InvalidArgumentError(f"{what}: unknown comparator {show(op)}; expected one of {', '.join(OPS)}")
     return str(op)
 
 
@@ -80,29 +105,46 @@ class Baseline:
     freeze_when_active: bool = True
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.k, bool)
-            or not isinstance(self.k, (int, float))
-            or not math.isfinite(self.k)
-            or self.k < 0
-        ):
-            raise InvalidArgumentError(f"baseline k must be a finite number >= 0, got {self.k!r}")
+        k = finite_number(self.k, "baseline k")
+        if k < 0:
+            raise InvalidArgumentError(f"baseline k must be a finite number >= 0, got {show(self.k)}")
+        object.__setattr__(self, "k", k)
+        for key in ("mean", "sigma"):
+            v = getattr(self, key)
+            if v is not None and not isinstance(v, str) and not is_number_type(v):
+                raise InvalidTypeError(
+                    f"baseline {key}: expected a number or a string with a unit, got {type(v).__name__}"
+                )
+        history = check_int(self.history, "baseline history", 0, MAX_HISTORY)
+        object.__setattr__(self, "history", history)
+        check_bool(self.freeze_when_active, "baseline freeze_when_active")
+        object.__setattr__(self, "freeze_when_active", bool(self.freeze_when_active))
         has_stats = self.mean is not None or self.sigma is not None
-        if has_stats == (self.history > 0):
+        if has_stats == (history > 0):
             raise InvalidArgumentError(
                 "a baseline needs either mean and sigma, or history=N (N >= 2), not both"
             )
         if has_stats and (self.mean is None or self.sigma is None):
             raise InvalidArgumentError("a baseline needs both mean and sigma")
         if not has_stats:
-            if isinstance(self.history, bool) or not isinstance(self.history, int) or self.history < 2:
-                raise InvalidArgumentError(f"baseline history must be an integer >= 2, got {self.history!r}")
-            if self.min_history is not None and not (2 <= self.min_history <= self.history):
+            if history < 2:
                 raise InvalidArgumentError(
-                    f"baseline min_history must be in [2, history={self.history}], got {self.min_history!r}"
+                    f"baseline history must be an integer >= 2, got {show(self.history)}"
                 )
-        if self.clear_k is not None and not (0 <= self.clear_k <= self.k):
-            raise InvalidArgumentError(f"baseline clear_k must be in [0, k={self.k}], got {self.clear_k!r}")
+            if self.min_history is not None:
+                mh = check_int(
+                    self.min_history, f"baseline min_history (in [2, history={history}])", 2, history
+                )
+                object.__setattr__(self, "min_history", mh)
+        elif self.min_history is not None:
+            raise InvalidArgumentError("baseline min_history needs history=N")
+        if self.clear_k is not None:
+            ck = finite_number(self.clear_k, "baseline clear_k")
+            if not 0 <= ck <= k:
+                raise InvalidArgumentError(
+                    f"baseline clear_k must be in [0, k={k:g}], got {show(self.clear_k)}"
+                )
+            object.__setattr__(self, "clear_k", ck)
 
     @classmethod
     def from_reference(
@@ -124,19 +166,44 @@ class Baseline:
     ) -> Baseline:
         """Baseline over chunks of reference data: ``statistic`` (e.g. a P99) of each full chunk of
         ``chunk_size`` consecutive values, then :meth:`from_reference` over those."""
-        if chunk_size < 1:
-            raise InvalidArgumentError(f"chunk_size must be >= 1, got {chunk_size}")
+        chunk_size = check_int(chunk_size, "chunk_size", 1, 2**62)
+        if not callable(statistic):
+            raise InvalidTypeError(f"statistic must be callable, got {type(statistic).__name__}")
+        if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+            try:
+                data = list(data)  # type: ignore[call-overload, unused-ignore]
+            except TypeError:
+                raise InvalidTypeError(
+                    f"data must be a sequence of numbers, got {type(data).__name__}"
+                ) from None
         chunks = [data[i : i + chunk_size] for i in range(0, len(data) - chunk_size + 1, chunk_size)]
-        return cls.from_reference([float(statistic(c)) for c in chunks], k=k, clear_k=clear_k)
+        return cls.from_reference([statistic(c) for c in chunks], k=k, clear_k=clear_k)
 
     def level(self, op: str) -> float:
         """The static trigger level (only for mean/sigma baselines)."""
+        _check_op(op, "baseline level")
+        if op not in _UPWARD + _DOWNWARD:
+            raise InvalidArgumentError(
+                f"baseline level: needs an ordering comparator (>, >=, <, <=), got {op!r}"
+            )
         if self.mean is None or self.sigma is None:
             raise InvalidArgumentError("a history baseline has no static level")
-        return baseline_level(float(self.mean), float(self.sigma), self.k, op)
+        if isinstance(self.mean, str) or isinstance(self.sigma, str):
+            raise InvalidArgumentError(
+                "baseline level: mean and sigma with units are resolved against a signal; use the "
+                "baseline in a Rule or Threshold (or give numbers)"
+            )
+        return baseline_level(
+            finite_number(self.mean, "baseline mean"),
+            finite_number(self.sigma, "baseline sigma"),
+            float(self.k),
+            op,
+        )
 
 
 def baseline_level(mean: float, sigma: float, k: float, op: str) -> float:
+    if k == 0:  # also when sigma is inf (0 * inf is NaN)
+        return mean
     return mean + k * sigma if op in _UPWARD else mean - k * sigma
 
 
@@ -152,10 +219,9 @@ class Threshold(Condition):
     clear: Quantity | None = None
 
     def __post_init__(self) -> None:
-        what = f"threshold on {self.signal!r}"
+        check_str(self.signal, "threshold signal (a dotted name such as 'latency.p99_ms')", empty=False)
+        what = f"threshold on {show(self.signal)}"
         _check_op(self.op, what)
-        if not isinstance(self.signal, str) or not self.signal:
-            raise InvalidArgumentError(f"{what}: signal must be a non-empty dotted name")
         unit = signal_unit(self.signal)
         if isinstance(self.value, Baseline):
             b = self.value
@@ -165,7 +231,7 @@ class Threshold(Condition):
                 mean = parse_quantity(b.mean, unit, f"{what}: baseline mean")
                 sigma = parse_quantity(b.sigma, unit, f"{what}: baseline sigma")
                 if sigma < 0:
-                    raise InvalidArgumentError(f"{what}: baseline sigma must be >= 0, got {b.sigma!r}")
+                    raise InvalidArgumentError(f"{what}: baseline sigma must be >= 0, got {show(b.sigma)}")
                 object.__setattr__(
                     self, "value", Baseline(b.k, mean, sigma, 0, None, b.clear_k, b.freeze_when_active)
                 )
@@ -180,7 +246,7 @@ class Threshold(Condition):
                 if self.op in _UPWARD and clear > level or self.op in _DOWNWARD and clear < level:
                     raise InvalidArgumentError(
                         f"{what}: clear level {clear:g} must be on the safe side of the trigger "
-                        f"{level:g} (for {self.op!r}: clear {'<=' if self.op in _UPWARD else '>='} trigger)"
+                        f"{level:g} (for {show(self.op)}: clear {'<=' if self.op in _UPWARD else '>='} trigger)"
                     )
                 if self.op not in _UPWARD + _DOWNWARD:
                     raise InvalidArgumentError(
@@ -213,16 +279,18 @@ class RateOfChange(Condition):
     resolution: int = 60
 
     def __post_init__(self) -> None:
-        what = f"rate of change of {self.signal!r}"
+        check_str(self.signal, "rate of change signal (a dotted name)", empty=False)
+        what = f"rate of change of {show(self.signal)}"
         _check_op(self.op, what)
+        object.__setattr__(self, "relative", check_bool(self.relative, f"{what}: relative"))
         unit = DIMENSIONLESS if self.relative else signal_unit(self.signal)
         object.__setattr__(self, "value", parse_quantity(self.value, unit, f"{what}: change"))
         window = parse_duration(self.window, f"{what}: window")
         if window <= 0:
             raise InvalidArgumentError(f"{what}: window must be > 0")
         object.__setattr__(self, "window", window)
-        if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
-            raise InvalidArgumentError(f"{what}: resolution must be an integer >= 1")
+        res = check_int(self.resolution, f"{what}: resolution", 1, MAX_RESOLUTION)
+        object.__setattr__(self, "resolution", res)
 
     def signals(self) -> tuple[str, ...]:
         return (self.signal,)
@@ -271,26 +339,39 @@ class BurnRate(Condition):
         obj = parse_quantity(self.objective, DIMENSIONLESS, f"{what}: objective")
         if not 0 < obj < 1:
             raise InvalidArgumentError(
-                f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {self.objective!r}"
+                f"{what}: objective must be in (0, 1) (e.g. '99.9%'), got {show(self.objective)}"
             )
         object.__setattr__(self, "objective", obj)
+        if not isinstance(self.windows, (tuple, list)):
+            raise InvalidTypeError(
+                f"{what}: windows must be a list of (long, short, factor) rows, got {type(self.windows).__name__}"
+            )
         if not self.windows:
             raise InvalidArgumentError(f"{what}: needs at least one (long, short, factor) window row")
+        if len(self.windows) > MAX_BURN_ROWS:
+            raise InvalidArgumentError(
+                f"{what}: at most {MAX_BURN_ROWS} window rows, got {len(self.windows)}"
+            )
         rows = []
         for i, row in enumerate(self.windows):
             if not isinstance(row, (tuple, list)) or len(row) != 3:
-                raise InvalidArgumentError(f"{what}: windows[{i}] must be (long, short, factor), got {row!r}")
+                raise InvalidArgumentError(
+                    f"{what}: windows[{i}] must be (long, short, factor), got {show(row)}"
+                )
             long_w = parse_duration(row[0], f"{what}: windows[{i}] long")
             short_w = parse_duration(row[1], f"{what}: windows[{i}] short")
             factor = parse_quantity(row[2], DIMENSIONLESS, f"{what}: windows[{i}] factor")
             if not 0 < short_w <= long_w:
-                raise InvalidArgumentError(f"{what}: windows[{i}] needs 0 < short <= long, got {row!r}")
+                raise InvalidArgumentError(f"{what}: windows[{i}] needs 0 < short <= long, got {show(row)}")
             if factor <= 0:
                 raise InvalidArgumentError(f"{what}: windows[{i}] factor must be > 0")
             rows.append((long_w, short_w, factor))
         object.__setattr__(self, "windows", tuple(rows))
-        if isinstance(self.resolution, bool) or not isinstance(self.resolution, int) or self.resolution < 1:
-            raise InvalidArgumentError(f"{what}: resolution must be an integer >= 1")
+        res = check_int(self.resolution, f"{what}: resolution", 1, MAX_RESOLUTION)
+        object.__setattr__(self, "resolution", res)
+        object.__setattr__(
+            self, "partial_windows", check_bool(self.partial_windows, f"{what}: partial_windows")
+        )
 
     def signals(self) -> tuple[str, ...]:
         names = cast(tuple[str, ...], self.total) + cast(tuple[str, ...], self.good or self.bad or ())
@@ -302,7 +383,8 @@ def _names(value: object, what: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v for v in value):
         return tuple(value)
-    raise InvalidArgumentError(f"{what}: expected a signal name or a non-empty list of names, got {value!r}")
+    err = InvalidArgumentError if isinstance(value, (str, list, tuple)) else InvalidTypeError
+    raise err(f"{what}: expected a signal name or a non-empty list of names, got {show(value)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +395,11 @@ class RuleRef(Condition):
 
     rule: str
     firing: bool = False
+
+    def __post_init__(self) -> None:
+        check_str(self.rule, "rule reference (a rule name)", empty=False)
+        check_bool(self.firing, f"reference to rule {show(self.rule)}: firing")
+        object.__setattr__(self, "firing", bool(self.firing))
 
     def signals(self) -> tuple[str, ...]:
         return ()
@@ -326,7 +413,39 @@ def _as_condition(c: object) -> Condition:
         return c
     if isinstance(c, str):
         return RuleRef(c)
-    raise InvalidArgumentError(f"composite conditions take Condition objects or rule names, got {c!r}")
+    raise InvalidTypeError(
+        f"composite conditions take Condition objects or rule names, got {type(c).__name__}"
+    )
+
+
+def children(c: Condition) -> tuple[Condition, ...]:
+    """The direct sub-conditions of ``c`` (empty for a leaf)."""
+    if isinstance(c, _Composite):
+        return c.conditions
+    if isinstance(c, Not):
+        return (c.condition,)
+    return ()
+
+
+def depth(c: Condition) -> int:
+    """Nesting depth of ``c`` (a leaf is 1), computed without recursion."""
+    best = 0
+    stack = [(c, 1)]
+    while stack:
+        x, d = stack.pop()
+        best = max(best, d)
+        if d > MAX_DEPTH:
+            break
+        stack.extend((ch, d + 1) for ch in children(x))
+    return best
+
+
+def _check_depth(kids: tuple[Condition, ...], what: str) -> None:
+    d = 1 + max((depth(k) for k in kids), default=0)
+    if d > MAX_DEPTH:
+        raise InvalidArgumentError(
+            f"{what}: conditions nested {d} deep; at most {MAX_DEPTH} levels of all/any/not are allowed"
+        )
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -338,7 +457,9 @@ class _Composite(Condition):
     def __init__(self, *conditions: Condition | str) -> None:
         if len(conditions) < 1:
             raise InvalidArgumentError(f"{type(self).__name__} needs at least one condition")
-        object.__setattr__(self, "conditions", tuple(_as_condition(c) for c in conditions))
+        kids = tuple(_as_condition(c) for c in conditions)
+        _check_depth(kids, type(self).__name__)
+        object.__setattr__(self, "conditions", kids)
 
     def signals(self) -> tuple[str, ...]:
         return tuple(s for c in self.conditions for s in c.signals())
@@ -366,7 +487,9 @@ class Not(Condition):
     condition: Condition
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "condition", _as_condition(self.condition))
+        kid = _as_condition(self.condition)
+        _check_depth((kid,), "Not")
+        object.__setattr__(self, "condition", kid)
 
     def signals(self) -> tuple[str, ...]:
         return self.condition.signals()
@@ -386,6 +509,12 @@ __all__ = [
     "Not",
     "RateOfChange",
     "RuleRef",
+    "MAX_BURN_ROWS",
+    "MAX_DEPTH",
+    "MAX_HISTORY",
+    "MAX_RESOLUTION",
     "Threshold",
     "baseline_level",
+    "children",
+    "depth",
 ]

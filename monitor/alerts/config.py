@@ -60,13 +60,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
 from .conditions import (
+    MAX_DEPTH,
     AllOf,
     AnyOf,
     Baseline,
@@ -80,6 +81,7 @@ from .conditions import (
 from .evaluators import SnapshotLike, signals_of
 from .presets import slo_burn_rate_rules
 from .rules import Rule, Silence, dependency_order
+from .units import check_bool, show
 
 _TOP_KEYS = {"rule", "slo", "silence", "signals"}
 _RULE_KEYS = {"name", "for", "keep_firing_for", "severity", "route", "labels", "summary", "no_data"}
@@ -137,32 +139,72 @@ class _ConfigError(InvalidArgumentError):
     pass
 
 
+class _ConfigTypeError(_ConfigError, InvalidTypeError):
+    pass
+
+
 class _Doc:
     """Error context: the file name and, for TOML, the line of each [[table]] header."""
 
     def __init__(self, source: str, text: str, is_toml: bool) -> None:
         self.source = source
         self.headers: dict[str, list[int]] = {}
-        if is_toml:
-            for lineno, line in enumerate(text.splitlines(), 1):
-                m = re.match(r"\s*\[\[\s*([A-Za-z_]+)\s*\]\]", line)
-                if m:
-                    self.headers.setdefault(m.group(1), []).append(lineno)
+        self.lines: list[str] = text.splitlines() if is_toml else []
+        self.starts: list[int] = []  # every table header line, in order
+        for lineno, line in enumerate(self.lines, 1):
+            if re.match(r"\s*\[", line):
+                self.starts.append(lineno)
+            m = re.match(r"\s*\[\[\s*([A-Za-z_]+)\s*\]\]", line)
+            if m:
+                self.headers.setdefault(m.group(1), []).append(lineno)
 
-    def fail(self, path: str, message: str) -> _ConfigError:
+    def line_of(self, path: str) -> int | None:
+        """The TOML line of ``path``: the line of its first key inside the table when found
+        there (``rule[1] (x).firing``), else the table's ``[[header]]`` line."""
+        m = re.match(r"([a-z_]+)\[(\d+)\](?: \([^)]*\))?(?:\.([A-Za-z_]+))?", path)
+        if not m:
+            return None
+        heads = self.headers.get(m.group(1), [])
+        idx = int(m.group(2))
+        if idx >= len(heads):
+            return None
+        head = heads[idx]
+        key = m.group(3)
+        if key:
+            end = next((n for n in self.starts if n > head), len(self.lines) + 1)
+            pat = re.compile(rf"\s*{key}\s*=")
+            for n in range(head + 1, end):
+                if pat.match(self.lines[n - 1]):
+                    return n
+        return head
+
+    def fail(self, path: str, message: str, type_error: bool = False) -> _ConfigError:
         where = self.source
-        m = re.match(r"([a-z_]+)\[(\d+)\]", path)
-        if m:
-            lines = self.headers.get(m.group(1), [])
-            idx = int(m.group(2))
-            if idx < len(lines):
-                where += f", line {lines[idx]}"
-        return _ConfigError(f"{where}: {path}: {message}")
+        line = self.line_of(path)
+        if line is not None:
+            where += f", line {line}"
+        cls = _ConfigTypeError if type_error else _ConfigError
+        return cls(f"{where}: {path}: {message}")
+
+    def wrap(self, path: str, exc: InvalidArgumentError) -> _ConfigError:
+        """``exc`` (from a constructor) with the file, path and line in front; a type error stays one."""
+        return self.fail(path, str(exc), isinstance(exc, TypeError))
+
+    def flag(self, table: Mapping[str, object], key: str, default: bool, path: str) -> bool:
+        """A true/false field: a string such as "false" is refused, never read as true."""
+        if key not in table:
+            return default
+        try:
+            return check_bool(table[key], key)
+        except InvalidArgumentError as exc:
+            raise self.wrap(f"{path}.{key}", exc) from None
 
 
 def _check_keys(doc: _Doc, table: object, allowed: set[str], path: str) -> Mapping[str, object]:
     if not isinstance(table, dict):
-        raise doc.fail(path, f"expected a table/object, got {type(table).__name__}")
+        raise doc.fail(path, f"expected a table/object, got {type(table).__name__}", True)
+    if not all(isinstance(k, str) for k in table):
+        raise doc.fail(path, "field names must be strings", True)
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise doc.fail(
@@ -177,12 +219,17 @@ def _str_or_list(doc: _Doc, value: object, path: str) -> str | tuple[str, ...]:
         return value
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise doc.fail(path, f"expected a signal name or a list of names, got {value!r}")
+    raise doc.fail(path, f"expected a signal name or a list of names, got {show(value)}")
 
 
 def _condition(
-    doc: _Doc, table: Mapping[str, object], path: str, signals: list[tuple[str, str]]
+    doc: _Doc, table: Mapping[str, object], path: str, signals: list[tuple[str, str]], depth: int = 1
 ) -> Condition:
+    if depth > MAX_DEPTH:
+        raise doc.fail(
+            path.split(".", 1)[0],
+            f"conditions nested more than {MAX_DEPTH} deep (all/any/not); at most {MAX_DEPTH} levels are allowed",
+        )
     present = [
         k
         for k in ("threshold", "baseline", "rate_of_change", "burn_rate", "all", "any", "not", "rule")
@@ -202,15 +249,15 @@ def _condition(
     }.get(kind, {kind})
     extra = sorted(set(table) & _COND_KEYS - allowed)
     if extra:
-        raise doc.fail(path, f"field(s) {', '.join(repr(k) for k in extra)} do not belong with {kind!r}")
+        raise doc.fail(path, f"field(s) {', '.join(repr(k) for k in extra)} do not belong with {show(kind)}")
     try:
         if kind in ("threshold", "baseline"):
             for key in ("signal", "op"):
                 if key not in table:
-                    raise doc.fail(path, f"missing {key!r}")
+                    raise doc.fail(path, f"missing {show(key)}")
             sig = table["signal"]
             if not isinstance(sig, str):
-                raise doc.fail(f"{path}.signal", "expected a string")
+                raise doc.fail(f"{path}.signal", f"expected a string, got {type(sig).__name__}", True)
             signals.append((f"{path}.signal", sig))
             if kind == "threshold":
                 return Threshold(
@@ -223,7 +270,7 @@ def _condition(
             ref = b.pop("reference", None)
             if ref is not None:
                 if not isinstance(ref, list):
-                    raise doc.fail(f"{path}.baseline.reference", "expected a list of numbers")
+                    raise doc.fail(f"{path}.baseline.reference", "expected a list of numbers", True)
                 if "mean" in b or "sigma" in b or "history" in b:
                     raise doc.fail(f"{path}.baseline", "give one of reference, mean+sigma, history")
                 base = Baseline.from_reference(
@@ -238,23 +285,23 @@ def _condition(
             r = _check_keys(doc, table["rate_of_change"], _RATE_KEYS, f"{path}.rate_of_change")
             for key in ("signal", "op", "change", "window"):
                 if key not in r:
-                    raise doc.fail(f"{path}.rate_of_change", f"missing {key!r}")
+                    raise doc.fail(f"{path}.rate_of_change", f"missing {show(key)}")
             if not isinstance(r["signal"], str):
-                raise doc.fail(f"{path}.rate_of_change.signal", "expected a string")
+                raise doc.fail(f"{path}.rate_of_change.signal", "expected a string", True)
             signals.append((f"{path}.rate_of_change.signal", r["signal"]))
             return RateOfChange(
                 r["signal"],
                 cast(str, r["op"]),
                 cast(int | float | str, r["change"]),
                 cast(int | float | str, r["window"]),
-                relative=bool(r.get("relative", True)),
+                relative=doc.flag(r, "relative", True, f"{path}.rate_of_change"),
                 resolution=cast(int, r.get("resolution", 60)),
             )
         if kind == "burn_rate":
             br = _check_keys(doc, table["burn_rate"], _BURN_KEYS, f"{path}.burn_rate")
             for key in ("total", "objective", "windows"):
                 if key not in br:
-                    raise doc.fail(f"{path}.burn_rate", f"missing {key!r}")
+                    raise doc.fail(f"{path}.burn_rate", f"missing {show(key)}")
             wins = br["windows"]
             if not isinstance(wins, list) or not all(isinstance(w, list) and len(w) == 3 for w in wins):
                 raise doc.fail(
@@ -274,7 +321,7 @@ def _condition(
                 good=good,
                 bad=bad,
                 resolution=cast(int, br.get("resolution", 60)),
-                partial_windows=bool(br.get("partial_windows", True)),
+                partial_windows=doc.flag(br, "partial_windows", True, f"{path}.burn_rate"),
             )
         if kind in ("all", "any"):
             items = table[kind]
@@ -288,25 +335,24 @@ def _condition(
                     conds.append(RuleRef(item))
                 else:
                     sub = _check_keys(doc, item, _COND_KEYS, f"{path}.{kind}[{i}]")
-                    conds.append(_condition(doc, sub, f"{path}.{kind}[{i}]", signals))
+                    conds.append(_condition(doc, sub, f"{path}.{kind}[{i}]", signals, depth + 1))
             return AllOf(*conds) if kind == "all" else AnyOf(*conds)
         if kind == "not":
             neg = table["not"]
             if isinstance(neg, str):
                 return Not(RuleRef(neg))
-            return Not(
-                _condition(doc, _check_keys(doc, neg, _COND_KEYS, f"{path}.not"), f"{path}.not", signals)
-            )
+            sub = _check_keys(doc, neg, _COND_KEYS, f"{path}.not")
+            return Not(_condition(doc, sub, f"{path}.not", signals, depth + 1))
         ref = table["rule"]
         if not isinstance(ref, str):
-            raise doc.fail(f"{path}.rule", "expected a rule name")
-        return RuleRef(ref, firing=bool(table.get("firing", False)))
+            raise doc.fail(f"{path}.rule", f"expected a rule name, got {type(ref).__name__}", True)
+        return RuleRef(ref, firing=doc.flag(table, "firing", False, path))
     except _ConfigError:
         raise
     except InvalidArgumentError as exc:
-        raise doc.fail(path, str(exc)) from None
+        raise doc.wrap(path, exc) from None
     except TypeError as exc:
-        raise doc.fail(path, f"bad field: {exc}") from None
+        raise doc.fail(path, f"bad field: {exc}", True) from None
 
 
 def parse_config(
@@ -319,13 +365,23 @@ def parse_config(
     snapshot: SnapshotLike | None = None,
 ) -> AlertConfig:
     """Build rules and silences from an already parsed document (see the module docstring)."""
-    doc = _Doc(source, text, is_toml)
+    if not isinstance(source, str) or not isinstance(text, str):
+        raise InvalidTypeError("parse_config: source and text must be strings")
+    doc = _Doc(source, text, bool(is_toml))
     top = _check_keys(doc, data, _TOP_KEYS, "(top level)")
+    if isinstance(extra_signals, str):
+        extra_signals = (extra_signals,)
+    if not isinstance(extra_signals, Iterable):
+        raise InvalidTypeError(
+            f"extra_signals must be a list of signal names or globs, got {type(extra_signals).__name__}"
+        )
     extra = list(extra_signals)
+    if not all(isinstance(x, str) for x in extra):
+        raise InvalidTypeError("extra_signals must be signal names or globs (strings)")
     if "signals" in top:
         sg = top["signals"]
         if not isinstance(sg, list) or not all(isinstance(s, str) for s in sg):
-            raise doc.fail("signals", "expected a list of signal names or globs")
+            raise doc.fail("signals", "expected a list of signal names or globs", True)
         extra.extend(cast(list[str], sg))
     keys = None if snapshot is None else set(signals_of(snapshot))
     rules: list[Rule] = []
@@ -334,7 +390,7 @@ def parse_config(
     def tables(name: str) -> list[object]:
         v = top.get(name, [])
         if not isinstance(v, list):
-            raise doc.fail(name, f"expected an array of tables ([[{name}]] in TOML, a list in JSON)")
+            raise doc.fail(name, f"expected an array of tables ([[{name}]] in TOML, a list in JSON)", True)
         return v
 
     for i, raw in enumerate(tables("rule")):
@@ -342,7 +398,7 @@ def parse_config(
         t = _check_keys(doc, raw, _RULE_KEYS | _COND_KEYS, path)
         name = t.get("name")
         if not isinstance(name, str):
-            raise doc.fail(path, "missing 'name' (a string)")
+            raise doc.fail(path, "missing 'name' (a string)", "name" in t)
         path = f"rule[{i}] ({name})"
         cond_table = {k: v for k, v in t.items() if k in _COND_KEYS}
         cond = _condition(doc, cond_table, path, signals)
@@ -360,14 +416,18 @@ def parse_config(
                 kw[arg] = t[key]
         try:
             rules.append(Rule(name, condition=cond, **kw))  # type: ignore[arg-type]
+        except _ConfigError:
+            raise
         except InvalidArgumentError as exc:
-            raise doc.fail(path, str(exc)) from None
+            raise doc.wrap(path, exc) from None
     for i, raw in enumerate(tables("slo")):
         path = f"slo[{i}]"
         t = _check_keys(doc, raw, _SLO_KEYS, path)
         for key in ("name", "objective", "total"):
             if key not in t:
-                raise doc.fail(path, f"missing {key!r}")
+                raise doc.fail(path, f"missing {show(key)}")
+        if not isinstance(t["name"], str):
+            raise doc.fail(f"{path}.name", f"expected a string, got {type(t['name']).__name__}", True)
         total = _str_or_list(doc, t["total"], f"{path}.total")
         good = None if "good" not in t else _str_or_list(doc, t["good"], f"{path}.good")
         bad = None if "bad" not in t else _str_or_list(doc, t["bad"], f"{path}.bad")
@@ -377,7 +437,7 @@ def parse_config(
         try:
             rules.extend(
                 slo_burn_rate_rules(
-                    cast(str, t["name"]),
+                    t["name"],
                     cast(int | float | str, t["objective"]),
                     total=total,
                     good=good,
@@ -386,47 +446,52 @@ def parse_config(
                     route=cast(str | None, t.get("route")),
                     labels=cast(Mapping[str, str] | None, t.get("labels")),
                     resolution=cast(int, t.get("resolution", 60)),
-                    partial_windows=bool(t.get("partial_windows", True)),
+                    partial_windows=doc.flag(t, "partial_windows", True, path),
                 )
             )
+        except _ConfigError:
+            raise
         except InvalidArgumentError as exc:
-            raise doc.fail(path, str(exc)) from None
+            raise doc.wrap(path, exc) from None
     silences: list[Silence] = []
     for i, raw in enumerate(tables("silence")):
         path = f"silence[{i}]"
         t = _check_keys(doc, raw, _SILENCE_KEYS, path)
         for key in ("start", "end"):
             if key not in t:
-                raise doc.fail(path, f"missing {key!r}")
+                raise doc.fail(path, f"missing {show(key)}")
         try:
-            rules_v = t.get("rules", ())
             silences.append(
                 Silence(
                     start=cast(str, t["start"]),
                     end=cast(str, t["end"]),
-                    rules=(rules_v,) if isinstance(rules_v, str) else tuple(cast(Sequence[str], rules_v)),
+                    rules=cast(tuple[str, ...], t.get("rules", ())),
                     labels=cast(Mapping[str, str], t.get("labels", {})),
-                    comment=str(t.get("comment", "")),
+                    comment=cast(str, t.get("comment", "")),
                 )
             )
+        except _ConfigError:
+            raise
         except InvalidArgumentError as exc:
-            raise doc.fail(path, str(exc)) from None
+            raise doc.wrap(path, exc) from None
     for path, sig in signals:
         try:
             check_signal(sig, extra, "signal")
+        except _ConfigError:
+            raise
         except InvalidArgumentError as exc:
-            raise doc.fail(path, str(exc)) from None
+            raise doc.wrap(path, exc) from None
         if keys is not None and sig not in keys:
-            raise doc.fail(path, f"signal {sig!r} is not in the snapshot (it has {len(keys)} signals)")
+            raise doc.fail(path, f"signal {show(sig)} is not in the snapshot (it has {len(keys)} signals)")
     seen: set[str] = set()
     for r in rules:
         if r.name in seen:
-            raise doc.fail("rule", f"duplicate rule name {r.name!r}")
+            raise doc.fail("rule", f"duplicate rule name {show(r.name)}")
         seen.add(r.name)
     try:  # references and cycles: the engine's own check
         dependency_order(rules, {r.name: r for r in rules})
     except InvalidArgumentError as exc:
-        raise doc.fail("rule", str(exc)) from None
+        raise doc.wrap("rule", exc) from None
     return AlertConfig(rules, silences, tuple(extra))
 
 
@@ -434,20 +499,40 @@ def load_config(
     path: str | os.PathLike[str], *, extra_signals: Iterable[str] = (), snapshot: SnapshotLike | None = None
 ) -> AlertConfig:
     """Read a ``.toml`` or ``.json`` rule file."""
-    source = os.fspath(path)
-    with open(source, "rb") as fh:
-        raw = fh.read()
+    try:
+        source = os.fspath(path)
+    except TypeError:
+        raise InvalidTypeError(
+            f"a rule file path must be a str or os.PathLike, got {type(path).__name__}"
+        ) from None
+    if not isinstance(source, str):
+        raise InvalidTypeError(f"a rule file path must be a str, got {type(source).__name__}")
+    if not source.endswith((".json", ".toml")):
+        raise InvalidArgumentError(f"{source}: rule files must end in .toml or .json")
+    try:
+        with open(source, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise InvalidArgumentError(
+            f"{source}: cannot read the rule file ({exc.strerror or type(exc).__name__})"
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidArgumentError(f"{source}: not UTF-8 text ({exc})") from None
     if source.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise InvalidArgumentError(
                 f"{source}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
             ) from None
+        except _DuplicateKey as exc:
+            raise InvalidArgumentError(f"{source}: invalid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidArgumentError(f"{source}: JSON nested too deeply to read") from None
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise InvalidArgumentError(f"{source}: invalid JSON: {exc}") from None
         return parse_config(data, source, text=text, extra_signals=extra_signals, snapshot=snapshot)
     if source.endswith(".toml"):
         try:
@@ -464,10 +549,27 @@ def load_config(
             data = toml.loads(text)
         except toml.TOMLDecodeError as exc:
             raise InvalidArgumentError(f"{source}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise InvalidArgumentError(f"{source}: TOML nested too deeply to read") from None
+        except ValueError as exc:
+            raise InvalidArgumentError(f"{source}: invalid TOML: {exc}") from None
         return parse_config(
             data, source, text=text, is_toml=True, extra_signals=extra_signals, snapshot=snapshot
         )
     raise InvalidArgumentError(f"{source}: rule files must end in .toml or .json")
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(f"key {show(k)} appears twice in one object")
+        out[k] = v
+    return out
 
 
 def load_rules(

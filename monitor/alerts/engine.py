@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import (
@@ -17,14 +18,14 @@ from typing import (
     cast,
 )
 
-from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
 from .evaluators import (
     Firing,
     Results,
     SnapshotLike,
     compile_condition,
-    read_signal,
+    read_snapshot,
     signals_of,
 )
 from .routing import Router
@@ -39,6 +40,7 @@ from .rules import (
     from_json_number,
     to_json_number,
 )
+from .units import check_bool, finite_number, real_number, show
 
 
 class EventLogger(Protocol):
@@ -126,9 +128,23 @@ class AlertEngine:
     must survive restarts). ``logger`` has the article's ``log(event, level="info", **context)``
     interface (default: the stdlib logger ``monitor.alerts`` with the context in ``extra``).
     ``on_alert`` callbacks receive every non-silenced transition; an exception in a callback is
-    logged (``alert_callback_error``) and does not stop evaluation. ``extra_signals`` extends
-    the known-signal patterns (globs); ``validate_signals=False`` accepts any name.
-    The engine is not thread-safe: evaluate from one thread (or hold a lock).
+    logged (``alert_callback_error``) and does not stop evaluation; a callback must not call
+    :meth:`evaluate` or :meth:`restore` (refused with an error, which is logged). ``extra_signals``
+    extends the known-signal patterns (globs); ``validate_signals=False`` accepts any name.
+
+    **Bad data never raises from** :meth:`evaluate`: a snapshot value that is not a real number
+    (strings, bools, None, containers), NaN, a number beyond the double range (``10**400``) or a
+    lookup that raises is "no data" for the rules reading it (logged in ``alert_no_data`` with the
+    reason); numbers of every type (numpy scalars of any dtype, ``Decimal``, ``Fraction``,
+    integers beyond 2**53) are compared with thresholds exactly. The clock: a reading that is
+    not a finite number, that raises, or that is earlier than the last evaluation is a *clock
+    fault* (counted in :attr:`clock_faults`, logged as ``alert_clock_fault``): the evaluation
+    runs at the last evaluation time (time holds still, so a rule whose condition cleared still
+    resolves) or, before the first evaluation, is skipped. A forward jump is time passing.
+
+    **Thread-safe**: every method holds the engine's lock, so evaluations from many threads are
+    serialised (each reads the clock inside the lock, so times never go backwards because of a
+    race); callbacks and the logger run inside it.
     """
 
     def __init__(
@@ -146,8 +162,25 @@ class AlertEngine:
     ) -> None:
         import time
 
+        self._lock = threading.RLock()
+        self._busy = False  # inside evaluate/restore (a callback calling back is refused)
+        self._clock_faults = 0
+        self._in_clock_fault = False
+        self._log_errors = 0
+        if isinstance(rules, (str, bytes, Mapping)) or not isinstance(rules, Iterable):
+            raise InvalidTypeError(
+                f"AlertEngine rules: expected an iterable of Rule, got {type(rules).__name__}"
+            )
         self._rules = list(rules)
+        if clock is not None and not callable(clock):
+            raise InvalidTypeError(
+                f"AlertEngine clock: expected a callable returning seconds, got {type(clock).__name__}"
+            )
         self._clock: Callable[[], float] = clock if clock is not None else time.time
+        if logger is not None and not callable(getattr(logger, "log", None)):
+            raise InvalidTypeError(
+                f"AlertEngine logger: expected an object with log(event, level, **context), got {type(logger).__name__}"
+            )
         self._logger: EventLogger = (
             logger if logger is not None else _StdlibLogger(logging.getLogger("monitor.alerts"))
         )
@@ -155,25 +188,57 @@ class AlertEngine:
             self._callbacks: list[Callable[[Alert], None]] = []
         elif callable(on_alert):
             self._callbacks = [on_alert]
-        else:
+        elif isinstance(on_alert, (list, tuple)) and all(callable(cb) for cb in on_alert):
             self._callbacks = list(on_alert)
+        else:
+            raise InvalidTypeError(
+                f"AlertEngine on_alert: expected a callable or a list of callables, got {type(on_alert).__name__}"
+            )
+        if isinstance(silences, (str, bytes, Mapping)) or not isinstance(silences, Iterable):
+            raise InvalidTypeError(
+                f"AlertEngine silences: expected an iterable of Silence, got {type(silences).__name__}"
+            )
         self._silences: list[Silence] = list(silences)
+        for x in self._silences:
+            if not isinstance(x, Silence):
+                raise InvalidTypeError(
+                    f"AlertEngine silences: expected Silence objects, got {type(x).__name__}"
+                )
+        if router is not None and not isinstance(router, Router):
+            raise InvalidTypeError(f"AlertEngine router: expected a Router, got {type(router).__name__}")
         self._router = router if router is not None else Router()
+        if isinstance(extra_signals, str):
+            extra_signals = (extra_signals,)
+        if not isinstance(extra_signals, Iterable):
+            raise InvalidTypeError(
+                f"AlertEngine extra_signals: expected a list of names or globs, got {type(extra_signals).__name__}"
+            )
         self._extra = tuple(extra_signals)
+        for pat in self._extra:
+            if not isinstance(pat, str):
+                raise InvalidTypeError(
+                    f"AlertEngine extra_signals: expected strings, got {type(pat).__name__}"
+                )
+        check_bool(validate_signals, "AlertEngine validate_signals")
+        if state is not None and not isinstance(state, Mapping):
+            raise InvalidTypeError(
+                f"AlertEngine state: expected a mapping from state(), got {type(state).__name__}"
+            )
         names: dict[str, Rule] = {}
         for r in self._rules:
             if not isinstance(r, Rule):
-                raise InvalidArgumentError(f"AlertEngine takes Rule objects, got {r!r}")
+                raise InvalidTypeError(f"AlertEngine takes Rule objects, got {type(r).__name__}")
             if r.name in names:
-                raise InvalidArgumentError(f"duplicate rule name {r.name!r}")
+                raise InvalidArgumentError(f"duplicate rule name {show(r.name)}")
             names[r.name] = r
             if validate_signals:
                 for s in r.cond.signals():
-                    check_signal(s, self._extra, f"rule {r.name!r}")
+                    check_signal(s, self._extra, f"rule {show(r.name)}")
         self._order = dependency_order(self._rules, names)
         self._rt: dict[str, _Runtime] = {r.name: _Runtime(r, self._router.route(r)) for r in self._order}
         self._runtimes = [self._rt[r.name] for r in self._order]
         self._referenced = {ref for r in self._rules for ref in r.cond.refs()}
+        self._needed = tuple(sorted({s for r in self._rules for s in r.cond.signals()}))
         for rt in self._runtimes:
             rt.referenced = rt.name in self._referenced
         self._last_now: float | None = None
@@ -200,7 +265,12 @@ class AlertEngine:
         from .config import load_config
 
         cfg = load_config(path, extra_signals=extra_signals, snapshot=snapshot)
-        silences = list(cast(Iterable[Silence], kwargs.pop("silences", ()))) + cfg.silences
+        given = kwargs.pop("silences", ())
+        if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+            raise InvalidTypeError(
+                f"AlertEngine silences: expected an iterable of Silence, got {type(given).__name__}"
+            )
+        silences = list(cast(Iterable[Silence], given)) + cfg.silences
         return cls(cfg.rules, clock, silences=silences, extra_signals=cfg.extra_signals, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -209,11 +279,27 @@ class AlertEngine:
 
     def add_silence(self, silence: Silence) -> None:
         """Add a silence (kept in :meth:`state` until it expires)."""
-        self._silences.append(silence)
+        if not isinstance(silence, Silence):
+            raise InvalidTypeError(f"add_silence takes a Silence, got {type(silence).__name__}")
+        with self._lock:
+            self._silences.append(silence)
 
     @property
     def silences(self) -> list[Silence]:
-        return list(self._silences)
+        with self._lock:
+            return list(self._silences)
+
+    @property
+    def clock_faults(self) -> int:
+        """Clock readings refused so far (not a finite number, raised, or earlier than the last
+        evaluation): the evaluation ran at the last evaluation time, or was skipped. The first
+        fault of a run is logged (``alert_clock_fault``), the others only counted."""
+        return self._clock_faults
+
+    @property
+    def log_errors(self) -> int:
+        """Calls to the logger that raised (the event was lost; evaluation went on)."""
+        return self._log_errors
 
     def validate_against(self, snapshot: SnapshotLike) -> None:
         """Raise :class:`InvalidArgumentError` naming every rule signal the snapshot does not have."""
@@ -224,18 +310,97 @@ class AlertEngine:
 
     # -- evaluation ---------------------------------------------------------------------------
 
+    def _log(self, event: str, level: str = "info", **context: object) -> None:
+        try:
+            self._logger.log(event, level=level, **context)
+        except Exception:  # noqa: BLE001 - a broken logger must not stop evaluation
+            self._log_errors += 1
+
+    def _time(self, now: object) -> float | None:
+        """The evaluation time: ``now`` checked (bad input raises), or the clock's reading with
+        clock faults absorbed (None: no usable time yet, skip)."""
+        last = self._last_now
+        if now is not None:
+            given = finite_number(now, "evaluation time (now=, seconds)")
+            if last is not None and given < last:
+                raise InvalidArgumentError(
+                    f"evaluation time went backwards: {show(given)} < {show(last)} (the last evaluation time); "
+                    "times must not decrease"
+                )
+            return given
+        problem: str | None = None
+        try:
+            raw = self._clock()
+        except Exception as exc:  # noqa: BLE001 - a broken clock is a fault, not a crash
+            raw = None
+            problem = f"the clock raised {type(exc).__name__}: {exc}"
+        t = None if problem is not None else real_number(raw)
+        if problem is None:
+            if t is None or isinstance(raw, bool):
+                t, problem = None, f"the clock returned {type(raw).__name__}, not a number"
+            elif not math.isfinite(t):
+                t, problem = None, f"the clock returned {show(t)}"
+            elif last is not None and t < last:
+                t, problem = None, f"the clock stepped back from {show(last)} to {show(t)}"
+        if problem is None:
+            self._in_clock_fault = False
+            return t
+        self._clock_faults += 1
+        if self._in_clock_fault:  # logged once per run of faults; every fault is counted
+            return last
+        self._in_clock_fault = True
+        self._log(
+            "alert_clock_fault",
+            level="warning",
+            reason=problem,
+            at=last,
+            action="evaluated at the last evaluation time" if last is not None else "evaluation skipped",
+            clock_faults=self._clock_faults,
+        )
+        return last
+
     def evaluate(self, snapshot: SnapshotLike, now: float | None = None) -> list[Alert]:
         """Evaluate every rule at ``now`` (default: the clock) and return the transitions.
 
-        Times must not go backwards (equal times are allowed)."""
-        sig = signals_of(snapshot)
-        if now is None:
-            now = self._clock()
-        now = float(now)
-        if not math.isfinite(now):
-            raise InvalidArgumentError(f"evaluation time must be finite, got {now!r}")
-        if self._last_now is not None and now < self._last_now:
-            raise InvalidArgumentError(f"evaluation time went backwards: {now!r} < {self._last_now!r}")
+        An explicit ``now`` must be a finite number not before the last evaluation (else
+        :class:`InvalidArgumentError`, nothing changed); clock faults and bad snapshot values
+        never raise (see the class). ``snapshot`` that is neither a mapping nor has
+        ``signals()`` is an :class:`InvalidTypeError`; a ``signals()`` that raises is no data for
+        every rule."""
+        if not isinstance(snapshot, Mapping) and not _has_signals(snapshot):
+            signals_of(snapshot)  # raises the InvalidTypeError
+        with self._lock:
+            if self._busy:
+                raise InvalidArgumentError(
+                    "AlertEngine.evaluate called from inside an alert callback or logger"
+                )
+            self._busy = True
+            try:
+                return self._evaluate(snapshot, now)
+            finally:
+                self._busy = False
+
+    def _evaluate(self, snapshot: SnapshotLike, now_arg: object) -> list[Alert]:
+        if isinstance(snapshot, Mapping):
+            raw: Mapping[str, object] = snapshot
+        else:
+            try:
+                raw = signals_of(snapshot)
+            except InvalidTypeError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the snapshot failed: no data
+                self._log(
+                    "alert_snapshot_error",
+                    level="error",
+                    error_type=type(exc).__name__,
+                    error_message=_safe_str(exc),
+                )
+                raw = {}
+        t = self._time(now_arg)
+        if t is None:
+            return []
+        now = t
+        sig, problems = read_snapshot(raw, self._needed)
         self._last_now = now
         self._evaluations += 1
         if self._silences and any(cast(float, x.end) <= now for x in self._silences):
@@ -248,8 +413,8 @@ class AlertEngine:
             state = rt.state
             ev = rt.ev
             try:
-                truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)
-            except (TypeError, ValueError, OverflowError):  # a non-numeric value: no data, not a crash
+                truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)  # type: ignore[arg-type]
+            except (ArithmeticError, TypeError, ValueError):  # pragma: no cover - values are clean
                 truth = None
             if rt.referenced:
                 res[rt.name] = truth
@@ -260,15 +425,22 @@ class AlertEngine:
                 rt.no_data += 1
                 if not rt.in_no_data:
                     rt.in_no_data = True
-                    missing = [s for s in rt.rule.cond.signals() if read_signal(sig, s) is None]
-                    self._logger.log(
+                    names = rt.rule.cond.signals()
+                    missing = [s for s in names if s not in sig]
+                    bad = {s: problems[s] for s in names if s in problems}
+                    self._log(
                         "alert_no_data",
                         level="warning" if missing else "info",
                         rule=rt.rule.name,
                         at=now,
                         state=state.value,
                         missing_signals=missing,
-                        reason="signal missing or NaN" if missing else "not enough history yet",
+                        bad_values=bad,
+                        reason=(
+                            "bad signal value"
+                            if bad
+                            else ("signal missing or NaN" if missing else "not enough history yet")
+                        ),
                     )
                 if rt.keep_data:
                     if state is FIRING and not rt.notified:
@@ -365,140 +537,151 @@ class AlertEngine:
         else:
             level = "info"
         ctx = alert.to_dict()
-        self._logger.log(f"alert_{kind}", level=level, **ctx)
+        self._log(f"alert_{kind}", level=level, **ctx)
         if alert.silenced:
             return
         for cb in self._callbacks:
             try:
                 cb(alert)
             except Exception as exc:  # noqa: BLE001 - a broken pager must not stop evaluation of other rules
-                self._logger.log(
+                self._log(
                     "alert_callback_error",
                     level="error",
                     rule=alert.rule,
                     error_type=type(exc).__name__,
-                    error_message=str(exc),
+                    error_message=_safe_str(exc),
                 )
 
     # -- inspection ---------------------------------------------------------------------------
 
     def active(self) -> list[Alert]:
         """Rules currently pending or firing, as alerts (``previous`` equals ``state``)."""
-        out = []
-        now = self._last_now if self._last_now is not None else 0.0
-        for rt in self._runtimes:
-            if rt.state is not AlertState.INACTIVE:
-                silenced = (
-                    not rt.notified
-                    if rt.state is AlertState.FIRING
-                    else (bool(self._silences) and self._silenced(rt, now))
-                )
-                a = self._alert(rt, rt.state, now, silenced)
-                out.append(a)
-        return out
+        with self._lock:
+            out = []
+            now = self._last_now if self._last_now is not None else 0.0
+            for rt in self._runtimes:
+                if rt.state is not AlertState.INACTIVE:
+                    silenced = (
+                        not rt.notified
+                        if rt.state is AlertState.FIRING
+                        else (bool(self._silences) and self._silenced(rt, now))
+                    )
+                    a = self._alert(rt, rt.state, now, silenced)
+                    out.append(a)
+            return out
 
     def status(self, name: str) -> RuleStatus:
         """State, timers, last value and condition details (baseline mean/sigma, burn rates)."""
-        rt = self._rt.get(name)
-        if rt is None:
-            raise InvalidArgumentError(f"no rule named {name!r}")
-        return RuleStatus(
-            name,
-            rt.state,
-            rt.active_at,
-            rt.fired_at,
-            rt.ev.value,
-            rt.ev.level,
-            self._evaluations - rt.eval_base,
-            rt.no_data,
-            rt.ev.details(),
-        )
+        if not isinstance(name, str):
+            raise InvalidTypeError(f"status takes a rule name (a string), got {type(name).__name__}")
+        with self._lock:
+            rt = self._rt.get(name)
+            if rt is None:
+                raise InvalidArgumentError(
+                    f"no rule named {show(name)}; rules: {', '.join(sorted(self._rt))[:200]}"
+                )
+            return RuleStatus(
+                name,
+                rt.state,
+                rt.active_at,
+                rt.fired_at,
+                rt.ev.value,
+                rt.ev.level,
+                self._evaluations - rt.eval_base,
+                rt.no_data,
+                rt.ev.details(),
+            )
 
     # -- persistence --------------------------------------------------------------------------
 
     def state(self) -> dict[str, object]:
-        """All mutable state as a JSON-able dict (strict JSON: no NaN/inf)."""
-        rules: dict[str, object] = {}
-        for rt in self._runtimes:
-            rules[rt.rule.name] = {
-                "fingerprint": rt.rule.fingerprint(),
-                "state": rt.state.value,
-                "active_at": rt.active_at,
-                "fired_at": rt.fired_at,
-                "keep_firing_since": rt.keep_since,
-                "notified": rt.notified,
-                "evaluations": self._evaluations - rt.eval_base,
-                "no_data": rt.no_data,
-                "in_no_data": rt.in_no_data,
-                "value": to_json_number(rt.ev.value),
-                "level": to_json_number(rt.ev.level),
-                "condition": rt.ev.state(),
+        """All mutable state as a JSON-able dict (strict JSON: no NaN/inf; plain floats, ints,
+        strings, lists and dicts only, so ``json.dumps(engine.state(), allow_nan=False)`` works)."""
+        with self._lock:
+            rules: dict[str, object] = {}
+            for rt in self._runtimes:
+                rules[rt.rule.name] = {
+                    "fingerprint": rt.rule.fingerprint(),
+                    "state": rt.state.value,
+                    "active_at": rt.active_at,
+                    "fired_at": rt.fired_at,
+                    "keep_firing_since": rt.keep_since,
+                    "notified": rt.notified,
+                    "evaluations": self._evaluations - rt.eval_base,
+                    "no_data": rt.no_data,
+                    "in_no_data": rt.in_no_data,
+                    "value": to_json_number(rt.ev.value),
+                    "level": to_json_number(rt.ev.level),
+                    "condition": rt.ev.state(),
+                }
+            return {
+                "format": _STATE_FORMAT,
+                "version": _STATE_VERSION,
+                "last_now": self._last_now,
+                "rules": rules,
+                "silences": [s.to_dict() for s in self._silences],
             }
-        return {
-            "format": _STATE_FORMAT,
-            "version": _STATE_VERSION,
-            "last_now": self._last_now,
-            "rules": rules,
-            "silences": [s.to_dict() for s in self._silences],
-        }
 
     def restore(self, state: Mapping[str, object], strict: bool = True) -> list[str]:
         """Resume from :meth:`state` (pending timers included). With ``strict`` (default) a rule
         missing from either side or whose definition changed raises
         :class:`ConfigMismatchError`; otherwise those rules start fresh and their names are
-        returned. Malformed state raises :class:`CorruptDataError`. Silences in the state are
-        added to the engine's."""
+        returned. Malformed state raises :class:`CorruptDataError`: counts that are not integers
+        in [0, 2**63) (``Infinity``, ``1e400``), times that are not finite, timers or history
+        samples later than the saved last evaluation time, an active rule without its timers.
+        Atomic: the whole state is checked before anything changes, so a failed restore leaves
+        the engine as it was. Silences in the state are added to the engine's."""
+        check_bool(strict, "restore strict")
+        with self._lock:
+            if self._busy:
+                raise InvalidArgumentError(
+                    "AlertEngine.restore called from inside an alert callback or logger"
+                )
+            return self._restore(state, bool(strict))
+
+    def _restore(self, state: Mapping[str, object], strict: bool) -> list[str]:
         if not isinstance(state, Mapping) or state.get("format") != _STATE_FORMAT:
             raise CorruptDataError("not a monitor alert-engine state (format field missing or wrong)")
         if state.get("version") != _STATE_VERSION:
-            raise CorruptDataError(f"unsupported alert state version {state.get('version')!r}")
+            raise CorruptDataError(f"unsupported alert state version {show(state.get('version'))}")
         rules = state.get("rules")
         if not isinstance(rules, dict):
             raise CorruptDataError("alert state: 'rules' must be an object")
+        if not all(isinstance(k, str) for k in rules):
+            raise CorruptDataError("alert state: rule names must be strings")
+        last = _opt_time(state.get("last_now"), "last_now")
         skipped = sorted(set(rules) ^ set(self._rt))
         if strict and skipped:
-            raise ConfigMismatchError(f"alert state and rules differ in rule names: {', '.join(skipped)}")
+            shown = ", ".join(skipped[:20]) + (f", ... ({len(skipped)} names)" if len(skipped) > 20 else "")
+            raise ConfigMismatchError(f"alert state and rules differ in rule names: {shown}")
         fresh = {r.name: _Runtime(r, self._rt[r.name].route) for r in self._order}
         for name, data in rules.items():
             if name not in fresh:
                 continue
             rt = fresh[name]
             if not isinstance(data, dict):
-                raise CorruptDataError(f"alert state of rule {name!r} must be an object")
+                raise CorruptDataError(f"alert state of rule {show(name)} must be an object")
             if not isinstance(data.get("fingerprint"), str):
-                raise CorruptDataError(f"alert state of rule {name!r} has no fingerprint")
+                raise CorruptDataError(f"alert state of rule {show(name)} has no fingerprint")
             if data["fingerprint"] != rt.rule.fingerprint():
                 if strict:
-                    raise ConfigMismatchError(f"rule {name!r} changed since the state was saved")
+                    raise ConfigMismatchError(f"rule {show(name)} changed since the state was saved")
                 skipped.append(name)
                 continue
-            try:
-                rt.state = AlertState(data["state"])
-                rt.active_at = _opt_time(data["active_at"], "active_at")
-                rt.fired_at = _opt_time(data["fired_at"], "fired_at")
-                rt.keep_since = _opt_time(data["keep_firing_since"], "keep_firing_since")
-                rt.notified = bool(data["notified"])
-                rt.eval_base = -int(data["evaluations"])
-                rt.no_data = int(data["no_data"])
-                rt.in_no_data = bool(data["in_no_data"])
-                rt.ev.restore(data["condition"])
-                rt.ev.value = from_json_number(data["value"], "value")
-                rt.ev.level = from_json_number(data["level"], "level")
-            except (KeyError, ValueError, TypeError) as exc:
-                if isinstance(exc, CorruptDataError):
-                    raise
-                raise CorruptDataError(f"alert state of rule {name!r} is malformed: {exc}") from None
-            if rt.state is not AlertState.INACTIVE and rt.active_at is None:
-                raise CorruptDataError(f"alert state of rule {name!r}: active rule without active_at")
-        last = state.get("last_now")
-        self._last_now = _opt_time(last, "last_now")
+            _restore_rule(rt, name, data, last)
         sil = state.get("silences", [])
         if not isinstance(sil, list):
             raise CorruptDataError("alert state: 'silences' must be a list")
-        try:
-            silences = [Silence(**cast(dict[str, object], s)) for s in sil]  # type: ignore[arg-type]
-        except (TypeError, InvalidArgumentError) as exc:
-            raise CorruptDataError(f"alert state: bad silence: {exc}") from None
+        silences = []
+        for i, x in enumerate(sil):
+            if not isinstance(x, dict):
+                raise CorruptDataError(f"alert state: silences[{i}] must be an object")
+            try:
+                silences.append(Silence(**cast(dict[str, object], x)))  # type: ignore[arg-type]
+            except (TypeError, InvalidArgumentError) as exc:
+                raise CorruptDataError(f"alert state: bad silence {i}: {exc}") from None
+        # Everything checked: commit.
+        self._last_now = last
         self._silences = silences + [x for x in self._silences if x not in silences]
         self._rt = fresh
         self._evaluations = 0
@@ -510,12 +693,118 @@ class AlertEngine:
         return sorted(set(skipped))
 
 
+_MAX_COUNT = 2**63 - 1
+
+
+def _count(x: object, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise CorruptDataError(f"alert state: {what} must be an integer count, got {show(x)}")
+    if not 0 <= x <= _MAX_COUNT:
+        raise CorruptDataError(f"alert state: {what} must be a count in [0, 2**63 - 1], got {show(x)}")
+    return x
+
+
+def _flag(x: object, what: str) -> bool:
+    if not isinstance(x, bool):
+        raise CorruptDataError(f"alert state: {what} must be true or false, got {show(x)}")
+    return x
+
+
+def _restore_rule(rt: _Runtime, name: str, data: Mapping[str, object], last: float | None) -> None:
+    """Fill a fresh runtime from its saved state; CorruptDataError naming the rule and field."""
+    where = f"rule {show(name)}"
+    missing = [k for k in _RULE_FIELDS if k not in data]
+    if missing:
+        raise CorruptDataError(f"alert state of {where} is missing {', '.join(missing)}")
+    try:
+        rt.state = AlertState(data["state"]) if isinstance(data["state"], str) else None  # type: ignore[assignment]
+        if rt.state is None:
+            raise TypeError
+    except (ValueError, TypeError):
+        raise CorruptDataError(
+            f"alert state of {where}: state must be inactive, pending or firing, got {show(data['state'])}"
+        ) from None
+    rt.active_at = _opt_time(data["active_at"], f"{where} active_at")
+    rt.fired_at = _opt_time(data["fired_at"], f"{where} fired_at")
+    rt.keep_since = _opt_time(data["keep_firing_since"], f"{where} keep_firing_since")
+    rt.notified = _flag(data["notified"], f"{where} notified")
+    evaluations = _count(data["evaluations"], f"{where} evaluations")
+    rt.eval_base = -evaluations
+    rt.no_data = _count(data["no_data"], f"{where} no_data")
+    if rt.no_data > evaluations:
+        raise CorruptDataError(
+            f"alert state of {where}: no_data {rt.no_data} exceeds evaluations {evaluations}"
+        )
+    rt.in_no_data = _flag(data["in_no_data"], f"{where} in_no_data")
+    try:
+        rt.ev.restore(data["condition"])
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
+        if isinstance(exc, CorruptDataError):
+            raise CorruptDataError(f"alert state of {where}: {exc}") from None
+        raise CorruptDataError(f"alert state of {where}: condition state is malformed: {exc}") from None
+    rt.ev.value = from_json_number(data["value"], f"{where} value")
+    rt.ev.level = from_json_number(data["level"], f"{where} level")
+    inactive = rt.state is AlertState.INACTIVE
+    if not inactive and rt.active_at is None:
+        raise CorruptDataError(f"alert state of {where}: active rule without active_at")
+    if inactive and (rt.active_at, rt.fired_at, rt.keep_since) != (None, None, None):
+        raise CorruptDataError(f"alert state of {where}: inactive rule with timers set")
+    if rt.state is AlertState.FIRING and rt.fired_at is None:
+        raise CorruptDataError(f"alert state of {where}: firing rule without fired_at")
+    if rt.state is not AlertState.FIRING and (rt.fired_at is not None or rt.keep_since is not None):
+        raise CorruptDataError(
+            f"alert state of {where}: fired_at/keep_firing_since set on a {rt.state.value} rule"
+        )
+    if rt.state is not AlertState.FIRING and rt.notified:
+        raise CorruptDataError(f"alert state of {where}: notified set on a {rt.state.value} rule")
+    if rt.fired_at is not None and rt.active_at is not None and rt.fired_at < rt.active_at:
+        raise CorruptDataError(f"alert state of {where}: fired_at is before active_at")
+    times = [t for t in (rt.active_at, rt.fired_at, rt.keep_since) if t is not None] + rt.ev.times()
+    if times and last is None:
+        raise CorruptDataError(f"alert state of {where}: timers or history without a last evaluation time")
+    if last is not None and times and max(times) > last:
+        raise CorruptDataError(
+            f"alert state of {where}: a timer or history sample at {show(max(times))} is after the last "
+            f"evaluation time {show(last)} (timers in the future are refused)"
+        )
+
+
+_RULE_FIELDS = (
+    "state",
+    "active_at",
+    "fired_at",
+    "keep_firing_since",
+    "notified",
+    "evaluations",
+    "no_data",
+    "in_no_data",
+    "condition",
+    "value",
+    "level",
+)
+
+
+def _has_signals(snapshot: object) -> bool:
+    try:
+        return callable(getattr(snapshot, "signals", None))
+    except Exception:  # noqa: BLE001 - a hostile __getattr__
+        return False
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+        return f"<{type(exc).__name__} with an unprintable message>"
+
+
 def _opt_time(x: object, what: str) -> float | None:
     if x is None:
         return None
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise CorruptDataError(f"alert state: {what} must be a finite number or null, got {x!r}")
-    return float(x)
+    f = None if isinstance(x, bool) or not isinstance(x, (int, float)) else real_number(x)
+    if f is None or not math.isfinite(f):
+        raise CorruptDataError(f"alert state: {what} must be a finite number or null, got {show(x)}")
+    return f
 
 
 __all__ = ["AlertEngine", "EventLogger", "RuleStatus"]

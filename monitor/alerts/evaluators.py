@@ -10,12 +10,13 @@ Part of :mod:`monitor.alerts`, internal to it: :func:`compile_condition` turns a
 from __future__ import annotations
 
 import math
+import sys
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Protocol, Union, cast
 
-from ..errors import CorruptDataError, InvalidArgumentError
+from ..errors import CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .conditions import (
     OPS,
     AllOf,
@@ -30,7 +31,7 @@ from .conditions import (
     baseline_level,
 )
 from .stats import Moments
-from .units import format_duration
+from .units import format_duration, is_number_type, real_number, show
 
 SnapshotLike = Union[Mapping[str, float], "SupportsSignals"]
 
@@ -40,16 +41,101 @@ class SupportsSignals(Protocol):
 
 
 def signals_of(snapshot: object) -> Mapping[str, float]:
+    """The signal mapping of a snapshot (a mapping, or an object whose ``signals()`` returns one);
+    :class:`InvalidTypeError` otherwise. Exceptions raised by ``signals()`` propagate."""
     if isinstance(snapshot, Mapping):
         return snapshot
-    fn = getattr(snapshot, "signals", None)
+    try:
+        fn = getattr(snapshot, "signals", None)
+    except Exception:  # noqa: BLE001 - a hostile __getattr__: not a snapshot
+        fn = None
     if callable(fn):
         sig = fn()
         if isinstance(sig, Mapping):
             return sig
-    raise InvalidArgumentError(
+        raise InvalidTypeError(
+            f"a snapshot's signals() must return a mapping of signal names to values, got {type(sig).__name__}"
+        )
+    raise InvalidTypeError(
         f"a snapshot must be a mapping of signal names to values or have signals(), got {type(snapshot).__name__}"
     )
+
+
+def _exact(raw: object) -> object:
+    """The exact value of a number whose float is (possibly) rounded, for exact comparisons with
+    a threshold (Python compares int, Fraction and Decimal with a float exactly); None when the
+    float is the value."""
+    t = type(raw)
+    if t is int:
+        return raw if not -(2**53) <= raw <= 2**53 else None  # type: ignore[operator]
+    if isinstance(raw, (float, bool)):
+        return None
+    if isinstance(raw, int):
+        return int(raw) if not -(2**53) <= raw <= 2**53 else None
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(raw, np.integer) and not isinstance(raw, np.timedelta64):
+        v = int(raw)
+        return v if not -(2**53) <= v <= 2**53 else None
+    if np is not None and isinstance(raw, np.floating):
+        if raw.dtype.itemsize > 8 and np.isfinite(raw):
+            return Fraction(*raw.as_integer_ratio())
+        return None
+    return raw  # Fraction, Decimal
+
+
+def describe(raw: object) -> str:
+    """Why a snapshot value is no data, for the ``alert_no_data`` log event."""
+    try:
+        shown = repr(raw)
+    except Exception:  # noqa: BLE001 - a hostile __repr__
+        shown = "<unrepresentable>"
+    if len(shown) > 60:
+        shown = shown[:40] + f"... ({len(shown)} characters)"
+    if is_number_type(raw):
+        f = real_number(raw)
+        return f"{shown}: NaN" if f is not None else f"{shown}: beyond the double range"
+    return f"{type(raw).__name__} {shown}: not a number"
+
+
+def read_snapshot(
+    sig: Mapping[str, object], names: Iterable[str]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The values of ``names`` in ``sig``, cleaned: ``(values, problems)``.
+
+    ``values`` maps each name whose value is a real number (:func:`monitor.alerts.units.real_number`)
+    other than NaN to its float, or - when the float is rounded (integers beyond 2**53,
+    ``longdouble``, ``Fraction``, ``Decimal``) - to the exact number, so thresholds compare
+    exactly. Names that are missing are absent; names whose value is not a number, NaN, beyond the
+    double range, or whose lookup raised are absent and listed in ``problems`` (name -> reason).
+    Never raises."""
+    values: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    plain = type(sig) is dict  # dict.get of a str never raises: the hot path
+    get = sig.get
+    for name in names:
+        if plain:
+            raw = get(name)
+        else:
+            try:
+                raw = get(name)
+            except Exception as exc:  # noqa: BLE001 - a hostile mapping is no data, not a crash
+                problems[name] = f"reading it raised {type(exc).__name__}"
+                continue
+        if type(raw) is float:
+            if raw == raw:  # noqa: PLR0124 - not NaN
+                values[name] = raw
+            else:
+                problems[name] = "NaN"
+            continue
+        if raw is None:
+            continue
+        f = real_number(raw)
+        if f is None or f != f:  # noqa: PLR0124
+            problems[name] = describe(raw)
+            continue
+        ex = _exact(raw)
+        values[name] = f if ex is None else ex
+    return values, problems
 
 
 Signals = Mapping[str, float]
@@ -75,21 +161,22 @@ class Evaluator:
 
     def restore(self, data: object) -> None:
         if data is not None:
-            raise CorruptDataError(f"unexpected condition state {data!r}")
+            raise CorruptDataError(f"unexpected condition state {show(data)}")
 
     def details(self) -> dict[str, object]:
         return {}
 
+    def times(self) -> list[float]:
+        """Times held in the histories (a restore checks none is after the last evaluation)."""
+        return []
+
 
 def read_signal(sig: Signals, name: str) -> float | None:
+    """A cleaned value (:func:`read_snapshot`) as a float, None when absent."""
     v = sig.get(name)
-    if v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f  # noqa: PLR0124 - the NaN test
+    if v is None or type(v) is float:
+        return v
+    return float(v)
 
 
 class _ThresholdEval(Evaluator):
@@ -105,10 +192,14 @@ class _ThresholdEval(Evaluator):
 
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
         v = sig.get(self.signal)
-        if v is None or v != v:  # noqa: PLR0124 - NaN (any type; cheaper than math.isnan here)
+        if v is None:
             return None
-        self.value = v
-        return bool(self.cmp(v, self.clear if (active and self.clear is not None) else self.trigger))
+        level = self.clear if (active and self.clear is not None) else self.trigger
+        if type(v) is float:
+            self.value = v
+        else:  # an exact number whose float is rounded: compare exactly
+            self.value = float(v)  # type: ignore[arg-type, unused-ignore]
+        return bool(self.cmp(v, level))
 
 
 class _HistoryBaselineEval(Evaluator):
@@ -172,7 +263,17 @@ class _HistoryBaselineEval(Evaluator):
 
 
 class _RateEval(Evaluator):
-    __slots__ = ("change", "cmp", "relative", "samples", "signal", "step", "threshold", "window")
+    __slots__ = (
+        "change",
+        "cmp",
+        "relative",
+        "resolution",
+        "samples",
+        "signal",
+        "step",
+        "threshold",
+        "window",
+    )
 
     def __init__(self, c: RateOfChange) -> None:
         super().__init__()
@@ -181,6 +282,7 @@ class _RateEval(Evaluator):
         self.threshold = float(cast(float, c.value))
         self.window = float(cast(float, c.window))
         self.step = self.window / c.resolution
+        self.resolution = c.resolution
         self.relative = c.relative
         self.samples: deque[tuple[float, float]] = deque()
         self.level = self.threshold
@@ -214,7 +316,14 @@ class _RateEval(Evaluator):
 
     def restore(self, data: object) -> None:
         rows = _rows(_field(data, "samples"), 2, "rate-of-change samples")
+        if len(rows) > self.resolution + 2:
+            raise CorruptDataError(
+                f"alert state: {len(rows)} rate-of-change samples, more than resolution + 2"
+            )
         self.samples = deque((r[0], r[1]) for r in rows)
+
+    def times(self) -> list[float]:
+        return [t for t, _ in self.samples]
 
 
 class _BurnEval(Evaluator):
@@ -227,6 +336,7 @@ class _BurnEval(Evaluator):
         "last",
         "partial",
         "resets",
+        "resolution",
         "rows",
         "steps",
         "total",
@@ -243,6 +353,7 @@ class _BurnEval(Evaluator):
         self.rows = cast(tuple[tuple[float, float, float], ...], c.windows)
         self.windows = sorted({w for row in self.rows for w in row[:2]})
         self.steps = [w / c.resolution for w in self.windows]
+        self.resolution = c.resolution
         self.hist: list[deque[tuple[float, float, float]]] = [deque() for _ in self.windows]
         self.last: tuple[float, float] | None = None
         self.resets = 0
@@ -314,13 +425,13 @@ class _BurnEval(Evaluator):
 
     def restore(self, data: object) -> None:
         last = _field(data, "last")
-        self.last = (
-            None if last is None else cast(tuple[float, float], tuple(_float_list(last, "burn last", 2)))
-        )
+        last_v = None if last is None else cast(tuple[float, float], tuple(_float_list(last, "burn last", 2)))
+        hist: list[deque[tuple[float, float, float]]] = []
         resets = _field(data, "resets")
-        if not isinstance(resets, int) or isinstance(resets, bool) or resets < 0:
-            raise CorruptDataError(f"burn-rate resets must be a count, got {resets!r}")
-        self.resets = resets
+        if not isinstance(resets, int) or isinstance(resets, bool) or not 0 <= resets < 2**63:
+            raise CorruptDataError(
+                f"alert state: burn-rate resets must be a count in [0, 2**63), got {show(resets)}"
+            )
         wins = _field(data, "windows")
         if not isinstance(wins, list) or len(wins) != len(self.windows):
             raise CorruptDataError("burn-rate state has a different set of windows")
@@ -328,7 +439,15 @@ class _BurnEval(Evaluator):
             if not isinstance(item, list) or len(item) != 2 or item[0] != self.windows[i]:
                 raise CorruptDataError("burn-rate state has a different set of windows")
             rows = _rows(item[1], 3, "burn-rate samples")
-            self.hist[i] = deque((r[0], r[1], r[2]) for r in rows)
+            if len(rows) > self.resolution + 2:
+                raise CorruptDataError(
+                    f"alert state: {len(rows)} burn-rate samples, more than resolution + 2"
+                )
+            hist.append(deque((r[0], r[1], r[2]) for r in rows))
+        self.last, self.resets, self.hist = last_v, resets, hist
+
+    def times(self) -> list[float]:
+        return [s[0] for h in self.hist for s in h]
 
     def details(self) -> dict[str, object]:
         return {
@@ -389,6 +508,9 @@ class _AllEval(Evaluator):
     def details(self) -> dict[str, object]:
         return {"children": [c.details() for c in self.children]}
 
+    def times(self) -> list[float]:
+        return [t for c in self.children for t in c.times()]
+
 
 class _AnyEval(_AllEval):
     __slots__ = ()
@@ -417,7 +539,7 @@ class _NotEval(_AllEval):
 
 def _field(data: object, key: str) -> object:
     if not isinstance(data, dict) or key not in data:
-        raise CorruptDataError(f"alert state: expected an object with key {key!r}, got {data!r:.80}")
+        raise CorruptDataError(f"alert state: expected an object with key {show(key)}, got {show(data)}")
     return data[key]
 
 
@@ -426,9 +548,10 @@ def _float_list(data: object, what: str, n: int | None = None) -> list[float]:
         raise CorruptDataError(f"alert state: {what} must be a list" + (f" of {n} numbers" if n else ""))
     out = []
     for x in data:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise CorruptDataError(f"alert state: {what} holds a non-number {x!r}")
-        out.append(float(x))
+        f = None if isinstance(x, bool) or not isinstance(x, (int, float)) else real_number(x)
+        if f is None or not math.isfinite(f):
+            raise CorruptDataError(f"alert state: {what} holds {show(x)}, not a finite number")
+        out.append(f)
     return out
 
 

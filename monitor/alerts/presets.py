@@ -12,11 +12,11 @@ from typing import cast
 
 from .. import signals
 from ..categories import ErrorCategory
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from .conditions import BurnRate, BurnWindow
 from .routing import Router
 from .rules import Rule, Severity
-from .units import DIMENSIONLESS, Quantity, parse_duration, parse_quantity
+from .units import DIMENSIONLESS, Quantity, check_str, parse_duration, parse_quantity, show
 
 SRE_WORKBOOK_PAGE: tuple[tuple[str, str, str], ...] = (("2%", "1h", "5m"), ("5%", "6h", "30m"))
 """The SRE workbook's paging rows: (budget consumed, long window, short window)."""
@@ -53,13 +53,28 @@ def error_rate_rules(
 ) -> list[Rule]:
     """One rule per error category: ``errors.rate.<category> > threshold`` for ``for_``, with a
     per-category severity (default page) and the category's route."""
+    if not isinstance(thresholds, Mapping):
+        raise InvalidTypeError(
+            f"error_rate_rules thresholds: expected a mapping of error category to threshold, got {type(thresholds).__name__}"
+        )
+    check_str(prefix, "error_rate_rules prefix")
+    if router is not None and not isinstance(router, Router):
+        raise InvalidTypeError(f"error_rate_rules router: expected a Router, got {type(router).__name__}")
     rules = []
     for cat, spec in thresholds.items():
+        if not isinstance(cat, str):
+            raise InvalidTypeError(
+                f"error_rate_rules: error categories are strings, got {type(cat).__name__}"
+            )
         if cat not in signals.ERROR_CATEGORIES:
             raise InvalidArgumentError(
-                f"unknown error category {cat!r}; expected one of {', '.join(signals.ERROR_CATEGORIES)}"
+                f"unknown error category {show(cat)}; expected one of {', '.join(signals.ERROR_CATEGORIES)}"
             )
         if isinstance(spec, tuple):
+            if len(spec) != 2:
+                raise InvalidArgumentError(
+                    f"error_rate_rules {show(cat)}: expected threshold or (threshold, severity)"
+                )
             thr, sev = spec
         else:
             thr, sev = spec, Severity.PAGE
@@ -72,7 +87,7 @@ def error_rate_rules(
                 for_=for_,
                 severity=sev,
                 labels={"category": cat},
-                summary=f"{cat} error rate above {thr}",
+                summary=f"{cat} error rate above {thr if isinstance(thr, str) else show(thr)}",
             )
         )
     return rules
@@ -99,8 +114,13 @@ def slo_burn_rate_rules(
         return tuple((lw, sw, burn_rate_factor(frac, lw, period)) for frac, lw, sw in table)
 
     def tup(x: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
-        return x if x is None or isinstance(x, str) else tuple(x)
+        return tuple(x) if isinstance(x, (list, tuple)) else x  # type: ignore[return-value]
 
+    check_str(name, "SLO name", empty=False)
+    if labels is not None and not isinstance(labels, Mapping):
+        raise InvalidTypeError(
+            f"SLO {show(name)} labels: expected a mapping of strings, got {type(labels).__name__}"
+        )
     lab = dict(labels or {})
     lab.setdefault("slo", name)
     out = []

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 
 from .. import signals
 from ..categories import ErrorCategory
+from ..errors import InvalidArgumentError, InvalidTypeError
 from .rules import Rule
+from .units import check_str, show
 
 _C = ErrorCategory
 _G = signals.Group
@@ -40,10 +42,27 @@ class Router:
     __slots__ = ("default", "routes")
 
     def __init__(self, routes: Mapping[str, str] = DEFAULT_ROUTES, default: str = "platform") -> None:
-        self.routes = dict(routes)
-        self.default = default
+        if not isinstance(routes, Mapping):
+            raise InvalidTypeError(
+                f"Router routes: expected a mapping of routing keys to team names, got {type(routes).__name__}"
+            )
+        try:
+            items = list(routes.items())
+        except Exception as exc:  # noqa: BLE001 - a mapping whose items() raises
+            raise InvalidArgumentError(
+                f"Router routes could not be read ({type(exc).__name__}: {exc})"
+            ) from None
+        for k, v in items:
+            if not isinstance(k, str) or not isinstance(v, str) or not v:
+                raise InvalidTypeError(
+                    f"Router routes must map strings to non-empty team names, got {show(k)}: {show(v)}"
+                )
+        self.routes = dict(items)
+        self.default = check_str(default, "Router default (a team name)", empty=False)
 
     def route(self, rule: Rule) -> str:
+        if not isinstance(rule, Rule):
+            raise InvalidTypeError(f"Router.route takes a Rule, got {type(rule).__name__}")
         if rule.route:
             return rule.route
         labels = dict(rule.labels)

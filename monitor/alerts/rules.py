@@ -18,9 +18,11 @@ from datetime import datetime
 from enum import Enum
 from typing import cast
 
-from ..errors import CorruptDataError, InvalidArgumentError
+from ..errors import CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .conditions import Baseline, Condition, Threshold
-from .units import Quantity, parse_duration
+from .units import Quantity, check_str, is_number_type, parse_duration, real_number, show
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:\-]*")
 
 
 class Severity(str, Enum):
@@ -45,15 +47,29 @@ Labels = tuple[tuple[str, str], ...]
 def _labels(value: object, what: str) -> Labels:
     if value is None:
         return ()
-    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
-        items = list(value)
-    elif isinstance(value, Mapping):
-        items = list(value.items())
-    else:
-        raise InvalidArgumentError(f"{what}: labels must be a mapping of strings to strings, got {value!r}")
+    try:
+        if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+            items = list(value)
+        elif isinstance(value, Mapping):
+            items = list(value.items())
+        else:
+            raise InvalidTypeError(
+                f"{what}: labels must be a mapping of strings to strings, got {type(value).__name__}"
+            )
+    except InvalidArgumentError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a mapping whose items() raises
+        raise InvalidArgumentError(
+            f"{what}: labels could not be read ({type(exc).__name__}: {exc})"
+        ) from None
     for k, v in items:
         if not isinstance(k, str) or not isinstance(v, str):
-            raise InvalidArgumentError(f"{what}: labels must map strings to strings, got {k!r}: {v!r}")
+            raise InvalidTypeError(
+                f"{what}: labels must map strings to strings, got {type(k).__name__} {show(k)}: "
+                f"{type(v).__name__} {show(v)}"
+            )
+    if len({k for k, _ in items}) != len(items):
+        raise InvalidArgumentError(f"{what}: labels name a key twice")
     return tuple(sorted(items))
 
 
@@ -88,9 +104,13 @@ class Rule:
     no_data: str = "inactive"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:\-]*", self.name):
-            raise InvalidArgumentError(f"rule name must be an identifier-like string, got {self.name!r}")
-        what = f"rule {self.name!r}"
+        if not isinstance(self.name, str):
+            raise InvalidTypeError(f"rule name must be a string, got {type(self.name).__name__}")
+        if not _NAME.fullmatch(self.name):
+            raise InvalidArgumentError(
+                f"rule name must be an identifier-like string ([A-Za-z_][A-Za-z0-9_.:-]*), got {show(self.name)}"
+            )
+        what = f"rule {show(self.name)}"
         short = (self.signal, self.op, self.threshold)
         if self.condition is None:
             if any(x is None for x in short):
@@ -103,7 +123,9 @@ class Rule:
             object.__setattr__(self, "clear", cast(Threshold, cond).clear)
         else:
             if not isinstance(self.condition, Condition):
-                raise InvalidArgumentError(f"{what}: condition must be a Condition, got {self.condition!r}")
+                raise InvalidTypeError(
+                    f"{what}: condition must be a Condition, got {type(self.condition).__name__}"
+                )
             if (any(x is not None for x in short) or self.clear is not None) and not (
                 isinstance(self.condition, Threshold)
                 and (self.signal, self.op, self.threshold, self.clear)
@@ -125,17 +147,25 @@ class Rule:
         object.__setattr__(
             self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{what}: keep_firing_for")
         )
+        if not isinstance(self.severity, str):
+            raise InvalidTypeError(
+                f"{what}: severity must be page, ticket or info, got {type(self.severity).__name__}"
+            )
         try:
             object.__setattr__(self, "severity", Severity(self.severity))
         except ValueError:
             raise InvalidArgumentError(
-                f"{what}: unknown severity {self.severity!r}; expected page, ticket or info"
+                f"{what}: unknown severity {show(self.severity)}; expected page, ticket or info"
             ) from None
         object.__setattr__(self, "labels", _labels(self.labels, what))
+        check_str(self.no_data, f"{what}: no_data ('inactive' or 'keep')")
         if self.no_data not in ("inactive", "keep"):
-            raise InvalidArgumentError(f"{what}: no_data must be 'inactive' or 'keep', got {self.no_data!r}")
-        if self.route is not None and not isinstance(self.route, str):
-            raise InvalidArgumentError(f"{what}: route must be a string")
+            raise InvalidArgumentError(
+                f"{what}: no_data must be 'inactive' or 'keep', got {show(self.no_data)}"
+            )
+        if self.route is not None:
+            check_str(self.route, f"{what}: route (a team name)")
+        check_str(self.summary, f"{what}: summary")
 
     @property
     def cond(self) -> Condition:
@@ -206,11 +236,12 @@ def to_json_number(x: float | None) -> object:
 def from_json_number(x: object, what: str) -> float | None:
     if x is None:
         return None
-    if x in ("inf", "-inf"):
-        return float(str(x))
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise CorruptDataError(f"alert state: {what} must be a number or null, got {x!r}")
-    return float(x)
+    if isinstance(x, str) and x in ("inf", "-inf", "nan"):
+        return float(x)
+    f = None if isinstance(x, bool) or not isinstance(x, (int, float)) else real_number(x)
+    if f is None or not math.isfinite(f):
+        raise CorruptDataError(f"alert state: {what} must be a number or null, got {show(x)}")
+    return f
 
 
 def _timestamp(value: object, what: str) -> float:
@@ -223,14 +254,17 @@ def _timestamp(value: object, what: str) -> float:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidArgumentError(
-                f"{what}: bad timestamp {value!r}; expected ISO 8601 such as '2026-01-23T18:00:00Z'"
+                f"{what}: bad timestamp {show(value)}; expected ISO 8601 such as '2026-01-23T18:00:00Z'"
             ) from None
         return _timestamp(dt, what)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidArgumentError(
-            f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {value!r}"
+    f = real_number(value)
+    if f is None and not is_number_type(value):
+        raise InvalidTypeError(
+            f"{what}: expected a timestamp (seconds, ISO 8601 string or datetime), got {type(value).__name__}"
         )
-    return float(value)
+    if f is None or not math.isfinite(f):
+        raise InvalidArgumentError(f"{what}: expected a finite timestamp in seconds, got {show(value)}")
+    return f
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,13 +288,26 @@ class Silence:
         start = _timestamp(self.start, "silence start")
         end = _timestamp(self.end, "silence end")
         if end <= start:
-            raise InvalidArgumentError(f"silence end must be after start ({self.start!r} .. {self.end!r})")
+            raise InvalidArgumentError(
+                f"silence end must be after start ({show(self.start)} .. {show(self.end)})"
+            )
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
-        if isinstance(self.rules, str):
-            object.__setattr__(self, "rules", (self.rules,))
-        object.__setattr__(self, "rules", tuple(self.rules))
+        rules = self.rules
+        if isinstance(rules, str):
+            rules = (rules,)
+        if not isinstance(rules, (tuple, list)):
+            raise InvalidTypeError(
+                f"silence rules: expected a rule name, a glob or a list of them, got {type(rules).__name__}"
+            )
+        for i, p in enumerate(rules):
+            if not isinstance(p, str) or not p:
+                raise InvalidTypeError(
+                    f"silence rules[{i}]: expected a rule name or glob (a non-empty string), got {show(p)}"
+                )
+        object.__setattr__(self, "rules", tuple(rules))
         object.__setattr__(self, "labels", _labels(self.labels, "silence"))
+        check_str(self.comment, "silence comment")
 
     def matches(self, rule: Rule, route: str, now: float) -> bool:
         if not cast(float, self.start) <= now < cast(float, self.end):
@@ -284,28 +331,40 @@ class Silence:
 
 def dependency_order(rules: list[Rule], names: Mapping[str, Rule]) -> list[Rule]:
     """``rules`` in an order where every rule comes after the rules its condition refers to;
-    :class:`InvalidArgumentError` for a reference to a rule not in ``names`` or a cycle."""
+    :class:`InvalidArgumentError` for a reference to a rule not in ``names`` or a cycle. An
+    iterative depth-first search: chains and cycles of any length (no recursion limit)."""
     order: list[Rule] = []
-    mark: dict[str, int] = {}
-
-    def visit(r: Rule, path: list[str]) -> None:
-        m = mark.get(r.name)
-        if m == 2:
-            return
-        if m == 1:
-            raise InvalidArgumentError(
-                "rules refer to each other in a cycle: " + " -> ".join(path + [r.name])
-            )
-        mark[r.name] = 1
-        for ref in r.cond.refs():
+    mark: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in rules:
+        if mark.get(root.name) == 2:
+            continue
+        path: list[str] = [root.name]
+        mark[root.name] = 1
+        stack = [(root, iter(root.cond.refs()))]
+        while stack:
+            r, refs = stack[-1]
+            ref = next(refs, None)
+            if ref is None:
+                stack.pop()
+                path.pop()
+                mark[r.name] = 2
+                order.append(r)
+                continue
             if ref not in names:
-                raise InvalidArgumentError(f"rule {r.name!r} refers to unknown rule {ref!r}")
-            visit(names[ref], path + [r.name])
-        mark[r.name] = 2
-        order.append(r)
-
-    for r in rules:
-        visit(r, [])
+                raise InvalidArgumentError(f"rule {show(r.name)} refers to unknown rule {show(ref)}")
+            m = mark.get(ref)
+            if m == 2:
+                continue
+            if m == 1:
+                cycle = path[path.index(ref) :] + [ref]
+                shown = cycle if len(cycle) <= 12 else cycle[:5] + ["..."] + cycle[-5:]
+                raise InvalidArgumentError(
+                    f"rules refer to each other in a cycle of {len(cycle) - 1} rule(s): " + " -> ".join(shown)
+                )
+            mark[ref] = 1
+            path.append(ref)
+            nxt = names[ref]
+            stack.append((nxt, iter(nxt.cond.refs())))
     return order
 
 

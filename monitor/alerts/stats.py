@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
+from .units import finite_number
 
 
 class Moments:
@@ -52,23 +53,36 @@ class Moments:
         self.s2 -= v * v
 
     def mean_sigma(self) -> tuple[float, float]:
+        """Mean and sample sigma, each correctly rounded; sigma is inf when it is beyond the
+        double range (values near +-1.8e308). Never raises for n >= 1."""
         n = self.n
-        mean = self.s1 / (n << self.bits)
+        mean = self.s1 / (n << self.bits)  # |mean| <= max |x|: always a double
         if n < 2:
             return mean, 0.0
-        var = (n * self.s2 - self.s1 * self.s1) / ((n * (n - 1)) << (2 * self.bits))
-        return mean, math.sqrt(var)
+        num = n * self.s2 - self.s1 * self.s1
+        den = (n * (n - 1)) << (2 * self.bits)
+        excess = num.bit_length() - den.bit_length() - 1000
+        if excess <= 0:
+            return mean, math.sqrt(num / den)
+        half = excess // 2 + 1  # sigma = sqrt(num / (den * 4**half)) * 2**half
+        try:
+            return mean, math.ldexp(math.sqrt(num / (den << (2 * half))), half)
+        except OverflowError:
+            return mean, math.inf
 
 
 def mean_sigma(values: Iterable[float]) -> tuple[float, float]:
     """Exact mean and sample standard deviation (n - 1) of ``values``, each correctly rounded
     before the final square root. Raises on fewer than two or non-finite values."""
     m = Moments()
-    for x in values:
-        xf = float(x)
-        if not math.isfinite(xf):
-            raise InvalidArgumentError(f"baseline reference values must be finite, got {x!r}")
-        m.push(xf)
+    try:
+        items = iter(values)
+    except TypeError:
+        raise InvalidTypeError(
+            f"baseline reference values: expected an iterable of numbers, got {type(values).__name__}"
+        ) from None
+    for i, x in enumerate(items):
+        m.push(finite_number(x, f"baseline reference values[{i}]"))
     if m.n < 2:
         raise InvalidArgumentError(f"a baseline needs at least 2 reference values, got {m.n}")
     return m.mean_sigma()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 
 __all__ = ["canonical_bytes", "input_hash", "keyed_blake2b", "check_hash_key"]
 
@@ -56,7 +56,7 @@ def _encode(value: Any, out: list[bytes], depth: int) -> None:
         out.append(enc(value))
         return
     if depth > _MAX_DEPTH:
-        raise ValueError("input nested too deeply to hash")
+        raise InvalidArgumentError(f"input nested more than {_MAX_DEPTH} deep (or a cycle): cannot hash it")
     if type(value) is dict:
         _encode_mapping(value, out, depth)
         return
@@ -140,9 +140,19 @@ def canonical_bytes(value: Any) -> bytes:
     """A canonical, type-tagged, length-prefixed byte encoding of ``value``: equal inputs give
     equal bytes in every process (dicts and sets are order-independent, lists and tuples
     encode alike, numpy arrays by dtype, shape and little-endian data). Objects of other types
-    are encoded by their type name and ``repr``. ValueError when nested deeper than 32."""
+    are encoded by their type name and ``repr``. :class:`~monitor.InvalidArgumentError` (a
+    ValueError) when nested deeper than 32 or when reading the value raises."""
     out: list[bytes] = []
-    _encode(value, out, 0)
+    try:
+        _encode(value, out, 0)
+    except InvalidArgumentError:
+        raise
+    except RecursionError:
+        raise InvalidArgumentError("input nested too deeply to hash") from None
+    except Exception as exc:  # noqa: BLE001 - a hostile __repr__ / items(): say what failed
+        raise InvalidArgumentError(
+            f"input cannot be encoded: {type(exc).__name__} while reading a value of the input"
+        ) from exc
     return b"".join(out)
 
 
@@ -154,7 +164,13 @@ def keyed_blake2b(key: bytes, digest_size: int = 16) -> Any:
 def input_hash(value: Any, key: bytes, *, digest_size: int = 16) -> str:
     """Keyed BLAKE2b hash (hex) of :func:`canonical_bytes` of ``value``: reproducible for the
     holder of ``key``, not reversible to the input, so no raw input or PII reaches the logs."""
-    h = keyed_blake2b(key, digest_size)
+    if isinstance(digest_size, bool) or not isinstance(digest_size, int):
+        raise InvalidTypeError(f"digest_size must be an integer in [1, 64], got {type(digest_size).__name__}")
+    if not 1 <= digest_size <= 64:
+        raise InvalidArgumentError(f"digest_size must be an integer in [1, 64], got {digest_size}")
+    if key is None:
+        raise InvalidTypeError("input_hash needs key: 1..64 bytes (a BLAKE2b key)")
+    h = keyed_blake2b(check_hash_key(key), digest_size)
     h.update(canonical_bytes(value))
     return str(h.hexdigest())
 
@@ -163,6 +179,8 @@ def check_hash_key(key: bytes | None) -> bytes:
     """A validated BLAKE2b key (1..64 bytes); a random 32-byte key for None."""
     if key is None:
         return os.urandom(32)
-    if not isinstance(key, (bytes, bytearray)) or not 1 <= len(key) <= 64:
-        raise InvalidArgumentError(f"hash_key must be 1..64 bytes (BLAKE2b key), got {key!r}")
+    if not isinstance(key, (bytes, bytearray)):
+        raise InvalidTypeError(f"hash_key must be 1..64 bytes (a BLAKE2b key), got {type(key).__name__}")
+    if not 1 <= len(key) <= 64:
+        raise InvalidArgumentError(f"hash_key must be 1..64 bytes (a BLAKE2b key), got {len(key)} bytes")
     return bytes(key)

@@ -14,9 +14,17 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from .canonical import canonical_bytes, check_hash_key, keyed_blake2b
-from .render import JsonLine, TimestampCache, build_record, render_json, render_line
+from .render import (
+    JsonLine,
+    TimestampCache,
+    build_record,
+    check_fields,
+    placeholder,
+    render_json,
+    render_line,
+)
 
 __all__ = ["StructuredLogger", "LEVELS", "otel_trace_context"]
 
@@ -44,6 +52,12 @@ class StructuredLogger:
     ``model_version``); ``success_sample_rate`` in [0, 1] keeps that fraction of debug/info
     events without ``error_type`` (deterministically: the k-th such event is kept when
     floor(k * rate) increases); warnings and errors are always kept.
+
+    Never raises and never loses a line to bad data: a field that cannot be rendered is
+    replaced by a placeholder (:attr:`render_errors`), a failing clock gives the system time
+    (:attr:`clock_errors`); only a failing write loses the line (:attr:`failures`).
+    **Thread-safe**: counters are exact and each line is written whole (one ``write`` under a
+    lock shared with :meth:`bind`'s loggers).
     """
 
     def __init__(
@@ -57,19 +71,27 @@ class StructuredLogger:
         fields: Mapping[str, Any] | None = None,
         success_sample_rate: float = 1.0,
     ) -> None:
-        if not isinstance(service_name, str) or not service_name:
-            raise InvalidArgumentError(f"service_name must be a non-empty str, got {service_name!r}")
+        if not isinstance(service_name, str):
+            raise InvalidTypeError(f"service_name must be a non-empty str, got {type(service_name).__name__}")
+        if not service_name:
+            raise InvalidArgumentError("service_name must be a non-empty str, got ''")
         if not callable(clock):
-            raise InvalidArgumentError(f"clock must be callable, got {clock!r}")
+            raise InvalidTypeError(f"clock must be callable, got {type(clock).__name__}")
         if stream is not None and not callable(getattr(stream, "write", None)):
-            raise InvalidArgumentError(f"stream must have a write() method, got {stream!r}")
+            raise InvalidTypeError(f"stream must have a write() method, got {type(stream).__name__}")
+        if logger is not None and not isinstance(logger, logging.Logger):
+            raise InvalidTypeError(f"logger must be a logging.Logger, got {type(logger).__name__}")
         if (
             isinstance(success_sample_rate, bool)
             or not isinstance(success_sample_rate, (int, float))
             or not 0.0 <= success_sample_rate <= 1.0
         ):
-            raise InvalidArgumentError(
-                f"success_sample_rate must be a number in [0, 1], got {success_sample_rate!r}"
+            number = isinstance(success_sample_rate, (int, float)) and not isinstance(
+                success_sample_rate, bool
+            )
+            raise (InvalidArgumentError if number else InvalidTypeError)(
+                f"success_sample_rate must be a number in [0, 1], got {type(success_sample_rate).__name__}"
+                + (f" {success_sample_rate!r}" if number else "")
             )
         self.service = service_name
         self.logger = logger if logger is not None else logging.getLogger(service_name)
@@ -77,24 +99,38 @@ class StructuredLogger:
         self._clock = clock
         self._key = check_hash_key(hash_key)
         self._h0 = keyed_blake2b(self._key)
-        self._fields = dict(fields or {})
+        self._fields = check_fields(fields)
         self._rate = float(success_sample_rate)
         self._ts = TimestampCache()
         self._seen = itertools.count(1)
         self._lock = threading.Lock()
-        self._failures = 0
-        self._sampled_out = 0
+        self._write_lock = threading.Lock()
+        self._counts = _Counts()
 
     # -- counters ------------------------------------------------------------------------
     @property
     def failures(self) -> int:
-        """Log calls that failed (rendering or emitting raised); they never propagate."""
-        return self._failures
+        """Lines lost: writing to the stream or the stdlib handler raised (never propagated)."""
+        return self._counts.failures
+
+    @property
+    def render_errors(self) -> int:
+        """Fields that could not be rendered (a mapping whose ``items()`` raises, an object
+        whose ``__repr__`` raises, a non-string event name...) and were replaced by a
+        placeholder such as ``"<unrenderable dict: RuntimeError: boom>"``; the line itself,
+        with its timestamp and other fields, was written."""
+        return self._counts.render_errors
+
+    @property
+    def clock_errors(self) -> int:
+        """Clock readings that were not a time (raised, NaN, inf, out of range): the line was
+        written with the system clock's time and a ``clock_error`` field saying why."""
+        return self._counts.clock_errors
 
     @property
     def sampled_out(self) -> int:
         """Success events skipped by sampling."""
-        return self._sampled_out
+        return self._counts.sampled_out
 
     def input_hash(self, value: Any) -> str | None:
         """This logger's keyed hash of ``value`` (None if it cannot be encoded)."""
@@ -105,24 +141,65 @@ class StructuredLogger:
         except Exception:
             return None
 
+    def _hash_field(self, value: Any) -> str:
+        """``input_hash`` of a raw input for a line: the hash, or a placeholder when the input
+        cannot be encoded (a hostile ``__repr__``, nesting deeper than 32), counted in
+        :attr:`render_errors`."""
+        try:
+            h = self._h0.copy()
+            h.update(canonical_bytes(value))
+            return str(h.hexdigest())
+        except Exception as exc:  # noqa: BLE001
+            return _UNHASHABLE + placeholder("input", exc)[len("<unrenderable input") :]
+
     # -- logging -------------------------------------------------------------------------
     def render(self, event: str, level: str = "info", **context: Any) -> str:
-        """The JSON line ``log`` would write (without newline). Never raises."""
+        """The JSON line ``log`` would write (without newline). Never raises; failing fields
+        are replaced and counted as for :meth:`log`."""
+        return self._render(event, level, context)
+
+    def _timestamp(self) -> tuple[str, str | None]:
         try:
-            return self._render(event, level, context)
-        except Exception as exc:
-            return render_json({"event": "log_render_failed", "error_type": type(exc).__name__})
+            return self._ts.format(self._clock()), None
+        except Exception as exc:  # noqa: BLE001 - a broken clock must not lose the line
+            why = placeholder("clock reading", exc)
+        self._counts.add("clock_errors")
+        return self._ts.format(time.time()), why + "; timestamp from the system clock"
 
     def _render(self, event: str, level: str, context: dict[str, Any]) -> str:
-        if self._fields:
-            context = {**self._fields, **context}
-        ts = self._ts.format(self._clock())
+        errs: list[str] = []
         try:
-            return render_line(ts, self.service, event, level, context, self.input_hash)
-        except Exception:
-            pass
-        rec = build_record(ts, self.service, event, level, dict(context), self.input_hash)
-        return render_json(rec)
+            if self._fields:
+                context = {**self._fields, **context}
+            ts, clock_error = self._timestamp()
+            if clock_error is not None:
+                context = {**context, "clock_error": clock_error}
+            if type(event) is not str:
+                event = _text(event, "event", errs)
+            if type(level) is not str:
+                level = _text(level, "level", errs)
+            try:
+                line = render_line(ts, self.service, event, level, context, self._hash_field)
+            except Exception:  # noqa: BLE001 - the general path below renders anything
+                rec = build_record(ts, self.service, event, level, dict(context), self._hash_field)
+                line = render_json(rec, errs)
+            if _UNHASHABLE in line and ("input" in context or "input_data" in context):
+                errs.append(_UNHASHABLE)
+            return line
+        except Exception as exc:  # noqa: BLE001 - pragma: no cover - the paths above do not raise
+            errs.append(placeholder("record", exc))
+            return render_json(
+                {
+                    "timestamp": self._ts.format(time.time()),
+                    "service": self.service,
+                    "event": "log_render_failed",
+                    "level": "error",
+                    "error": errs[-1],
+                }
+            )
+        finally:
+            if errs:
+                self._counts.add("render_errors", len(errs))
 
     def enabled(self, level: str = "info") -> bool:
         """Whether a line at ``level`` would be written (stream given, or the stdlib logger
@@ -142,8 +219,7 @@ class StructuredLogger:
             if self.stream is None and not self.logger.isEnabledFor(levelno):
                 return
         except Exception:
-            with self._lock:
-                self._failures += 1
+            self._counts.add("failures")
             return
         self.emit(event, level, context)
 
@@ -159,7 +235,8 @@ class StructuredLogger:
             line = self._render(event, level, record)
             stream = self.stream
             if stream is not None:
-                stream.write(line + "\n")
+                with self._write_lock:  # one write per line, never interleaved between threads
+                    stream.write(line + "\n")
             else:
                 # makeRecord + handle: the stdlib path without findCaller's stack walk (the
                 # caller would be this module anyway). Filters and handlers apply as usual.
@@ -167,15 +244,13 @@ class StructuredLogger:
                 levelno = LEVELS.get(level, logging.INFO) if isinstance(level, str) else logging.INFO
                 lg.handle(lg.makeRecord(lg.name, levelno, "(monitor)", 0, JsonLine(line), (), None))
         except Exception:
-            with self._lock:
-                self._failures += 1
+            self._counts.add("failures")
 
     def _keep(self) -> bool:
         k = next(self._seen)
         keep = math.floor(k * self._rate) > math.floor((k - 1) * self._rate)
         if not keep:
-            with self._lock:
-                self._sampled_out += 1
+            self._counts.add("sampled_out")
         return keep
 
     def bind(self, **fields: Any) -> StructuredLogger:
@@ -193,12 +268,46 @@ class StructuredLogger:
             "_ts",
             "_seen",
             "_lock",
+            "_write_lock",
+            "_counts",
         ):
             setattr(other, name, getattr(self, name))
         other._fields = {**self._fields, **fields}
-        other._failures = 0
-        other._sampled_out = 0
         return other
+
+
+_UNHASHABLE = "<unhashable input"
+
+
+class _Counts:
+    """A logger's counters, shared with the loggers :meth:`StructuredLogger.bind` makes (they
+    write to the same output)."""
+
+    __slots__ = ("clock_errors", "failures", "lock", "render_errors", "sampled_out")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.failures = 0
+        self.render_errors = 0
+        self.clock_errors = 0
+        self.sampled_out = 0
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + n)
+
+
+def _text(value: Any, what: str, errs: list[str]) -> str:
+    """``str(value)`` for a head field given as another type; a placeholder if that raises."""
+    try:
+        text = str(value)
+        if isinstance(text, str):
+            return str.__str__(text)
+        raise TypeError(f"__str__ returned {type(text).__name__}")
+    except Exception as exc:  # noqa: BLE001
+        p = placeholder(what, exc)
+        errs.append(p)
+        return p
 
 
 def otel_trace_context() -> tuple[str, str] | None:

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
+from ..errors import InvalidArgumentError, InvalidTypeError
+
 __all__ = [
     "HEAD_FIELDS",
     "KNOWN_FIELDS",
@@ -33,6 +35,8 @@ __all__ = [
     "build_record",
     "TimestampCache",
     "JsonLine",
+    "check_fields",
+    "placeholder",
 ]
 
 HEAD_FIELDS = ("timestamp", "service", "event", "level")
@@ -57,7 +61,36 @@ _MAX_DEPTH = 32
 _MAX_REPR = 2000
 
 
+def placeholder(what: str, exc: BaseException) -> str:
+    """The clear marker that replaces a field that could not be rendered:
+    ``<unrenderable dict: RuntimeError: items() failed>``."""
+    try:
+        msg = str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises too
+        msg = ""
+    if len(msg) > 200:
+        msg = msg[:200] + "..."
+    return f"<unrenderable {what}: {type(exc).__name__}" + (f": {msg}>" if msg else ">")
+
+
+def _type_name(o: Any) -> str:
+    try:
+        return str(type(o).__name__)
+    except Exception:  # noqa: BLE001 - pragma: no cover
+        return "object"
+
+
+def _strict_repr(o: Any) -> str:
+    r = repr(o)
+    if not isinstance(r, str):
+        raise TypeError(f"__repr__ returned {_type_name(r)}")
+    return r if len(r) <= _MAX_REPR else r[:_MAX_REPR] + "..."
+
+
 def _default(o: Any) -> Any:
+    """The encoder's hook for values JSON has no type for. May raise (a hostile ``__repr__``,
+    ``tolist``, ``isoformat``): the caller then takes the sanitising path, which replaces that
+    field only and counts it."""
     if isinstance(o, Enum):
         return o.value
     item = getattr(o, "item", None)
@@ -66,22 +99,23 @@ def _default(o: Any) -> Any:
         return tolist() if tolist is not None else item()
     if isinstance(o, (set, frozenset)):
         return sorted(o, key=_safe_repr)
+    if isinstance(o, Mapping):  # a mapping that is not a dict (MappingProxyType, ...): an object
+        return {_key(k): v for k, v in o.items()}
     if isinstance(o, (bytes, bytearray, memoryview)):
-        return _safe_repr(bytes(o))
+        return _strict_repr(bytes(o))
     if isinstance(o, BaseException):
         return f"{type(o).__name__}: {o}"
     isoformat = getattr(o, "isoformat", None)
     if callable(isoformat):
         return str(isoformat())
-    return _safe_repr(o)
+    return _strict_repr(o)
 
 
 def _safe_repr(o: Any) -> str:
     try:
-        r = repr(o)
-    except Exception:
-        return f"<unrepresentable {type(o).__name__}>"
-    return r if len(r) <= _MAX_REPR else r[:_MAX_REPR] + "..."
+        return _strict_repr(o)
+    except Exception:  # noqa: BLE001
+        return f"<unrepresentable {_type_name(o)}>"
 
 
 _FAST = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=_default).encode
@@ -95,26 +129,44 @@ def _float(x: float) -> Any:
 
 def _key(k: Any) -> str:
     if isinstance(k, str):
-        return k
+        return str.__str__(k)
     if k is None or isinstance(k, bool):
-        return json.dumps(k)
+        return json.dumps(bool(k) if k is not None else None)
     if isinstance(k, int):
-        if k.bit_length() > 4000:  # beyond int->str conversion limits
-            return f"<int of {k.bit_length()} bits>"
-        return str(int(k))
+        n = int(k)
+        if n.bit_length() > 4000:  # beyond int->str conversion limits
+            return f"<int of {n.bit_length()} bits>"
+        return str(n)
     if isinstance(k, float):
-        return str(_float(k)) if not math.isfinite(k) else repr(k)
+        x = float(k)
+        return str(_float(x)) if not math.isfinite(x) else repr(x)
     return _safe_repr(k)
 
 
-def _sanitise(v: Any, depth: int, seen: set[int]) -> Any:
-    """A JSON-safe copy of v (slow path, used only when the fast encoder refused)."""
-    if v is None or isinstance(v, (bool, str)):
-        return v
+def _sanitise(v: Any, depth: int, seen: set[int], errs: list[str] | None = None) -> Any:
+    """A JSON-safe copy of v (slow path, used only when the fast encoder refused). A value that
+    cannot be read (a mapping whose ``items()`` raises, an object whose ``__repr__`` raises) is
+    replaced by a :func:`placeholder` and its description appended to ``errs``. Never raises
+    (but for BaseExceptions that are not Exceptions)."""
+    try:
+        return _sanitise_value(v, depth, seen, errs)
+    except Exception as exc:  # noqa: BLE001 - the field is replaced, the line survives
+        text = placeholder(_type_name(v), exc)
+        if errs is not None:
+            errs.append(text)
+        return text
+
+
+def _sanitise_value(v: Any, depth: int, seen: set[int], errs: list[str] | None) -> Any:
+    if v is None or isinstance(v, bool):
+        return bool(v) if v is not None else None
+    if isinstance(v, str):
+        return str.__str__(v)
     if isinstance(v, int):
-        if v.bit_length() > 4000:  # beyond int->str conversion limits
-            return f"<int of {v.bit_length()} bits>"
-        return int(v)
+        n = int(v)
+        if n.bit_length() > 4000:  # beyond int->str conversion limits
+            return f"<int of {n.bit_length()} bits>"
+        return n
     if isinstance(v, float):
         return _float(float(v))
     if depth >= _MAX_DEPTH:
@@ -125,31 +177,66 @@ def _sanitise(v: Any, depth: int, seen: set[int]) -> Any:
         seen.add(id(v))
         try:
             if isinstance(v, Mapping):
-                return {_key(k): _sanitise(x, depth + 1, seen) for k, x in v.items()}
+                items = list(v.items())
+                return {_key(k): _sanitise(x, depth + 1, seen, errs) for k, x in items}
             if isinstance(v, (set, frozenset)):
-                return [_sanitise(x, depth + 1, seen) for x in _default(v)]
-            return [_sanitise(x, depth + 1, seen) for x in v]
+                return [_sanitise(x, depth + 1, seen, errs) for x in sorted(v, key=_safe_repr)]
+            return [_sanitise(x, depth + 1, seen, errs) for x in list(v)]
         finally:
             seen.discard(id(v))
-    try:
-        d = _default(v)
-    except Exception:
-        return f"<unrepresentable {type(v).__name__}>"
+    d = _default(v)
     if isinstance(d, str):
-        return d
-    return _sanitise(d, depth + 1, seen)
+        return str.__str__(d)
+    return _sanitise(d, depth + 1, seen, errs)
 
 
-def render_json(record: Mapping[str, Any]) -> str:
-    """One line of JSON for ``record`` (no trailing newline); never raises."""
+def render_json(record: Mapping[str, Any], errors: list[str] | None = None) -> str:
+    """One line of JSON for ``record`` (no trailing newline), always one JSON object. Never
+    raises for any field: a field that cannot be rendered is replaced by a
+    :func:`placeholder` (the others are kept) and described in ``errors`` when given.
+    :class:`~monitor.InvalidTypeError` if ``record`` is not a mapping."""
+    if not isinstance(record, Mapping):
+        raise InvalidTypeError(
+            f"render_json takes a mapping of field names to values, got {_type_name(record)}"
+        )
     try:
         return _FAST(record)
-    except Exception:
+    except Exception:  # noqa: BLE001
         pass
+    errs = errors if errors is not None else []
     try:
-        return _FAST(_sanitise(record, 0, set()))
-    except Exception as exc:  # pragma: no cover - _sanitise output is always encodable
-        return _FAST({"event": "log_render_failed", "error_type": type(exc).__name__})
+        items = list(record.items())
+    except Exception as exc:  # noqa: BLE001 - the record itself cannot be read
+        text = placeholder("record", exc)
+        errs.append(text)
+        return _FAST({"event": "log_render_failed", "error": text})
+    out: dict[str, Any] = {}
+    for k, v in items:
+        out[_key(k)] = _sanitise(v, 1, set(), errs)
+    try:
+        return _FAST(out)
+    except Exception as exc:  # noqa: BLE001 - pragma: no cover - _sanitise output is always encodable
+        text = placeholder("record", exc)
+        errs.append(text)
+        return _FAST({"event": "log_render_failed", "error": text})
+
+
+def check_fields(fields: object) -> dict[str, Any]:
+    """``fields`` (a mapping of str to anything, or None) as a dict; a clear error otherwise."""
+    if fields is None:
+        return {}
+    if not isinstance(fields, Mapping):
+        raise InvalidTypeError(
+            f"fields must be a mapping of field names to values, got {type(fields).__name__}"
+        )
+    try:
+        out = dict(fields.items())
+    except Exception as exc:  # noqa: BLE001
+        raise InvalidArgumentError(f"fields could not be read ({type(exc).__name__}: {exc})") from None
+    for k in out:
+        if not isinstance(k, str):
+            raise InvalidTypeError(f"field names must be strings, got {type(k).__name__}")
+    return out
 
 
 class TimestampCache:
@@ -161,6 +248,18 @@ class TimestampCache:
         self._last: tuple[int, str] = (-1, "")
 
     def format(self, t: float) -> str:
+        """ISO 8601 of epoch seconds ``t``; ValueError for a value that is no time (not a
+        finite real number, or outside the years 1..9999)."""
+        if type(t) is not float:
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                try:
+                    t = float(t)  # numpy scalars, Decimal, Fraction
+                except (TypeError, ValueError, OverflowError):
+                    raise ValueError(f"the clock returned {_type_name(t)}, not a number") from None
+            else:
+                t = float(t)
+        if not -62135596800.0 <= t < 253402300800.0:  # years 1 .. 9999; NaN fails too
+            raise ValueError(f"the clock returned {t!r}, not a time in the years 1..9999")
         us = round(t * 1_000_000)
         sec, frac = divmod(us, 1_000_000)
         last = self._last
@@ -235,10 +334,7 @@ def _value(v: Any) -> str:
         return "true"
     if v is False:
         return "false"
-    try:
-        return _FAST(v)
-    except Exception:
-        return _FAST(_sanitise(v, 1, set()))
+    return _FAST(v)  # raises for what only the sanitising path can render: the general path then
 
 
 class _Unordered(Exception):

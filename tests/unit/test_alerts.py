@@ -418,9 +418,11 @@ def test_snapshot_object_and_injected_clock() -> None:
     eng = AlertEngine([Rule("r", P99, ">", 500)], clock=lambda: now[0])
     (a,) = eng.evaluate(Snap())
     assert a.at == 100.0
-    now[0] = 50.0
+    now[0] = 50.0  # a clock stepping back is a clock fault: time holds at 100
+    assert eng.evaluate(Snap()) == [] and eng.clock_faults == 1
+    assert eng.status("r").evaluations == 2
     with pytest.raises(monitor.InvalidArgumentError, match="backwards"):
-        eng.evaluate(Snap())
+        eng.evaluate(Snap(), now=50)  # an explicit time is the caller's: refused
     with pytest.raises(monitor.InvalidArgumentError, match="mapping"):
         eng.evaluate(42)  # type: ignore[arg-type]
     eng.validate_against(Snap())
@@ -533,3 +535,35 @@ def test_non_numeric_values_are_no_data() -> None:
     eng = AlertEngine([Rule("r", P99, ">", 500), Rule("b", P99, ">", Baseline(k=1, history=3))])
     assert eng.evaluate({P99: "slow"}, now=0) == []  # type: ignore[dict-item]
     assert eng.status("r").no_data == 1 and eng.status("b").no_data == 1
+
+
+def test_clock_faults_hold_time_are_counted_and_logged_once_per_run() -> None:
+    events: list[tuple[str, dict[str, object]]] = []
+
+    class Log:
+        def log(self, event: str, level: str = "info", **context: object) -> None:
+            events.append((event, context))
+
+    readings: list[object] = [float("nan")]
+
+    def clock() -> float:
+        r = readings[0]
+        if isinstance(r, Exception):
+            raise r
+        return r  # type: ignore[return-value]
+
+    eng = AlertEngine([Rule("r", P99, ">", 500, keep_firing_for=0)], clock=clock, logger=Log())
+    assert eng.evaluate({P99: 600}) == [] and eng.clock_faults == 1  # no time yet: skipped
+    readings[0] = 100.0
+    assert [a.kind for a in eng.evaluate({P99: 600})] == ["firing"]
+    for bad in (float("inf"), RuntimeError("clock broke"), "now", 50.0):
+        readings[0] = bad
+        out = eng.evaluate({P99: 100})  # time holds at 100; the cleared rule still resolves
+        assert all(a.at == 100.0 for a in out)
+    assert eng.clock_faults == 5 and eng.status("r").state is AlertState.INACTIVE
+    faults = [c for e, c in events if e == "alert_clock_fault"]
+    assert len(faults) == 2  # the run before the first good reading, and the run after it
+    assert "stepped back" not in str(faults[1]["reason"]) and faults[1]["at"] == 100.0
+    readings[0] = 200.0
+    eng.evaluate({P99: 100})
+    assert eng.status("r").evaluations == 6

@@ -94,7 +94,7 @@ RULE = '[[rule]]\nname = "ok"\nsignal = "latency.p99_ms"\nop = ">"\nthreshold = 
         ),
         (
             '[[rule]]\nname = "x"\nsignal = "latency.p98.ms"\nop = ">"\nthreshold = 1\n',
-            r"line 7: rule\[1\] \(x\)\.signal: .*unknown signal 'latency.p98.ms'",
+            r"line 9: rule\[1\] \(x\)\.signal: .*unknown signal 'latency.p98.ms'",
         ),
         (
             '[[rule]]\nname = "x"\nsignal = "errors.rate.infra"\nop = ">"\nthreshold = "2%"\n',

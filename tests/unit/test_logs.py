@@ -317,10 +317,13 @@ def test_failures_never_propagate() -> None:
     def bad_clock() -> float:
         raise RuntimeError("clock")
 
-    log = StructuredLogger("svc", stream=io.StringIO(), clock=bad_clock, hash_key=KEY)
-    log.log("e")
-    assert log.failures == 1
-    assert json.loads(log.render("e"))["event"] == "log_render_failed"
+    out = io.StringIO()
+    log = StructuredLogger("svc", stream=out, clock=bad_clock, hash_key=KEY)
+    log.log("e", request_id="r")  # the line survives: system-clock time, the reason in clock_error
+    rec = json.loads(out.getvalue())
+    assert (rec["event"], rec["request_id"], rec["timestamp"][-1]) == ("e", "r", "Z")
+    assert rec["clock_error"].startswith("<unrenderable clock reading: RuntimeError: clock>")
+    assert (log.failures, log.clock_errors) == (0, 1)
 
 
 def test_levels_and_stdlib_filtering(handler: ListHandler) -> None:
@@ -368,8 +371,15 @@ def test_formatter_and_adapter(handler: ListHandler) -> None:
     assert "4111" not in handler.lines[-1]
     # a record that cannot be formatted still gives a line (handed to our handler directly:
     # other handlers, such as pytest's own capture in recent versions, may raise on it)
-    handler.handle(lg.makeRecord(lg.name, logging.INFO, __file__, 1, "%d", ("not-a-number",), None))
-    assert json.loads(handler.lines[-1])["event"] == "log_format_failed"
+    fmt = handler.formatter
+    assert isinstance(fmt, JsonFormatter) and fmt.render_errors == 0, handler.lines
+    handler.handle(
+        lg.makeRecord(lg.name, logging.INFO, __file__, 1, "%d", ("not-a-number",), None, extra={"x": 1})
+    )
+    rec = json.loads(handler.lines[-1])  # only the message is replaced; timestamp and fields stay
+    assert rec["event"].startswith("<unrenderable message '%d': TypeError")
+    assert rec["timestamp"] == "2026-01-23T18:00:00.250000Z" and rec["x"] == 1
+    assert fmt.render_errors == 1
 
 
 def test_bind() -> None:
