@@ -467,7 +467,7 @@ class DriftMonitor:
             se = np.zeros((1, self._nfeat, 3), dtype=np.uint64)
             got = (sc, se, MatrixCounter(self._binners, sc, se))
             self._local.s = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def _count_exact(
         self,
