@@ -25,7 +25,7 @@ instead of being rounded into a neighbour.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,11 +78,15 @@ _F64N = np.dtype(np.float64)
 _EXACT_INT = 2**53
 
 
-def real_array(values: Any, name: str) -> npt.NDArray[Any]:
+def real_array(values: Any, name: str, scalar_ok: bool = False) -> npt.NDArray[Any]:
     """``values`` as a numpy array of a real dtype (any integer or float width, any byte order):
     masked entries of a masked array become NaN; bool, complex, object, string and datetime
     data raise :class:`InvalidTypeError`, ragged sequences :class:`InvalidArgumentError`."""
-    if isinstance(values, (str, bytes)) or values is None:
+    if (
+        isinstance(values, (str, bytes, Mapping))
+        or values is None
+        or (not scalar_ok and not isinstance(values, np.ndarray) and not hasattr(values, "__len__"))
+    ):
         raise InvalidTypeError(
             f"{name} must be an array or sequence of real numbers, got {type(values).__name__}"
         )
@@ -423,8 +427,13 @@ def bin_codes(codes: Any, ncodes: int) -> CodeCounts:
     """Count integer category codes: code ``c`` in ``[0, ncodes)`` adds 1 to ``counts[c]``;
     any other code (negative or ``>= ncodes``) adds 1 to ``unseen``. Any integer dtype and
     byte order; ``ncodes`` at most 2**24 (the counts are allocated)."""
-    if isinstance(codes, (str, bytes)) or codes is None:
+    if isinstance(codes, (str, bytes, Mapping)) or codes is None or not hasattr(codes, "__len__"):
         raise InvalidTypeError(f"codes must be a 1-D array of integers, got {type(codes).__name__}")
+    if isinstance(codes, np.ma.MaskedArray) and np.ma.getmaskarray(codes).any():
+        raise InvalidArgumentError(
+            "codes is a masked array with masked entries; expected a code for every value "
+            "(drop the masked values, e.g. codes.compressed())"
+        )
     try:
         arr = np.asarray(codes)
     except (ValueError, TypeError) as exc:

@@ -325,7 +325,7 @@ class DriftMonitor:
     def _columns_of(self, cols: list[Any], what: str) -> DriftBatch:
         arrs = []
         for name, c in zip(self.names, cols):
-            a = real_array(c, f"{what} column {name!r}")
+            a = real_array(c, f"{what} column {name!r}", scalar_ok=True)
             if a.ndim == 0:
                 a = a.reshape(1)
             elif a.ndim != 1:
