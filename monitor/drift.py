@@ -255,24 +255,24 @@ def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
         if not np.isfinite(arr).all():
             i = int(np.argmax(~np.isfinite(arr)))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} is not finite; expected non-negative integer counts"
+                f"{name}[{i}] = {arr[i].item()!r} is not finite; expected non-negative integer counts"
             )
         if (arr < 0).any():
             i = int(np.argmax(arr < 0))
             raise InvalidArgumentError(
-                f"{name} has a negative count ({name}[{i}] = {arr[i]!r}); "
+                f"{name} has a negative count ({name}[{i}] = {arr[i].item()!r}); "
                 "expected non-negative integer counts"
             )
         if (arr != np.floor(arr)).any():
             i = int(np.argmax(arr != np.floor(arr)))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} is not an integer; expected integer counts "
+                f"{name}[{i}] = {arr[i].item()!r} is not an integer; expected integer counts "
                 "(float arrays are accepted only when every value is a whole number)"
             )
         if (arr > _MAX_TOTAL).any():
             i = int(np.argmax(arr > _MAX_TOTAL))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} exceeds 2**53; expected a total of at most 2**53"
+                f"{name}[{i}] = {arr[i].item()!r} exceeds 2**53; expected a total of at most 2**53"
             )
         return arr.astype(np.uint64)
     if kind == "O":
