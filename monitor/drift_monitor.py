@@ -281,6 +281,18 @@ class DriftMonitor:
         self._gen = 0  # bumped by reset(): a batch reserved before it is not added after it
         self._rows = 0
         self._ref = [self._reference_vectors(f) for f in reference.features]
+        # per feature: bin range in the ring, categorical?, scored below / above bins?
+        score = out_of_range == "score"
+        self._plan = [
+            (
+                int(self._offsets[i]),
+                int(self._offsets[i + 1]),
+                f.category_bins if f.kind == "categorical" else None,
+                score and f.kind != "categorical" and bool(np.isfinite(f.edges[0])),
+                score and f.kind != "categorical" and bool(np.isfinite(f.edges[-1])),
+            )
+            for i, f in enumerate(reference.features)
+        ]
 
     def _reference_vectors(self, prof: Any) -> tuple[npt.NDArray[np.uint64], float, float, float]:
         """(scored reference counts, reference NaN / out-of-range / unseen shares)."""
@@ -402,15 +414,32 @@ class DriftMonitor:
         :class:`DriftBatch` from :meth:`prepare` or, for a single-feature reference, a 1-D
         array. float64 C-contiguous input is read in place; other real dtypes are binned
         exactly. Thread-safe (see the module doc)."""
-        b = batch if type(batch) is DriftBatch and batch._owner is self else self.prepare(batch)
-        n = b.rows
+        if (
+            type(batch) is np.ndarray
+            and batch.dtype == _F64
+            and batch.ndim == 2
+            and batch.shape[1] == self._nfeat
+            and batch.flags.c_contiguous
+            and batch.flags.aligned
+        ):
+            x: npt.NDArray[np.float64] | None = batch  # the hot path: read in place
+            n = batch.shape[0]
+            b = None
+        else:
+            b = batch if type(batch) is DriftBatch and batch._owner is self else self.prepare(batch)
+            x, n = b.matrix, b.rows
         if n == 0:
             return
-        x = b.matrix
         if x is not None and n * self._nfeat < _SMALL:
             with self._lock:  # small: bin straight into the ring
                 pos0 = self._rows
                 self._rows = pos0 + n
+                sw = pos0 // self.sub
+                if pos0 + n <= (sw + 1) * self.sub:  # one sub-window (the common case)
+                    k = sw % self.slots
+                    if self._slot_id[k] == sw or self._claim(k, sw):
+                        self._counter.count(x, 0, n, k)
+                    return
                 for done, m, k, sw in self._segments(pos0, n):
                     if self._claim(k, sw):
                         self._counter.count(x, done, m, k)
@@ -427,7 +456,7 @@ class DriftMonitor:
             if x is not None:
                 counter.count(x, done, m, 0)
             else:
-                self._count_exact(b.columns or [], done, m, sc[0], se[0])
+                self._count_exact(b.columns if b is not None and b.columns else [], done, m, sc[0], se[0])
             with self._lock:
                 if gen == self._gen and self._claim(k, sw):
                     self._counts[k] += sc[0]
@@ -526,27 +555,27 @@ class DriftMonitor:
             raise EmptyWindowError("the drift window holds no rows yet: call update() first")
         score = self.out_of_range == "score"
         out = []
-        for f, prof in enumerate(self.reference.features):
-            seg = counts[self._offsets[f] : self._offsets[f + 1]]
-            sel = prof.category_bins
-            cur = np.ascontiguousarray(seg[sel])
-            unseen = int(seg.sum(dtype=np.uint64) - cur.sum(dtype=np.uint64))
-            nan, below, above = (int(v) for v in extra[f])
+        ex = extra.tolist()
+        for f, (prof, (lo, hi, cat, lo_bin, hi_bin)) in enumerate(zip(self.reference.features, self._plan)):
+            seg = counts[lo:hi]
+            nan, below, above = ex[f]
             ref_vec, r_nan, r_oor, r_unseen = self._ref[f]
-            if prof.kind == "categorical":
-                unseen += below + above
+            seg_total = int(seg.sum(dtype=np.uint64))
+            if cat is not None:
+                cur = seg[cat]
+                unseen = seg_total - int(cur.sum(dtype=np.uint64)) + below + above
                 below = above = 0
                 if score:
                     cur = np.append(cur, np.uint64(unseen))
-            elif score:
-                parts = [cur]
-                if np.isfinite(prof.edges[0]):
-                    parts.insert(0, np.array([below], dtype=np.uint64))
-                if np.isfinite(prof.edges[-1]):
-                    parts.append(np.array([above], dtype=np.uint64))
-                cur = np.ascontiguousarray(np.concatenate(parts), dtype=np.uint64)
+            else:
+                cur = seg
+                unseen = 0
+                if lo_bin or hi_bin:
+                    cur = np.concatenate(([below] if lo_bin else [], seg, [above] if hi_bin else [])).astype(
+                        np.uint64
+                    )
             total = int(cur.sum(dtype=np.uint64))
-            rows = int(seg.sum(dtype=np.uint64)) + nan + int(extra[f][1]) + int(extra[f][2])
+            rows = seg_total + nan + ex[f][1] + ex[f][2]
             den = max(rows, 1)
             nan_rate, oor_rate, unseen_rate = nan / den, (below + above) / den, unseen / den
             inc = max(nan_rate - r_nan, oor_rate - r_oor, unseen_rate - r_unseen)
