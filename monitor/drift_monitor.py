@@ -378,10 +378,13 @@ class DriftMonitor:
             and data.flags.aligned
         ):
             return DriftBatch(self, data, None, data.shape[0])  # the hot path: read in place
-        cols = select_columns(data, self.names, what=what)
-        if cols is not None:
-            return self._columns_of(cols, what)
-        arr = real_array(data, what)
+        if type(data) is np.ndarray and data.dtype.names is None and data.dtype.kind in "iuf":
+            arr = data  # a plain array carries no names: skip the container checks
+        else:
+            cols = select_columns(data, self.names, what=what)
+            if cols is not None:
+                return self._columns_of(cols, what)
+            arr = real_array(data, what)
         if arr.ndim == 1:
             if nf == 1:
                 arr = arr.reshape(-1, 1)
@@ -403,6 +406,8 @@ class DriftMonitor:
             raise ConfigMismatchError(
                 f"{what} has {arr.shape[1]} columns, the reference has {nf} features {list(self.names)}"
             )
+        if arr.dtype == _F64 and arr.flags.c_contiguous and arr.flags.aligned:
+            return DriftBatch(self, arr, None, arr.shape[0])
         mat = exact_float64(arr)
         if mat is not None:
             return DriftBatch(self, mat, None, arr.shape[0])
