@@ -223,7 +223,7 @@ class Binner:
         with the C status in ``.status``): for certification, which pins the core's own
         statuses. Use ``Binner(edges)`` otherwise."""
         b = cls.__new__(cls)
-        b._build(np.ascontiguousarray(edges, dtype=np.float64))
+        b._build(np.require(edges, _F64N, ("C", "A")))  # aligned, native: C reads doubles
         return b
 
     def _build(self, e: npt.NDArray[np.float64]) -> None:
@@ -331,7 +331,10 @@ class MatrixCounter:
     ``f`` binned by ``binners[f]``: ``counts`` is ``(slots, sum(nbins))`` uint64 and ``extra``
     ``(slots, F, 3)`` uint64 (nan, below, above), both C-contiguous and kept alive by this
     object. The C pointers are prepared once, so a call costs one C call (DriftMonitor's hot
-    path, often one row at a time)."""
+    path, often one row at a time). Not thread-safe: two threads counting into the same slot at
+    once lose counts (the C counters are plain additions); :class:`DriftMonitor` serialises the
+    ring and gives each thread its own scratch counter. A :class:`Binner` is read-only and may
+    be shared by any number of threads."""
 
     __slots__ = ("binners", "nfeat", "_ptrs", "_counts", "_extra", "_cptr", "_eptr")
 
