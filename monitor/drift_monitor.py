@@ -364,8 +364,9 @@ class DriftMonitor:
         """Validate ``data`` for :meth:`update` (which calls this itself): the checks and the
         conversion, without counting. Named data (mapping, DataFrame, record array, Arrow) is
         matched by name; unnamed data is an ``(n, F)`` array / list of rows, or 1-D values of a
-        single-feature reference. With ``one_request=True`` (a service request's features), a
-        mapping of name to scalar and a 1-D row of F values are one row too. Raises
+        single-feature reference; a list of mappings (records) is matched by name too. With
+        ``one_request=True`` (a service request's features), a mapping of name to scalar, a
+        pandas Series indexed by feature name and a 1-D row of F values are one row. Raises
         :class:`ConfigMismatchError` (columns or names do not match the reference),
         :class:`InvalidTypeError` (not real numbers), :class:`InvalidArgumentError` (shape)."""
         nf = self._nfeat
@@ -381,6 +382,7 @@ class DriftMonitor:
         if type(data) is np.ndarray and data.dtype.names is None and data.dtype.kind in "iuf":
             arr = data  # a plain array carries no names: skip the container checks
         else:
+            data = _named_rows(data, one_request)
             cols = select_columns(data, self.names, what=what)
             if cols is not None:
                 return self._columns_of(cols, what)
@@ -633,3 +635,28 @@ class DriftMonitor:
 
 
 _F64 = np.dtype(np.float64)
+
+
+def _named_rows(data: Any, one_request: bool) -> Any:
+    """Rows that carry names as a mapping of columns: a list of mappings (records) and, for one
+    request, a pandas Series indexed by feature name. Anything else is returned as it is."""
+    if isinstance(data, (list, tuple)) and data and all(isinstance(r, Mapping) for r in data):
+        keys = list(data[0].keys())
+        for i, r in enumerate(data):
+            if list(r.keys()) != keys and set(r.keys()) != set(keys):
+                raise ConfigMismatchError(
+                    f"record {i} has the fields {sorted(map(str, r.keys()))!r}, record 0 "
+                    f"{sorted(map(str, keys))!r}; expected the same feature names in every record"
+                )
+        return {k: [r[k] for r in data] for k in keys}
+    if (
+        one_request
+        and getattr(data, "ndim", None) == 1
+        and hasattr(data, "index")
+        and hasattr(data, "to_numpy")
+        and not isinstance(data, np.ndarray)
+    ):
+        labels = list(data.index)
+        if labels and all(isinstance(k, str) for k in labels):
+            return dict(zip(labels, data.to_numpy().tolist()))
+    return data

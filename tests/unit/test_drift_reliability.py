@@ -187,11 +187,32 @@ def test_observe_accepts_the_natural_shapes_of_one_request() -> None:
     for feats in shapes:
         with svc.observe(features=feats) as obs:
             obs.record(prediction=0.5)
+    pd = pytest.importorskip("pandas")
+    extra = [
+        [{"b": 2.0, "a": 1.0, "c": 3.0}, {"a": 4.0, "b": 5.0, "c": 6.0}],  # records by name
+        pd.Series({"c": 3.0, "b": 2.0, "a": 1.0}),  # one row indexed by feature name
+        pd.DataFrame({"c": [3.0], "b": [2.0], "a": [1.0]}),
+    ]
+    for feats in extra:
+        with svc.observe(features=feats) as obs:
+            obs.record(prediction=0.5)
     assert svc.internal_errors == 0
-    assert dm.rows_seen == 1 + 1 + 1 + 1 + 4 + 2 + 2 + 1
+    assert dm.rows_seen == 1 + 1 + 1 + 1 + 4 + 2 + 2 + 1 + 2 + 1 + 1
+    one = DriftMonitor(ref, window=10)
+    one.update(np.array([[1.0, 2.0, 3.0]]))
+    for named in (pd.Series({"c": 3.0, "b": 2.0, "a": 1.0}), [{"c": 3.0, "a": 1.0, "b": 2.0}]):
+        dm2 = DriftMonitor(ref, window=10)
+        svc2 = ServiceMonitor("svc", "v1", drift=dm2, logger=False)
+        with svc2.observe(features=named) as obs:
+            obs.record(prediction=0.5)
+        # by name: a=1, b=2, c=3 land in each feature's own bins, whatever the order given
+        assert dm2.window_counts()[0].tolist() == one.window_counts()[0].tolist()
+    with pytest.raises(ConfigMismatchError, match="record 1"):
+        svc.observe(features=[{"a": 1.0, "b": 2.0, "c": 3.0}, {"a": 1.0, "b": 2.0}])
     with pytest.raises(ConfigMismatchError, match="missing"):
         svc.observe(features={"a": 1.0})
-    assert svc.internal_errors == 0 and svc.snapshot().throughput.received == len(shapes)
+    assert svc.internal_errors == 0
+    assert svc.snapshot().throughput.received == len(shapes) + len(extra)
 
 
 # ---- item 21: data quality is part of the verdict ---------------------------------------------
