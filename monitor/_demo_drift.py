@@ -3,8 +3,9 @@
 A reference profile is fitted on "training" data, saved and reloaded (exact edges, digest
 checked), then production batches stream through a sliding DriftMonitor while the
 ``amount`` feature gradually shifts, an upstream bug starts sending NaN for
-``merchant_risk`` and a new merchant category appears. Every evaluation prints a compact
-table; a summary closes the run. Output is deterministic (no timings, fixed seed).
+``merchant_risk`` and a new merchant category appears (the unseen category is scored as its own
+bin; the NaN and unseen shares also set each feature's data-quality band). Every evaluation
+prints a compact table; a summary closes the run. Output is deterministic (no timings, fixed seed).
 """
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def run_drift_demo(out: TextIO) -> int:
             f"window NaN {f.nan}, out-of-range/unseen {f.below + f.above + f.unseen}\n"
         )
     for f in last.features:
-        seen = f.count + f.nan + f.below + f.above + f.unseen
-        bad = f.nan + f.below + f.above + f.unseen
-        if bad * 100 >= seen:  # >= 1% of the window never reached a bin
+        if f.quality_band != "none":  # NaN / out-of-range / unseen shares rose (part of the band)
             w(
-                f"  data-quality alert: {f.name}: {100 * bad / seen:.1f}% of the window is NaN or "
-                f"unseen/out of range (kept out of PSI, so PSI alone would not show it)\n"
+                f"  data-quality alert: {f.name}: NaN {100 * f.nan_rate:.1f}% (reference "
+                f"{100 * f.ref_nan_rate:.1f}%), out of range {100 * f.out_of_range_rate:.1f}%, unseen "
+                f"{100 * f.unseen_rate:.1f}% of the window -> quality band {f.quality_band} "
+                f"(PSI band {f.psi_band})\n"
             )
     cur = _batch(np.random.default_rng(SEED + 1), 20_000, steps - 1)[:, 0]
     w(

@@ -7,15 +7,25 @@ bin ``i`` when ``e_i <= x < e_{i+1}``; the last bin also holds ``x == e_B``. Edg
 in ``nan``, ``below`` and ``above``, never dropped. The counting runs in C (comparisons and
 integer additions only); results equal ``numpy.histogram``'s counts exactly.
 
-Input values: float64 is used as is (zero-copy when C-contiguous); other integer and float
-dtypes (int8..int64, uint8..uint64, float16, float32) are converted to float64 once (integers
-beyond 2**53 round to the nearest double). bool, complex, object and string arrays are
-rejected.
+Input values are binned exactly, whatever their real dtype: float64 is used as is (zero-copy when
+C-contiguous, aligned and native byte order; otherwise one aligned native copy, so C never gets a
+misaligned or byte-swapped pointer); float16/float32 and integers within +-2**53 convert to
+float64 exactly and go to the C binner. int64/uint64 arrays holding a value beyond +-2**53 and
+``longdouble`` values that are not doubles are never rounded through float64: they are binned by
+exact comparisons (integers against the edges' exact integer thresholds ``ceil(e_i)``, long
+doubles against the edges widened exactly), the same bins as ``numpy.histogram`` computed with
+exact arithmetic. Masked arrays: masked entries count as NaN (missing). bool, complex, object,
+string and datetime arrays are refused (:class:`InvalidTypeError`).
+
+Edges are float64. Integer or long-double edges are accepted when every edge is exactly a
+double; an edge that is not (e.g. ``2**53 + 1``) is refused naming it and its nearest double,
+instead of being rounded into a neighbour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._ffi import check, ffi, lib
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidTypeError
 
 __all__ = [
     "BinCounts",
@@ -64,26 +74,102 @@ class CodeCounts:
     unseen: int
 
 
+_F64N = np.dtype(np.float64)
+_EXACT_INT = 2**53
+
+
+def real_array(values: Any, name: str, scalar_ok: bool = False) -> npt.NDArray[Any]:
+    """``values`` as a numpy array of a real dtype (any integer or float width, any byte order):
+    masked entries of a masked array become NaN; bool, complex, object, string and datetime
+    data raise :class:`InvalidTypeError`, ragged sequences :class:`InvalidArgumentError`."""
+    if (
+        isinstance(values, (str, bytes, Mapping))
+        or values is None
+        or (not scalar_ok and not isinstance(values, np.ndarray) and not hasattr(values, "__len__"))
+    ):
+        raise InvalidTypeError(
+            f"{name} must be an array or sequence of real numbers, got {type(values).__name__}"
+        )
+    if isinstance(values, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(values)
+        data = np.asarray(values.data)
+        if mask.any() and data.dtype.kind in "iuf":
+            if data.dtype.kind in "iu" and data.dtype.itemsize >= 8:
+                data = data.astype(np.longdouble)  # exact for 64-bit integers where it is wider
+            elif data.dtype.itemsize <= 8:
+                data = data.astype(np.float64)
+            else:
+                data = data.copy()
+            data[mask] = np.nan
+        arr = data
+    else:
+        try:
+            arr = np.asarray(values)
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgumentError(f"{name} is not a rectangular array of real numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise InvalidTypeError(
+            f"{name} must hold real numbers (integer or float dtype), got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def exact_float64(arr: npt.NDArray[Any]) -> npt.NDArray[np.float64] | None:
+    """A C-contiguous, aligned, native float64 array holding exactly the values of the real
+    array ``arr`` (zero-copy when it already is one), or None when some value is not exactly a
+    double (an integer beyond 2**53 that is not a double, a long double with more precision):
+    those must be binned by :meth:`Binner.count_values`'s exact path, never rounded."""
+    dt = arr.dtype
+    if dt.kind == "f" and dt.itemsize <= 8:
+        return np.require(arr, _F64N, ("C", "A"))
+    if dt.kind in "iu":
+        if dt.itemsize <= 4 or arr.size == 0:
+            return np.require(arr, _F64N, ("C", "A"))
+        lo, hi = int(arr.min()), int(arr.max())
+        if -_EXACT_INT <= lo and hi <= _EXACT_INT:
+            return np.require(arr, _F64N, ("C", "A"))
+        f = arr.astype(np.float64)
+        limit = 2.0**63 if dt.kind == "i" else 2.0**64  # a double this large left the range
+        ok = f < limit
+        if not bool(ok.all()):
+            return None
+        return np.ascontiguousarray(f) if bool((f.astype(dt) == arr).all()) else None
+    f = arr.astype(np.float64)  # long double: exact only if every value is a double
+    same = (f.astype(dt) == arr) | np.isnan(arr)
+    return np.ascontiguousarray(f) if bool(same.all()) else None
+
+
 def as_float64(values: Any, name: str, ndim: int | tuple[int, ...] = 1) -> npt.NDArray[np.float64]:
-    """``values`` as a C-contiguous float64 array (zero-copy when already so)."""
-    arr = np.asarray(values)
+    """``values`` as a C-contiguous, aligned, native-byte-order float64 array (zero-copy when it
+    already is one). Integers beyond 2**53 round to the nearest double here: binning uses
+    :func:`exact_float64` / :meth:`Binner.count_values` instead, which never round."""
+    arr = real_array(values, name)
     dims = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in dims:
         want = " or ".join(f"{d}-D" for d in dims)
         raise InvalidArgumentError(f"{name} must be a {want} array, got shape {arr.shape}")
-    kind = arr.dtype.kind
-    if kind not in "iuf":
-        raise InvalidArgumentError(
-            f"{name} must hold real numbers (integer or float dtype), got dtype {arr.dtype}"
-        )
-    if arr.dtype != np.float64:
-        arr = arr.astype(np.float64)
-    return np.ascontiguousarray(arr)
+    return np.require(arr, _F64N, ("C", "A"))
 
 
 def check_edges(edges: Any, name: str = "edges") -> npt.NDArray[np.float64]:
-    """Validated edges: 1-D float64, at least 2, not NaN, strictly increasing."""
-    e = as_float64(edges, name)
+    """Validated edges: 1-D float64, at least 2, not NaN, strictly increasing; integer or long
+    double edges only when each is exactly a double."""
+    raw = real_array(edges, name)
+    if raw.ndim != 1:
+        raise InvalidArgumentError(f"{name} must be a 1-D array, got shape {raw.shape}")
+    e = exact_float64(raw)
+    if e is None:
+        f = raw.astype(np.float64)
+        if raw.dtype.kind in "iu":
+            exact = [int(v) == int(w) for v, w in zip(raw.tolist(), f.tolist())]
+        else:
+            exact = list(((f.astype(raw.dtype) == raw) | np.isnan(raw)).tolist())
+        i = exact.index(False)
+        raise InvalidArgumentError(
+            f"{name}[{i}] = {raw[i]} is not exactly representable as a float64 (nearest double "
+            f"{float(f[i])!r}); edges are doubles: give edges that are exactly doubles "
+            "(integers beyond 2**53 must be multiples of their power-of-two spacing)"
+        )
     if e.size < 2:
         raise InvalidArgumentError(f"{name} needs at least 2 values (1 bin), got {e.size}")
     if e.size > lib.MON_BIN_MAX_EDGES:
@@ -100,6 +186,29 @@ def check_edges(edges: Any, name: str = "edges") -> npt.NDArray[np.float64]:
     return e
 
 
+def _int_thresholds(edges: npt.NDArray[np.float64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """Integer thresholds T (of ``dtype``) such that, for an integer x of that dtype, the number
+    of T_j <= x is its slot: 0 below e_0, i + 1 for bin i, B + 1 above e_B. T_j = ceil(e_j)
+    (x >= e_j exactly when x >= ceil(e_j)) and T_B = floor(e_B) + 1 (the last bin is closed);
+    thresholds below the dtype's range are clamped to its minimum (every x passes them), those
+    above it are dropped (no x reaches them)."""
+    info = np.iinfo(dtype)
+    vals: list[int] = []
+    last = len(edges) - 1
+    for j, e in enumerate(edges.tolist()):
+        if e == -np.inf:
+            t = info.min
+        elif e == np.inf:
+            break
+        else:
+            t = math.floor(e) + 1 if j == last else math.ceil(e)
+            t = max(t, info.min)
+        if t > info.max:
+            break
+        vals.append(t)
+    return np.array(vals, dtype=dtype)
+
+
 class Binner:
     """A C binner for one set of edges (validated once; read-only and reusable)."""
 
@@ -114,7 +223,7 @@ class Binner:
         with the C status in ``.status``): for certification, which pins the core's own
         statuses. Use ``Binner(edges)`` otherwise."""
         b = cls.__new__(cls)
-        b._build(np.ascontiguousarray(edges, dtype=np.float64))
+        b._build(np.require(edges, _F64N, ("C", "A")))  # aligned, native: C reads doubles
         return b
 
     def _build(self, e: npt.NDArray[np.float64]) -> None:
@@ -130,8 +239,46 @@ class Binner:
         self.edges.setflags(write=False)
         self.nbins = int(lib.mon_binner_nbins(self.ptr))
 
+    def count_values(self, values: Any, name: str = "values") -> BinCounts:
+        """Count a 1-D array of any real dtype exactly (see the module doc): values exactly
+        representable as doubles go to the C binner, the others (integers beyond 2**53, long
+        doubles) are compared exactly with the edges."""
+        arr = real_array(values, name)
+        if arr.ndim != 1:
+            raise InvalidArgumentError(f"{name} must be a 1-D array, got shape {arr.shape}")
+        f = exact_float64(arr)
+        if f is not None:
+            return self.count(f)
+        counts = np.zeros(self.nbins, dtype=np.uint64)
+        nan, below, above = self.add_exact(arr, counts)
+        return BinCounts(counts, nan, below, above, self.edges)
+
+    def add_exact(self, arr: npt.NDArray[Any], counts: npt.NDArray[np.uint64]) -> tuple[int, int, int]:
+        """Add the 1-D real array ``arr`` to ``counts`` (``nbins`` uint64) by exact comparisons
+        (numpy, no rounding of the values); returns (nan, below, above)."""
+        nb = self.nbins
+        if arr.dtype.kind in "iu":
+            dt = arr.dtype.newbyteorder("=")
+            thr = _int_thresholds(self.edges, dt)
+            slot = np.searchsorted(thr, arr.astype(dt, copy=False), side="right")
+            nan = 0
+        else:
+            dt = arr.dtype.newbyteorder("=")
+            x = arr.astype(dt, copy=False)
+            isnan = np.isnan(x)
+            nan = int(isnan.sum())
+            x = x[~isnan]
+            e = self.edges.astype(dt)
+            slot = np.searchsorted(e[:-1], x, side="right")
+            slot[x > e[-1]] = nb + 1
+        c = np.bincount(slot, minlength=nb + 2).astype(np.uint64)
+        counts += c[1 : nb + 1]
+        return nan, int(c[0]), int(c[nb + 1])
+
     def count(self, values: npt.NDArray[np.float64]) -> BinCounts:
         """Count a C-contiguous float64 1-D array (already validated)."""
+        if not (type(values) is np.ndarray and values.dtype == _F64N and values.flags.aligned):
+            values = np.require(values, _F64N, ("C", "A"))
         counts = np.zeros(self.nbins, dtype=np.uint64)
         extra = ffi.new("mon_bin_extra *")
         if values.size:
@@ -159,13 +306,23 @@ class Binner:
         below, above per column), column ``f`` binned by ``binners[f]``; one C pass over the
         matrix. For repeated calls into the same arrays use a :class:`MatrixCounter` (the
         pointers are prepared once)."""
-        x = as_float64(x, "x", ndim=2)
-        if x.shape[1] != len(binners):
+        raw = real_array(x, "x")
+        if raw.ndim != 2:
+            raise InvalidArgumentError(f"x must be a 2-D array, got shape {raw.shape}")
+        if raw.shape[1] != len(binners):
             raise InvalidArgumentError(
-                f"x has {x.shape[1]} columns, expected {len(binners)} (one per binner)"
+                f"x has {raw.shape[1]} columns, expected {len(binners)} (one per binner)"
             )
+        f = exact_float64(raw)
+        if f is None:  # integers beyond 2**53 / long doubles: exact per column
+            off = 0
+            for j, b in enumerate(binners):
+                nan, below, above = b.add_exact(raw[:, j], counts[off : off + b.nbins])
+                extra[j] += np.array([nan, below, above], dtype=np.uint64)
+                off += b.nbins
+            return
         MatrixCounter(binners, counts.reshape(1, -1), extra.reshape(1, *extra.shape)).count(
-            x, 0, x.shape[0], 0
+            f, 0, f.shape[0], 0
         )
 
 
@@ -174,7 +331,10 @@ class MatrixCounter:
     ``f`` binned by ``binners[f]``: ``counts`` is ``(slots, sum(nbins))`` uint64 and ``extra``
     ``(slots, F, 3)`` uint64 (nan, below, above), both C-contiguous and kept alive by this
     object. The C pointers are prepared once, so a call costs one C call (DriftMonitor's hot
-    path, often one row at a time)."""
+    path, often one row at a time). Not thread-safe: two threads counting into the same slot at
+    once lose counts (the C counters are plain additions); :class:`DriftMonitor` serialises the
+    ring and gives each thread its own scratch counter. A :class:`Binner` is read-only and may
+    be shared by any number of threads."""
 
     __slots__ = ("binners", "nfeat", "_ptrs", "_counts", "_extra", "_cptr", "_eptr")
 
@@ -218,9 +378,15 @@ class MatrixCounter:
         layout, shape, row range, slot); converting other input is the caller's job
         (:meth:`Binner.count_matrix` converts)."""
         nf = self.nfeat
-        if not (type(x) is np.ndarray and x.dtype == _F64 and x.ndim == 2 and x.flags.c_contiguous):
+        if not (
+            type(x) is np.ndarray
+            and x.dtype == _F64
+            and x.ndim == 2
+            and x.flags.c_contiguous
+            and x.flags.aligned
+        ):
             raise InvalidArgumentError(
-                f"x must be a C-contiguous float64 matrix of shape (n, {nf}), got "
+                f"x must be a C-contiguous float64 matrix (aligned, native byte order) of shape (n, {nf}), got "
                 f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}"
             )
         n, f = x.shape
@@ -257,21 +423,36 @@ def bin_counts(values: Any, edges: Any) -> BinCounts:
     Raises :class:`InvalidArgumentError` for a wrong shape or dtype, fewer than 2 edges, NaN
     edges or edges that are not strictly increasing.
     """
-    x = as_float64(values, "values")
-    return Binner(edges).count(x)
+    return Binner(edges).count_values(values)
 
 
 def bin_codes(codes: Any, ncodes: int) -> CodeCounts:
     """Count integer category codes: code ``c`` in ``[0, ncodes)`` adds 1 to ``counts[c]``;
-    any other code (negative or ``>= ncodes``) adds 1 to ``unseen``."""
-    arr = np.asarray(codes)
+    any other code (negative or ``>= ncodes``) adds 1 to ``unseen``. Any integer dtype and
+    byte order; ``ncodes`` at most 2**24 (the counts are allocated)."""
+    if isinstance(codes, (str, bytes, Mapping)) or codes is None or not hasattr(codes, "__len__"):
+        raise InvalidTypeError(f"codes must be a 1-D array of integers, got {type(codes).__name__}")
+    if isinstance(codes, np.ma.MaskedArray) and np.ma.getmaskarray(codes).any():
+        raise InvalidArgumentError(
+            "codes is a masked array with masked entries; expected a code for every value "
+            "(drop the masked values, e.g. codes.compressed())"
+        )
+    try:
+        arr = np.asarray(codes)
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(f"codes is not a 1-D array of integers ({exc})") from None
     if arr.ndim != 1:
         raise InvalidArgumentError(f"codes must be a 1-D array, got shape {arr.shape}")
     if arr.dtype.kind not in "iu":
-        raise InvalidArgumentError(f"codes must have an integer dtype, got {arr.dtype}")
-    if not isinstance(ncodes, (int, np.integer)) or isinstance(ncodes, bool) or ncodes < 1:
-        raise InvalidArgumentError(f"ncodes must be a positive integer, got {ncodes!r}")
+        raise InvalidTypeError(f"codes must have an integer dtype, got {arr.dtype}")
+    if isinstance(ncodes, bool) or not isinstance(ncodes, (int, np.integer)):
+        raise InvalidTypeError(f"ncodes must be a positive integer, got {type(ncodes).__name__}")
+    if not 1 <= ncodes <= _MAX_CODES:
+        raise InvalidArgumentError(f"ncodes must be an integer in [1, {_MAX_CODES}], got {ncodes!r}")
     return _count_codes(arr, int(ncodes))
+
+
+_MAX_CODES = 1 << 24
 
 
 def raw_bin_codes(codes: Any, ncodes: int) -> CodeCounts:
@@ -285,7 +466,7 @@ def _count_codes(arr: npt.NDArray[Any], ncodes: int) -> CodeCounts:
         # uint64 codes above 2**63 - 1 would wrap to negative int64: clamp them to "unseen".
         big = arr > np.iinfo(np.int64).max
         arr = np.where(big, -1, arr)
-    c = np.ascontiguousarray(arr, dtype=np.int64)
+    c = np.require(arr, np.int64, ("C", "A"))  # aligned, native: C reads int64 words
     counts = np.zeros(max(ncodes, 1), dtype=np.uint64)
     unseen = ffi.new("uint64_t *")
     check(

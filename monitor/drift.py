@@ -18,14 +18,14 @@ from __future__ import annotations
 import math
 import numbers
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
 import numpy as np
 
 from ._ffi import ffi, lib, raise_status
-from .errors import EmptyWindowError, InvalidArgumentError
+from .errors import EmptyWindowError, InvalidArgumentError, InvalidTypeError
 
 __all__ = [
     "DriftScores",
@@ -223,10 +223,16 @@ def _diagnose(arr: np.ndarray[Any, Any], name: str) -> None:
 
 def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
     """Validate and convert counts to a C-contiguous uint64 array (zero-copy when possible)."""
-    if isinstance(x, np.ndarray):
-        arr = x
-    elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+    if isinstance(x, np.ma.MaskedArray) and np.ma.getmaskarray(x).any():
+        i = int(np.argmax(np.ma.getmaskarray(x).reshape(-1)))
         raise InvalidArgumentError(
+            f"{name} is a masked array with masked entries ({name}[{i}] is masked); expected a "
+            "count in every bin (fill the masked bins, e.g. counts.filled(0))"
+        )
+    if isinstance(x, np.ndarray):
+        arr = np.asarray(x)
+    elif isinstance(x, (str, bytes, Mapping)) or not hasattr(x, "__len__"):
+        raise InvalidTypeError(
             f"{name} must be a 1-D sequence or numpy array of counts, got {type(x).__name__}"
         )
     else:
@@ -244,36 +250,38 @@ def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
     if kind == "u" or kind == "i":
         if kind == "i" and int(arr.min()) < 0:
             _diagnose(arr, name)
-        return np.ascontiguousarray(arr, dtype=np.uint64)
+        return np.require(arr, np.uint64, ("C", "A"))  # aligned, native byte order for C
     if kind == "f":
         if not np.isfinite(arr).all():
             i = int(np.argmax(~np.isfinite(arr)))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} is not finite; expected non-negative integer counts"
+                f"{name}[{i}] = {arr[i].item()!r} is not finite; expected non-negative integer counts"
             )
         if (arr < 0).any():
             i = int(np.argmax(arr < 0))
             raise InvalidArgumentError(
-                f"{name} has a negative count ({name}[{i}] = {arr[i]!r}); "
+                f"{name} has a negative count ({name}[{i}] = {arr[i].item()!r}); "
                 "expected non-negative integer counts"
             )
         if (arr != np.floor(arr)).any():
             i = int(np.argmax(arr != np.floor(arr)))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} is not an integer; expected integer counts "
+                f"{name}[{i}] = {arr[i].item()!r} is not an integer; expected integer counts "
                 "(float arrays are accepted only when every value is a whole number)"
             )
         if (arr > _MAX_TOTAL).any():
             i = int(np.argmax(arr > _MAX_TOTAL))
             raise InvalidArgumentError(
-                f"{name}[{i}] = {arr[i]!r} exceeds 2**53; expected a total of at most 2**53"
+                f"{name}[{i}] = {arr[i].item()!r} exceeds 2**53; expected a total of at most 2**53"
             )
         return arr.astype(np.uint64)
     if kind == "O":
         values = []
         for i, v in enumerate(arr.tolist()):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise InvalidArgumentError(f"{name}[{i}] = {v!r} is not an integer; expected integer counts")
+                raise InvalidTypeError(
+                    f"{name}[{i}] = {v!r} ({type(v).__name__}) is not an integer; expected integer counts"
+                )
             iv = int(v)
             if iv < 0:
                 raise InvalidArgumentError(
@@ -285,7 +293,7 @@ def _as_counts(x: Any, name: str) -> np.ndarray[Any, Any]:
                 )
             values.append(iv)
         return np.array(values, dtype=np.uint64)
-    raise InvalidArgumentError(
+    raise InvalidTypeError(
         f"{name} has dtype {arr.dtype}; expected integer counts (any integer dtype, or floats "
         "holding whole numbers)"
     )
@@ -303,6 +311,8 @@ def _pair(p: Any, q: Any, pname: str, qname: str) -> tuple[Any, Any, int, Any, A
         and (q.dtype is _U64 or q.dtype is _I64)
         and p.ndim == 1
         and q.ndim == 1
+        and p.flags.aligned
+        and q.flags.aligned
     ):
         n = len(p)
         if n and n == len(q):
@@ -355,7 +365,12 @@ def _fail(status: int, pa: Any, qa: Any, pname: str, qname: str, what: str) -> N
 
 
 def _psi_options(smoothing: str, epsilon: float | None) -> tuple[Any, float | None]:
-    if not isinstance(smoothing, str) or smoothing not in _SMOOTHING_CODE:
+    if not isinstance(smoothing, str):
+        raise InvalidTypeError(
+            f"unknown smoothing: a string, one of {', '.join(PSI_SMOOTHINGS)} is expected, got "
+            f"{type(smoothing).__name__} {smoothing!r}"
+        )
+    if smoothing not in _SMOOTHING_CODE:
         raise InvalidArgumentError(
             f"unknown smoothing {smoothing!r}; expected one of {', '.join(PSI_SMOOTHINGS)}"
         )
@@ -370,7 +385,7 @@ def _psi_options(smoothing: str, epsilon: float | None) -> tuple[Any, float | No
         eps = PSI_FLOOR_EPSILON_DEFAULT
     else:
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise InvalidArgumentError(f"epsilon must be a real number, got {type(epsilon).__name__}")
+            raise InvalidTypeError(f"epsilon must be a real number, got {type(epsilon).__name__}")
         eps = float(epsilon)
         if not math.isfinite(eps) or not (0.0 < eps < 1.0):
             raise InvalidArgumentError(f"epsilon must be finite and 0 < epsilon < 1, got {epsilon!r}")
@@ -398,7 +413,7 @@ def drift_scores(
 ) -> DriftScores:
     """TV, JS divergence and distance (bits) and PSI (nats) of ``actual`` against ``expected``
     in one pass. See :func:`psi` for ``smoothing`` and ``epsilon``."""
-    if smoothing == "laplace" and epsilon is None:
+    if epsilon is None and type(smoothing) is str and smoothing == "laplace":
         opt = ffi.NULL
     else:
         opt = _psi_options(smoothing, epsilon)[0]
@@ -412,6 +427,8 @@ def drift_scores(
         and (q.dtype is _U64 or q.dtype is _I64)
         and p.ndim == 1
         and q.ndim == 1
+        and p.flags.aligned
+        and q.flags.aligned
     ):
         n = len(p)
         if n and n == len(q):
@@ -481,7 +498,7 @@ def psi(
     ``smoothing="floor"``: a_b = max(A_b / N_A, epsilon) without renormalisation;
     ``epsilon`` defaults to :data:`PSI_FLOOR_EPSILON_DEFAULT` (1e-4) and must satisfy
     2**-64 <= epsilon < 1."""
-    if smoothing == "laplace" and epsilon is None:
+    if epsilon is None and type(smoothing) is str and smoothing == "laplace":
         opt = ffi.NULL
     else:
         opt = _psi_options(smoothing, epsilon)[0]

@@ -36,7 +36,7 @@ from . import signals
 from .article import PredictionMetrics, predict_with_metrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
-from .errors import InvalidArgumentError, MonitorError
+from .errors import EmptyWindowError, InvalidArgumentError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
@@ -108,6 +108,7 @@ class Observation:
         "_latency_ms",
         "_error_category",
         "context",
+        "_drift_rows",
     )
 
     def __init__(
@@ -126,6 +127,7 @@ class Observation:
         self.trace_id = trace_id
         self.span_id = span_id
         self.features = features
+        self._drift_rows: Any = features  # the drift monitor's validated rows (see observe)
         self.context = context
         self.stage_name: str | None = None
         self.prediction: Any = None
@@ -408,7 +410,14 @@ class ServiceMonitor:
                     trace_id, span_id = ids
             except Exception:
                 self._count_internal_error()
-        return Observation(self, request_id, input, trace_id, span_id, features, context)
+        obs = Observation(self, request_id, input, trace_id, span_id, features, context)
+        if features is not None and self._drift is not None:
+            # Checked here, before the request starts: a shape or names the drift monitor cannot
+            # take is the caller's error, raised now (not an internal error at every exit).
+            prepare = getattr(self._drift, "prepare", None)
+            if prepare is not None:
+                obs._drift_rows = prepare(features, one_request=True, what="features")
+        return obs
 
     def instrument(self, fn: F | None = None, *, stage: str = "model") -> Any:
         """Decorator: every call of ``fn`` (sync or async) is observed, its body is the stage
@@ -538,11 +547,11 @@ class ServiceMonitor:
         obs._error_category = category
         if (
             self._drift is not None
-            and obs.features is not None
+            and obs._drift_rows is not None
             and (category is not ErrorCategory.INPUT_VALIDATION)
         ):
             try:
-                self._drift.update(obs.features)
+                self._drift.update(obs._drift_rows)
             except Exception:  # counted; the log line below is still written
                 self._count_internal_error()
         log = self._logger
@@ -657,10 +666,22 @@ class ServiceMonitor:
         if self._drift is None:
             return {}
         try:
-            report = self._drift.evaluate()
-        except MonitorError:  # e.g. an empty window: no drift figures yet
-            return {}
-        return drift_signals(report)
+            return drift_signals(self._drift.evaluate())
+        except EmptyWindowError:  # no rows yet: every feature's signals are NaN (no data)
+            pass
+        except Exception:  # counted, never silent: the features' signals are NaN
+            self._count_internal_error()
+        names = getattr(self._drift, "names", None) or [
+            f.name for f in getattr(getattr(self._drift, "reference", None), "features", ())
+        ]
+        return drift_signals([_NO_DRIFT(str(n)) for n in names])
+
+
+class _NO_DRIFT:  # noqa: N801 - a feature without drift figures (all signals NaN)
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 _RESERVED = frozenset(

@@ -323,6 +323,32 @@ DRIFT_JS = SignalFamily(
     "Jensen-Shannon divergence of the feature's window from its reference, in bits, in [0, 1]" + _NAN_NOTE,
     (FEATURE,),
 )
+DRIFT_NAN_RATE = SignalFamily(
+    "drift_nan_rate",
+    "drift.{feature}.nan_rate",
+    RATIO,
+    Kind.GAUGE,
+    "Share of the drift window's rows whose value of the feature is NaN (missing), in [0, 1]" + _NAN_NOTE,
+    (FEATURE,),
+)
+DRIFT_OUT_OF_RANGE_RATE = SignalFamily(
+    "drift_out_of_range_rate",
+    "drift.{feature}.out_of_range_rate",
+    RATIO,
+    Kind.GAUGE,
+    "Share of the drift window's rows whose value of the numeric feature is outside the "
+    "reference's finite outer edges, in [0, 1]" + _NAN_NOTE,
+    (FEATURE,),
+)
+DRIFT_UNSEEN_RATE = SignalFamily(
+    "drift_unseen_rate",
+    "drift.{feature}.unseen_rate",
+    RATIO,
+    Kind.GAUGE,
+    "Share of the drift window's rows whose categorical code never occurs in the reference, "
+    "in [0, 1]" + _NAN_NOTE,
+    (FEATURE,),
+)
 SLO_GOOD = SignalFamily(
     "slo_good",
     "slo.{slo}.good",
@@ -368,6 +394,9 @@ FAMILIES: tuple[SignalFamily, ...] = (
     DRIFT_PSI,
     DRIFT_TV,
     DRIFT_JS,
+    DRIFT_NAN_RATE,
+    DRIFT_OUT_OF_RANGE_RATE,
+    DRIFT_UNSEEN_RATE,
     SLO_GOOD,
     SLO_BAD,
     SLO_TOTAL,
@@ -380,11 +409,15 @@ KNOWN_SIGNAL_PATTERNS: tuple[str, ...] = tuple(f.pattern for f in FAMILIES)
 SIGNAL_RE = re.compile("|".join(f"(?:{p})" for p in KNOWN_SIGNAL_PATTERNS))
 """The compiled matcher of every known signal name (use with ``fullmatch``)."""
 
-_DRIFT = {f.template.rsplit(".", 1)[1]: f for f in (DRIFT_PSI, DRIFT_TV, DRIFT_JS)}
+_DRIFT = {
+    f.template.rsplit(".", 1)[1]: f
+    for f in (DRIFT_PSI, DRIFT_TV, DRIFT_JS, DRIFT_NAN_RATE, DRIFT_OUT_OF_RANGE_RATE, DRIFT_UNSEEN_RATE)
+}
 _SLO = {f.template.rsplit(".", 1)[1]: f for f in (SLO_GOOD, SLO_BAD, SLO_TOTAL)}
 
 DRIFT_METRICS: tuple[str, ...] = tuple(_DRIFT)
-"""The drift scores a snapshot publishes per feature: ``psi``, ``tv``, ``js``."""
+"""The drift signals a snapshot publishes per feature: the scores ``psi``, ``tv``, ``js`` and the
+data-quality shares ``nan_rate``, ``out_of_range_rate``, ``unseen_rate``."""
 
 # The snapshot's hot path: names of closed label sets precomputed, drift names by concatenation.
 _DRIFT_PARTS = {m: tuple(f.template.split("{" + FEATURE.name + "}")) for m, f in _DRIFT.items()}
@@ -445,7 +478,7 @@ def error_count_name(category: ErrorCategory | str) -> str:
 
 
 def drift_name(feature: str, metric: str) -> str:
-    """``drift.<feature>.<metric>`` for metric ``psi``, ``tv`` or ``js``."""
+    """``drift.<feature>.<metric>`` for a metric of :data:`DRIFT_METRICS`."""
     head, tail = _DRIFT_PARTS[metric]
     return head + feature + tail
 
@@ -548,6 +581,9 @@ __all__ = [
     "BITS",
     "CATEGORY",
     "DRIFT_JS",
+    "DRIFT_NAN_RATE",
+    "DRIFT_OUT_OF_RANGE_RATE",
+    "DRIFT_UNSEEN_RATE",
     "DRIFT_METRICS",
     "DRIFT_PSI",
     "DRIFT_TV",

@@ -78,12 +78,17 @@ class ErrorSignals:
 class DriftSignals:
     """Drift of one feature (NaN when its window is empty): PSI (nats), total variation,
     Jensen-Shannon divergence in bits (``js``, the ``drift.<feature>.js`` signal) and distance
-    (its square root)."""
+    (its square root), and the window's data-quality shares: NaN, out of range (numeric) and
+    unseen categories (``drift.<feature>.nan_rate`` / ``.out_of_range_rate`` /
+    ``.unseen_rate``)."""
 
     psi: float
     tv: float
     js: float
     js_distance: float
+    nan_rate: float = _NAN
+    out_of_range_rate: float = _NAN
+    unseen_rate: float = _NAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +195,9 @@ def drift_signals(report: Any) -> dict[str, DriftSignals]:
             tv=_num(getattr(r, "tv", None)),
             js=js_div,
             js_distance=js_dist,
+            nan_rate=_num(getattr(r, "nan_rate", None)),
+            out_of_range_rate=_num(getattr(r, "out_of_range_rate", None)),
+            unseen_rate=_num(getattr(r, "unseen_rate", None)),
         )
     return out
 

@@ -20,30 +20,50 @@ def _ref(F: int = 3, seed: int = 0, **kw: object) -> Reference:
 
 
 def _brute(ref: Reference, rows: np.ndarray, dm: DriftMonitor) -> None:
-    """Expected report for the given retained rows, from numpy.histogram and drift_scores."""
+    """Expected report for the given retained rows, from numpy.histogram and drift_scores, with
+    the default out_of_range="score" rule spelled out: a finite outer edge gets an out-of-range
+    bin, a categorical feature an unseen bin; the band is the worse of the PSI band and the
+    data-quality band."""
     rep = dm.evaluate()
     assert rep.rows == rows.shape[0]
+    order = ["none", "empty", "moderate", "significant"]
     for f, prof in enumerate(ref.features):
         col = rows[:, f]
         counts = np.histogram(col[~np.isnan(col)], prof.edges)[0]
         # numpy drops out-of-range values; count them like the monitor does
         below = int((col < prof.edges[0]).sum())
         above = int((col > prof.edges[-1]).sum())
+        nan = int(np.isnan(col).sum())
         fd = rep.features[f]
         sel = prof.category_bins
         cur = counts[sel]
-        assert fd.nan == int(np.isnan(col).sum())
+        refc = prof.counts[sel]
+        assert fd.nan == nan
+        n = len(col)
+        ref_rows = int(prof.counts.sum()) + prof.nan + prof.below + prof.above
         if prof.kind == "categorical":
-            assert fd.unseen == int(counts.sum() - cur.sum()) + below + above
+            unseen = int(counts.sum() - cur.sum()) + below + above
+            assert fd.unseen == unseen
+            cur = np.append(cur, unseen)
+            refc = np.append(refc, int(prof.counts.sum() - refc.sum()) + prof.below + prof.above)
+            inc = max(nan / n - prof.nan / ref_rows, unseen / n - refc[-1] / ref_rows)
         else:
             assert (fd.below, fd.above, fd.unseen) == (below, above, 0)
+            inc = max(
+                nan / n - prof.nan / ref_rows, (below + above) / n - (prof.below + prof.above) / ref_rows
+            )
+        assert fd.rows == n and fd.nan_rate == nan / n
+        assert fd.quality_band == dm.quality_band_of(inc)
         assert fd.count == int(cur.sum())
         if cur.sum() == 0:
-            assert fd.band == "empty" and fd.psi is None
+            assert fd.psi_band == "empty" and fd.psi is None
+            assert fd.band == max("empty", fd.quality_band, key=order.index)
             continue
-        want = monitor.drift.drift_scores(cur.astype(np.uint64), prof.counts[sel])
+        want = monitor.drift.drift_scores(cur.astype(np.uint64), refc.astype(np.uint64))
         assert fd.scores == want
         assert fd.psi == want.psi and fd.tv == want.tv and fd.js_distance == want.js_distance
+        assert fd.psi_band == dm.band_of(want.psi)
+        assert fd.band == max(fd.psi_band, fd.quality_band, key=order.index)
 
 
 @given(
@@ -131,7 +151,8 @@ def test_all_nan_feature_is_marked_empty() -> None:
     b[:, 1] = np.nan
     dm.update(b)
     f = dm.evaluate().features[1]
-    assert f.band == "empty" and f.psi is None and f.nan == 4 and f.scores is None
+    assert f.psi_band == "empty" and f.psi is None and f.nan == 4 and f.scores is None
+    assert f.band == "significant" and f.nan_rate == 1.0  # NaN went from 0% to 100%
     assert dm.evaluate().features[0].count == 4
 
 

@@ -482,7 +482,9 @@ def test_real_drift_monitor_integration() -> None:
     dm = dm_mod.DriftMonitor(ref, window=200, slots=4)
     clock = FakeClock()
     svc = make(clock, drift=dm)
-    assert svc.snapshot().drift == {}  # empty window: no figures yet, no error
+    empty = svc.snapshot()  # empty window: every feature's signals are NaN (no data), no error
+    assert set(empty.drift) == {"f0", "f1"} and math.isnan(empty.get("drift.f0.psi"))
+    assert svc.internal_errors == 0
     for i in range(50):
         with svc.observe(request_id=str(i), features=rng.normal(0.5, 1.0, (4, 2))) as obs:
             obs.record(prediction=0.5)
@@ -492,6 +494,8 @@ def test_real_drift_monitor_integration() -> None:
         assert snap.get(f"drift.{f.name}.psi") == f.psi
         assert snap.get(f"drift.{f.name}.tv") == f.tv
         assert snap.get(f"drift.{f.name}.js") == f.js
+        assert snap.get(f"drift.{f.name}.nan_rate") == f.nan_rate
+        assert snap.get(f"drift.{f.name}.out_of_range_rate") == f.out_of_range_rate
 
 
 def test_trace_context_from_opentelemetry() -> None:
