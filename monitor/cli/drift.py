@@ -138,7 +138,12 @@ COMMAND = Command(
     "drift of a data file against a saved reference (exit 3 on drift)",
     _configure,
     _run,
-    description=__doc__.split("\n\n")[0].replace("``", "") if __doc__ else None,
+    description=(
+        "Per feature PSI, JS distance, TV, band and NaN / out-of-range / unseen counts of\n"
+        "CURRENT_FILE against a reference written by `monitor fit`, streamed in batches through\n"
+        "monitor.DriftMonitor (the same scores as the Python API). With --window ROWS, one row\n"
+        "of scores per ROWS rows of the file. Exit 3 when a feature reaches --fail-on."
+    ),
 )
 
 __all__ = ["COMMAND", "run_drift", "fail"]
