@@ -51,7 +51,9 @@ _EXTENSIONS = {
 }
 IO_EXTRA_HINT = "pip install 'monitor[io]'"
 BATCH_ROWS = 65_536
-CSV_BLOCK_BYTES = 1 << 20  # pyarrow holds several blocks in flight: 8 MB blocks peaked at ~500 MB RSS, 1 MB at ~130 MB
+CSV_BLOCK_BYTES = (
+    1 << 20
+)  # pyarrow holds several blocks in flight: 8 MB blocks peaked at ~500 MB RSS, 1 MB at ~130 MB
 Batch = dict[str, npt.NDArray[Any]]
 
 
