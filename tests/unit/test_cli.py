@@ -375,3 +375,30 @@ def test_demo_writes_its_report(tmp_path: Any) -> None:
     assert proc.returncode == 0, proc.stderr
     html = rep.read_text()
     assert "amount" in html and "Latency" in html and "P99.9" in html
+
+
+def test_format_override_json_to_stdout_and_arrow_streams(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train, cur = _frame(2000, 20), _frame(1500, 21)
+    tr = _write(train, str(tmp_path / "train.csv"))
+    odd = tmp_path / "today.data"
+    odd.write_text(open(_write(cur, str(tmp_path / "c.csv"))).read())
+    stream = str(tmp_path / "today.arrows")
+    with (
+        pa.OSFile(stream, "wb") as sink,
+        pa.ipc.new_stream(sink, pa.Schema.from_pandas(cur, preserve_index=False)) as w,
+    ):
+        w.write_table(pa.Table.from_pandas(cur, preserve_index=False), max_chunksize=400)
+    ref = str(tmp_path / "r.json")
+    assert _cli(capsys, "fit", tr, "-o", ref, "-q")[0] == 0
+    rc, out, err = _cli(capsys, "drift", ref, str(odd), "-q")
+    assert rc == 2 and "--format" in err
+    rc, out, err = _cli(capsys, "drift", ref, str(odd), "--format", "csv", "--json", "-", "-q")
+    assert rc == 0, err
+    a = json.loads(out)
+    rc, out, err = _cli(capsys, "drift", ref, stream, "--format", "arrow", "--json", "-", "-q")
+    assert rc == 0, err
+    b = json.loads(out)
+    assert [f["raw"] for f in a["windows"][0]["features"]] == [f["raw"] for f in b["windows"][0]["features"]]
+    assert a["current"]["rows"] == b["current"]["rows"] == 1500
