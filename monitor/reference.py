@@ -12,6 +12,19 @@ Categorical features (values are integer codes stored as numbers, ``|code| <= 2*
 bin per code seen in the reference: edges ``c, nextafter(c, inf)`` make the bin ``{c}``; the
 bins in between catch codes never seen in the reference ("unseen"), as do ``below``/``above``.
 
+String categories (a string, object or pandas ``category`` column of named data, categorical by
+its dtype) are *labelled*: the reference keeps its ``top_k`` most frequent labels (ties by
+label), in that order, as the codes ``0 .. k-1``; when the reference has more labels, the rest
+share one more code, ``k``, the label ``None`` ("other"). :meth:`Reference.encode` turns named
+data into the float64 rows :class:`~monitor.DriftMonitor` bins: a label gets its code; a label
+the reference never kept goes to "other" when the reference has that bin (its tail is not stored,
+so a new label cannot be told from a rare one) and is otherwise *unseen* (code ``-1``, counted as
+unseen); a missing value (None, NaN) counts as NaN. Integer-coded categories keep every code.
+
+Named data (a mapping of columns, a DataFrame, a record array, an Arrow table:
+:mod:`monitor.tabular`) keeps its column names in :meth:`Reference.fit`, and
+:meth:`Reference.encode` matches columns by name.
+
 File format (version 1), UTF-8 JSON::
 
     {"format": "monitor.reference", "version": 1, "rows": <int>,
@@ -19,6 +32,11 @@ File format (version 1), UTF-8 JSON::
                    "edges": [float.hex strings], "counts": [int, ...],
                    "nan": int, "below": int, "above": int}, ...],
      "digest": "sha256:<64 hex digits>"}
+
+Version 2 is the same plus, for labelled categorical features only, ``"labels": [str, ...,
+null?]`` (one label per category code, ``null`` last for "other"); a file without labels is
+written as version 1, byte for byte as before. Integers in the file are limited to 2**64 - 1
+(JSON integers of more than 20 digits are refused naming the field, never parsed).
 
 The digest is SHA-256 over the canonical encoding of every other field
 (``json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)``). Loading
@@ -32,6 +50,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,13 +59,21 @@ import numpy as np
 import numpy.typing as npt
 
 from .binning import Binner, as_float64
-from .errors import CorruptDataError, InvalidArgumentError
+from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from .quantiles import Selector, percentile_of
+from .tabular import column_names, named_columns, select_columns
 
-__all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION"]
+_UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide)
+os.umask(_UMASK)
+
+__all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION", "TOP_K_DEFAULT"]
 
 FORMAT = "monitor.reference"
-VERSION = 1
+VERSION = 2  # the newest version this build writes (files without labels are written as 1)
+_VERSIONS = (1, 2)
+#: Default number of string categories a reference keeps per feature (the rest is "other").
+TOP_K_DEFAULT = 50
+_MAX_DIGITS = 20  # 2**64 - 1 has 20 digits
 _MAX_BINS = 4096
 _TOP_KEYS = {"format", "version", "rows", "features", "digest"}
 _FEATURE_KEYS = {"name", "kind", "edges", "counts", "nan", "below", "above"}
@@ -67,6 +94,7 @@ class FeatureProfile:
     nan: int
     below: int
     above: int
+    labels: tuple[str | None, ...] | None = None  # labelled categories: code i is labels[i]
 
     @property
     def nbins(self) -> int:
@@ -119,12 +147,95 @@ def _categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[n
         raise InvalidArgumentError(
             f"categorical feature {name!r} must hold integer codes with |code| <= 2**53"
         )
+    if cats.size > _MAX_BINS // 2:
+        raise InvalidArgumentError(
+            f"categorical feature {name!r} has {cats.size} distinct codes, at most {_MAX_BINS // 2} "
+            "are supported (give it as strings to keep the top K plus 'other')"
+        )
+    return _code_edges(cats)
+
+
+def _code_edges(cats: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     up = np.nextafter(cats, np.inf)
     edges = np.empty(2 * cats.size + 1)
     edges[0:-1:2] = cats
     edges[1::2] = up
     edges[-1] = np.nextafter(up[-1], np.inf)
     return edges
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return bool(v != v)
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _missing_mask(col: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    if col.dtype.kind in "US":
+        return np.zeros(col.shape, dtype=bool)
+    return np.fromiter((_is_missing(v) for v in col), dtype=bool, count=col.size)
+
+
+def is_label_column(col: npt.NDArray[Any]) -> bool:
+    """True when a column holds labels (strings) rather than numbers: a string dtype, or an
+    object column with a non-missing value that is not a real number."""
+    if col.dtype.kind in "US":
+        return True
+    if col.dtype.kind != "O":
+        return False
+    for v in col:
+        if not _is_missing(v) and not isinstance(v, (int, float, np.integer, np.floating)):
+            return True
+    return False
+
+
+def _fit_labels(col: npt.NDArray[Any], name: str, top_k: int) -> tuple[str | None, ...]:
+    miss = _missing_mask(col)
+    vals = col[~miss].astype(str)
+    if vals.size == 0:
+        raise InvalidArgumentError(f"categorical feature {name!r}: every value is missing")
+    uniq, counts = np.unique(vals, return_counts=True)
+    order = np.lexsort((uniq, -counts))  # most frequent first, ties by label
+    kept: list[str | None] = [str(u) for u in uniq[order[:top_k]]]
+    if uniq.size > top_k:
+        kept.append(None)  # "other": the reference's labels beyond the top K
+    return tuple(kept)
+
+
+def _encode_labels(col: npt.NDArray[Any], labels: tuple[str | None, ...]) -> npt.NDArray[np.float64]:
+    lookup = {lab: float(i) for i, lab in enumerate(labels) if lab is not None}
+    fallback = float(len(labels) - 1) if labels[-1] is None else -1.0  # "other", or unseen
+    out = np.full(col.shape[0], np.nan)
+    miss = _missing_mask(col)
+    vals = col[~miss].astype(str)
+    if vals.size:
+        uniq, inv = np.unique(vals, return_inverse=True)
+        codes = np.array([lookup.get(str(u), fallback) for u in uniq], dtype=np.float64)
+        out[~miss] = codes[inv.reshape(-1)]
+    return out
+
+
+def _numeric(col: npt.NDArray[Any], name: str, row_offset: int = 0) -> npt.NDArray[np.float64]:
+    """A numeric feature's column as float64; a value that is not a number is an error naming
+    the column and the row (1-based, counting from ``row_offset``)."""
+    if col.dtype.kind in "iufb":
+        return as_float64(col, f"column {name!r}")
+    miss = _missing_mask(col)
+    out = np.full(col.shape[0], np.nan)
+    for i in np.flatnonzero(~miss):
+        v = col[i]
+        try:
+            if isinstance(v, (bytes, bool)) or isinstance(v, np.bool_):
+                raise ValueError
+            out[i] = float(v)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidArgumentError(
+                f"column {name!r}, row {row_offset + int(i) + 1}: {v!r} is not a number "
+                "(the feature is numeric)"
+            ) from None
+    return out
 
 
 class Reference:
@@ -149,54 +260,128 @@ class Reference:
         bins: int = 10,
         names: Sequence[str] | None = None,
         categorical: Iterable[str | int] | None = None,
+        top_k: int = TOP_K_DEFAULT,
     ) -> Reference:
-        """Fit edges and counts from ``data``: 1-D (one feature) or 2-D ``(n, F)``, real dtype.
+        """Fit edges and counts from ``data``.
+
+        Named data (a mapping of columns, a DataFrame, a record array, an Arrow table) keeps its
+        column names; ``names`` then selects and orders the columns to fit (missing names are an
+        error). String (object, ``category``) columns are categorical by their dtype and keep
+        their ``top_k`` most frequent labels plus "other" (see the module doc). Unnamed data is
+        1-D (one feature) or 2-D ``(n, F)`` of a real dtype, named ``names`` (default ``"f0"``,
+        ``"f1"``, ...).
 
         ``bins``: quantile bins per numeric feature (1..4096; repeated quantiles are dropped).
-        ``names``: F unique names (default ``"f0"``, ``"f1"``, ...). ``categorical``: names or
-        column indices of the features that hold integer category codes.
+        ``categorical``: names or column indices of the features that hold integer category codes
+        (or labels).
         """
-        x = as_float64(data, "data", ndim=(1, 2))
-        if x.ndim == 1:
-            x = x.reshape(-1, 1)
-        n, nfeat = x.shape
-        if n == 0:
-            raise InvalidArgumentError("data has no rows")
-        if nfeat == 0:
-            raise InvalidArgumentError("data has no columns")
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= _MAX_BINS:
             raise InvalidArgumentError(f"bins must be an integer in [1, {_MAX_BINS}], got {bins!r}")
-        if names is None:
-            names = [f"f{i}" for i in range(nfeat)]
-        names = [str(s) for s in names] if not isinstance(names, str) else [names]
-        if len(names) != nfeat:
-            raise InvalidArgumentError(f"names has {len(names)} entries for {nfeat} features")
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= 2048:
+            raise InvalidArgumentError(f"top_k must be an integer in [1, 2048], got {top_k!r}")
+        if column_names(data) is not None:
+            if names is None:
+                cnames, cols = named_columns(data)
+                assert cnames is not None
+            else:
+                cnames = [names] if isinstance(names, str) else [str(s) for s in names]
+                picked = select_columns(data, cnames, what="data", allow_extra=True)
+                assert picked is not None
+                cols = picked
+            cols = [np.asarray(c).reshape(-1) if np.ndim(c) != 1 else np.asarray(c) for c in cols]
+            lens = {c.shape[0] for c in cols}
+            if len(lens) > 1:
+                raise InvalidArgumentError(f"columns have different lengths {sorted(lens)}")
+        else:
+            x = as_float64(data, "data", ndim=(1, 2))
+            if x.ndim == 1:
+                x = x.reshape(-1, 1)
+            if names is None:
+                names = [f"f{i}" for i in range(x.shape[1])]
+            cnames = [str(s) for s in names] if not isinstance(names, str) else [names]
+            if len(cnames) != x.shape[1]:
+                raise InvalidArgumentError(f"names has {len(cnames)} entries for {x.shape[1]} features")
+            cols = [np.ascontiguousarray(x[:, f]) for f in range(x.shape[1])]
+        nfeat = len(cols)
+        n = cols[0].shape[0] if cols else 0
+        if nfeat == 0:
+            raise InvalidArgumentError("data has no columns")
+        if n == 0:
+            raise InvalidArgumentError("data has no rows")
         cat_idx: set[int] = set()
         for c in categorical or ():
             if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
                 if not 0 <= c < nfeat:
                     raise InvalidArgumentError(f"categorical index {c} out of range for {nfeat} features")
                 cat_idx.add(int(c))
-            elif isinstance(c, str) and c in names:
-                cat_idx.add(names.index(c))
+            elif isinstance(c, str) and c in cnames:
+                cat_idx.add(cnames.index(c))
             else:
-                raise InvalidArgumentError(f"categorical: unknown feature {c!r}")
+                raise InvalidArgumentError(f"categorical: unknown feature {c!r} (features: {cnames})")
         feats = []
         for f in range(nfeat):
-            col = np.ascontiguousarray(x[:, f])
-            if f in cat_idx:
-                edges = _categorical_edges(col, names[f])
+            raw = cols[f]
+            labels: tuple[str | None, ...] | None = None
+            if is_label_column(raw):
+                labels = _fit_labels(raw, cnames[f], int(top_k))
+                col = _encode_labels(raw, labels)
+                edges = _code_edges(np.arange(len(labels), dtype=np.float64))
                 kind = "categorical"
             else:
-                edges, _ = _quantile_edges(col, int(bins))
-                kind = "numeric"
+                col = np.ascontiguousarray(_numeric(raw, cnames[f]))
+                if f in cat_idx or raw.dtype.kind == "b":
+                    edges = _categorical_edges(col, cnames[f])
+                    kind = "categorical"
+                else:
+                    try:
+                        edges, _ = _quantile_edges(col, int(bins))
+                    except InvalidArgumentError as exc:
+                        raise InvalidArgumentError(f"feature {cnames[f]!r}: {exc}") from None
+                    kind = "numeric"
             bc = Binner(edges).count(col)
             feats.append(
                 FeatureProfile(
-                    names[f], kind, _readonly(edges), _readonly(bc.counts), bc.nan, bc.below, bc.above
+                    cnames[f],
+                    kind,
+                    _readonly(edges),
+                    _readonly(bc.counts),
+                    bc.nan,
+                    bc.below,
+                    bc.above,
+                    labels,
                 )
             )
         return cls(feats, n)
+
+    def encode(self, data: Any, *, allow_extra: bool = False, row_offset: int = 0) -> npt.NDArray[np.float64]:
+        """The rows of ``data`` as the ``(n, F)`` float64 matrix :class:`~monitor.DriftMonitor`
+        bins, in the reference's feature order: named data is matched by name (a missing
+        column, or an extra one unless ``allow_extra``, is a
+        :class:`~monitor.errors.ConfigMismatchError`), labelled features are encoded (see the
+        module doc), numeric columns converted (a value that is not a number is an error
+        naming the column and its row, counted from ``row_offset``)."""
+        picked = select_columns(data, self.names, what="data", allow_extra=allow_extra)
+        if picked is None:
+            x = np.asarray(data)
+            if x.ndim == 1 and len(self.features) == 1:
+                x = x.reshape(-1, 1)
+            if x.ndim != 2 or x.shape[1] != len(self.features):
+                raise ConfigMismatchError(
+                    f"data of shape {x.shape} does not match the reference's {len(self.features)} "
+                    f"features {list(self.names)}"
+                )
+            picked = [x[:, i] for i in range(x.shape[1])]
+        cols = [np.asarray(c) for c in picked]
+        n = cols[0].shape[0]
+        if any(c.ndim != 1 or c.shape[0] != n for c in cols):
+            raise InvalidArgumentError("every column must be 1-D and of the same length")
+        out = np.empty((n, len(cols)), dtype=np.float64)
+        for i, (prof, col) in enumerate(zip(self.features, cols)):
+            if prof.labels is not None:
+                out[:, i] = _encode_labels(col, prof.labels)
+            else:
+                out[:, i] = _numeric(col, prof.name, row_offset)
+        return out
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -222,23 +407,27 @@ class Reference:
 
     # ------------------------------------------------------------------ file format
     def _body(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "rows": self.rows,
-            "features": [
-                {
-                    "name": f.name,
-                    "kind": f.kind,
-                    "edges": [float(e).hex() for e in f.edges],
-                    "counts": [int(c) for c in f.counts],
-                    "nan": f.nan,
-                    "below": f.below,
-                    "above": f.above,
-                }
-                for f in self.features
-            ],
-        }
+        feats: list[dict[str, Any]] = []
+        for f in self.features:
+            fd: dict[str, Any] = {
+                "name": f.name,
+                "kind": f.kind,
+                "edges": [float(e).hex() for e in f.edges],
+                "counts": [int(c) for c in f.counts],
+                "nan": f.nan,
+                "below": f.below,
+                "above": f.above,
+            }
+            if f.labels is not None:
+                fd["labels"] = list(f.labels)
+            feats.append(fd)
+        labelled = any(f.labels is not None for f in self.features)
+        return {"format": FORMAT, "version": 2 if labelled else 1, "rows": self.rows, "features": feats}
+
+    @property
+    def digest(self) -> str:
+        """``"sha256:<hex>"``: the digest a saved file of this profile carries."""
+        return _digest(self._body())
 
     def to_json(self) -> str:
         """The file content (see the module doc): canonical JSON plus the digest."""
@@ -247,18 +436,30 @@ class Reference:
         return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=True) + "\n"
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the profile to ``path`` atomically (temporary file, then rename)."""
+        """Write the profile to ``path`` atomically: a temporary file of a unique name in the
+        same folder, then ``os.replace`` (concurrent saves to one path never collide; the file
+        is always one complete profile)."""
         text = self.to_json()
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        target = os.fspath(path)
+        folder, base = os.path.split(os.path.abspath(target))
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
+        try:
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a saved file gets the usual mode
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
 
     @classmethod
     def from_json(cls, text: str) -> Reference:
         """Parse and validate file content; raises :class:`CorruptDataError`."""
         try:
-            doc = json.loads(text)
+            doc = json.loads(text, parse_int=_parse_int)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise CorruptDataError(
                 f"reference file is not valid JSON (truncated or damaged?): {exc}"
@@ -273,9 +474,16 @@ class Reference:
             raise CorruptDataError(f"reference file: missing field(s) {sorted(missing)}")
         if doc["format"] != FORMAT:
             raise CorruptDataError(f"reference file: format is {doc['format']!r}, expected {FORMAT!r}")
-        if doc["version"] != VERSION or isinstance(doc["version"], bool):
+        huge = _find_huge(doc, "")
+        if huge is not None:
             raise CorruptDataError(
-                f"reference file: unsupported version {doc['version']!r} (this build reads version {VERSION})"
+                f"reference file: {huge[0]} is an integer of {huge[1]} digits; values in a reference "
+                f"file are integers below 2**64 (at most {_MAX_DIGITS} digits)"
+            )
+        if isinstance(doc["version"], bool) or doc["version"] not in _VERSIONS:
+            raise CorruptDataError(
+                f"reference file: unsupported version {doc['version']!r} (this build reads versions "
+                f"{', '.join(map(str, _VERSIONS))})"
             )
         digest = doc.pop("digest")
         if not isinstance(digest, str) or not _DIGEST.match(digest):
@@ -306,10 +514,14 @@ class Reference:
         total_check = []
         for i, fd in enumerate(feats_doc):
             where = f"features[{i}]"
-            if not isinstance(fd, dict) or set(fd) != _FEATURE_KEYS:
+            keys = set(fd) if isinstance(fd, dict) else None
+            if keys is None or not (
+                keys == _FEATURE_KEYS or (doc["version"] >= 2 and keys == _FEATURE_KEYS | {"labels"})
+            ):
                 got = sorted(fd) if isinstance(fd, dict) else type(fd).__name__
                 raise CorruptDataError(
-                    f"reference file: {where} must have exactly the fields {sorted(_FEATURE_KEYS)}, got {got}"
+                    f"reference file: {where} must have exactly the fields {sorted(_FEATURE_KEYS)}"
+                    f"{' (and labels, version 2)' if doc['version'] >= 2 else ''}, got {got}"
                 )
             if not isinstance(fd["name"], str):
                 raise CorruptDataError(f"reference file: {where}.name must be a string")
@@ -346,8 +558,11 @@ class Reference:
             counts = np.array([_uint(c, f"{where}.counts") for c in counts_doc], dtype=np.uint64)
             nan, below, above = (_uint(fd[k], f"{where}.{k}") for k in ("nan", "below", "above"))
             total_check.append(sum(int(c) for c in counts_doc) + nan + below + above)
+            labels = _labels_of(fd, edges, where) if "labels" in fd else None
             feats.append(
-                FeatureProfile(fd["name"], fd["kind"], _readonly(edges), _readonly(counts), nan, below, above)
+                FeatureProfile(
+                    fd["name"], fd["kind"], _readonly(edges), _readonly(counts), nan, below, above, labels
+                )
             )
         if any(t != rows for t in total_check):
             raise CorruptDataError(
@@ -368,3 +583,54 @@ def _uint(v: Any, what: str) -> int:
 def _digest(body: dict[str, Any]) -> str:
     canon = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+class _HugeInt:
+    """A JSON integer too long to be a count (parsed lazily: never handed to int())."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int | _HugeInt:
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= _MAX_DIGITS else _HugeInt(digits)
+
+
+def _find_huge(node: Any, path: str) -> tuple[str, int] | None:
+    """(field path, digits) of the first over-long integer in a parsed document, or None."""
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        v, where = stack.pop()
+        if isinstance(v, _HugeInt):
+            return where or "the document", v.digits
+        if isinstance(v, dict):
+            stack.extend((v[k], f"{where}.{k}" if where else str(k)) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            stack.extend((x, f"{where}[{i}]") for i, x in reversed(list(enumerate(v))))
+    return None
+
+
+def _labels_of(fd: dict[str, Any], edges: npt.NDArray[np.float64], where: str) -> tuple[str | None, ...]:
+    labels = fd["labels"]
+    ncat = (edges.size - 1) // 2
+    ok = (
+        fd["kind"] == "categorical"
+        and isinstance(labels, list)
+        and len(labels) == ncat
+        and all(isinstance(x, str) for x in labels[:-1])
+        and (isinstance(labels[-1], str) or labels[-1] is None)
+        and len(set(labels)) == len(labels)
+    )
+    if not ok:
+        raise CorruptDataError(
+            f"reference file: {where}.labels must list one unique string per category ({ncat}), "
+            "the last one may be null ('other'), on a categorical feature"
+        )
+    if not np.array_equal(edges[0:-1:2], np.arange(ncat, dtype=np.float64)):
+        raise CorruptDataError(
+            f"reference file: {where}: labelled categories must be the codes 0..{ncat - 1}"
+        )
+    return tuple(labels)

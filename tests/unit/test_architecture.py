@@ -34,9 +34,9 @@ C_UNIT_MODULES = {
 PRIVATE_IMPORTERS = {
     "monitor._ffi": set(C_UNIT_MODULES),
     "monitor._monitor_cffi": {"monitor._ffi"},
-    "monitor._demo": {"monitor.__main__"},
-    "monitor._demo_drift": {"monitor.__main__"},
-    "monitor._verify": {"monitor.__main__"},
+    "monitor._demo": {"monitor.cli.demo"},
+    "monitor._demo_drift": {"monitor.cli.demo"},
+    "monitor._verify": {"monitor.cli.verify"},
 }
 
 

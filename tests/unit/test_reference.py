@@ -156,7 +156,7 @@ def test_truncation_is_detected(tmp_path: object, cut: float) -> None:
 def test_version_format_and_unknown_fields(tmp_path: object) -> None:
     path, text = _saved(tmp_path)
     for mutate, msg in [
-        (lambda d: d.__setitem__("version", 2), "unsupported version 2"),
+        (lambda d: d.__setitem__("version", 3), "unsupported version 3"),
         (lambda d: d.__setitem__("format", "other"), "format"),
         (lambda d: d.__setitem__("extra", 1), "unknown field"),
         (lambda d: d.pop("digest"), "missing field"),

@@ -1,0 +1,155 @@
+"""The documents behind the drift and latency output: plain dicts of JSON types (raw integers
+kept as integers), built from the public API only (:class:`~monitor.DriftMonitor`,
+:class:`~monitor.Reference`, :func:`monitor.drift.psi_contributions`,
+:class:`~monitor.LatencyHistogram`). The command line prints them, writes them as ``--json``
+and draws them in the HTML report, so the three always agree."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import drift
+from ..drift_monitor import DriftMonitor
+from ..latency import LatencyHistogram
+from ..reference import FeatureProfile, Reference
+
+__all__ = ["BAND_SEVERITY", "drift_window", "drift_document", "latency_document", "UNITS_NS"]
+
+#: Bands from worst to best: the summary sorts by this.
+BAND_SEVERITY = {"significant": 0, "moderate": 1, "empty": 2, "none": 3}
+UNITS_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+
+
+def _f(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def _bin_labels(prof: FeatureProfile) -> list[str]:
+    if prof.kind == "categorical":
+        if prof.labels is not None:
+            return ["(other)" if lab is None else lab for lab in prof.labels]
+        cats = prof.categories
+        assert cats is not None
+        return [str(int(c)) for c in cats]
+    e = prof.edges
+
+    def g(x: float) -> str:
+        return "-inf" if x == -np.inf else "+inf" if x == np.inf else f"{x:.4g}"
+
+    return [f"[{g(e[i])}, {g(e[i + 1])}{']' if i == len(e) - 2 else ')'}" for i in range(len(e) - 1)]
+
+
+def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
+    """The monitor's current window scored against ``reference`` (``dm.evaluate()``), with the
+    per-bin counts of both sides and the per-bin PSI contributions."""
+    rep = dm.evaluate()
+    counts, _ = dm.window_counts()
+    offsets = np.concatenate(([0], np.cumsum([f.nbins for f in reference.features])))
+    feats = []
+    for i, (prof, fd) in enumerate(zip(reference.features, rep.features)):
+        seg = counts[offsets[i] : offsets[i + 1]]
+        sel = prof.category_bins
+        cur = np.ascontiguousarray(seg[sel])
+        ref = np.ascontiguousarray(prof.counts[sel])
+        contrib = drift.psi_contributions(cur, ref) if int(cur.sum()) > 0 and int(ref.sum()) > 0 else None
+        raw = None
+        if fd.scores is not None:
+            s = fd.scores
+            raw = {
+                "psi_raw": s.psi_raw,
+                "js_raw": s.js_raw,
+                "js_distance_raw": s.js_distance_raw,
+                "tv_num": s.tv_num,
+                "tv_den": s.tv_den,
+            }
+        feats.append(
+            {
+                "name": prof.name,
+                "kind": prof.kind,
+                "band": fd.band,
+                "psi": _f(fd.psi),
+                "js_distance": _f(fd.js_distance),
+                "js": _f(fd.js),
+                "tv": _f(fd.tv),
+                "raw": raw,
+                "count": fd.count,
+                "nan": fd.nan,
+                "below": fd.below,
+                "above": fd.above,
+                "unseen": fd.unseen,
+                "reference": {
+                    "rows": reference.rows,
+                    "nan": prof.nan,
+                    "below": prof.below,
+                    "above": prof.above,
+                },
+                "bins": {
+                    "labels": _bin_labels(prof),
+                    "reference": [int(c) for c in ref],
+                    "current": [int(c) for c in cur],
+                    "psi_contributions": None if contrib is None else [float(c) for c in contrib],
+                },
+            }
+        )
+    return {
+        "start": rep.start,
+        "end": rep.end,
+        "rows": rep.rows,
+        "band": rep.band,
+        "features": feats,
+    }
+
+
+def drift_document(
+    reference: Reference,
+    windows: list[dict[str, Any]],
+    *,
+    reference_source: str,
+    current_source: str,
+    fail_on: str,
+    drift_found: bool,
+) -> dict[str, Any]:
+    """The ``monitor drift`` JSON: the reference's digest and rows, every window, the verdict."""
+    return {
+        "format": "monitor.drift-report",
+        "version": 1,
+        "reference": {"source": reference_source, "digest": reference.digest, "rows": reference.rows},
+        "current": {"source": current_source, "rows": sum(w["rows"] for w in windows)},
+        "psi_bands": {"moderate": 0.1, "significant": 0.25},
+        "fail_on": fail_on,
+        "drift": drift_found,
+        "windows": windows,
+    }
+
+
+def latency_document(hist: LatencyHistogram, unit: str, source: str) -> dict[str, Any]:
+    """Count, min, P50/P90/P99/P99.9, max (raw ns and in ``unit``), the histogram's bound and its
+    non-empty buckets, for the ``monitor latency`` output and the report."""
+    scale = UNITS_NS[unit]
+    count = hist.count
+    q = hist.percentiles((50, 90, 99, 99.9)) if count else {}
+    ns = {
+        "min": hist.min,
+        "p50": q.get(50),
+        "p90": q.get(90),
+        "p99": q.get(99),
+        "p999": q.get(99.9),
+        "max": hist.max,
+    }
+    return {
+        "format": "monitor.latency-report",
+        "version": 1,
+        "source": source,
+        "unit": unit,
+        "count": count,
+        "invalid": hist.invalid,
+        "underflow": hist.underflow,
+        "overflow": hist.overflow,
+        "relative_error": hist.relative_error,
+        "ns": ns,
+        "values": {k: (None if v is None else v / scale) for k, v in ns.items()},
+        "buckets": [[b.lower_ns, b.upper_ns, b.count] for b in hist.buckets()],
+    }
