@@ -360,6 +360,11 @@ class ServiceMonitor:
             slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
         self._record_latency = self._latency.record_ns_at
+        # Since start, for the exports (a Prometheus histogram is cumulative), and the newest
+        # traced request per power-of-two latency (at most 64 entries: the exemplars).
+        self._latency_total = LatencyHistogram(**lat_kwargs)
+        self._record_total = self._latency_total.record_ns
+        self._exemplars: dict[int, tuple[int, str]] = {}
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -487,7 +492,12 @@ class ServiceMonitor:
         tick = int(t1 * 1e9)
         if tick < 0:
             tick = 0
-        self._record_latency(tick, ns if ns > 0 else 0)
+        if ns < 0:
+            ns = 0
+        self._record_latency(tick, ns)
+        self._record_total(ns)
+        if obs.trace_id is not None:
+            self._exemplars[ns.bit_length()] = (ns, obs.trace_id)
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
@@ -581,6 +591,15 @@ class ServiceMonitor:
             log.emit(event, level, rec)
 
     # -- reading ---------------------------------------------------------------------------
+    def latency_histogram(self) -> LatencyHistogram:
+        """A copy of the latency histogram of every request finished since start (ns)."""
+        return self._latency_total.copy()
+
+    def latency_exemplars(self) -> tuple[tuple[int, str], ...]:
+        """``(latency_ns, trace_id)`` of the newest traced request per power-of-two latency
+        range (the exports' exemplars), by increasing latency."""
+        return tuple(v for _, v in sorted(self._exemplars.copy().items()))
+
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
         errors per category value."""

@@ -454,6 +454,119 @@ def slo_name(slo: str, counter: str) -> str:
     return _SLO[counter].format(slo=slo)
 
 
+# -- export names (Prometheus / OpenMetrics / OpenTelemetry) --------------------------------
+
+EXPORT_PREFIX = "monitor_"
+"""The prefix of every exported metric name."""
+
+EXPORT_LABELS: tuple[str, ...] = ("service", "model_version")
+"""The labels every exported series carries (the ServiceMonitor's identity)."""
+
+VALUES = Unit("values", "values", "values")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportMetric:
+    """One exported metric, following the Prometheus conventions: base units (seconds, ratios)
+    as the name's suffix, ``_total`` on counters (added by the formats, not part of ``name``).
+    ``family`` is the signal family it exports (None for a metric that is no snapshot signal:
+    the cumulative latency histogram, internal errors, drift bins and bands); ``labels`` are
+    the family's label names as exported (after :data:`EXPORT_LABELS`); ``unit`` is the base
+    unit (the family's values are multiplied by ``family.unit.to_base``)."""
+
+    name: str
+    type: str  # "counter" | "gauge" | "histogram"
+    unit: str
+    help: str
+    labels: tuple[str, ...] = ()
+    family: SignalFamily | None = None
+
+    @property
+    def sample_name(self) -> str:
+        """The name of its samples in the text formats (``_total`` on counters)."""
+        return self.name + "_total" if self.type == "counter" else self.name
+
+
+def _export(fam: SignalFamily, stem: str) -> ExportMetric:
+    base = fam.unit.base
+    name = EXPORT_PREFIX + stem + ("" if stem.endswith(base) else "_" + base)
+    typ = "counter" if fam.kind is Kind.COUNTER else "gauge"
+    text = fam.help.replace("in " + fam.unit.name, "in " + base) if fam.unit.to_base != 1.0 else fam.help
+    return ExportMetric(name, typ, base, text, tuple(lb.name for lb in fam.labels), fam)
+
+
+# Family -> exported metric: the stem says what it is; the unit suffix comes from the family.
+EXPORTS: dict[str, ExportMetric] = {
+    e.family.name: e
+    for e in (
+        _export(LATENCY_QUANTILE, "latency_window_quantile"),
+        _export(LATENCY_COUNT, "latency_window"),
+        _export(THROUGHPUT_TOTAL, "requests"),
+        _export(THROUGHPUT_RATE, "window"),
+        _export(THROUGHPUT_WINDOW, "window"),
+        _export(THROUGHPUT_IN_FLIGHT, "in_flight"),
+        _export(THROUGHPUT_GAP, "gap"),
+        _export(THROUGHPUT_GAP_RATIO, "window_gap"),
+        _export(THROUGHPUT_WINDOW_SECONDS, "window"),
+        _export(SATURATION, "saturation"),
+        _export(ERROR_RATE, "window_error"),
+        _export(ERROR_COUNT, "errors"),
+        _export(ERROR_TOTAL_RATE, "window_error_total"),
+        _export(DRIFT_PSI, "drift_psi"),
+        _export(DRIFT_TV, "drift_tv"),
+        _export(DRIFT_JS, "drift_js"),
+        _export(SLO_GOOD, "slo_good"),
+        _export(SLO_BAD, "slo_bad"),
+        _export(SLO_TOTAL, "slo"),
+    )
+    if e.family is not None
+}
+"""The exported metric of every signal family, by family name."""
+
+LATENCY_HISTOGRAM = ExportMetric(
+    EXPORT_PREFIX + "latency_seconds",
+    "histogram",
+    SECONDS.base,
+    "Latency of every request finished since start, measured at the API boundary, in seconds",
+)
+INTERNAL_ERRORS = ExportMetric(
+    EXPORT_PREFIX + "internal_errors",
+    "counter",
+    ERRORS.base,
+    "Failures inside the monitor since start (never raised into the request path)",
+)
+DRIFT_BAND = ExportMetric(
+    EXPORT_PREFIX + "drift_band",
+    "gauge",
+    "",
+    "Drift band of the feature's window: 0 none, 1 moderate, 2 significant; NaN when the window is empty",
+    (FEATURE.name,),
+)
+DRIFT_WINDOW_BIN = ExportMetric(
+    EXPORT_PREFIX + "drift_window_bin_values",
+    "gauge",
+    VALUES.base,
+    "Values of the feature in each bin of the drift window (bins numbered from 0 as in the "
+    "reference; nan, below and above the reference range); sum over replicas for a fleet's window",
+    (FEATURE.name, "bin"),
+)
+EXTRA_EXPORTS: tuple[ExportMetric, ...] = (LATENCY_HISTOGRAM, INTERNAL_ERRORS, DRIFT_BAND, DRIFT_WINDOW_BIN)
+"""Exported metrics that are no snapshot signal."""
+
+
+def export_of(family: SignalFamily) -> ExportMetric:
+    """The exported metric of a signal family."""
+    return EXPORTS[family.name]
+
+
+def export_of_signal(name: str) -> tuple[ExportMetric, dict[str, str]] | None:
+    """The exported metric of a dotted signal name and its label values, or None."""
+    got = parse(name)
+    if got is None:
+        return None
+    return EXPORTS[got[0].name], got[1]
+
+
 # -- lookup ------------------------------------------------------------------------------------
 
 
@@ -531,6 +644,18 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
 
 __all__ = [
     "BITS",
+    "DRIFT_BAND",
+    "DRIFT_WINDOW_BIN",
+    "EXPORTS",
+    "EXPORT_LABELS",
+    "EXPORT_PREFIX",
+    "EXTRA_EXPORTS",
+    "INTERNAL_ERRORS",
+    "LATENCY_HISTOGRAM",
+    "VALUES",
+    "ExportMetric",
+    "export_of",
+    "export_of_signal",
     "CATEGORY",
     "DRIFT_JS",
     "DRIFT_METRICS",
