@@ -487,12 +487,20 @@ class ExportMetric:
         return self.name + "_total" if self.type == "counter" else self.name
 
 
+# Prometheus reads a "bits" suffix as a non-base unit (bytes are its base): the JS divergence,
+# a dimensionless number in [0, 1] (its help says bits), is exported without a unit suffix.
+_NO_SUFFIX = frozenset((BITS.base,))
+# The Prometheus convention reserves the "quantile" label for summaries.
+_EXPORT_LABEL_NAMES = {"quantile": "percentile"}
+
+
 def _export(fam: SignalFamily, stem: str) -> ExportMetric:
-    base = fam.unit.base
-    name = EXPORT_PREFIX + stem + ("" if stem.endswith(base) else "_" + base)
+    base = "" if fam.unit.base in _NO_SUFFIX else fam.unit.base
+    name = EXPORT_PREFIX + stem + ("" if not base or stem.endswith(base) else "_" + base)
     typ = "counter" if fam.kind is Kind.COUNTER else "gauge"
     text = fam.help.replace("in " + fam.unit.name, "in " + base) if fam.unit.to_base != 1.0 else fam.help
-    return ExportMetric(name, typ, base, text, tuple(lb.name for lb in fam.labels), fam)
+    labels = tuple(_EXPORT_LABEL_NAMES.get(lb.name, lb.name) for lb in fam.labels)
+    return ExportMetric(name, typ, base, text, labels, fam)
 
 
 # Family -> exported metric: the stem says what it is; the unit suffix comes from the family.
@@ -514,7 +522,7 @@ EXPORTS: dict[str, ExportMetric] = {
         _export(ERROR_TOTAL_RATE, "window_error_total"),
         _export(DRIFT_PSI, "drift_psi"),
         _export(DRIFT_TV, "drift_tv"),
-        _export(DRIFT_JS, "drift_js"),
+        _export(DRIFT_JS, "drift_js_divergence"),
         _export(SLO_GOOD, "slo_good"),
         _export(SLO_BAD, "slo_bad"),
         _export(SLO_TOTAL, "slo"),

@@ -9,8 +9,8 @@ linearly inside the bucket holding the rank; the exact nearest-rank value is in 
 ``(a, a*r]`` (``r = 2**(2**-export_scale)``), so the estimate is within a factor ``r`` of it:
 relative error below ``r - 1``. :data:`CLASSIC_TARGET_ERROR` (2%) needs ``r <= 1.02``: export
 scale 6 (``r - 1 = 1.09%``; scale 5 would allow 2.19%), which costs one bucket per boundary of a
-scale-6 histogram: 2,033 ``le`` buckets (+Inf included: 2,034 series) over the default 1 us ..
-1 h range. Above the range PromQL can only answer the last finite ``le`` (about 1 h).
+scale-6 histogram: 2,034 finite ``le`` buckets (2,035 series with +Inf) over the default 1 us ..
+1 h range (export scale 1, the old default, was 65 buckets and 7.1% off at p99). Above the range PromQL can only answer the last finite ``le`` (about 1 h).
 
 **Native buckets** in seconds: the histogram's bucket ``i`` holds integer ns values ``v`` with
 ``2**((i-1)/2**s) < v <= 2**(i/2**s)``, exactly Prometheus' bucket ``i`` of schema ``s`` in ns.

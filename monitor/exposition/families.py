@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import Any, Protocol
 
 from .. import signals
@@ -26,10 +25,8 @@ from .model import Exemplar, HistogramValue, Labels, MetricFamily, Sample
 from .names import MAX_LABELS, check_label_value, check_labels, clean_label_value, escape_metric_name
 
 _BAND_VALUE = {"none": 0.0, "moderate": 1.0, "significant": 2.0, "empty": math.nan}
-_QUANTILE_VALUE = {
-    signals.quantile_label(q): str((Decimal(repr(float(q))) / 100).normalize())
-    for q in signals.LATENCY_QUANTILES
-}
+# The quantile label's value as exported: the percentage ("99.9", label "percentile").
+_QUANTILE_VALUE = {signals.quantile_label(q): f"{float(q):g}" for q in signals.LATENCY_QUANTILES}
 
 
 class Source(Protocol):
@@ -69,10 +66,10 @@ class ServiceSource:
             fam = metric.family
             assert fam is not None
             extra = []
-            for k, v in lbls.items():
+            for (k, v), out_name in zip(lbls.items(), metric.labels):
                 if k == signals.QUANTILE.name:
                     v = _QUANTILE_VALUE.get(v, v)
-                extra.append((k, clean_label_value(v)))
+                extra.append((out_name, clean_label_value(v)))
             if metric.type == "counter" and value == value:
                 out: float | int = int(value)
             else:
