@@ -21,26 +21,26 @@ def message_classes() -> dict[str, Any]:
             if tname:
                 f.type_name = ".io.prometheus.client." + tname
 
-    O, R = F.LABEL_OPTIONAL, F.LABEL_REPEATED
-    msg("LabelPair", ("name", 1, F.TYPE_STRING, O, ""), ("value", 2, F.TYPE_STRING, O, ""))
-    msg("Gauge", ("value", 1, F.TYPE_DOUBLE, O, ""))
-    msg("Exemplar", ("label", 1, F.TYPE_MESSAGE, R, "LabelPair"), ("value", 2, F.TYPE_DOUBLE, O, ""))
-    msg("Counter", ("value", 1, F.TYPE_DOUBLE, O, ""), ("exemplar", 2, F.TYPE_MESSAGE, O, "Exemplar"))
+    OPT, R = F.LABEL_OPTIONAL, F.LABEL_REPEATED
+    msg("LabelPair", ("name", 1, F.TYPE_STRING, OPT, ""), ("value", 2, F.TYPE_STRING, OPT, ""))
+    msg("Gauge", ("value", 1, F.TYPE_DOUBLE, OPT, ""))
+    msg("Exemplar", ("label", 1, F.TYPE_MESSAGE, R, "LabelPair"), ("value", 2, F.TYPE_DOUBLE, OPT, ""))
+    msg("Counter", ("value", 1, F.TYPE_DOUBLE, OPT, ""), ("exemplar", 2, F.TYPE_MESSAGE, O, "Exemplar"))
     msg(
         "Bucket",
-        ("cumulative_count", 1, F.TYPE_UINT64, O, ""),
-        ("upper_bound", 2, F.TYPE_DOUBLE, O, ""),
+        ("cumulative_count", 1, F.TYPE_UINT64, OPT, ""),
+        ("upper_bound", 2, F.TYPE_DOUBLE, OPT, ""),
         ("exemplar", 3, F.TYPE_MESSAGE, O, "Exemplar"),
     )
-    msg("BucketSpan", ("offset", 1, F.TYPE_SINT32, O, ""), ("length", 2, F.TYPE_UINT32, O, ""))
+    msg("BucketSpan", ("offset", 1, F.TYPE_SINT32, OPT, ""), ("length", 2, F.TYPE_UINT32, OPT, ""))
     msg(
         "Histogram",
-        ("sample_count", 1, F.TYPE_UINT64, O, ""),
-        ("sample_sum", 2, F.TYPE_DOUBLE, O, ""),
+        ("sample_count", 1, F.TYPE_UINT64, OPT, ""),
+        ("sample_sum", 2, F.TYPE_DOUBLE, OPT, ""),
         ("bucket", 3, F.TYPE_MESSAGE, R, "Bucket"),
-        ("schema", 5, F.TYPE_SINT32, O, ""),
-        ("zero_threshold", 6, F.TYPE_DOUBLE, O, ""),
-        ("zero_count", 7, F.TYPE_UINT64, O, ""),
+        ("schema", 5, F.TYPE_SINT32, OPT, ""),
+        ("zero_threshold", 6, F.TYPE_DOUBLE, OPT, ""),
+        ("zero_count", 7, F.TYPE_UINT64, OPT, ""),
         ("positive_span", 12, F.TYPE_MESSAGE, R, "BucketSpan"),
         ("positive_delta", 13, F.TYPE_SINT64, R, ""),
     )
@@ -53,11 +53,11 @@ def message_classes() -> dict[str, Any]:
     )
     msg(
         "MetricFamily",
-        ("name", 1, F.TYPE_STRING, O, ""),
-        ("help", 2, F.TYPE_STRING, O, ""),
-        ("type", 3, F.TYPE_INT32, O, ""),
+        ("name", 1, F.TYPE_STRING, OPT, ""),
+        ("help", 2, F.TYPE_STRING, OPT, ""),
+        ("type", 3, F.TYPE_INT32, OPT, ""),
         ("metric", 4, F.TYPE_MESSAGE, R, "Metric"),
-        ("unit", 5, F.TYPE_STRING, O, ""),
+        ("unit", 5, F.TYPE_STRING, OPT, ""),
     )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fd)
