@@ -25,12 +25,12 @@ def message_classes() -> dict[str, Any]:
     msg("LabelPair", ("name", 1, F.TYPE_STRING, OPT, ""), ("value", 2, F.TYPE_STRING, OPT, ""))
     msg("Gauge", ("value", 1, F.TYPE_DOUBLE, OPT, ""))
     msg("Exemplar", ("label", 1, F.TYPE_MESSAGE, R, "LabelPair"), ("value", 2, F.TYPE_DOUBLE, OPT, ""))
-    msg("Counter", ("value", 1, F.TYPE_DOUBLE, OPT, ""), ("exemplar", 2, F.TYPE_MESSAGE, O, "Exemplar"))
+    msg("Counter", ("value", 1, F.TYPE_DOUBLE, OPT, ""), ("exemplar", 2, F.TYPE_MESSAGE, OPT, "Exemplar"))
     msg(
         "Bucket",
         ("cumulative_count", 1, F.TYPE_UINT64, OPT, ""),
         ("upper_bound", 2, F.TYPE_DOUBLE, OPT, ""),
-        ("exemplar", 3, F.TYPE_MESSAGE, O, "Exemplar"),
+        ("exemplar", 3, F.TYPE_MESSAGE, OPT, "Exemplar"),
     )
     msg("BucketSpan", ("offset", 1, F.TYPE_SINT32, OPT, ""), ("length", 2, F.TYPE_UINT32, OPT, ""))
     msg(
@@ -47,9 +47,9 @@ def message_classes() -> dict[str, Any]:
     msg(
         "Metric",
         ("label", 1, F.TYPE_MESSAGE, R, "LabelPair"),
-        ("gauge", 2, F.TYPE_MESSAGE, O, "Gauge"),
-        ("counter", 3, F.TYPE_MESSAGE, O, "Counter"),
-        ("histogram", 7, F.TYPE_MESSAGE, O, "Histogram"),
+        ("gauge", 2, F.TYPE_MESSAGE, OPT, "Gauge"),
+        ("counter", 3, F.TYPE_MESSAGE, OPT, "Counter"),
+        ("histogram", 7, F.TYPE_MESSAGE, OPT, "Histogram"),
     )
     msg(
         "MetricFamily",
