@@ -57,6 +57,21 @@ from .serve import MetricsServer, make_asgi_app, make_wsgi_app, negotiate, rende
 from .text import prometheus_text, render_text
 
 
+def __getattr__(name: str) -> object:
+    """The integrations with optional dependencies, imported when first used:
+    ``MonitorCollector`` (prometheus_client, extra ``[prometheus]``) and ``OtelBridge``
+    (opentelemetry-sdk, extra ``[otel]``)."""
+    if name == "MonitorCollector":
+        from .promclient import MonitorCollector
+
+        return MonitorCollector
+    if name == "OtelBridge":
+        from .otel import OtelBridge
+
+        return OtelBridge
+    raise AttributeError(f"module 'monitor.exposition' has no attribute {name!r}")
+
+
 def otel_point(hist: LatencyHistogram) -> OtelExponentialHistogramPoint:
     """OpenTelemetry exponential-histogram data point of ``hist`` (``hist.to_otel()``)."""
     return hist.to_otel()

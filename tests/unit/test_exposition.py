@@ -479,3 +479,30 @@ def test_prometheus_text_is_unchanged_for_a_bare_histogram() -> None:
     text = ex.prometheus_text(h, "x_seconds", {"a": "b"}, export_scale=0)
     assert 'x_seconds_bucket{a="b",le="+Inf"} 3' in text
     assert io.StringIO(text).readline() == "# TYPE x_seconds histogram\n"
+
+
+def test_prometheus_client_collector_gives_the_same_series(registry: ex.Registry) -> None:
+    pc = pytest.importorskip("prometheus_client")
+    from prometheus_client.openmetrics.exposition import generate_latest as om_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from monitor.exposition.promclient import MonitorCollector
+
+    reg = pc.CollectorRegistry()
+    reg.register(MonitorCollector(registry))
+
+    def series(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        return {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+        }
+
+    ours = series(ex.render_text(registry.collect()))
+    theirs = series(pc.generate_latest(reg).decode())
+    assert ours.keys() == theirs.keys()
+    for k, v in ours.items():
+        assert v == theirs[k] or (math.isnan(v) and math.isnan(theirs[k])), k
+    om = om_latest(reg).decode()
+    assert ' # {trace_id="trace-' in om
+    assert ex.MonitorCollector is MonitorCollector  # lazily re-exported
