@@ -562,6 +562,21 @@ EXTRA_EXPORTS: tuple[ExportMetric, ...] = (LATENCY_HISTOGRAM, INTERNAL_ERRORS, D
 """Exported metrics that are no snapshot signal."""
 
 
+# Label values as exported: a quantile is written as its percentage ("999" -> "99.9").
+_EXPORT_VALUES = {QUANTILE.name: {quantile_label(q): f"{float(q):g}" for q in LATENCY_QUANTILES}}
+
+
+def export_labels(metric: ExportMetric, values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The exported ``(label, value)`` pairs of a signal's label values (``parse``'s), in the
+    family's order: names as :attr:`ExportMetric.labels`, quantiles as percentages."""
+    assert metric.family is not None
+    out = []
+    for lb, name in zip(metric.family.labels, metric.labels):
+        v = values[lb.name]
+        out.append((name, _EXPORT_VALUES.get(lb.name, {}).get(v, v)))
+    return tuple(out)
+
+
 def export_of(family: SignalFamily) -> ExportMetric:
     """The exported metric of a signal family."""
     return EXPORTS[family.name]
@@ -662,6 +677,7 @@ __all__ = [
     "LATENCY_HISTOGRAM",
     "VALUES",
     "ExportMetric",
+    "export_labels",
     "export_of",
     "export_of_signal",
     "CATEGORY",

@@ -25,8 +25,6 @@ from .model import Exemplar, HistogramValue, Labels, MetricFamily, Sample
 from .names import MAX_LABELS, check_label_value, check_labels, clean_label_value, escape_metric_name
 
 _BAND_VALUE = {"none": 0.0, "moderate": 1.0, "significant": 2.0, "empty": math.nan}
-# The quantile label's value as exported: the percentage ("99.9", label "percentile").
-_QUANTILE_VALUE = {signals.quantile_label(q): f"{float(q):g}" for q in signals.LATENCY_QUANTILES}
 
 
 class Source(Protocol):
@@ -65,17 +63,13 @@ class ServiceSource:
             metric, lbls = got
             fam = metric.family
             assert fam is not None
-            extra = []
-            for (k, v), out_name in zip(lbls.items(), metric.labels):
-                if k == signals.QUANTILE.name:
-                    v = _QUANTILE_VALUE.get(v, v)
-                extra.append((out_name, clean_label_value(v)))
+            extra = tuple((k, clean_label_value(v)) for k, v in signals.export_labels(metric, lbls))
             if metric.type == "counter" and value == value:
                 out: float | int = int(value)
             else:
                 # ms -> s: a division by the exact integer factor (one rounding)
                 out = value / round(1 / fam.unit.to_base) if fam.unit.to_base < 1.0 else value
-            yield metric, Sample(base + tuple(extra), out)
+            yield metric, Sample(base + extra, out)
         hist = svc.latency_histogram()
         ex = tuple(Exemplar(clean_label_value(str(t)), int(v)) for v, t in svc.latency_exemplars())
         yield signals.LATENCY_HISTOGRAM, Sample(base, HistogramValue(hist, ex))
