@@ -158,6 +158,9 @@ class OtelBridge:
 
 
 def _version() -> str:
-    from .. import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("monitor")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+        return ""
