@@ -215,4 +215,5 @@ def test_the_same_alert_fires_in_process_and_in_prometheus(setup: Any) -> None:
     kinds += [a.kind for a in engine.evaluate(svc.snapshot(), now=3.5)]
     assert "firing" in kinds
     res = prom.wait('ALERTS{alertname="timeouts_high", alertstate="firing"}', timeout=30)
-    assert {(r["metric"]["service"], r["metric"]["job"]) for r in res} >= {("fraud", "text")}
+    # one series per scrape job; the first to pass `for` is enough
+    assert res and all(r["metric"]["service"] == "fraud" and r["metric"]["severity"] == "page" for r in res)
