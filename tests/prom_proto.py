@@ -61,7 +61,17 @@ def message_classes() -> dict[str, Any]:
     )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fd)
-    names = ("MetricFamily", "Metric", "Histogram", "Bucket", "BucketSpan", "LabelPair", "Counter", "Gauge")
+    names = (
+        "MetricFamily",
+        "Metric",
+        "Histogram",
+        "Bucket",
+        "BucketSpan",
+        "LabelPair",
+        "Counter",
+        "Gauge",
+        "Exemplar",
+    )
     return {
         n: message_factory.GetMessageClass(pool.FindMessageTypeByName("io.prometheus.client." + n))
         for n in names
@@ -80,3 +90,53 @@ def decode_delimited(data: bytes) -> list[Any]:
         out.append(m)
         pos += n
     return out
+
+
+def encode_with_runtime(families: Any) -> bytes:
+    """``families`` (monitor.exposition MetricFamily objects) as length-delimited messages built
+    and serialised by the protobuf runtime: the oracle of our hand encoder's bytes."""
+    from google.protobuf.internal.encoder import _VarintBytes  # type: ignore[attr-defined]
+
+    from monitor.exposition import buckets
+    from monitor.exposition.exemplars import EXEMPLAR_LABEL, exemplars_by_bucket
+    from monitor.exposition.model import HistogramValue
+
+    cls = _CLASSES or _CLASSES.update(message_classes()) or _CLASSES
+    out = []
+    for fam in families:
+        mf = cls["MetricFamily"](
+            name=fam.sample_name, help=fam.help, type={"counter": 0, "gauge": 1, "histogram": 4}[fam.type]
+        )
+        for s in fam.samples:
+            m = mf.metric.add()
+            for k, v in s.labels:
+                m.label.add(name=k, value=v)
+            if isinstance(s.value, HistogramValue):
+                h = s.value.hist
+                _, uppers, cum = buckets.classic_buckets(h)
+                nat = buckets.native_seconds(h)
+                ex = exemplars_by_bucket(s.value.exemplars, uppers)
+                ph = m.histogram
+                ph.sample_count = h.count
+                ph.sample_sum = nat.sum
+                for k, (u, c) in enumerate(zip(uppers, cum)):
+                    b = ph.bucket.add(cumulative_count=c, upper_bound=u / 1e9)
+                    if k in ex:
+                        b.exemplar.label.add(name=EXEMPLAR_LABEL, value=ex[k].trace_id)
+                        b.exemplar.value = ex[k].value_ns / 1e9
+                ph.schema = nat.schema
+                ph.zero_threshold = nat.zero_threshold
+                ph.zero_count = nat.zero_count
+                for off, ln in nat.spans or ((0, 0),):
+                    ph.positive_span.add(offset=off, length=ln)
+                ph.positive_delta.extend(nat.deltas)
+            elif fam.type == "counter":
+                m.counter.value = float(s.value)
+            else:
+                m.gauge.value = float(s.value)
+        body = mf.SerializeToString()
+        out.append(_VarintBytes(len(body)) + body)
+    return b"".join(out)
+
+
+_CLASSES: dict[str, Any] = {}

@@ -71,15 +71,18 @@ def resolve_export_scale(hist: LatencyHistogram, export_scale: object) -> int:
     return export_scale
 
 
-@dataclass(frozen=True, slots=True)
-class _ClassicLayout:
+@dataclass(frozen=True, slots=True, eq=False)
+class ClassicLayout:
+    """The classic buckets of one histogram configuration and export scale (cached; compared
+    by identity, so a format may cache what it derives from it)."""
+
     positions: np.ndarray  # index into the cumulative array (underflow first)
     les: tuple[str, ...]  # exact decimal seconds
     upper_ns: tuple[int, ...]
 
 
 @functools.lru_cache(maxsize=64)
-def _classic_layout(lowest: int, highest: int, scale: int, e: int) -> _ClassicLayout:
+def _classic_layout(lowest: int, highest: int, scale: int, e: int) -> ClassicLayout:
     h = LatencyHistogram(lowest, highest, scale=scale)
     lay = h.layout
     n = lay.buckets + 1
@@ -97,7 +100,24 @@ def _classic_layout(lowest: int, highest: int, scale: int, e: int) -> _ClassicLa
         last_t = t
         pos.append(k)
         ups.append(t)
-    return _ClassicLayout(np.array(pos, dtype=np.intp), tuple(ns_to_seconds_str(t) for t in ups), tuple(ups))
+    return ClassicLayout(np.array(pos, dtype=np.intp), tuple(ns_to_seconds_str(t) for t in ups), tuple(ups))
+
+
+def classic_layout(hist: LatencyHistogram, export_scale: object = "auto") -> ClassicLayout:
+    """The (cached) classic bucket layout of ``hist`` at ``export_scale``."""
+    e = resolve_export_scale(hist, export_scale)
+    return _classic_layout(hist.lowest_ns, hist.highest_ns, hist.scale, e)
+
+
+def classic_counts(hist: LatencyHistogram, lay: ClassicLayout) -> list[int]:
+    """The cumulative counts of ``hist`` at the ``le`` of ``lay`` (without +Inf)."""
+    counts = hist.bucket_counts()
+    cum = np.empty(len(counts) + 1, dtype=np.uint64)
+    cum[0] = hist.underflow
+    np.cumsum(counts, out=cum[1:])
+    cum[1:] += cum[0]
+    out: list[int] = cum[lay.positions].tolist()
+    return out
 
 
 def classic_buckets(
@@ -105,14 +125,8 @@ def classic_buckets(
 ) -> tuple[tuple[str, ...], tuple[int, ...], list[int]]:
     """``(le strings, upper bounds in ns, cumulative counts)`` of the classic export (without
     +Inf, whose count is the total)."""
-    e = resolve_export_scale(hist, export_scale)
-    lay = _classic_layout(hist.lowest_ns, hist.highest_ns, hist.scale, e)
-    counts = hist.bucket_counts()
-    cum = np.empty(len(counts) + 1, dtype=np.uint64)
-    cum[0] = hist.underflow
-    np.cumsum(counts, out=cum[1:])
-    cum[1:] += cum[0]
-    return lay.les, lay.upper_ns, cum[lay.positions].tolist()
+    lay = classic_layout(hist, export_scale)
+    return lay.les, lay.upper_ns, classic_counts(hist, lay)
 
 
 def downscale_native(first: int, dense: tuple[int, ...], d: int) -> tuple[int, list[int]]:

@@ -212,6 +212,19 @@ def test_protobuf_decodes_with_the_protobuf_runtime(registry: ex.Registry) -> No
     assert list(zip(idx, counts)) == want
 
 
+def test_protobuf_bytes_equal_the_protobuf_runtime(registry: ex.Registry) -> None:
+    """Our encoder's bytes are exactly what the protobuf runtime serialises for the same
+    messages (field order, proto2 presence, unpacked repeated deltas, exemplars)."""
+    pytest.importorskip("google.protobuf")
+    import prom_proto
+
+    fams = registry.collect()
+    assert ex.render_protobuf(fams) == prom_proto.encode_with_runtime(fams)
+    empty = ex.Registry()
+    empty.register(LatencyHistogram())
+    assert ex.render_protobuf(empty.collect()) == prom_proto.encode_with_runtime(empty.collect())
+
+
 def test_empty_histogram_has_the_placeholder_span() -> None:
     pytest.importorskip("google.protobuf")
     import prom_proto
