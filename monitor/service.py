@@ -61,25 +61,33 @@ _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
+MAX_STAGES = 32
+"""The most stage names whose latency a ServiceMonitor times (one histogram each, allocated on
+first use); a further name is counted in ``internal_errors`` and not timed."""
+
+
 def _tick(t: float) -> int:
     ns = int(t * 1e9)
     return ns if ns > 0 else 0
 
 
 class _Stage:
-    __slots__ = ("_obs", "_name", "_prev")
+    __slots__ = ("_obs", "_name", "_prev", "_t0")
 
     def __init__(self, obs: Observation, name: str) -> None:
         self._obs = obs
         self._name = name
         self._prev: str | None = None
+        self._t0: float | None = None
 
     def __enter__(self) -> _Stage:
         self._prev = self._obs.stage_name
         self._obs.stage_name = self._name
+        self._t0 = self._obs._svc._stage_start()
         return self
 
     def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        self._obs._svc._record_stage(self._name, self._t0)
         if et is None:  # on an exception, keep the stage where it was raised
             self._obs.stage_name = self._prev
 
@@ -365,6 +373,9 @@ class ServiceMonitor:
         self._latency_total = LatencyHistogram(**lat_kwargs)
         self._record_total = self._latency_total.record_ns
         self._exemplars: dict[int, tuple[int, str]] = {}
+        # Latency per stage name (obs.stage(...)), at most MAX_STAGES names (fixed memory).
+        self._lat_kwargs = lat_kwargs
+        self._stages: dict[str, LatencyHistogram] = {}
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -590,7 +601,38 @@ class ServiceMonitor:
                         rec[k] = v
             log.emit(event, level, rec)
 
+    def _stage_start(self) -> float | None:
+        try:
+            return self._clock()
+        except Exception:
+            self._count_internal_error()
+            return None
+
+    def _record_stage(self, name: str, t0: float | None) -> None:
+        if t0 is None:
+            return
+        try:
+            ns = int((self._clock() - t0) * 1e9)
+            h = self._stages.get(name)
+            if h is None:
+                with self._lock:
+                    h = self._stages.get(name)
+                    if h is None:
+                        if len(self._stages) >= MAX_STAGES or not isinstance(name, str):
+                            self._internal_errors += 1  # a stage beyond the bound: not timed
+                            return
+                        h = self._stages[name] = LatencyHistogram(**self._lat_kwargs)
+            h.record_ns(ns if ns > 0 else 0)
+        except Exception:
+            self._count_internal_error()
+
     # -- reading ---------------------------------------------------------------------------
+    def stage_latency(self) -> dict[str, LatencyHistogram]:
+        """Copies of the latency histogram of each stage (``obs.stage(name)``) since start."""
+        with self._lock:
+            items = list(self._stages.items())
+        return {k: h.copy() for k, h in items}
+
     def latency_histogram(self) -> LatencyHistogram:
         """A copy of the latency histogram of every request finished since start (ns)."""
         return self._latency_total.copy()

@@ -537,6 +537,13 @@ LATENCY_HISTOGRAM = ExportMetric(
     SECONDS.base,
     "Latency of every request finished since start, measured at the API boundary, in seconds",
 )
+STAGE_LATENCY = ExportMetric(
+    EXPORT_PREFIX + "stage_latency_seconds",
+    "histogram",
+    SECONDS.base,
+    "Latency of each stage of the requests (obs.stage(name)) since start, in seconds",
+    ("stage",),
+)
 INTERNAL_ERRORS = ExportMetric(
     EXPORT_PREFIX + "internal_errors",
     "counter",
@@ -558,7 +565,13 @@ DRIFT_WINDOW_BIN = ExportMetric(
     "reference; nan, below and above the reference range); sum over replicas for a fleet's window",
     (FEATURE.name, "bin"),
 )
-EXTRA_EXPORTS: tuple[ExportMetric, ...] = (LATENCY_HISTOGRAM, INTERNAL_ERRORS, DRIFT_BAND, DRIFT_WINDOW_BIN)
+EXTRA_EXPORTS: tuple[ExportMetric, ...] = (
+    LATENCY_HISTOGRAM,
+    STAGE_LATENCY,
+    INTERNAL_ERRORS,
+    DRIFT_BAND,
+    DRIFT_WINDOW_BIN,
+)
 """Exported metrics that are no snapshot signal."""
 
 
@@ -715,6 +728,7 @@ __all__ = [
     "SLO_GOOD",
     "SLO_NAME",
     "SLO_TOTAL",
+    "STAGE_LATENCY",
     "THROUGHPUT_GAP",
     "THROUGHPUT_GAP_RATIO",
     "THROUGHPUT_IN_FLIGHT",

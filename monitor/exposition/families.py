@@ -73,6 +73,12 @@ class ServiceSource:
         hist = svc.latency_histogram()
         ex = tuple(Exemplar(clean_label_value(str(t)), int(v)) for v, t in svc.latency_exemplars())
         yield signals.LATENCY_HISTOGRAM, Sample(base, HistogramValue(hist, ex))
+        stages = getattr(svc, "stage_latency", None)
+        for name, sh in (stages() if stages is not None else {}).items():
+            yield (
+                signals.STAGE_LATENCY,
+                Sample(base + (("stage", clean_label_value(name)),), HistogramValue(sh)),
+            )
         yield signals.INTERNAL_ERRORS, Sample(base, int(svc.internal_errors))
         yield from self._drift(getattr(svc, "drift", None), snap)
 

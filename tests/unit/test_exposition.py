@@ -46,8 +46,9 @@ def make_service(name: str = "fraud", features: tuple[str, ...] = ("amount", "ag
         name, "v1", clock=lambda: t[0], capacity_rps=100.0, drift=DriftMonitor(ref, window=100), logger=False
     )
     for i in range(200):
-        with svc.observe(trace_id=f"trace-{i:04d}", features=rng.normal(size=(1, len(features)))):
-            t[0] += 0.001 * (1 + i % 50)
+        with svc.observe(trace_id=f"trace-{i:04d}", features=rng.normal(size=(1, len(features)))) as obs:
+            with obs.stage("model"):
+                t[0] += 0.001 * (1 + i % 50)
     for cat in monitor.ErrorCategory:
         with svc.observe() as obs:
             obs.fail(cat)
@@ -519,3 +520,30 @@ def test_prometheus_client_collector_gives_the_same_series(registry: ex.Registry
     om = om_latest(reg).decode()
     assert ' # {trace_id="trace-' in om
     assert ex.MonitorCollector is MonitorCollector  # lazily re-exported
+
+
+def test_stage_latency_is_exported_per_stage_and_bounded() -> None:
+    t = [0.0]
+    svc = ServiceMonitor("s", "v", clock=lambda: t[0], logger=False)
+    for _ in range(5):
+        with svc.observe() as obs:
+            with obs.stage("validation"):
+                t[0] += 0.001
+            with obs.stage("model"):
+                t[0] += 0.020
+    st = svc.stage_latency()
+    assert {k: (h.count, h.sum) for k, h in st.items()} == {
+        "validation": (5, 5_000_000),
+        "model": (5, 99_999_999),
+    }
+    reg = ex.Registry()
+    reg.register(svc)
+    text = ex.render_text(reg.collect())
+    assert 'monitor_stage_latency_seconds_count{service="s",model_version="v",stage="model"} 5' in text
+    from monitor.service import MAX_STAGES
+
+    with svc.observe() as obs:
+        for i in range(MAX_STAGES + 3):
+            with obs.stage(f"s{i}"):
+                pass
+    assert len(svc.stage_latency()) == MAX_STAGES and svc.internal_errors == 5
