@@ -234,7 +234,10 @@ def start_http_server(
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if not head:
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the scraper gave up (timeout)
+                    self.close_connection = True
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             self._serve(False)

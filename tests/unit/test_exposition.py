@@ -471,7 +471,7 @@ def test_a_scrape_during_reset_is_consistent() -> None:
     th = threading.Thread(target=churn)
     th.start()
     try:
-        for _ in range(30):
+        for _ in range(8):
             for fmt in ("text", "openmetrics", "protobuf"):
                 body, _ = ex.render(reg, query=f"format={fmt}")
                 assert body
