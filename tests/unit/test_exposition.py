@@ -547,3 +547,18 @@ def test_stage_latency_is_exported_per_stage_and_bounded() -> None:
             with obs.stage(f"s{i}"):
                 pass
     assert len(svc.stage_latency()) == MAX_STAGES and svc.internal_errors == 5
+
+
+def test_stage_timing_survives_a_clock_that_jumps_steps_back_and_returns_nan() -> None:
+    seq = iter([100.0, 100.0, 200.0, 150.0, 150.0, math.nan, 160.0, 161.0, 170.0, 170.5] + [171.0] * 20)
+    svc = ServiceMonitor("s", "v", clock=lambda: next(seq), logger=False)
+    for _ in range(3):
+        with svc.observe() as obs:
+            with obs.stage("model"):
+                pass
+    h = svc.stage_latency()["model"]
+    assert h.count >= 2 and h.invalid == 0  # a step back records 0, a jump records its length
+    assert svc.internal_errors >= 1  # the NaN reading, counted, never raised
+    reg = ex.Registry()
+    reg.register(svc)
+    assert "monitor_stage_latency_seconds" in ex.render_text(reg.collect())
