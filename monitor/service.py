@@ -83,11 +83,26 @@ class _Stage:
     def __enter__(self) -> _Stage:
         self._prev = self._obs.stage_name
         self._obs.stage_name = self._name
-        self._t0 = self._obs._svc._stage_start()
+        svc = self._obs._svc
+        try:
+            self._t0 = svc._clock()
+        except Exception:  # a broken clock must not break the request
+            svc._count_internal_error()
         return self
 
     def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
-        self._obs._svc._record_stage(self._name, self._t0)
+        t0 = self._t0
+        if t0 is not None:
+            svc = self._obs._svc
+            h = svc._stages.get(self._name)
+            try:
+                ns = int((svc._clock() - t0) * 1e9)
+                if h is not None:
+                    h.record_ns(ns if ns > 0 else 0)
+                else:
+                    svc._new_stage(self._name, ns)
+            except Exception:
+                svc._count_internal_error()
         if et is None:  # on an exception, keep the stage where it was raised
             self._obs.stage_name = self._prev
 
@@ -601,30 +616,16 @@ class ServiceMonitor:
                         rec[k] = v
             log.emit(event, level, rec)
 
-    def _stage_start(self) -> float | None:
-        try:
-            return self._clock()
-        except Exception:
-            self._count_internal_error()
-            return None
-
-    def _record_stage(self, name: str, t0: float | None) -> None:
-        if t0 is None:
-            return
-        try:
-            ns = int((self._clock() - t0) * 1e9)
+    def _new_stage(self, name: str, ns: int) -> None:
+        """The first value of a stage name: its histogram, if the bound allows one more."""
+        with self._lock:
             h = self._stages.get(name)
             if h is None:
-                with self._lock:
-                    h = self._stages.get(name)
-                    if h is None:
-                        if len(self._stages) >= MAX_STAGES or not isinstance(name, str):
-                            self._internal_errors += 1  # a stage beyond the bound: not timed
-                            return
-                        h = self._stages[name] = LatencyHistogram(**self._lat_kwargs)
-            h.record_ns(ns if ns > 0 else 0)
-        except Exception:
-            self._count_internal_error()
+                if len(self._stages) >= MAX_STAGES or not isinstance(name, str):
+                    self._internal_errors += 1  # a stage beyond the bound: not timed
+                    return
+                h = self._stages[name] = LatencyHistogram(**self._lat_kwargs)
+        h.record_ns(ns if ns > 0 else 0)
 
     # -- reading ---------------------------------------------------------------------------
     def stage_latency(self) -> dict[str, LatencyHistogram]:
