@@ -61,25 +61,48 @@ _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
+MAX_STAGES = 32
+"""The most stage names whose latency a ServiceMonitor times (one histogram each, allocated on
+first use); a further name is counted in ``internal_errors`` and not timed."""
+
+
 def _tick(t: float) -> int:
     ns = int(t * 1e9)
     return ns if ns > 0 else 0
 
 
 class _Stage:
-    __slots__ = ("_obs", "_name", "_prev")
+    __slots__ = ("_obs", "_name", "_prev", "_t0")
 
     def __init__(self, obs: Observation, name: str) -> None:
         self._obs = obs
         self._name = name
         self._prev: str | None = None
+        self._t0: float | None = None
 
     def __enter__(self) -> _Stage:
         self._prev = self._obs.stage_name
         self._obs.stage_name = self._name
+        svc = self._obs._svc
+        try:
+            self._t0 = svc._clock()
+        except Exception:  # a broken clock must not break the request
+            svc._count_internal_error()
         return self
 
     def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        t0 = self._t0
+        if t0 is not None:
+            svc = self._obs._svc
+            h = svc._stages.get(self._name)
+            try:
+                ns = int((svc._clock() - t0) * 1e9)
+                if h is not None:
+                    h.record_ns(ns if ns > 0 else 0)
+                else:
+                    svc._new_stage(self._name, ns)
+            except Exception:
+                svc._count_internal_error()
         if et is None:  # on an exception, keep the stage where it was raised
             self._obs.stage_name = self._prev
 
@@ -362,6 +385,14 @@ class ServiceMonitor:
             slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
         self._record_latency = self._latency.record_ns_at
+        # Since start, for the exports (a Prometheus histogram is cumulative), and the newest
+        # traced request per power-of-two latency (at most 64 entries: the exemplars).
+        self._latency_total = LatencyHistogram(**lat_kwargs)
+        self._record_total = self._latency_total.record_ns
+        self._exemplars: dict[int, tuple[int, str]] = {}
+        # Latency per stage name (obs.stage(...)), at most MAX_STAGES names (fixed memory).
+        self._lat_kwargs = lat_kwargs
+        self._stages: dict[str, LatencyHistogram] = {}
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -496,7 +527,12 @@ class ServiceMonitor:
         tick = int(t1 * 1e9)
         if tick < 0:
             tick = 0
-        self._record_latency(tick, ns if ns > 0 else 0)
+        if ns < 0:
+            ns = 0
+        self._record_latency(tick, ns)
+        self._record_total(ns)
+        if obs.trace_id is not None:
+            self._exemplars[ns.bit_length()] = (ns, obs.trace_id)
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
@@ -589,7 +625,33 @@ class ServiceMonitor:
                         rec[k] = v
             log.emit(event, level, rec)
 
+    def _new_stage(self, name: str, ns: int) -> None:
+        """The first value of a stage name: its histogram, if the bound allows one more."""
+        with self._lock:
+            h = self._stages.get(name)
+            if h is None:
+                if len(self._stages) >= MAX_STAGES or not isinstance(name, str):
+                    self._internal_errors += 1  # a stage beyond the bound: not timed
+                    return
+                h = self._stages[name] = LatencyHistogram(**self._lat_kwargs)
+        h.record_ns(ns if ns > 0 else 0)
+
     # -- reading ---------------------------------------------------------------------------
+    def stage_latency(self) -> dict[str, LatencyHistogram]:
+        """Copies of the latency histogram of each stage (``obs.stage(name)``) since start."""
+        with self._lock:
+            items = list(self._stages.items())
+        return {k: h.copy() for k, h in items}
+
+    def latency_histogram(self) -> LatencyHistogram:
+        """A copy of the latency histogram of every request finished since start (ns)."""
+        return self._latency_total.copy()
+
+    def latency_exemplars(self) -> tuple[tuple[int, str], ...]:
+        """``(latency_ns, trace_id)`` of the newest traced request per power-of-two latency
+        range (the exports' exemplars), by increasing latency."""
+        return tuple(v for _, v in sorted(self._exemplars.copy().items()))
+
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
         errors per category value."""

@@ -19,6 +19,13 @@ def _configure(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also write the demo's drift and latency report (one self-contained HTML file)",
     )
+    p.add_argument(
+        "--serve",
+        metavar="HOST:PORT",
+        help="serve the demo's metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464) and keep "
+        "serving after it ends, until interrupted",
+    )
+    p.add_argument("--serve-for", type=float, default=None, help=argparse.SUPPRESS)  # tests
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -29,7 +36,14 @@ def _run(args: argparse.Namespace) -> int:
     else:
         from .._demo import run_demo
 
-        rc = run_demo(sys.stdout)
+        if args.serve:
+            from ..exposition.cli import serve_while
+
+            rc = serve_while(
+                args.serve, lambda register: run_demo(sys.stdout, register), sys.stdout, args.serve_for
+            )
+        else:
+            rc = run_demo(sys.stdout)
     if args.html:
         from .._demo import demo_latency_histogram
         from .._demo_drift import demo_drift_document
