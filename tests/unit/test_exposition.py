@@ -86,6 +86,10 @@ def test_every_family_is_named_by_the_signal_registry(registry: ex.Registry) -> 
             assert s.labels[:2] == (("service", "fraud"), ("model_version", "v1"))
     produced = {e.name for e in signals.EXPORTS.values() if e.family is not None and e.family.produced}
     assert produced <= {f.name for f in fams}
+    # every family of the registry has its export (a new signal cannot silently break scrapes)
+    assert {f.name for f in signals.FAMILIES} == set(signals.EXPORTS), set(signals.FAMILIES) ^ set(
+        signals.EXPORTS
+    )
     assert {e.name for e in signals.EXTRA_EXPORTS} <= {f.name for f in fams}
     # base units and the counter suffix
     for e in signals.EXPORTS.values():
