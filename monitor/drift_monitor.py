@@ -22,6 +22,7 @@ band "empty" and ``None`` scores.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from .binning import Binner, MatrixCounter
 from .errors import ConfigMismatchError, EmptyWindowError, InvalidArgumentError
 from .reference import Reference
 
-__all__ = ["DriftMonitor", "DriftReport", "FeatureDrift", "BANDS"]
+__all__ = ["DriftMonitor", "DriftReport", "FeatureDrift", "BANDS", "band_of", "score_window"]
 
 #: The article's PSI thresholds: < 0.1 no significant shift, 0.1-0.25 moderate, > 0.25 significant.
 BANDS = (0.1, 0.25)
@@ -137,7 +138,6 @@ class DriftMonitor:
         self._extra = np.zeros((self.slots, self._nfeat, 3), dtype=np.uint64)  # nan, below, above
         self._slot_id = [-1] * self.slots  # sub-window index held by each slot (-1: none)
         self._counter = MatrixCounter(self._binners, self._counts, self._extra)
-        self._ref_counts = [f.counts[f.category_bins] for f in reference.features]
         self._rows = 0
 
     # ------------------------------------------------------------------ streaming
@@ -217,10 +217,12 @@ class DriftMonitor:
         return self._counts.sum(axis=0, dtype=np.uint64), self._extra.sum(axis=0, dtype=np.uint64)
 
     def band_of(self, psi: float) -> str:
-        lo, hi = self.bands
-        if psi < lo:
-            return "none"
-        return "moderate" if psi <= hi else "significant"
+        return band_of(psi, self.bands)
+
+    @property
+    def window_bounds(self) -> tuple[int, int]:
+        """``[start, end)``: the stream rows the current window holds (``(0, 0)`` before any)."""
+        return self._window_bounds()
 
     def evaluate(self) -> DriftReport:
         """Scores of the current window against the reference (see the module doc).
@@ -229,7 +231,7 @@ class DriftMonitor:
         if end == start:
             raise EmptyWindowError("the drift window holds no rows yet: call update() first")
         counts, extra = self.window_counts()
-        out = []
+        items = []
         for f, prof in enumerate(self.reference.features):
             seg = counts[self._offsets[f] : self._offsets[f + 1]]
             sel = prof.category_bins
@@ -239,31 +241,70 @@ class DriftMonitor:
             if prof.kind == "categorical":
                 unseen += below + above
                 below = above = 0
-            total = int(cur.sum(dtype=np.uint64))
-            if total == 0:
-                out.append(
-                    FeatureDrift(
-                        prof.name, "empty", None, None, None, None, 0, nan, below, above, unseen, None
-                    )
-                )
-                continue
-            sc = drift.drift_scores(
-                cur, self._ref_counts[f], smoothing=self._smoothing, epsilon=self._epsilon
-            )
+            items.append((prof.name, cur, nan, below, above, unseen))
+        return score_window(
+            self.reference,
+            items,
+            rows=end - start,
+            start=start,
+            end=end,
+            complete=end - start == self.window,
+            bands=self.bands,
+            smoothing=self._smoothing,
+            epsilon=self._epsilon,
+        )
+
+
+def band_of(psi: float, bands: tuple[float, float]) -> str:
+    """The article's band of a PSI value: below ``bands[0]`` "none", up to ``bands[1]``
+    "moderate", above "significant"."""
+    lo, hi = bands
+    if psi < lo:
+        return "none"
+    return "moderate" if psi <= hi else "significant"
+
+
+def score_window(
+    reference: Reference,
+    items: Sequence[tuple[str, npt.NDArray[np.uint64], int, int, int, int]],
+    *,
+    rows: int,
+    start: int,
+    end: int,
+    complete: bool,
+    bands: tuple[float, float] = BANDS,
+    smoothing: str = "laplace",
+    epsilon: float | None = None,
+) -> DriftReport:
+    """Score window counts against ``reference``: ``items`` holds, per feature (by name, any
+    subset of the reference's), the counts of its compared bins (``category_bins``) and its NaN,
+    below, above and unseen counts. The one scoring path of :meth:`DriftMonitor.evaluate` and
+    :meth:`DriftProfile.report <monitor.DriftProfile.report>`."""
+    out = []
+    for name, cur, nan, below, above, unseen in items:
+        prof = reference[name]
+        ref_counts = prof.counts[prof.category_bins]
+        total = int(cur.sum(dtype=np.uint64))
+        if total == 0:
             out.append(
-                FeatureDrift(
-                    prof.name,
-                    self.band_of(sc.psi),
-                    sc.psi,
-                    sc.js_distance,
-                    sc.js,
-                    sc.tv,
-                    total,
-                    nan,
-                    below,
-                    above,
-                    unseen,
-                    sc,
-                )
+                FeatureDrift(name, "empty", None, None, None, None, 0, nan, below, above, unseen, None)
             )
-        return DriftReport(tuple(out), end - start, start, end, end - start == self.window)
+            continue
+        sc = drift.drift_scores(cur, ref_counts, smoothing=smoothing, epsilon=epsilon)
+        out.append(
+            FeatureDrift(
+                name,
+                band_of(sc.psi, bands),
+                sc.psi,
+                sc.js_distance,
+                sc.js,
+                sc.tv,
+                total,
+                nan,
+                below,
+                above,
+                unseen,
+                sc,
+            )
+        )
+    return DriftReport(tuple(out), rows, start, end, complete)

@@ -43,11 +43,20 @@ from .binning import Binner, as_float64
 from .errors import CorruptDataError, InvalidArgumentError
 from .quantiles import Selector, percentile_of
 
-__all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION"]
+__all__ = [
+    "FeatureProfile",
+    "Reference",
+    "FORMAT",
+    "VERSION",
+    "edge_percentiles",
+    "quantile_edges",
+    "categorical_edges",
+    "MAX_BINS",
+]
 
 FORMAT = "monitor.reference"
 VERSION = 1
-_MAX_BINS = 4096
+MAX_BINS = 4096
 _TOP_KEYS = {"format", "version", "rows", "features", "digest"}
 _FEATURE_KEYS = {"name", "kind", "edges", "counts", "nan", "below", "above"}
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
@@ -93,24 +102,35 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def edge_percentiles(bins: int) -> npt.NDArray[np.float64]:
+    """The percentiles whose values become a numeric feature's edges (the article's
+    ``linspace(0, 100, bins + 1)``)."""
+    return np.linspace(0, 100, bins + 1)
+
+
+def quantile_edges(quantiles: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A numeric feature's edges from its :func:`edge_percentiles` values: the inner ones,
+    repeats dropped, between ``-inf`` and ``+inf``. The one rule for every fitting path
+    (:meth:`Reference.fit`, :func:`monitor.spark.fit_reference`)."""
+    inner = quantiles[1:-1]
+    inner = inner[~np.isnan(inner)]  # only possible with +-inf data (inf - inf)
+    inner = np.unique(inner)  # drops repeated quantiles (ties), sorted
+    inner = inner[np.isfinite(inner)]
+    return np.concatenate(([-np.inf], inner, [np.inf]))
+
+
 def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArray[np.float64], int]:
     sel = Selector(col)
     nvalid = sel.n - sel.nan
     if nvalid == 0:
         raise InvalidArgumentError("cannot fit quantile edges: every value of the feature is NaN")
-    if bins > 1:
-        q = np.linspace(0, 100, bins + 1)
-        inner = percentile_of(sel, q, nvalid)[1:-1]
-        inner = inner[~np.isnan(inner)]  # only possible with +-inf data (inf - inf)
-        inner = np.unique(inner)  # drops repeated quantiles (ties), sorted
-        inner = inner[np.isfinite(inner)]
-    else:
-        inner = np.empty(0)
-    edges = np.concatenate(([-np.inf], inner, [np.inf]))
-    return edges, sel.nan
+    if bins == 1:
+        return np.array([-np.inf, np.inf]), sel.nan
+    return quantile_edges(percentile_of(sel, edge_percentiles(bins), nvalid)), sel.nan
 
 
-def _categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
+def categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
+    """A categorical feature's edges: one bin ``{c}`` per code ``c`` in ``col`` (NaN ignored)."""
     vals = col[~np.isnan(col)]
     if vals.size == 0:
         raise InvalidArgumentError(f"categorical feature {name!r}: every value is NaN")
@@ -164,8 +184,8 @@ class Reference:
             raise InvalidArgumentError("data has no rows")
         if nfeat == 0:
             raise InvalidArgumentError("data has no columns")
-        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= _MAX_BINS:
-            raise InvalidArgumentError(f"bins must be an integer in [1, {_MAX_BINS}], got {bins!r}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
+            raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
         if names is None:
             names = [f"f{i}" for i in range(nfeat)]
         names = [str(s) for s in names] if not isinstance(names, str) else [names]
@@ -185,7 +205,7 @@ class Reference:
         for f in range(nfeat):
             col = np.ascontiguousarray(x[:, f])
             if f in cat_idx:
-                edges = _categorical_edges(col, names[f])
+                edges = categorical_edges(col, names[f])
                 kind = "categorical"
             else:
                 edges, _ = _quantile_edges(col, int(bins))
@@ -205,6 +225,12 @@ class Reference:
 
     def __len__(self) -> int:
         return len(self.features)
+
+    @property
+    def digest(self) -> str:
+        """``"sha256:..."``: the digest its file carries (over the canonical body), which
+        identifies the reference in drift profiles."""
+        return _digest(self._body())
 
     def __getitem__(self, name: str) -> FeatureProfile:
         for f in self.features:
