@@ -69,6 +69,7 @@ from .latency import (
     histogram_nbytes,
 )
 from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .profile import DriftProfile, Profiler, merge_profiles, profile_batch
 from .quantiles import percentile
 from .reference import FeatureProfile, Reference
 from .service import Observation, ServiceMonitor
@@ -144,6 +145,10 @@ __all__ = [
     "DriftMonitor",
     "DriftReport",
     "FeatureDrift",
+    "DriftProfile",
+    "Profiler",
+    "profile_batch",
+    "merge_profiles",
     "calculate_psi",
     "LatencyHistogram",
     "WindowedLatencyHistogram",

@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -551,6 +551,24 @@ class DriftMonitor:
             return "none"
         return "moderate" if increase <= hi else "significant"
 
+    @property
+    def window_bounds(self) -> tuple[int, int]:
+        """``[start, end)``: the stream rows the current window holds (``(0, 0)`` before any)."""
+        with self._lock:
+            return self._window_bounds()
+
+    def window_state(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], int, int]:
+        """``(counts, extra, start, end)``: :meth:`window_counts` and :attr:`window_bounds` read
+        together, as one consistent state."""
+        with self._lock:
+            start, end = self._window_bounds()
+            return (
+                self._counts.sum(axis=0, dtype=np.uint64),
+                self._extra.sum(axis=0, dtype=np.uint64),
+                start,
+                end,
+            )
+
     def evaluate(self) -> DriftReport:
         """Scores and verdicts of the current window against the reference (see the module
         doc). Raises :class:`EmptyWindowError` when no row has been added yet."""
@@ -560,10 +578,29 @@ class DriftMonitor:
             extra = self._extra.sum(axis=0, dtype=np.uint64)
         if end == start:
             raise EmptyWindowError("the drift window holds no rows yet: call update() first")
+        return self.score_counts(counts, extra, start=start, end=end)
+
+    def score_counts(
+        self,
+        counts: npt.NDArray[np.uint64],
+        extra: npt.NDArray[np.uint64],
+        *,
+        start: int,
+        end: int,
+        complete: bool | None = None,
+        features: Sequence[str] | None = None,
+    ) -> DriftReport:
+        """Score window counts laid out as :meth:`window_counts` returns them (every bin of every
+        feature, and per feature ``[nan, below, above]``) with this monitor's options: the one
+        scoring path of :meth:`evaluate` and :meth:`DriftProfile.report
+        <monitor.DriftProfile.report>`. ``features``: score only these (default all)."""
         score = self.out_of_range == "score"
+        only = None if features is None else set(features)
         out = []
         ex = extra.tolist()
         for f, (prof, (lo, hi, cat, lo_bin, hi_bin)) in enumerate(zip(self.reference.features, self._plan)):
+            if only is not None and prof.name not in only:
+                continue
             seg = counts[lo:hi]
             nan, below, above = ex[f]
             ref_vec, r_nan, r_oor, r_unseen = self._ref[f]
@@ -631,7 +668,8 @@ class DriftMonitor:
                     *rates,
                 )
             )
-        return DriftReport(tuple(out), end - start, start, end, end - start == self.window)
+        whole = end - start == self.window if complete is None else complete
+        return DriftReport(tuple(out), end - start, start, end, whole)
 
 
 _F64 = np.dtype(np.float64)

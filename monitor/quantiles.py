@@ -18,7 +18,15 @@ from ._ffi import check, ffi, lib
 from .binning import as_float64
 from .errors import InvalidArgumentError
 
-__all__ = ["Selector", "percentile_of", "percentile", "SELECT_HIST_LEN", "SELECT_MAX_RANKS"]
+__all__ = [
+    "Selector",
+    "percentile_of",
+    "percentile_ranks",
+    "interpolate",
+    "percentile",
+    "SELECT_HIST_LEN",
+    "SELECT_MAX_RANKS",
+]
 
 SELECT_HIST_LEN: int = int(lib.MON_SELECT_HIST_LEN)
 """Length of the radix histogram of one selection (from C)."""
@@ -119,8 +127,12 @@ class Selector:
         return res
 
 
-def percentile_of(sel: Selector, q: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
-    """numpy's 'linear' percentile of the ``n`` smallest (non-NaN) values, bit for bit."""
+def percentile_ranks(
+    q: npt.NDArray[np.float64], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """numpy's 'linear' percentile as order statistics: ``(ranks, gamma)`` such that the
+    percentiles ``q`` of ``n`` sorted values ``v`` are ``interpolate(v[ranks], gamma)``
+    (``ranks`` holds the lower ranks, then the upper ranks)."""
     if n == 0:
         raise InvalidArgumentError("percentile of an empty set of values")
     qq = np.true_divide(q, 100)
@@ -134,9 +146,19 @@ def percentile_of(sel: Selector, q: npt.NDArray[np.float64], n: int) -> npt.NDAr
     next_i = nxt.astype(np.intp)
     gamma = np.asanyarray(vi - prev_i, dtype=vi.dtype)
     ranks = np.concatenate((np.where(prev_i < 0, n - 1, prev_i), np.where(next_i < 0, n - 1, next_i)))
-    vals = sel.select(ranks.astype(np.int64))
-    k = q.size
+    return ranks.astype(np.int64), gamma
+
+
+def interpolate(vals: npt.NDArray[np.float64], gamma: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The percentiles from the order statistics at :func:`percentile_ranks`' ranks."""
+    k = gamma.size
     return _lerp(vals[:k], vals[k:], gamma)
+
+
+def percentile_of(sel: Selector, q: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
+    """numpy's 'linear' percentile of the ``n`` smallest (non-NaN) values, bit for bit."""
+    ranks, gamma = percentile_ranks(q, n)
+    return interpolate(sel.select(ranks), gamma)
 
 
 def percentile(values: Any, q: Any, *, nan_policy: str = "raise") -> npt.NDArray[np.float64]:

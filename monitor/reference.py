@@ -66,7 +66,17 @@ from .tabular import column_names, named_columns, select_columns
 _UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide)
 os.umask(_UMASK)
 
-__all__ = ["FeatureProfile", "Reference", "FORMAT", "VERSION", "TOP_K_DEFAULT"]
+__all__ = [
+    "FeatureProfile",
+    "Reference",
+    "FORMAT",
+    "VERSION",
+    "TOP_K_DEFAULT",
+    "MAX_BINS",
+    "edge_percentiles",
+    "quantile_edges",
+    "categorical_edges",
+]
 
 FORMAT = "monitor.reference"
 VERSION = 2  # the newest version this build writes (files without labels are written as 1)
@@ -74,7 +84,7 @@ _VERSIONS = (1, 2)
 #: Default number of string categories a reference keeps per feature (the rest is "other").
 TOP_K_DEFAULT = 50
 _MAX_DIGITS = 20  # 2**64 - 1 has 20 digits
-_MAX_BINS = 4096
+MAX_BINS = 4096
 _TOP_KEYS = {"format", "version", "rows", "features", "digest"}
 _FEATURE_KEYS = {"name", "kind", "edges", "counts", "nan", "below", "above"}
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
@@ -121,24 +131,36 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def edge_percentiles(bins: int) -> npt.NDArray[np.float64]:
+    """The percentiles whose values become a numeric feature's edges (the article's
+    ``linspace(0, 100, bins + 1)``)."""
+    return np.linspace(0, 100, bins + 1)
+
+
+def quantile_edges(quantiles: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A numeric feature's edges from its :func:`edge_percentiles` values: the inner ones,
+    repeats dropped, between ``-inf`` and ``+inf``. The one rule of every fitting path
+    (:meth:`Reference.fit`, :func:`monitor.spark.fit_reference`)."""
+    inner = quantiles[1:-1]
+    inner = inner[~np.isnan(inner)]  # only possible with +-inf data (inf - inf)
+    inner = np.unique(inner)  # drops repeated quantiles (ties), sorted
+    inner = inner[np.isfinite(inner)]
+    return np.concatenate(([-np.inf], inner, [np.inf]))
+
+
 def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArray[np.float64], int]:
     sel = Selector(col)
     nvalid = sel.n - sel.nan
     if nvalid == 0:
         raise InvalidArgumentError("cannot fit quantile edges: every value of the feature is NaN")
-    if bins > 1:
-        q = np.linspace(0, 100, bins + 1)
-        inner = percentile_of(sel, q, nvalid)[1:-1]
-        inner = inner[~np.isnan(inner)]  # only possible with +-inf data (inf - inf)
-        inner = np.unique(inner)  # drops repeated quantiles (ties), sorted
-        inner = inner[np.isfinite(inner)]
-    else:
-        inner = np.empty(0)
-    edges = np.concatenate(([-np.inf], inner, [np.inf]))
-    return edges, sel.nan
+    if bins == 1:
+        return np.array([-np.inf, np.inf]), sel.nan
+    return quantile_edges(percentile_of(sel, edge_percentiles(bins), nvalid)), sel.nan
 
 
-def _categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
+def categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
+    """A categorical feature's edges: one bin ``{c}`` per integer code ``c`` in ``col`` (NaN
+    ignored; at most ``MAX_BINS // 2`` codes)."""
     vals = col[~np.isnan(col)]
     if vals.size == 0:
         raise InvalidArgumentError(f"categorical feature {name!r}: every value is NaN")
@@ -147,9 +169,9 @@ def _categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[n
         raise InvalidArgumentError(
             f"categorical feature {name!r} must hold integer codes with |code| <= 2**53"
         )
-    if cats.size > _MAX_BINS // 2:
+    if cats.size > MAX_BINS // 2:
         raise InvalidArgumentError(
-            f"categorical feature {name!r} has {cats.size} distinct codes, at most {_MAX_BINS // 2} "
+            f"categorical feature {name!r} has {cats.size} distinct codes, at most {MAX_BINS // 2} "
             "are supported (give it as strings to keep the top K plus 'other')"
         )
     return _code_edges(cats)
@@ -275,8 +297,8 @@ class Reference:
         ``categorical``: names or column indices of the features that hold integer category codes
         (or labels).
         """
-        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= _MAX_BINS:
-            raise InvalidArgumentError(f"bins must be an integer in [1, {_MAX_BINS}], got {bins!r}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
+            raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
         if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= 2048:
             raise InvalidArgumentError(f"top_k must be an integer in [1, 2048], got {top_k!r}")
         if column_names(data) is not None:
@@ -330,7 +352,7 @@ class Reference:
             else:
                 col = np.ascontiguousarray(_numeric(raw, cnames[f]))
                 if f in cat_idx or raw.dtype.kind == "b":
-                    edges = _categorical_edges(col, cnames[f])
+                    edges = categorical_edges(col, cnames[f])
                     kind = "categorical"
                 else:
                     try:

@@ -230,6 +230,10 @@ PUBLIC_API = [
     "DriftMonitor",
     "DriftReport",
     "FeatureDrift",
+    "DriftProfile",
+    "Profiler",
+    "profile_batch",
+    "merge_profiles",
     "calculate_psi",
     # latency and its exports
     "LatencyHistogram",

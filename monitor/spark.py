@@ -1,0 +1,395 @@
+"""Drift on Apache Spark, exact for any partitioning (``pip install 'monitor[spark]'``).
+
+- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference: each
+  partition's Arrow batches go to the C binner (``mapInArrow``; numeric Arrow buffers are read in
+  place), each partition sends back one profile as bytes, and the driver merges them exactly.
+  The result is byte-identical to :func:`monitor.profile.profile_batch` on the collected rows, for any
+  number of partitions and any row order.
+- :func:`fit_reference` — a :class:`~monitor.Reference` fitted on a DataFrame, bit-identical to
+  :meth:`Reference.fit <monitor.Reference.fit>` on the collected rows (same edges, counts and
+  digest), without collecting them.
+
+How :func:`fit_reference` finds exact quantiles: every non-NaN double maps to an
+order-preserving 64-bit key (the C selection's key: ``-0.0`` and ``+0.0`` share one). The first
+scan counts each column's values, NaN and the histogram of the keys' top 12 bits (sign and
+exponent: one bucket per binade) and, for categorical columns, their distinct codes. Each
+wanted rank then lies in one bucket; a bucket holding at most :data:`COLLECT_LIMIT` values is
+collected to the driver and the rank selected there exactly; a larger one is split by the next
+12 key bits in the next scan. So a quantile is resolved after at most six splitting scans (64
+key bits; a bucket of one key is resolved without collecting) and one collecting scan, usually
+two or three in all; a last scan counts the reference's bins with the final edges. Each task
+holds, per column, one 4,096-bucket histogram (32 KiB) per unresolved bucket (at most two per
+wanted percentile), and the driver at most :data:`COLLECT_LIMIT` keys per collected bucket.
+Cache the DataFrame (``df.cache()``) if computing it is expensive: it is scanned several times.
+
+Columns: integer, floating-point and boolean Spark types (nulls count as NaN, as pandas and
+Arrow nulls do everywhere in monitor); other types are refused naming the column (cast decimals
+with ``col.cast("double")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ConfigMismatchError, InvalidArgumentError, InvalidTypeError
+from .profile import DriftProfile, Profiler, merge_profiles
+from .quantiles import interpolate, percentile_ranks
+from .reference import (
+    MAX_BINS,
+    FeatureProfile,
+    Reference,
+    categorical_edges,
+    edge_percentiles,
+    quantile_edges,
+)
+from .tabular import select_columns
+
+__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS"]
+
+DIGIT_BITS = 12
+"""Key bits resolved per splitting scan of :func:`fit_reference`."""
+COLLECT_LIMIT = 1 << 16
+"""A bucket holding at most this many values is collected to the driver and selected there."""
+_MAX_CATEGORIES = 1 << 16
+_SIGN = np.uint64(1 << 63)
+_MAG = np.uint64((1 << 63) - 1)
+
+
+def _require_spark() -> Any:
+    try:
+        from pyspark.sql import types as T  # noqa: N812 (Spark's own convention)
+    except ImportError:
+        raise ImportError(
+            "monitor.spark needs PySpark: pip install 'monitor[spark]' (and a Java runtime)"
+        ) from None
+    return T
+
+
+def _check_columns(df: Any, names: Sequence[str]) -> None:
+    """Every name is a column of ``df`` of a numeric (or boolean) Spark type."""
+    T = _require_spark()  # noqa: N806
+    if not hasattr(df, "schema") or not hasattr(df, "mapInArrow"):
+        raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
+    fields = {f.name: f.dataType for f in df.schema.fields}
+    missing = [n for n in names if n not in fields]
+    if missing:
+        raise ConfigMismatchError(f"DataFrame has no column(s) {missing!r}; its columns are {list(fields)!r}")
+    ok = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.BooleanType)
+    for n in names:
+        if not isinstance(fields[n], ok):
+            raise InvalidTypeError(
+                f"column {n!r} has Spark type {fields[n].simpleString()}, expected a number "
+                f"(integer, float, double or boolean; cast it, e.g. col({n!r}).cast('double'))"
+            )
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+# ---------------------------------------------------------------------------- profiles
+def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None) -> DriftProfile:
+    """The drift profile of ``df``'s rows against ``reference`` (see the module doc). Columns
+    are matched by name: ``columns`` (default: every feature of the reference) must be features
+    of the reference and columns of ``df``; other columns of ``df`` are ignored."""
+    if not isinstance(reference, Reference):
+        raise InvalidTypeError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
+    names = list(reference.names) if columns is None else _feature_subset(reference, columns)
+    _check_columns(df, names)
+    ref_json = reference.to_json()
+
+    def task(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        acc = Profiler(Reference.from_json(ref_json), names)
+        for b in batches:
+            acc.add(b)
+        yield pa.RecordBatch.from_pydict({"profile": [acc.profile().to_bytes()]})
+
+    rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
+    return merge_profiles(DriftProfile.from_bytes(r["profile"]) for r in rows)
+
+
+def _feature_subset(reference: Reference, columns: Sequence[str]) -> list[str]:
+    if isinstance(columns, str):
+        columns = [columns]
+    cols = list(columns)
+    unknown = [c for c in cols if c not in reference.names]
+    if unknown:
+        raise ConfigMismatchError(
+            f"columns {unknown!r} are not features of the reference {list(reference.names)!r}"
+        )
+    return [n for n in reference.names if n in set(cols)]
+
+
+# ---------------------------------------------------------------------------- exact quantiles
+def _keys(x: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
+    """Order-preserving keys of non-NaN doubles (the C selection's ``key_of``)."""
+    u = x.view(np.uint64)
+    mag = u & _MAG
+    neg = (u >> np.uint64(63)).astype(bool)
+    k = np.where(neg, np.uint64(0) - mag, mag)
+    return k ^ _SIGN
+
+
+def _double_of_key(k: int) -> float:
+    s = (k ^ (1 << 63)) & ((1 << 64) - 1)
+    bits = ((1 << 63) | ((-s) & ((1 << 64) - 1))) if s & (1 << 63) else s
+    return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
+
+
+def _column_values(batch: Any, name: str) -> npt.NDArray[np.float64]:
+    (col,) = select_columns(batch, [name], what="partition", allow_extra=True) or [None]
+    return np.ascontiguousarray(col, dtype=np.float64)
+
+
+def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint64]]:
+    """One scan of ``df``: for each request, the sum (histograms, counts) or concatenation
+    (collected keys, distinct codes) over every partition. Requests:
+
+    - ``("count", col)`` -> ``[non-NaN, NaN]``;
+    - ``("hist", col, prefix, bits)`` -> histogram of the next DIGIT_BITS bits of the keys whose
+      top ``bits`` bits are ``prefix``;
+    - ``("collect", col, prefix, bits)`` -> those keys, unsorted;
+    - ``("distinct", col)`` -> the distinct non-NaN values' float64 bits.
+    """
+    reqs = list(requests)
+    width = 1 << DIGIT_BITS
+
+    def task(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        acc: dict[int, Any] = {}
+        for b in batches:
+            if not b.num_rows:
+                continue
+            cache: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]] = {}
+            for i, r in enumerate(reqs):
+                kind, col = r[0], r[1]
+                if col not in cache:
+                    x = _column_values(b, col)
+                    valid = x[~np.isnan(x)]
+                    cache[col] = (x, _keys(valid))
+                x, keys = cache[col]
+                if kind == "count":
+                    v = np.array([keys.size, x.size - keys.size], dtype=np.uint64)
+                    acc[i] = acc[i] + v if i in acc else v
+                elif kind == "distinct":
+                    u = np.unique(x[~np.isnan(x)])
+                    acc[i] = np.unique(np.concatenate((acc[i], u))) if i in acc else u
+                    if acc[i].size > _MAX_CATEGORIES:
+                        raise InvalidArgumentError(
+                            f"categorical column {col!r} has more than {_MAX_CATEGORIES} distinct codes"
+                        )
+                else:
+                    prefix, bits = r[2], r[3]
+                    sel = keys if bits == 0 else keys[(keys >> np.uint64(64 - bits)) == np.uint64(prefix)]
+                    if kind == "hist":
+                        step = min(DIGIT_BITS, 64 - bits)
+                        digit = (sel >> np.uint64(64 - bits - step)) & np.uint64((1 << step) - 1)
+                        h = np.bincount(digit.astype(np.intp), minlength=width).astype(np.uint64)
+                        acc[i] = acc[i] + h if i in acc else h
+                    else:
+                        acc.setdefault(i, []).append(sel)
+        ids, blobs = [], []
+        for i, v in acc.items():
+            if isinstance(v, list):
+                v = np.concatenate(v)
+            if reqs[i][0] == "distinct":
+                v = v.view(np.uint64)
+            ids.append(i)
+            blobs.append(np.ascontiguousarray(v, dtype="<u8").tobytes())
+        yield pa.RecordBatch.from_pydict(
+            {"req": pa.array(ids, pa.int32()), "data": pa.array(blobs, pa.binary())}
+        )
+
+    cols = sorted({r[1] for r in reqs})
+    rows = df.select(*[_quote(c) for c in cols]).mapInArrow(task, "req int, data binary").collect()
+    out: list[Any] = [None] * len(reqs)
+    for row in rows:
+        i = row["req"]
+        v = np.frombuffer(row["data"], dtype="<u8").astype(np.uint64)
+        kind = reqs[i][0]
+        if out[i] is None:
+            out[i] = v
+        elif kind in ("count", "hist"):
+            out[i] = out[i] + v
+        else:
+            out[i] = np.concatenate((out[i], v))
+    for i, r in enumerate(reqs):
+        if out[i] is None:  # no partition had a row
+            out[i] = np.zeros(2 if r[0] == "count" else (width if r[0] == "hist" else 0), dtype=np.uint64)
+    return out
+
+
+class _Target:
+    """One wanted rank of one column while its key is being narrowed down."""
+
+    __slots__ = ("col", "rank", "prefix", "bits", "size", "value")
+
+    def __init__(self, col: str, rank: int, size: int) -> None:
+        self.col = col
+        self.rank = rank  # rank within the keys having this prefix
+        self.prefix = 0
+        self.bits = 0
+        self.size = size  # how many keys have this prefix
+        self.value: float | None = None
+
+
+def _select(df: Any, targets: list[_Target], limit: int) -> int:
+    """Resolve every target's value; returns the number of scans used."""
+    scans = 0
+    while True:
+        open_ = [t for t in targets if t.value is None]
+        if not open_:
+            return scans
+        keyof = {}
+        reqs: list[tuple[Any, ...]] = []
+        for t in open_:
+            kind = "collect" if t.size <= limit else "hist"
+            k = (kind, t.col, t.prefix, t.bits)
+            if k not in keyof:
+                keyof[k] = len(reqs)
+                reqs.append(k)
+        res = _scan(df, reqs)
+        scans += 1
+        for t in open_:
+            kind = "collect" if t.size <= limit else "hist"
+            v = res[keyof[(kind, t.col, t.prefix, t.bits)]]
+            if kind == "collect":
+                t.value = _double_of_key(int(np.sort(v)[t.rank]))
+                continue
+            cum = np.cumsum(v, dtype=np.uint64)
+            b = int(np.searchsorted(cum, np.uint64(t.rank), side="right"))
+            below = int(cum[b - 1]) if b else 0
+            step = min(DIGIT_BITS, 64 - t.bits)
+            t.prefix = (t.prefix << step) | b
+            t.bits += step
+            t.rank -= below
+            t.size = int(v[b])
+            if t.bits == 64:  # one key: the value itself
+                t.value = _double_of_key(t.prefix)
+
+
+def fit_reference(
+    df: Any,
+    bins: int = 10,
+    columns: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    *,
+    collect_limit: int = COLLECT_LIMIT,
+    stats: dict[str, int] | None = None,
+) -> Reference:
+    """A :class:`~monitor.Reference` fitted on ``df`` (see the module doc), equal — edges,
+    counts, digest — to ``Reference.fit`` on the collected columns (``names=columns``,
+    ``categorical=categorical``). ``columns``: default every column of ``df``. ``collect_limit``: the
+    largest bucket collected to the driver (default :data:`COLLECT_LIMIT`; smaller means more
+    scans and less driver memory). ``stats``: a dict that receives ``"scans"``, the number of scans of ``df`` used (counting the last one)."""
+    _require_spark()
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
+        raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
+    if not hasattr(df, "schema"):
+        raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
+    names = [f.name for f in df.schema.fields] if columns is None else [str(c) for c in columns]
+    if isinstance(columns, str):
+        names = [columns]
+    if not names:
+        raise InvalidArgumentError("no columns to fit")
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(f"columns repeat: {names!r}")
+    _check_columns(df, names)
+    if (
+        isinstance(collect_limit, bool)
+        or not isinstance(collect_limit, (int, np.integer))
+        or collect_limit < 1
+    ):
+        raise InvalidArgumentError(f"collect_limit must be a positive integer, got {collect_limit!r}")
+    cats = set()
+    for c in categorical or ():
+        if not isinstance(c, str) or c not in names:
+            raise InvalidArgumentError(f"categorical: unknown feature {c!r} (features: {names!r})")
+        cats.add(c)
+    # scan 1: counts, binade histograms, distinct categorical codes
+    first: list[tuple[Any, ...]] = []
+    for n in names:
+        first.append(("count", n))
+        first.append(("distinct", n) if n in cats else ("hist", n, 0, 0))
+    res = _scan(df, first)
+    scans = 1
+    rows = None
+    targets: dict[str, tuple[list[_Target], Any]] = {}
+    edges: dict[str, npt.NDArray[np.float64]] = {}
+    for j, n in enumerate(names):
+        nvalid, nan = (int(v) for v in res[2 * j])
+        if rows is None:
+            rows = nvalid + nan
+        if nvalid + nan == 0:
+            raise InvalidArgumentError("data has no rows")
+        if n in cats:
+            codes = np.sort(res[2 * j + 1].view(np.float64))
+            if codes.size == 0:
+                raise InvalidArgumentError(f"categorical feature {n!r}: every value is NaN")
+            edges[n] = categorical_edges(codes, n)
+            continue
+        if nvalid == 0:
+            raise InvalidArgumentError(
+                f"cannot fit quantile edges of {n!r}: every value of the feature is NaN"
+            )
+        if bins == 1:
+            edges[n] = np.array([-np.inf, np.inf])
+            continue
+        ranks, gamma = percentile_ranks(edge_percentiles(int(bins)), nvalid)
+        hist = res[2 * j + 1]
+        ts = []
+        cum = np.cumsum(hist, dtype=np.uint64)
+        for r in np.unique(ranks):
+            t = _Target(n, int(r), nvalid)
+            b = int(np.searchsorted(cum, np.uint64(t.rank), side="right"))
+            t.prefix, t.bits = b, DIGIT_BITS
+            t.rank -= int(cum[b - 1]) if b else 0
+            t.size = int(hist[b])
+            ts.append(t)
+        targets[n] = (ts, (ranks, gamma))
+    scans += _select(df, [t for ts, _ in targets.values() for t in ts], int(collect_limit))
+    for n, (ts, (ranks, gamma)) in targets.items():
+        by_rank = dict(zip(np.unique(ranks).tolist(), [t.value for t in ts], strict=True))
+        vals = np.array([by_rank[int(r)] for r in ranks], dtype=np.float64)
+        edges[n] = quantile_edges(interpolate(vals, gamma))
+    # last scan: the reference's counts over the final edges
+    kinds = {n: ("categorical" if n in cats else "numeric") for n in names}
+    zero = Reference(
+        [
+            FeatureProfile(n, kinds[n], _ro(edges[n]), _ro(np.zeros(edges[n].size - 1, np.uint64)), 0, 0, 0)
+            for n in names
+        ],
+        0,
+    )
+    prof = profile(df, zero, names)
+    if stats is not None:
+        stats["scans"] = scans + 1
+    feats = []
+    for n in names:
+        fp = zero[n]
+        fc = prof.feature(n)
+        full = np.zeros(fp.nbins, dtype=np.uint64)
+        full[fp.category_bins] = fc.counts
+        below, above = fc.below, fc.above
+        if fp.kind == "categorical":
+            # profiles fold a categorical feature's gaps, below and above into "unseen";
+            # the reference's own values fall in its category bins only
+            if fc.unseen:
+                raise AssertionError(
+                    f"{n!r}: reference values outside its own categories"
+                )  # pragma: no cover
+        feats.append(FeatureProfile(n, fp.kind, fp.edges, _ro(full), fc.nan, below, above))
+    assert rows is not None
+    return Reference(feats, rows)
+
+
+def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a.setflags(write=False)
+    return a

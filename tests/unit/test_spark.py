@@ -1,0 +1,134 @@
+"""monitor.spark on PySpark in local mode: byte identity with the single-process profile and
+bit identity with Reference.fit, for any partitioning and row order."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import monitor
+from monitor.errors import ConfigMismatchError, CorruptDataError, InvalidTypeError
+from monitor.profile import DriftProfile, profile_batch
+
+pyspark = pytest.importorskip("pyspark", reason="PySpark not installed: pip install 'monitor[spark]'")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("no Java runtime (apt-get install openjdk-17-jre-headless)", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+import monitor.spark as mspark  # noqa: E402
+
+pytestmark = [
+    pytest.mark.slow,
+    # PySpark 4 warns about pandas 3 on import of its Arrow helpers; not ours to fix
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    s = (
+        SparkSession.builder.master("local[2]")
+        .appName("monitor-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        # small Arrow batches, so each partition hands the binner several batches
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "997")
+        .getOrCreate()
+    )
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()
+
+
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=N)
+    a[::53] = np.nan
+    b = np.round(rng.exponential(size=N), 2)  # heavy ties
+    c = rng.integers(0, 6, N).astype(np.int64)
+    d = np.where(rng.random(N) < 0.5, -0.0, 0.0) * (rng.random(N) < 0.3) + rng.normal(size=N) * (
+        rng.random(N) < 0.7
+    )
+    return {"a": a, "b": b, "c": c, "d": d}
+
+
+def _df(spark, cols, parts, seed=0):
+    import pandas as pd
+
+    pdf = pd.DataFrame(cols)
+    if seed:
+        pdf = pdf.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    return spark.createDataFrame(pdf).repartition(parts)
+
+
+def test_fit_reference_bit_identical_to_reference_fit(spark, data):
+    expect = monitor.Reference.fit(
+        np.column_stack([data[k].astype(np.float64) for k in "abcd"]),
+        bins=10,
+        names=list("abcd"),
+        categorical=["c"],
+    )
+    for parts, seed in ((1, 0), (7, 3)):
+        stats: dict[str, int] = {}
+        got = mspark.fit_reference(_df(spark, data, parts, seed), bins=10, categorical=["c"], stats=stats)
+        assert got.digest == expect.digest
+        assert got.to_json() == expect.to_json()
+        assert 3 <= stats["scans"] <= 8
+
+
+def test_fit_reference_forces_every_splitting_scan(spark):
+    # values crowded into one binade, ties, and buckets beyond the collect limit: every wanted
+    # rank is narrowed by several splitting scans, some down to a single key (64 bits)
+    rng = np.random.default_rng(5)
+    x = 1.0 + rng.integers(0, 2**40, 3000) * 2.0**-52
+    x[:400] = 1.5  # a tie wider than the limit: resolved at 64 bits without collecting
+    stats: dict[str, int] = {}
+    got = mspark.fit_reference(_df(spark, {"x": x}, 3, seed=2), bins=8, collect_limit=16, stats=stats)
+    assert got.digest == monitor.Reference.fit(x, bins=8, names=["x"]).digest
+    assert stats["scans"] >= 5
+
+
+def test_profile_byte_identical_for_any_partitioning_and_order(spark, data):
+    ref = monitor.Reference.fit(
+        np.column_stack([data["a"][:5000], data["b"][:5000], data["c"][:5000]]),
+        names=["a", "b", "c"],
+        categorical=["c"],
+    )
+    cur = {k: data[k] for k in "abc"}
+    expect = profile_batch(ref, cur).to_bytes()
+    for parts, seed in ((1, 0), (2, 1), (7, 2), (64, 3)):
+        got = mspark.profile(_df(spark, dict(cur, extra=np.arange(N)), parts, seed), ref)
+        assert got.to_bytes() == expect, (parts, seed)
+    assert mspark.profile(_df(spark, cur, 3), ref, columns=["b"]) == profile_batch(
+        ref, {"b": cur["b"]}, columns=["b"]
+    )
+
+
+def test_nulls_count_as_nan_and_bad_input(spark, data):
+    ref = monitor.Reference.fit(data["a"][~np.isnan(data["a"])], names=["a"])
+    df = spark.createDataFrame([(1.0,), (None,), (float("nan"),), (0.5,)], "a double")
+    p = mspark.profile(df, ref)
+    assert p.feature("a").nan == 2 and p.rows == 4
+    with pytest.raises(ConfigMismatchError, match="no column"):
+        mspark.profile(spark.createDataFrame([(1.0,)], "z double"), ref)
+    with pytest.raises(InvalidTypeError, match="Spark type string"):
+        mspark.profile(spark.createDataFrame([("x",)], "a string"), ref)
+    with pytest.raises(InvalidTypeError, match="DataFrame"):
+        mspark.profile([[1.0]], ref)
+    with pytest.raises(ConfigMismatchError, match="not features"):
+        mspark.profile(df, ref, columns=["q"])
+    other = monitor.Reference.fit(np.arange(10.0), names=["a"])
+    with pytest.raises(ConfigMismatchError, match="different references"):
+        p.merge(mspark.profile(df, other))
+    with pytest.raises(CorruptDataError):
+        DriftProfile.from_bytes(p.to_bytes()[:-1])
