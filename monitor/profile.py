@@ -61,7 +61,7 @@ _FEAT = struct.Struct("<QQQQ")
 _U64_MAX = 2**64 - 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FeatureCounts:
     """One feature of a profile: ``counts[i]`` for the i-th compared bin of the reference
     feature (every bin of a numeric feature, the category bins of a categorical one), and the
@@ -73,6 +73,19 @@ class FeatureCounts:
     below: int
     above: int
     unseen: int
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FeatureCounts):
+            return NotImplemented
+        return (self.name, self.nan, self.below, self.above, self.unseen) == (
+            other.name,
+            other.nan,
+            other.below,
+            other.above,
+            other.unseen,
+        ) and bool(np.array_equal(self.counts, other.counts))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking array field: not hashable
 
     @property
     def total(self) -> int:
