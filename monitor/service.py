@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -40,6 +41,7 @@ from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
+from .shared import ENV_VAR, SharedSegment, segment_path
 from .snapshot import (
     QUANTILES,
     DriftSignals,
@@ -254,7 +256,11 @@ class ServiceMonitor:
     disables logging); ``log_success`` (log every success, default True - errors and drops
     are always logged); ``latency_config`` (keyword arguments for LatencyHistogram);
     ``trace_context`` (a callable giving ``(trace_id, span_id)`` for the current request, e.g.
-    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins).
+    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins);
+    ``shared`` (a :class:`~monitor.shared.SharedSegment`, or a directory for one: every process
+    of a pre-fork server records its totals and cumulative latency there, and :meth:`totals`
+    and the snapshot's totals are then those of all processes - its windows stay this
+    process's; default: the directory in ``$MONITOR_SHARED_DIR`` when set, ``False``: never).
     """
 
     def __init__(
@@ -274,6 +280,7 @@ class ServiceMonitor:
         log_success: bool = True,
         latency_config: Mapping[str, Any] | None = None,
         trace_context: Callable[[], tuple[str, str] | None] | None = None,
+        shared: SharedSegment | str | os.PathLike[str] | bool | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
             raise InvalidArgumentError(f"service must be a non-empty str, got {service!r}")
@@ -360,6 +367,11 @@ class ServiceMonitor:
             slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
         self._record_latency = self._latency.record_ns_at
+        self._shared = _shared_segment(shared, service, model_version, lat_kwargs)
+        if self._shared is not None:  # the request path records into the segment too
+            self._begin, self._ok, self._drop, self._fail, self._record_latency = self._shared.chain(
+                self._begin, self._ok, self._drop, self._fail, self._record_latency
+            )
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -378,6 +390,11 @@ class ServiceMonitor:
     @property
     def drift(self) -> Any:
         return self._drift
+
+    @property
+    def shared(self) -> SharedSegment | None:
+        """The shared segment this monitor records into (None when it has none)."""
+        return self._shared
 
     @property
     def internal_errors(self) -> int:
@@ -446,6 +463,8 @@ class ServiceMonitor:
         """Count a request received and dropped at admission (never in flight)."""
         try:
             self._counters.reject(_tick(self._clock()))
+            if self._shared is not None:
+                self._shared.counters.reject(0)
             if self._logger is not None:
                 self._logger.log(
                     "request_rejected",
@@ -464,6 +483,8 @@ class ServiceMonitor:
         downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
         self._counters.error(_tick(self._clock()), cat.code)
+        if self._shared is not None:
+            self._shared.counters.error(0, cat.code)
         if self._logger is not None:
             self._logger.log(
                 "late_error",
@@ -583,8 +604,8 @@ class ServiceMonitor:
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
-        errors per category value."""
-        c = self._counters.totals()
+        errors per category value (of every process when the monitor has a shared segment)."""
+        c = (self._counters if self._shared is None else self._shared).totals()
         out = {
             "received": c.received,
             "processed": c.processed,
@@ -600,7 +621,7 @@ class ServiceMonitor:
         """The four signals now, as one frozen :class:`Snapshot`."""
         now_s = self._clock()
         now = _tick(now_s)
-        tot = self._counters.totals()
+        tot = (self._counters if self._shared is None else self._shared).totals()
         win = self._counters.window(now)
         w = win.counts
         thr = throughput_signals(tot, win, self._slot_ticks)
@@ -661,6 +682,35 @@ class ServiceMonitor:
         except MonitorError:  # e.g. an empty window: no drift figures yet
             return {}
         return drift_signals(report)
+
+
+def _shared_segment(
+    shared: Any, service: str, model_version: str, latency_config: Mapping[str, Any]
+) -> SharedSegment | None:
+    if shared is False:
+        return None
+    if isinstance(shared, SharedSegment):
+        shared.check_compatible(service, model_version, latency_config)
+        return shared
+    if shared is None or shared is True:
+        directory = os.environ.get(ENV_VAR) or None
+        if directory is None:
+            if shared is True:
+                raise InvalidArgumentError(f"shared=True needs ${ENV_VAR} to name a directory")
+            return None
+    elif isinstance(shared, (str, os.PathLike)):
+        directory = os.fspath(shared)
+    else:
+        raise InvalidArgumentError(
+            f"shared must be a SharedSegment, a directory, True, False or None, got {shared!r}"
+        )
+    os.makedirs(directory, exist_ok=True)
+    return SharedSegment.open(
+        segment_path(directory, service, model_version),
+        service=service,
+        model_version=model_version,
+        latency_config=latency_config,
+    )
 
 
 _RESERVED = frozenset(
