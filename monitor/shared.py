@@ -325,9 +325,10 @@ class SharedSegment:
         """ConfigMismatchError unless a service of this name, model version and latency
         configuration may record into this segment."""
         want = _layout(service, model_version, latency_config, self._names)
-        if _canonical(want) != _canonical(self.layout):
+        have = dict(self.layout)
+        if _canonical(want) != _canonical(have):
             raise ConfigMismatchError(
-                f"shared segment {self.path} is configured differently ({_diff(self.layout, want)})"
+                f"shared segment {self.path} is configured differently ({_diff(have, want)})"
             )
 
     # -- the service's request path ----------------------------------------------------------
