@@ -207,6 +207,11 @@ class ServiceCounters:
         self.fail_status = self._fail
         self._error = functools.partial(lib.mon_service_error, s)
 
+    def c_object(self) -> Any:
+        """The ``mon_service *`` of these counters, for another C unit's binding that takes
+        one (e.g. ``mon_shared_finish``); valid while this object lives."""
+        return self._s
+
     @staticmethod
     def nbytes_for(slots: int) -> int:
         """Bytes of C state of counters with ``slots`` window slots (``mon_service_size``)."""

@@ -41,7 +41,7 @@ from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
-from .shared import ENV_VAR, SharedSegment, segment_path
+from .shared import ENV_VAR, OUTCOME_DROPPED, OUTCOME_FAILED, OUTCOME_OK, SharedSegment, segment_path
 from .snapshot import (
     QUANTILES,
     DriftSignals,
@@ -60,6 +60,7 @@ _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
+_OUTCOMES = {"info": OUTCOME_OK, "error": OUTCOME_FAILED, "warning": OUTCOME_DROPPED}
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -368,10 +369,12 @@ class ServiceMonitor:
         )
         self._record_latency = self._latency.record_ns_at
         self._shared = _shared_segment(shared, service, model_version, lat_kwargs)
-        if self._shared is not None:  # the request path records into the segment too
-            self._begin, self._ok, self._drop, self._fail, self._record_latency = self._shared.chain(
-                self._begin, self._ok, self._drop, self._fail, self._record_latency
-            )
+        # With a shared segment the request path records into it too, at no extra C call on
+        # entry (both begins in one) and one on exit (the latency and the outcome together).
+        self._sh_finish: Callable[[int, int, int], int] | None = None
+        if self._shared is not None:
+            self._begin = self._shared.begin_with(counters)
+            self._sh_finish = self._shared.finish
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -508,7 +511,8 @@ class ServiceMonitor:
         tick = int(t1 * 1e9)
         if tick < 0:
             tick = 0
-        self._record_latency(tick, ns if ns > 0 else 0)
+        ns = ns if ns > 0 else 0
+        self._record_latency(tick, ns)
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
@@ -552,6 +556,14 @@ class ServiceMonitor:
                 category, obs._error_type, obs._error_message = bad
                 status = self._fail(tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
+        if self._sh_finish is not None:
+            outcome = _OUTCOMES[level]
+            code = self._cat_codes[category] if category is not None else 0
+            try:
+                sh_status = self._sh_finish(outcome, code, ns)
+            except OverflowError:  # a latency of 2**64 ns or more (a clock jump): invalid
+                sh_status = self._shared.finish_slow(outcome, code, ns)  # type: ignore[union-attr]
+            status = status or sh_status
         if status != 0:
             self._count_internal_error()
         latency_ms = latency_s * 1000.0

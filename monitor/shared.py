@@ -54,6 +54,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+from ._ffi import lib
 from .counters import CounterTotals, ServiceCounters
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from .latency import LatencyHistogram, crc32c, histogram_layout
@@ -66,6 +67,9 @@ __all__ = [
     "ENV_VAR",
     "FORMAT_VERSION",
     "HEADER_BYTES",
+    "OUTCOME_OK",
+    "OUTCOME_FAILED",
+    "OUTCOME_DROPPED",
 ]
 
 ENV_VAR = "MONITOR_SHARED_DIR"
@@ -76,6 +80,9 @@ HEADER_BYTES = 4096
 """The header page: magic, version, state, size, layout hash, layout description, CRC-32C."""
 MAGIC = b"MONSHM\x00\x01"
 _READY = 1
+OUTCOME_OK: int = int(lib.MON_OUTCOME_OK)
+OUTCOME_FAILED: int = int(lib.MON_OUTCOME_FAILED)
+OUTCOME_DROPPED: int = int(lib.MON_OUTCOME_DROPPED)
 _HEAD = struct.Struct("<8sIIQ32sI")  # magic, version, state, size, layout sha256, desc length
 _CRC_AT = HEADER_BYTES - 4
 # The counters' one slot: slot_ticks 2**64 - 1 from tick 0 and every event at tick 0, so the
@@ -213,11 +220,13 @@ class SharedSegment:
     ``mmap`` (see the module documentation). Use :meth:`open`; :meth:`totals` and
     :meth:`latency` read the state every attached process records into."""
 
-    __slots__ = ("path", "layout", "created", "counters", "_map", "_hists", "_names")
+    __slots__ = ("path", "layout", "created", "counters", "begin", "finish", "_map", "_hists", "_names")
     path: str
     layout: Mapping[str, Any]
     created: bool
     counters: ServiceCounters
+    begin: Callable[[int], None]
+    finish: Callable[[int, int, int], int]
     _map: mmap.mmap
     _hists: dict[str, LatencyHistogram]
     _names: tuple[str, ...]
@@ -282,6 +291,18 @@ class SharedSegment:
         except (CorruptDataError, ConfigMismatchError) as exc:
             raise CorruptDataError(f"{where}: {exc}") from None
         self._names = tuple(self._hists)
+        # The service's request path, C functions bound to the segment (no Python frame):
+        # begin(0) announces a request; finish(outcome, category_code, latency_ns) records its
+        # latency in the first histogram and its outcome (OUTCOME_*) in one call
+        # (mon_shared_finish; the C status; OverflowError for a latency outside [0, 2**64):
+        # use finish_slow).
+        self.begin = self.counters.begin
+        self.finish = functools.partial(
+            lib.mon_shared_finish,
+            self.counters.c_object(),
+            self._hists[self._names[0]].c_object(),
+            0,
+        )
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -332,43 +353,21 @@ class SharedSegment:
             )
 
     # -- the service's request path ----------------------------------------------------------
-    def chain(
-        self,
-        begin: Callable[[int], None],
-        ok: Callable[[int], int],
-        drop: Callable[[int], int],
-        fail: Callable[[int, int], int],
-        record_latency: Callable[[int, int], None],
-    ) -> tuple[Callable[..., Any], ...]:
-        """The service's recording functions, each also recording into the segment (used by
-        :class:`~monitor.ServiceMonitor`): a request finished in the process is finished in
-        the segment only when the process counted it (the status is the first non-zero)."""
+    def begin_with(self, local: ServiceCounters) -> Callable[[int], None]:
+        """``begin(now)`` announcing a request in a process's own ``local`` counters at tick
+        ``now`` and in the segment, in one C call (``mon_shared_begin``)."""
+        return functools.partial(lib.mon_shared_begin, local.c_object(), self.counters.c_object())
+
+    def finish_slow(self, outcome: int, category_code: int, latency_ns: int) -> int:
+        """:attr:`finish` for a latency outside [0, 2**64) ns (a clock jump): the outcome is
+        counted and the latency counted as invalid."""
+        self.histogram(self._names[0]).record_ns(latency_ns)
         c = self.counters
-        sbegin, sok, sdrop, sfail = c.begin, c.ok, c.drop, c.fail_status
-        h = self.histogram("request")
-        srec = functools.partial(h.record_ns)
-
-        def begin2(t: int) -> None:
-            begin(t)
-            sbegin(0)
-
-        def ok2(t: int) -> int:
-            st = ok(t)
-            return st or sok(0)
-
-        def drop2(t: int) -> int:
-            st = drop(t)
-            return st or sdrop(0)
-
-        def fail2(t: int, code: int) -> int:
-            st = fail(t, code)
-            return st or sfail(0, code)
-
-        def rec2(t: int, ns: int) -> None:
-            record_latency(t, ns)
-            srec(ns)
-
-        return begin2, ok2, drop2, fail2, rec2
+        if outcome == OUTCOME_OK:
+            return c.ok(0)
+        if outcome == OUTCOME_DROPPED:
+            return c.drop(0)
+        return c.fail(0, category_code)
 
     def __repr__(self) -> str:
         return f"SharedSegment({self.path!r}, nbytes={self.nbytes}, histograms={self._names})"

@@ -327,6 +327,11 @@ class LatencyHistogram:
         except (OverflowError, TypeError):
             self._slow(value, "ns")
 
+    def c_object(self) -> Any:
+        """The ``mon_hist *`` of this histogram, for another C unit's binding that takes one
+        (e.g. ``mon_shared_finish``); valid while this object lives."""
+        return self._h
+
     def record_us(self, value: float) -> Any:
         """Record one latency in microseconds (float or int)."""
         try:
