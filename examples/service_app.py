@@ -1,5 +1,5 @@
 """A model service to copy: a WSGI app with ``/predict`` (instrumented by ServiceMonitor) and
-``/metrics`` (Prometheus text), exact across the worker processes of a pre-fork server::
+``/metrics`` (``monitor.exposition``), exact across the worker processes of a pre-fork server::
 
     export MONITOR_SHARED_DIR=/dev/shm/monitor-example    # one shared segment for all workers
     gunicorn -w 4 --chdir examples service_app:app
@@ -19,8 +19,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from monitor import InputValidationError, ServiceMonitor
-from monitor.exposition import escape_label_value, prometheus_text
+from monitor import InputValidationError, ServiceMonitor, exposition
 
 SERVICE = os.environ.get("EXAMPLE_SERVICE", "example-model")
 MODEL_VERSION = os.environ.get("EXAMPLE_MODEL_VERSION", "v1")
@@ -52,41 +51,12 @@ def predict(payload: Any) -> dict[str, Any]:
     return {"prediction": y, "model_version": MODEL_VERSION}
 
 
-# -- /metrics ---------------------------------------------------------------------------------
-PREFIX = "monitor"
-REQUESTS = f"{PREFIX}_requests_total"
-ERRORS = f"{PREFIX}_errors_total"
-IN_FLIGHT = f"{PREFIX}_requests_in_flight"
-LATENCY = f"{PREFIX}_request_latency_seconds"
-
-
-def metrics_text() -> str:
-    """Prometheus text format 0.0.4: the request counters, errors by category, requests in
-    flight and the cumulative latency histogram (of every worker when shared)."""
-    base = f'service="{escape_label_value(SERVICE)}",model_version="{escape_label_value(MODEL_VERSION)}"'
-    tot = svc.totals()
-    lines = [
-        f"# HELP {REQUESTS} Requests received, processed, dropped or failed since start",
-        f"# TYPE {REQUESTS} counter",
-    ]
-    lines += [
-        f'{REQUESTS}{{{base},flow="{f}"}} {tot[f]}' for f in ("received", "processed", "dropped", "failed")
-    ]
-    lines += [f"# HELP {ERRORS} Errors by category since start", f"# TYPE {ERRORS} counter"]
-    cats = [k for k in tot if k not in ("received", "processed", "dropped", "failed", "in_flight")]
-    lines += [f'{ERRORS}{{{base},category="{c}"}} {tot[c]}' for c in cats]
-    lines += [f"# HELP {IN_FLIGHT} Requests started and not yet finished", f"# TYPE {IN_FLIGHT} gauge"]
-    lines.append(f"{IN_FLIGHT}{{{base}}} {tot['in_flight']}")
-    text = "\n".join(lines) + "\n"
-    if svc.shared is not None:
-        hist = svc.shared.latency()
-        text += prometheus_text(
-            hist,
-            LATENCY,
-            {"service": SERVICE, "model_version": MODEL_VERSION},
-            "Request latency at the service boundary since start",
-        )
-    return text
+# -- /metrics: every signal, in the format the scraper asks for (text 0.0.4, OpenMetrics with
+# exemplars, protobuf with native histograms). With a shared segment the counters and the
+# latency histogram are the fleet's; the window gauges are those of the worker that answers.
+registry = exposition.Registry()
+registry.register(svc)
+metrics_app = exposition.make_wsgi_app(registry)
 
 
 # -- WSGI -------------------------------------------------------------------------------------
@@ -100,10 +70,8 @@ def _reply(start: Start, status: str, body: bytes, ctype: str) -> Iterable[bytes
 
 def app(environ: dict[str, Any], start_response: Start) -> Iterable[bytes]:
     path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET")
-    if path == "/metrics" and method == "GET":
-        return _reply(
-            start_response, "200 OK", metrics_text().encode(), "text/plain; version=0.0.4; charset=utf-8"
-        )
+    if path == "/metrics":
+        return metrics_app(environ, start_response)
     if path == "/predict" and method in ("POST", "GET"):
         try:
             n = int(environ.get("CONTENT_LENGTH") or 0)

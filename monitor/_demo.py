@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
@@ -82,7 +83,8 @@ def _rules() -> list[Rule]:
     ]
 
 
-def run_demo(out: TextIO) -> int:
+def run_demo(out: TextIO, on_monitor: Callable[[ServiceMonitor], object] | None = None) -> int:
+    """The demo; ``on_monitor`` gets its ServiceMonitor first (``monitor demo --serve``)."""
     rng = np.random.default_rng(SEED)
     w = out.write
     clock = _VirtualClock()
@@ -106,6 +108,8 @@ def run_demo(out: TextIO) -> int:
         drift=drift,
         logger=logger,
     )
+    if on_monitor is not None:
+        on_monitor(svc)
     alerts: list[str] = []
     engine = AlertEngine(_rules(), clock=clock, logger=logger)
 

@@ -368,13 +368,21 @@ class ServiceMonitor:
             slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
         self._record_latency = self._latency.record_ns_at
+        # Since start, for the exports (a Prometheus histogram is cumulative), and the newest
+        # traced request per power-of-two latency (at most 64 entries: the exemplars).
+        self._latency_total = LatencyHistogram(**lat_kwargs)
+        self._record_total: Callable[[int], None] | None = self._latency_total.record_ns
+        self._exemplars: dict[int, tuple[int, str]] = {}
         self._shared = _shared_segment(shared, service, model_version, lat_kwargs)
         # With a shared segment the request path records into it too, at no extra C call on
-        # entry (both begins in one) and one on exit (the latency and the outcome together).
+        # entry (both begins in one) and one on exit (the latency and the outcome together);
+        # the cumulative latency is then the segment's (every process).
         self._sh_finish: Callable[[int, int, int], int] | None = None
         if self._shared is not None:
             self._begin = self._shared.begin_with(counters)
             self._sh_finish = self._shared.finish
+            self._latency_total = self._shared.histogram()
+            self._record_total = None
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -511,8 +519,13 @@ class ServiceMonitor:
         tick = int(t1 * 1e9)
         if tick < 0:
             tick = 0
-        ns = ns if ns > 0 else 0
+        if ns < 0:
+            ns = 0
         self._record_latency(tick, ns)
+        if self._record_total is not None:  # None: the shared segment's finish records it
+            self._record_total(ns)
+        if obs.trace_id is not None:
+            self._exemplars[ns.bit_length()] = (ns, obs.trace_id)
         category: ErrorCategory | None = None
         if exc is not None:
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
@@ -614,6 +627,16 @@ class ServiceMonitor:
             log.emit(event, level, rec)
 
     # -- reading ---------------------------------------------------------------------------
+    def latency_histogram(self) -> LatencyHistogram:
+        """A copy of the latency histogram of every request finished since start (ns), in
+        every process when the monitor has a shared segment."""
+        return self._latency_total.copy()
+
+    def latency_exemplars(self) -> tuple[tuple[int, str], ...]:
+        """``(latency_ns, trace_id)`` of the newest traced request per power-of-two latency
+        range (the exports' exemplars), by increasing latency."""
+        return tuple(v for _, v in sorted(self._exemplars.copy().items()))
+
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
         errors per category value (of every process when the monitor has a shared segment)."""

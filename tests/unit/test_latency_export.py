@@ -226,7 +226,12 @@ def test_exposition_functions_are_the_histogram_methods() -> None:
     assert exposition.native_histogram(h) == h.to_native()
     with pytest.warns(DeprecationWarning, match="monitor.exposition.prometheus_text"):
         deprecated = h.to_prometheus("lat_seconds")
-    assert exposition.prometheus_text(h, "lat_seconds") == deprecated
+    # the deprecated method keeps its old default (export_scale=1); the function's default is
+    # the 2% PromQL bound ("auto": export scale 6 for the default histogram)
+    assert exposition.prometheus_text(h, "lat_seconds", export_scale=1) == deprecated
+    assert exposition.prometheus_text(h, "lat_seconds") == exposition.prometheus_text(
+        h, "lat_seconds", export_scale=6
+    )
     st = h.stats()
     assert (st.count, st.underflow, st.overflow, st.sum_ns) == (h.count, h.underflow, h.overflow, h.sum)
     first, dense, zero, over = h.exponential_buckets()

@@ -91,8 +91,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 _SAMPLE = re.compile(r'^monitor_requests_total\{[^}]*flow="(\w+)"\} (\d+)$', re.M)
-_LAT_COUNT = re.compile(r"^monitor_request_latency_seconds_count\{[^}]*\} (\d+)$", re.M)
-_IN_FLIGHT = re.compile(r"^monitor_requests_in_flight\{[^}]*\} (\d+)$", re.M)
+_LAT_COUNT = re.compile(r"^monitor_latency_seconds_count\{[^}]*\} (\d+)$", re.M)
+_IN_FLIGHT = re.compile(r"^monitor_in_flight_requests\{[^}]*\} ([0-9.]+)$", re.M)
 
 
 def _scrape(port: int) -> dict[str, int]:
@@ -101,7 +101,7 @@ def _scrape(port: int) -> dict[str, int]:
     text = body.decode()
     out = {flow: int(v) for flow, v in _SAMPLE.findall(text)}
     out["latency_count"] = int(_LAT_COUNT.search(text).group(1))  # type: ignore[union-attr]
-    out["in_flight"] = int(_IN_FLIGHT.search(text).group(1))  # type: ignore[union-attr]
+    out["in_flight"] = int(float(_IN_FLIGHT.search(text).group(1)))  # type: ignore[union-attr]
     return out
 
 
@@ -258,7 +258,7 @@ def test_prometheus_counts_equal_requests_exactly(stack: Stack, tmp_path: Path) 
         assert _scalar(pport, f'sum(monitor_requests_total{sel},flow="failed"}})') == m["failed"]
         assert _scalar(pport, f'sum(monitor_requests_total{sel},flow="received"}})') == m["received"]
         assert _scalar(pport, f'sum(monitor_errors_total{sel},category="input_validation"}})') == m["failed"]
-        assert _scalar(pport, f"sum(monitor_request_latency_seconds_count{sel}}})") == m["latency_count"]
+        assert _scalar(pport, f"sum(monitor_latency_seconds_count{sel}}})") == m["latency_count"]
     finally:
         _stop(prom)
 
