@@ -210,6 +210,8 @@ def _prometheus(tmp: Path, target_port: int) -> tuple[subprocess.Popen[bytes], i
         f"    static_configs:\n      - targets: ['127.0.0.1:{target_port}']\n"
     )
     cmd = ["prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={tmp / 'data'}"]
+    # protobuf scrapes with native histograms (monitor.exposition negotiates the format)
+    cmd += ["--enable-feature=native-histograms"]
     cmd += [f"--web.listen-address=127.0.0.1:{port}"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, port
@@ -258,7 +260,7 @@ def test_prometheus_counts_equal_requests_exactly(stack: Stack, tmp_path: Path) 
         assert _scalar(pport, f'sum(monitor_requests_total{sel},flow="failed"}})') == m["failed"]
         assert _scalar(pport, f'sum(monitor_requests_total{sel},flow="received"}})') == m["received"]
         assert _scalar(pport, f'sum(monitor_errors_total{sel},category="input_validation"}})') == m["failed"]
-        assert _scalar(pport, f"sum(monitor_latency_seconds_count{sel}}})") == m["latency_count"]
+        assert _scalar(pport, f"histogram_count(sum(monitor_latency_seconds{sel}}}))") == m["latency_count"]
     finally:
         _stop(prom)
 
