@@ -5,6 +5,7 @@ test_shared_processes.py and test_shared_gunicorn.py."""
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import threading
@@ -211,3 +212,38 @@ def test_bad_arguments(tmp_path: Path) -> None:
         LatencyHistogram.in_buffer(bytearray(histogram_nbytes()), scale=6, attach=True)
     with pytest.raises(InvalidArgumentError, match="8-byte aligned"):
         LatencyHistogram.in_buffer(memoryview(bytearray(histogram_nbytes() + 1))[1:], scale=6, attach=False)
+
+
+def test_clock_that_jumps_steps_back_and_returns_nan(tmp_path: Path) -> None:
+    # The segment's counters use tick 0 only: whatever the clock does, the segment counts
+    # exactly what the process counts (one process here), and a latency for every request
+    # finished (invalid when it is not a number of ns below 2**64).
+    t = [1000.0]
+    svc = ServiceMonitor("svc", "v1", logger=False, clock=lambda: t[0], shared=str(tmp_path))
+    assert svc.shared is not None
+    steps = [5.0, 1e13, -2e13, 0.001, math.nan, 1.0, 1e-9, 3.0]  # forward, jump, back, NaN
+    for dt in steps:
+        with svc.observe() as obs:
+            t[0] = t[0] + dt if not math.isnan(dt) else math.nan
+            obs.record(prediction=1.0)
+        if not math.isfinite(t[0]) or t[0] > 1e12 or t[0] < 0:
+            t[0] = 2000.0
+    shared = svc.shared.totals()
+    local = svc.snapshot().throughput
+    assert (shared.received, shared.processed, shared.failed, shared.dropped, shared.in_flight) == (
+        local.received,
+        local.processed,
+        local.failed,
+        local.dropped,
+        local.in_flight,
+    )
+    assert shared.received >= 4  # the steady steps at least
+    lat = svc.shared.latency()
+    assert lat.count + lat.invalid == shared.processed + shared.failed + shared.dropped
+
+
+def test_shared_true_needs_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(InvalidArgumentError, match=ENV_VAR):
+        ServiceMonitor("svc", "v1", logger=False, shared=True)
+    assert ServiceMonitor("svc", "v1", logger=False).shared is None
