@@ -6,6 +6,7 @@ every process stopped by its pid."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -80,9 +81,9 @@ def _workers(master: int) -> list[int]:
         return []
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
@@ -114,12 +115,11 @@ class Stack:
         self.lost = 0  # connections a killed worker dropped
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    shared = tmp_path_factory.mktemp("shm")
+@contextlib.contextmanager
+def _gunicorn(shared: Path, *extra: str) -> Iterator[Stack]:
     port = _free_port()
     env = dict(os.environ, MONITOR_SHARED_DIR=str(shared))
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--chdir", EXAMPLES]
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--chdir", EXAMPLES, *extra]
     cmd += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "service_app:app"]
     master = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -129,7 +129,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         _wait("one segment file", lambda: os.listdir(shared) == ["example-model@v1.seg"], timeout=10)
         yield Stack(port, master)
     finally:
-        _stop(master)
+        _stop(master, signal.SIGINT)  # gunicorn's quick shutdown (it stops its workers)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with _gunicorn(tmp_path_factory.mktemp("shm")) as st:
+        yield st
 
 
 def _load(st: Stack, n: int, threads: int = 4, kill_at: int | None = None) -> None:
@@ -199,6 +205,17 @@ def test_gunicorn_workers_share_exact_totals_across_a_sigkill(stack: Stack) -> N
     assert stack.ok + stack.bad + stack.lost == 800
     # whichever worker answers, the same totals (the scrapes are spread over the workers)
     assert all(_scrape(stack.port) == m for _ in range(12))
+
+
+def test_gunicorn_preload_shares_the_monitor_made_before_the_fork(tmp_path: Path) -> None:
+    # --preload: the app (and its ServiceMonitor and segment) is made once in the master; the
+    # workers inherit the mapping
+    with _gunicorn(tmp_path, "--preload") as st:
+        _load(st, 200)
+        m = _scrape(st.port)
+        assert (m["received"], m["processed"], m["failed"], m["in_flight"]) == (200, 180, 20, 0)
+        assert (st.ok, st.bad, st.lost) == (180, 20, 0)
+        assert all(_scrape(st.port) == m for _ in range(8))
 
 
 def _prometheus(tmp: Path, target_port: int) -> tuple[subprocess.Popen[bytes], int]:
