@@ -84,6 +84,8 @@ def test_service_monitor_records_into_the_segment(tmp_path: Path, monkeypatch: p
         assert snap.throughput.window_received == 4  # windows: this process
         assert snap.latency.count == 3
     assert svc.shared.latency().count == 6
+    # the exports' cumulative histogram is the segment's (recorded once, by the segment)
+    assert svc.latency_histogram() == other.latency_histogram() == svc.shared.latency()
     assert svc.shared.latency().max == 250_000_000
     assert ServiceMonitor("fraud model", "v/3", logger=False, shared=False).shared is None
 
