@@ -41,7 +41,7 @@ from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
-from .shared import ENV_VAR, OUTCOME_DROPPED, OUTCOME_FAILED, OUTCOME_OK, SharedSegment, segment_path
+from .shared import ENV_VAR, SharedSegment, segment_path
 from .snapshot import (
     QUANTILES,
     DriftSignals,
@@ -60,7 +60,6 @@ _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
-_OUTCOMES = {"info": OUTCOME_OK, "error": OUTCOME_FAILED, "warning": OUTCOME_DROPPED}
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -371,18 +370,17 @@ class ServiceMonitor:
         # Since start, for the exports (a Prometheus histogram is cumulative), and the newest
         # traced request per power-of-two latency (at most 64 entries: the exemplars).
         self._latency_total = LatencyHistogram(**lat_kwargs)
-        self._record_total: Callable[[int], None] | None = self._latency_total.record_ns
+        self._record_total = self._latency_total.record_ns
         self._exemplars: dict[int, tuple[int, str]] = {}
         self._shared = _shared_segment(shared, service, model_version, lat_kwargs)
-        # With a shared segment the request path records into it too, at no extra C call on
-        # entry (both begins in one) and one on exit (the latency and the outcome together);
-        # the cumulative latency is then the segment's (every process).
-        self._sh_finish: Callable[[int, int, int], int] | None = None
+        # With a shared segment the request path records into it too (csrc/mon_shared.h):
+        # both begins in one C call, the outcome in both counters (chained), and the
+        # cumulative latency in the segment's histogram instead of a private one.
         if self._shared is not None:
             self._begin = self._shared.begin_with(counters)
-            self._sh_finish = self._shared.finish
+            self._ok, self._drop, self._fail = self._shared.chain(self._ok, self._drop, self._fail)
             self._latency_total = self._shared.histogram()
-            self._record_total = None
+            self._record_total = self._latency_total.record_ns
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -522,8 +520,7 @@ class ServiceMonitor:
         if ns < 0:
             ns = 0
         self._record_latency(tick, ns)
-        if self._record_total is not None:  # None: the shared segment's finish records it
-            self._record_total(ns)
+        self._record_total(ns)
         if obs.trace_id is not None:
             self._exemplars[ns.bit_length()] = (ns, obs.trace_id)
         category: ErrorCategory | None = None
@@ -569,14 +566,6 @@ class ServiceMonitor:
                 category, obs._error_type, obs._error_message = bad
                 status = self._fail(tick, self._cat_codes[category])
                 event, level = "prediction_error", "error"
-        if self._sh_finish is not None:
-            outcome = _OUTCOMES[level]
-            code = self._cat_codes[category] if category is not None else 0
-            try:
-                sh_status = self._sh_finish(outcome, code, ns)
-            except OverflowError:  # a latency of 2**64 ns or more (a clock jump): invalid
-                sh_status = self._shared.finish_slow(outcome, code, ns)  # type: ignore[union-attr]
-            status = status or sh_status
         if status != 0:
             self._count_internal_error()
         latency_ms = latency_s * 1000.0

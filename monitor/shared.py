@@ -353,6 +353,32 @@ class SharedSegment:
             )
 
     # -- the service's request path ----------------------------------------------------------
+    def chain(
+        self, ok: Callable[[int], int], drop: Callable[[int], int], fail: Callable[[int, int], int]
+    ) -> tuple[Callable[[int], int], Callable[[int], int], Callable[[int, int], int]]:
+        """A process's ``ok`` / ``drop`` / ``fail`` (its own counters at tick ``now``), each
+        also finishing the request in the segment: both are always called (each counter keeps
+        its own requests in flight), and the status is the first non-zero one."""
+        c = self.counters
+        sok, sdrop, sfail = c.ok, c.drop, c.fail_status
+
+        def ok2(now: int) -> int:
+            st = ok(now)
+            st2 = sok(0)
+            return st or st2
+
+        def drop2(now: int) -> int:
+            st = drop(now)
+            st2 = sdrop(0)
+            return st or st2
+
+        def fail2(now: int, code: int) -> int:
+            st = fail(now, code)
+            st2 = sfail(0, code)
+            return st or st2
+
+        return ok2, drop2, fail2
+
     def begin_with(self, local: ServiceCounters) -> Callable[[int], None]:
         """``begin(now)`` announcing a request in a process's own ``local`` counters at tick
         ``now`` and in the segment, in one C call (``mon_shared_begin``)."""

@@ -249,3 +249,24 @@ def test_shared_true_needs_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(InvalidArgumentError, match=ENV_VAR):
         ServiceMonitor("svc", "v1", logger=False, shared=True)
     assert ServiceMonitor("svc", "v1", logger=False).shared is None
+
+
+def test_recording_straight_into_a_segment(tmp_path: Path) -> None:
+    # For a host without ServiceMonitor: begin(0), then finish(outcome, category, ns) in one call.
+    from monitor.shared import OUTCOME_DROPPED, OUTCOME_FAILED, OUTCOME_OK
+
+    seg = _open(tmp_path / "a.seg")
+    for _ in range(4):
+        seg.begin(0)
+    assert seg.finish(OUTCOME_OK, 0, 1_000) == 0
+    assert seg.finish(OUTCOME_FAILED, 4, 2_000) == 0
+    assert seg.finish(OUTCOME_DROPPED, 0, 3_000) == 0
+    with pytest.raises(OverflowError):
+        seg.finish(OUTCOME_OK, 0, 2**64)
+    assert seg.finish_slow(OUTCOME_OK, 0, 2**64) == 0  # the latency counted as invalid
+    assert seg.finish(7, 0, 1) != 0 and seg.finish(OUTCOME_FAILED, 9, 1) != 0  # refused, nothing counted
+    t = seg.totals()
+    assert (t.received, t.processed, t.failed, t.dropped, t.in_flight) == (4, 2, 1, 1, 0)
+    assert t.errors["timeout"] == 1
+    lat = seg.latency()
+    assert (lat.count, lat.invalid, lat.sum) == (3, 1, 6_000)
