@@ -29,7 +29,8 @@ counted in ``in_flight`` (it was received and never finished).
 
 Creation is race-free: the creator initialises a temporary file in the same directory and
 publishes it with ``os.link`` (atomic, never overwrites); a process that loses the race
-attaches to the winner's file. Attaching validates the header (magic, format version, layout
+attaches to the winner's file (a temporary file left by a creator killed mid-creation is
+removed by the next creation in that directory after 10 minutes). Attaching validates the header (magic, format version, layout
 hash over every configuration, size and offset, state flag, CRC-32C) and every C object's
 magic and configuration: a corrupted or truncated file is a :class:`CorruptDataError`, a file
 of another configuration or format a :class:`ConfigMismatchError`; neither is ever
@@ -49,6 +50,7 @@ import os
 import struct
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -399,11 +401,33 @@ class SharedSegment:
         return f"SharedSegment({self.path!r}, nbytes={self.nbytes}, histograms={self._names})"
 
 
+_TMP_PREFIX = ".tmp-"
+_STALE_S = 600.0  # a creation takes milliseconds: an older temporary file's creator died
+
+
+def _remove_stale_temporaries(directory: str) -> None:
+    """Remove the temporary files of creators killed mid-creation (older than 10 minutes)."""
+    now = time.time()
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(_TMP_PREFIX) and name.endswith(".seg"):
+            p = os.path.join(directory, name)
+            try:
+                if now - os.stat(p).st_mtime > _STALE_S:
+                    os.unlink(p)
+            except OSError:  # gone already, or not ours to remove
+                pass
+
+
 def _create(path: str, layout: Mapping[str, Any]) -> bool:
     """Initialise a new segment in a temporary file beside ``path`` and publish it with
     ``os.link`` (atomic; never replaces a file). False when another process was first."""
     directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".seg", dir=directory)
+    _remove_stale_temporaries(directory)
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".seg", dir=directory)
     try:
         size = int(layout["size"])
         os.ftruncate(fd, size)

@@ -270,3 +270,15 @@ def test_recording_straight_into_a_segment(tmp_path: Path) -> None:
     assert t.errors["timeout"] == 1
     lat = seg.latency()
     assert (lat.count, lat.invalid, lat.sum) == (3, 1, 6_000)
+
+
+def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
+    old = tmp_path / ".tmp-dead.seg"  # left by a creator killed mid-creation
+    young = tmp_path / ".tmp-busy.seg"  # another creator at work right now
+    other = tmp_path / "notes.txt"
+    for p in (old, young, other):
+        p.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    _open(tmp_path / "a.seg")
+    assert sorted(os.listdir(tmp_path)) == [".tmp-busy.seg", "a.seg", "notes.txt"]
