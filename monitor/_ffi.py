@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from . import errors
+from .errors import InvalidArgumentError
 
 try:
     from ._monitor_cffi import ffi, lib
@@ -70,4 +71,33 @@ def buffer_of(array: Any, ctype: str) -> Any:
     return ffi.cast(ctype, ffi.from_buffer(array))
 
 
-__all__ = ["ffi", "lib", "check", "raise_status", "status_message", "status_name", "buffer_of"]
+def caller_memory(buffer: Any, size: int, context: str) -> Any:
+    """A writable, 8-byte aligned caller buffer of exactly ``size`` bytes as a cffi
+    ``uint64_t[]`` (zero-copy; it keeps the buffer alive). InvalidArgumentError otherwise."""
+    try:
+        mv = memoryview(buffer)
+    except TypeError:
+        raise InvalidArgumentError(
+            f"{context}: buffer must support the buffer protocol, got {buffer!r}"
+        ) from None
+    if mv.readonly or mv.nbytes != size:
+        raise InvalidArgumentError(
+            f"{context}: buffer must be writable and exactly {size} bytes, got "
+            f"{mv.nbytes} bytes{' (read-only)' if mv.readonly else ''}"
+        )
+    mem = ffi.from_buffer("uint64_t[]", mv, require_writable=True)
+    if int(ffi.cast("uintptr_t", mem)) % 8:
+        raise InvalidArgumentError(f"{context}: buffer must be 8-byte aligned")
+    return mem
+
+
+__all__ = [
+    "ffi",
+    "lib",
+    "check",
+    "raise_status",
+    "status_message",
+    "status_name",
+    "buffer_of",
+    "caller_memory",
+]

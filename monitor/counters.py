@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from ._ffi import check, ffi, lib, raise_status
+from ._ffi import caller_memory, check, ffi, lib, raise_status
 from .categories import ErrorCategory
-from .errors import InvalidArgumentError
+from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 
 __all__ = [
     "ServiceCounters",
@@ -122,7 +122,11 @@ def _uint(name: str, v: Any, limit: int) -> int:
 
 
 class ServiceCounters:
-    """Fixed-memory service counters over ``mon_service`` (memory owned by this object).
+    """Fixed-memory service counters over ``mon_service`` (memory owned by this object, or the
+    caller's: ``buffer`` is a writable, 8-byte aligned buffer of exactly
+    :meth:`nbytes_for` bytes, e.g. a slice of a shared ``mmap``, initialised here unless
+    ``attach=True``, which uses the counters already there after checking their magic
+    (CorruptDataError) and configuration (ConfigMismatchError)).
 
     ``slot_ticks`` (>= 1) and ``slots`` (1 .. :data:`MAX_SLOTS`) shape the rate window,
     ``start_tick`` is where it starts (rates are not diluted before it). InvalidArgumentError
@@ -162,7 +166,9 @@ class ServiceCounters:
     reject: Callable[[int], None]
     fail_status: Callable[[int, int], int]
 
-    def __init__(self, slot_ticks: int, start_tick: int, slots: int) -> None:
+    def __init__(
+        self, slot_ticks: int, start_tick: int, slots: int, *, buffer: Any = None, attach: bool = False
+    ) -> None:
         cfg = ffi.new("mon_service_config *")
         cfg.slot_ticks = _uint("slot_ticks", slot_ticks, _U64)
         cfg.start_tick = _uint("start_tick", start_tick, _U64)
@@ -170,8 +176,22 @@ class ServiceCounters:
         cfg.flags = 0
         check(lib.mon_service_check_config(cfg), "ServiceCounters")
         size = int(lib.mon_service_size(cfg))
-        self._mem = ffi.new("uint64_t[]", (size + 7) // 8)  # 8-byte aligned, owned here
-        check(lib.mon_service_init(self._mem, size, cfg), "ServiceCounters")
+        if buffer is None:
+            self._mem = ffi.new("uint64_t[]", (size + 7) // 8)  # 8-byte aligned, owned here
+        else:
+            self._mem = caller_memory(buffer, size, "ServiceCounters")
+        if buffer is None or not attach:
+            check(lib.mon_service_init(self._mem, size, cfg), "ServiceCounters")
+        else:
+            got = ffi.new("mon_service_config *")
+            if lib.mon_service_config_of(ffi.cast("mon_service *", self._mem), got) != 0:
+                raise CorruptDataError("ServiceCounters: the buffer holds no service counters (bad magic)")
+            have = (got.slot_ticks, got.start_tick, got.slots, got.flags)
+            if have != (slot_ticks, start_tick, slots, 0):
+                raise ConfigMismatchError(
+                    f"ServiceCounters: the buffer holds counters with (slot_ticks, start_tick, "
+                    f"slots, flags) = {have}, expected {(slot_ticks, start_tick, slots, 0)}"
+                )
         s = self._s = ffi.cast("mon_service *", self._mem)
         self.slot_ticks = int(slot_ticks)
         self.start_tick = int(start_tick)
@@ -186,6 +206,20 @@ class ServiceCounters:
         # (the service's request path): the C status, never an exception for a valid code.
         self.fail_status = self._fail
         self._error = functools.partial(lib.mon_service_error, s)
+
+    def c_object(self) -> Any:
+        """The ``mon_service *`` of these counters, for another C unit's binding that takes
+        one (e.g. ``mon_shared_finish``); valid while this object lives."""
+        return self._s
+
+    @staticmethod
+    def nbytes_for(slots: int) -> int:
+        """Bytes of C state of counters with ``slots`` window slots (``mon_service_size``)."""
+        cfg = ffi.new("mon_service_config *", {"slot_ticks": 1, "start_tick": 0, "slots": slots, "flags": 0})
+        size = int(lib.mon_service_size(cfg))
+        if size == 0:
+            raise InvalidArgumentError(f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}")
+        return size
 
     def fail(self, now: int, category_code: int) -> int:
         """A request in flight finished with an error of category ``category_code``: the C

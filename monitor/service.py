@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -40,6 +41,7 @@ from .errors import EmptyWindowError, InvalidArgumentError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS
 from .logs import StructuredLogger
+from .shared import ENV_VAR, SharedSegment, segment_path
 from .snapshot import (
     QUANTILES,
     DriftSignals,
@@ -279,7 +281,11 @@ class ServiceMonitor:
     disables logging); ``log_success`` (log every success, default True - errors and drops
     are always logged); ``latency_config`` (keyword arguments for LatencyHistogram);
     ``trace_context`` (a callable giving ``(trace_id, span_id)`` for the current request, e.g.
-    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins).
+    :func:`monitor.logs.otel_trace_context`; explicit ``observe(trace_id=...)`` wins);
+    ``shared`` (a :class:`~monitor.shared.SharedSegment`, or a directory for one: every process
+    of a pre-fork server records its totals and cumulative latency there, and :meth:`totals`
+    and the snapshot's totals are then those of all processes - its windows stay this
+    process's; default: the directory in ``$MONITOR_SHARED_DIR`` when set, ``False``: never).
     """
 
     def __init__(
@@ -299,6 +305,7 @@ class ServiceMonitor:
         log_success: bool = True,
         latency_config: Mapping[str, Any] | None = None,
         trace_context: Callable[[], tuple[str, str] | None] | None = None,
+        shared: SharedSegment | str | os.PathLike[str] | bool | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
             raise InvalidArgumentError(f"service must be a non-empty str, got {service!r}")
@@ -393,6 +400,15 @@ class ServiceMonitor:
         # Latency per stage name (obs.stage(...)), at most MAX_STAGES names (fixed memory).
         self._lat_kwargs = lat_kwargs
         self._stages: dict[str, LatencyHistogram] = {}
+        self._shared = _shared_segment(shared, service, model_version, lat_kwargs)
+        # With a shared segment the request path records into it too (csrc/mon_shared.h):
+        # both begins in one C call, the outcome in both counters (chained), and the
+        # cumulative latency in the segment's histogram instead of a private one.
+        if self._shared is not None:
+            self._begin = self._shared.begin_with(counters)
+            self._ok, self._drop, self._fail = self._shared.chain(self._ok, self._drop, self._fail)
+            self._latency_total = self._shared.histogram()
+            self._record_total = self._latency_total.record_ns
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}
@@ -411,6 +427,11 @@ class ServiceMonitor:
     @property
     def drift(self) -> Any:
         return self._drift
+
+    @property
+    def shared(self) -> SharedSegment | None:
+        """The shared segment this monitor records into (None when it has none)."""
+        return self._shared
 
     @property
     def internal_errors(self) -> int:
@@ -486,6 +507,8 @@ class ServiceMonitor:
         """Count a request received and dropped at admission (never in flight)."""
         try:
             self._counters.reject(_tick(self._clock()))
+            if self._shared is not None:
+                self._shared.counters.reject(0)
             if self._logger is not None:
                 self._logger.log(
                     "request_rejected",
@@ -504,6 +527,8 @@ class ServiceMonitor:
         downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
         self._counters.error(_tick(self._clock()), cat.code)
+        if self._shared is not None:
+            self._shared.counters.error(0, cat.code)
         if self._logger is not None:
             self._logger.log(
                 "late_error",
@@ -644,7 +669,8 @@ class ServiceMonitor:
         return {k: h.copy() for k, h in items}
 
     def latency_histogram(self) -> LatencyHistogram:
-        """A copy of the latency histogram of every request finished since start (ns)."""
+        """A copy of the latency histogram of every request finished since start (ns), in
+        every process when the monitor has a shared segment."""
         return self._latency_total.copy()
 
     def latency_exemplars(self) -> tuple[tuple[int, str], ...]:
@@ -654,8 +680,8 @@ class ServiceMonitor:
 
     def totals(self) -> dict[str, int]:
         """Exact totals since start: received, processed, dropped, failed, in_flight and
-        errors per category value."""
-        c = self._counters.totals()
+        errors per category value (of every process when the monitor has a shared segment)."""
+        c = (self._counters if self._shared is None else self._shared).totals()
         out = {
             "received": c.received,
             "processed": c.processed,
@@ -671,7 +697,7 @@ class ServiceMonitor:
         """The four signals now, as one frozen :class:`Snapshot`."""
         now_s = self._clock()
         now = _tick(now_s)
-        tot = self._counters.totals()
+        tot = (self._counters if self._shared is None else self._shared).totals()
         win = self._counters.window(now)
         w = win.counts
         thr = throughput_signals(tot, win, self._slot_ticks)
@@ -744,6 +770,35 @@ class _NO_DRIFT:  # noqa: N801 - a feature without drift figures (all signals Na
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+def _shared_segment(
+    shared: Any, service: str, model_version: str, latency_config: Mapping[str, Any]
+) -> SharedSegment | None:
+    if shared is False:
+        return None
+    if isinstance(shared, SharedSegment):
+        shared.check_compatible(service, model_version, latency_config)
+        return shared
+    if shared is None or shared is True:
+        directory = os.environ.get(ENV_VAR) or None
+        if directory is None:
+            if shared is True:
+                raise InvalidArgumentError(f"shared=True needs ${ENV_VAR} to name a directory")
+            return None
+    elif isinstance(shared, (str, os.PathLike)):
+        directory = os.fspath(shared)
+    else:
+        raise InvalidArgumentError(
+            f"shared must be a SharedSegment, a directory, True, False or None, got {shared!r}"
+        )
+    os.makedirs(directory, exist_ok=True)
+    return SharedSegment.open(
+        segment_path(directory, service, model_version),
+        service=service,
+        model_version=model_version,
+        latency_config=latency_config,
+    )
 
 
 _RESERVED = frozenset(

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .._ffi import check, ffi, lib
+from .._ffi import caller_memory, check, ffi, lib
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from .layout import (
     DEFAULT_HIGHEST_NS,
@@ -232,14 +232,17 @@ class LatencyHistogram:
             "LatencyHistogram",
         )
 
-    def _init(self, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> None:
+    def _init(self, lowest_ns: int, highest_ns: int, scale: int, strict: bool, buffer: Any = None) -> None:
         cfg = hist_config(lowest_ns, highest_ns, scale)
         size = int(lib.mon_hist_size(cfg))
         if size == 0:
             raise InvalidArgumentError(
                 f"invalid histogram configuration {lowest_ns}, {highest_ns}, scale {scale}"
             )
-        self._mem = ffi.new("uint64_t[]", size // 8)  # 8-byte aligned, owned by this object
+        if buffer is None:
+            self._mem = ffi.new("uint64_t[]", size // 8)  # 8-byte aligned, owned by this object
+        else:
+            self._mem = caller_memory(buffer, size, "LatencyHistogram.in_buffer")
         self._h = ffi.cast("mon_hist *", self._mem)
         self._lowest, self._highest, self._scale, self._strict = lowest_ns, highest_ns, scale, strict
         self._layout: HistogramLayout | None = None
@@ -269,6 +272,53 @@ class LatencyHistogram:
         )
         return h
 
+    @classmethod
+    def in_buffer(
+        cls,
+        buffer: Any,
+        lowest_ns: int = DEFAULT_LOWEST_NS,
+        highest_ns: int = DEFAULT_HIGHEST_NS,
+        *,
+        scale: int,
+        attach: bool,
+    ) -> LatencyHistogram:
+        """A histogram whose C state lives in the caller's writable, 8-byte aligned ``buffer``
+        of exactly :func:`~monitor.latency.histogram_nbytes` bytes (e.g. a slice of a shared
+        ``mmap``; the object keeps a reference to it). ``attach=False`` initialises an empty
+        histogram there; ``attach=True`` uses the one already there after checking that its
+        C header is intact and of this configuration: CorruptDataError when it is not a
+        histogram (bad magic), ConfigMismatchError when it is another configuration (its
+        layout is compared field by field, so a corrupted header is refused too)."""
+        check_range(lowest_ns, highest_ns)
+        h = cls.__new__(cls)
+        h._init(lowest_ns, highest_ns, scale, False, buffer=buffer)
+        cfg = hist_config(lowest_ns, highest_ns, scale)
+        size = len(h._mem) * 8
+        if not attach:
+            check(lib.mon_hist_init(h._h, size, cfg), "LatencyHistogram.in_buffer")
+            return h
+        got_cfg = ffi.new("mon_hist_config *")
+        got = ffi.new("mon_hist_layout *")
+        st = lib.mon_hist_get_config(h._h, got_cfg, got)
+        if st != 0:
+            raise CorruptDataError("LatencyHistogram.in_buffer: the buffer holds no histogram (bad magic)")
+        want = histogram_layout(lowest_ns, highest_ns, scale=scale)
+        have = tuple(
+            int(v)
+            for v in (got_cfg.lowest, got_cfg.highest, got.scale, got.index_lo, got.index_hi)
+            + (got.buckets, got.range_lo, got.range_hi)
+        )
+        expect = (lowest_ns, highest_ns, scale, want.index_lo, want.index_hi, want.buckets) + (
+            want.range_lo_ns,
+            want.range_hi_ns,
+        )
+        if have != expect:
+            raise ConfigMismatchError(
+                f"LatencyHistogram.in_buffer: the buffer holds a histogram with (lowest, highest, "
+                f"scale, index_lo, index_hi, buckets, range_lo, range_hi) = {have}, expected {expect}"
+            )
+        return h
+
     # ---- recording (hot paths: no validation beyond what the C call does) --------------------
     def record_ns(self, value: int) -> None:
         """Record one latency in integer nanoseconds."""
@@ -276,6 +326,11 @@ class LatencyHistogram:
             self._rec(self._h, value)
         except (OverflowError, TypeError):
             self._slow(value, "ns")
+
+    def c_object(self) -> Any:
+        """The ``mon_hist *`` of this histogram, for another C unit's binding that takes one
+        (e.g. ``mon_shared_finish``); valid while this object lives."""
+        return self._h
 
     def record_us(self, value: float) -> Any:
         """Record one latency in microseconds (float or int)."""

@@ -28,6 +28,7 @@ C_UNIT_MODULES = {
     "monitor.quantiles": "mon_select (exact order statistics)",
     "monitor.drift": "mon_drift (TV, JS, PSI)",
     "monitor.categories": "mon_service's error category names",
+    "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
 }
 
 # Private modules and the only modules allowed to import them.
