@@ -13,5 +13,6 @@
 #include "mon_select.h"
 #include "mon_hist.h"
 #include "mon_service.h"
+#include "mon_sha256.h"
 
 #endif /* MONITOR_H */

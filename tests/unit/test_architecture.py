@@ -28,6 +28,7 @@ C_UNIT_MODULES = {
     "monitor.quantiles": "mon_select (exact order statistics)",
     "monitor.drift": "mon_drift (TV, JS, PSI)",
     "monitor.categories": "mon_service's error category names",
+    "monitor.sha256": "mon_sha256",
 }
 
 # Private modules and the only modules allowed to import them.
