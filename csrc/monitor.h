@@ -14,5 +14,6 @@
 #include "mon_hist.h"
 #include "mon_service.h"
 #include "mon_shared.h"
+#include "mon_sha256.h"
 
 #endif /* MONITOR_H */

@@ -29,6 +29,7 @@ C_UNIT_MODULES = {
     "monitor.drift": "mon_drift (TV, JS, PSI)",
     "monitor.categories": "mon_service's error category names",
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
+    "monitor.sha256": "mon_sha256",
 }
 
 # Private modules and the only modules allowed to import them.
