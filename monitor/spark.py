@@ -143,8 +143,10 @@ def _double_of_key(k: int) -> float:
 
 
 def _column_values(batch: Any, name: str) -> npt.NDArray[np.float64]:
-    (col,) = select_columns(batch, [name], what="partition", allow_extra=True) or [None]
-    return np.ascontiguousarray(col, dtype=np.float64)
+    cols = select_columns(batch, [name], what="partition", allow_extra=True)
+    if cols is None:  # pragma: no cover - mapInArrow hands Arrow record batches (named)
+        raise InvalidTypeError(f"a partition batch carries no column names: {type(batch).__name__}")
+    return np.ascontiguousarray(cols[0], dtype=np.float64)
 
 
 def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint64]]:

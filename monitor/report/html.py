@@ -49,6 +49,10 @@ def _num(v: Any, p: int = 4) -> str:
     return f"{v:.{p}f}" if abs(v) >= 10**-p or v == 0 else f"{v:.2e}"
 
 
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
 def _band(b: str) -> str:
     bg, fg = BAND_STYLE.get(b, ("#ffffff", "#000000"))
     return f'<td class="band" style="background:{bg};color:{fg}">{escape(b)}</td>'
@@ -107,6 +111,13 @@ def _drift_html(doc: dict[str, Any]) -> list[str]:
         b = f["bins"]
         out.append(
             f'<div class="feat" id="f-{escape(f["name"])}"><h3>{escape(f["name"])} ({escape(f["kind"])})</h3>'
+        )
+        r = f["rates"]
+        out.append(
+            f"<p>band {escape(f['band'])}: the worse of the PSI band ({escape(f['psi_band'])}) and the "
+            f"data-quality band ({escape(f['quality_band'])}; NaN {_pct(r['nan'])} vs "
+            f"{_pct(r['reference_nan'])} in the reference, out of range {_pct(r['out_of_range'])} vs "
+            f"{_pct(r['reference_out_of_range'])}, unseen {_pct(r['unseen'])} vs {_pct(r['reference_unseen'])})</p>"
         )
         out.append(
             f'<table><tr><th class="l">band</th><th>PSI</th><th>JS distance</th><th>TV</th><th>NaN</th>'

@@ -70,6 +70,18 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
                 "name": prof.name,
                 "kind": prof.kind,
                 "band": fd.band,
+                # the band is the worse of the PSI's and the data quality's (the rise of the
+                # NaN / out-of-range / unseen shares over the reference's; DriftMonitor's rule)
+                "psi_band": fd.psi_band,
+                "quality_band": fd.quality_band,
+                "rates": {
+                    "nan": _f(fd.nan_rate),
+                    "out_of_range": _f(fd.out_of_range_rate),
+                    "unseen": _f(fd.unseen_rate),
+                    "reference_nan": _f(fd.ref_nan_rate),
+                    "reference_out_of_range": _f(fd.ref_out_of_range_rate),
+                    "reference_unseen": _f(fd.ref_unseen_rate),
+                },
                 "psi": _f(fd.psi),
                 "js_distance": _f(fd.js_distance),
                 "js": _f(fd.js),

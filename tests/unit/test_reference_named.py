@@ -79,14 +79,15 @@ def test_string_categories_top_k_other_and_unseen() -> None:
     vals = train["merchant"][25:]
     assert kept[:5].tolist() == [int((vals == f"m{i}").sum()) for i in range(5)]
     assert int(kept[5]) == int(np.isin(vals, ["m5", "m6", "m7"]).sum())
-    # all kept (top_k large): a new label in current data is unseen, counted, not scored
+    # all kept (top_k large): a new label in current data is unseen, counted, and scored in the
+    # feature's unseen bin (DriftMonitor's default out_of_range='score'), so count holds it too
     full = Reference.fit(train)
     assert full["merchant"].labels is not None and None not in full["merchant"].labels
     cur = {"merchant": np.array(["m0", "m1", "new", "new", None], dtype=object), "x": np.zeros(5)}
     dm = DriftMonitor(full, window=100)
     dm.update(full.encode(cur))
     fd = dm.evaluate().feature("merchant")
-    assert fd.unseen == 2 and fd.nan == 1 and fd.count == 2
+    assert fd.unseen == 2 and fd.nan == 1 and fd.count == 4
     # with "other", a label beyond the kept ones goes to "other"
     enc = ref.encode(cur)
     assert enc[:, 0].tolist()[:4] == [0.0, 1.0, 5.0, 5.0] and np.isnan(enc[4, 0])
