@@ -46,12 +46,12 @@ typedef struct mon_window_config {
     uint32_t flags;      /* reserved, must be 0 */
 } mon_window_config;
 
-/* Validate a window configuration: MON_OK, MON_E_NULL, MON_E_CONFIG (slot_ticks == 0,
- * slots == 0 or > MON_WINDOW_MAX_SLOTS, flags != 0). Pure; thread-safe. */
+/* Validate a window configuration: MON_OK, MON_E_NULL, MON_E_ALIGN, MON_E_CONFIG
+ * (slot_ticks == 0, slots == 0 or > MON_WINDOW_MAX_SLOTS, flags != 0). Pure; thread-safe. */
 mon_status mon_window_check_config(const mon_window_config *cfg);
 
-/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg should be valid; NULL
- * or slot_ticks == 0 gives 0 (never a division by zero). Pure; thread-safe. */
+/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg should be valid; NULL,
+ * misaligned or slot_ticks == 0 gives 0 (never a division by zero). Pure; thread-safe. */
 uint64_t mon_window_epoch(const mon_window_config *cfg, uint64_t t);
 /* MON_CDEF_END */
 
