@@ -72,13 +72,15 @@ unsigned mon_hist_floor_log2_portable(uint64_t v)
     return e;
 }
 
+/* floor(log2(v)) for v >= 1; v = 0 gives 0 (v | 1: never the undefined clz of 0, whatever a
+ * corrupted range lets through; the bucket offset is then bounded by the caller). */
 MON_INLINE unsigned floor_log2(uint64_t v)
 {
 #if defined(__GNUC__) && !MON_HIST_PORTABLE_CLZ && \
     !MON_NO_INT128 /* portable build: both fallbacks */
-    return 63u - (unsigned)__builtin_clzll(v);
+    return 63u - (unsigned)__builtin_clzll(v | 1u);
 #else
-    return mon_hist_floor_log2_portable(v);
+    return mon_hist_floor_log2_portable(v | 1u);
 #endif
 }
 
@@ -185,7 +187,11 @@ mon_status mon_hist_check(const mon_hist *h)
     return MON_OK;
 }
 
-mon_status mon_hist_hot_fail(const mon_hist *h)
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+mon_status
+mon_hist_hot_fail(const mon_hist *h)
 {
     if (!h) return MON_E_NULL;
     if (!mon_hist_aligned8(h)) return MON_E_ALIGN;
@@ -244,10 +250,10 @@ MON_INLINE uint32_t bucket_offset(int32_t scale, int32_t ilo, uint64_t v)
     return (uint32_t)index_at(scale, v) - (uint32_t)ilo;
 }
 
-mon_status mon_hist_record(mon_hist *h, uint64_t v)
+/* mon_hist_record after mon_hist_hot_ok(h). */
+MON_INLINE mon_status record_valid(mon_hist *h, uint64_t v)
 {
     uint64_t *c;
-    if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
     if (v < h->range_lo) {
         c = &h->underflow;
     } else if (v > h->range_hi) {
@@ -263,6 +269,14 @@ mon_status mon_hist_record(mon_hist *h, uint64_t v)
     atomic_sat_add(c, 1);
     atomic_sat_add(&h->total, 1);
     return MON_OK;
+}
+
+mon_status mon_hist_record_valid(mon_hist *h, uint64_t v) { return record_valid(h, v); }
+
+mon_status mon_hist_record(mon_hist *h, uint64_t v)
+{
+    if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
+    return record_valid(h, v);
 }
 
 /* The array recorders' check: the hot check plus the offsets of range_lo and range_hi (every
@@ -708,7 +722,7 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
     uint64_t ns;
     if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
     if (!unit_ok(unit)) return MON_E_CONFIG;
-    if (f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return mon_hist_record(h, ns);
+    if (f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return record_valid(h, ns);
     if (!(unit & MON_HIST_STRICT)) atomic_sat_add(&h->invalid, 1);
     return MON_E_VALUE;
 }

@@ -41,9 +41,9 @@ static inline int mon_hist_aligned8(const void *p) { return ((uintptr_t)p & 7u) 
  *  - mon_hist_check (every reading, merging, codec and ring function): the full check, the
  *    layout re-derived from (lowest, highest, scale) and compared with every stored field;
  *  - mon_hist_hot_ok (the recording paths, a few compares): magic, scale, the bucket count
- *    against index_hi - index_lo + 1 and MON_HIST_MAX_BUCKETS, range_lo >= 1 (the index of 0
- *    is undefined); the recorders then bound each bucket offset by `buckets` (one compare per
- *    value, or the offsets of range_lo and range_hi once per array).
+ *    against index_hi - index_lo + 1 and MON_HIST_MAX_BUCKETS; the recorders then bound each
+ *    bucket offset by `buckets` (one compare per value, or the offsets of range_lo and
+ *    range_hi once per array; the bucket index of 0 is defined, see floor_log2).
  * What no check can see: a header rewritten into the self-consistent header of a larger
  * histogram (the size of the caller's memory is not stored anywhere it could not be rewritten
  * too). */
@@ -54,8 +54,11 @@ static inline int mon_hist_hot_ok(const mon_hist *h)
     return h != NULL && mon_hist_aligned8(h) && h->magic == MON_HIST_MAGIC &&
            (uint32_t)h->scale <= (uint32_t)MON_HIST_MAX_SCALE &&
            h->buckets == (uint32_t)h->index_hi - (uint32_t)h->index_lo + 1u &&
-           h->buckets <= (uint32_t)MON_HIST_MAX_BUCKETS && h->range_lo != 0u;
+           h->buckets <= (uint32_t)MON_HIST_MAX_BUCKETS;
 }
+
+/* mon_hist_record of a histogram that passed mon_hist_hot_ok (the ring's path). */
+mon_status mon_hist_record_valid(mon_hist *h, uint64_t value_ns);
 
 /* The status of a header that failed mon_hist_hot_ok (out of line: the cold path). */
 mon_status mon_hist_hot_fail(const mon_hist *h);

@@ -32,16 +32,23 @@ MON_STATIC_ASSERT((uint64_t)RING_HEADER_BYTES + (uint64_t)MON_HIST_RING_MAX_SLOT
                       UINT32_MAX,
                   ring_total_fits_32_bits);
 
-/* The ring header: magic, a valid window, and slots / hist_size / total_size consistent (a
- * few compares: also the recording paths' check). */
-static int ring_ok(const mon_hist_ring *r)
+/* The recording paths' check of the ring header (a few compares): magic, slot_ticks != 0 (the
+ * epoch's divisor), 1 <= slots <= MON_HIST_RING_MAX_SLOTS, and slots / hist_size / total_size
+ * consistent. A slot's histogram is checked against hist_size before use (slot_hist_ok). */
+static inline int ring_hot_ok(const mon_hist_ring *r)
 {
     return r != NULL && MON_ALIGNED_OBJ(r) && r->magic == RING_MAGIC && r->w.slot_ticks != 0u &&
-           r->w.slots != 0u && r->w.slots <= MON_HIST_RING_MAX_SLOTS && r->w.flags == 0u &&
-           r->hist_size >= MON_HIST_HEADER_BYTES + 8u && r->hist_size <= RING_MAX_HIST_SIZE &&
-           (r->hist_size & 7u) == 0u &&
+           r->w.slots - 1u < MON_HIST_RING_MAX_SLOTS &&
            (uint64_t)r->total_size ==
                RING_HEADER_BYTES + (uint64_t)r->w.slots * (16u + (uint64_t)r->hist_size);
+}
+
+/* Every other function: also flags == 0 and a plausible hist_size (a multiple of 8 between the
+ * smallest and the largest histogram). */
+static int ring_ok(const mon_hist_ring *r)
+{
+    return ring_hot_ok(r) && r->w.flags == 0u && r->hist_size >= MON_HIST_HEADER_BYTES + 8u &&
+           r->hist_size <= RING_MAX_HIST_SIZE && (r->hist_size & 7u) == 0u;
 }
 
 static mon_status ring_status(const mon_hist_ring *r)
@@ -59,7 +66,7 @@ static mon_hist *slot_hist(const mon_hist_ring *r, uint32_t i)
 
 /* A slot's histogram header: the recorders' check, and its size equal to the ring's
  * hist_size (so its bucket count cannot address beyond its slot). */
-static int slot_hist_ok(const mon_hist_ring *r, const mon_hist *h)
+static inline int slot_hist_ok(const mon_hist_ring *r, const mon_hist *h)
 {
     return mon_hist_hot_ok(h) &&
            (uint64_t)MON_HIST_HEADER_BYTES + 8u * (uint64_t)h->buckets == r->hist_size;
@@ -161,14 +168,14 @@ int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_n
     int bad;
     mon_hist *h;
     mon_status st;
-    if (!ring_ok(ring)) return -1;
+    if (!ring_hot_ok(ring)) return -1;
     h = acquire(ring, now, &bad);
     if (bad) return -1;
     if (!h) {
         (void)mon_atomic_sat_add(&ring->late, 1u, MON_ORDER_RELAXED);
         return 0;
     }
-    st = mon_hist_record(h, value_ns);
+    st = mon_hist_record_valid(h, value_ns); /* acquire checked its header */
     release(ring, h);
     return st == MON_OK ? 1 : -1;
 }

@@ -40,15 +40,18 @@ struct mon_service {
 MON_STATIC_ASSERT(SLOT_BYTES == 88, slot_is_88_bytes);
 MON_STATIC_ASSERT(MON_SERVICE_MAX_SLOTS == MON_WINDOW_MAX_SLOTS, same_slot_limit);
 
-/* The state check of every function (a few compares: also the recording paths'): magic,
- * slot_ticks != 0 (the epoch's divisor), 1 <= slots <= MON_SERVICE_MAX_SLOTS (the modulus and
- * the ring's extent), flags == 0, and size agreeing with slots. */
-static int service_ok(const mon_service *s)
+/* The recording paths' state check (a few compares): magic, slot_ticks != 0 (the epoch's
+ * divisor), 1 <= slots <= MON_SERVICE_MAX_SLOTS (the modulus and the ring's extent), and size
+ * agreeing with slots. */
+static int service_hot_ok(const mon_service *s)
 {
-    return s->magic == SERVICE_MAGIC && s->w.slot_ticks != 0u && s->w.slots != 0u &&
-           s->w.slots <= MON_SERVICE_MAX_SLOTS && s->w.flags == 0u &&
+    return s->magic == SERVICE_MAGIC && s->w.slot_ticks != 0u &&
+           s->w.slots - 1u < (uint32_t)MON_SERVICE_MAX_SLOTS &&
            s->size == offsetof(mon_service, ring) + (uint64_t)s->w.slots * SLOT_BYTES;
 }
+
+/* The reading functions also require flags == 0 (reserved; unused by the recorders). */
+static int service_ok(const mon_service *s) { return service_hot_ok(s) && s->w.flags == 0u; }
 
 static mon_status service_status(const mon_service *s)
 {
@@ -61,12 +64,24 @@ static mon_status service_status(const mon_service *s)
     return service_ok(s) ? MON_OK : MON_E_STATE;
 }
 
-/* service_status with the valid case first (the recording paths). */
-#define SERVICE_CHECK(s)                                            \
-    do {                                                            \
-        if ((s) == NULL || !MON_ALIGNED_OBJ(s) || !service_ok(s)) { \
-            return service_status(s);                               \
-        }                                                           \
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static mon_status
+service_status_hot(const mon_service *s)
+{
+    if (s == NULL) {
+        return MON_E_NULL;
+    }
+    return MON_ALIGNED_OBJ(s) ? MON_E_STATE : MON_E_ALIGN;
+}
+
+/* The recording paths' check, the valid case first. */
+#define SERVICE_CHECK(s)                                                \
+    do {                                                                \
+        if ((s) == NULL || !MON_ALIGNED_OBJ(s) || !service_hot_ok(s)) { \
+            return service_status_hot(s);                               \
+        }                                                               \
     } while (0)
 
 static uint64_t *counts_of(const mon_service *s, uint32_t i)
