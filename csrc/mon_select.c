@@ -218,14 +218,13 @@ mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uin
     for (j = 0; j < nranks; ++j) {
         if (ranks[j] >= (uint64_t)n || (j > 0 && ranks[j] < ranks[j - 1u])) return MON_E_VALUE;
     }
-    /* hist must be the histogram of these n values (prepare's): its total is n. Then every
-     * walk below stays inside it, and the gather is bounded by each region's count. */
-    for (i = 0; i < MON_SELECT_HIST_LEN; ++i) cum += hist[i];
-    if (cum != (uint64_t)n) return MON_E_STATE;
-    cum = 0;
-    /* Walk the buckets once, in rank order, recording the bucket that holds each rank. */
+    /* Walk the buckets once, in rank order, recording the bucket that holds each rank. hist
+     * should be prepare's histogram of these n values; one that is not is refused wherever it
+     * could lead an access astray: a walk past the last bucket, regions beyond n keys, a wanted
+     * bucket holding more or fewer keys than its count says. */
     for (j = 0; j < nranks; ++j) {
-        while (cum + hist[bkt] <= ranks[j]) cum += hist[bkt++];
+        while (bkt < MON_SELECT_HIST_LEN && cum + hist[bkt] <= ranks[j]) cum += hist[bkt++];
+        if (bkt == MON_SELECT_HIST_LEN) return MON_E_STATE; /* counts total less than a rank */
         if (nreg == 0 || reg[nreg - 1u].bucket != bkt) {
             reg[nreg].bucket = bkt;
             reg[nreg].below = (uint32_t)cum;
@@ -234,13 +233,14 @@ mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uin
     }
     /* Lay the wanted buckets out contiguously after a dummy slot keys[0]. */
     {
-        uint32_t pos = 1;
+        uint64_t pos = 1;
         for (j = 0; j < nreg; ++j) {
-            reg[j].start = pos;
-            reg[j].fill = pos;
+            reg[j].start = (uint32_t)pos;
+            reg[j].fill = (uint32_t)pos;
             pos += hist[reg[j].bucket];
+            if (pos > (uint64_t)n + 1u) return MON_E_STATE; /* more keys than x has */
         }
-        reg[nreg].start = pos; /* <= n + 1: the counts sum to at most n */
+        reg[nreg].start = (uint32_t)pos;
     }
     /* Mark the wanted buckets with ids above n (counts are <= n), gather, then restore. */
     mark0 = (uint32_t)n + 1u; /* n <= MON_SELECT_MAX_N: mark0 + 512 < 2^32 */
@@ -249,7 +249,13 @@ mon_status mon_select_ranks(const double *x, size_t n, uint32_t *hist, const uin
         uint64_t k = key_at(x, i);
         uint32_t h = hist[k >> 48];
         if (h >= mark0) {
-            sel_region *g = &reg[h - mark0];
+            sel_region *g;
+            /* a count above n that is not one of our marks: hist was not a histogram of x */
+            if (h - mark0 >= nreg || reg[h - mark0].bucket != (uint32_t)(k >> 48)) {
+                st = MON_E_STATE;
+                break;
+            }
+            g = &reg[h - mark0];
             if (g->fill == reg[h - mark0 + 1u].start) { /* more keys than the bucket's count */
                 st = MON_E_STATE;
                 break;

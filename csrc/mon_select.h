@@ -36,9 +36,10 @@ mon_status mon_select_prepare(const double *x, size_t n, uint32_t *hist, uint64_
  * element of x; a zero is returned as +0.0, a NaN as the canonical quiet NaN).
  * hist is used as scratch and restored before returning (also on error): any number of calls
  * may follow one mon_select_prepare, each giving the result of a fresh prepare. A hist that
- * is not the histogram of x (its total is not n, or a wanted bucket's count differs from the
- * values of x in it) is refused with MON_E_STATE, never read or written out of bounds.
- * Expected O(n) time (plus 65536 reads of hist), O(n log n) worst case; no recursion: stack
+ * is not the histogram of x is never read or written out of bounds, and is refused with
+ * MON_E_STATE wherever it disagrees with x on what the selection uses (the counts total less
+ * than a rank, or a wanted bucket's count differs from the number of values of x in it).
+ * Expected O(n) time, O(n log n) worst case; no recursion: stack
  * about 14 KiB on 64-bit targets (an explicit partition stack of at most 64 entries; exact
  * figures per target: docs/certification.md). x may have any alignment; hist, ranks, keys
  * and out must be aligned for their types. Returns MON_E_NULL, MON_E_ALIGN, MON_E_SIZE,

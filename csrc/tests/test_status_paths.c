@@ -472,7 +472,9 @@ static void test_bin_select_drift_paths(void)
     ST(mon_select_ranks, mon_select_ranks(x, 0, shist, ranks, 3, skeys, sel), MON_E_SIZE);
     ST(mon_select_ranks, mon_select_ranks(x, 8, shist, dec, 2, skeys, sel), MON_E_VALUE);
     /* a histogram that is not x's: refused, never out of bounds */
-    ST(mon_select_ranks, mon_select_ranks(x, 7, shist, ranks, 2, skeys, sel), MON_E_STATE);
+    ST(mon_select_ranks, mon_select_ranks(x, 5, shist, ranks, 2, skeys, sel), MON_E_STATE);
+    memset(shist, 0, sizeof shist); /* counts total less than the ranks */
+    ST(mon_select_ranks, mon_select_ranks(x, 8, shist, ranks, 3, skeys, sel), MON_E_STATE);
     memset(shist, 0, sizeof shist);
     shist[0] = 8; /* right total, wrong bucket */
     ST(mon_select_ranks, mon_select_ranks(x, 8, shist, ranks, 3, skeys, sel), MON_E_STATE);
