@@ -176,7 +176,8 @@ mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns);
 mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit);
 
 /* mon_hist_record_f64 with the unit fixed (MON_HIST_US / MS / S): fewer arguments for bindings
- * whose per-call cost is per argument. Same rules and status codes. */
+ * whose per-call cost is per argument. Same rules and status codes as mon_hist_record_f64
+ * (except MON_E_CONFIG: the unit is a valid one). */
 mon_status mon_hist_record_us(mon_hist *h, double value);
 mon_status mon_hist_record_ms(mon_hist *h, double value);
 mon_status mon_hist_record_s(mon_hist *h, double value);
@@ -265,7 +266,7 @@ mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_
  * MON_E_CHECKSUM. Never reads outside [data, data + len). */
 mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config *cfg);
 
-/* Initialise buf (as mon_hist_init) from serialised bytes, validated as mon_hist_peek_config;
+/* Initialise buf (like mon_hist_init) from serialised bytes, validated as mon_hist_peek_config;
  * buf is left untouched on error. MON_E_SIZE, MON_E_ALIGN and the peek errors. */
 mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, size_t len);
 
@@ -312,9 +313,9 @@ mon_status mon_hist_ring_init(void *buf, size_t size, const mon_hist_config *cfg
  * ring (its header or the slot's histogram header: nothing recorded). Thread-safe. */
 int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_ns);
 
-/* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes, MON_E_STATE
- * also for a ring that is not valid); a late value is counted in `late` (a strict rejection
- * is not counted at all). Thread-safe. */
+/* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes as
+ * mon_hist_record_f64, MON_E_STATE also for a ring that is not valid); a late value is
+ * counted in `late` (a strict rejection is not counted at all). Thread-safe. */
 mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value, uint32_t unit);
 
 /* The histogram of tick now's epoch, claimed (emptied) when its slot held an older epoch, and

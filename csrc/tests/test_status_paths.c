@@ -140,12 +140,15 @@ static void test_hist_paths(void)
     ST(mon_hist_record_f64, mon_hist_record_f64(z, 1.5, MON_HIST_MS), MON_E_STATE);
     mon_hist_get_stats(h, &stats);
     CHECK(stats.invalid == v + 1u); /* only the -1.0: the bad unit counted nothing */
-    ST(mon_hist_record_us, mon_hist_record_us(h, 3.0), MON_OK);
-    ST(mon_hist_record_us, mon_hist_record_us(z, 3.0), MON_E_STATE);
-    ST(mon_hist_record_ms, mon_hist_record_ms(h, 3.0), MON_OK);
-    ST(mon_hist_record_ms, mon_hist_record_ms(h, -3.0), MON_E_VALUE);
-    ST(mon_hist_record_s, mon_hist_record_s(h, 0.001), MON_OK);
-    ST(mon_hist_record_s, mon_hist_record_s(NULL, 0.001), MON_E_NULL);
+#define FIXED_UNIT_PATHS(fn)                           \
+    ST(fn, fn(h, 3.0), MON_OK);                        \
+    ST(fn, fn(h, -3.0), MON_E_VALUE);                  \
+    ST(fn, fn(NULL, 3.0), MON_E_NULL);                 \
+    ST(fn, fn((mon_hist *)mis(hA), 3.0), MON_E_ALIGN); \
+    ST(fn, fn(z, 3.0), MON_E_STATE)
+    FIXED_UNIT_PATHS(mon_hist_record_us);
+    FIXED_UNIT_PATHS(mon_hist_record_ms);
+    FIXED_UNIT_PATHS(mon_hist_record_s);
     ST(mon_hist_add_invalid, mon_hist_add_invalid(h, 2), MON_OK);
     ST(mon_hist_add_invalid, mon_hist_add_invalid(NULL, 2), MON_E_NULL);
     ST(mon_hist_add_invalid, mon_hist_add_invalid((mon_hist *)mis(hA), 2), MON_E_ALIGN);
