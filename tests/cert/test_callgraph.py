@@ -15,7 +15,9 @@ from oracles import CSRC, ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc (-fcallgraph-info)")
 
-_spec = importlib.util.spec_from_file_location("callgraph_check", os.path.join(ROOT, "tools", "cert", "callgraph_check.py"))
+_spec = importlib.util.spec_from_file_location(
+    "callgraph_check", os.path.join(ROOT, "tools", "cert", "callgraph_check.py")
+)
 assert _spec and _spec.loader
 cg = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cg)
@@ -55,7 +57,9 @@ def test_checker_finds_recursion_and_indirect_calls(tmp_path) -> None:
 
 def test_bare_metal_report_allows_no_recursion() -> None:
     """The bare-metal stack report once allowed select_multi's bounded recursion; no longer."""
-    spec = importlib.util.spec_from_file_location("bmr", os.path.join(ROOT, "tools", "cert", "baremetal_report.py"))
+    spec = importlib.util.spec_from_file_location(
+        "bmr", os.path.join(ROOT, "tools", "cert", "baremetal_report.py")
+    )
     assert spec and spec.loader
     bmr = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bmr)

@@ -15,7 +15,9 @@ import pytest
 
 from oracles import CSRC
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None or shutil.which("gcc") is None, reason="needs make and gcc")
+pytestmark = pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("gcc") is None, reason="needs make and gcc"
+)
 
 _DECL = re.compile(r"\bmon_status\s+(mon_\w+)\s*\(")
 _REF = re.compile(r"\b(?:as|Statuses as)\s+(mon_\w+)")
@@ -69,7 +71,10 @@ def provoked() -> dict[str, set[str]]:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run = subprocess.run(
-        [os.path.join(CSRC, "build", "status-paths", "test_status_paths")], capture_output=True, text=True, timeout=300
+        [os.path.join(CSRC, "build", "status-paths", "test_status_paths")],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert " 0 failed" in run.stdout
@@ -84,7 +89,10 @@ def test_every_documented_status_is_provoked_and_nothing_else() -> None:
     got = provoked()
     assert len(doc) > 50, sorted(doc)
     missing = sorted(
-        (fn, st) for fn, sts in doc.items() for st in sts if st not in got.get(fn, set()) and (fn, st) not in UNREACHABLE
+        (fn, st)
+        for fn, sts in doc.items()
+        for st in sts
+        if st not in got.get(fn, set()) and (fn, st) not in UNREACHABLE
     )
     extra = sorted((fn, st) for fn, sts in got.items() for st in sts if st not in doc.get(fn, set()))
     assert not missing, f"documented but never provoked: {missing}"

@@ -28,12 +28,26 @@ _EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
 INDIRECT = "__indirect_call"
 
 
-def compile_graphs(sources: list[str], outdir: str, cc: str, opt: str, defines: list[str], inc: str) -> list[str]:
+def compile_graphs(
+    sources: list[str], outdir: str, cc: str, opt: str, defines: list[str], inc: str
+) -> list[str]:
     """Compile each source with -fcallgraph-info; the .ci files written."""
     out = []
     for src in sources:
         obj = os.path.join(outdir, os.path.basename(src)[:-2] + ".o")
-        cmd = [cc, "-std=c99", opt, "-fcallgraph-info=su", "-I", inc, *(f"-D{d}" for d in defines), "-c", src, "-o", obj]
+        cmd = [
+            cc,
+            "-std=c99",
+            opt,
+            "-fcallgraph-info=su",
+            "-I",
+            inc,
+            *(f"-D{d}" for d in defines),
+            "-c",
+            src,
+            "-o",
+            obj,
+        ]
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         out.append(obj[:-2] + ".ci")
     return out
@@ -98,7 +112,9 @@ def cycles(nodes: set[str], edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def check(csrc: str, cc: str = "gcc", opt: str = "-O0", defines: list[str] | None = None) -> tuple[list[list[str]], list[str], int]:
+def check(
+    csrc: str, cc: str = "gcc", opt: str = "-O0", defines: list[str] | None = None
+) -> tuple[list[list[str]], list[str], int]:
     """(cycles, functions with an indirect call, number of functions) of the core in csrc."""
     sources = sorted(glob.glob(os.path.join(csrc, "*.c")))
     with tempfile.TemporaryDirectory() as tmp:

@@ -97,7 +97,8 @@ def state_seeds() -> None:
 
     def muts(rng: random.Random, k: int) -> bytes:
         return b"".join(
-            bytes([rng.randrange(256), rng.randrange(2), rng.randrange(256), rng.randrange(4)]) for _ in range(k)
+            bytes([rng.randrange(256), rng.randrange(2), rng.randrange(256), rng.randrange(4)])
+            for _ in range(k)
         )
 
     rng = random.Random(7)
