@@ -68,7 +68,13 @@ mon_window_claim mon_window_acquire(const mon_window_config *w, mon_window_slot 
             }
             /* being cleared for our epoch (wait for the opening), or claimed for a newer one */
             (void)mon_atomic_fetch_add_order(&s->gate, UINT64_MAX, MON_ORDER_RELEASE);
+#if MON_SINGLE_THREADED
+            /* One thread: nobody else can be clearing the slot, so the flag is a broken
+             * one-thread rule or corrupted memory; waiting would never end. */
+            return MON_WINDOW_LATE;
+#else
             continue;
+#endif
         }
 #if MON_SINGLE_THREADED
         /* One thread: nobody else can hold or clear the slot (a pin the caller still holds is

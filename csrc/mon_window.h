@@ -23,8 +23,11 @@
  * clearing; a claim waits until the slot has no pin, and each pin lasts one record or one slot
  * read, but new pins of the old epoch (recorders with a stale tick, readers) can keep arriving,
  * so under a continuous stream of them a claim has no fixed bound. With MON_SINGLE_THREADED=1
- * nothing waits (unless a host breaks the one-thread rule, e.g. records from an interrupt while
- * a slot is being cleared).
+ * nothing waits (a slot found "being cleared" - a host breaking the one-thread rule, e.g.
+ * recording from an interrupt during a clearing, or corrupted memory - makes the event late).
+ * The per-slot states (tag, gate) are synchronisation state and are not validated like the
+ * owners' headers: with threads, a gate corrupted into a pin that is never released makes a
+ * claim of that slot wait forever, exactly as a holder that never releases would.
  */
 #ifndef MON_WINDOW_H
 #define MON_WINDOW_H
