@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "mon_align_internal.h"
 #include "mon_bin.h"
 #include "mon_bits_internal.h"
 #include "mon_sat_internal.h"
@@ -59,6 +60,14 @@ static double next_up(double x)
     return bits_to_double(u + 1u);
 }
 
+/* edges[i] of an array of any alignment. */
+static double edge_at(const double *edges, size_t i)
+{
+    double d;
+    memcpy(&d, (const unsigned char *)(const void *)edges + i * sizeof d, sizeof d);
+    return d;
+}
+
 static size_t pow2_slots(size_t nedges, unsigned *log2p)
 {
     size_t p = 4;
@@ -87,12 +96,13 @@ mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t n
     size_t need, p, i;
     unsigned k;
     if (buf == NULL || edges == NULL || out == NULL) return MON_E_NULL;
+    if (!MON_ALIGNED_OBJ(buf) || !MON_ALIGNED_PTR(out)) return MON_E_ALIGN;
     need = mon_binner_size(nedges);
     if (need == 0 || size < need) return MON_E_SIZE;
-    if (((uintptr_t)buf & 7u) != 0) return MON_E_ALIGN;
     for (i = 0; i < nedges; ++i) {
-        if (is_nan_bits(double_to_bits(edges[i]))) return MON_E_EDGES;
-        if (i > 0 && !(edges[i - 1] < edges[i])) return MON_E_EDGES;
+        /* edges may have any alignment: read through memcpy (edge_at) */
+        if (is_nan_bits(double_to_bits(edge_at(edges, i)))) return MON_E_EDGES;
+        if (i > 0 && !(edge_at(edges, i - 1u) < edge_at(edges, i))) return MON_E_EDGES;
     }
     p = pow2_slots(nedges, &k);
     b = (struct mon_binner *)buf;
@@ -101,19 +111,41 @@ mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t n
     b->log2p = (uint32_t)k;
     b->reserved = 0;
     b->thr[0] = sort_key(BITS_SIGN | BITS_INF);
-    for (i = 0; i + 1u < nedges; ++i) b->thr[1u + i] = edge_key(edges[i]);
-    b->thr[nedges] = double_to_bits(edges[nedges - 1u]) == BITS_INF
+    for (i = 0; i + 1u < nedges; ++i) b->thr[1u + i] = edge_key(edge_at(edges, i));
+    b->thr[nedges] = double_to_bits(edge_at(edges, nedges - 1u)) == BITS_INF
                          ? KEY_NANPLUS
-                         : edge_key(next_up(edges[nedges - 1u]));
+                         : edge_key(next_up(edge_at(edges, nedges - 1u)));
     b->thr[nedges + 1u] = KEY_NANPLUS;
     for (i = nedges + 2u; i < p; ++i) b->thr[i] = UINT64_MAX;
     *out = b;
     return MON_OK;
 }
 
+/* The whole header, and the table's fixed entries: P = 2^log2p is the smallest power of two
+ * >= nbins + 4 (>= 4), thr[0] = key(-inf), thr[nbins + 1] <= NANPLUS, thr[nbins + 2] =
+ * NANPLUS and thr[nbins + 3] (always padding, as P >= nbins + 4) UINT64_MAX. So a corrupted nbins or log2p is seen before it indexes the table or the
+ * caller's counts. */
+static int binner_ok(const struct mon_binner *b)
+{
+    size_t p;
+    if (b == NULL || !MON_ALIGNED_OBJ(b) || b->magic != BINNER_MAGIC) return 0;
+    if (b->log2p < 2u || b->log2p > 21u || b->nbins == 0u) return 0; /* P <= 2^21 */
+    p = (size_t)1 << b->log2p;
+    if ((size_t)b->nbins + 4u > p || (b->log2p > 2u && (size_t)b->nbins + 4u <= p / 2u)) return 0;
+    return b->thr[0] == sort_key(BITS_SIGN | BITS_INF) && b->thr[b->nbins + 2u] == KEY_NANPLUS &&
+           b->thr[b->nbins + 1u] <= KEY_NANPLUS && b->thr[b->nbins + 3u] == UINT64_MAX;
+}
+
+static mon_status binner_status(const struct mon_binner *b)
+{
+    if (b == NULL) return MON_E_NULL;
+    if (!MON_ALIGNED_OBJ(b)) return MON_E_ALIGN;
+    return binner_ok(b) ? MON_OK : MON_E_STATE;
+}
+
 size_t mon_binner_nbins(const mon_binner *b)
 {
-    if (b == NULL || b->magic != BINNER_MAGIC) return 0;
+    if (!binner_ok(b)) return 0;
     return b->nbins;
 }
 
@@ -139,10 +171,12 @@ static inline size_t slot_of(const uint64_t *t, unsigned k, uint64_t key)
     return pos;
 }
 
+/* x may have any alignment: the load is a memcpy (same code as a plain load on targets with
+ * unaligned loads). */
 static inline uint64_t key_at(const double *x, size_t i)
 {
     uint64_t u;
-    memcpy(&u, x + i, sizeof u);
+    memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);
     return sort_key(u);
 }
 
@@ -224,12 +258,6 @@ static void count_direct(const struct mon_binner *b, const double *x, size_t n, 
     }
 }
 
-static int binner_ok(const struct mon_binner *b)
-{
-    return b->magic == BINNER_MAGIC && b->log2p >= 2 && b->log2p <= 31 &&
-           (size_t)b->nbins + 4u <= ((size_t)1 << b->log2p);
-}
-
 static void bin_strided(const struct mon_binner *b, const double *x, size_t n, size_t stride,
                         uint64_t *counts, mon_bin_extra *extra)
 {
@@ -247,8 +275,11 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
 mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_t *counts,
                          mon_bin_extra *extra)
 {
+    mon_status st;
     if (b == NULL || counts == NULL || extra == NULL || (x == NULL && n > 0)) return MON_E_NULL;
-    if (!binner_ok(b)) return MON_E_STATE;
+    st = binner_status(b);
+    if (st != MON_OK) return st;
+    if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
     bin_strided(b, x, n, 1u, counts, extra);
     return MON_OK;
@@ -261,10 +292,12 @@ mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, 
     size_t f, r0;
     if (binners == NULL || counts == NULL || extra == NULL || (x == NULL && nrows > 0))
         return MON_E_NULL;
+    if (!MON_ALIGNED_PTR(binners) || !MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra))
+        return MON_E_ALIGN;
     if (nfeat == 0 || row_stride < nfeat) return MON_E_LENGTH;
     for (f = 0; f < nfeat; ++f) {
-        if (binners[f] == NULL) return MON_E_NULL;
-        if (!binner_ok(binners[f])) return MON_E_STATE;
+        mon_status st = binner_status(binners[f]);
+        if (st != MON_OK) return st;
     }
     /* Row blocks: the block is read from memory once and then binned column by column from
      * cache, instead of streaming the whole matrix once per feature. */
@@ -286,10 +319,13 @@ mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts,
     size_t i;
     uint64_t miss = 0;
     if (counts == NULL || unseen == NULL || (codes == NULL && n > 0)) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(unseen)) return MON_E_ALIGN;
     if (ncodes == 0) return MON_E_LENGTH;
     for (i = 0; i < n; ++i) {
-        /* A negative code converts to a huge unsigned value, so one compare covers both. */
-        uint64_t c = (uint64_t)codes[i];
+        /* A negative code converts to a huge unsigned value, so one compare covers both. The
+         * codes may have any alignment: memcpy loads. */
+        uint64_t c;
+        memcpy(&c, (const unsigned char *)(const void *)codes + i * sizeof c, sizeof c);
         if (c < (uint64_t)ncodes)
             counts[c] += (counts[c] != UINT64_MAX);
         else

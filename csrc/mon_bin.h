@@ -10,6 +10,12 @@
  * instruction at all), no allocation, no libm.
  *
  * Counts are uint64 and accumulate across calls; they saturate at UINT64_MAX (never wrap).
+ *
+ * Pointers. The values (x), edges and category codes may have any alignment (read with memcpy
+ * loads: they come from the host's data). Binners, counts, extra counters, the binner pointer
+ * array and *out must be aligned for their types, else MON_E_ALIGN. A binner is checked
+ * before use (its header and the fixed entries of its table, so a corrupted bin count or
+ * table size is seen before it indexes anything): MON_E_STATE.
  */
 #ifndef MON_BIN_H
 #define MON_BIN_H
@@ -43,17 +49,18 @@ size_t mon_binner_size(size_t nedges);
  * `edges` (nedges values, not kept) must be strictly increasing and not NaN. On MON_OK
  * *out points into buf; the binner is read-only afterwards, so one binner may be used by many
  * threads at once. Returns MON_E_NULL, MON_E_SIZE (nedges out of range or buf too small),
- * MON_E_ALIGN, MON_E_EDGES. */
+ * MON_E_ALIGN (buf or out), MON_E_EDGES. */
 mon_status mon_binner_init(void *buf, size_t size, const double *edges, size_t nedges,
                            mon_binner **out);
 
-/* Number of bins (nedges - 1) of a binner, 0 when `b` is NULL or not initialised. */
+/* Number of bins (nedges - 1) of a binner, 0 when `b` is NULL, misaligned or not a valid
+ * binner. */
 size_t mon_binner_nbins(const mon_binner *b);
 
 /* Count the n values of `x` into `counts` (mon_binner_nbins(b) entries) and `extra`; both
  * accumulate (add to what they hold) and saturate at UINT64_MAX. n may be 0 (x may then be
- * NULL). Returns MON_E_NULL, MON_E_STATE (b not initialised). Thread-safe for distinct
- * counts/extra. */
+ * NULL). Returns MON_E_NULL, MON_E_ALIGN (b, counts or extra), MON_E_STATE (b not a valid
+ * binner). Thread-safe for distinct counts/extra. */
 mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_t *counts,
                          mon_bin_extra *extra);
 
@@ -62,15 +69,15 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
  * `counts` is the concatenation of every feature's counts (feature f starts after the bins of
  * features 0..f-1); extra[f] holds feature f's counters. Everything accumulates and
  * saturates. Rows are processed in cache-sized blocks so the matrix is read from memory once.
- * Returns MON_E_NULL, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat), MON_E_STATE (then
- * nothing was counted). Nothing is kept; thread-safe for distinct counts/extra. */
+ * Returns MON_E_NULL, MON_E_ALIGN, MON_E_LENGTH (nfeat == 0 or row_stride < nfeat),
+ * MON_E_STATE (then nothing was counted). Nothing is kept; thread-safe for distinct counts/extra. */
 mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, const double *x,
                                 size_t nrows, size_t row_stride, uint64_t *counts,
                                 mon_bin_extra *extra);
 
 /* Count n int64 category codes: code c in [0, ncodes) adds 1 to counts[c]; any other code
  * (negative or >= ncodes) adds 1 to *unseen. Accumulates and saturates. Returns MON_E_NULL,
- * MON_E_LENGTH (ncodes == 0). Thread-safe for distinct counts/unseen. */
+ * MON_E_ALIGN (counts or unseen), MON_E_LENGTH (ncodes == 0). Thread-safe for distinct counts/unseen. */
 mon_status mon_bin_count_codes(const int64_t *codes, size_t n, uint64_t *counts, size_t ncodes,
                                uint64_t *unseen);
 

@@ -14,6 +14,7 @@
  *   PSI = sum (a - c)(ln a - ln c) / (den) with exact integer numerators a, c of p~ and q~ over a
  *         common denominator; logs are fixed-point log2 in 2^-64 units, converted to nats once.
  */
+#include "mon_align_internal.h"
 #include "mon_drift.h"
 #include "mon_drift_internal.h"
 #include "mon_wide_internal.h"
@@ -196,6 +197,7 @@ static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uin
     uint64_t sp = 0, sq = 0;
     size_t b;
     if (p == NULL || q == NULL) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(p) || !MON_ALIGNED_U64(q)) return MON_E_ALIGN; /* count vectors */
     if (nbins == 0) return MON_E_LENGTH;
 #if SIZE_MAX > 0xffffffffu
     /* (a 32-bit size_t cannot exceed the limit; the test would be always false there) */
@@ -228,6 +230,7 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
     cfg->smoothing = MON_PSI_LAPLACE;
     cfg->mant = 0;
     cfg->g = 0;
+    if (!MON_ALIGNED_U64(opt)) return MON_E_ALIGN;
     if (opt == NULL || opt->smoothing == MON_PSI_LAPLACE) return MON_OK;
     if (opt->smoothing != MON_PSI_FLOOR) return MON_E_VALUE;
     m = opt->eps_mant;
@@ -644,6 +647,7 @@ mon_status mon_drift_tv(const uint64_t *p, const uint64_t *q, size_t nbins, mon_
     mon_drift_result r;
     mon_status st = drift_core(p, q, nbins, NULL, WANT_TV, &r);
     if (st != MON_OK) return st;
+    if (!MON_ALIGNED_U64(raw) || !MON_ALIGNED_U64(num) || !MON_ALIGNED_U64(den)) return MON_E_ALIGN;
     if (raw) *raw = r.tv_raw;
     if (num) *num = r.tv_num;
     if (den) *den = r.tv_den;
@@ -656,6 +660,7 @@ mon_status mon_drift_js(const uint64_t *p, const uint64_t *q, size_t nbins, mon_
     mon_drift_result r;
     mon_status st = drift_core(p, q, nbins, NULL, WANT_JS, &r);
     if (st != MON_OK) return st;
+    if (!MON_ALIGNED_U64(js_raw) || !MON_ALIGNED_U64(distance_raw)) return MON_E_ALIGN;
     if (js_raw) *js_raw = r.js_raw;
     if (distance_raw) *distance_raw = r.js_distance_raw;
     return MON_OK;
@@ -667,6 +672,7 @@ mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_
     mon_drift_result r;
     mon_status st = drift_core(actual, expected, nbins, opt, WANT_PSI, &r);
     if (st != MON_OK) return st;
+    if (!MON_ALIGNED_U64(psi_raw)) return MON_E_ALIGN;
     if (psi_raw) *psi_raw = r.psi_raw;
     return MON_OK;
 }
@@ -681,6 +687,7 @@ mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, 
     size_t b;
     mon_status st;
     if (contrib_raw == NULL) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(contrib_raw)) return MON_E_ALIGN;
     st = totals(actual, expected, nbins, &np, &nq);
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
@@ -703,6 +710,7 @@ mon_status mon_drift_scores(const uint64_t *actual, const uint64_t *expected, si
     mon_drift_result r;
     mon_status st;
     if (out == NULL) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     st = drift_core(actual, expected, nbins, opt, WANT_TV | WANT_JS | WANT_PSI, &r);
     if (st != MON_OK) return st;
     *out = r;

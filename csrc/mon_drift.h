@@ -78,8 +78,10 @@ typedef struct mon_drift_result {
 /* Total variation distance between p (actual) and q (expected).
  * raw: round(TV * 2^64); num/den: TV = num / den exactly (den = 2 N_P N_Q). Any output pointer
  * may be NULL when not wanted; p and q may not.
- * Returns MON_OK; MON_E_NULL (p or q NULL), MON_E_LENGTH (nbins 0 or > MON_DRIFT_MAX_BINS),
- * MON_E_EMPTY (a total is 0), MON_E_OVERFLOW (a total > 2^53). Outputs untouched on error. */
+ * Returns MON_OK; MON_E_NULL (p or q NULL), MON_E_ALIGN (p, q or an output not aligned for
+ * uint64_t: count vectors and outputs are refused, never read misaligned), MON_E_LENGTH
+ * (nbins 0 or > MON_DRIFT_MAX_BINS), MON_E_EMPTY (a total is 0), MON_E_OVERFLOW (a total >
+ * 2^53). Outputs untouched on error. */
 mon_status mon_drift_tv(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *raw,
                         mon_u128 *num, mon_u128 *den);
 

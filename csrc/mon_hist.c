@@ -72,13 +72,15 @@ unsigned mon_hist_floor_log2_portable(uint64_t v)
     return e;
 }
 
+/* floor(log2(v)) for v >= 1; v = 0 gives 0 (v | 1: never the undefined clz of 0, whatever a
+ * corrupted range lets through; the bucket offset is then bounded by the caller). */
 MON_INLINE unsigned floor_log2(uint64_t v)
 {
 #if defined(__GNUC__) && !MON_HIST_PORTABLE_CLZ && \
     !MON_NO_INT128 /* portable build: both fallbacks */
-    return 63u - (unsigned)__builtin_clzll(v);
+    return 63u - (unsigned)__builtin_clzll(v | 1u);
 #else
-    return mon_hist_floor_log2_portable(v);
+    return mon_hist_floor_log2_portable(v | 1u);
 #endif
 }
 
@@ -119,6 +121,7 @@ uint64_t mon_hist_threshold_at(int32_t scale, int32_t i) { return threshold_at(s
 mon_status mon_hist_index_of(int32_t scale, uint64_t value_ns, int32_t *out)
 {
     if (!out) return MON_E_NULL;
+    if (!MON_ALIGNED_U32(out)) return MON_E_ALIGN;
     if (scale < MON_HIST_MIN_SCALE || scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
     if (value_ns == 0) return MON_E_VALUE;
     *out = index_at(scale, value_ns);
@@ -128,6 +131,7 @@ mon_status mon_hist_index_of(int32_t scale, uint64_t value_ns, int32_t *out)
 mon_status mon_hist_threshold(int32_t scale, int32_t index, uint64_t *out)
 {
     if (!out) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     if (scale < MON_HIST_MIN_SCALE || scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
     if (index > (64 << scale)) return MON_E_VALUE;
     *out = threshold_at(scale, index);
@@ -138,6 +142,7 @@ mon_status mon_hist_threshold(int32_t scale, int32_t index, uint64_t *out)
 mon_status mon_hist_check_config(const mon_hist_config *cfg)
 {
     if (!cfg) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(cfg)) return MON_E_ALIGN;
     if (cfg->scale < MON_HIST_MIN_SCALE || cfg->scale > MON_HIST_MAX_SCALE) return MON_E_CONFIG;
     if (cfg->lowest == 0 || cfg->highest < cfg->lowest) return MON_E_CONFIG;
     return MON_OK;
@@ -148,6 +153,7 @@ mon_status mon_hist_layout_of(const mon_hist_config *cfg, mon_hist_layout *out)
     mon_status st = mon_hist_check_config(cfg);
     if (st != MON_OK) return st;
     if (!out) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     out->scale = cfg->scale;
     out->index_lo = index_at(cfg->scale, cfg->lowest);
     out->index_hi = index_at(cfg->scale, cfg->highest);
@@ -162,6 +168,34 @@ size_t mon_hist_size(const mon_hist_config *cfg)
     mon_hist_layout lay;
     if (mon_hist_layout_of(cfg, &lay) != MON_OK) return 0;
     return (size_t)MON_HIST_HEADER_BYTES + (size_t)lay.buckets * 8u;
+}
+
+mon_status mon_hist_check(const mon_hist *h)
+{
+    mon_hist_config c;
+    mon_hist_layout lay;
+    if (!h) return MON_E_NULL;
+    if (!mon_hist_aligned8(h)) return MON_E_ALIGN;
+    if (h->magic != MON_HIST_MAGIC) return MON_E_STATE;
+    c.lowest = h->lowest;
+    c.highest = h->highest;
+    c.scale = h->scale;
+    if (mon_hist_layout_of(&c, &lay) != MON_OK) return MON_E_STATE;
+    if (lay.index_lo != h->index_lo || lay.index_hi != h->index_hi || lay.buckets != h->buckets ||
+        lay.range_lo != h->range_lo || lay.range_hi != h->range_hi)
+        return MON_E_STATE;
+    return MON_OK;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+mon_status
+mon_hist_hot_fail(const mon_hist *h)
+{
+    if (!h) return MON_E_NULL;
+    if (!mon_hist_aligned8(h)) return MON_E_ALIGN;
+    return MON_E_STATE;
 }
 
 void mon_hist_clear(mon_hist *h)
@@ -179,10 +213,10 @@ mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg)
     mon_hist *h;
     mon_status st;
     if (!buf || !cfg) return MON_E_NULL;
+    if (!mon_hist_aligned8(buf)) return MON_E_ALIGN;
     st = mon_hist_layout_of(cfg, &lay);
     if (st != MON_OK) return st;
     if (size < (size_t)MON_HIST_HEADER_BYTES + (size_t)lay.buckets * 8u) return MON_E_SIZE;
-    if (!mon_hist_aligned8(buf)) return MON_E_ALIGN;
     h = (mon_hist *)buf;
     h->magic = MON_HIST_MAGIC;
     h->lowest = cfg->lowest;
@@ -210,20 +244,57 @@ static inline void sum_add(mon_hist *h, uint64_t lo, uint64_t hi)
     }
 }
 
-void mon_hist_record(mon_hist *h, uint64_t v)
+/* Offset of v's bucket from index_lo, as uint32 (a corrupted index_lo cannot overflow). */
+MON_INLINE uint32_t bucket_offset(int32_t scale, int32_t ilo, uint64_t v)
 {
+    return (uint32_t)index_at(scale, v) - (uint32_t)ilo;
+}
+
+/* mon_hist_record after mon_hist_hot_ok(h). */
+MON_INLINE mon_status record_valid(mon_hist *h, uint64_t v)
+{
+    uint64_t *c;
+    if (v < h->range_lo) {
+        c = &h->underflow;
+    } else if (v > h->range_hi) {
+        c = &h->overflow;
+    } else {
+        uint32_t k = bucket_offset(h->scale, h->index_lo, v);
+        if (k >= h->buckets) return MON_E_STATE; /* scale, index_lo or range corrupted */
+        c = &h->counts[k];
+    }
     lower_to(&h->min, v);
     raise_to(&h->max, v);
     sum_add(h, v, 0);
-    if (v < h->range_lo) {
-        atomic_sat_add(&h->underflow, 1);
-    } else if (v > h->range_hi) {
-        atomic_sat_add(&h->overflow, 1);
-    } else {
-        atomic_sat_add(&h->counts[index_at(h->scale, v) - h->index_lo], 1);
-    }
+    atomic_sat_add(c, 1);
     atomic_sat_add(&h->total, 1);
+    return MON_OK;
 }
+
+mon_status mon_hist_record_valid(mon_hist *h, uint64_t v) { return record_valid(h, v); }
+
+mon_status mon_hist_record(mon_hist *h, uint64_t v)
+{
+    if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
+    return record_valid(h, v);
+}
+
+/* The array recorders' check: the hot check plus the offsets of range_lo and range_hi (every
+ * in-range value's offset lies between them: index_at is monotonic). */
+static int batch_ok(const mon_hist *h)
+{
+    return mon_hist_hot_ok(h) && h->range_lo <= h->range_hi &&
+           bucket_offset(h->scale, h->index_lo, h->range_lo) < h->buckets &&
+           bucket_offset(h->scale, h->index_lo, h->range_hi) < h->buckets;
+}
+
+static mon_status batch_status(const mon_hist *h)
+{
+    return batch_ok(h) ? MON_OK : mon_hist_hot_fail(h);
+}
+
+/* Units: MON_HIST_NS .. MON_HIST_S, optionally with MON_HIST_STRICT. */
+static int unit_ok(uint32_t unit) { return (unit & ~(uint32_t)MON_HIST_STRICT) <= MON_HIST_S; }
 
 /* Arrays are recorded in batches: min, max, sum, underflow and overflow are aggregated locally
  * and published once per batch, before the batch's bucket counts (the reader guarantee). Bucket
@@ -344,6 +415,25 @@ __attribute__((target("bmi2"))) static void batch_scan_bmi2(const mon_hist *h, b
 }
 #endif
 
+/* Misaligned caller arrays are copied in pieces of ALIGN_PIECE values into an aligned buffer
+ * (memcpy: no misaligned load); aligned arrays are read in place. */
+#define ALIGN_PIECE 64u
+typedef union align_buf {
+    uint64_t u[ALIGN_PIECE];
+    int64_t i[ALIGN_PIECE];
+    double d[ALIGN_PIECE];
+} align_buf;
+
+/* Up to *m values of elem bytes at src: src itself when aligned (a == 0), else a copy in tmp
+ * (*m then at most ALIGN_PIECE). */
+static const void *piece(const void *src, size_t *m, size_t elem, int misaligned, align_buf *tmp)
+{
+    if (!misaligned) return src;
+    if (*m > ALIGN_PIECE) *m = ALIGN_PIECE;
+    memcpy(tmp, src, *m * elem);
+    return tmp;
+}
+
 /* Add n <= CHUNK values in ns. */
 static void batch_add(mon_hist *h, batch *b, const uint64_t *v, size_t n)
 {
@@ -370,49 +460,81 @@ static void batch_add(mon_hist *h, batch *b, const uint64_t *v, size_t n)
 #define BATCH_TABLE_PTR NULL
 #endif
 
-void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n)
+mon_status mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n)
 {
     BATCH_DECL;
+    align_buf tmp;
+    int mis = !MON_ALIGNED_U64(values_ns);
+    mon_status st = batch_status(h);
+    if (st != MON_OK) return st;
+    if (!values_ns && n > 0) return MON_E_NULL;
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK;
-        batch_add(h, &b, values_ns, m);
+        const uint64_t *v = (const uint64_t *)piece(values_ns, &m, 8u, mis, &tmp);
+        batch_add(h, &b, v, m);
         values_ns += m;
         n -= m;
     }
     batch_publish(h, &b);
+    return MON_OK;
 }
 
 static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
 
+/* The shared argument check of the array recorders. */
+static int array_args_ok(const mon_hist *h, const void *values, size_t n, uint32_t unit)
+{
+    return batch_ok(h) && (values || n == 0) && unit_ok(unit);
+}
+
+/* Number of invalid int64 values (any alignment: read in pieces). */
+static size_t count_bad_i64(const int64_t *values, size_t n, uint64_t limit, int mis)
+{
+    align_buf tmp;
+    size_t bad = 0;
+    while (n > 0) {
+        size_t m = n, i;
+        const int64_t *v = (const int64_t *)piece(values, &m, 8u, mis, &tmp);
+        for (i = 0; i < m; ++i) bad += (size_t)(v[i] < 0 || (uint64_t)v[i] > limit);
+        values += m;
+        n -= m;
+    }
+    return bad;
+}
+
 size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    align_buf tmp;
     BATCH_DECL;
     size_t bad = 0;
-    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
-    uint64_t limit = UINT64_MAX / mult;
+    int mis = !MON_ALIGNED_U64(values);
+    uint64_t mult, limit;
+    if (!array_args_ok(h, values, n, unit)) return MON_HIST_NOT_RECORDED;
+    mult = UNIT_MULT[unit & 3u];
+    limit = UINT64_MAX / mult;
     if (unit & MON_HIST_STRICT) {
-        size_t i;
-        for (i = 0; i < n; ++i) bad += (size_t)(values[i] < 0 || (uint64_t)values[i] > limit);
+        bad = count_bad_i64(values, n, limit, mis);
         if (bad) return bad;
     }
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        const int64_t *v = (const int64_t *)piece(values, &m, 8u, mis, &tmp);
         if (mult == 1u) { /* ns: without negatives the values are already the uint64 ns */
             uint64_t sign = 0;
-            for (i = 0; i < m; ++i) sign |= (uint64_t)values[i];
+            for (i = 0; i < m; ++i) sign |= (uint64_t)v[i];
             if (!(sign >> 63)) {
                 /* int64_t and uint64_t may alias (signed/unsigned variants of one type) */
-                batch_add(h, &b, (const uint64_t *)(const void *)values, m);
+                batch_add(h, &b, (const uint64_t *)(const void *)v, m);
                 values += m;
                 n -= m;
                 continue;
             }
         }
         for (i = 0; i < m; ++i) {
-            int64_t x = values[i];
+            int64_t x = v[i];
             if (x < 0 || (uint64_t)x > limit) {
                 ++bad;
             } else {
@@ -431,27 +553,39 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
 size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    align_buf tmp;
     BATCH_DECL;
     size_t bad = 0;
-    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
-    uint64_t limit = UINT64_MAX / mult;
-    if (unit & MON_HIST_STRICT) {
-        size_t i;
-        for (i = 0; i < n; ++i) bad += (size_t)(values[i] > limit);
-        if (bad) return bad;
-    }
+    int mis = !MON_ALIGNED_U64(values);
+    uint64_t mult, limit;
+    if (!array_args_ok(h, values, n, unit)) return MON_HIST_NOT_RECORDED;
+    mult = UNIT_MULT[unit & 3u];
+    limit = UINT64_MAX / mult;
     if (mult == 1u) {
-        mon_hist_record_many(h, values, n);
+        (void)mon_hist_record_many(h, values, n); /* every uint64 is a valid ns value */
         return 0;
+    }
+    if (unit & MON_HIST_STRICT) {
+        const uint64_t *p = values;
+        size_t left = n;
+        while (left > 0) {
+            size_t m = left, i;
+            const uint64_t *v = (const uint64_t *)piece(p, &m, 8u, mis, &tmp);
+            for (i = 0; i < m; ++i) bad += (size_t)(v[i] > limit);
+            p += m;
+            left -= m;
+        }
+        if (bad) return bad;
     }
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
+        const uint64_t *v = (const uint64_t *)piece(values, &m, 8u, mis, &tmp);
         for (i = 0; i < m; ++i) {
-            if (values[i] > limit) {
+            if (v[i] > limit) {
                 ++bad;
             } else {
-                buf[k++] = values[i] * mult;
+                buf[k++] = v[i] * mult;
             }
         }
         if (k) batch_add(h, &b, buf, k);
@@ -576,8 +710,9 @@ mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns)
 {
     uint64_t ns;
     if (!out_ns) return MON_E_NULL;
-    if ((unit & 255u) > MON_HIST_S) return MON_E_CONFIG;
-    if (!f64_to_ns(value, UNIT_MULT[unit & 255u], &ns)) return MON_E_VALUE;
+    if (!MON_ALIGNED_U64(out_ns)) return MON_E_ALIGN;
+    if (!unit_ok(unit)) return MON_E_CONFIG;
+    if (!f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return MON_E_VALUE;
     *out_ns = ns;
     return MON_OK;
 }
@@ -585,10 +720,9 @@ mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns)
 mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
 {
     uint64_t ns;
-    if (f64_to_ns(value, UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u], &ns)) {
-        mon_hist_record(h, ns);
-        return MON_OK;
-    }
+    if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
+    if (!unit_ok(unit)) return MON_E_CONFIG;
+    if (f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return record_valid(h, ns);
     if (!(unit & MON_HIST_STRICT)) atomic_sat_add(&h->invalid, 1);
     return MON_E_VALUE;
 }
@@ -609,21 +743,32 @@ mon_status mon_hist_record_s(mon_hist *h, double value)
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
 {
     uint64_t buf[CHUNK];
+    align_buf tmp;
     BATCH_DECL;
     size_t bad = 0;
-    uint64_t mult = UNIT_MULT[(unit & 255u) < 4u ? (unit & 255u) : 0u];
+    int mis = !MON_ALIGNED_F64(values);
+    uint64_t mult;
+    if (!array_args_ok(h, values, n, unit)) return MON_HIST_NOT_RECORDED;
+    mult = UNIT_MULT[unit & 3u];
     if (unit & MON_HIST_STRICT) {
-        size_t i;
-        uint64_t tmp;
-        for (i = 0; i < n; ++i) bad += (size_t)!f64_to_ns(values[i], mult, &tmp);
+        const double *p = values;
+        size_t left = n;
+        while (left > 0) {
+            size_t m = left, i;
+            const double *v = (const double *)piece(p, &m, 8u, mis, &tmp);
+            uint64_t ns;
+            for (i = 0; i < m; ++i) bad += (size_t)!f64_to_ns(v[i], mult, &ns);
+            p += m;
+            left -= m;
+        }
         if (bad) return bad;
     }
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
-        size_t m = n < CHUNK ? n : CHUNK, i, k = 0;
-        k = convert_f64(values, m, mult, buf);
+        size_t m = n < CHUNK ? n : CHUNK, k;
+        const double *v = (const double *)piece(values, &m, 8u, mis, &tmp);
+        k = convert_f64(v, m, mult, buf);
         bad += m - k;
-        (void)i;
         if (k) batch_add(h, &b, buf, k);
         values += m;
         n -= m;
@@ -633,4 +778,9 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
     return bad;
 }
 
-void mon_hist_add_invalid(mon_hist *h, uint64_t n) { atomic_sat_add(&h->invalid, n); }
+mon_status mon_hist_add_invalid(mon_hist *h, uint64_t n)
+{
+    if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
+    atomic_sat_add(&h->invalid, n);
+    return MON_OK;
+}

@@ -40,6 +40,19 @@
  *
  * Compile-time options (mon_config.h): MON_SINGLE_THREADED, MON_HIST_BATCH_BUCKETS,
  * MON_HIST_NO_DISPATCH, MON_HIST_PORTABLE_CLZ. Results are identical under every option.
+ *
+ * State and pointer checks. Every function taking a mon_hist (or ring) validates it before
+ * any access: NULL -> MON_E_NULL, not 8-byte aligned -> MON_E_ALIGN, not initialised or
+ * corrupted -> MON_E_STATE (nothing read beyond the header, nothing written). Reading
+ * functions re-derive the whole layout from (lowest, highest, scale) and compare every stored
+ * field; the recording functions check the fields they use with a few compares (magic,
+ * scale, bucket count, range) and bound every bucket offset by the bucket count. A header
+ * rewritten into the consistent header of a larger histogram cannot be detected (the caller's
+ * buffer size is not known to the core). Arrays of values to record may have any alignment
+ * (they are copied in aligned chunks when misaligned); every other typed pointer must be
+ * aligned for its type (MON_E_ALIGN, see mon_status.h). Units: MON_HIST_NS .. MON_HIST_S,
+ * optionally OR MON_HIST_STRICT; any other value is refused (MON_E_CONFIG, or nothing
+ * recorded for the array functions).
  */
 #ifndef MON_HIST_H
 #define MON_HIST_H
@@ -69,6 +82,8 @@ extern "C" {
 #define MON_HIST_S 3
 #define MON_HIST_STRICT 256
 #define MON_HIST_MAX_QUANTILES 64
+/* Largest bucket count of any configuration (scale 8, 1 .. 2^64 - 1 ns): 64 * 2^8 + 1. */
+#define MON_HIST_MAX_BUCKETS 16385
 
 typedef struct mon_hist_config {
     uint64_t lowest;  /* ns, >= 1: smallest value that must be in range */
@@ -108,130 +123,150 @@ typedef struct mon_hist_bucket {
 
 typedef struct mon_hist_ring mon_hist_ring;
 
-/* Validate a configuration: MON_OK, MON_E_NULL or MON_E_CONFIG (scale out of range,
- * lowest == 0 or highest < lowest). */
+/* Validate a configuration: MON_OK, MON_E_NULL, MON_E_ALIGN or MON_E_CONFIG (scale out of
+ * range, lowest == 0 or highest < lowest). */
 mon_status mon_hist_check_config(const mon_hist_config *cfg);
 
 /* Bytes of caller memory needed for a histogram of this configuration (header + 8 bytes per
  * bucket); 0 when the configuration is invalid. Pure; thread-safe. */
 size_t mon_hist_size(const mon_hist_config *cfg);
 
-/* Layout (bucket indices, count, effective range) of a configuration. MON_E_NULL, MON_E_CONFIG. */
+/* Layout (bucket indices, count, effective range) of a configuration. MON_E_NULL,
+ * MON_E_ALIGN, MON_E_CONFIG. */
 mon_status mon_hist_layout_of(const mon_hist_config *cfg, mon_hist_layout *out);
 
 /* Initialise an empty histogram in buf (size bytes, 8-byte aligned, owned by the caller and
  * used as the mon_hist object: cast buf to mon_hist *). MON_E_NULL, MON_E_CONFIG, MON_E_SIZE
- * (size < mon_hist_size(cfg)), MON_E_ALIGN. Not thread-safe with respect to buf. */
+ * (size < mon_hist_size(cfg)), MON_E_ALIGN (buf or cfg). Not thread-safe with respect to buf. */
 mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg);
 
-/* Record one value in ns (0 counts as underflow). h must be initialised (not checked: hot
- * path). Thread-safe unless MON_SINGLE_THREADED. */
-void mon_hist_record(mon_hist *h, uint64_t value_ns);
+/* Record one value in ns (0 counts as underflow). MON_E_NULL, MON_E_ALIGN, MON_E_STATE
+ * (h not a valid histogram: nothing recorded). Thread-safe unless MON_SINGLE_THREADED. */
+mon_status mon_hist_record(mon_hist *h, uint64_t value_ns);
 
-/* Record n values in ns (values may be NULL when n == 0). Same rules as mon_hist_record. */
-void mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n);
+/* Record n values in ns (values may be NULL when n == 0; any alignment). MON_E_NULL (h, or
+ * values with n > 0), MON_E_ALIGN (h), MON_E_STATE; nothing is recorded on error. Same rules
+ * as mon_hist_record. */
+mon_status mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n);
 
-/* Record n signed values in the given unit (MON_HIST_NS/US/MS/S): negative values and values
- * whose ns product exceeds 2^64 - 1 are counted as invalid. Returns the number of invalid
- * values. With MON_HIST_STRICT in unit, nothing is recorded or counted when any value is
- * invalid (the return value says how many). Thread-safe unless MON_SINGLE_THREADED. */
+/* Record n signed values (any alignment) in the given unit (MON_HIST_NS/US/MS/S): negative
+ * values and values whose ns product exceeds 2^64 - 1 are counted as invalid. Returns the
+ * number of invalid values. With MON_HIST_STRICT in unit, nothing is recorded or counted when
+ * any value is invalid (the return value says how many). Returns MON_HIST_NOT_RECORDED
+ * ((size_t)-1) and records nothing when h is NULL, misaligned or not a valid histogram,
+ * values is NULL with n > 0, or unit is unknown. Thread-safe unless MON_SINGLE_THREADED. */
 size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, uint32_t unit);
 
-/* Record n unsigned values in the given unit; products above 2^64 - 1 ns are invalid.
- * Returns the number of invalid values (MON_HIST_STRICT as for mon_hist_record_many_i64). */
+/* Record n unsigned values (any alignment) in the given unit; products above 2^64 - 1 ns are
+ * invalid. Returns the number of invalid values (MON_HIST_STRICT and MON_HIST_NOT_RECORDED as
+ * for mon_hist_record_many_i64). */
 size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, uint32_t unit);
 
 /* Convert a binary64 value in the given unit to ns: the exact value times 10^(3*unit), rounded
- * half to even, with integer arithmetic only. MON_E_VALUE for NaN, +-inf, negative values
- * (-0.0 is 0) and results above 2^64 - 1; MON_E_CONFIG for a bad unit. */
+ * half to even, with integer arithmetic only. MON_E_NULL, MON_E_ALIGN (out_ns), MON_E_VALUE
+ * for NaN, +-inf, negative values (-0.0 is 0) and results above 2^64 - 1; MON_E_CONFIG for a
+ * bad unit (MON_HIST_STRICT is accepted and ignored). */
 mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns);
 
 /* Record one binary64 value in the given unit (converted by mon_hist_f64_to_ns). An invalid
  * value is counted in `invalid` and MON_E_VALUE returned; with MON_HIST_STRICT in unit it is
- * not counted (MON_E_VALUE still returned). Never touches sum/min/max for invalid values. */
+ * not counted (MON_E_VALUE still returned). Never touches sum/min/max for invalid values.
+ * MON_E_NULL, MON_E_ALIGN, MON_E_STATE (h; nothing counted), MON_E_CONFIG (unknown unit, as
+ * mon_hist_f64_to_ns; nothing counted). */
 mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit);
 
 /* mon_hist_record_f64 with the unit fixed (MON_HIST_US / MS / S): fewer arguments for bindings
- * whose per-call cost is per argument. Same rules and status codes. */
+ * whose per-call cost is per argument. Same rules and status codes as mon_hist_record_f64
+ * (except MON_E_CONFIG: the unit is a valid one). */
 mon_status mon_hist_record_us(mon_hist *h, double value);
 mon_status mon_hist_record_ms(mon_hist *h, double value);
 mon_status mon_hist_record_s(mon_hist *h, double value);
 
-/* Record n binary64 values in the given unit; returns the number of invalid values (counted in
- * `invalid`; MON_HIST_STRICT as for mon_hist_record_many_i64). */
+/* Record n binary64 values (any alignment) in the given unit; returns the number of invalid
+ * values (counted in `invalid`; MON_HIST_STRICT and MON_HIST_NOT_RECORDED as for
+ * mon_hist_record_many_i64). */
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit);
 
-/* Add n to the invalid counter (saturating), e.g. for inputs rejected before conversion. */
-void mon_hist_add_invalid(mon_hist *h, uint64_t n);
+/* Add n to the invalid counter (saturating), e.g. for inputs rejected before conversion.
+ * MON_E_NULL, MON_E_ALIGN, MON_E_STATE. */
+mon_status mon_hist_add_invalid(mon_hist *h, uint64_t n);
 
-/* Configuration and layout of an initialised histogram. MON_E_NULL, MON_E_STATE. */
+/* Configuration and layout of an initialised histogram (either output may be NULL).
+ * MON_E_NULL, MON_E_ALIGN, MON_E_STATE. */
 mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist_layout *layout);
 
-/* Counters, min, max and exact sum, O(1). MON_E_NULL, MON_E_STATE. Thread-safe (see the
- * concurrency note). */
+/* Counters, min, max and exact sum, O(1). MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Thread-safe
+ * (see the concurrency note). */
 mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out);
 
 /* Nearest-rank quantiles q_k = num[k] / den[k] (0 <= num <= den, den >= 1): rank =
  * max(1, ceil(q * count)); out[k] = representative of the rank's bucket clamped to [min, max]
  * (an underflow rank gives min, an overflow rank gives max). One pass for all n quantiles, in
- * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_STATE, MON_E_VALUE (bad fraction),
- * MON_E_LENGTH (n too large), MON_E_EMPTY (count == 0). */
+ * any order; n <= MON_HIST_MAX_QUANTILES. MON_E_NULL, MON_E_ALIGN (h, num, den or out),
+ * MON_E_STATE, MON_E_VALUE (bad fraction), MON_E_LENGTH (n too large), MON_E_EMPTY
+ * (count == 0). */
 mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint64_t *den, size_t n,
                               uint64_t *out);
 
 /* Number of values known to be <= value_ns: underflow when value_ns >= T(i_lo - 1), plus every
  * bucket whose upper bound is <= value_ns, plus overflow when value_ns >= max. *exact = 1 when
  * this is the exact count (value_ns is a bucket boundary, below min, or >= max), else 0 and the
- * true count lies in [*out, *out + count of value_ns's bucket]. MON_E_NULL, MON_E_STATE. */
+ * true count lies in [*out, *out + count of value_ns's bucket]. MON_E_NULL, MON_E_ALIGN,
+ * MON_E_STATE. */
 mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t value_ns, uint64_t *out,
                                       int32_t *exact);
 
-/* dst += src (saturating), same configuration required. MON_E_NULL, MON_E_STATE,
+/* dst += src (saturating), same configuration required. MON_E_NULL, MON_E_ALIGN, MON_E_STATE,
  * MON_E_MISMATCH. src may be read while recorded to; dst must not be used concurrently. The
  * result does not depend on the order of merges (commutative, associative, bit-identical). */
 mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src);
 
 /* Copy src into dst (same configuration): a frozen, self-consistent view. MON_E_NULL,
- * MON_E_STATE, MON_E_MISMATCH. */
+ * MON_E_ALIGN, MON_E_STATE, MON_E_MISMATCH. */
 mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst);
 
-/* Empty the histogram (keeps its configuration). MON_E_NULL, MON_E_STATE. Not thread-safe. */
+/* Empty the histogram (keeps its configuration). MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Not
+ * thread-safe. */
 mon_status mon_hist_reset(mon_hist *h);
 
 /* Iterate non-empty buckets in increasing index order: start with *cursor = 0; each call that
- * returns 1 fills *out and advances *cursor; 0 at the end (or on bad arguments). */
+ * returns 1 fills *out and advances *cursor; 0 at the end (or on bad arguments: a NULL,
+ * misaligned or invalid h, cursor or out). */
 int32_t mon_hist_next_bucket(const mon_hist *h, uint32_t *cursor, mon_hist_bucket *out);
 
 /* Copy the bucket counts (out[k] = count of bucket index_lo + k) for n = layout.buckets.
- * MON_E_NULL, MON_E_STATE, MON_E_LENGTH (n != buckets). */
+ * MON_E_NULL, MON_E_ALIGN (h or out), MON_E_STATE, MON_E_LENGTH (n != buckets). */
 mon_status mon_hist_copy_counts(const mon_hist *h, uint64_t *out, size_t n);
 
 /* Bucket index of value_ns >= 1 at a scale: ceil(2^scale * log2(value_ns)), exact.
- * MON_E_NULL, MON_E_CONFIG (scale), MON_E_VALUE (value 0). */
+ * MON_E_NULL, MON_E_ALIGN (out), MON_E_CONFIG (scale), MON_E_VALUE (value 0). */
 mon_status mon_hist_index_of(int32_t scale, uint64_t value_ns, int32_t *out);
 
 /* Exact threshold T(i) = floor(base^i) for 0 <= i <= 64 * 2^scale (capped at 2^64 - 1 for
- * the last); T(i) = 0 for i < 0. MON_E_NULL, MON_E_CONFIG, MON_E_VALUE (i too large). */
+ * the last); T(i) = 0 for i < 0. MON_E_NULL, MON_E_ALIGN (out), MON_E_CONFIG, MON_E_VALUE
+ * (i too large). */
 mon_status mon_hist_threshold(int32_t scale, int32_t index, uint64_t *out);
 
 /* Worst-case relative error of an in-range quantile for a configuration, as the exact
  * fraction *num / *den: the maximum over the in-range buckets of the representative's error.
- * MON_E_NULL, MON_E_CONFIG. Pure; costs O(buckets * 64). */
+ * MON_E_NULL, MON_E_ALIGN, MON_E_CONFIG. Pure; costs O(buckets * 64). */
 mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint64_t *den);
 
-/* Upper bound of the serialised size of h (header + 12 bytes per bucket + trailer). */
+/* Upper bound of the serialised size of h (header + 12 bytes per bucket + trailer); 0 when h
+ * is NULL, misaligned or not a valid histogram. */
 size_t mon_hist_serialized_size_max(const mon_hist *h);
 
 /* Serialise into out (cap bytes): versioned little-endian bytes with only the non-empty buckets
- * and a CRC-32C. *written = bytes used. MON_E_NULL, MON_E_STATE, MON_E_SIZE (cap too small). */
+ * and a CRC-32C. *written = bytes used. MON_E_NULL, MON_E_ALIGN (h or written), MON_E_STATE,
+ * MON_E_SIZE (cap too small). */
 mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_t *written);
 
 /* Validate serialised bytes completely and read their configuration (then size a buffer with
- * mon_hist_size). MON_E_NULL, MON_E_TRUNCATED, MON_E_FORMAT, MON_E_CHECKSUM, MON_E_CONFIG.
- * Never reads outside [data, data + len). */
+ * mon_hist_size). MON_E_NULL, MON_E_ALIGN (cfg), MON_E_TRUNCATED, MON_E_FORMAT,
+ * MON_E_CHECKSUM. Never reads outside [data, data + len). */
 mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config *cfg);
 
-/* Initialise buf (as mon_hist_init) from serialised bytes, validated as mon_hist_peek_config;
+/* Initialise buf (like mon_hist_init) from serialised bytes, validated as mon_hist_peek_config;
  * buf is left untouched on error. MON_E_SIZE, MON_E_ALIGN and the peek errors. */
 mon_status mon_hist_deserialize(void *buf, size_t size, const uint8_t *data, size_t len);
 
@@ -264,22 +299,23 @@ uint32_t mon_hist_crc32c(const uint8_t *data, size_t len);
 
 /* Bytes of caller memory for a ring of histograms of cfg over the window win
  * (win->slots <= MON_HIST_RING_MAX_SLOTS): 48 + slots * (16 + mon_hist_size(cfg)); 0 when
- * either configuration is invalid. Pure; thread-safe. */
+ * either configuration is invalid or misaligned. Pure; thread-safe. */
 size_t mon_hist_ring_size(const mon_hist_config *cfg, const mon_window_config *win);
 
 /* Initialise an empty ring in caller memory (8-byte aligned; cast buf to mon_hist_ring *).
  * MON_E_NULL, MON_E_CONFIG (either configuration, or slots > MON_HIST_RING_MAX_SLOTS),
- * MON_E_SIZE, MON_E_ALIGN. Not thread-safe with respect to buf. */
+ * MON_E_SIZE, MON_E_ALIGN (buf, cfg or win). Not thread-safe with respect to buf. */
 mon_status mon_hist_ring_init(void *buf, size_t size, const mon_hist_config *cfg,
                               const mon_window_config *win);
 
 /* Record value_ns at tick now: 1 when counted in the histogram of e(now), 0 when that epoch
- * has left the window (counted in `late`). ring must be initialised (not checked: hot path).
- * Thread-safe. */
+ * has left the window (counted in `late`), -1 when ring is NULL, misaligned or not a valid
+ * ring (its header or the slot's histogram header: nothing recorded). Thread-safe. */
 int32_t mon_hist_ring_record(mon_hist_ring *ring, uint64_t now, uint64_t value_ns);
 
-/* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes); a late value
- * is counted in `late` (a strict rejection is not counted at all). Thread-safe. */
+/* mon_hist_record_f64 at tick now (same units, MON_HIST_STRICT and status codes as
+ * mon_hist_record_f64, MON_E_STATE also for a ring that is not valid); a late value is
+ * counted in `late` (a strict rejection is not counted at all). Thread-safe. */
 mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double value, uint32_t unit);
 
 /* The histogram of tick now's epoch, claimed (emptied) when its slot held an older epoch, and
@@ -288,7 +324,7 @@ mon_status mon_hist_ring_record_f64(mon_hist_ring *ring, uint64_t now, double va
  * held: count such values with mon_hist_ring_add_late) or ring is not initialised. While held,
  * the slot cannot be claimed for a newer epoch (such a claim waits): hold it briefly, and do not
  * record into the same ring at a tick of a later epoch before releasing (that could wait for
- * the caller itself). Thread-safe. */
+ * the caller itself). NULL also when ring is NULL, misaligned or not valid. Thread-safe. */
 mon_hist *mon_hist_ring_acquire(mon_hist_ring *ring, uint64_t now);
 
 /* Release a histogram returned by mon_hist_ring_acquire, exactly once per acquire. A pointer
@@ -298,22 +334,27 @@ mon_hist *mon_hist_ring_acquire(mon_hist_ring *ring, uint64_t now);
 void mon_hist_ring_release(mon_hist_ring *ring, mon_hist *h);
 
 /* Add n to the `late` counter (saturating), for values not recorded because acquire returned
- * NULL. Thread-safe. */
-void mon_hist_ring_add_late(mon_hist_ring *ring, uint64_t n);
+ * NULL. MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Thread-safe. */
+mon_status mon_hist_ring_add_late(mon_hist_ring *ring, uint64_t n);
 
 /* Reset dst and merge into it the histograms of the epochs e(now) - last_slots + 1 .. e(now)
  * (last_slots 1 .. slots; epochs below 0 do not exist). dst must have the ring's histogram
  * configuration and not be used concurrently; the ring may be recorded to meanwhile. Read-only
  * in effect, so windows at any tick (older or newer than the recorders') are allowed.
- * MON_E_NULL, MON_E_STATE, MON_E_VALUE (last_slots), MON_E_MISMATCH. Thread-safe. */
+ * MON_E_NULL, MON_E_ALIGN, MON_E_STATE (ring, dst, or a slot histogram), MON_E_VALUE
+ * (last_slots), MON_E_MISMATCH. Thread-safe. */
 mon_status mon_hist_ring_window(mon_hist_ring *ring, uint64_t now, uint32_t last_slots,
                                 mon_hist *dst);
 
 /* Histogram configuration, window configuration and the `late` count of a ring (each output
- * may be NULL). MON_E_NULL, MON_E_STATE. Thread-safe. */
+ * may be NULL). MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Thread-safe. */
 mon_status mon_hist_ring_info(const mon_hist_ring *ring, mon_hist_config *cfg,
                               mon_window_config *win, uint64_t *late);
 /* MON_CDEF_END */
+
+/* Returned by the mon_hist_record_many_{i64,u64,f64} functions when nothing was recorded
+ * because of a bad argument (not a count: no array has SIZE_MAX elements). */
+#define MON_HIST_NOT_RECORDED ((size_t)-1)
 
 #ifdef __cplusplus
 }

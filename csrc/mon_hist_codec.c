@@ -48,7 +48,7 @@ static uint64_t get_u64(const uint8_t *p)
 
 size_t mon_hist_serialized_size_max(const mon_hist *h)
 {
-    if (!mon_hist_valid(h)) return 0;
+    if (mon_hist_check(h) != MON_OK) return 0;
     return (size_t)MON_HIST_SERIAL_HEADER_BYTES + (size_t)h->buckets * MON_HIST_SERIAL_ENTRY_BYTES +
            MON_HIST_SERIAL_TRAILER_BYTES;
 }
@@ -59,8 +59,10 @@ mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_
     uint64_t c = 0, under, over;
     uint8_t *p;
     size_t len;
-    if (!h || !out || !written) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (!out || !written) return MON_E_NULL;
+    if (!MON_ALIGNED_SIZE(written)) return MON_E_ALIGN;
     if (cap < mon_hist_serialized_size_max(h)) return MON_E_SIZE;
     p = out + MON_HIST_SERIAL_HEADER_BYTES;
     for (k = 0; k < h->buckets; ++k) {
@@ -114,6 +116,7 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
     uint64_t total = 0, count, under, over, mn, mx, slo, shi;
     size_t need;
     if (!data || !cfg) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(cfg)) return MON_E_ALIGN;
     if (len < 5) return MON_E_TRUNCATED;
     if (memcmp(data, "MONH", 4) != 0) return MON_E_FORMAT;
     if (data[4] != MON_HIST_FORMAT_VERSION) return MON_E_FORMAT;

@@ -3,6 +3,7 @@
 #ifndef MON_HIST_INTERNAL_H
 #define MON_HIST_INTERNAL_H
 
+#include "mon_align_internal.h"
 #include "mon_hist.h"
 #include "mon_sat_internal.h"
 
@@ -33,9 +34,34 @@ struct mon_hist {
 
 MON_STATIC_ASSERT(offsetof(struct mon_hist, counts) == MON_HIST_HEADER_BYTES, hist_header_size);
 
-static inline int mon_hist_valid(const mon_hist *h) { return h && h->magic == MON_HIST_MAGIC; }
-
 static inline int mon_hist_aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
+
+/* State validation. Every field whose corruption could make an access go out of bounds, a
+ * shift negative or a loop unbounded is checked before use:
+ *  - mon_hist_check (every reading, merging, codec and ring function): the full check, the
+ *    layout re-derived from (lowest, highest, scale) and compared with every stored field;
+ *  - mon_hist_hot_ok (the recording paths, a few compares): magic, scale, the bucket count
+ *    against index_hi - index_lo + 1 and MON_HIST_MAX_BUCKETS; the recorders then bound each
+ *    bucket offset by `buckets` (one compare per value, or the offsets of range_lo and
+ *    range_hi once per array; the bucket index of 0 is defined, see floor_log2).
+ * What no check can see: a header rewritten into the self-consistent header of a larger
+ * histogram (the size of the caller's memory is not stored anywhere it could not be rewritten
+ * too). */
+mon_status mon_hist_check(const mon_hist *h);
+
+static inline int mon_hist_hot_ok(const mon_hist *h)
+{
+    return h != NULL && mon_hist_aligned8(h) && h->magic == MON_HIST_MAGIC &&
+           (uint32_t)h->scale <= (uint32_t)MON_HIST_MAX_SCALE &&
+           h->buckets == (uint32_t)h->index_hi - (uint32_t)h->index_lo + 1u &&
+           h->buckets <= (uint32_t)MON_HIST_MAX_BUCKETS;
+}
+
+/* mon_hist_record of a histogram that passed mon_hist_hot_ok (the ring's path). */
+mon_status mon_hist_record_valid(mon_hist *h, uint64_t value_ns);
+
+/* The status of a header that failed mon_hist_hot_ok (out of line: the cold path). */
+mon_status mon_hist_hot_fail(const mon_hist *h);
 
 static inline int mon_hist_same_config(const mon_hist *a, const mon_hist *b)
 {

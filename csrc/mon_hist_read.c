@@ -19,8 +19,9 @@ static inline uint64_t ld_rlx(const uint64_t *p) { return mon_atomic_load(p); }
 /* ---- reading ----------------------------------------------------------------------------- */
 mon_status mon_hist_get_config(const mon_hist *h, mon_hist_config *cfg, mon_hist_layout *layout)
 {
-    if (!h) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (!MON_ALIGNED_U64(cfg) || !MON_ALIGNED_U64(layout)) return MON_E_ALIGN;
     if (cfg) {
         cfg->lowest = h->lowest;
         cfg->highest = h->highest;
@@ -78,8 +79,10 @@ static void read_stats(const mon_hist *h, mon_hist_stats *s)
 
 mon_status mon_hist_get_stats(const mon_hist *h, mon_hist_stats *out)
 {
-    if (!h || !out) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (!out) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     read_stats(h, out);
     return MON_OK;
 }
@@ -113,8 +116,10 @@ mon_status mon_hist_quantiles(const mon_hist *h, const uint64_t *num, const uint
     uint64_t cum_lo, cum_hi = 0, mn, mx, total, under;
     uint32_t k;
     size_t q, next = 0;
-    if (!h || (n && (!num || !den || !out))) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (n && (!num || !den || !out)) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(num) || !MON_ALIGNED_U64(den) || !MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     if (n > MAX_QUANTILES) return MON_E_LENGTH;
     for (q = 0; q < n; ++q) {
         if (den[q] == 0 || num[q] > den[q]) return MON_E_VALUE;
@@ -164,8 +169,10 @@ mon_status mon_hist_count_at_or_below(const mon_hist *h, uint64_t v, uint64_t *o
     uint64_t res;
     uint32_t k, upto;
     int32_t ex;
-    if (!h || !out || !exact) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (!out || !exact) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out) || !MON_ALIGNED_U32(exact)) return MON_E_ALIGN;
     read_stats(h, &s);
     if (s.count == 0 || v < s.min) {
         *out = 0;
@@ -201,8 +208,11 @@ mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
 {
     uint32_t k;
     uint64_t slo, shi, lo, tlo, thi;
+    mon_status st;
     if (!dst || !src) return MON_E_NULL;
-    if (!mon_hist_valid(dst) || !mon_hist_valid(src)) return MON_E_STATE;
+    st = mon_hist_check(dst);
+    if (st == MON_OK) st = mon_hist_check(src);
+    if (st != MON_OK) return st;
     if (!mon_hist_same_config(dst, src)) return MON_E_MISMATCH;
     (void)ld_acq(&src->total); /* synchronise with src's recorders before reading the rest */
     tlo = 0;
@@ -242,8 +252,11 @@ mon_status mon_hist_merge(mon_hist *dst, const mon_hist *src)
 mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
 {
     uint32_t k;
+    mon_status st;
     if (!dst || !src) return MON_E_NULL;
-    if (!mon_hist_valid(dst) || !mon_hist_valid(src)) return MON_E_STATE;
+    st = mon_hist_check(dst);
+    if (st == MON_OK) st = mon_hist_check(src);
+    if (st != MON_OK) return st;
     if (!mon_hist_same_config(dst, src)) return MON_E_MISMATCH;
     if (dst == src) return MON_OK;
     (void)ld_acq(&src->total);
@@ -262,8 +275,8 @@ mon_status mon_hist_snapshot(const mon_hist *src, mon_hist *dst)
 
 mon_status mon_hist_reset(mon_hist *h)
 {
-    if (!h) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
     mon_hist_clear(h);
     return MON_OK;
 }
@@ -271,7 +284,8 @@ mon_status mon_hist_reset(mon_hist *h)
 int32_t mon_hist_next_bucket(const mon_hist *h, uint32_t *cursor, mon_hist_bucket *out)
 {
     uint32_t k;
-    if (!mon_hist_valid(h) || !cursor || !out) return 0;
+    if (mon_hist_check(h) != MON_OK || !cursor || !out) return 0;
+    if (!MON_ALIGNED_U32(cursor) || !MON_ALIGNED_U64(out)) return 0;
     for (k = *cursor; k < h->buckets; ++k) {
         uint64_t c = ld_acq(&h->counts[k]);
         if (c) {
@@ -291,8 +305,10 @@ int32_t mon_hist_next_bucket(const mon_hist *h, uint32_t *cursor, mon_hist_bucke
 mon_status mon_hist_copy_counts(const mon_hist *h, uint64_t *out, size_t n)
 {
     uint32_t k;
-    if (!h || !out) return MON_E_NULL;
-    if (!mon_hist_valid(h)) return MON_E_STATE;
+    mon_status st = mon_hist_check(h);
+    if (st != MON_OK) return st;
+    if (!out) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(out)) return MON_E_ALIGN;
     if (n != h->buckets) return MON_E_LENGTH;
     for (k = 0; k < h->buckets; ++k) out[k] = ld_acq(&h->counts[k]);
     return MON_OK;
@@ -305,6 +321,7 @@ mon_status mon_hist_error_bound(const mon_hist_config *cfg, uint64_t *num, uint6
     uint64_t bn = 0, bd = 1;
     mon_status st;
     if (!num || !den) return MON_E_NULL;
+    if (!MON_ALIGNED_U64(num) || !MON_ALIGNED_U64(den)) return MON_E_ALIGN;
     st = mon_hist_layout_of(cfg, &lay);
     if (st != MON_OK) return st;
     for (i = lay.index_lo; i <= lay.index_hi; ++i) {

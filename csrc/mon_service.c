@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "mon_align_internal.h"
 #include "mon_atomic_internal.h"
 #include "mon_sat_internal.h"
 #include "mon_service.h"
@@ -21,13 +22,15 @@ enum {
     F_COUNT = F_ERRORS + MON_ERROR_CATEGORY_COUNT
 };
 
-#define SERVICE_MAGIC UINT64_C(0x31304356534E4F4D) /* "MONSVC01" little-endian */
+#define SERVICE_MAGIC UINT64_C(0x32304356534E4F4D) /* "MONSVC02" (01 had no size field) */
 
 /* Caller memory: this header, then `slots` window slot states (mon_window_internal.h), then
- * `slots` x F_COUNT counters (slot i's at counts_of(s, i)). */
+ * `slots` x F_COUNT counters (slot i's at counts_of(s, i)). size is the byte size that slots
+ * must agree with (redundancy: a corrupted slot count is seen before it addresses memory). */
 struct mon_service {
     uint64_t magic;
     mon_window_config w; /* slot_ticks, start_tick, slots, flags */
+    uint64_t size;       /* offsetof(ring) + slots * SLOT_BYTES */
     uint64_t in_flight;
     uint64_t total[F_COUNT];
     mon_window_slot ring[]; /* `slots` entries (C99 flexible array member) */
@@ -36,6 +39,50 @@ struct mon_service {
 #define SLOT_BYTES (sizeof(mon_window_slot) + F_COUNT * sizeof(uint64_t))
 MON_STATIC_ASSERT(SLOT_BYTES == 88, slot_is_88_bytes);
 MON_STATIC_ASSERT(MON_SERVICE_MAX_SLOTS == MON_WINDOW_MAX_SLOTS, same_slot_limit);
+
+/* The recording paths' state check (a few compares): magic, slot_ticks != 0 (the epoch's
+ * divisor), 1 <= slots <= MON_SERVICE_MAX_SLOTS (the modulus and the ring's extent), and size
+ * agreeing with slots. */
+static int service_hot_ok(const mon_service *s)
+{
+    return s->magic == SERVICE_MAGIC && s->w.slot_ticks != 0u &&
+           s->w.slots - 1u < (uint32_t)MON_SERVICE_MAX_SLOTS &&
+           s->size == offsetof(mon_service, ring) + (uint64_t)s->w.slots * SLOT_BYTES;
+}
+
+/* The reading functions also require flags == 0 (reserved; unused by the recorders). */
+static int service_ok(const mon_service *s) { return service_hot_ok(s) && s->w.flags == 0u; }
+
+static mon_status service_status(const mon_service *s)
+{
+    if (s == NULL) {
+        return MON_E_NULL;
+    }
+    if (!MON_ALIGNED_OBJ(s)) {
+        return MON_E_ALIGN;
+    }
+    return service_ok(s) ? MON_OK : MON_E_STATE;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static mon_status
+service_status_hot(const mon_service *s)
+{
+    if (s == NULL) {
+        return MON_E_NULL;
+    }
+    return MON_ALIGNED_OBJ(s) ? MON_E_STATE : MON_E_ALIGN;
+}
+
+/* The recording paths' check, the valid case first. */
+#define SERVICE_CHECK(s)                                                \
+    do {                                                                \
+        if ((s) == NULL || !MON_ALIGNED_OBJ(s) || !service_hot_ok(s)) { \
+            return service_status_hot(s);                               \
+        }                                                               \
+    } while (0)
 
 static uint64_t *counts_of(const mon_service *s, uint32_t i)
 {
@@ -70,6 +117,9 @@ mon_status mon_service_init(void *buf, size_t size, const mon_service_config *cf
     if (buf == NULL || cfg == NULL) {
         return MON_E_NULL;
     }
+    if (((uintptr_t)buf & 7u) != 0u) {
+        return MON_E_ALIGN;
+    }
     st0 = mon_service_check_config(cfg);
     if (st0 != MON_OK) {
         return st0;
@@ -78,12 +128,10 @@ mon_status mon_service_init(void *buf, size_t size, const mon_service_config *cf
     if (size < need) {
         return MON_E_SIZE;
     }
-    if (((uintptr_t)buf & 7u) != 0u) {
-        return MON_E_ALIGN;
-    }
     memset(buf, 0, need);
     s = (mon_service *)buf;
     s->w = *cfg;
+    s->size = (uint64_t)need;
     s->magic = SERVICE_MAGIC;
     return MON_OK;
 }
@@ -117,14 +165,17 @@ static void count(mon_service *s, uint64_t now, int f1, int f2)
     }
 }
 
-void mon_service_begin(mon_service *s, uint64_t now)
+mon_status mon_service_begin(mon_service *s, uint64_t now)
 {
+    SERVICE_CHECK(s);
     atomic_sat_inc(&s->in_flight);
     count(s, now, F_RECEIVED, -1);
+    return MON_OK;
 }
 
 mon_status mon_service_ok(mon_service *s, uint64_t now)
 {
+    SERVICE_CHECK(s);
     if (!dec_nonzero(&s->in_flight)) {
         return MON_E_STATE;
     }
@@ -134,6 +185,7 @@ mon_status mon_service_ok(mon_service *s, uint64_t now)
 
 mon_status mon_service_fail(mon_service *s, uint64_t now, mon_error_category category)
 {
+    SERVICE_CHECK(s);
     if ((unsigned)category >= (unsigned)MON_ERROR_CATEGORY_COUNT) {
         return MON_E_VALUE;
     }
@@ -146,6 +198,7 @@ mon_status mon_service_fail(mon_service *s, uint64_t now, mon_error_category cat
 
 mon_status mon_service_drop(mon_service *s, uint64_t now)
 {
+    SERVICE_CHECK(s);
     if (!dec_nonzero(&s->in_flight)) {
         return MON_E_STATE;
     }
@@ -153,10 +206,16 @@ mon_status mon_service_drop(mon_service *s, uint64_t now)
     return MON_OK;
 }
 
-void mon_service_reject(mon_service *s, uint64_t now) { count(s, now, F_RECEIVED, F_DROPPED); }
+mon_status mon_service_reject(mon_service *s, uint64_t now)
+{
+    SERVICE_CHECK(s);
+    count(s, now, F_RECEIVED, F_DROPPED);
+    return MON_OK;
+}
 
 mon_status mon_service_error(mon_service *s, uint64_t now, mon_error_category category)
 {
+    SERVICE_CHECK(s);
     if ((unsigned)category >= (unsigned)MON_ERROR_CATEGORY_COUNT) {
         return MON_E_VALUE;
     }
@@ -183,11 +242,15 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out)
 {
     uint64_t v[F_COUNT];
     int i;
-    if (s == NULL || out == NULL) {
+    mon_status st = service_status(s);
+    if (st != MON_OK) {
+        return st;
+    }
+    if (out == NULL) {
         return MON_E_NULL;
     }
-    if (s->magic != SERVICE_MAGIC) {
-        return MON_E_STATE;
+    if (!MON_ALIGNED_U64(out)) {
+        return MON_E_ALIGN;
     }
     for (i = 0; i < F_COUNT; ++i) {
         v[i] = ld(&s->total[i]);
@@ -202,11 +265,15 @@ mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_ser
     uint64_t e_now, first;
     uint32_t k;
     int i;
-    if (s == NULL || out == NULL) {
+    mon_status st = service_status(s);
+    if (st != MON_OK) {
+        return st;
+    }
+    if (out == NULL) {
         return MON_E_NULL;
     }
-    if (s->magic != SERVICE_MAGIC) {
-        return MON_E_STATE;
+    if (!MON_ALIGNED_U64(out)) {
+        return MON_E_ALIGN;
     }
     e_now = mon_window_epoch(&s->w, now);
     first = mon_window_first(e_now, s->w.slots);
@@ -237,11 +304,15 @@ mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_ser
 
 mon_status mon_service_config_of(const mon_service *s, mon_service_config *out)
 {
-    if (s == NULL || out == NULL) {
+    mon_status st = service_status(s);
+    if (st != MON_OK) {
+        return st;
+    }
+    if (out == NULL) {
         return MON_E_NULL;
     }
-    if (s->magic != SERVICE_MAGIC) {
-        return MON_E_STATE;
+    if (!MON_ALIGNED_U64(out)) {
+        return MON_E_ALIGN;
     }
     *out = s->w;
     return MON_OK;

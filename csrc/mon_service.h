@@ -83,8 +83,8 @@ typedef struct mon_service_window {
     uint64_t span_ticks;       /* to_tick - from_tick (0 when now <= from_tick) */
 } mon_service_window;
 
-/* Validate a configuration: MON_OK, MON_E_NULL, MON_E_CONFIG (slot_ticks == 0, slots == 0 or
- * > MON_SERVICE_MAX_SLOTS, flags != 0). Pure; thread-safe. */
+/* Validate a configuration: MON_OK, MON_E_NULL, MON_E_ALIGN, MON_E_CONFIG (slot_ticks == 0,
+ * slots == 0 or > MON_SERVICE_MAX_SLOTS, flags != 0). Pure; thread-safe. */
 mon_status mon_service_check_config(const mon_service_config *cfg);
 
 /* Bytes of caller memory needed for this configuration (a small header + 88 bytes per slot);
@@ -93,43 +93,55 @@ size_t mon_service_size(const mon_service_config *cfg);
 
 /* Initialise zeroed counters in buf (size bytes, 8-byte aligned, owned by the caller and used
  * as the mon_service object: cast buf to mon_service *). MON_E_NULL, MON_E_CONFIG, MON_E_SIZE
- * (size < mon_service_size(cfg)), MON_E_ALIGN. Not thread-safe with respect to buf. */
+ * (size < mon_service_size(cfg)), MON_E_ALIGN (buf or cfg). Not thread-safe with respect to
+ * buf. */
 mon_status mon_service_init(void *buf, size_t size, const mon_service_config *cfg);
 
+/* State checks. Every function taking a mon_service checks it first (a few compares of its
+ * header: magic, slot_ticks != 0, the slot count against its bounds and against the size
+ * recorded at init): NULL -> MON_E_NULL, not 8-byte aligned -> MON_E_ALIGN, not initialised
+ * (e.g. a zeroed or garbage buffer) or corrupted -> MON_E_STATE, and nothing is counted. Output
+ * structs must be 8-byte aligned (MON_E_ALIGN). */
+
 /* A request arrives and goes in flight at tick now: received + 1, in_flight + 1.
- * s must be initialised (not checked: hot path). Thread-safe. */
-void mon_service_begin(mon_service *s, uint64_t now);
+ * MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Thread-safe. */
+mon_status mon_service_begin(mon_service *s, uint64_t now);
 
 /* An in-flight request finished successfully: processed + 1, in_flight - 1.
- * MON_E_STATE (nothing counted) when no request is in flight. Thread-safe. */
+ * MON_E_STATE (nothing counted) when no request is in flight or s is not valid; MON_E_NULL,
+ * MON_E_ALIGN. Thread-safe. */
 mon_status mon_service_ok(mon_service *s, uint64_t now);
 
 /* An in-flight request finished with an error of `category`: failed + 1,
  * errors[category] + 1, in_flight - 1. MON_E_VALUE for an unknown category, MON_E_STATE when
- * no request is in flight; nothing is counted on failure. Thread-safe. */
+ * no request is in flight (or s is not valid), MON_E_NULL, MON_E_ALIGN; nothing is counted on
+ * failure. Thread-safe. */
 mon_status mon_service_fail(mon_service *s, uint64_t now, mon_error_category category);
 
 /* An in-flight request was dropped (shed, abandoned): dropped + 1, in_flight - 1.
- * MON_E_STATE (nothing counted) when no request is in flight. Thread-safe. */
+ * MON_E_STATE (nothing counted) when no request is in flight or s is not valid; MON_E_NULL,
+ * MON_E_ALIGN. Thread-safe. */
 mon_status mon_service_drop(mon_service *s, uint64_t now);
 
 /* A request was received and dropped at admission (never in flight): received + 1,
- * dropped + 1. Thread-safe. */
-void mon_service_reject(mon_service *s, uint64_t now);
+ * dropped + 1. MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Thread-safe. */
+mon_status mon_service_reject(mon_service *s, uint64_t now);
 
 /* An error of `category` that does not finish a request (e.g. a late business-logic error):
- * errors[category] + 1 only. MON_E_VALUE for an unknown category. Thread-safe. */
+ * errors[category] + 1 only. MON_E_VALUE for an unknown category; MON_E_NULL, MON_E_ALIGN,
+ * MON_E_STATE. Thread-safe. */
 mon_status mon_service_error(mon_service *s, uint64_t now, mon_error_category category);
 
-/* Totals since init. MON_E_NULL, MON_E_STATE (not initialised). Safe concurrently with
+/* Totals since init. MON_E_NULL, MON_E_ALIGN, MON_E_STATE (not initialised). Safe concurrently with
  * recorders (each counter is read atomically; they are not one atomic snapshot). */
 mon_status mon_service_totals(const mon_service *s, mon_service_counts *out);
 
 /* Counts of the window ending at tick now (see the header comment); read-only, so queries at
- * any tick are allowed. MON_E_NULL, MON_E_STATE. Safe concurrently with recorders. */
+ * any tick are allowed. MON_E_NULL, MON_E_ALIGN, MON_E_STATE. Safe concurrently with
+ * recorders. */
 mon_status mon_service_window_counts(const mon_service *s, uint64_t now, mon_service_window *out);
 
-/* Configuration of an initialised object. MON_E_NULL, MON_E_STATE. */
+/* Configuration of an initialised object. MON_E_NULL, MON_E_ALIGN, MON_E_STATE. */
 mon_status mon_service_config_of(const mon_service *s, mon_service_config *out);
 
 /* Name of a category, e.g. "timeout" (the Python ErrorCategory value); NULL when unknown. */

@@ -4,6 +4,20 @@
  * Every function that can fail returns a mon_status: MON_OK (0) on success, otherwise one of
  * the codes below, and writes results only through its pointer arguments. On failure no output
  * is partially updated unless the function's comment says so.
+ *
+ * Objects (histogram, ring, service counters, binner) are validated by every function that
+ * takes one, before any other access: NULL -> MON_E_NULL, not 8-byte aligned -> MON_E_ALIGN,
+ * not initialised or corrupted -> MON_E_STATE (functions that return a count or pointer
+ * document their own "nothing done" value).
+ *
+ * Alignment. Arrays of the host's data - values to record, to bin or to select from,
+ * category codes, bin edges - may have any alignment (the core reads them with memcpy loads,
+ * or copies them in aligned chunks): a buffer from a packed record or np.frombuffer at an odd
+ * offset is handled, not refused. Every other typed pointer - objects, outputs, scratch
+ * arrays, count vectors, parameter arrays (quantile fractions, ranks), structs - must be
+ * aligned for its type on the target (8 bytes for objects), else MON_E_ALIGN: those are the
+ * caller's own variables, and a misaligned one is a bug worth reporting. No function ever
+ * dereferences a misaligned pointer.
  */
 #ifndef MON_STATUS_H
 #define MON_STATUS_H
@@ -30,7 +44,7 @@ typedef enum mon_status {
     MON_E_CHECKSUM = 11,  /* serialized bytes: checksum does not match */
     MON_E_TRUNCATED = 12, /* serialized bytes: shorter than their header says */
     MON_E_STATE = 13,     /* object not initialised, or its state is corrupted */
-    MON_E_ALIGN = 14      /* caller buffer is not suitably aligned (8 bytes) */
+    MON_E_ALIGN = 14      /* a pointer is not aligned for its type (objects: 8 bytes) */
 } mon_status;
 
 /* Human-readable message for a status (a static string; never NULL; thread-safe). */

@@ -2,6 +2,7 @@
  * mon_window.c - the epoch-tagged slot ring shared by the service windows and the latency
  * histogram ring (model: mon_window.h; protocol: mon_window_internal.h).
  */
+#include "mon_align_internal.h"
 #include "mon_atomic_internal.h"
 #include "mon_window_internal.h"
 
@@ -11,6 +12,9 @@ mon_status mon_window_check_config(const mon_window_config *cfg)
 {
     if (cfg == NULL) {
         return MON_E_NULL;
+    }
+    if (!MON_ALIGNED_U64(cfg)) {
+        return MON_E_ALIGN;
     }
     if (cfg->slot_ticks == 0u || cfg->slots == 0u || cfg->slots > MON_WINDOW_MAX_SLOTS ||
         cfg->flags != 0u) {
@@ -22,7 +26,7 @@ mon_status mon_window_check_config(const mon_window_config *cfg)
 uint64_t mon_window_epoch(const mon_window_config *cfg, uint64_t t)
 {
     uint64_t e;
-    if (cfg == NULL || cfg->slot_ticks == 0u) {
+    if (cfg == NULL || !MON_ALIGNED_U64(cfg) || cfg->slot_ticks == 0u) {
         return 0u; /* an invalid configuration (a broken precondition): no division by zero */
     }
     e = (t <= cfg->start_tick) ? 0u : (t - cfg->start_tick) / cfg->slot_ticks;
@@ -64,7 +68,13 @@ mon_window_claim mon_window_acquire(const mon_window_config *w, mon_window_slot 
             }
             /* being cleared for our epoch (wait for the opening), or claimed for a newer one */
             (void)mon_atomic_fetch_add_order(&s->gate, UINT64_MAX, MON_ORDER_RELEASE);
+#if MON_SINGLE_THREADED
+            /* One thread: nobody else can be clearing the slot, so the flag is a broken
+             * one-thread rule or corrupted memory; waiting would never end. */
+            return MON_WINDOW_LATE;
+#else
             continue;
+#endif
         }
 #if MON_SINGLE_THREADED
         /* One thread: nobody else can hold or clear the slot (a pin the caller still holds is

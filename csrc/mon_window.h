@@ -23,8 +23,11 @@
  * clearing; a claim waits until the slot has no pin, and each pin lasts one record or one slot
  * read, but new pins of the old epoch (recorders with a stale tick, readers) can keep arriving,
  * so under a continuous stream of them a claim has no fixed bound. With MON_SINGLE_THREADED=1
- * nothing waits (unless a host breaks the one-thread rule, e.g. records from an interrupt while
- * a slot is being cleared).
+ * nothing waits (a slot found "being cleared" - a host breaking the one-thread rule, e.g.
+ * recording from an interrupt during a clearing, or corrupted memory - makes the event late).
+ * The per-slot states (tag, gate) are synchronisation state and are not validated like the
+ * owners' headers: with threads, a gate corrupted into a pin that is never released makes a
+ * claim of that slot wait forever, exactly as a holder that never releases would.
  */
 #ifndef MON_WINDOW_H
 #define MON_WINDOW_H
@@ -46,12 +49,12 @@ typedef struct mon_window_config {
     uint32_t flags;      /* reserved, must be 0 */
 } mon_window_config;
 
-/* Validate a window configuration: MON_OK, MON_E_NULL, MON_E_CONFIG (slot_ticks == 0,
- * slots == 0 or > MON_WINDOW_MAX_SLOTS, flags != 0). Pure; thread-safe. */
+/* Validate a window configuration: MON_OK, MON_E_NULL, MON_E_ALIGN, MON_E_CONFIG
+ * (slot_ticks == 0, slots == 0 or > MON_WINDOW_MAX_SLOTS, flags != 0). Pure; thread-safe. */
 mon_status mon_window_check_config(const mon_window_config *cfg);
 
-/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg should be valid; NULL
- * or slot_ticks == 0 gives 0 (never a division by zero). Pure; thread-safe. */
+/* Epoch e(t) of tick t in a window (see above; capped at 2^64 - 2). cfg should be valid; NULL,
+ * misaligned or slot_ticks == 0 gives 0 (never a division by zero). Pure; thread-safe. */
 uint64_t mon_window_epoch(const mon_window_config *cfg, uint64_t t);
 /* MON_CDEF_END */
 

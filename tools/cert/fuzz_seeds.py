@@ -90,8 +90,32 @@ def hist_ring_seeds() -> None:
     _put("hist_ring", "one_slot", bytes([1, 255, 255, 0, 0, 1, 2, 0, 0]))
 
 
+def state_seeds() -> None:
+    """The state-validation harnesses (csrc/fuzz/fuzz_state.h): byte 0 selects the object and
+    its configuration, then 4-byte mutations (offset lo, offset hi, value, mode)."""
+    import random
+
+    def muts(rng: random.Random, k: int) -> bytes:
+        return b"".join(
+            bytes([rng.randrange(256), rng.randrange(2), rng.randrange(256), rng.randrange(4)])
+            for _ in range(k)
+        )
+
+    rng = random.Random(7)
+    for sel in range(8):  # bit 2: the ring, else histogram configuration sel & 3
+        for k in range(6):
+            head = bytes([sel | (rng.randrange(4) << 4)])
+            _put("hist_state", f"seed-{sel}-{k}", head + muts(rng, 1 + k))
+    rng = random.Random(11)
+    for target in ("service_state", "bin_state"):
+        for k in range(40):
+            head = bytes([rng.randrange(256)])
+            _put(target, f"seed-{k}", head + muts(rng, 1 + k % 6))
+
+
 if __name__ == "__main__":
     hist_seeds()
     bin_seeds()
     hist_ring_seeds()
+    state_seeds()
     print("seed corpora written under", CORPUS)
