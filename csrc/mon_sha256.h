@@ -44,7 +44,8 @@ mon_status mon_sha256_update(mon_sha256_ctx *ctx, const void *data, size_t n);
  * MON_E_STATE as above; on failure digest is not written. */
 mon_status mon_sha256_final(mon_sha256_ctx *ctx, uint8_t digest[32]);
 
-/* One-shot digest of n bytes: init + update + final. */
+/* One-shot digest of n bytes: init + update + final. MON_E_NULL when digest is NULL, or data
+ * is NULL with n > 0; MON_E_OVERFLOW past MON_SHA256_MAX_BYTES. */
 mon_status mon_sha256(const void *data, size_t n, uint8_t digest[32]);
 /* MON_CDEF_END */
 

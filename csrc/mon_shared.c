@@ -19,7 +19,12 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
     }
     /* The latency first, as the service records it: a count of finished requests never
      * exceeds the latency histogram's count. */
-    mon_hist_record(h, latency_ns);
+    {
+        mon_status st = mon_hist_record(h, latency_ns); /* validates h: MON_E_ALIGN / MON_E_STATE */
+        if (st != MON_OK) {
+            return st;
+        }
+    }
     if (outcome == MON_OUTCOME_OK) {
         return mon_service_ok(s, now);
     }
@@ -29,12 +34,17 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
     return mon_service_fail(s, now, (mon_error_category)category);
 }
 
-void mon_shared_begin(mon_service *local, mon_service *shared, uint64_t now)
+mon_status mon_shared_begin(mon_service *local, mon_service *shared, uint64_t now)
 {
+    mon_status st = MON_OK;
     if (local != NULL) {
-        mon_service_begin(local, now);
+        st = mon_service_begin(local, now);
     }
     if (shared != NULL) {
-        mon_service_begin(shared, 0u);
+        mon_status st2 = mon_service_begin(shared, 0u);
+        if (st == MON_OK) {
+            st = st2;
+        }
     }
+    return st;
 }

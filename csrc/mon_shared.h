@@ -34,17 +34,19 @@ extern "C" {
 
 /* Announce a request in two counters in one call: mon_service_begin(local, now) (a process's
  * own windowed counters) and mon_service_begin(shared, 0) (cumulative counters whose one slot
- * is epoch 0, e.g. in a shared segment). Either may be NULL (skipped). Thread- and
- * process-safe as mon_service_begin. */
-void mon_shared_begin(mon_service *local, mon_service *shared, uint64_t now);
+ * is epoch 0, e.g. in a shared segment). Either may be NULL (skipped). Returns the first
+ * failing status of the two (MON_E_ALIGN or MON_E_STATE, from mon_service_begin; the other
+ * counter is still counted), else MON_OK. Thread- and process-safe, like mon_service_begin. */
+mon_status mon_shared_begin(mon_service *local, mon_service *shared, uint64_t now);
 
 /* Finish a request announced with mon_service_begin: record latency_ns in h
  * (mon_hist_record), then count the outcome at tick now: MON_OUTCOME_OK (mon_service_ok),
  * MON_OUTCOME_FAILED with an error category (mon_service_fail) or MON_OUTCOME_DROPPED
- * (mon_service_drop). Returns the counter's status (MON_E_STATE when no request is in flight:
- * the latency is still recorded). MON_E_NULL for a NULL object, MON_E_VALUE for an unknown
- * outcome or category: then nothing is recorded. s and h must be initialised (not checked: hot
- * path). Thread- and process-safe as its two parts. */
+ * (mon_service_drop). Returns the counter's status (MON_E_STATE when no request is in flight
+ * or s is not a valid counter object: the latency is still recorded). MON_E_NULL for a NULL
+ * object, MON_E_VALUE for an unknown outcome or category, MON_E_ALIGN / MON_E_STATE for a
+ * misaligned / invalid histogram: then nothing is recorded. Thread- and process-safe as its
+ * two parts. */
 mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
                              int32_t category, uint64_t latency_ns);
 /* MON_CDEF_END */

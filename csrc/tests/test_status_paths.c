@@ -732,6 +732,47 @@ static void test_corrupted_headers(void)
     }
 }
 
+/* ---- SHA-256 and the shared-segment helpers ------------------------------------------------ */
+static uint64_t shsvc[4096], shsvc2[4096];
+static void test_sha256_shared_paths(void)
+{
+    mon_sha256_ctx c;
+    uint8_t d[32];
+    mon_service_config sc = {100u, 0u, 8u, 0u};
+    mon_service *s = (mon_service *)(void *)shsvc;
+    mon_service *z = (mon_service *)(void *)shsvc2; /* never initialised: zeroed */
+    mon_hist *h = mk(hA, 1000u, 1000000000u, 4);
+    ST(mon_sha256, mon_sha256("abc", 3, d), MON_OK);
+    ST(mon_sha256, mon_sha256(NULL, 1, d), MON_E_NULL);
+#if SIZE_MAX > 0x1FFFFFFFFFFFFFFFu
+    /* refused before a byte is read: the length alone passes the limit */
+    ST(mon_sha256, mon_sha256("a", SIZE_MAX, d), MON_E_OVERFLOW);
+#endif
+    ST(mon_sha256_init, mon_sha256_init(&c), MON_OK);
+    ST(mon_sha256_init, mon_sha256_init(NULL), MON_E_NULL);
+    ST(mon_sha256_update, mon_sha256_update(&c, "abc", 3), MON_OK);
+    ST(mon_sha256_update, mon_sha256_update(&c, NULL, 1), MON_E_NULL);
+    c.total = MON_SHA256_MAX_BYTES - 2u; /* two bytes from the limit (a consistent context) */
+    c.used = (uint32_t)(c.total % 64u);
+    ST(mon_sha256_update, mon_sha256_update(&c, "abcd", 4), MON_E_OVERFLOW);
+    ST(mon_sha256_final, mon_sha256_final(&c, NULL), MON_E_NULL);
+    ST(mon_sha256_final, mon_sha256_final(&c, d), MON_OK);
+    ST(mon_sha256_final, mon_sha256_final(&c, d), MON_E_STATE);
+    ST(mon_sha256_update, mon_sha256_update(&c, "a", 1), MON_E_STATE);
+
+    CHECK(mon_service_init(shsvc, mon_service_size(&sc), &sc) == MON_OK);
+    CHECK(h != NULL);
+    ST(mon_shared_begin, mon_shared_begin(s, NULL, 5), MON_OK);
+    ST(mon_shared_begin, mon_shared_begin((mon_service *)mis(shsvc), NULL, 5), MON_E_ALIGN);
+    ST(mon_shared_begin, mon_shared_begin(NULL, z, 5), MON_E_STATE);
+    ST(mon_shared_finish, mon_shared_finish(s, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_OK);
+    ST(mon_shared_finish, mon_shared_finish(NULL, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_E_NULL);
+    ST(mon_shared_finish, mon_shared_finish(s, h, 5, 9, 0, 1000u), MON_E_VALUE);
+    ST(mon_shared_finish, mon_shared_finish(s, (mon_hist *)mis(hA), 5, MON_OUTCOME_OK, 0, 1u),
+       MON_E_ALIGN);
+    ST(mon_shared_finish, mon_shared_finish(z, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_E_STATE);
+}
+
 int main(void)
 {
     test_hist_paths();
@@ -740,5 +781,6 @@ int main(void)
     test_bin_select_drift_paths();
     test_misaligned_records();
     test_corrupted_headers();
+    test_sha256_shared_paths();
     MON_TEST_MAIN_END();
 }

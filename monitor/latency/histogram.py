@@ -301,7 +301,10 @@ class LatencyHistogram:
         got = ffi.new("mon_hist_layout *")
         st = lib.mon_hist_get_config(h._h, got_cfg, got)
         if st != 0:
-            raise CorruptDataError("LatencyHistogram.in_buffer: the buffer holds no histogram (bad magic)")
+            raise CorruptDataError(
+                "LatencyHistogram.in_buffer: the buffer holds no valid histogram (bad magic, or a "
+                f"corrupted header field: scale, buckets, ranges; C status {st})"
+            )
         want = histogram_layout(lowest_ns, highest_ns, scale=scale)
         have = tuple(
             int(v)
