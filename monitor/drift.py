@@ -71,26 +71,29 @@ _I64 = np.dtype(np.int64)
 
 
 def _result_struct() -> tuple[struct.Struct, tuple[str, ...]]:
-    """A struct.Struct reading every uint64 word of mon_drift_result, built from the C layout
-    (ffi.offsetof / ffi.sizeof), so nothing about the layout is retyped here."""
-    words: dict[int, str] = {}
+    """A struct.Struct reading every uint64 word (and the int32 exponents) of mon_drift_result,
+    built from the C layout (ffi.offsetof / ffi.sizeof), so nothing about the layout is retyped
+    here; one unpack reads the whole result."""
+    words: dict[int, tuple[str, str, int]] = {}
     for field in ("tv_raw", "tv_num", "tv_den", "js_raw", "psi_raw"):
         base = ffi.offsetof("mon_drift_result", field)
-        words[base + ffi.offsetof("mon_u128", "hi")] = field + ".hi"
-        words[base + ffi.offsetof("mon_u128", "lo")] = field + ".lo"
+        words[base + ffi.offsetof("mon_u128", "hi")] = (field + ".hi", "Q", 8)
+        words[base + ffi.offsetof("mon_u128", "lo")] = (field + ".lo", "Q", 8)
     for field in ("js_distance_raw", "total_actual", "total_expected"):
-        words[ffi.offsetof("mon_drift_result", field)] = field
+        words[ffi.offsetof("mon_drift_result", field)] = (field, "Q", 8)
+    assert ffi.sizeof("int32_t") == 4
     for field in ("js_fp", "js_distance_fp"):
-        words[ffi.offsetof("mon_drift_result", field) + ffi.offsetof("mon_drift_fp", "mant")] = (
-            field + ".mant"
-        )
+        base = ffi.offsetof("mon_drift_result", field)
+        words[base + ffi.offsetof("mon_drift_fp", "mant")] = (field + ".mant", "Q", 8)
+        words[base + ffi.offsetof("mon_drift_fp", "exp2")] = (field + ".exp2", "i", 4)
     fmt = "="
     pos = 0
     names = []
     for off in sorted(words):
-        fmt += "x" * (off - pos) + "Q"
-        pos = off + 8
-        names.append(words[off])
+        name, code, width = words[off]
+        fmt += "x" * (off - pos) + code
+        pos = off + width
+        names.append(name)
     fmt += "x" * (ffi.sizeof("mon_drift_result") - pos)
     return struct.Struct(fmt), tuple(names)
 
@@ -105,19 +108,9 @@ _JS_HI, _JS_LO = _RESULT_INDEX["js_raw.hi"], _RESULT_INDEX["js_raw.lo"]
 _PSI_HI, _PSI_LO = _RESULT_INDEX["psi_raw.hi"], _RESULT_INDEX["psi_raw.lo"]
 _JSD = _RESULT_INDEX["js_distance_raw"]
 _JSM = _RESULT_INDEX["js_fp.mant"]
+_JSE = _RESULT_INDEX["js_fp.exp2"]
 _JSDM = _RESULT_INDEX["js_distance_fp.mant"]
-
-
-def _exp_struct() -> tuple[struct.Struct, struct.Struct]:
-    """Readers of the int32 exponents of mon_drift_result.js_fp / js_distance_fp (offsets from C)."""
-    e = ffi.offsetof("mon_drift_fp", "exp2")
-    a = ffi.offsetof("mon_drift_result", "js_fp") + e
-    b = ffi.offsetof("mon_drift_result", "js_distance_fp") + e
-    assert ffi.sizeof("int32_t") == 4
-    return struct.Struct(f"={a}xi"), struct.Struct(f"={b}xi")
-
-
-_JSE_STRUCT, _JSDE_STRUCT = _exp_struct()
+_JSDE = _RESULT_INDEX["js_distance_fp.exp2"]
 
 
 def _fp_value(mant: int, exp2: int) -> float:
@@ -491,9 +484,9 @@ def drift_scores(
         w[_JSD],
         (w[_PSI_HI] << 64) | w[_PSI_LO],
         w[_JSM],
-        _JSE_STRUCT.unpack_from(buf)[0],
+        w[_JSE],
         w[_JSDM],
-        _JSDE_STRUCT.unpack_from(buf)[0],
+        w[_JSDE],
     )
 
 
