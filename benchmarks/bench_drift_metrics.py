@@ -212,6 +212,23 @@ def main() -> int:
                 + " vs double",
             }
         )
+        if all((b, "laplace", "mild", impl) in ir for b in (10, 64, 1000) for impl in ("monitor", "double")):
+            readme.append(
+                {
+                    "what": "TV + JS + PSI in C, instructions per call (callgrind), 10 / 64 / 1,000 bins",
+                    "monitor": " / ".join(
+                        f"{ir[(b, 'laplace', 'mild', 'monitor')]:,.0f}" for b in (10, 64, 1000)
+                    ),
+                    "peer": "plain double + libm "
+                    + " / ".join(f"{ir[(b, 'laplace', 'mild', 'double')]:,.0f}" for b in (10, 64, 1000)),
+                    "ratio": " / ".join(
+                        fmt_ratio(
+                            ir[(b, "laplace", "mild", "double")] / ir[(b, "laplace", "mild", "monitor")]
+                        )
+                        for b in (10, 64, 1000)
+                    ),
+                }
+            )
     table = write_results(
         "drift_metrics",
         rows,
