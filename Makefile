@@ -12,7 +12,7 @@ help:
 	@echo "make cert       certification checks only (tests/cert: sanitizers, 16-target cross"
 	@echo "                matrix, bare metal, fuzz smoke, valgrind)"
 	@echo "make c-test     the C unit tests alone (make -C csrc test)"
-	@echo "make bench      every side-by-side benchmark (needs pip install '.[bench]')"
+	@echo "make bench      every side-by-side benchmark + README table (pip install '.[bench]')"
 	@echo "make lint       ruff check + ruff format --check + clang-format --dry-run + mypy"
 	@echo "make format     apply ruff format and clang-format"
 
@@ -32,9 +32,7 @@ c-test:
 	$(MAKE) -C csrc test
 
 bench:
-	for area in latency binning drift_metrics service alerts; do \
-	    $(PYTHON) benchmarks/bench_$$area.py || exit 1; done
-	$(MAKE) -C csrc bench
+	$(PYTHON) benchmarks/run_all.py
 
 lint:
 	$(PYTHON) -m ruff check monitor tests tools benchmarks

@@ -11,23 +11,19 @@ dictionary values with 100 thresholds, with no state, durations or histories.
 from __future__ import annotations
 
 import itertools
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from monitor import (  # noqa: E402
+from monitor import (
     AlertEngine,
     AllOf,
     Baseline,
     RateOfChange,
     Rule,
     error_rate_rules,
-    signals,  # noqa: E402
+    signals,
     slo_burn_rate_rules,
 )
 
-from _common import time_per_call, write_results  # noqa: E402
+from _common import time_per_call, write_results
 
 CATS = signals.ERROR_CATEGORIES
 LATENCY = tuple(signals.latency_quantile_name(q) for q in signals.LATENCY_QUANTILES)
@@ -129,9 +125,18 @@ def main() -> None:
                 "meets_target": per <= 200e-6,
             }
         )
+    readme = [
+        {
+            "what": "100 alert rules evaluated on a snapshot",
+            "monitor": " / ".join(f"{r['monitor_us']:.3g} us" for r in rows) + " (thresholds / mixed)",
+            "peer": f"bare Python loop of 100 comparisons {floor * 1e6:.3g} us",
+            "ratio": " / ".join(f"{r['ratio_vs_floor']:.3g}x the floor" for r in rows),
+        }
+    ]
     table = write_results(
         "alerts",
         rows,
+        readme=readme,
         notes=(
             "AlertEngine.evaluate with 100 rules against one ~50-signal snapshot, clock advancing 15 s per "
             "evaluation, histories warm. floor = bare Python loop of 100 dict lookups and comparisons "

@@ -89,8 +89,16 @@ static mon_u128 log2_u128(mon_u128 x)
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
+/* Per-bin work is inlined into the loops (the one pass and the per-bin entry point): a call and
+ * its 128-bit arguments cost ~8-10% of the per-bin instructions otherwise. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MON_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define MON_ALWAYS_INLINE inline
+#endif
+
 /* Top 64 bits of x != 0 (truncated), x ~ result * 2^(bitlen - 64). */
-static uint64_t top64(mon_u128 x, unsigned bitlen)
+static MON_ALWAYS_INLINE uint64_t top64(mon_u128 x, unsigned bitlen)
 {
     if (bitlen <= 64) return x.lo << (64 - bitlen);
     return mon_u128_shr(x, bitlen - 64).lo;
@@ -257,13 +265,20 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
 
 /* Series branch (4n < S, n > 0, d = n/S): acc += (n^2/S) * sum_k g[k] d^(2k) in
  * 2^-(128 + ACC_EXTRA) units (g: mon_drift_js_g or mon_drift_psi_h). Every step truncates a
- * 64-bit mantissa: relative error < 2^-60, and no cancellation however close the two bins are. */
-static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const uint64_t *g)
+ * 64-bit mantissa: relative error < 2^-60, and no cancellation however close the two bins are.
+ * Split in three steps so that two series on the same (n, S) (JS and floor PSI) share the first
+ * and the last's shift: series_prep (d, z = d^2 and its powers, the mantissa of n d),
+ * series_poly (G(z) for one coefficient table), series_add (acc += n d G). */
+typedef struct series_pre {
+    uint64_t z, z2, z4, z8, m1;
+    int sh;
+} series_pre;
+
+static MON_ALWAYS_INLINE void series_prep(mon_u128 n, mon_u128 s, series_pre *sp)
 {
     unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
-    uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z, h, m1;
-    int ed, e1, sh;
-    mon_u128 prod;
+    uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z;
+    int ed;
     if (nm < sm) {
         qd = mon_w_div128_64(nm, 0, sm, &rem);
         ed = (int)en - (int)es - 64;
@@ -275,43 +290,57 @@ static void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s, const u
     mon_w_mul64(qd, qd, &hi, &lo);
     sz = (unsigned)(-(2 * ed + 68)); /* >= 64 because d < 1/4 */
     z = (sz - 64u < 64u) ? hi >> (sz - 64u) : 0;
-    {
-        /* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a
-         * product z^j * x in 2^-64 units is mulhi(z^j, x) >> 4. The groups multiplied by z^4
-         * and z^8 are skipped when that power is exactly 0 in fixed point: their products
-         * would be exactly 0, so the result has the same bits, only cheaper (close bins). */
-        uint64_t z2 = mon_w_mulhi64(z, z) >> 4, z4 = mon_w_mulhi64(z2, z2) >> 4;
-        uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4),
-                 p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
-        uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
-        if (z4 != 0) {
-            uint64_t z8 = mon_w_mulhi64(z4, z4) >> 4;
-            uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 4),
-                     p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 4);
-            r0 += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 4)) >> 4;
-            if (z8 != 0) {
-                uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 4),
-                         p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 4),
-                         p6 = g[12] + (mon_w_mulhi64(z, g[13]) >> 4),
-                         p7 = g[14] + (mon_w_mulhi64(z, g[15]) >> 4);
-                uint64_t r1 = (p4 + (mon_w_mulhi64(z2, p5) >> 4)) +
-                              (mon_w_mulhi64(z4, p6 + (mon_w_mulhi64(z2, p7) >> 4)) >> 4);
-                r0 += mon_w_mulhi64(z8, r1) >> 4;
-            }
-        }
-        h = r0;
-    }
+    sp->z = z;
+    sp->z2 = mon_w_mulhi64(z, z) >> 4;
+    sp->z4 = mon_w_mulhi64(sp->z2, sp->z2) >> 4;
+    sp->z8 = mon_w_mulhi64(sp->z4, sp->z4) >> 4;
     mon_w_mul64(nm, qd, &hi, &lo);
     if (hi >> 63) {
-        m1 = hi;
-        e1 = 64;
+        sp->m1 = hi;
+        sp->sh = 64 + (int)en + ed;
     } else {
-        m1 = (hi << 1) | (lo >> 63);
-        e1 = 63;
+        sp->m1 = (hi << 1) | (lo >> 63);
+        sp->sh = 63 + (int)en + ed;
     }
-    prod = mon_u128_mul64(m1, h);
-    sh = e1 + (int)en + ed;
-    mon_w_add_shifted128(acc, ACC_LIMBS, prod, sh + ACC_EXTRA);
+}
+
+/* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a product
+ * z^j * x in 2^-64 units is mulhi(z^j, x) >> 4. The groups multiplied by z^4 and z^8 are skipped
+ * when that power is exactly 0 in fixed point: their products would be exactly 0, so the result
+ * has the same bits, only cheaper (close bins). */
+static MON_ALWAYS_INLINE uint64_t series_poly(const series_pre *sp, const uint64_t *g)
+{
+    uint64_t z = sp->z, z2 = sp->z2, z4 = sp->z4, z8 = sp->z8;
+    uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
+    uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
+    if (z4 != 0) {
+        uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 4),
+                 p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 4);
+        r0 += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 4)) >> 4;
+        if (z8 != 0) {
+            uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 4),
+                     p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 4),
+                     p6 = g[12] + (mon_w_mulhi64(z, g[13]) >> 4),
+                     p7 = g[14] + (mon_w_mulhi64(z, g[15]) >> 4);
+            uint64_t r1 = (p4 + (mon_w_mulhi64(z2, p5) >> 4)) +
+                          (mon_w_mulhi64(z4, p6 + (mon_w_mulhi64(z2, p7) >> 4)) >> 4);
+            r0 += mon_w_mulhi64(z8, r1) >> 4;
+        }
+    }
+    return r0;
+}
+
+static MON_ALWAYS_INLINE void series_add(uint64_t acc[ACC_LIMBS], const series_pre *sp, uint64_t h)
+{
+    mon_w_add_shifted128(acc, ACC_LIMBS, mon_u128_mul64(sp->m1, h), sp->sh + ACC_EXTRA);
+}
+
+static MON_ALWAYS_INLINE void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s,
+                                          const uint64_t *g)
+{
+    series_pre sp;
+    series_prep(n, s, &sp);
+    series_add(acc, &sp, series_poly(&sp, g));
 }
 
 /* JS log branch: acc += (X log2(2X/S) - Y log2(S/(2Y))) * 2^(128 + ACC_EXTRA) where X >= Y are A, C and
@@ -379,16 +408,14 @@ static void psi_floor_mixed(uint64_t acc[4], uint64_t x, uint64_t ntot, mon_u128
     (void)mon_w_add(acc, acc, prod, 4);
 }
 
-/* x/N < eps, i.e. x 2^g < M N. */
-static int floored(uint64_t x, uint64_t ntot, const psi_cfg *cfg)
+/* x/N < eps, i.e. x 2^g < M N (mn = M N < 2^117, precomputed per vector; 1 <= g <= 128). */
+static MON_ALWAYS_INLINE int floored(uint64_t x, mon_u128 mn, unsigned g)
 {
-    uint64_t xs[4], mn[4];
-    mon_u128 mnu = mon_u128_mul64(cfg->mant, ntot);
-    shl_u64_to_256(xs, x, cfg->g);
-    mn[0] = mnu.lo;
-    mn[1] = mnu.hi;
-    mn[2] = mn[3] = 0;
-    return mon_w_cmp(xs, mn, 4) < 0;
+    unsigned bx;
+    if (x == 0) return 1; /* 0 < M N */
+    bx = 64u - mon_w_clz64(x);
+    if (bx + g > 128u) return 0; /* x 2^g >= 2^(bx - 1 + g) >= 2^128 > M N */
+    return mon_u128_cmp(mon_u128_shl(mon_u128_make(0, x), g), mn) < 0;
 }
 
 /* acc (ACC_LIMBS limbs, 2^-(126 + ACC_EXTRA) units) += v (4 limbs, < 2^196, 2^-64 units). */
@@ -438,6 +465,7 @@ typedef struct psi_ctx {
     psi_cfg cfg;
     uint64_t np, nq, npb, nqb;
     mon_u128 lnp, lnq, lnpb, lnqb, lm; /* logs of the totals, computed on first need */
+    mon_u128 mnp, mnq;                 /* floor: M N_P, M N_Q (eps = M 2^-g) */
     int have_ltot, have_lb;
 } psi_ctx;
 
@@ -466,6 +494,8 @@ static void psi_ctx_init(psi_ctx *x, const psi_cfg *cfg, uint64_t np, uint64_t n
     x->nqb = nq + (uint64_t)nbins;
     x->lnp = x->lnq = x->lnpb = x->lnqb = x->lm = zero;
     x->have_ltot = x->have_lb = 0;
+    x->mnp = mon_u128_mul64(cfg->mant, np);
+    x->mnq = mon_u128_mul64(cfg->mant, nq);
     if (cfg->smoothing == MON_PSI_FLOOR) x->lm = mon_drift_log2_u64(cfg->mant);
 }
 
@@ -477,18 +507,11 @@ static void psi_accs_clear(psi_accs *a)
 }
 
 /* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
-/* Inlined into both loops (the one pass and the per-bin entry point): the call and its 128-bit
- * arguments cost ~8% of a small call otherwise. */
-#if defined(__GNUC__) || defined(__clang__)
-#define MON_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define MON_ALWAYS_INLINE inline
-#endif
 
-static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb,
-                                      mon_u128 a, mon_u128 c, mon_u128 n)
+static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint32_t smoothing, uint64_t pb,
+                                      uint64_t qb, mon_u128 a, mon_u128 c, mon_u128 n)
 {
-    if (x->cfg.smoothing == MON_PSI_LAPLACE) {
+    if (smoothing == MON_PSI_LAPLACE) {
         mon_u128 aa, cc, nn, ss;
         int cmp;
         if (pb == qb && x->np == x->nq) return;
@@ -510,7 +533,7 @@ static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint64_t pb, ui
         psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
                  mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
     } else {
-        int fp = floored(pb, x->np, &x->cfg), fq = floored(qb, x->nq, &x->cfg);
+        int fp = floored(pb, x->mnp, x->cfg.g), fq = floored(qb, x->mnq, x->cfg.g);
         if (fp && fq) return; /* both floored: eps - eps = 0 */
         psi_need_ltot(x);
         if (!fp && !fq) {
@@ -547,11 +570,141 @@ static mon_u128 psi_total(const psi_ctx *x, psi_accs *acc)
     return psi;
 }
 
+/* ---- JS as a binary floating value (relative accuracy) --------------------------------- */
+
+/* x * 2^e as mant * 2^exp2 with mant in [2^63, 2^64) (truncated), or 0. */
+static mon_drift_fp fp_norm(mon_u128 x, int32_t e)
+{
+    mon_drift_fp r;
+    unsigned b = mon_u128_bitlen(x);
+    if (b == 0) {
+        r.mant = 0;
+        r.exp2 = 0;
+    } else if (b > 64) {
+        r.mant = mon_u128_shr(x, b - 64u).lo;
+        r.exp2 = e + (int32_t)(b - 64u);
+    } else {
+        r.mant = x.lo << (64u - b);
+        r.exp2 = e - (int32_t)(64u - b);
+    }
+    return r;
+}
+
+/* r[0..n) = a[0..n) << sh (bits shifted out of n limbs are lost; the caller keeps them in). */
+static void limbs_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
+{
+    unsigned limb = sh / 64u, bits = sh % 64u, i;
+    for (i = n; i-- > 0;) {
+        uint64_t v = 0;
+        if (i >= limb) {
+            v = a[i - limb] << bits;
+            if (bits != 0 && i > limb) v |= a[i - limb - 1] >> (64u - bits);
+        }
+        r[i] = v;
+    }
+}
+
+/* JS = acc / (D 2^(241)) and sqrt(JS) as mon_drift_fp (see mon_drift.h). js_raw is the rounded
+ * (and clamped) JS * 2^126: when it has >= 65 bits it is already relatively precise; below, the
+ * accumulator is divided again so that the quotient has ~126 significant bits. */
+static void js_fp_finish(const uint64_t acc[ACC_LIMBS], mon_u128 dd, mon_u128 js_raw,
+                         mon_drift_fp *js, mon_drift_fp *dist)
+{
+    enum {
+        FRAC = 128 + ACC_EXTRA + 1,
+        TARGET = 126
+    };
+    mon_drift_fp j;
+    if (js_raw.hi != 0) {
+        j = fp_norm(js_raw, -MON_DRIFT_JS_FRAC_BITS);
+    } else {
+        uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1];
+        unsigned an, bd, i, l, sh;
+        int gap;
+        for (i = 0; i < ACC_LIMBS; ++i) u[i] = acc[i];
+        u[ACC_LIMBS] = 0;
+        an = mon_w_len(u, ACC_LIMBS);
+        if (an == 0) {
+            j.mant = 0;
+            j.exp2 = 0;
+        } else {
+            an = 64u * (an - 1u) + (64u - mon_w_clz64(u[an - 1u]));
+            bd = mon_u128_bitlen(dd);
+            gap = (int)an - (int)bd - TARGET;
+            /* acc >= D 2^27 for any JS > 0 (JS >= 2^-214), so l <= 100 and an + l < 7 * 64 */
+            l = gap >= 1 ? 0u : (unsigned)(1 - gap);
+            sh = gap >= 1 ? (unsigned)gap : 1u;
+            if (l) limbs_shl(u, u, ACC_LIMBS + 1, l);
+            div_round_shift(u, ACC_LIMBS + 1, dd, sh, qq); /* < 2^128 (bitlen <= TARGET + 1) */
+            j = fp_norm(mon_u128_make(qq[1], qq[0]), (int32_t)sh - (int32_t)l - FRAC);
+        }
+    }
+    *js = j;
+    if (j.mant == 0) {
+        *dist = j;
+    } else {
+        /* sqrt(m 2^e) = sqrt(m 2^s) 2^((e - s)/2) with s in {61, 62} making e - s even */
+        unsigned s = ((j.exp2 - 62) % 2 == 0) ? 62u : 61u;
+        uint64_t r = mon_w_isqrt128(mon_u128_shl(mon_u128_make(0, j.mant), s));
+        *dist = fp_norm(mon_u128_make(0, r), (j.exp2 - (int32_t)s) / 2);
+    }
+}
+
 /* ---- the one pass ---------------------------------------------------------------------- */
 
 #define WANT_TV 1u
 #define WANT_JS 2u
 #define WANT_PSI 4u
+
+/* The per-bin pass; inlined into drift_core with want and smoothing constant, so that each of the
+ * common combinations gets a loop without the tests of the others. */
+static MON_ALWAYS_INLINE void drift_bins(const uint64_t *p, const uint64_t *q, size_t nbins,
+                                         unsigned want, uint32_t smoothing, psi_ctx *px,
+                                         psi_accs *pacc, uint64_t js_acc[ACC_LIMBS],
+                                         mon_u128 *tvnum)
+{
+    uint64_t np = px->np, nq = px->nq;
+    size_t b;
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = p[b], qb = q[b];
+        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np), n;
+        int a_big = mon_u128_cmp(a, c) >= 0;
+        n = a_big ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
+        int psi_done = 0;
+        if (want & WANT_TV) *tvnum = mon_u128_add(*tvnum, n);
+        if ((want & WANT_JS) && !mon_u128_is_zero(n)) {
+            mon_u128 s = mon_u128_add(a, c);
+            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), s) < 0) {
+                series_pre sp;
+                series_prep(n, s, &sp);
+                series_add(js_acc, &sp, series_poly(&sp, mon_drift_js_g));
+                /* floor PSI of a bin where neither side is floored takes the series on the same
+                 * (n, S): the same terms as psi_bin's, with the shared steps done once */
+                if ((want & WANT_PSI) && smoothing == MON_PSI_FLOOR &&
+                    !floored(pb, px->mnp, px->cfg.g) && !floored(qb, px->mnq, px->cfg.g)) {
+                    series_add(pacc->s, &sp, series_poly(&sp, mon_drift_psi_h));
+                    psi_done = 1;
+                }
+            } else {
+                mon_u128 x = a_big ? a : c, y = a_big ? c : a;
+                if (mon_u128_is_zero(y)) {
+                    /* log2(2X/X) = 1 exactly: T_b = X */
+                    mon_w_add_shifted128(js_acc, ACC_LIMBS, x, 128 + ACC_EXTRA);
+                } else {
+                    mon_u128 lp, lq;
+                    psi_need_ltot(px);
+                    lp = mon_u128_add(mon_drift_log2_u64(pb), px->lnq);
+                    lq = mon_u128_add(mon_drift_log2_u64(qb), px->lnp);
+                    if (a_big)
+                        js_logs(js_acc, a, c, lp, lq, s);
+                    else
+                        js_logs(js_acc, c, a, lq, lp, s);
+                }
+            }
+        }
+        if ((want & WANT_PSI) && !psi_done) psi_bin(px, pacc, smoothing, pb, qb, a, c, n);
+    }
+}
 
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
@@ -562,7 +715,6 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     psi_cfg cfg;
     psi_ctx px;
     psi_accs pacc;
-    size_t b;
     mon_status st = totals(p, q, nbins, &np, &nq);
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
@@ -570,35 +722,14 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     psi_ctx_init(&px, &cfg, np, nq, nbins);
     psi_accs_clear(&pacc);
 
-    for (b = 0; b < nbins; ++b) {
-        uint64_t pb = p[b], qb = q[b];
-        mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np), n;
-        int a_big = mon_u128_cmp(a, c) >= 0;
-        n = a_big ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
-        if (want & WANT_TV) tvnum = mon_u128_add(tvnum, n);
-        if ((want & WANT_JS) && !mon_u128_is_zero(n)) {
-            mon_u128 s = mon_u128_add(a, c);
-            if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), s) < 0) {
-                series_term(js_acc, n, s, mon_drift_js_g);
-            } else {
-                mon_u128 x = a_big ? a : c, y = a_big ? c : a;
-                if (mon_u128_is_zero(y)) {
-                    /* log2(2X/X) = 1 exactly: T_b = X */
-                    mon_w_add_shifted128(js_acc, ACC_LIMBS, x, 128 + ACC_EXTRA);
-                } else {
-                    mon_u128 lp, lq;
-                    psi_need_ltot(&px);
-                    lp = mon_u128_add(mon_drift_log2_u64(pb), px.lnq);
-                    lq = mon_u128_add(mon_drift_log2_u64(qb), px.lnp);
-                    if (a_big)
-                        js_logs(js_acc, a, c, lp, lq, s);
-                    else
-                        js_logs(js_acc, c, a, lq, lp, s);
-                }
-            }
-        }
-        if (want & WANT_PSI) psi_bin(&px, &pacc, pb, qb, a, c, n);
-    }
+    if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
+        drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_LAPLACE, &px, &pacc, js_acc,
+                   &tvnum);
+    else if (want == (WANT_TV | WANT_JS | WANT_PSI))
+        drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_FLOOR, &px, &pacc, js_acc,
+                   &tvnum);
+    else
+        drift_bins(p, q, nbins, want, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
 
     dd = mon_u128_mul64(np, nq);
     if (want & WANT_TV) {
@@ -632,6 +763,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
             if (mon_u128_cmp(rem, mon_u128_make(0, r)) > 0) ++r;
             out->js_distance_raw = r;
         }
+        js_fp_finish(js_acc, dd, js, &out->js_fp, &out->js_distance_fp);
     }
     if (want & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
     out->total_actual = np;
@@ -663,6 +795,17 @@ mon_status mon_drift_js(const uint64_t *p, const uint64_t *q, size_t nbins, mon_
     if (!MON_ALIGNED_U64(js_raw) || !MON_ALIGNED_U64(distance_raw)) return MON_E_ALIGN;
     if (js_raw) *js_raw = r.js_raw;
     if (distance_raw) *distance_raw = r.js_distance_raw;
+    return MON_OK;
+}
+
+mon_status mon_drift_js_fp(const uint64_t *p, const uint64_t *q, size_t nbins, mon_drift_fp *js,
+                           mon_drift_fp *distance)
+{
+    mon_drift_result r;
+    mon_status st = drift_core(p, q, nbins, NULL, WANT_JS, &r);
+    if (st != MON_OK) return st;
+    if (js) *js = r.js_fp;
+    if (distance) *distance = r.js_distance_fp;
     return MON_OK;
 }
 
@@ -698,7 +841,7 @@ mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, 
         mon_u128 a = mon_u128_mul64(pb, nq), c = mon_u128_mul64(qb, np);
         mon_u128 n = mon_u128_cmp(a, c) >= 0 ? mon_u128_sub(a, c) : mon_u128_sub(c, a);
         psi_accs_clear(&acc);
-        psi_bin(&px, &acc, pb, qb, a, c, n);
+        psi_bin(&px, &acc, cfg.smoothing, pb, qb, a, c, n);
         contrib_raw[b] = psi_total(&px, &acc);
     }
     return MON_OK;

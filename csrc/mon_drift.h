@@ -15,6 +15,13 @@
  *   JS dist  : js_distance_raw = nearest integer to sqrt(js_raw), i.e. sqrt(JS) in 2^-63 units;
  *              |error| < 2^-56 sqrt(JS) + 2^-63, also for near-identical inputs.
  *   PSI      : psi_raw ~ PSI * 2^64 (natural log), |error| < 2^-58 * max(1, PSI).
+ * JS divergence and distance also come as binary floating values (mon_drift_fp: mant * 2^exp2,
+ * mant in [2^63, 2^64), or mant 0 for exactly 0) with a *relative* error < 2^-54 however small
+ * the value (js_raw's fixed step of 2^-126, and sqrt's 2^-63, are coarse next to JS ~ 1e-31 of
+ * near-identical inputs; these are not):
+ *   js_fp          : JS, from js_raw (truncated to 64 bits) when js_raw >= 2^64, else the
+ *                    accumulated sum divided again at a finer scale (truncated to 64 bits);
+ *   js_distance_fp : floor(sqrt) of js_fp's value to 63 bits, normalised to 64 bits.
  * (Derivations in docs/drift_metrics.md; measured errors are ~1e-19.)
  * Identical inputs give exactly 0 for every metric; TV and JS are exactly symmetric.
  *
@@ -64,6 +71,12 @@ typedef struct mon_psi_options {
 } mon_psi_options;
 
 /* All metrics of one pair of count vectors (see the raw formats above). */
+/* A non-negative binary floating value mant * 2^exp2; mant is 0 (value 0) or in [2^63, 2^64). */
+typedef struct mon_drift_fp {
+    uint64_t mant;
+    int32_t exp2;
+} mon_drift_fp;
+
 typedef struct mon_drift_result {
     mon_u128 tv_raw;
     mon_u128 tv_num;
@@ -71,8 +84,10 @@ typedef struct mon_drift_result {
     mon_u128 js_raw;
     uint64_t js_distance_raw;
     mon_u128 psi_raw;
-    uint64_t total_actual;   /* N_P */
-    uint64_t total_expected; /* N_Q */
+    uint64_t total_actual;       /* N_P */
+    uint64_t total_expected;     /* N_Q */
+    mon_drift_fp js_fp;          /* JS (bits), relative error < 2^-54 */
+    mon_drift_fp js_distance_fp; /* sqrt(JS), relative error < 2^-54 */
 } mon_drift_result;
 
 /* Total variation distance between p (actual) and q (expected).
@@ -89,6 +104,11 @@ mon_status mon_drift_tv(const uint64_t *p, const uint64_t *q, size_t nbins, mon_
  * Either output may be NULL. Statuses as mon_drift_tv. */
 mon_status mon_drift_js(const uint64_t *p, const uint64_t *q, size_t nbins, mon_u128 *js_raw,
                         uint64_t *distance_raw);
+
+/* JS divergence and distance as mon_drift_fp (relative accuracy, see above); either output may be
+ * NULL. Statuses as mon_drift_tv. */
+mon_status mon_drift_js_fp(const uint64_t *p, const uint64_t *q, size_t nbins, mon_drift_fp *js,
+                           mon_drift_fp *distance);
 
 /* PSI(actual, expected) in nats, 2^-64 units. opt NULL means Laplace smoothing.
  * Statuses as mon_drift_tv, plus MON_E_VALUE for an unknown smoothing or a bad epsilon. */

@@ -5,7 +5,9 @@ arithmetic only, so the raw results are identical on every platform. The floats 
 derived from those raw integers by a correctly rounded conversion (Python's ``int / int``):
 
 - ``tv = tv_num / tv_den`` is the exact rational TV, correctly rounded to a float;
-- ``js = js_raw / 2**JS_FRAC_BITS``, ``js_distance = js_distance_raw / 2**JS_DISTANCE_FRAC_BITS``,
+- ``js = js_mant * 2**js_exp2`` and ``js_distance = js_distance_mant * 2**js_distance_exp2`` (the
+  core's relative-precision forms: relative error < 2**-54 however small JS is; the fixed-point
+  ``js_raw`` / 2**126 and ``js_distance_raw`` / 2**63 are kept as the certified raw values),
   ``psi = psi_raw / 2**PSI_FRAC_BITS``.
 
 ``p``/``actual`` is the current window, ``q``/``expected`` the reference. Counts are 1-D sequences
@@ -69,22 +71,29 @@ _I64 = np.dtype(np.int64)
 
 
 def _result_struct() -> tuple[struct.Struct, tuple[str, ...]]:
-    """A struct.Struct reading every uint64 word of mon_drift_result, built from the C layout
-    (ffi.offsetof / ffi.sizeof), so nothing about the layout is retyped here."""
-    words: dict[int, str] = {}
+    """A struct.Struct reading every uint64 word (and the int32 exponents) of mon_drift_result,
+    built from the C layout (ffi.offsetof / ffi.sizeof), so nothing about the layout is retyped
+    here; one unpack reads the whole result."""
+    words: dict[int, tuple[str, str, int]] = {}
     for field in ("tv_raw", "tv_num", "tv_den", "js_raw", "psi_raw"):
         base = ffi.offsetof("mon_drift_result", field)
-        words[base + ffi.offsetof("mon_u128", "hi")] = field + ".hi"
-        words[base + ffi.offsetof("mon_u128", "lo")] = field + ".lo"
+        words[base + ffi.offsetof("mon_u128", "hi")] = (field + ".hi", "Q", 8)
+        words[base + ffi.offsetof("mon_u128", "lo")] = (field + ".lo", "Q", 8)
     for field in ("js_distance_raw", "total_actual", "total_expected"):
-        words[ffi.offsetof("mon_drift_result", field)] = field
+        words[ffi.offsetof("mon_drift_result", field)] = (field, "Q", 8)
+    assert ffi.sizeof("int32_t") == 4
+    for field in ("js_fp", "js_distance_fp"):
+        base = ffi.offsetof("mon_drift_result", field)
+        words[base + ffi.offsetof("mon_drift_fp", "mant")] = (field + ".mant", "Q", 8)
+        words[base + ffi.offsetof("mon_drift_fp", "exp2")] = (field + ".exp2", "i", 4)
     fmt = "="
     pos = 0
     names = []
     for off in sorted(words):
-        fmt += "x" * (off - pos) + "Q"
-        pos = off + 8
-        names.append(words[off])
+        name, code, width = words[off]
+        fmt += "x" * (off - pos) + code
+        pos = off + width
+        names.append(name)
     fmt += "x" * (ffi.sizeof("mon_drift_result") - pos)
     return struct.Struct(fmt), tuple(names)
 
@@ -98,6 +107,17 @@ _TVD_HI, _TVD_LO = _RESULT_INDEX["tv_den.hi"], _RESULT_INDEX["tv_den.lo"]
 _JS_HI, _JS_LO = _RESULT_INDEX["js_raw.hi"], _RESULT_INDEX["js_raw.lo"]
 _PSI_HI, _PSI_LO = _RESULT_INDEX["psi_raw.hi"], _RESULT_INDEX["psi_raw.lo"]
 _JSD = _RESULT_INDEX["js_distance_raw"]
+_JSM = _RESULT_INDEX["js_fp.mant"]
+_JSE = _RESULT_INDEX["js_fp.exp2"]
+_JSDM = _RESULT_INDEX["js_distance_fp.mant"]
+_JSDE = _RESULT_INDEX["js_distance_fp.exp2"]
+
+
+def _fp_value(mant: int, exp2: int) -> float:
+    """mant * 2**exp2, correctly rounded (Python's int / int)."""
+    if exp2 >= 0:
+        return float(mant << exp2)
+    return mant / (1 << -exp2)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -110,6 +130,11 @@ class DriftScores:
     ``tv = tv_num / tv_den`` (exact TV, correctly rounded), ``js = js_raw / 2**JS_FRAC_BITS``,
     ``js_distance = js_distance_raw / 2**JS_DISTANCE_FRAC_BITS``,
     ``psi = psi_raw / 2**PSI_FRAC_BITS``; ``tv_raw = round(TV * 2**TV_FRAC_BITS)``.
+
+    ``js`` and ``js_distance`` come from the relative-precision outputs when present:
+    ``js = js_mant * 2**js_exp2`` and ``js_distance = js_distance_mant * 2**js_distance_exp2``
+    (the C core's ``mon_drift_fp``, relative error < 2**-54 even for near-identical inputs, where
+    the fixed steps of ``js_raw`` and ``js_distance_raw`` are too coarse).
     """
 
     tv_raw: int
@@ -118,6 +143,10 @@ class DriftScores:
     js_raw: int
     js_distance_raw: int
     psi_raw: int
+    js_mant: int | None = None
+    js_exp2: int = 0
+    js_distance_mant: int | None = None
+    js_distance_exp2: int = 0
 
     TV_FRAC_BITS: ClassVar[int] = _TV_BITS
     JS_FRAC_BITS: ClassVar[int] = _JS_BITS
@@ -131,12 +160,17 @@ class DriftScores:
 
     @property
     def js(self) -> float:
-        """Jensen-Shannon divergence in bits, in [0, 1]."""
+        """Jensen-Shannon divergence in bits, in [0, 1] (relative error < 2**-54)."""
+        if self.js_mant is not None:
+            return _fp_value(self.js_mant, self.js_exp2)
         return self.js_raw / _JS_SCALE
 
     @property
     def js_distance(self) -> float:
-        """Jensen-Shannon distance sqrt(js) (scipy's jensenshannon with base=2)."""
+        """Jensen-Shannon distance sqrt(js) (scipy's jensenshannon with base=2), relative error
+        < 2**-54."""
+        if self.js_distance_mant is not None:
+            return _fp_value(self.js_distance_mant, self.js_distance_exp2)
         return self.js_distance_raw / _JSD_SCALE
 
     @property
@@ -169,13 +203,22 @@ class DriftScores:
 
 
 _NEW = object.__new__
-(_SET_TVR, _SET_TVN, _SET_TVD, _SET_JS, _SET_JSD, _SET_PSI) = (
+(_SET_TVR, _SET_TVN, _SET_TVD, _SET_JS, _SET_JSD, _SET_PSI, _SET_JSM, _SET_JSE, _SET_JSDM, _SET_JSDE) = (
     DriftScores.__dict__[f].__set__ for f in DriftScores.__slots__
 )
 
 
 def _make_scores(
-    tv_raw: int, tv_num: int, tv_den: int, js_raw: int, jsd_raw: int, psi_raw: int
+    tv_raw: int,
+    tv_num: int,
+    tv_den: int,
+    js_raw: int,
+    jsd_raw: int,
+    psi_raw: int,
+    js_mant: int,
+    js_exp2: int,
+    jsd_mant: int,
+    jsd_exp2: int,
 ) -> DriftScores:
     """DriftScores(...) without the frozen dataclass __init__'s per-field object.__setattr__
     (half the cost on the hot path); same object, fields set once through the slot
@@ -187,6 +230,10 @@ def _make_scores(
     _SET_JS(o, js_raw)
     _SET_JSD(o, jsd_raw)
     _SET_PSI(o, psi_raw)
+    _SET_JSM(o, js_mant)
+    _SET_JSE(o, js_exp2)
+    _SET_JSDM(o, jsd_mant)
+    _SET_JSDE(o, jsd_exp2)
     return o
 
 
@@ -453,6 +500,10 @@ def drift_scores(
         (w[_JS_HI] << 64) | w[_JS_LO],
         w[_JSD],
         (w[_PSI_HI] << 64) | w[_PSI_LO],
+        w[_JSM],
+        w[_JSE],
+        w[_JSDM],
+        w[_JSDE],
     )
 
 
@@ -475,15 +526,12 @@ def js(p: Counts, q: Counts, distance: bool = False) -> float:
     the JS distance (scipy's ``jensenshannon(p, q, base=2)``, accurate also for near-identical
     inputs)."""
     pp, qp, n, pa, qa = _pair(p, q, "p", "q")
-    raw = ffi.new("mon_u128 *")
-    dist = ffi.new("uint64_t *")
-    status = lib.mon_drift_js(pp, qp, n, raw, dist)
+    out = ffi.new("mon_drift_fp[2]")
+    status = lib.mon_drift_js_fp(pp, qp, n, out, out + 1)
     if status != 0:
         _fail(status, pa, qa, "p", "q", "js")
-    if distance:
-        return int(dist[0]) / _JSD_SCALE
-    r: int = (raw.hi << 64) | raw.lo
-    return r / _JS_SCALE
+    v = out[1] if distance else out[0]
+    return _fp_value(int(v.mant), int(v.exp2))
 
 
 def psi(
@@ -598,6 +646,10 @@ def raw_drift_scores(
         _u128_of(res.js_raw),
         int(res.js_distance_raw),
         _u128_of(res.psi_raw),
+        int(res.js_fp.mant),
+        int(res.js_fp.exp2),
+        int(res.js_distance_fp.mant),
+        int(res.js_distance_fp.exp2),
     )
     return scores, int(res.total_actual), int(res.total_expected)
 

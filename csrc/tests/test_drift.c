@@ -420,6 +420,67 @@ static void test_psi_bins(void)
     CHECK_STATUS(mon_drift_psi_bins(a, e, 0, NULL, bins), MON_E_LENGTH);
 }
 
+/* JS and its distance as mon_drift_fp (relative accuracy): known answers, so that the 16-target
+ * cross matrix checks these bits too (the values are the ones x86-64 computes; tests/unit/
+ * test_drift_relative.py checks them against mpmath). */
+static void test_js_fp(void)
+{
+    static const struct {
+        uint64_t p[4], q[4];
+        size_t n;
+        uint64_t jm;
+        int32_t je;
+        uint64_t dm;
+        int32_t de;
+    } k[] = {
+        {{UINT64_C(1) << 50, (UINT64_C(1) << 50) + 1},
+         {(UINT64_C(1) << 50) + 1, UINT64_C(1) << 50},
+         2,
+         UINT64_C(0xb8aa3b295c17c290),
+         -166,
+         UINT64_C(0xd96d274c04527af2),
+         -115},
+        {{3, 4, 5},
+         {3, 5, 4},
+         3,
+         UINT64_C(0xdb5093ae0b637182),
+         -71,
+         UINT64_C(0xa78c4126181ad1a2),
+         -67},
+        {{1, 0}, {0, 1}, 2, UINT64_C(0x8000000000000000), -63, UINT64_C(0x8000000000000000), -63},
+        {{1, 1}, {2, 0}, 2, UINT64_C(0x9f5fd8a9063e3491), -65, UINT64_C(0x8ed40b712e1cabfa), -64},
+        {{UINT64_C(100000000000000), UINT64_C(100000000000001), UINT64_C(100000000000002),
+          UINT64_C(100000000000003)},
+         {UINT64_C(100000000000000), UINT64_C(100000000000001), UINT64_C(100000000000003),
+          UINT64_C(100000000000003)},
+         4,
+         UINT64_C(0x8929991d4687a4e6),
+         -161,
+         UINT64_C(0x848087c8506b2c54),
+         -112},
+    };
+    size_t i;
+    for (i = 0; i < sizeof k / sizeof k[0]; ++i) {
+        mon_drift_result r;
+        mon_drift_fp j, d;
+        CHECK_STATUS(mon_drift_scores(k[i].p, k[i].q, k[i].n, NULL, &r), MON_OK);
+        CHECK(r.js_fp.mant == k[i].jm && r.js_fp.exp2 == k[i].je);
+        CHECK(r.js_distance_fp.mant == k[i].dm && r.js_distance_fp.exp2 == k[i].de);
+        CHECK_STATUS(mon_drift_js_fp(k[i].p, k[i].q, k[i].n, &j, &d), MON_OK);
+        CHECK(j.mant == k[i].jm && j.exp2 == k[i].je && d.mant == k[i].dm && d.exp2 == k[i].de);
+    }
+    {
+        /* identical inputs: exactly 0; NULL outputs allowed; errors as mon_drift_js */
+        uint64_t p[2] = {5, 7};
+        mon_drift_fp j;
+        CHECK_STATUS(mon_drift_js_fp(p, p, 2, &j, NULL), MON_OK);
+        CHECK(j.mant == 0 && j.exp2 == 0);
+        CHECK_STATUS(mon_drift_js_fp(p, p, 2, NULL, NULL), MON_OK);
+        CHECK_STATUS(mon_drift_js_fp(NULL, p, 2, &j, NULL), MON_E_NULL);
+        CHECK_STATUS(mon_drift_js_fp(p, p, 0, &j, NULL), MON_E_LENGTH);
+    }
+}
+
 int main(void)
 {
     test_wide();
@@ -430,5 +491,6 @@ int main(void)
     test_errors();
     test_floor_known();
     test_psi_bins();
+    test_js_fp();
     MON_TEST_MAIN_END();
 }

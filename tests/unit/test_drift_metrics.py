@@ -512,7 +512,21 @@ def test_result_object() -> None:
     assert "tv=1.0" in repr(s)
     with pytest.raises(AttributeError):
         s.tv_raw = 0  # type: ignore[misc]
-    assert s == DriftScores(s.tv_raw, s.tv_num, s.tv_den, s.js_raw, s.js_distance_raw, s.psi_raw)
+    assert s == DriftScores(
+        s.tv_raw,
+        s.tv_num,
+        s.tv_den,
+        s.js_raw,
+        s.js_distance_raw,
+        s.psi_raw,
+        s.js_mant,
+        s.js_exp2,
+        s.js_distance_mant,
+        s.js_distance_exp2,
+    )
+    # without the relative-precision fields the floats come from the fixed-point raw values
+    t = DriftScores(s.tv_raw, s.tv_num, s.tv_den, s.js_raw, s.js_distance_raw, s.psi_raw)
+    assert (t.js, t.js_distance) == (1.0, 1.0)
 
 
 # ---- bit identity across builds -------------------------------------------------------------
