@@ -501,6 +501,16 @@ static void test_bin_select_drift_paths(void)
     ST(mon_drift_js, mon_drift_js(p, q, 0, &raw, NULL), MON_E_LENGTH);
     ST(mon_drift_js, mon_drift_js(zero, q, 3, &raw, NULL), MON_E_EMPTY);
     ST(mon_drift_js, mon_drift_js(p, huge, 2, &raw, NULL), MON_E_OVERFLOW);
+    {
+        mon_drift_fp jfp, dfp;
+        ST(mon_drift_js_fp, mon_drift_js_fp(p, q, 3, &jfp, &dfp), MON_OK);
+        ST(mon_drift_js_fp, mon_drift_js_fp(p, NULL, 3, &jfp, NULL), MON_E_NULL);
+        ST(mon_drift_js_fp, mon_drift_js_fp((const uint64_t *)mis(store), q, 3, &jfp, NULL),
+           MON_E_ALIGN);
+        ST(mon_drift_js_fp, mon_drift_js_fp(p, q, 0, &jfp, NULL), MON_E_LENGTH);
+        ST(mon_drift_js_fp, mon_drift_js_fp(zero, q, 3, &jfp, NULL), MON_E_EMPTY);
+        ST(mon_drift_js_fp, mon_drift_js_fp(p, huge, 2, NULL, &dfp), MON_E_OVERFLOW);
+    }
     ST(mon_drift_psi, mon_drift_psi(p, q, 3, &opt, &raw), MON_OK);
     ST(mon_drift_psi, mon_drift_psi(p, NULL, 3, NULL, &raw), MON_E_NULL);
     ST(mon_drift_psi, mon_drift_psi(p, q, 3, (const mon_psi_options *)mis(store), &raw),
