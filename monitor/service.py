@@ -38,7 +38,7 @@ from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
 from .errors import InvalidArgumentError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
-from .latency.window import RING_MAX_SLOTS
+from .latency.window import RING_MAX_SLOTS, TickClock
 from .logs import StructuredLogger
 from .snapshot import (
     QUANTILES,
@@ -61,9 +61,11 @@ _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
-def _tick(t: float) -> int:
-    ns = int(t * 1e9)
-    return ns if ns > 0 else 0
+def _float_or_nan(t: Any) -> float:
+    try:
+        return float(t)
+    except Exception:
+        return _NAN
 
 
 class _Stage:
@@ -108,6 +110,7 @@ class Observation:
         "_latency_ms",
         "_error_category",
         "context",
+        "_tick0",
     )
 
     def __init__(
@@ -131,7 +134,8 @@ class Observation:
         self.prediction: Any = None
         self.confidence: Any = None
         self.fields: dict[str, Any] | None = None
-        self._t0: float | None = None  # set once the request is counted in flight
+        self._t0: Any = None  # the clock reading at entry (set once counted in flight)
+        self._tick0 = -1  # the tick at entry; -1 before entry, -2 once ended
         self._outcome = 0  # 0 ok, 1 fail, 2 drop
         self._category: ErrorCategory | None = None
         self._error_type: str | None = None
@@ -193,14 +197,20 @@ class Observation:
         self._error_message = message
 
     def __enter__(self) -> Observation:
+        # Counted in flight whatever the clock does (a bad reading uses the newest tick; its
+        # latency is then invalid); from here on the request always ends counted.
         svc = self._svc
+        if self._tick0 != -1:  # entered twice (or after its end): counted, not begun again
+            svc._count_internal_error()
+            return self
         try:
             t = svc._clock()
-            ns = int(t * 1e9)
-            svc._begin(ns if ns > 0 else 0)
-            self._t0 = t
-        except Exception:  # a broken clock must not break the request
-            svc._count_internal_error()
+        except Exception:
+            t = _NAN
+        tick = svc._tick_of(t)
+        svc._begin(tick)
+        self._tick0 = tick
+        self._t0 = t
         return self
 
     def __exit__(
@@ -209,7 +219,9 @@ class Observation:
         ev: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # Returns None: the request's own exception, if any, always propagates.
+        # Returns None: the request's own exception, if any, always propagates. A failure of
+        # the monitor is counted; a BaseException raised inside it (e.g. KeyboardInterrupt, a
+        # categoriser rule raising SystemExit) propagates, after the request was counted.
         try:
             self._svc._finish(self, ev)
         except Exception:
@@ -345,7 +357,19 @@ class ServiceMonitor:
         except TypeError as exc:
             raise InvalidArgumentError(f"latency_config: {exc}") from None
 
-        start = _tick(clock())
+        try:
+            t_start = clock()
+            start = math.floor(t_start * 1e9)
+        except Exception as exc:  # NaN, inf, not a number, the clock raising
+            raise InvalidArgumentError(
+                f"clock() must return finite monotonic seconds; its first reading failed: {exc!r}"
+            ) from None
+        start = min(max(start, 0), 2**64 - 1)
+        # One clock-to-tick conversion for the counters and the latency windows (forward jumps,
+        # steps back and non-finite readings: see TickClock); tolerance = one slot, >= 1 s.
+        self._ticks = TickClock(clock, start, max(slot_ticks, _NS))
+        self._tick_of = self._ticks.tick_of
+        self._now = self._ticks.now
         self._counters = counters = ServiceCounters(slot_ticks, start, slots)
         # Bound once: the request path calls these directly.
         self._begin = counters.begin
@@ -445,7 +469,7 @@ class ServiceMonitor:
     def reject(self, request_id: str | None = None, reason: str | None = None) -> None:
         """Count a request received and dropped at admission (never in flight)."""
         try:
-            self._counters.reject(_tick(self._clock()))
+            self._counters.reject(self._now())
             if self._logger is not None:
                 self._logger.log(
                     "request_rejected",
@@ -463,7 +487,7 @@ class ServiceMonitor:
         """Count an error that does not finish a request, e.g. a business-logic error found
         downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
-        self._counters.error(_tick(self._clock()), cat.code)
+        self._counters.error(self._now(), cat.code)
         if self._logger is not None:
             self._logger.log(
                 "late_error",
@@ -476,66 +500,110 @@ class ServiceMonitor:
             )
 
     def _finish(self, obs: Observation, exc: BaseException | None) -> None:
-        t0 = obs._t0
-        if t0 is None:  # never entered, or entering failed: nothing in flight to end
+        tick0 = obs._tick0
+        if tick0 < 0:  # never entered, or ended already: nothing in flight to end
             self._count_internal_error()
             return
-        obs._t0 = None  # a second exit is refused here, not miscounted
-        t1 = self._clock()
-        latency_s = t1 - t0
-        ns = int(latency_s * 1e9)
-        tick = int(t1 * 1e9)
-        if tick < 0:
-            tick = 0
-        self._record_latency(tick, ns if ns > 0 else 0)
+        obs._tick0 = -2  # a second exit is refused here, not miscounted
+        tick = tick0
+        ended = False
+        try:
+            tick, latency_ms = self._end_time(obs, tick0)
+            status, event, level, category = self._outcome(obs, exc, tick)
+            ended = True
+        finally:
+            if not ended:  # the monitor itself raised: the request still ends, counted
+                self._end_anyway(obs, exc, tick)
+        if status != 0:
+            self._count_internal_error()
+        obs._latency_ms = latency_ms
+        obs._error_category = category
+        self._after(obs, event, level, category, latency_ms)
+
+    def _end_anyway(self, obs: Observation, exc: BaseException | None, tick: int) -> None:
+        """End a request whose accounting raised: processed if it succeeded, dropped if it was
+        dropped or interrupted, failed (the categoriser's default category) if it raised."""
+        if exc is None and obs._outcome == 0:
+            self._ok(tick)
+        elif obs._outcome == 2 or (exc is not None and not isinstance(exc, Exception)):
+            self._drop(tick)
+        else:
+            self._fail(tick, self._cat_codes[self._categoriser.default])
+
+    def _end_time(self, obs: Observation, tick0: int) -> tuple[int, float]:
+        """The tick of the end and the latency in ms (NaN when unknown), the latency recorded
+        (or counted invalid): the elapsed ticks when both readings were finite and in order."""
+        try:
+            t1 = self._clock()
+        except Exception:
+            t1 = _NAN
+        tick = self._tick_of(t1)
+        try:
+            ok = 0.0 <= t1 - obs._t0 < _INF  # NaN, inf, a step back, a non-number: not ok
+        except Exception:
+            ok = False
+        if ok:
+            ns = tick - tick0
+            self._record_latency(tick, ns)
+            return tick, ns / 1e6
+        self._latency.record_invalid_at(tick)
+        if not (-_INF < _float_or_nan(t1) < _INF and -_INF < _float_or_nan(obs._t0) < _INF):
+            self._count_internal_error()  # a broken clock reading (a step back is not one)
+        return tick, _NAN
+
+    def _outcome(
+        self, obs: Observation, exc: BaseException | None, tick: int
+    ) -> tuple[int, str, str, ErrorCategory | None]:
+        """Count the request's end: (C status, log event, level, category)."""
         category: ErrorCategory | None = None
         if exc is not None:
+            obs._error_type = type(exc).__name__
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
-                status = self._drop(tick)
-                event, level = "prediction_dropped", "warning"
-                obs._error_type = type(exc).__name__
-            else:
+                return self._drop(tick), "prediction_dropped", "warning", None
+            try:
                 ctx: dict[str, Any] = dict(obs.context or {})
                 ctx["stage"] = obs.stage_name
                 ctx["request_id"] = obs.request_id
                 category = self._categoriser.categorise(exc, ctx)
-                status = self._fail(tick, self._cat_codes[category])
-                event, level = "prediction_error", "error"
-                obs._error_type = type(exc).__name__
-                try:
-                    obs._error_message = str(exc)
-                except Exception:
-                    obs._error_message = "<unprintable exception>"
-        elif obs._outcome == 2:
-            status = self._drop(tick)
-            event, level = "prediction_dropped", "warning"
-        elif obs._outcome == 1:
+                code = self._cat_codes[category]
+            except Exception:  # a broken context mapping or categoriser: the default category
+                self._count_internal_error()
+                category = self._categoriser.default
+                code = self._cat_codes[category]
+            status = self._fail(tick, code)
+            try:
+                obs._error_message = str(exc)
+            except Exception:
+                obs._error_message = "<unprintable exception>"
+            return status, "prediction_error", "error", category
+        if obs._outcome == 2:
+            return self._drop(tick), "prediction_dropped", "warning", None
+        if obs._outcome == 1:
             category = obs._category
             assert category is not None
-            status = self._fail(tick, self._cat_codes[category])
-            event, level = "prediction_error", "error"
+            return self._fail(tick, self._cat_codes[category]), "prediction_error", "error", category
+        p, c = obs.prediction, obs.confidence
+        # Fast path for the common outputs (None, int, finite float, confidence at or above the
+        # threshold); anything else goes through categorise_output.
+        if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
+            c is None or (type(c) is float and self._conf_lo <= c < _INF)
+        ):
+            bad = None
         else:
-            p, c = obs.prediction, obs.confidence
-            # Fast path for the common outputs (None, int, finite float, confidence at or
-            # above the threshold); anything else goes through categorise_output.
-            if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
-                c is None or (type(c) is float and self._conf_lo <= c < _INF)
-            ):
-                bad = None
-            else:
+            try:
                 bad = self._categoriser.categorise_output(p, c)
-            if bad is None:
-                status = self._ok(tick)
-                event, level = "prediction_complete", "info"
-            else:
-                category, obs._error_type, obs._error_message = bad
-                status = self._fail(tick, self._cat_codes[category])
-                event, level = "prediction_error", "error"
-        if status != 0:
-            self._count_internal_error()
-        latency_ms = latency_s * 1000.0
-        obs._latency_ms = latency_ms
-        obs._error_category = category
+            except Exception:  # counted; the request itself succeeded
+                self._count_internal_error()
+                bad = None
+        if bad is None:
+            return self._ok(tick), "prediction_complete", "info", None
+        category, obs._error_type, obs._error_message = bad
+        return self._fail(tick, self._cat_codes[category]), "prediction_error", "error", category
+
+    def _after(
+        self, obs: Observation, event: str, level: str, category: ErrorCategory | None, latency_ms: float
+    ) -> None:
+        """Drift update and the log line of a counted request (failures counted, not raised)."""
         if (
             self._drift is not None
             and obs.features is not None
@@ -598,8 +666,13 @@ class ServiceMonitor:
 
     def snapshot(self) -> Snapshot:
         """The four signals now, as one frozen :class:`Snapshot`."""
-        now_s = self._clock()
-        now = _tick(now_s)
+        try:
+            now_s = self._clock()
+        except Exception:
+            now_s = _NAN
+        now = self._tick_of(now_s)
+        if not -_INF < _float_or_nan(now_s) < _INF:
+            now_s = now / 1e9  # a broken reading: the snapshot is at the newest tick
         tot = self._counters.totals()
         win = self._counters.window(now)
         w = win.counts

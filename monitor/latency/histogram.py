@@ -35,7 +35,6 @@ from .layout import (
     STRICT_FLAG,
     U64_MAX,
     UNIT_CODES,
-    UNIT_NS,
     HistogramBucket,
     HistogramLayout,
     HistogramStats,
@@ -48,6 +47,7 @@ from .layout import (
     histogram_layout,
     scale_for,
 )
+from .values import latency_arrays, latency_ns
 
 
 @functools.lru_cache(maxsize=1024)
@@ -99,54 +99,59 @@ def reject_value(value: object, unit: str) -> None:
 
 
 def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
-    """Python ints out of the C range, floats given in ns, numpy scalars and non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
-    if isinstance(value, (int, np.integer)):
-        v = int(value) * UNIT_NS[unit]
-        if 0 <= v <= U64_MAX:
-            lib.mon_hist_record(h, v)
-            return
-    else:
-        u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
-        if lib.mon_hist_record_f64(h, float(value), u) == 0 or not strict:
-            return
+    """Every value that is not an exact ``int`` (``record_ns``) or ``float`` (the others):
+    converted exactly by :func:`~monitor.latency.values.latency_ns` or refused."""
+    ns = latency_ns(value, unit)
+    if ns is not None:
+        lib.mon_hist_record(h, ns)
+        return
     if strict:
         reject_value(value, unit)
     lib.mon_hist_add_invalid(h, 1)
 
 
+_NS_CODE = int(lib.MON_HIST_NS)
+_MANY = {
+    "f": (lib.mon_hist_record_many_f64, "double *"),
+    "i": (lib.mon_hist_record_many_i64, "int64_t *"),
+    "u": (lib.mon_hist_record_many_u64, "uint64_t *"),
+    "ns": (lib.mon_hist_record_many_u64, "uint64_t *"),
+}
+
+
+def _reject_many(bad: int, n: int) -> None:
+    raise InvalidArgumentError(
+        f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
+    )
+
+
 def record_many_into(h: Any, values: Any, unit: str, strict: bool) -> int:
-    u = UNIT_CODES.get(unit)
-    if u is None:
-        raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
-    if strict:
-        u |= STRICT_FLAG
-    arr = np.asarray(values)
-    kind = arr.dtype.kind
-    if kind == "f":
-        arr = np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_f64, "double *"
-    elif kind == "i":
-        arr = np.ascontiguousarray(arr, dtype=np.int64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_i64, "int64_t *"
-    elif kind == "u":
-        arr = np.ascontiguousarray(arr, dtype=np.uint64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_u64, "uint64_t *"
-    else:
-        raise InvalidArgumentError(
-            f"record_many expects an integer or float array, got dtype {arr.dtype} "
-            "(convert timedelta64 with .astype('int64') in ns)"
-        )
-    n = arr.shape[0]
-    if n == 0:
-        return 0
-    bad = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), n, u))
-    if bad and strict:
-        raise InvalidArgumentError(
-            f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
-        )
-    return bad
+    """Record an array-like of latencies; the number of invalid values (strict: raises and
+    records nothing)."""
+    parts, pre_bad = latency_arrays(values, unit)
+    return record_parts(h, parts, pre_bad, unit, strict)
+
+
+def record_parts(h: Any, parts: list[tuple[str, Any]], pre_bad: int, unit: str, strict: bool) -> int:
+    """Record the C-ready arrays of :func:`~monitor.latency.values.latency_arrays` (and count
+    its ``pre_bad`` invalid values); the number of invalid values (strict: raises, and records
+    nothing)."""
+    n = pre_bad + sum(int(a.shape[0]) for _, a in parts)
+    if strict and pre_bad:
+        _reject_many(pre_bad, n)
+    u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
+    bad = 0
+    for kind, arr in parts:
+        if arr.shape[0]:
+            fn, ctype = _MANY[kind]
+            code = _NS_CODE if kind == "ns" else u
+            got = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), arr.shape[0], code))
+            if got and strict:
+                _reject_many(got, n)
+            bad += got
+    if pre_bad:
+        lib.mon_hist_add_invalid(h, pre_bad)
+    return bad + pre_bad
 
 
 @functools.lru_cache(maxsize=256)
@@ -200,9 +205,9 @@ class LatencyHistogram:
     (the C core uses atomics and the cffi call releases the GIL).
     """
 
-    # No __slots__: when strict=False the instance binds record_us / record_ms / record_s
-    # directly to the C functions (functools.partial over the cffi function: no Python frame
-    # on the hot path; they return 0, or MON_E_VALUE when the value was counted as invalid).
+    # No __slots__ (subclasses and pickling rely on a __dict__). record_us/ms/s used to be
+    # bound straight to the C functions, which let cffi convert anything with __float__ (a
+    # timedelta64 of 5 ns became 5 ms): the methods now send only exact floats to C.
 
     def __init__(
         self,
@@ -251,13 +256,6 @@ class LatencyHistogram:
         self._u_ms = lib.MON_HIST_MS | flag
         self._u_s = lib.MON_HIST_S | flag
         self._qo: Any = None
-        if not strict:
-            for unit in ("us", "ms", "s"):
-                object.__setattr__(
-                    self,
-                    "record_" + unit,
-                    functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h),
-                )
 
     @classmethod
     def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
@@ -269,53 +267,52 @@ class LatencyHistogram:
         )
         return h
 
-    # ---- recording (hot paths: no validation beyond what the C call does) --------------------
+    # ---- recording (hot paths: an exact int / float goes straight to C; anything else is
+    # converted exactly, or refused, by monitor.latency.values) -------------------------------
     def record_ns(self, value: int) -> None:
-        """Record one latency in integer nanoseconds."""
-        try:
-            self._rec(self._h, value)
-        except (OverflowError, TypeError):
-            self._slow(value, "ns")
+        """Record one latency in integer nanoseconds (any real number or timedelta is
+        converted exactly: see :mod:`monitor.latency.values`)."""
+        if value.__class__ is int:
+            try:
+                self._rec(self._h, value)
+                return
+            except OverflowError:  # negative or >= 2**64: counted invalid (strict: raised)
+                pass
+        record_slow(self._h, value, "ns", self._strict)
 
-    def record_us(self, value: float) -> Any:
+    def record_us(self, value: float) -> None:
         """Record one latency in microseconds (float or int)."""
-        try:
+        if value.__class__ is float:
             if self._rec_f64(self._h, value, self._u_us) and self._strict:
-                self._reject(value, "us")
-        except (OverflowError, TypeError):
-            self._slow(value, "us")
+                reject_value(value, "us")
+        else:
+            record_slow(self._h, value, "us", self._strict)
 
-    def record_ms(self, value: float) -> Any:
+    def record_ms(self, value: float) -> None:
         """Record one latency in milliseconds (float or int). NaN, infinities, negative values
         and values >= 2**64 ns are counted in :attr:`invalid` (``strict=True``: raised)."""
-        try:
+        if value.__class__ is float:
             if self._rec_f64(self._h, value, self._u_ms) and self._strict:
-                self._reject(value, "ms")
-        except (OverflowError, TypeError):
-            self._slow(value, "ms")
+                reject_value(value, "ms")
+        else:
+            record_slow(self._h, value, "ms", self._strict)
 
-    def record_s(self, value: float) -> Any:
+    def record_s(self, value: float) -> None:
         """Record one latency in seconds (float or int)."""
-        try:
+        if value.__class__ is float:
             if self._rec_f64(self._h, value, self._u_s) and self._strict:
-                self._reject(value, "s")
-        except (OverflowError, TypeError):
-            self._slow(value, "s")
+                reject_value(value, "s")
+        else:
+            record_slow(self._h, value, "s", self._strict)
 
     def record(self, value: float, unit: Unit = "ns") -> None:
         """Record one latency in ``unit``."""
-        if unit not in UNIT_CODES:
+        if not isinstance(unit, str) or unit not in UNIT_CODES:
             raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
         if unit == "ns" and isinstance(value, int):
             self.record_ns(value)
         else:
             getattr(self, "record_" + unit)(value)
-
-    def _reject(self, value: object, unit: str) -> None:
-        reject_value(value, unit)
-
-    def _slow(self, value: object, unit: str) -> None:
-        record_slow(self._h, value, unit, self._strict)
 
     def record_many(self, values: Any, unit: Unit = "ns") -> int:
         """Record an array of latencies (any numeric array-like; float arrays are converted
