@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import math
+import numbers
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -36,7 +37,7 @@ from . import signals
 from .article import PredictionMetrics, predict_with_metrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
-from .errors import InvalidArgumentError, MonitorError
+from .errors import InvalidArgumentError, InvalidTypeError, MonitorError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS, TickClock
 from .logs import StructuredLogger
@@ -247,9 +248,15 @@ class Observation:
 def _positive_number(name: str, v: Any, *, allow_none: bool = True) -> float | None:
     if v is None and allow_none:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r}")
-    return float(v)
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise InvalidTypeError(f"{name} must be a finite number > 0, got {type(v).__name__} {v!r:.40}")
+    try:
+        f = float(v)
+    except (OverflowError, ValueError, TypeError):  # e.g. 10**400
+        f = _INF
+    if not math.isfinite(f) or f <= 0:
+        raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r:.40}")
+    return f
 
 
 class ServiceMonitor:
@@ -288,16 +295,18 @@ class ServiceMonitor:
         trace_context: Callable[[], tuple[str, str] | None] | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
-            raise InvalidArgumentError(f"service must be a non-empty str, got {service!r}")
+            raise InvalidTypeError(f"service must be a non-empty str, got {service!r}")
         if not isinstance(model_version, str):
-            raise InvalidArgumentError(f"model_version must be a str, got {model_version!r}")
+            raise InvalidTypeError(f"model_version must be a str, got {model_version!r}")
         if not callable(clock):
-            raise InvalidArgumentError(f"clock must be callable (monotonic seconds), got {clock!r}")
+            raise InvalidTypeError(f"clock must be callable (monotonic seconds), got {clock!r}")
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
         # The latency window has one histogram per slot (allocated at once): it bounds the slots.
         max_slots = min(MAX_SLOTS, RING_MAX_SLOTS)
-        if isinstance(slots, bool) or not isinstance(slots, int) or not (1 <= slots <= max_slots):
+        if isinstance(slots, bool) or not isinstance(slots, int):
+            raise InvalidTypeError(f"slots must be an int in 1..{max_slots}, got {slots!r}")
+        if not (1 <= slots <= max_slots):
             raise InvalidArgumentError(
                 f"slots must be an int in 1..{max_slots} (the latency window keeps one histogram "
                 f"per slot), got {slots!r}"
@@ -319,7 +328,7 @@ class ServiceMonitor:
             )
         self._capacity_conc = capacity_concurrency
         if categoriser is not None and not isinstance(categoriser, Categoriser):
-            raise InvalidArgumentError(f"categoriser must be a Categoriser, got {categoriser!r}")
+            raise InvalidTypeError(f"categoriser must be a Categoriser, got {categoriser!r}")
         if categoriser is not None and confidence_threshold is not None:
             raise InvalidArgumentError(
                 "give either categoriser or confidence_threshold (set the threshold on the Categoriser)"
@@ -328,7 +337,7 @@ class ServiceMonitor:
         if drift is not None and not (
             callable(getattr(drift, "update", None)) and callable(getattr(drift, "evaluate", None))
         ):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"drift must be a DriftMonitor (with update() and evaluate()), got {drift!r}"
             )
         self._drift = drift
@@ -339,10 +348,10 @@ class ServiceMonitor:
         elif isinstance(logger, StructuredLogger):
             self._logger = logger
         else:
-            raise InvalidArgumentError(f"logger must be a StructuredLogger, None or False, got {logger!r}")
+            raise InvalidTypeError(f"logger must be a StructuredLogger, None or False, got {logger!r}")
         self._log_success = bool(log_success)
         if trace_context is not None and not callable(trace_context):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"trace_context must be a callable returning (trace_id, span_id) or None, "
                 f"got {trace_context!r}"
             )
@@ -351,7 +360,13 @@ class ServiceMonitor:
         self.model_version = model_version
         self._clock = clock
 
+        if latency_config is not None and not isinstance(latency_config, Mapping):
+            raise InvalidTypeError(
+                f"latency_config must be a mapping of LatencyHistogram keyword arguments, got {latency_config!r}"
+            )
         lat_kwargs = dict(latency_config or {})
+        if any(not isinstance(k, str) for k in lat_kwargs):
+            raise InvalidTypeError(f"latency_config keys must be str, got {sorted(map(repr, lat_kwargs))}")
         try:
             LatencyHistogram(**lat_kwargs)
         except TypeError as exc:
@@ -372,9 +387,9 @@ class ServiceMonitor:
         self._now = self._ticks.now
         self._counters = counters = ServiceCounters(slot_ticks, start, slots)
         # Bound once: the request path calls these directly.
-        self._begin = counters.begin
-        self._ok = counters.ok
-        self._drop = counters.drop
+        self._begin = counters.begin_raw  # ticks come from self._ticks: always valid
+        self._ok = counters.ok_raw
+        self._drop = counters.drop_raw
         self._fail = counters.fail_status  # codes come from ErrorCategory: no check needed
         self._slot_ticks = slot_ticks
         self._slots = slots
@@ -441,7 +456,7 @@ class ServiceMonitor:
         if fn is None:
             return functools.partial(self.instrument, stage=stage)
         if not callable(fn):
-            raise InvalidArgumentError(f"instrument() needs a callable, got {fn!r}")
+            raise InvalidTypeError(f"instrument() needs a callable, got {fn!r}")
 
         if inspect.iscoroutinefunction(fn):
             afn = cast(Callable[..., Awaitable[Any]], fn)
@@ -469,7 +484,7 @@ class ServiceMonitor:
     def reject(self, request_id: str | None = None, reason: str | None = None) -> None:
         """Count a request received and dropped at admission (never in flight)."""
         try:
-            self._counters.reject(self._now())
+            self._counters.reject_raw(self._now())
             if self._logger is not None:
                 self._logger.log(
                     "request_rejected",

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._ffi import check, ffi, lib
-from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -54,7 +54,7 @@ from .values import latency_arrays, latency_ns
 def _quantile_ratio(q: Any) -> tuple[int, int]:
     """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
     if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
+        raise InvalidTypeError(f"quantile must be a number in [0, 1], got {q!r}")
     if isinstance(q, np.integer):
         q = int(q)
     elif isinstance(q, np.floating):
@@ -77,7 +77,7 @@ def _quantile_ratio(q: Any) -> tuple[int, int]:
 @functools.lru_cache(maxsize=1024)
 def _percentile_ratio(p: Any) -> tuple[int, int]:
     if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
+        raise InvalidTypeError(f"percentile must be a number in [0, 100], got {p!r}")
     if isinstance(p, np.integer):
         p = int(p)
     elif isinstance(p, np.floating):
@@ -90,6 +90,15 @@ def _percentile_ratio(p: Any) -> tuple[int, int]:
     if f.denominator > U64_MAX:
         f = f.limit_denominator(U64_MAX)
     return f.numerator, f.denominator
+
+
+def _tuple_of(xs: Any, what: str) -> tuple[Any, ...]:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise InvalidTypeError(f"{what} must be an iterable of numbers, got {type(xs).__name__}")
+    out = tuple(xs)
+    if len(out) > 1 << 20:
+        raise InvalidArgumentError(f"{what}: at most 2**20 values per call, got {len(out)}")
+    return out
 
 
 def reject_value(value: object, unit: str) -> None:
@@ -174,6 +183,14 @@ def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
         ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
         len(ratios),
     )
+
+
+def _q_arrays(qs: tuple[Any, ...], percent: bool) -> tuple[Any, Any, int]:
+    try:
+        return _percentile_arrays(qs) if percent else _quantile_arrays(qs)
+    except TypeError:  # unhashable (a list, a dict, ...): not a number
+        what = "percentile must be a number in [0, 100]" if percent else "quantile must be a number in [0, 1]"
+        raise InvalidTypeError(f"{what}, got {qs!r:.80}") from None
 
 
 class Timer:
@@ -391,25 +408,26 @@ class LatencyHistogram:
 
     def quantile(self, q: float | Fraction) -> int:
         """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
-        qn, qd, n = _quantile_arrays((q,))
+        qn, qd, n = _q_arrays((q,), False)
         return self._run_quantiles(qn, qd, n)[0]
 
     def quantiles(self, qs: Iterable[float | Fraction]) -> list[int]:
         """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
-        qs = tuple(qs)
+        qs = _tuple_of(qs, "quantiles")
         out: list[int] = []
         for i in range(0, len(qs), MAX_QUANTILES):
-            qn, qd, n = _quantile_arrays(qs[i : i + MAX_QUANTILES])
+            qn, qd, n = _q_arrays(qs[i : i + MAX_QUANTILES], False)
             out.extend(self._run_quantiles(qn, qd, n))
         return out
 
     def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9)) -> dict[float, int]:
         """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100] (one C pass)."""
         if type(ps) is not tuple:
-            ps = tuple(ps)
+            ps = _tuple_of(ps, "percentiles")
         if len(ps) > MAX_QUANTILES:
+            _q_arrays(ps, True)  # every value checked (and cached) first
             return dict(zip(ps, self.quantiles([Fraction(*_percentile_ratio(p)) for p in ps])))
-        qn, qd, n = _percentile_arrays(ps)
+        qn, qd, n = _q_arrays(ps, True)
         return dict(zip(ps, self._run_quantiles(qn, qd, n)))
 
     def _run_quantiles(self, qn: Any, qd: Any, n: int) -> list[int]:
@@ -504,7 +522,7 @@ class LatencyHistogram:
         """Add ``others`` into this histogram (exact, order-independent); returns self."""
         for o in others:
             if not isinstance(o, LatencyHistogram):
-                raise TypeError(f"can only merge LatencyHistogram, got {type(o).__name__}")
+                raise InvalidTypeError(f"can only merge LatencyHistogram, got {type(o).__name__}")
             if not self.same_config(o):
                 raise ConfigMismatchError(
                     f"cannot merge histograms of different configurations: "
@@ -571,7 +589,9 @@ class LatencyHistogram:
     def from_bytes(cls, data: bytes | bytearray | memoryview, *, strict: bool = False) -> LatencyHistogram:
         """Decode :meth:`to_bytes` output; every field is validated (CorruptDataError)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"from_bytes expects bytes, got {type(data).__name__}")
+            raise InvalidTypeError(
+                f"from_bytes expects bytes, bytearray or memoryview, got {type(data).__name__}"
+            )
         data = bytes(data)
         hdr = lib.MON_HIST_SERIAL_HEADER_BYTES
         if len(data) >= 4 and data[:4] != b"MONH":
@@ -606,7 +626,47 @@ class LatencyHistogram:
         h = cls.__new__(cls)
         h._init(lowest, highest, scale, strict)
         check(lib.mon_hist_deserialize(h._h, len(h._mem) * 8, data, len(data)), "decoding latency histogram")
+        problem = h._inconsistency()
+        if problem:
+            raise CorruptDataError(
+                f"decoding latency histogram: its counters are impossible together: {problem}"
+            )
         return h
+
+    def _inconsistency(self) -> str | None:
+        """Why count, sum, min, max and the buckets cannot describe one set of values (None when
+        they can): every value lies in a recorded bucket, so min and max lie in the first and
+        last non-empty regions, and count * min <= sum <= count * max."""
+        st = self.stats()
+        counts = self.bucket_counts()
+        in_range = int(counts.sum(dtype=np.uint64)) if counts.size else 0
+        n, lo, hi, total = st.count, st.min_ns, st.max_ns, st.sum_ns
+        if n != st.underflow + st.overflow + in_range:
+            return f"count {n} != underflow {st.underflow} + overflow {st.overflow} + buckets {in_range}"
+        if n == 0:
+            return f"no values but sum {total}" if total else None
+        if lo > hi:
+            return f"min {lo} ns > max {hi} ns"
+        saturated = total == (1 << 128) - 1
+        if total < n * lo or (not saturated and total > n * hi):
+            return (
+                f"sum {total} ns of {n} values: mean {total / n:.6g} ns outside [min, max] = [{lo}, {hi}] ns"
+            )
+        lay = self.layout
+        nz = np.flatnonzero(counts)
+
+        def region(first: bool) -> tuple[int, int]:
+            if st.underflow and (first or not (in_range or st.overflow)):
+                return 0, lay.range_lo_ns - 1
+            if st.overflow and (not first or not (in_range or st.underflow)):
+                return lay.range_hi_ns + 1, U64_MAX
+            b_lo, b_hi = self.bucket_bounds(lay.index_lo + int(nz[0 if first else -1]))
+            return max(b_lo + 1, lay.range_lo_ns), min(b_hi, lay.range_hi_ns)
+
+        for name, v, (a, b) in (("min", lo, region(True)), ("max", hi, region(False))):
+            if not a <= v <= b:
+                return f"{name} {v} ns outside its bucket's values [{a}, {b}] ns"
+        return None
 
     # ---- exports -----------------------------------------------------------------------------
     def to_prometheus(

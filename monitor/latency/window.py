@@ -243,11 +243,9 @@ class WindowedLatencyHistogram:
 
     @staticmethod
     def _tick_arg(now_ns: object) -> int:
-        if (
-            isinstance(now_ns, bool)
-            or not isinstance(now_ns, (int, np.integer))
-            or not 0 <= int(now_ns) <= U64_MAX
-        ):
+        if isinstance(now_ns, bool) or not isinstance(now_ns, (int, np.integer)):
+            raise InvalidTypeError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
+        if not 0 <= int(now_ns) <= U64_MAX:
             raise InvalidArgumentError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
         return int(now_ns)
 
