@@ -523,8 +523,30 @@ class ServiceMonitor:
         tick = tick0
         ended = False
         try:
-            tick, latency_ms = self._end_time(obs, tick0)
-            status, event, level, category = self._outcome(obs, exc, tick)
+            try:
+                t1 = self._clock()
+            except Exception:
+                t1 = _NAN
+            tick = self._tick_of(t1)
+            try:
+                ok = 0.0 <= t1 - obs._t0 < _INF  # NaN, inf, a step back, a non-number: not ok
+            except Exception:
+                ok = False
+            if ok:  # the latency is the elapsed ticks (the one clock-to-tick rule)
+                self._record_latency(tick, tick - tick0)
+                latency_ms = (tick - tick0) / 1e6
+            else:
+                latency_ms = self._bad_latency(obs._t0, t1, tick)
+            p, c = obs.prediction, obs.confidence
+            if (
+                exc is None
+                and obs._outcome == 0
+                and (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF))
+                and (c is None or (type(c) is float and self._conf_lo <= c < _INF))
+            ):  # the common success, inline (anything else: _outcome)
+                status, event, level, category = self._ok(tick), "prediction_complete", "info", None
+            else:
+                status, event, level, category = self._outcome(obs, exc, tick)
             ended = True
         finally:
             if not ended:  # the monitor itself raised: the request still ends, counted
@@ -533,7 +555,8 @@ class ServiceMonitor:
             self._count_internal_error()
         obs._latency_ms = latency_ms
         obs._error_category = category
-        self._after(obs, event, level, category, latency_ms)
+        if self._drift is not None or self._logger is not None:
+            self._after(obs, event, level, category, latency_ms)
 
     def _end_anyway(self, obs: Observation, exc: BaseException | None, tick: int) -> None:
         """End a request whose accounting raised: processed if it succeeded, dropped if it was
@@ -545,26 +568,13 @@ class ServiceMonitor:
         else:
             self._fail(tick, self._cat_codes[self._categoriser.default])
 
-    def _end_time(self, obs: Observation, tick0: int) -> tuple[int, float]:
-        """The tick of the end and the latency in ms (NaN when unknown), the latency recorded
-        (or counted invalid): the elapsed ticks when both readings were finite and in order."""
-        try:
-            t1 = self._clock()
-        except Exception:
-            t1 = _NAN
-        tick = self._tick_of(t1)
-        try:
-            ok = 0.0 <= t1 - obs._t0 < _INF  # NaN, inf, a step back, a non-number: not ok
-        except Exception:
-            ok = False
-        if ok:
-            ns = tick - tick0
-            self._record_latency(tick, ns)
-            return tick, ns / 1e6
+    def _bad_latency(self, t0: Any, t1: Any, tick: int) -> float:
+        """A request whose latency is unknown (a reading NaN, infinite, not a number, or a step
+        back between its two readings): counted invalid in the latency window; NaN."""
         self._latency.record_invalid_at(tick)
-        if not (-_INF < _float_or_nan(t1) < _INF and -_INF < _float_or_nan(obs._t0) < _INF):
+        if not (-_INF < _float_or_nan(t1) < _INF and -_INF < _float_or_nan(t0) < _INF):
             self._count_internal_error()  # a broken clock reading (a step back is not one)
-        return tick, _NAN
+        return _NAN
 
     def _outcome(
         self, obs: Observation, exc: BaseException | None, tick: int
