@@ -33,7 +33,7 @@ RING_MAX_SLOTS: int = int(lib.MON_HIST_RING_MAX_SLOTS)
 """The most slots a window ring has (its memory is one histogram per slot, allocated at once)."""
 
 _NS_PER_S = 1_000_000_000
-RING_MAX_BYTES = 1 << 28
+RING_MAX_BYTES = 1 << 26
 """The most memory (bytes) one window ring may take: a larger configuration is refused."""
 
 
@@ -214,7 +214,7 @@ class WindowedLatencyHistogram:
         if size > RING_MAX_BYTES:
             raise InvalidArgumentError(
                 f"a window of {slots} slots of {self._proto.nbytes} bytes is {size} bytes, more than "
-                f"{RING_MAX_BYTES} (2**28): use fewer slots, a narrower range or a coarser scale"
+                f"{RING_MAX_BYTES} (64 MiB): use fewer slots, a narrower range or a coarser scale"
             )
         self._mem = ffi.new("uint64_t[]", size // 8)
         self._ring = ffi.cast("mon_hist_ring *", self._mem)
