@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 import math
 import struct
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -45,7 +46,13 @@ CASES: list[tuple[str, str, Callable[[], Any], type[Exception], str]] = [
     ("types", "window.record_ms", lambda: W().record_ms(object()), InvalidTypeError, "object"),
     ("types", "window.record_ns_at", lambda: W().record_ns_at(1.5, 3), InvalidTypeError, "now_ns"),
     ("types", "LatencyHistogram(lowest_ns)", lambda: H(lowest_ns=1.5), InvalidTypeError, "lowest_ns"),
-    ("types", "LatencyHistogram(relative_error)", lambda: H(relative_error="1%"), InvalidTypeError, "relative_error"),
+    (
+        "types",
+        "LatencyHistogram(relative_error)",
+        lambda: H(relative_error="1%"),
+        InvalidTypeError,
+        "relative_error",
+    ),
     ("types", "quantile", lambda: H().quantile([0.5]), InvalidTypeError, "quantile"),
     ("types", "percentiles", lambda: H().percentiles(5), InvalidTypeError, "percentiles"),
     ("types", "from_bytes", lambda: H.from_bytes("MONH"), InvalidTypeError, "bytes"),
@@ -54,53 +61,227 @@ CASES: list[tuple[str, str, Callable[[], Any], type[Exception], str]] = [
     ("types", "ServiceMonitor(clock)", lambda: _svc(clock=5), InvalidTypeError, "clock"),
     ("types", "ServiceMonitor(slots)", lambda: _svc(slots=6.0), InvalidTypeError, "slots"),
     ("types", "ServiceMonitor(window_s)", lambda: _svc(window_s="60"), InvalidTypeError, "window_s"),
-    ("types", "ServiceMonitor(latency_config)", lambda: _svc(latency_config=5), InvalidTypeError, "latency_config"),
-    ("types", "ServiceMonitor(capacity_rps)", lambda: _svc(capacity_rps="5"), InvalidTypeError, "capacity_rps"),
+    (
+        "types",
+        "ServiceMonitor(latency_config)",
+        lambda: _svc(latency_config=5),
+        InvalidTypeError,
+        "latency_config",
+    ),
+    (
+        "types",
+        "ServiceMonitor(capacity_rps)",
+        lambda: _svc(capacity_rps="5"),
+        InvalidTypeError,
+        "capacity_rps",
+    ),
     ("types", "ServiceCounters(slots)", lambda: ServiceCounters(10, 0, "4"), InvalidTypeError, "slots"),
-    ("types", "ServiceCounters.begin", lambda: ServiceCounters(10, 0, 4).begin(None), InvalidTypeError, "now"),
+    (
+        "types",
+        "ServiceCounters.begin",
+        lambda: ServiceCounters(10, 0, 4).begin(None),
+        InvalidTypeError,
+        "now",
+    ),
     ("types", "percentile(q)", lambda: percentile([1.0, 2.0], "fifty"), InvalidArgumentError, "q"),
-    ("types", "percentile(nan_policy)", lambda: percentile([1.0], 50, nan_policy=1), InvalidArgumentError, "nan_policy"),
+    (
+        "types",
+        "percentile(nan_policy)",
+        lambda: percentile([1.0], 50, nan_policy=1),
+        InvalidArgumentError,
+        "nan_policy",
+    ),
     # shapes
     ("shapes", "record_ms(array)", lambda: H().record_ms(np.ones(3)), InvalidTypeError, "record_many"),
     ("shapes", "record_many(ragged)", lambda: H().record_many([[1, 2], [3]]), InvalidArgumentError, "array"),
     ("shapes", "percentile(2-D)", lambda: percentile(np.ones((2, 2)), 50), InvalidArgumentError, "1-D"),
-    ("shapes", "percentile(ragged)", lambda: percentile([[1.0], [2.0, 3.0]], 50), InvalidArgumentError, "values"),
+    (
+        "shapes",
+        "percentile(ragged)",
+        lambda: percentile([[1.0], [2.0, 3.0]], 50),
+        InvalidArgumentError,
+        "values",
+    ),
     # dtypes
     ("dtypes", "record_many(bool)", lambda: H().record_many(np.array([True])), InvalidTypeError, "bool"),
-    ("dtypes", "record_many(complex)", lambda: H().record_many(np.ones(2, complex)), InvalidTypeError, "complex"),
-    ("dtypes", "record_many(datetime64)", lambda: H().record_many(np.array(["2020-01-01"], "M8[s]")), InvalidTypeError, "datetime64"),
+    (
+        "dtypes",
+        "record_many(complex)",
+        lambda: H().record_many(np.ones(2, complex)),
+        InvalidTypeError,
+        "complex",
+    ),
+    (
+        "dtypes",
+        "record_many(datetime64)",
+        lambda: H().record_many(np.array(["2020-01-01"], "M8[s]")),
+        InvalidTypeError,
+        "datetime64",
+    ),
     ("dtypes", "record_many(U)", lambda: H().record_many(np.array(["1"])), InvalidTypeError, "str"),
-    ("dtypes", "record_many(td64[M])", lambda: H().record_many(np.array([1], "m8[M]")), InvalidArgumentError, "fixed length"),
-    ("dtypes", "record_ms(td64[Y])", lambda: H().record_ms(np.timedelta64(1, "Y")), InvalidArgumentError, "fixed length"),
-    ("dtypes", "percentile(complex)", lambda: percentile(np.ones(2, complex), 50), InvalidArgumentError, "dtype"),
+    (
+        "dtypes",
+        "record_many(td64[M])",
+        lambda: H().record_many(np.array([1], "m8[M]")),
+        InvalidArgumentError,
+        "fixed length",
+    ),
+    (
+        "dtypes",
+        "record_ms(td64[Y])",
+        lambda: H().record_ms(np.timedelta64(1, "Y")),
+        InvalidArgumentError,
+        "fixed length",
+    ),
+    (
+        "dtypes",
+        "percentile(complex)",
+        lambda: percentile(np.ones(2, complex), 50),
+        InvalidArgumentError,
+        "dtype",
+    ),
     # masks
-    ("masks", "record_ms(masked)", lambda: H().record_ms(np.ma.masked_array(1.0, mask=True)), InvalidArgumentError, "masked"),
+    (
+        "masks",
+        "record_ms(masked)",
+        lambda: H().record_ms(np.ma.masked_array(1.0, mask=True)),
+        InvalidArgumentError,
+        "masked",
+    ),
     ("masks", "record_ns(np.ma.masked)", lambda: H().record_ns(np.ma.masked), InvalidArgumentError, "masked"),
     # non-finite
-    ("non-finite", "strict record_ns(nan32)", lambda: H(strict=True).record_ns(np.float32("nan")), InvalidArgumentError, "strict"),
-    ("non-finite", "strict record_ms(Decimal nan)", lambda: H(strict=True).record_ms(Decimal("NaN")), InvalidArgumentError, "strict"),
-    ("non-finite", "strict record_many(inf)", lambda: H(strict=True).record_many([1.0, math.inf]), InvalidArgumentError, "strict"),
-    ("non-finite", "strict record_many(NaT)", lambda: H(strict=True).record_many(np.array(["NaT"], "m8[ns]")), InvalidArgumentError, "strict"),
-    ("non-finite", "ServiceMonitor(clock nan)", lambda: _svc(clock=lambda: math.nan), InvalidArgumentError, "clock"),
-    ("non-finite", "ServiceMonitor(clock inf)", lambda: _svc(clock=lambda: math.inf), InvalidArgumentError, "clock"),
-    ("non-finite", "ServiceMonitor(window_s nan)", lambda: _svc(window_s=math.nan), InvalidArgumentError, "window_s"),
+    (
+        "non-finite",
+        "strict record_ns(nan32)",
+        lambda: H(strict=True).record_ns(np.float32("nan")),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "non-finite",
+        "strict record_ms(Decimal nan)",
+        lambda: H(strict=True).record_ms(Decimal("NaN")),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "non-finite",
+        "strict record_many(inf)",
+        lambda: H(strict=True).record_many([1.0, math.inf]),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "non-finite",
+        "strict record_many(NaT)",
+        lambda: H(strict=True).record_many(np.array(["NaT"], "m8[ns]")),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "non-finite",
+        "ServiceMonitor(clock nan)",
+        lambda: _svc(clock=lambda: math.nan),
+        InvalidArgumentError,
+        "clock",
+    ),
+    (
+        "non-finite",
+        "ServiceMonitor(clock inf)",
+        lambda: _svc(clock=lambda: math.inf),
+        InvalidArgumentError,
+        "clock",
+    ),
+    (
+        "non-finite",
+        "ServiceMonitor(window_s nan)",
+        lambda: _svc(window_s=math.nan),
+        InvalidArgumentError,
+        "window_s",
+    ),
     ("non-finite", "window(last_s=nan)", lambda: W().window(math.nan), InvalidArgumentError, "last_s"),
     ("non-finite", "quantile(nan)", lambda: H().quantile(math.nan), InvalidArgumentError, "quantile"),
-    ("non-finite", "percentile(q nan)", lambda: percentile([1.0], math.nan), InvalidArgumentError, "percentiles"),
-    ("non-finite", "percentile(values nan)", lambda: percentile([1.0, math.nan], 50), InvalidArgumentError, "NaN"),
+    (
+        "non-finite",
+        "percentile(q nan)",
+        lambda: percentile([1.0], math.nan),
+        InvalidArgumentError,
+        "percentiles",
+    ),
+    (
+        "non-finite",
+        "percentile(values nan)",
+        lambda: percentile([1.0, math.nan], 50),
+        InvalidArgumentError,
+        "NaN",
+    ),
     # negative (strict)
-    ("negative", "strict record_ns(f32 -0.7)", lambda: H(strict=True).record_ns(np.float32(-0.7)), InvalidArgumentError, "strict"),
-    ("negative", "strict record_ms(Fraction)", lambda: H(strict=True).record_ms(Fraction(-1, 3)), InvalidArgumentError, "strict"),
-    ("negative", "strict record_ms(-timedelta)", lambda: H(strict=True).record_ms(datetime.timedelta(-1)), InvalidArgumentError, "strict"),
+    (
+        "negative",
+        "strict record_ns(f32 -0.7)",
+        lambda: H(strict=True).record_ns(np.float32(-0.7)),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "negative",
+        "strict record_ms(Fraction)",
+        lambda: H(strict=True).record_ms(Fraction(-1, 3)),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "negative",
+        "strict record_ms(-timedelta)",
+        lambda: H(strict=True).record_ms(datetime.timedelta(-1)),
+        InvalidArgumentError,
+        "strict",
+    ),
     # huge
-    ("huge", "ServiceMonitor(capacity 10**400)", lambda: _svc(capacity_rps=10**400), InvalidArgumentError, "capacity_rps"),
-    ("huge", "ServiceMonitor(window_s 10**400)", lambda: _svc(window_s=10**400), InvalidArgumentError, "window_s"),
+    (
+        "huge",
+        "ServiceMonitor(capacity 10**400)",
+        lambda: _svc(capacity_rps=10**400),
+        InvalidArgumentError,
+        "capacity_rps",
+    ),
+    (
+        "huge",
+        "ServiceMonitor(window_s 10**400)",
+        lambda: _svc(window_s=10**400),
+        InvalidArgumentError,
+        "window_s",
+    ),
     ("huge", "ServiceMonitor(slots)", lambda: _svc(slots=10**7), InvalidArgumentError, "slots"),
-    ("huge", "strict record_ns(2**64)", lambda: H(strict=True).record_ns(2**64), InvalidArgumentError, "strict"),
-    ("huge", "strict record_us(int 2**60)", lambda: H(strict=True).record_us(2**60), InvalidArgumentError, "strict"),
-    ("huge", "window ring memory", lambda: W(slots=1024, lowest_ns=1, highest_ns=2**64 - 1, scale=8), InvalidArgumentError, "bytes"),
+    (
+        "huge",
+        "strict record_ns(2**64)",
+        lambda: H(strict=True).record_ns(2**64),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "huge",
+        "strict record_us(int 2**60)",
+        lambda: H(strict=True).record_us(2**60),
+        InvalidArgumentError,
+        "strict",
+    ),
+    (
+        "huge",
+        "window ring memory",
+        lambda: W(slots=1024, lowest_ns=1, highest_ns=2**64 - 1, scale=8),
+        InvalidArgumentError,
+        "bytes",
+    ),
     ("huge", "record_ns_at(now 2**64)", lambda: W().record_ns_at(2**64, 1), InvalidArgumentError, "now_ns"),
-    ("huge", "ServiceCounters(start)", lambda: ServiceCounters(10, 2**64, 4), InvalidArgumentError, "start_tick"),
+    (
+        "huge",
+        "ServiceCounters(start)",
+        lambda: ServiceCounters(10, 2**64, 4),
+        InvalidArgumentError,
+        "start_tick",
+    ),
     ("huge", "quantile(2)", lambda: H().quantile(2), InvalidArgumentError, "quantile"),
     # empty
     ("empty", "percentile([])", lambda: percentile([], 50), InvalidArgumentError, "empty"),
@@ -109,12 +290,26 @@ CASES: list[tuple[str, str, Callable[[], Any], type[Exception], str]] = [
     ("empty", "ServiceMonitor(service '')", lambda: ServiceMonitor("", "v"), InvalidArgumentError, "service"),
     # mismatched
     ("mismatched", "merge", lambda: H().merge(H(scale=3)), InvalidArgumentError, "configurations"),
-    ("mismatched", "categoriser + threshold", lambda: _svc(categoriser=__import__("monitor").Categoriser(), confidence_threshold=0.5), InvalidArgumentError, "either"),
-    ("mismatched", "latency_config unknown key", lambda: _svc(latency_config={"bogus": 1}), InvalidArgumentError, "latency_config"),
+    (
+        "mismatched",
+        "categoriser + threshold",
+        lambda: _svc(categoriser=__import__("monitor").Categoriser(), confidence_threshold=0.5),
+        InvalidArgumentError,
+        "either",
+    ),
+    (
+        "mismatched",
+        "latency_config unknown key",
+        lambda: _svc(latency_config={"bogus": 1}),
+        InvalidArgumentError,
+        "latency_config",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("cls", "entry", "call", "exc", "words"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("cls", "entry", "call", "exc", "words"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES]
+)
 def test_bad_input(cls: str, entry: str, call: Callable[[], Any], exc: type[Exception], words: str) -> None:
     with pytest.raises(exc) as info:
         call()
@@ -214,4 +409,14 @@ def test_case_counts_per_class() -> None:
     per: dict[str, int] = {}
     for c in CASES:
         per[c[0]] = per.get(c[0], 0) + 1
-    assert set(per) == {"types", "shapes", "dtypes", "masks", "non-finite", "negative", "huge", "empty", "mismatched"}
+    assert set(per) == {
+        "types",
+        "shapes",
+        "dtypes",
+        "masks",
+        "non-finite",
+        "negative",
+        "huge",
+        "empty",
+        "mismatched",
+    }
