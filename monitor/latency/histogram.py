@@ -120,6 +120,11 @@ def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
 
 
 _NS_CODE = int(lib.MON_HIST_NS)
+# The hot paths call these module globals (a cached global load is cheaper than an attribute).
+_REC = lib.mon_hist_record
+_REC_US = lib.mon_hist_record_us
+_REC_MS = lib.mon_hist_record_ms
+_REC_S = lib.mon_hist_record_s
 _MANY = {
     "f": (lib.mon_hist_record_many_f64, "double *"),
     "i": (lib.mon_hist_record_many_i64, "int64_t *"),
@@ -273,6 +278,9 @@ class LatencyHistogram:
         self._u_ms = lib.MON_HIST_MS | flag
         self._u_s = lib.MON_HIST_S | flag
         self._qo: Any = None
+        if strict:  # the strict variants (instance attributes shadow the methods)
+            for unit in ("us", "ms", "s"):
+                object.__setattr__(self, "record_" + unit, functools.partial(self._record_strict, unit))
 
     @classmethod
     def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
@@ -291,7 +299,7 @@ class LatencyHistogram:
         converted exactly: see :mod:`monitor.latency.values`)."""
         if value.__class__ is int:
             try:
-                self._rec(self._h, value)
+                _REC(self._h, value)
                 return
             except OverflowError:  # negative or >= 2**64: counted invalid (strict: raised)
                 pass
@@ -300,8 +308,7 @@ class LatencyHistogram:
     def record_us(self, value: float) -> None:
         """Record one latency in microseconds (float or int)."""
         if value.__class__ is float:
-            if self._rec_f64(self._h, value, self._u_us) and self._strict:
-                reject_value(value, "us")
+            _REC_US(self._h, value)  # 0, or MON_E_VALUE: counted invalid
         else:
             record_slow(self._h, value, "us", self._strict)
 
@@ -309,18 +316,24 @@ class LatencyHistogram:
         """Record one latency in milliseconds (float or int). NaN, infinities, negative values
         and values >= 2**64 ns are counted in :attr:`invalid` (``strict=True``: raised)."""
         if value.__class__ is float:
-            if self._rec_f64(self._h, value, self._u_ms) and self._strict:
-                reject_value(value, "ms")
+            _REC_MS(self._h, value)  # 0, or MON_E_VALUE: counted invalid
         else:
             record_slow(self._h, value, "ms", self._strict)
 
     def record_s(self, value: float) -> None:
         """Record one latency in seconds (float or int)."""
         if value.__class__ is float:
-            if self._rec_f64(self._h, value, self._u_s) and self._strict:
-                reject_value(value, "s")
+            _REC_S(self._h, value)  # 0, or MON_E_VALUE: counted invalid
         else:
             record_slow(self._h, value, "s", self._strict)
+
+    def _record_strict(self, unit: str, value: float) -> None:
+        # strict=True instances: validated without counting (MON_HIST_STRICT), then raised
+        if value.__class__ is float:
+            if self._rec_f64(self._h, value, UNIT_CODES[unit] | STRICT_FLAG):
+                reject_value(value, unit)
+        else:
+            record_slow(self._h, value, unit, True)
 
     def record(self, value: float, unit: Unit = "ns") -> None:
         """Record one latency in ``unit``."""

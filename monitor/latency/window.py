@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -84,6 +85,13 @@ class TickClock:
             t = self.clock()
         except Exception:
             return self._fault()
+        try:  # the forward fast path of tick_of, inline (one call less per value)
+            tick: int = _floor(t * 1e9) + self._offset
+        except (TypeError, ValueError, OverflowError):
+            return self._fault()
+        if self._hw <= tick <= U64_MAX:
+            self._hw = tick
+            return tick
         return self.tick_of(t)
 
     def tick_of(self, t: Any) -> int:
@@ -165,6 +173,7 @@ class WindowedLatencyHistogram:
         "_u_ms",
         "_u_s",
         "_strict",
+        "record_ns_at_raw",
     )
 
     def __init__(
@@ -229,6 +238,11 @@ class WindowedLatencyHistogram:
         self._now()
         self._rec = lib.mon_hist_ring_record
         self._rec_f64 = lib.mon_hist_ring_record_f64
+        # record_ns_at without a Python frame or a check: for callers whose ticks and values
+        # are ints in [0, 2**64) by construction (ServiceMonitor's TickClock ticks).
+        self.record_ns_at_raw: Callable[[int, int], None] = functools.partial(
+            lib.mon_hist_ring_record, self._ring
+        )
         self._strict = bool(strict)
         flag = STRICT_FLAG if strict else 0
         self._u_us = UNIT_CODES["us"] | flag
