@@ -58,6 +58,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
+_floor = math.floor
+_U64_MAX = 2**64 - 1
 _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
@@ -208,7 +210,15 @@ class Observation:
             t = svc._clock()
         except Exception:
             t = _NAN
-        tick = svc._tick_of(t)
+        tc = svc._ticks
+        try:  # TickClock.tick_of's forward case inline (hot path); every other case: tick_of
+            tick = _floor(t * 1e9) + tc.offset
+            if tc.newest <= tick <= _U64_MAX:
+                tc.newest = tick
+            else:
+                tick = tc.tick_of(t)
+        except Exception:
+            tick = tc.tick_of(t)
         svc._begin(tick)
         self._tick0 = tick
         self._t0 = t
@@ -238,7 +248,15 @@ class Observation:
                     t1 = svc._clock()
                 except Exception:
                     t1 = _NAN
-                tick = svc._tick_of(t1)
+                tc = svc._ticks
+                try:  # as in __enter__: the forward case inline, every other case tick_of
+                    tick = _floor(t1 * 1e9) + tc.offset
+                    if tc.newest <= tick <= _U64_MAX:
+                        tc.newest = tick
+                    else:
+                        tick = tc.tick_of(t1)
+                except Exception:
+                    tick = tc.tick_of(t1)
                 try:  # the latency is the request's own two readings apart (never the ticks,
                     # which another thread's newer reading may hold): floor(d * 1e9) ns
                     d = t1 - self._t0
@@ -258,7 +276,10 @@ class Observation:
                     and (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF))
                     and (c is None or (type(c) is float and svc._conf_lo <= c < _INF))
                 ):  # the common success, inline (anything else: _outcome)
-                    status, event, level, category = svc._ok(tick), "prediction_complete", "info", None
+                    status = svc._ok(tick)
+                    event = "prediction_complete"
+                    level = "info"
+                    category = None
                 else:
                     status, event, level, category = svc._outcome(self, ev, tick)
                 ended = True

@@ -61,23 +61,18 @@ class TickClock:
     small step back). Re-anchoring takes a lock and re-checks, so it happens once per step.
     """
 
-    __slots__ = ("clock", "tolerance_ns", "_offset", "_hw", "_lock", "faults", "steps_back")
+    __slots__ = ("clock", "tolerance_ns", "offset", "newest", "_lock", "faults", "steps_back")
 
     def __init__(self, clock: Callable[[], float], start_ns: int = 0, tolerance_ns: int = _NS_PER_S) -> None:
         if not callable(clock):
             raise InvalidTypeError(f"clock must be a callable returning monotonic seconds, got {clock!r}")
         self.clock = clock
         self.tolerance_ns = int(tolerance_ns)
-        self._offset = 0
-        self._hw = int(start_ns)
+        self.offset = 0  # ns added to floor(t * 1e9); moved only by a re-anchor
+        self.newest = int(start_ns)  # the newest tick given so far
         self._lock = threading.Lock()
         self.faults = 0
         self.steps_back = 0
-
-    @property
-    def newest(self) -> int:
-        """The newest tick given so far."""
-        return self._hw
 
     def now(self) -> int:
         """The tick of a fresh clock reading (a clock that raises counts as a fault)."""
@@ -86,42 +81,42 @@ class TickClock:
         except Exception:
             return self._fault()
         try:  # the forward fast path of tick_of, inline (one call less per value)
-            tick: int = _floor(t * 1e9) + self._offset
+            tick: int = _floor(t * 1e9) + self.offset
         except (TypeError, ValueError, OverflowError):
             return self._fault()
-        if self._hw <= tick <= U64_MAX:
-            self._hw = tick
+        if self.newest <= tick <= U64_MAX:
+            self.newest = tick
             return tick
         return self.tick_of(t)
 
     def tick_of(self, t: Any) -> int:
         """The tick of the reading ``t`` (seconds), by the rules of the class documentation."""
         try:
-            tick: int = _floor(t * 1e9) + self._offset
+            tick: int = _floor(t * 1e9) + self.offset
         except (TypeError, ValueError, OverflowError):  # not a number, NaN, +-inf
             return self._fault()
-        hw = self._hw
+        hw = self.newest
         if tick >= hw:
             if tick <= U64_MAX:
-                self._hw = tick
+                self.newest = tick
                 return tick
             return self._fault()
         if tick >= hw - self.tolerance_ns:
             return hw
         with self._lock:  # re-anchor, once: re-read the offset another thread may have moved
-            tick = _floor(t * 1e9) + self._offset
-            hw = self._hw
+            tick = _floor(t * 1e9) + self.offset
+            hw = self.newest
             if tick < hw - self.tolerance_ns:
-                self._offset += hw - tick
+                self.offset += hw - tick
                 self.steps_back += 1
             elif hw < tick <= U64_MAX:
-                self._hw = hw = tick
+                self.newest = hw = tick
             return hw
 
     def _fault(self) -> int:
         with self._lock:
             self.faults += 1
-        return self._hw
+        return self.newest
 
 
 class WindowedLatencyHistogram:
