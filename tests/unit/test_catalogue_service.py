@@ -420,3 +420,22 @@ def test_case_counts_per_class() -> None:
         "empty",
         "mismatched",
     }
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        Decimal("NaN"),
+        Decimal("-Infinity"),
+        complex(math.nan, 0),
+        complex(1, math.inf),
+        np.complex64(complex(math.nan, 1)),
+    ],
+    ids=["Decimal-nan", "Decimal-inf", "complex-nan", "complex-inf", "np.complex64-nan"],
+)
+def test_non_finite_predictions_of_any_number_type_fail(prediction: Any) -> None:
+    svc = _svc()
+    with svc.observe() as obs:
+        obs.record(prediction=prediction)
+    t = svc.totals()
+    assert t["failed"] == 1 and t["model_inference"] == 1 and t["processed"] == 0
