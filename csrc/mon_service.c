@@ -92,6 +92,13 @@ static uint64_t *counts_of(const mon_service *s, uint32_t i)
 /* ---- atomics (csrc/mon_atomic_internal.h) ----------------------------------------------- */
 static uint64_t ld(const uint64_t *p) { return mon_atomic_load(p); }
 static void atomic_sat_inc(uint64_t *p) { (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELAXED); }
+/* The finishing totals (processed, failed, dropped) are published with release order and read
+ * with acquire before `received` (mon_service_totals): a reader that sees a request finished
+ * also sees it received, so the in-flight count it derives is never negative. */
+static void atomic_sat_inc_release(uint64_t *p)
+{
+    (void)mon_atomic_sat_add(p, 1u, MON_ORDER_RELEASE);
+}
 static int dec_nonzero(uint64_t *p) { return mon_atomic_dec_nonzero(p); }
 
 /* ---- configuration and layout -------------------------------------------------------------- */
@@ -144,9 +151,13 @@ static void count(mon_service *s, uint64_t now, int f1, int f2)
 {
     uint32_t i;
     mon_window_claim c = mon_window_acquire(&s->w, s->ring, now, &i);
-    atomic_sat_inc(&s->total[f1]);
+    if (f1 == F_RECEIVED) {
+        atomic_sat_inc(&s->total[f1]);
+    } else {
+        atomic_sat_inc_release(&s->total[f1]);
+    }
     if (f2 >= 0) {
-        atomic_sat_inc(&s->total[f2]);
+        atomic_sat_inc_release(&s->total[f2]); /* reject: dropped after received */
     }
     if (c != MON_WINDOW_LATE) {
         uint64_t *v = counts_of(s, i);
@@ -238,10 +249,20 @@ static void to_counts(const uint64_t *v, uint64_t in_flight, mon_service_counts 
     }
 }
 
+#define READ_TRIES 16
+
+static void collect(const mon_service *s, uint64_t *v)
+{
+    int i;
+    for (i = F_PROCESSED; i < F_COUNT; ++i) {
+        v[i] = mon_atomic_load_acquire(&s->total[i]);
+    }
+    v[F_RECEIVED] = ld(&s->total[F_RECEIVED]);
+}
+
 mon_status mon_service_totals(const mon_service *s, mon_service_counts *out)
 {
     uint64_t v[F_COUNT];
-    int i;
     mon_status st = service_status(s);
     if (st != MON_OK) {
         return st;
@@ -252,10 +273,39 @@ mon_status mon_service_totals(const mon_service *s, mon_service_counts *out)
     if (!MON_ALIGNED_U64(out)) {
         return MON_E_ALIGN;
     }
-    for (i = 0; i < F_COUNT; ++i) {
-        v[i] = ld(&s->total[i]);
+    /* One consistent state without a lock and without slowing the writers: in_flight is
+     * derived (received - processed - failed - dropped), and the counters are collected twice
+     * until two collections agree. The counters only grow, so two equal collections mean none
+     * changed in between: the values are the state at one instant (an event is in it entirely
+     * or not at all). After READ_TRIES disagreeing pairs (a continuous stream of events) the
+     * last collection is used: finishing counters are read first (acquire) and `received`
+     * last, and every request seen finished was received before (its receipt happens-before
+     * its release-ordered finishing increment), so the identity received = processed + failed
+     * + dropped + in_flight still holds, in_flight >= 0. The gauge s->in_flight (which guards
+     * ok/fail/drop against ending a request twice) is reported only when a counter has
+     * saturated and the identity cannot hold. */
+    {
+        uint64_t w[F_COUNT], done, in_flight;
+        int tries, sat;
+        collect(s, v);
+        for (tries = 0; tries < READ_TRIES; ++tries) {
+            collect(s, w);
+            if (memcmp(v, w, sizeof v) == 0) {
+                break;
+            }
+            memcpy(v, w, sizeof v);
+        }
+        in_flight = ld(&s->in_flight);
+        done = v[F_PROCESSED];
+        sat = v[F_RECEIVED] == UINT64_MAX || done > UINT64_MAX - v[F_FAILED];
+        done += sat ? 0u : v[F_FAILED];
+        sat |= done > UINT64_MAX - v[F_DROPPED];
+        done += sat ? 0u : v[F_DROPPED];
+        if (!sat) {
+            in_flight = v[F_RECEIVED] >= done ? v[F_RECEIVED] - done : 0u;
+        }
+        to_counts(v, in_flight, out);
     }
-    to_counts(v, ld(&s->in_flight), out);
     return MON_OK;
 }
 

@@ -29,7 +29,8 @@
  * slot already holds a newer epoch - in the totals only; it is never erased by a clearing and
  * never counted in another epoch's window. Readers run concurrently with recorders and write
  * nothing: a query sees an event being counted at that moment or not (each counter is read
- * atomically; they are not one atomic snapshot), and a slot that is claimed while the query
+ * atomically; the totals obey received = processed + failed + dropped + in_flight in every
+ * read, see mon_service_totals), and a slot that is claimed while the query
  * reads it contributes nothing (its old epoch has just left the window at the recorder's
  * clock; the new epoch's slot is empty but for events still in flight). init is not
  * thread-safe. Targets without lock-free 64-bit atomics (e.g. Cortex-M) need libatomic for the
@@ -133,7 +134,12 @@ mon_status mon_service_reject(mon_service *s, uint64_t now);
 mon_status mon_service_error(mon_service *s, uint64_t now, mon_error_category category);
 
 /* Totals since init. MON_E_NULL, MON_E_ALIGN, MON_E_STATE (not initialised). Safe concurrently with
- * recorders (each counter is read atomically; they are not one atomic snapshot). */
+ * recorders, and always consistent: received == processed + failed + dropped + in_flight in
+ * every read (in_flight is derived from the other four). The counters are collected until two
+ * collections agree (at most 17 times), which makes the result the state at one instant; under
+ * a continuous stream of events the last collection is used, and the identity still holds.
+ * Only after a counter has saturated at 2^64 - 1 is in_flight the gauge (begun - finished)
+ * and the identity not guaranteed. Writers are not slowed (no lock, no sequence counter). */
 mon_status mon_service_totals(const mon_service *s, mon_service_counts *out);
 
 /* Counts of the window ending at tick now (see the header comment); read-only, so queries at

@@ -28,10 +28,12 @@ error.
 from __future__ import annotations
 
 import asyncio
+import cmath
 import concurrent.futures
 import math
 import socket
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -263,6 +265,10 @@ def _all_finite(value: Any) -> bool:
         return math.isfinite(value)
     if isinstance(value, (bool, int, str, bytes)):
         return True
+    if isinstance(value, complex):
+        return cmath.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
     if hasattr(value, "dtype") and hasattr(value, "shape"):
         import numpy as np
 

@@ -15,9 +15,13 @@ read a clock. The window is a ring of ``slots`` slots of ``slot_ticks`` ticks ea
 ``start_tick`` belong to the first slot. Every recording method may be called from any number
 of threads; the totals are exact (see ``csrc/mon_service.h``).
 
-The recording methods are the request path: they are C functions bound once to this object's
-state (no Python frame), and ``ok`` / ``drop`` return the C status instead of raising (0, or
-``STATUS_NOT_IN_FLIGHT`` when no request is in flight and nothing was counted).
+The recording methods check their tick (an int in 0 .. 2**64 - 1: InvalidTypeError /
+InvalidArgumentError otherwise, nothing counted); ``ok`` / ``drop`` return the C status instead
+of raising (0, or ``STATUS_NOT_IN_FLIGHT`` when no request is in flight and nothing was
+counted). Their ``*_raw`` twins (``begin_raw``, ``ok_raw``, ``drop_raw``, ``reject_raw``,
+``fail_status``) are the C functions bound once to this object's state (no Python frame, no
+check: a bad tick raises cffi's own error), for a request path whose ticks come from a
+:class:`~monitor.latency.window.TickClock`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from ._ffi import caller_memory, check, ffi, lib, raise_status
 from .categories import ErrorCategory
-from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 
 __all__ = [
     "ServiceCounters",
@@ -116,7 +120,9 @@ def _totals_of(v: tuple[int, ...]) -> CounterTotals:
 
 
 def _uint(name: str, v: Any, limit: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < limit:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise InvalidTypeError(f"{name} must be an int in 0..{limit - 1}, got {v!r}")
+    if not 0 <= v < limit:
         raise InvalidArgumentError(f"{name} must be an int in 0..{limit - 1}, got {v!r}")
     return int(v)
 
@@ -153,17 +159,17 @@ class ServiceCounters:
         "_s",
         "_fail",
         "_error",
-        "begin",
-        "ok",
-        "drop",
-        "reject",
+        "begin_raw",
+        "ok_raw",
+        "drop_raw",
+        "reject_raw",
         "fail_status",
     )
 
-    begin: Callable[[int], None]
-    ok: Callable[[int], int]
-    drop: Callable[[int], int]
-    reject: Callable[[int], None]
+    begin_raw: Callable[[int], None]
+    ok_raw: Callable[[int], int]
+    drop_raw: Callable[[int], int]
+    reject_raw: Callable[[int], None]
     fail_status: Callable[[int, int], int]
 
     def __init__(
@@ -197,10 +203,10 @@ class ServiceCounters:
         self.start_tick = int(start_tick)
         self.slots = int(slots)
         # Bound once (C-level partials: no Python frame on the request path).
-        self.begin = functools.partial(lib.mon_service_begin, s)
-        self.ok = functools.partial(lib.mon_service_ok, s)
-        self.drop = functools.partial(lib.mon_service_drop, s)
-        self.reject = functools.partial(lib.mon_service_reject, s)
+        self.begin_raw = functools.partial(lib.mon_service_begin, s)
+        self.ok_raw = functools.partial(lib.mon_service_ok, s)
+        self.drop_raw = functools.partial(lib.mon_service_drop, s)
+        self.reject_raw = functools.partial(lib.mon_service_reject, s)
         self._fail = functools.partial(lib.mon_service_fail, s)
         # fail() without the category check, for callers whose codes come from ErrorCategory
         # (the service's request path): the C status, never an exception for a valid code.
@@ -221,10 +227,27 @@ class ServiceCounters:
             raise InvalidArgumentError(f"slots must be an int in 1..{MAX_SLOTS}, got {slots!r}")
         return size
 
+    def begin(self, now: int) -> None:
+        """A request arrives at tick ``now`` and goes in flight."""
+        self.begin_raw(_uint("now", now, _U64))
+
+    def ok(self, now: int) -> int:
+        """The request finished successfully: the C status (0 or STATUS_NOT_IN_FLIGHT)."""
+        return self.ok_raw(_uint("now", now, _U64))
+
+    def drop(self, now: int) -> int:
+        """The request was dropped: the C status (0 or STATUS_NOT_IN_FLIGHT)."""
+        return self.drop_raw(_uint("now", now, _U64))
+
+    def reject(self, now: int) -> None:
+        """A request received and dropped at admission (never in flight)."""
+        self.reject_raw(_uint("now", now, _U64))
+
     def fail(self, now: int, category_code: int) -> int:
         """A request in flight finished with an error of category ``category_code``: the C
         status (0, or :data:`STATUS_NOT_IN_FLIGHT`); InvalidArgumentError for an unknown
         category."""
+        _uint("now", now, _U64)
         try:
             status: int = self._fail(now, category_code)
         except (TypeError, OverflowError):
@@ -236,6 +259,7 @@ class ServiceCounters:
     def error(self, now: int, category_code: int) -> None:
         """An error of category ``category_code`` that finishes no request (errors + 1 only).
         InvalidArgumentError for an unknown category."""
+        _uint("now", now, _U64)
         try:
             status: int = self._error(now, category_code)
         except (TypeError, OverflowError):

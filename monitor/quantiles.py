@@ -54,6 +54,8 @@ class Selector:
     def __init__(self, x: npt.NDArray[np.float64]) -> None:
         if x.size >= 0xFFFFFFFF:
             raise InvalidArgumentError("percentile: at most 2**32 - 2 values per call")
+        # C reads doubles: never a misaligned, byte-swapped or strided pointer (copied if so).
+        x = np.require(x, np.float64, ["C", "A"]).reshape(-1)
         self.x = x
         self.n = int(x.size)
         self._hist = np.empty(SELECT_HIST_LEN, dtype=np.uint32)
@@ -171,13 +173,25 @@ def percentile(values: Any, q: Any, *, nan_policy: str = "raise") -> npt.NDArray
     raises :class:`InvalidArgumentError`, where numpy would return NaN) or ``"omit"`` (NaN values
     are ignored, as ``numpy.nanpercentile``).
     """
-    x = as_float64(values, "values")
-    qa = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    if isinstance(values, np.ma.MaskedArray):
+        values = values.compressed()  # the mask is honoured: masked entries are not values
+    try:
+        x = as_float64(values, "values")
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, InvalidArgumentError):
+            raise
+        raise InvalidArgumentError(f"percentile: values must be a 1-D array of real numbers: {exc}") from None
+    if isinstance(q, np.ma.MaskedArray):
+        q = q.compressed()
+    try:
+        qa = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"q must be percentiles (numbers in [0, 100]): {exc}") from None
     if qa.ndim != 1 or qa.size == 0:
         raise InvalidArgumentError("q must be a non-empty 1-D sequence of percentiles")
     if np.isnan(qa).any() or (qa < 0).any() or (qa > 100).any():
         raise InvalidArgumentError("percentiles must be in the range [0, 100]")
-    if nan_policy not in ("raise", "omit"):
+    if not isinstance(nan_policy, str) or nan_policy not in ("raise", "omit"):
         raise InvalidArgumentError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
     if x.size == 0:
         raise InvalidArgumentError("percentile of an empty array")

@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import math
+import numbers
 import os
 import threading
 import time
@@ -37,9 +38,9 @@ from . import signals
 from .article import PredictionMetrics, predict_with_metrics
 from .categories import Categoriser, ErrorCategory
 from .counters import MAX_SLOTS, ServiceCounters
-from .errors import EmptyWindowError, InvalidArgumentError
+from .errors import EmptyWindowError, InvalidArgumentError, InvalidTypeError
 from .latency import LatencyHistogram, WindowedLatencyHistogram
-from .latency.window import RING_MAX_SLOTS
+from .latency.window import RING_MAX_SLOTS, TickClock
 from .logs import StructuredLogger
 from .shared import ENV_VAR, SharedSegment, segment_path
 from .snapshot import (
@@ -59,6 +60,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
+_floor = math.floor
+_U64_MAX = 2**64 - 1
 _INF = math.inf
 _LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
@@ -68,9 +71,11 @@ MAX_STAGES = 32
 first use); a further name is counted in ``internal_errors`` and not timed."""
 
 
-def _tick(t: float) -> int:
-    ns = int(t * 1e9)
-    return ns if ns > 0 else 0
+def _float_or_nan(t: Any) -> float:
+    try:
+        return float(t)
+    except Exception:
+        return _NAN
 
 
 class _Stage:
@@ -134,6 +139,7 @@ class Observation:
         "_error_category",
         "context",
         "_drift_rows",
+        "_tick0",
     )
 
     def __init__(
@@ -158,7 +164,8 @@ class Observation:
         self.prediction: Any = None
         self.confidence: Any = None
         self.fields: dict[str, Any] | None = None
-        self._t0: float | None = None  # set once the request is counted in flight
+        self._t0: Any = None  # the clock reading at entry (set once counted in flight)
+        self._tick0 = -1  # the tick at entry; -1 before entry, -2 once ended
         self._outcome = 0  # 0 ok, 1 fail, 2 drop
         self._category: ErrorCategory | None = None
         self._error_type: str | None = None
@@ -220,14 +227,28 @@ class Observation:
         self._error_message = message
 
     def __enter__(self) -> Observation:
+        # Counted in flight whatever the clock does (a bad reading uses the newest tick; its
+        # latency is then invalid); from here on the request always ends counted.
         svc = self._svc
+        if self._tick0 != -1:  # entered twice (or after its end): counted, not begun again
+            svc._count_internal_error()
+            return self
         try:
             t = svc._clock()
-            ns = int(t * 1e9)
-            svc._begin(ns if ns > 0 else 0)
-            self._t0 = t
-        except Exception:  # a broken clock must not break the request
-            svc._count_internal_error()
+        except Exception:
+            t = _NAN
+        tc = svc._ticks
+        try:  # TickClock.tick_of's forward case inline (hot path); every other case: tick_of
+            tick = _floor(t * 1e9) + tc.offset
+            if tc.newest <= tick <= _U64_MAX:
+                tc.newest = tick
+            else:
+                tick = tc.tick_of(t)
+        except Exception:
+            tick = tc.tick_of(t)
+        svc._begin(tick)
+        self._tick0 = tick
+        self._t0 = t
         return self
 
     def __exit__(
@@ -236,11 +257,73 @@ class Observation:
         ev: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # Returns None: the request's own exception, if any, always propagates.
+        # Returns None: the request's own exception, if any, always propagates. A failure of
+        # the monitor is counted; a BaseException raised inside it (e.g. KeyboardInterrupt, a
+        # categoriser rule raising SystemExit) propagates, after the request was counted.
+        # (ServiceMonitor's end of a request, inline: one Python call less per request.)
+        svc = self._svc
         try:
-            self._svc._finish(self, ev)
+            tick0 = self._tick0
+            if tick0 < 0:  # never entered, or ended already: nothing in flight to end
+                svc._count_internal_error()
+                return
+            self._tick0 = -2  # a second exit is refused here, not miscounted
+            tick = tick0
+            ended = False
+            try:
+                try:
+                    t1 = svc._clock()
+                except Exception:
+                    t1 = _NAN
+                tc = svc._ticks
+                try:  # as in __enter__: the forward case inline, every other case tick_of
+                    tick = _floor(t1 * 1e9) + tc.offset
+                    if tc.newest <= tick <= _U64_MAX:
+                        tc.newest = tick
+                    else:
+                        tick = tc.tick_of(t1)
+                except Exception:
+                    tick = tc.tick_of(t1)
+                try:  # the latency is the request's own two readings apart (never the ticks,
+                    # which another thread's newer reading may hold): floor(d * 1e9) ns
+                    d = t1 - self._t0
+                    ok = 0.0 <= d < 1.8e10  # NaN, inf, a step back, ~2**64 ns or more: not ok
+                except Exception:
+                    ok = False
+                if ok:
+                    ns = int(d * 1e9)
+                    svc._record_latency(tick, ns)
+                    svc._record_total(ns)  # since start (the exports' cumulative histogram)
+                    if self.trace_id is not None:  # the newest traced request per 2**k ns: exemplars
+                        svc._exemplars[ns.bit_length()] = (ns, self.trace_id)
+                    latency_ms = ns / 1e6
+                else:
+                    latency_ms = svc._bad_latency(self._t0, t1, tick)
+                p, c = self.prediction, self.confidence
+                if (
+                    ev is None
+                    and self._outcome == 0
+                    and (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF))
+                    and (c is None or (type(c) is float and svc._conf_lo <= c < _INF))
+                ):  # the common success, inline (anything else: _outcome)
+                    status = svc._ok(tick)
+                    event = "prediction_complete"
+                    level = "info"
+                    category = None
+                else:
+                    status, event, level, category = svc._outcome(self, ev, tick)
+                ended = True
+            finally:
+                if not ended:  # the monitor itself raised: the request still ends, counted
+                    svc._end_anyway(self, ev, tick)
+            if status != 0:
+                svc._count_internal_error()
+            self._latency_ms = latency_ms
+            self._error_category = category
+            if svc._drift is not None or svc._logger is not None:
+                svc._after(self, event, level, category, latency_ms)
         except Exception:
-            self._svc._count_internal_error()
+            svc._count_internal_error()
 
     async def __aenter__(self) -> Observation:
         return self.__enter__()
@@ -262,9 +345,15 @@ class Observation:
 def _positive_number(name: str, v: Any, *, allow_none: bool = True) -> float | None:
     if v is None and allow_none:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r}")
-    return float(v)
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise InvalidTypeError(f"{name} must be a finite number > 0, got {type(v).__name__} {v!r:.40}")
+    try:
+        f = float(v)
+    except (OverflowError, ValueError, TypeError):  # e.g. 10**400
+        f = _INF
+    if not math.isfinite(f) or f <= 0:
+        raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r:.40}")
+    return f
 
 
 class ServiceMonitor:
@@ -308,16 +397,18 @@ class ServiceMonitor:
         shared: SharedSegment | str | os.PathLike[str] | bool | None = None,
     ) -> None:
         if not isinstance(service, str) or not service:
-            raise InvalidArgumentError(f"service must be a non-empty str, got {service!r}")
+            raise InvalidTypeError(f"service must be a non-empty str, got {service!r}")
         if not isinstance(model_version, str):
-            raise InvalidArgumentError(f"model_version must be a str, got {model_version!r}")
+            raise InvalidTypeError(f"model_version must be a str, got {model_version!r}")
         if not callable(clock):
-            raise InvalidArgumentError(f"clock must be callable (monotonic seconds), got {clock!r}")
+            raise InvalidTypeError(f"clock must be callable (monotonic seconds), got {clock!r}")
         window = _positive_number("window_s", window_s, allow_none=False)
         assert window is not None
         # The latency window has one histogram per slot (allocated at once): it bounds the slots.
         max_slots = min(MAX_SLOTS, RING_MAX_SLOTS)
-        if isinstance(slots, bool) or not isinstance(slots, int) or not (1 <= slots <= max_slots):
+        if isinstance(slots, bool) or not isinstance(slots, int):
+            raise InvalidTypeError(f"slots must be an int in 1..{max_slots}, got {slots!r}")
+        if not (1 <= slots <= max_slots):
             raise InvalidArgumentError(
                 f"slots must be an int in 1..{max_slots} (the latency window keeps one histogram "
                 f"per slot), got {slots!r}"
@@ -339,7 +430,7 @@ class ServiceMonitor:
             )
         self._capacity_conc = capacity_concurrency
         if categoriser is not None and not isinstance(categoriser, Categoriser):
-            raise InvalidArgumentError(f"categoriser must be a Categoriser, got {categoriser!r}")
+            raise InvalidTypeError(f"categoriser must be a Categoriser, got {categoriser!r}")
         if categoriser is not None and confidence_threshold is not None:
             raise InvalidArgumentError(
                 "give either categoriser or confidence_threshold (set the threshold on the Categoriser)"
@@ -348,7 +439,7 @@ class ServiceMonitor:
         if drift is not None and not (
             callable(getattr(drift, "update", None)) and callable(getattr(drift, "evaluate", None))
         ):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"drift must be a DriftMonitor (with update() and evaluate()), got {drift!r}"
             )
         self._drift = drift
@@ -359,10 +450,10 @@ class ServiceMonitor:
         elif isinstance(logger, StructuredLogger):
             self._logger = logger
         else:
-            raise InvalidArgumentError(f"logger must be a StructuredLogger, None or False, got {logger!r}")
+            raise InvalidTypeError(f"logger must be a StructuredLogger, None or False, got {logger!r}")
         self._log_success = bool(log_success)
         if trace_context is not None and not callable(trace_context):
-            raise InvalidArgumentError(
+            raise InvalidTypeError(
                 f"trace_context must be a callable returning (trace_id, span_id) or None, "
                 f"got {trace_context!r}"
             )
@@ -371,18 +462,36 @@ class ServiceMonitor:
         self.model_version = model_version
         self._clock = clock
 
+        if latency_config is not None and not isinstance(latency_config, Mapping):
+            raise InvalidTypeError(
+                f"latency_config must be a mapping of LatencyHistogram keyword arguments, got {latency_config!r}"
+            )
         lat_kwargs = dict(latency_config or {})
+        if any(not isinstance(k, str) for k in lat_kwargs):
+            raise InvalidTypeError(f"latency_config keys must be str, got {sorted(map(repr, lat_kwargs))}")
         try:
             LatencyHistogram(**lat_kwargs)
         except TypeError as exc:
             raise InvalidArgumentError(f"latency_config: {exc}") from None
 
-        start = _tick(clock())
+        try:
+            t_start = clock()
+            start = math.floor(t_start * 1e9)
+        except Exception as exc:  # NaN, inf, not a number, the clock raising
+            raise InvalidArgumentError(
+                f"clock() must return finite monotonic seconds; its first reading failed: {exc!r}"
+            ) from None
+        start = min(max(start, 0), 2**64 - 1)
+        # One clock-to-tick conversion for the counters and the latency windows (forward jumps,
+        # steps back and non-finite readings: see TickClock); tolerance = one slot, >= 1 s.
+        self._ticks = TickClock(clock, start, max(slot_ticks, _NS))
+        self._tick_of = self._ticks.tick_of
+        self._now = self._ticks.now
         self._counters = counters = ServiceCounters(slot_ticks, start, slots)
         # Bound once: the request path calls these directly.
-        self._begin = counters.begin
-        self._ok = counters.ok
-        self._drop = counters.drop
+        self._begin = counters.begin_raw  # ticks come from self._ticks: always valid
+        self._ok = counters.ok_raw
+        self._drop = counters.drop_raw
         self._fail = counters.fail_status  # codes come from ErrorCategory: no check needed
         self._slot_ticks = slot_ticks
         self._slots = slots
@@ -391,7 +500,7 @@ class ServiceMonitor:
         self._latency = WindowedLatencyHistogram(
             slots=slots, slot_ns=slot_ticks, start_ns=start, clock=clock, **lat_kwargs
         )
-        self._record_latency = self._latency.record_ns_at
+        self._record_latency = self._latency.record_ns_at_raw
         # Since start, for the exports (a Prometheus histogram is cumulative), and the newest
         # traced request per power-of-two latency (at most 64 entries: the exemplars).
         self._latency_total = LatencyHistogram(**lat_kwargs)
@@ -478,7 +587,7 @@ class ServiceMonitor:
         if fn is None:
             return functools.partial(self.instrument, stage=stage)
         if not callable(fn):
-            raise InvalidArgumentError(f"instrument() needs a callable, got {fn!r}")
+            raise InvalidTypeError(f"instrument() needs a callable, got {fn!r}")
 
         if inspect.iscoroutinefunction(fn):
             afn = cast(Callable[..., Awaitable[Any]], fn)
@@ -506,9 +615,9 @@ class ServiceMonitor:
     def reject(self, request_id: str | None = None, reason: str | None = None) -> None:
         """Count a request received and dropped at admission (never in flight)."""
         try:
-            self._counters.reject(_tick(self._clock()))
+            self._counters.reject_raw(self._now())
             if self._shared is not None:
-                self._shared.counters.reject(0)
+                self._shared.counters.reject_raw(0)
             if self._logger is not None:
                 self._logger.log(
                     "request_rejected",
@@ -526,7 +635,7 @@ class ServiceMonitor:
         """Count an error that does not finish a request, e.g. a business-logic error found
         downstream later. InvalidArgumentError for an unknown category."""
         cat = ErrorCategory.parse(category)
-        self._counters.error(_tick(self._clock()), cat.code)
+        self._counters.error(self._now(), cat.code)
         if self._shared is not None:
             self._shared.counters.error(0, cat.code)
         if self._logger is not None:
@@ -540,72 +649,78 @@ class ServiceMonitor:
                 error_message=message,
             )
 
-    def _finish(self, obs: Observation, exc: BaseException | None) -> None:
-        t0 = obs._t0
-        if t0 is None:  # never entered, or entering failed: nothing in flight to end
-            self._count_internal_error()
-            return
-        obs._t0 = None  # a second exit is refused here, not miscounted
-        t1 = self._clock()
-        latency_s = t1 - t0
-        ns = int(latency_s * 1e9)
-        tick = int(t1 * 1e9)
-        if tick < 0:
-            tick = 0
-        if ns < 0:
-            ns = 0
-        self._record_latency(tick, ns)
-        self._record_total(ns)
-        if obs.trace_id is not None:
-            self._exemplars[ns.bit_length()] = (ns, obs.trace_id)
+    def _end_anyway(self, obs: Observation, exc: BaseException | None, tick: int) -> None:
+        """End a request whose accounting raised: processed if it succeeded, dropped if it was
+        dropped or interrupted, failed (the categoriser's default category) if it raised."""
+        if exc is None and obs._outcome == 0:
+            self._ok(tick)
+        elif obs._outcome == 2 or (exc is not None and not isinstance(exc, Exception)):
+            self._drop(tick)
+        else:
+            self._fail(tick, self._cat_codes[self._categoriser.default])
+
+    def _bad_latency(self, t0: Any, t1: Any, tick: int) -> float:
+        """A request whose latency is unknown (a reading NaN, infinite, not a number, or a step
+        back between its two readings): counted invalid in the latency window; NaN."""
+        self._latency.record_invalid_at(tick)
+        self._latency_total.record_invalid()  # since start too (and in a shared segment)
+        if not (-_INF < _float_or_nan(t1) < _INF and -_INF < _float_or_nan(t0) < _INF):
+            self._count_internal_error()  # a broken clock reading (a step back is not one)
+        return _NAN
+
+    def _outcome(
+        self, obs: Observation, exc: BaseException | None, tick: int
+    ) -> tuple[int, str, str, ErrorCategory | None]:
+        """Count the request's end: (C status, log event, level, category)."""
         category: ErrorCategory | None = None
         if exc is not None:
+            obs._error_type = type(exc).__name__
             if not isinstance(exc, Exception):  # cancelled, interrupted: abandoned
-                status = self._drop(tick)
-                event, level = "prediction_dropped", "warning"
-                obs._error_type = type(exc).__name__
-            else:
+                return self._drop(tick), "prediction_dropped", "warning", None
+            try:
                 ctx: dict[str, Any] = dict(obs.context or {})
                 ctx["stage"] = obs.stage_name
                 ctx["request_id"] = obs.request_id
                 category = self._categoriser.categorise(exc, ctx)
-                status = self._fail(tick, self._cat_codes[category])
-                event, level = "prediction_error", "error"
-                obs._error_type = type(exc).__name__
-                try:
-                    obs._error_message = str(exc)
-                except Exception:
-                    obs._error_message = "<unprintable exception>"
-        elif obs._outcome == 2:
-            status = self._drop(tick)
-            event, level = "prediction_dropped", "warning"
-        elif obs._outcome == 1:
+                code = self._cat_codes[category]
+            except Exception:  # a broken context mapping or categoriser: the default category
+                self._count_internal_error()
+                category = self._categoriser.default
+                code = self._cat_codes[category]
+            status = self._fail(tick, code)
+            try:
+                obs._error_message = str(exc)
+            except Exception:
+                obs._error_message = "<unprintable exception>"
+            return status, "prediction_error", "error", category
+        if obs._outcome == 2:
+            return self._drop(tick), "prediction_dropped", "warning", None
+        if obs._outcome == 1:
             category = obs._category
             assert category is not None
-            status = self._fail(tick, self._cat_codes[category])
-            event, level = "prediction_error", "error"
+            return self._fail(tick, self._cat_codes[category]), "prediction_error", "error", category
+        p, c = obs.prediction, obs.confidence
+        # Fast path for the common outputs (None, int, finite float, confidence at or above the
+        # threshold); anything else goes through categorise_output.
+        if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
+            c is None or (type(c) is float and self._conf_lo <= c < _INF)
+        ):
+            bad = None
         else:
-            p, c = obs.prediction, obs.confidence
-            # Fast path for the common outputs (None, int, finite float, confidence at or
-            # above the threshold); anything else goes through categorise_output.
-            if (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF)) and (
-                c is None or (type(c) is float and self._conf_lo <= c < _INF)
-            ):
-                bad = None
-            else:
+            try:
                 bad = self._categoriser.categorise_output(p, c)
-            if bad is None:
-                status = self._ok(tick)
-                event, level = "prediction_complete", "info"
-            else:
-                category, obs._error_type, obs._error_message = bad
-                status = self._fail(tick, self._cat_codes[category])
-                event, level = "prediction_error", "error"
-        if status != 0:
-            self._count_internal_error()
-        latency_ms = latency_s * 1000.0
-        obs._latency_ms = latency_ms
-        obs._error_category = category
+            except Exception:  # counted; the request itself succeeded
+                self._count_internal_error()
+                bad = None
+        if bad is None:
+            return self._ok(tick), "prediction_complete", "info", None
+        category, obs._error_type, obs._error_message = bad
+        return self._fail(tick, self._cat_codes[category]), "prediction_error", "error", category
+
+    def _after(
+        self, obs: Observation, event: str, level: str, category: ErrorCategory | None, latency_ms: float
+    ) -> None:
+        """Drift update and the log line of a counted request (failures counted, not raised)."""
         if (
             self._drift is not None
             and obs._drift_rows is not None
@@ -695,8 +810,13 @@ class ServiceMonitor:
 
     def snapshot(self) -> Snapshot:
         """The four signals now, as one frozen :class:`Snapshot`."""
-        now_s = self._clock()
-        now = _tick(now_s)
+        try:
+            now_s = self._clock()
+        except Exception:
+            now_s = _NAN
+        now = self._tick_of(now_s)
+        if not -_INF < _float_or_nan(now_s) < _INF:
+            now_s = now / 1e9  # a broken reading: the snapshot is at the newest tick
         tot = (self._counters if self._shared is None else self._shared).totals()
         win = self._counters.window(now)
         w = win.counts

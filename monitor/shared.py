@@ -362,7 +362,7 @@ class SharedSegment:
         also finishing the request in the segment: both are always called (each counter keeps
         its own requests in flight), and the status is the first non-zero one."""
         c = self.counters
-        sok, sdrop, sfail = c.ok, c.drop, c.fail_status
+        sok, sdrop, sfail = c.ok_raw, c.drop_raw, c.fail_status
 
         def ok2(now: int) -> int:
             st = ok(now)
@@ -392,9 +392,9 @@ class SharedSegment:
         self.histogram(self._names[0]).record_ns(latency_ns)
         c = self.counters
         if outcome == OUTCOME_OK:
-            return c.ok(0)
+            return c.ok_raw(0)
         if outcome == OUTCOME_DROPPED:
-            return c.drop(0)
+            return c.drop_raw(0)
         return c.fail(0, category_code)
 
     def __repr__(self) -> str:
@@ -435,7 +435,7 @@ def _create(path: str, layout: Mapping[str, Any]) -> bool:
         seg = object.__new__(SharedSegment)
         seg.path = tmp
         seg._attach(mm, layout, attach=False)
-        seg.counters.reject(0)  # claims the one window slot now, while nobody else can see it
+        seg.counters.reject_raw(0)  # claims the one window slot now, while nobody else can see it
         del seg
         mm[:HEADER_BYTES] = _header(layout)  # the header last: a published file is complete
         mm.flush()

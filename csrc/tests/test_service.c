@@ -279,18 +279,39 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static int totals_done;
+static uint64_t totals_reads;
+
+/* Reads the totals while the workers record: every read is one consistent state. */
+static void *totals_reader(void *arg)
+{
+    const mon_service *s = (const mon_service *)arg;
+    while (!__atomic_load_n(&totals_done, __ATOMIC_ACQUIRE)) {
+        mon_service_counts c;
+        CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
+        CHECK(c.received == c.processed + c.failed + c.dropped + c.in_flight);
+        CHECK(c.in_flight <= 2 * NTHREADS); /* begun, or a reject between its two counts */
+        ++totals_reads;
+    }
+    return NULL;
+}
+
 static void test_threads(void)
 {
     mon_service *s = make(1000, 0, 8);
-    pthread_t th[NTHREADS];
+    pthread_t th[NTHREADS], reader;
     mon_service_counts c;
     int i;
+    CHECK(pthread_create(&reader, NULL, totals_reader, s) == 0);
     for (i = 0; i < NTHREADS; ++i) {
         CHECK(pthread_create(&th[i], NULL, worker, s) == 0);
     }
     for (i = 0; i < NTHREADS; ++i) {
         CHECK(pthread_join(th[i], NULL) == 0);
     }
+    __atomic_store_n(&totals_done, 1, __ATOMIC_RELEASE);
+    CHECK(pthread_join(reader, NULL) == 0);
+    CHECK(totals_reads > 0u);
     CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
     CHECK(c.received == (uint64_t)NTHREADS * (PER_THREAD + PER_THREAD / 100));
     CHECK(c.failed == (uint64_t)NTHREADS * PER_THREAD / 10);

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._ffi import caller_memory, check, ffi, lib
-from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -35,7 +35,6 @@ from .layout import (
     STRICT_FLAG,
     U64_MAX,
     UNIT_CODES,
-    UNIT_NS,
     HistogramBucket,
     HistogramLayout,
     HistogramStats,
@@ -48,13 +47,14 @@ from .layout import (
     histogram_layout,
     scale_for,
 )
+from .values import latency_arrays, latency_ns
 
 
 @functools.lru_cache(maxsize=1024)
 def _quantile_ratio(q: Any) -> tuple[int, int]:
     """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
     if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
+        raise InvalidTypeError(f"quantile must be a number in [0, 1], got {q!r}")
     if isinstance(q, np.integer):
         q = int(q)
     elif isinstance(q, np.floating):
@@ -77,7 +77,7 @@ def _quantile_ratio(q: Any) -> tuple[int, int]:
 @functools.lru_cache(maxsize=1024)
 def _percentile_ratio(p: Any) -> tuple[int, int]:
     if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
+        raise InvalidTypeError(f"percentile must be a number in [0, 100], got {p!r}")
     if isinstance(p, np.integer):
         p = int(p)
     elif isinstance(p, np.floating):
@@ -92,6 +92,15 @@ def _percentile_ratio(p: Any) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+def _tuple_of(xs: Any, what: str) -> tuple[Any, ...]:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise InvalidTypeError(f"{what} must be an iterable of numbers, got {type(xs).__name__}")
+    out = tuple(xs)
+    if len(out) > 1 << 20:
+        raise InvalidArgumentError(f"{what}: at most 2**20 values per call, got {len(out)}")
+    return out
+
+
 def reject_value(value: object, unit: str) -> None:
     raise InvalidArgumentError(
         f"latency {value!r} {unit} is not a finite, non-negative value below 2**64 ns (strict=True)"
@@ -99,54 +108,64 @@ def reject_value(value: object, unit: str) -> None:
 
 
 def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
-    """Python ints out of the C range, floats given in ns, numpy scalars and non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
-    if isinstance(value, (int, np.integer)):
-        v = int(value) * UNIT_NS[unit]
-        if 0 <= v <= U64_MAX:
-            lib.mon_hist_record(h, v)
-            return
-    else:
-        u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
-        if lib.mon_hist_record_f64(h, float(value), u) == 0 or not strict:
-            return
+    """Every value that is not an exact ``int`` (``record_ns``) or ``float`` (the others):
+    converted exactly by :func:`~monitor.latency.values.latency_ns` or refused."""
+    ns = latency_ns(value, unit)
+    if ns is not None:
+        lib.mon_hist_record(h, ns)
+        return
     if strict:
         reject_value(value, unit)
     lib.mon_hist_add_invalid(h, 1)
 
 
+_NS_CODE = int(lib.MON_HIST_NS)
+# The hot paths call these module globals (a cached global load is cheaper than an attribute).
+_REC = lib.mon_hist_record
+_REC_US = lib.mon_hist_record_us
+_REC_MS = lib.mon_hist_record_ms
+_REC_S = lib.mon_hist_record_s
+_MANY = {
+    "f": (lib.mon_hist_record_many_f64, "double *"),
+    "i": (lib.mon_hist_record_many_i64, "int64_t *"),
+    "u": (lib.mon_hist_record_many_u64, "uint64_t *"),
+    "ns": (lib.mon_hist_record_many_u64, "uint64_t *"),
+}
+
+
+def _reject_many(bad: int, n: int) -> None:
+    raise InvalidArgumentError(
+        f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
+    )
+
+
 def record_many_into(h: Any, values: Any, unit: str, strict: bool) -> int:
-    u = UNIT_CODES.get(unit)
-    if u is None:
-        raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
-    if strict:
-        u |= STRICT_FLAG
-    arr = np.asarray(values)
-    kind = arr.dtype.kind
-    if kind == "f":
-        arr = np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_f64, "double *"
-    elif kind == "i":
-        arr = np.ascontiguousarray(arr, dtype=np.int64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_i64, "int64_t *"
-    elif kind == "u":
-        arr = np.ascontiguousarray(arr, dtype=np.uint64).reshape(-1)
-        fn, ctype = lib.mon_hist_record_many_u64, "uint64_t *"
-    else:
-        raise InvalidArgumentError(
-            f"record_many expects an integer or float array, got dtype {arr.dtype} "
-            "(convert timedelta64 with .astype('int64') in ns)"
-        )
-    n = arr.shape[0]
-    if n == 0:
-        return 0
-    bad = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), n, u))
-    if bad and strict:
-        raise InvalidArgumentError(
-            f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
-        )
-    return bad
+    """Record an array-like of latencies; the number of invalid values (strict: raises and
+    records nothing)."""
+    parts, pre_bad = latency_arrays(values, unit)
+    return record_parts(h, parts, pre_bad, unit, strict)
+
+
+def record_parts(h: Any, parts: list[tuple[str, Any]], pre_bad: int, unit: str, strict: bool) -> int:
+    """Record the C-ready arrays of :func:`~monitor.latency.values.latency_arrays` (and count
+    its ``pre_bad`` invalid values); the number of invalid values (strict: raises, and records
+    nothing)."""
+    n = pre_bad + sum(int(a.shape[0]) for _, a in parts)
+    if strict and pre_bad:
+        _reject_many(pre_bad, n)
+    u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
+    bad = 0
+    for kind, arr in parts:
+        if arr.shape[0]:
+            fn, ctype = _MANY[kind]
+            code = _NS_CODE if kind == "ns" else u
+            got = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), arr.shape[0], code))
+            if got and strict:
+                _reject_many(got, n)
+            bad += got
+    if pre_bad:
+        lib.mon_hist_add_invalid(h, pre_bad)
+    return bad + pre_bad
 
 
 @functools.lru_cache(maxsize=256)
@@ -169,6 +188,14 @@ def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
         ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
         len(ratios),
     )
+
+
+def _q_arrays(qs: tuple[Any, ...], percent: bool) -> tuple[Any, Any, int]:
+    try:
+        return _percentile_arrays(qs) if percent else _quantile_arrays(qs)
+    except TypeError:  # unhashable (a list, a dict, ...): not a number
+        what = "percentile must be a number in [0, 100]" if percent else "quantile must be a number in [0, 1]"
+        raise InvalidTypeError(f"{what}, got {qs!r:.80}") from None
 
 
 class Timer:
@@ -200,9 +227,9 @@ class LatencyHistogram:
     (the C core uses atomics and the cffi call releases the GIL).
     """
 
-    # No __slots__: when strict=False the instance binds record_us / record_ms / record_s
-    # directly to the C functions (functools.partial over the cffi function: no Python frame
-    # on the hot path; they return 0, or MON_E_VALUE when the value was counted as invalid).
+    # No __slots__ (subclasses and pickling rely on a __dict__). record_us/ms/s used to be
+    # bound straight to the C functions, which let cffi convert anything with __float__ (a
+    # timedelta64 of 5 ns became 5 ms): the methods now send only exact floats to C.
 
     def __init__(
         self,
@@ -254,13 +281,9 @@ class LatencyHistogram:
         self._u_ms = lib.MON_HIST_MS | flag
         self._u_s = lib.MON_HIST_S | flag
         self._qo: Any = None
-        if not strict:
+        if strict:  # the strict variants (instance attributes shadow the methods)
             for unit in ("us", "ms", "s"):
-                object.__setattr__(
-                    self,
-                    "record_" + unit,
-                    functools.partial(getattr(lib, "mon_hist_record_" + unit), self._h),
-                )
+                object.__setattr__(self, "record_" + unit, functools.partial(self._record_strict, unit))
 
     @classmethod
     def _empty_like(cls, lowest_ns: int, highest_ns: int, scale: int, strict: bool) -> LatencyHistogram:
@@ -322,58 +345,69 @@ class LatencyHistogram:
             )
         return h
 
-    # ---- recording (hot paths: no validation beyond what the C call does) --------------------
+    # ---- recording (hot paths: an exact int / float goes straight to C; anything else is
+    # converted exactly, or refused, by monitor.latency.values) -------------------------------
     def record_ns(self, value: int) -> None:
-        """Record one latency in integer nanoseconds."""
-        try:
-            self._rec(self._h, value)
-        except (OverflowError, TypeError):
-            self._slow(value, "ns")
+        """Record one latency in integer nanoseconds (any real number or timedelta is
+        converted exactly: see :mod:`monitor.latency.values`)."""
+        if value.__class__ is int:
+            try:
+                _REC(self._h, value)
+                return
+            except OverflowError:  # negative or >= 2**64: counted invalid (strict: raised)
+                pass
+        record_slow(self._h, value, "ns", self._strict)
+
+    def record_invalid(self, n: int = 1) -> None:
+        """Count ``n`` latencies that are not a number of nanoseconds (e.g. a request whose
+        clock failed) in :attr:`invalid`."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < 2**64:
+            raise InvalidTypeError(f"n must be an int in [0, 2**64), got {n!r:.40}")
+        check(lib.mon_hist_add_invalid(self._h, n), "LatencyHistogram.record_invalid")
 
     def c_object(self) -> Any:
         """The ``mon_hist *`` of this histogram, for another C unit's binding that takes one
         (e.g. ``mon_shared_finish``); valid while this object lives."""
         return self._h
 
-    def record_us(self, value: float) -> Any:
+    def record_us(self, value: float) -> None:
         """Record one latency in microseconds (float or int)."""
-        try:
-            if self._rec_f64(self._h, value, self._u_us) and self._strict:
-                self._reject(value, "us")
-        except (OverflowError, TypeError):
-            self._slow(value, "us")
+        if value.__class__ is float:
+            _REC_US(self._h, value)  # 0, or MON_E_VALUE: counted invalid
+        else:
+            record_slow(self._h, value, "us", self._strict)
 
-    def record_ms(self, value: float) -> Any:
+    def record_ms(self, value: float) -> None:
         """Record one latency in milliseconds (float or int). NaN, infinities, negative values
         and values >= 2**64 ns are counted in :attr:`invalid` (``strict=True``: raised)."""
-        try:
-            if self._rec_f64(self._h, value, self._u_ms) and self._strict:
-                self._reject(value, "ms")
-        except (OverflowError, TypeError):
-            self._slow(value, "ms")
+        if value.__class__ is float:
+            _REC_MS(self._h, value)  # 0, or MON_E_VALUE: counted invalid
+        else:
+            record_slow(self._h, value, "ms", self._strict)
 
-    def record_s(self, value: float) -> Any:
+    def record_s(self, value: float) -> None:
         """Record one latency in seconds (float or int)."""
-        try:
-            if self._rec_f64(self._h, value, self._u_s) and self._strict:
-                self._reject(value, "s")
-        except (OverflowError, TypeError):
-            self._slow(value, "s")
+        if value.__class__ is float:
+            _REC_S(self._h, value)  # 0, or MON_E_VALUE: counted invalid
+        else:
+            record_slow(self._h, value, "s", self._strict)
+
+    def _record_strict(self, unit: str, value: float) -> None:
+        # strict=True instances: validated without counting (MON_HIST_STRICT), then raised
+        if value.__class__ is float:
+            if self._rec_f64(self._h, value, UNIT_CODES[unit] | STRICT_FLAG):
+                reject_value(value, unit)
+        else:
+            record_slow(self._h, value, unit, True)
 
     def record(self, value: float, unit: Unit = "ns") -> None:
         """Record one latency in ``unit``."""
-        if unit not in UNIT_CODES:
+        if not isinstance(unit, str) or unit not in UNIT_CODES:
             raise InvalidArgumentError(f"unit must be one of {sorted(UNIT_CODES)}, got {unit!r}")
         if unit == "ns" and isinstance(value, int):
             self.record_ns(value)
         else:
             getattr(self, "record_" + unit)(value)
-
-    def _reject(self, value: object, unit: str) -> None:
-        reject_value(value, unit)
-
-    def _slow(self, value: object, unit: str) -> None:
-        record_slow(self._h, value, unit, self._strict)
 
     def record_many(self, values: Any, unit: Unit = "ns") -> int:
         """Record an array of latencies (any numeric array-like; float arrays are converted
@@ -452,25 +486,26 @@ class LatencyHistogram:
 
     def quantile(self, q: float | Fraction) -> int:
         """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
-        qn, qd, n = _quantile_arrays((q,))
+        qn, qd, n = _q_arrays((q,), False)
         return self._run_quantiles(qn, qd, n)[0]
 
     def quantiles(self, qs: Iterable[float | Fraction]) -> list[int]:
         """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
-        qs = tuple(qs)
+        qs = _tuple_of(qs, "quantiles")
         out: list[int] = []
         for i in range(0, len(qs), MAX_QUANTILES):
-            qn, qd, n = _quantile_arrays(qs[i : i + MAX_QUANTILES])
+            qn, qd, n = _q_arrays(qs[i : i + MAX_QUANTILES], False)
             out.extend(self._run_quantiles(qn, qd, n))
         return out
 
     def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9)) -> dict[float, int]:
         """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100] (one C pass)."""
         if type(ps) is not tuple:
-            ps = tuple(ps)
+            ps = _tuple_of(ps, "percentiles")
         if len(ps) > MAX_QUANTILES:
+            _q_arrays(ps, True)  # every value checked (and cached) first
             return dict(zip(ps, self.quantiles([Fraction(*_percentile_ratio(p)) for p in ps])))
-        qn, qd, n = _percentile_arrays(ps)
+        qn, qd, n = _q_arrays(ps, True)
         return dict(zip(ps, self._run_quantiles(qn, qd, n)))
 
     def _run_quantiles(self, qn: Any, qd: Any, n: int) -> list[int]:
@@ -565,7 +600,7 @@ class LatencyHistogram:
         """Add ``others`` into this histogram (exact, order-independent); returns self."""
         for o in others:
             if not isinstance(o, LatencyHistogram):
-                raise TypeError(f"can only merge LatencyHistogram, got {type(o).__name__}")
+                raise InvalidTypeError(f"can only merge LatencyHistogram, got {type(o).__name__}")
             if not self.same_config(o):
                 raise ConfigMismatchError(
                     f"cannot merge histograms of different configurations: "
@@ -632,7 +667,9 @@ class LatencyHistogram:
     def from_bytes(cls, data: bytes | bytearray | memoryview, *, strict: bool = False) -> LatencyHistogram:
         """Decode :meth:`to_bytes` output; every field is validated (CorruptDataError)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"from_bytes expects bytes, got {type(data).__name__}")
+            raise InvalidTypeError(
+                f"from_bytes expects bytes, bytearray or memoryview, got {type(data).__name__}"
+            )
         data = bytes(data)
         hdr = lib.MON_HIST_SERIAL_HEADER_BYTES
         if len(data) >= 4 and data[:4] != b"MONH":
@@ -667,7 +704,47 @@ class LatencyHistogram:
         h = cls.__new__(cls)
         h._init(lowest, highest, scale, strict)
         check(lib.mon_hist_deserialize(h._h, len(h._mem) * 8, data, len(data)), "decoding latency histogram")
+        problem = h._inconsistency()
+        if problem:
+            raise CorruptDataError(
+                f"decoding latency histogram: its counters are impossible together: {problem}"
+            )
         return h
+
+    def _inconsistency(self) -> str | None:
+        """Why count, sum, min, max and the buckets cannot describe one set of values (None when
+        they can): every value lies in a recorded bucket, so min and max lie in the first and
+        last non-empty regions, and count * min <= sum <= count * max."""
+        st = self.stats()
+        counts = self.bucket_counts()
+        in_range = int(counts.sum(dtype=np.uint64)) if counts.size else 0
+        n, lo, hi, total = st.count, st.min_ns, st.max_ns, st.sum_ns
+        if n != st.underflow + st.overflow + in_range:
+            return f"count {n} != underflow {st.underflow} + overflow {st.overflow} + buckets {in_range}"
+        if n == 0:
+            return f"no values but sum {total}" if total else None
+        if lo > hi:
+            return f"min {lo} ns > max {hi} ns"
+        saturated = total == (1 << 128) - 1
+        if total < n * lo or (not saturated and total > n * hi):
+            return (
+                f"sum {total} ns of {n} values: mean {total / n:.6g} ns outside [min, max] = [{lo}, {hi}] ns"
+            )
+        lay = self.layout
+        nz = np.flatnonzero(counts)
+
+        def region(first: bool) -> tuple[int, int]:
+            if st.underflow and (first or not (in_range or st.overflow)):
+                return 0, lay.range_lo_ns - 1
+            if st.overflow and (not first or not (in_range or st.underflow)):
+                return lay.range_hi_ns + 1, U64_MAX
+            b_lo, b_hi = self.bucket_bounds(lay.index_lo + int(nz[0 if first else -1]))
+            return max(b_lo + 1, lay.range_lo_ns), min(b_hi, lay.range_hi_ns)
+
+        for name, v, (a, b) in (("min", lo, region(True)), ("max", hi, region(False))):
+            if not a <= v <= b:
+                return f"{name} {v} ns outside its bucket's values [{a}, {b}] ns"
+        return None
 
     # ---- exports -----------------------------------------------------------------------------
     def to_prometheus(

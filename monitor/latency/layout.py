@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from .._ffi import check, ffi, lib
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 
 Unit = Literal["ns", "us", "ms", "s"]
 
@@ -115,7 +115,7 @@ def hist_config(lowest_ns: int, highest_ns: int, scale: int) -> Any:
 def check_range(lowest_ns: int, highest_ns: int) -> None:
     for name, v in (("lowest_ns", lowest_ns), ("highest_ns", highest_ns)):
         if isinstance(v, bool) or not isinstance(v, int):
-            raise InvalidArgumentError(f"{name} must be an int number of nanoseconds, got {v!r}")
+            raise InvalidTypeError(f"{name} must be an int number of nanoseconds, got {v!r}")
     if not 1 <= lowest_ns <= highest_ns <= U64_MAX:
         raise InvalidArgumentError(
             f"need 1 <= lowest_ns <= highest_ns <= 2**64 - 1, got lowest_ns={lowest_ns}, highest_ns={highest_ns}"
@@ -136,7 +136,9 @@ def scale_for(
     relative_error: float, lowest_ns: int = DEFAULT_LOWEST_NS, highest_ns: int = DEFAULT_HIGHEST_NS
 ) -> int:
     """Smallest scale (fewest buckets) whose exact error bound is <= ``relative_error``."""
-    if not isinstance(relative_error, (int, float)) or not 0 < relative_error < 1:
+    if isinstance(relative_error, bool) or not isinstance(relative_error, (int, float)):
+        raise InvalidTypeError(f"relative_error must be a number in (0, 1), got {relative_error!r}")
+    if not 0 < relative_error < 1:
         raise InvalidArgumentError(f"relative_error must be a number in (0, 1), got {relative_error!r}")
     target = Fraction(relative_error)
     for s in range(lib.MON_HIST_MIN_SCALE, lib.MON_HIST_MAX_SCALE + 1):

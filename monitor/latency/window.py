@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from fractions import Fraction
@@ -12,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from .._ffi import check, ffi, lib
-from ..errors import InvalidArgumentError
-from .histogram import LatencyHistogram, Timer, record_many_into, record_slow, reject_value, ring_window
+from ..errors import InvalidArgumentError, InvalidTypeError
+from .histogram import LatencyHistogram, Timer, record_parts, reject_value, ring_window
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -21,23 +23,100 @@ from .layout import (
     STRICT_FLAG,
     U64_MAX,
     UNIT_CODES,
-    UNIT_NS,
     Unit,
     hist_config,
 )
+from .values import latency_arrays, latency_ns
 
 _floor = math.floor
 
 RING_MAX_SLOTS: int = int(lib.MON_HIST_RING_MAX_SLOTS)
 """The most slots a window ring has (its memory is one histogram per slot, allocated at once)."""
 
+_NS_PER_S = 1_000_000_000
+RING_MAX_BYTES = 1 << 26
+"""The most memory (bytes) one window ring may take: a larger configuration is refused."""
 
-def _late_values(values: Any, unit: str, strict: bool, proto: LatencyHistogram) -> int:
-    """Number of values a late record_many call stands for, validated as a histogram would
-    (strict: raises without counting). A scratch histogram does the checking (rare path)."""
-    tmp = LatencyHistogram(proto.lowest_ns, proto.highest_ns, scale=proto.scale, strict=strict)
-    bad = tmp.record_many(values, unit)  # type: ignore[arg-type]
-    return tmp.count + bad
+
+class TickClock:
+    """Integer nanosecond ticks from a clock of seconds: the one clock-to-tick conversion of the
+    windowed objects (:class:`WindowedLatencyHistogram`, :class:`~monitor.ServiceMonitor`).
+
+    A reading ``t`` becomes ``floor(t * 1e9)`` (``t * 1e9`` computed in float64, then floored;
+    exact for ints) plus an offset that is 0 until the clock first steps back far. Ticks never
+    go back, and time never freezes:
+
+    - **forward** (any amount, a jump included): the tick follows the clock; values older than
+      a window leave it, as after idle time;
+    - **a step back of at most** ``tolerance_ns`` (thread jitter, a small correction): the tick
+      holds at the newest one until the clock catches up;
+    - **a step back of more than** ``tolerance_ns`` (e.g. the return after a jump ahead): the
+      clock is re-anchored - ticks continue from the newest tick at the clock's rate (counted in
+      :attr:`steps_back`), so one bad reading a year ahead costs one window, not a year;
+    - **NaN, infinite, not a number, or a tick outside [0, 2**64)**: ignored, the newest tick is
+      used (counted in :attr:`faults`).
+
+    Thread-safe: the fast path (a forward or equal reading) is lock-free; under concurrent calls
+    the newest-tick mark may lag one reading of another thread (the tick then holds, as for a
+    small step back). Re-anchoring takes a lock and re-checks, so it happens once per step.
+    """
+
+    __slots__ = ("clock", "tolerance_ns", "offset", "newest", "_lock", "faults", "steps_back")
+
+    def __init__(self, clock: Callable[[], float], start_ns: int = 0, tolerance_ns: int = _NS_PER_S) -> None:
+        if not callable(clock):
+            raise InvalidTypeError(f"clock must be a callable returning monotonic seconds, got {clock!r}")
+        self.clock = clock
+        self.tolerance_ns = int(tolerance_ns)
+        self.offset = 0  # ns added to floor(t * 1e9); moved only by a re-anchor
+        self.newest = int(start_ns)  # the newest tick given so far
+        self._lock = threading.Lock()
+        self.faults = 0
+        self.steps_back = 0
+
+    def now(self) -> int:
+        """The tick of a fresh clock reading (a clock that raises counts as a fault)."""
+        try:
+            t = self.clock()
+        except Exception:
+            return self._fault()
+        try:  # the forward fast path of tick_of, inline (one call less per value)
+            tick: int = _floor(t * 1e9) + self.offset
+        except (TypeError, ValueError, OverflowError):
+            return self._fault()
+        if self.newest <= tick <= U64_MAX:
+            self.newest = tick
+            return tick
+        return self.tick_of(t)
+
+    def tick_of(self, t: Any) -> int:
+        """The tick of the reading ``t`` (seconds), by the rules of the class documentation."""
+        try:
+            tick: int = _floor(t * 1e9) + self.offset
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, +-inf
+            return self._fault()
+        hw = self.newest
+        if tick >= hw:
+            if tick <= U64_MAX:
+                self.newest = tick
+                return tick
+            return self._fault()
+        if tick >= hw - self.tolerance_ns:
+            return hw
+        with self._lock:  # re-anchor, once: re-read the offset another thread may have moved
+            tick = _floor(t * 1e9) + self.offset
+            hw = self.newest
+            if tick < hw - self.tolerance_ns:
+                self.offset += hw - tick
+                self.steps_back += 1
+            elif hw < tick <= U64_MAX:
+                self.newest = hw = tick
+            return hw
+
+    def _fault(self) -> int:
+        with self._lock:
+            self.faults += 1
+        return self.newest
 
 
 class WindowedLatencyHistogram:
@@ -55,9 +134,13 @@ class WindowedLatencyHistogram:
     last ``last_s`` seconds (rounded up to whole slots, so it covers between ``last_s - slot_s``
     and ``last_s`` seconds of history plus the current partial slot).
 
-    The clock-driven methods use the newest tick seen so far: a clock that steps back keeps
-    recording into the current slot, and a reading that is NaN, infinite or not representable
-    in ns (< 2**64) is ignored - the value is recorded in the current slot and counted. The
+    The clock-driven methods read time through a :class:`TickClock` (:attr:`ticks`): ticks never
+    go back and never freeze. A forward jump moves the window ahead (as idle time would); a step
+    back of at most one slot (and at least 1 s) holds the tick until the clock catches up; a
+    larger step back (e.g. the return after a jump ahead) re-anchors the clock, so ticks go on
+    from the newest one at the clock's rate - one bad reading costs at most one window of
+    history, never a frozen window; a NaN, infinite or non-number reading is ignored (the value
+    is recorded at the newest tick, the reading counted in ``ticks.faults``). The
     explicit-time methods (:meth:`record_ns_at`, :meth:`window_at`) take the caller's tick as it
     is: a value whose epoch has already left the window (its slot holds a newer epoch) is
     counted in :attr:`late` only.
@@ -76,12 +159,16 @@ class WindowedLatencyHistogram:
         "_slot_ns",
         "_start_ns",
         "_clock",
-        "_tick",
+        "_ticks",
+        "_now",
         "_proto",
         "_rec",
         "_rec_f64",
-        "_u",
+        "_u_us",
+        "_u_ms",
+        "_u_s",
         "_strict",
+        "record_ns_at_raw",
     )
 
     def __init__(
@@ -109,7 +196,7 @@ class WindowedLatencyHistogram:
         ):
             raise InvalidArgumentError(f"window_s must be a positive number of seconds, got {window_s!r}")
         if not callable(clock):
-            raise InvalidArgumentError("clock must be a callable returning monotonic seconds")
+            raise InvalidTypeError(f"clock must be a callable returning monotonic seconds, got {clock!r}")
         if isinstance(start_ns, bool) or not isinstance(start_ns, int) or not 0 <= start_ns <= U64_MAX:
             raise InvalidArgumentError(f"start_ns must be an int tick in [0, 2**64), got {start_ns!r}")
         if slot_ns is None:
@@ -128,6 +215,11 @@ class WindowedLatencyHistogram:
             "mon_window_config *", {"slot_ticks": slot_ns, "start_tick": start_ns, "slots": slots, "flags": 0}
         )
         size = int(lib.mon_hist_ring_size(cfg, win))
+        if size > RING_MAX_BYTES:
+            raise InvalidArgumentError(
+                f"a window of {slots} slots of {self._proto.nbytes} bytes is {size} bytes, more than "
+                f"{RING_MAX_BYTES} (64 MiB): use fewer slots, a narrower range or a coarser scale"
+            )
         self._mem = ffi.new("uint64_t[]", size // 8)
         self._ring = ffi.cast("mon_hist_ring *", self._mem)
         check(lib.mon_hist_ring_init(self._ring, size, cfg, win), "WindowedLatencyHistogram")
@@ -136,32 +228,33 @@ class WindowedLatencyHistogram:
         self._slot_ns = slot_ns
         self._start_ns = start_ns
         self._clock = clock
-        self._tick = start_ns
+        self._ticks = TickClock(clock, start_ns, max(slot_ns, _NS_PER_S))
+        self._now = self._ticks.now
         self._now()
         self._rec = lib.mon_hist_ring_record
         self._rec_f64 = lib.mon_hist_ring_record_f64
+        # record_ns_at without a Python frame or a check: for callers whose ticks and values
+        # are ints in [0, 2**64) by construction (ServiceMonitor's TickClock ticks).
+        self.record_ns_at_raw: Callable[[int, int], None] = functools.partial(
+            lib.mon_hist_ring_record, self._ring
+        )
         self._strict = bool(strict)
-        self._u = {k: v | (STRICT_FLAG if strict else 0) for k, v in UNIT_CODES.items()}
+        flag = STRICT_FLAG if strict else 0
+        self._u_us = UNIT_CODES["us"] | flag
+        self._u_ms = UNIT_CODES["ms"] | flag
+        self._u_s = UNIT_CODES["s"] | flag
 
-    def _now(self) -> int:
-        """The newest clock tick seen (a reading that steps back, or is not a finite number of
-        ns below 2**64, leaves it unchanged)."""
-        tick = self._tick
-        try:
-            t = math.floor(self._clock() * 1e9)
-        except (ValueError, OverflowError, TypeError):  # NaN, +-inf, not a number
-            return tick
-        if tick < t <= U64_MAX:
-            self._tick = tick = t
-        return tick
+    @property
+    def ticks(self) -> TickClock:
+        """The clock-to-tick conversion of the clock-driven methods (its ``faults`` and
+        ``steps_back`` count the clock's bad readings)."""
+        return self._ticks
 
     @staticmethod
     def _tick_arg(now_ns: object) -> int:
-        if (
-            isinstance(now_ns, bool)
-            or not isinstance(now_ns, (int, np.integer))
-            or not 0 <= int(now_ns) <= U64_MAX
-        ):
+        if isinstance(now_ns, bool) or not isinstance(now_ns, (int, np.integer)):
+            raise InvalidTypeError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
+        if not 0 <= int(now_ns) <= U64_MAX:
             raise InvalidArgumentError(f"now_ns must be an int tick in [0, 2**64), got {now_ns!r}")
         return int(now_ns)
 
@@ -198,79 +291,78 @@ class WindowedLatencyHistogram:
         return int(out[0])
 
     # -- recording ---------------------------------------------------------------------------
-    # The clock-driven record methods inline _now() (one Python call less per value).
+    # An exact int (ns) / float (us, ms, s) goes straight to C; anything else is converted
+    # exactly, or refused, by monitor.latency.values (record_slow).
     def record_ns(self, value: int) -> None:
-        tick = self._tick
-        try:
-            t = _floor(self._clock() * 1e9)
-            if tick < t <= U64_MAX:
-                self._tick = tick = t
-        except (ValueError, OverflowError, TypeError):
-            pass
-        try:
-            self._rec(self._ring, tick, value)
-        except (OverflowError, TypeError):
-            self._slow(tick, value, "ns")
+        tick = self._now()
+        if value.__class__ is int:
+            try:
+                self._rec(self._ring, tick, value)
+                return
+            except OverflowError:
+                pass
+        self._slow(tick, value, "ns")
 
     def record_ns_at(self, now_ns: int, value_ns: int) -> None:
         """Record ``value_ns`` at the caller's tick ``now_ns`` (ns, the clock's time base)."""
-        try:
-            self._rec(self._ring, now_ns, value_ns)
-            return
-        except (OverflowError, TypeError):
-            pass
+        if now_ns.__class__ is int and value_ns.__class__ is int:
+            try:
+                self._rec(self._ring, now_ns, value_ns)
+                return
+            except OverflowError:
+                pass
         self._slow(self._tick_arg(now_ns), value_ns, "ns")
 
     def record_ms(self, value: float) -> None:
-        tick = self._tick
-        try:
-            t = _floor(self._clock() * 1e9)
-            if tick < t <= U64_MAX:
-                self._tick = tick = t
-        except (ValueError, OverflowError, TypeError):
-            pass
-        try:
-            if self._rec_f64(self._ring, tick, value, self._u["ms"]) and self._strict:
+        tick = self._now()
+        if value.__class__ is float:
+            if self._rec_f64(self._ring, tick, value, self._u_ms) and self._strict:
                 reject_value(value, "ms")
-        except (OverflowError, TypeError):
+        else:
             self._slow(tick, value, "ms")
 
     def record_s(self, value: float) -> None:
-        tick = self._tick
-        try:
-            t = _floor(self._clock() * 1e9)
-            if tick < t <= U64_MAX:
-                self._tick = tick = t
-        except (ValueError, OverflowError, TypeError):
-            pass
-        try:
-            if self._rec_f64(self._ring, tick, value, self._u["s"]) and self._strict:
+        tick = self._now()
+        if value.__class__ is float:
+            if self._rec_f64(self._ring, tick, value, self._u_s) and self._strict:
                 reject_value(value, "s")
-        except (OverflowError, TypeError):
+        else:
             self._slow(tick, value, "s")
 
     def record_us(self, value: float) -> None:
-        tick = self._tick
-        try:
-            t = _floor(self._clock() * 1e9)
-            if tick < t <= U64_MAX:
-                self._tick = tick = t
-        except (ValueError, OverflowError, TypeError):
-            pass
-        try:
-            if self._rec_f64(self._ring, tick, value, self._u["us"]) and self._strict:
+        tick = self._now()
+        if value.__class__ is float:
+            if self._rec_f64(self._ring, tick, value, self._u_us) and self._strict:
                 reject_value(value, "us")
-        except (OverflowError, TypeError):
+        else:
             self._slow(tick, value, "us")
 
-    def _slow(self, tick: int, value: object, unit: str) -> None:
+    def record_invalid_at(self, now_ns: int, n: int = 1) -> None:
+        """Count ``n`` invalid latencies at tick ``now_ns`` (e.g. a request whose end time is
+        unknown because the clock failed): in the slot's ``invalid``, or in :attr:`late`."""
+        tick = self._tick_arg(now_ns)
         h = lib.mon_hist_ring_acquire(self._ring, tick)
-        if h == ffi.NULL:  # the epoch has left the window: validate, then count it as late
-            _check_late_scalar(value, unit, self._strict)
+        if h == ffi.NULL:
+            lib.mon_hist_ring_add_late(self._ring, n)
+            return
+        try:
+            lib.mon_hist_add_invalid(h, n)
+        finally:
+            lib.mon_hist_ring_release(self._ring, h)
+
+    def _slow(self, tick: int, value: object, unit: str) -> None:
+        ns = latency_ns(value, unit)  # refuses a non-latency before a slot is pinned
+        if ns is None and self._strict:
+            reject_value(value, unit)
+        h = lib.mon_hist_ring_acquire(self._ring, tick)
+        if h == ffi.NULL:  # the epoch has left the window: counted as late
             lib.mon_hist_ring_add_late(self._ring, 1)
             return
         try:
-            record_slow(h, value, unit, self._strict)
+            if ns is None:
+                lib.mon_hist_add_invalid(h, 1)
+            else:
+                lib.mon_hist_record(h, ns)
         finally:
             lib.mon_hist_ring_release(self._ring, h)
 
@@ -278,16 +370,19 @@ class WindowedLatencyHistogram:
         return self._record_many_at(self._now(), values, unit)
 
     def _record_many_at(self, tick: int, values: Any, unit: Unit) -> int:
-        # Convert first (it may run arbitrary Python, e.g. an __array__): a slot is pinned only
-        # around the C work, since a claim of the slot waits for its pins.
-        values = np.asarray(values)
+        # Validate and convert first (it may run arbitrary Python, e.g. an __array__): a slot is
+        # pinned only around the C work, since a claim of the slot waits for its pins.
+        parts, pre_bad = latency_arrays(values, unit)
+        n = pre_bad + sum(int(a.shape[0]) for _, a in parts)
         h = lib.mon_hist_ring_acquire(self._ring, tick)
-        if h == ffi.NULL:
-            n = _late_values(values, unit, self._strict, self._proto)
+        if h == ffi.NULL:  # the epoch has left the window: validated on a scratch, counted late
+            p = self._proto
+            tmp = LatencyHistogram(p.lowest_ns, p.highest_ns, scale=p.scale, strict=self._strict)
+            bad = record_parts(tmp._h, parts, pre_bad, unit, self._strict)  # noqa: SLF001
             lib.mon_hist_ring_add_late(self._ring, n)
-            return 0
+            return bad
         try:
-            return record_many_into(h, values, unit, self._strict)
+            return record_parts(h, parts, pre_bad, unit, self._strict)
         finally:
             lib.mon_hist_ring_release(self._ring, h)
 
@@ -341,16 +436,3 @@ class WindowedLatencyHistogram:
     @property
     def count(self) -> int:
         return self.window().count
-
-
-def _check_late_scalar(value: object, unit: str, strict: bool) -> None:
-    """Validate one value that will only be counted as late, as record_slow would: a TypeError
-    for a non-number; with strict=True an InvalidArgumentError for an invalid latency."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"latency must be a real number, got {type(value).__name__}")
-    if isinstance(value, (int, np.integer)):
-        ok = 0 <= int(value) * UNIT_NS[unit] <= U64_MAX
-    else:
-        ok = lib.mon_hist_f64_to_ns(float(value), UNIT_CODES[unit], ffi.new("uint64_t *")) == 0
-    if strict and not ok:
-        reject_value(value, unit)

@@ -579,18 +579,23 @@ def test_windowed_histogram_clock_jumps_steps_back_and_nan() -> None:
     clk.t += 3600  # jump forward an hour: the old values leave the window
     assert w.count == 0
     w.record_ms(2.0)
-    clk.t -= 1800  # step back: records stay in the newest slot, windows at the newest tick
+    clk.t -= 1800  # a far step back: re-anchored, ticks go on from the newest one
     w.record_ms(3.0)
     assert w.window(10).count == 2 and w.window(10).min == 2_000_000
-    for reading in (math.nan, math.inf, -math.inf, 1e300, -5.0):
+    assert w.ticks.steps_back == 1
+    for reading in (math.nan, math.inf, -math.inf, 1e300):  # faults: the newest tick is used
         clk.t = reading
-        w.record_ms(4.0)  # recorded in the current slot and counted
+        w.record_ms(4.0)
         w.record_many([5, 6])
         assert w.window(10).count >= 3
-    assert w.window(10).count == 2 + 5 * 3 and w.late == 0
-    clk.t = 1000.0 + 3600 + 5  # a finite clock again, still in the current slot
-    assert w.window(10).count == 17
-    clk.t = 1000.0 + 3600 + 600  # and on: the window moves
+    assert w.window(10).count == 2 + 4 * 3 and w.late == 0
+    assert w.ticks.faults == 4 * 3 + 1  # 3 readings a round (record_ms, record_many, window) + 1
+    clk.t = -5.0  # a far step back again (a negative reading is a reading): re-anchored
+    w.record_ms(4.0)
+    assert w.ticks.steps_back == 2 and w.window(10).count == 15
+    clk.t = 0.0  # 5 s later on the re-anchored clock: everything is still in the minute
+    assert w.count == 15
+    clk.t = 600.0  # and on: the window moves at the clock's rate (it never freezes)
     assert w.count == 0
     w.record_ns(7)
     assert w.count == 1
