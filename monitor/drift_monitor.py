@@ -580,6 +580,39 @@ class DriftMonitor:
             raise EmptyWindowError("the drift window holds no rows yet: call update() first")
         return self.score_counts(counts, extra, start=start, end=end)
 
+    def _vectors(
+        self, f: int, seg: npt.NDArray[np.uint64], below: int, above: int
+    ) -> tuple[npt.NDArray[np.uint64], int, int, int]:
+        """Feature ``f``'s scored window vector from its bin counts ``seg`` (the one rule of
+        the out-of-range bins), and its unseen, below and above counts as reported."""
+        _lo, _hi, cat, lo_bin, hi_bin = self._plan[f]
+        if cat is not None:
+            cur = seg[cat]
+            unseen = int(seg.sum(dtype=np.uint64)) - int(cur.sum(dtype=np.uint64)) + below + above
+            if self.out_of_range == "score":
+                cur = np.append(cur, np.uint64(unseen))
+            return cur, unseen, 0, 0
+        if lo_bin or hi_bin:
+            parts = ([below] if lo_bin else [], seg, [above] if hi_bin else [])
+            return np.concatenate(parts).astype(np.uint64), 0, below, above
+        return seg, 0, below, above
+
+    def scored_vectors(
+        self, name: str, counts: npt.NDArray[np.uint64], extra: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[str], list[str]]:
+        """``(window, reference, before, after)``: the two count vectors the scores of feature
+        ``name`` compare (from counts laid out as :meth:`window_counts` gives them), and the names
+        of the extra bins the out-of-range rule puts before and after the reference's own bins
+        (``"below"``, ``"above"``, ``"unseen"``), for a report that shows every scored bin."""
+        f = self.names.index(name)
+        lo, hi, cat, lo_bin, hi_bin = self._plan[f]
+        _nan, below, above = (int(v) for v in extra[f])
+        cur, _, _, _ = self._vectors(f, counts[lo:hi], below, above)
+        score = self.out_of_range == "score"
+        if cat is not None:
+            return cur, self._ref[f][0], [], (["unseen"] if score else [])
+        return cur, self._ref[f][0], (["below"] if lo_bin else []), (["above"] if hi_bin else [])
+
     def score_counts(
         self,
         counts: npt.NDArray[np.uint64],
@@ -594,30 +627,19 @@ class DriftMonitor:
         feature, and per feature ``[nan, below, above]``) with this monitor's options: the one
         scoring path of :meth:`evaluate` and :meth:`DriftProfile.report
         <monitor.DriftProfile.report>`. ``features``: score only these (default all)."""
-        score = self.out_of_range == "score"
         only = None if features is None else set(features)
         out = []
         ex = extra.tolist()
-        for f, (prof, (lo, hi, cat, lo_bin, hi_bin)) in enumerate(zip(self.reference.features, self._plan)):
+        for f, (prof, (lo, hi, _cat, _lo_bin, _hi_bin)) in enumerate(
+            zip(self.reference.features, self._plan)
+        ):
             if only is not None and prof.name not in only:
                 continue
             seg = counts[lo:hi]
             nan, below, above = ex[f]
             ref_vec, r_nan, r_oor, r_unseen = self._ref[f]
             seg_total = int(seg.sum(dtype=np.uint64))
-            if cat is not None:
-                cur = seg[cat]
-                unseen = seg_total - int(cur.sum(dtype=np.uint64)) + below + above
-                below = above = 0
-                if score:
-                    cur = np.append(cur, np.uint64(unseen))
-            else:
-                cur = seg
-                unseen = 0
-                if lo_bin or hi_bin:
-                    cur = np.concatenate(([below] if lo_bin else [], seg, [above] if hi_bin else [])).astype(
-                        np.uint64
-                    )
+            cur, unseen, below, above = self._vectors(f, seg, below, above)
             total = int(cur.sum(dtype=np.uint64))
             rows = seg_total + nan + ex[f][1] + ex[f][2]
             den = max(rows, 1)

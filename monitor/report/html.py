@@ -114,7 +114,7 @@ def _drift_html(doc: dict[str, Any]) -> list[str]:
         )
         r = f["rates"]
         out.append(
-            f"<p>band {escape(f['band'])}: the worse of the PSI band ({escape(f['psi_band'])}) and the "
+            f'<p class="meta">band {escape(f["band"])}: the worse of the PSI band ({escape(f["psi_band"])}) and the '
             f"data-quality band ({escape(f['quality_band'])}; NaN {_pct(r['nan'])} vs "
             f"{_pct(r['reference_nan'])} in the reference, out of range {_pct(r['out_of_range'])} vs "
             f"{_pct(r['reference_out_of_range'])}, unseen {_pct(r['unseen'])} vs {_pct(r['reference_unseen'])})</p>"

@@ -46,14 +46,14 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
     """The monitor's current window scored against ``reference`` (``dm.evaluate()``), with the
     per-bin counts of both sides and the per-bin PSI contributions."""
     rep = dm.evaluate()
-    counts, _ = dm.window_counts()
-    offsets = np.concatenate(([0], np.cumsum([f.nbins for f in reference.features])))
+    counts, extra = dm.window_counts()
     feats = []
-    for i, (prof, fd) in enumerate(zip(reference.features, rep.features)):
-        seg = counts[offsets[i] : offsets[i + 1]]
-        sel = prof.category_bins
-        cur = np.ascontiguousarray(seg[sel])
-        ref = np.ascontiguousarray(prof.counts[sel])
+    for prof, fd in zip(reference.features, rep.features, strict=True):
+        # every bin the scores compare, the out-of-range rule's extra bins included, so the
+        # per-bin contributions add up to the feature's PSI
+        cur, ref, before, after = dm.scored_vectors(prof.name, counts, extra)
+        cur, ref = np.ascontiguousarray(cur), np.ascontiguousarray(ref)
+        labels = [f"({b})" for b in before] + _bin_labels(prof) + [f"({a})" for a in after]
         contrib = drift.psi_contributions(cur, ref) if int(cur.sum()) > 0 and int(ref.sum()) > 0 else None
         raw = None
         if fd.scores is not None:
@@ -99,7 +99,7 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
                     "above": prof.above,
                 },
                 "bins": {
-                    "labels": _bin_labels(prof),
+                    "labels": labels,
                     "reference": [int(c) for c in ref],
                     "current": [int(c) for c in cur],
                     "psi_contributions": None if contrib is None else [float(c) for c in contrib],

@@ -405,3 +405,21 @@ def test_format_override_json_to_stdout_and_arrow_streams(
     b = json.loads(out)
     assert [f["raw"] for f in a["windows"][0]["features"]] == [f["raw"] for f in b["windows"][0]["features"]]
     assert a["current"]["rows"] == b["current"]["rows"] == 1500
+
+
+def test_report_contributions_add_up_to_the_psi_with_the_out_of_range_bins() -> None:
+    import monitor
+    from monitor.report.results import drift_window
+
+    rng = np.random.default_rng(0)
+    ref = monitor.Reference.fit(
+        {"a": rng.normal(size=5000), "c": rng.integers(0, 4, 5000)}, categorical=["c"]
+    )
+    dm = monitor.DriftMonitor(ref, window=4000)
+    dm.update({"a": rng.normal(0.3, size=4000), "c": rng.integers(0, 6, 4000)})  # codes 4, 5 unseen
+    feats = {f["name"]: f for f in drift_window(ref, dm)["features"]}
+    for f in feats.values():
+        assert sum(f["bins"]["psi_contributions"]) == pytest.approx(f["psi"], rel=1e-12)
+        assert len(f["bins"]["labels"]) == len(f["bins"]["current"]) == len(f["bins"]["reference"])
+    assert feats["c"]["bins"]["labels"][-1] == "(unseen)"
+    assert feats["c"]["bins"]["current"][-1] == feats["c"]["unseen"] > 0
