@@ -50,7 +50,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,11 +59,9 @@ import numpy.typing as npt
 
 from .binning import Binner, as_float64
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
+from .files import write_text_atomic
 from .quantiles import Selector, percentile_of
 from .tabular import column_names, named_columns, select_columns
-
-_UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide)
-os.umask(_UMASK)
 
 __all__ = [
     "FeatureProfile",
@@ -462,20 +459,7 @@ class Reference:
         same folder, then ``os.replace`` (concurrent saves to one path never collide; the file
         is always one complete profile)."""
         text = self.to_json()
-        target = os.fspath(path)
-        folder, base = os.path.split(os.path.abspath(target))
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
-        try:
-            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a saved file gets the usual mode
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_text_atomic(path, text)
 
     @classmethod
     def from_json(cls, text: str) -> Reference:

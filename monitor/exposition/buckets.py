@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..latency import LatencyHistogram
+from ..latency import LatencyHistogram, native_spans
 from .names import ns_to_seconds_str
 
 CLASSIC_TARGET_ERROR = 0.02
@@ -206,23 +206,7 @@ def native_seconds(hist: LatencyHistogram) -> NativeSeconds:
     first2, dense2 = downscale_native(first, dense, d)
     schema -= d
     first2 -= native_shift(schema)
-    spans: list[tuple[int, int]] = []
-    deltas: list[int] = []
-    prev = 0
-    prev_end = 0
-    k = 0
-    while k < len(dense2):
-        if dense2[k] == 0:
-            k += 1
-            continue
-        start = k
-        while k < len(dense2) and dense2[k]:
-            deltas.append(dense2[k] - prev)
-            prev = dense2[k]
-            k += 1
-        idx = first2 + start
-        spans.append((idx if not spans else idx - prev_end, k - start))
-        prev_end = first2 + k
+    spans, deltas = native_spans(first2, dense2)
     st = hist.stats()
     return NativeSeconds(
         schema=schema,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..errors import InvalidArgumentError
+from ..files import write_text_atomic
 from .families import Registry
 from .rules import rules_file_to_prometheus
 from .serve import start_http_server
@@ -57,6 +58,5 @@ def rules_to_prometheus(
     if output == "-":
         out.write(text)
     else:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text_atomic(output, text)
     return 0

@@ -45,6 +45,7 @@ from .layout import (
     error_bound,
     hist_config,
     histogram_layout,
+    native_spans,
     scale_for,
 )
 from .values import latency_arrays, latency_ns
@@ -808,23 +809,7 @@ class LatencyHistogram:
         """Prometheus native-histogram parameters (ns): native bucket ``i`` is this
         histogram's bucket ``i`` (see :mod:`monitor.exposition`)."""
         first, dense, zero, over = self.exponential_buckets()
-        spans: list[tuple[int, int]] = []
-        deltas: list[int] = []
-        prev_count = 0
-        prev_end = 0  # index after the last bucket of the previous span
-        k = 0
-        while k < len(dense):
-            if dense[k] == 0:
-                k += 1
-                continue
-            start = k
-            while k < len(dense) and dense[k]:
-                deltas.append(dense[k] - prev_count)
-                prev_count = dense[k]
-                k += 1
-            idx = first + start
-            spans.append((idx if not spans else idx - prev_end, k - start))
-            prev_end = first + k
+        spans, deltas = native_spans(first, dense)
         return NativeHistogram(
             schema=self.scale,
             zero_threshold_ns=self.layout.range_lo_ns - 1,

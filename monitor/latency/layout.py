@@ -236,3 +236,29 @@ def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC-32C (Castagnoli) of ``data``: the checksum of the serialised format."""
     raw = bytes(data)
     return int(lib.mon_hist_crc32c(raw, len(raw)))
+
+
+def native_spans(first: int, dense: Any) -> tuple[list[tuple[int, int]], list[int]]:
+    """Prometheus native-histogram spans and deltas of bucket counts ``dense`` whose first entry
+    is bucket index ``first``: ``(offset, length)`` per run of non-empty buckets (the first
+    offset is absolute, the others relative to the end of the previous span) and the count
+    deltas within and across spans (client_golang's encoding; empty buckets are skipped)."""
+    spans: list[tuple[int, int]] = []
+    deltas: list[int] = []
+    prev_count = 0
+    prev_end = 0  # index after the last bucket of the previous span
+    k = 0
+    n = len(dense)
+    while k < n:
+        if dense[k] == 0:
+            k += 1
+            continue
+        start = k
+        while k < n and dense[k]:
+            deltas.append(int(dense[k]) - prev_count)
+            prev_count = int(dense[k])
+            k += 1
+        idx = first + start
+        spans.append((idx if not spans else idx - prev_end, k - start))
+        prev_end = first + k
+    return spans, deltas

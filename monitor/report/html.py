@@ -11,16 +11,12 @@ so the report can be tied to the JSON and the reference file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html import escape
 from typing import Any
 
+from ..files import write_text_atomic
 from .results import BAND_SEVERITY, UNITS_NS
 from .svg import bars_pair, bars_signed, log_histogram
-
-_UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide)
-os.umask(_UMASK)
 
 __all__ = ["render_report", "write_report"]
 
@@ -187,16 +183,4 @@ def write_report(
 ) -> None:
     """Write :func:`render_report` to ``path`` atomically (unique temporary name, then rename)."""
     text = render_report(drift_doc, latency_doc, title)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".report.", suffix=".tmp", dir=folder)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a saved file gets the usual mode
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_text_atomic(path, text)
