@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+# the tests' oracles, last on sys.path: they must not shadow the installed monitor
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
 from monitor.cli.drift import run_drift  # noqa: E402
 from monitor.cli.fit import COMMAND as FIT  # noqa: E402

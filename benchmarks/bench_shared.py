@@ -25,7 +25,6 @@ import tempfile
 import time
 from importlib.metadata import version as _version
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 PROM_DIR = tempfile.mkdtemp(prefix="bench-prom-mp-")

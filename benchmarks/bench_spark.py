@@ -17,10 +17,12 @@ import argparse
 import os
 import time
 
-from _common import write_results
+from _common import SMOKE, write_results
 
 
 def best_of(fn, repeat: int = 3) -> float:
+    if SMOKE:
+        repeat = 1
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -31,7 +33,8 @@ def best_of(fn, repeat: int = 3) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=int(os.environ.get("MONITOR_BENCH_SPARK_ROWS", 2_000_000)))
+    default_rows = 20_000 if SMOKE else int(os.environ.get("MONITOR_BENCH_SPARK_ROWS", 2_000_000))
+    ap.add_argument("--rows", type=int, default=default_rows)
     ap.add_argument("--cols", type=int, default=10)
     ap.add_argument("--partitions", type=int, default=8)
     args = ap.parse_args()
@@ -51,6 +54,7 @@ def main() -> None:
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.memory", "4g")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

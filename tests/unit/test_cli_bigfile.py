@@ -46,7 +46,11 @@ def _peak_rss_mb(tmp: Any, *args: str) -> tuple[float, int, str]:
     """Run ``python -m monitor ARGS``; (its own peak RSS in MB from os.wait4, status, stderr)."""
     with open(tmp / "stderr.txt", "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", *args], stdout=subprocess.DEVNULL, stderr=err, env=_env()
+            [sys.executable, "-m", "monitor", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=_env(),
+            cwd=str(tmp),  # not the repository root: its source tree would shadow the installed package
         )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -59,7 +63,10 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path: Any) -> None:
     _write(small, 1)  # one block: 20,000 rows
     ref = str(tmp_path / "ref.json")
     fit = subprocess.run(
-        [sys.executable, "-m", "monitor", "fit", small, "-o", ref, "-q"], capture_output=True, env=_env()
+        [sys.executable, "-m", "monitor", "fit", small, "-o", ref, "-q"],
+        capture_output=True,
+        env=_env(),
+        cwd=str(tmp_path),  # not the repository root (its source tree would shadow the package)
     )
     assert fit.returncode == 0, fit.stderr
     small_mb, rc, err = _peak_rss_mb(tmp_path, "drift", ref, small, "-q", "--json", str(tmp_path / "s.json"))

@@ -121,7 +121,11 @@ def _gunicorn(shared: Path, *extra: str) -> Iterator[Stack]:
     env = dict(os.environ, MONITOR_SHARED_DIR=str(shared))
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--chdir", EXAMPLES, *extra]
     cmd += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "service_app:app"]
-    master = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # started in examples/, not the repository root: `python -m` puts the start directory on
+    # sys.path, and the root's source tree would shadow the installed package (no compiled core)
+    master = subprocess.Popen(
+        cmd, env=env, cwd=EXAMPLES, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait("gunicorn", lambda: len(_workers(master.pid)) == WORKERS and _get(port, "/metrics")[0] == 200)
         # one segment, not one file per worker (a worker that lost the creation race may still be

@@ -29,7 +29,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(tmp_path_factory):
+    # The JVM and its Python workers start in the current directory, which Python puts on the
+    # workers' sys.path: from the repository root the source tree would shadow the installed
+    # package (no compiled core there). Start them elsewhere.
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("spark"))
     s = (
         SparkSession.builder.master("local[2]")
         .appName("monitor-tests")
@@ -42,8 +47,11 @@ def spark():
         .getOrCreate()
     )
     s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
+    try:
+        yield s
+    finally:
+        s.stop()
+        os.chdir(here)
 
 
 N = 20_000
