@@ -37,6 +37,7 @@ counts add up (each feature's counts sum to the rows profiled); any failure rais
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ VERSION = 1
 _HEAD = struct.Struct("<8sHHIQ32sqq")
 _FEAT = struct.Struct("<QQQQ")
 _U64_MAX = 2**64 - 1
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -126,12 +128,10 @@ class DriftProfile:
         rows: int,
         window: tuple[int, int] | None = None,
     ) -> None:
-        if not isinstance(digest, str) or not digest.startswith("sha256:") or len(digest) != 71:
-            raise InvalidArgumentError(f"digest must be 'sha256:' + 64 hex digits, got {digest!r}")
-        try:
-            bytes.fromhex(digest[7:])
-        except ValueError:
-            raise InvalidArgumentError(f"digest must be 'sha256:' + 64 hex digits, got {digest!r}") from None
+        if not isinstance(digest, str) or not _DIGEST.match(digest):
+            raise InvalidArgumentError(
+                f"digest must be 'sha256:' + 64 lowercase hex digits, got {digest!r:.80}"
+            )
         if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or not 0 <= rows <= _U64_MAX:
             raise InvalidArgumentError(f"rows must be an integer in [0, 2**64), got {rows!r}")
         feats = tuple(features)

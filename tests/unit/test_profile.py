@@ -197,3 +197,16 @@ def test_big_integers_counted_exactly_as_drift_monitor_counts_them():
     dm = monitor.DriftMonitor(ref, window=4)
     dm.update({"n": x})
     assert DriftProfile.from_monitor(dm).features == p.features
+
+
+def test_digest_must_be_exactly_sha256_hex(ref, cur):
+    p = profile_batch(ref, cur)
+    for bad in (
+        "sha256:" + "A" * 64,
+        "sha256:" + "ab " * 21 + "a",
+        "sha1:" + "a" * 64,
+        "sha256:" + "a" * 63,
+        5,
+    ):
+        with pytest.raises(InvalidArgumentError, match="digest"):
+            DriftProfile(bad, p.features, p.rows)
