@@ -7,12 +7,12 @@
 #include "mon_ledger.h"
 #include "mon_sha256.h"
 
-#define LEDGER_MAGIC 0x4C454447u       /* "LEDG": a live object */
-#define ENTRY_MAGIC 0x31474C4Du        /* "MLG1" read little-endian: an encoded entry */
-#define HEAD_BYTES 32u                 /* magic .. reserved */
-#define HASHED_BYTES 192u              /* bytes covered by an entry's hash */
-#define GENESIS_FIXED 72u              /* policy + reference + K + model_len */
-#define CHECKPOINT_LEN 72u             /* count + head + genesis hash */
+#define LEDGER_MAGIC 0x4C454447u        /* "LEDG": a live object */
+#define ENTRY_MAGIC 0x31474C4Du         /* "MLG1" read little-endian: an encoded entry */
+#define HEAD_BYTES 32u                  /* magic .. reserved */
+#define HASHED_BYTES 192u               /* bytes covered by an entry's hash */
+#define GENESIS_FIXED 72u               /* policy + reference + K + model_len */
+#define CHECKPOINT_LEN 72u              /* count + head + genesis hash */
 #define MAX_ENTRIES 0x8000000000000000u /* 2^63 entries at most */
 
 struct mon_ledger {
@@ -26,6 +26,7 @@ struct mon_ledger {
     uint8_t genesis_hash[32];
     mon_ledger_write_fn write;
     void *ctx;
+    uint64_t guard; /* FNV-1a of the fixed fields: a corrupted callback is never called */
     /* the ring: capacity x MON_LEDGER_ENTRY_BYTES bytes follow (slot = index % capacity) */
 };
 
@@ -62,13 +63,36 @@ static uint64_t get64(const uint8_t *p)
 static uint8_t *ring(mon_ledger *l) { return (uint8_t *)l + header_size(); }
 static const uint8_t *ring_c(const mon_ledger *l) { return (const uint8_t *)l + header_size(); }
 
+/* FNV-1a over the fields fixed at init (capacity, K, the callback and its context, the
+ * genesis hash): a corrupted callback pointer is refused (MON_E_STATE), never called. */
+static void mix(uint64_t *h, const void *p, size_t n)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    size_t i;
+    for (i = 0; i < n; ++i) { /* n <= 32 */
+        *h ^= b[i];
+        *h *= 0x100000001B3u;
+    }
+}
+
+static uint64_t guard_of(const mon_ledger *l)
+{
+    uint64_t h = 0xCBF29CE484222325u;
+    mix(&h, &l->capacity, sizeof l->capacity);
+    mix(&h, &l->checkpoint_every, sizeof l->checkpoint_every);
+    mix(&h, &l->write, sizeof l->write);
+    mix(&h, &l->ctx, sizeof l->ctx);
+    mix(&h, l->genesis_hash, sizeof l->genesis_hash);
+    return h;
+}
+
 static int valid(const mon_ledger *l)
 {
     return l->magic == LEDGER_MAGIC && l->capacity >= 1u &&
            l->capacity <= MON_LEDGER_MAX_CAPACITY &&
            l->checkpoint_every <= MON_LEDGER_MAX_CHECKPOINT_EVERY && l->count >= 1u &&
            l->count <= MAX_ENTRIES && l->written <= l->count &&
-           l->count - l->written <= l->capacity && l->busy <= 1u;
+           l->count - l->written <= l->capacity && l->busy <= 1u && l->guard == guard_of(l);
 }
 
 static mon_status check_obj(const mon_ledger *l)
@@ -115,8 +139,7 @@ static mon_status flush_pending(mon_ledger *l)
     }
     /* at most capacity pending entries (checked by valid()) */
     for (n = 0; n < l->capacity && l->written < l->count; ++n) {
-        const uint8_t *e =
-            ring_c(l) + (size_t)(l->written % l->capacity) * MON_LEDGER_ENTRY_BYTES;
+        const uint8_t *e = ring_c(l) + (size_t)(l->written % l->capacity) * MON_LEDGER_ENTRY_BYTES;
         int rc;
         l->busy = 1u;
         rc = l->write(l->ctx, e, MON_LEDGER_ENTRY_BYTES);
@@ -174,6 +197,7 @@ mon_status mon_ledger_init(void *mem, size_t size, uint32_t capacity,
     l->ctx = ctx;
     commit(l, MON_LEDGER_GENESIS, tick, p, plen);
     memcpy(l->genesis_hash, l->head, 32);
+    l->guard = guard_of(l);
     l->magic = LEDGER_MAGIC;
     *out = l;
     return flush_pending(l);
@@ -298,14 +322,11 @@ static mon_status fail(mon_ledger_report *r, uint32_t fault, uint64_t at)
     r->first_bad = at;
     switch (fault) {
     case MON_LEDGER_F_PARTIAL:
-    case MON_LEDGER_F_SHORT:
-        return MON_E_TRUNCATED;
+    case MON_LEDGER_F_SHORT: return MON_E_TRUNCATED;
     case MON_LEDGER_F_HASH:
     case MON_LEDGER_F_LINK:
-    case MON_LEDGER_F_ANCHOR:
-        return MON_E_CHECKSUM;
-    default:
-        return MON_E_FORMAT;
+    case MON_LEDGER_F_ANCHOR: return MON_E_CHECKSUM;
+    default: return MON_E_FORMAT;
     }
 }
 

@@ -99,9 +99,9 @@ typedef int (*mon_ledger_write_fn)(void *ctx, const uint8_t *bytes, size_t n);
 typedef struct mon_ledger_genesis {
     uint8_t policy_hash[32];
     uint8_t reference_digest[32];
-    uint32_t checkpoint_every;               /* K: 0 (no checkpoints) .. MAX_CHECKPOINT_EVERY */
-    uint32_t model_len;                      /* 0..MON_LEDGER_MODEL_MAX */
-    uint8_t model[MON_LEDGER_MODEL_MAX];     /* printable ASCII (0x20..0x7e), model_len bytes */
+    uint32_t checkpoint_every;           /* K: 0 (no checkpoints) .. MAX_CHECKPOINT_EVERY */
+    uint32_t model_len;                  /* 0..MON_LEDGER_MODEL_MAX */
+    uint8_t model[MON_LEDGER_MODEL_MAX]; /* printable ASCII (0x20..0x7e), model_len bytes */
 } mon_ledger_genesis;
 
 /* A chain head: number of entries and the hash of the last one (an anchor). */
@@ -123,11 +123,11 @@ typedef struct mon_ledger_entry {
 
 /* The verifier's result. */
 typedef struct mon_ledger_report {
-    uint32_t fault;        /* mon_ledger_fault */
-    uint32_t reserved;     /* 0 */
-    uint64_t first_bad;    /* index of the first bad entry (SHORT: the first missing one) */
-    uint64_t count;        /* entries verified good (a prefix of the bytes) */
-    uint8_t head[32];      /* hash of the last good entry (zero when count == 0) */
+    uint32_t fault;             /* mon_ledger_fault */
+    uint32_t reserved;          /* 0 */
+    uint64_t first_bad;         /* index of the first bad entry (SHORT: the first missing one) */
+    uint64_t count;             /* entries verified good (a prefix of the bytes) */
+    uint8_t head[32];           /* hash of the last good entry (zero when count == 0) */
     mon_ledger_genesis genesis; /* what the genesis entry binds (valid when count > 0) */
 } mon_ledger_report;
 

@@ -49,7 +49,7 @@ extern "C" {
 /* What a reference holds, from mon_reference_peek or mon_reference_info. */
 typedef struct mon_reference_info {
     uint64_t rows;
-    uint64_t need;        /* bytes of caller memory mon_reference_load needs */
+    uint64_t need; /* bytes of caller memory mon_reference_load needs */
     uint32_t features;
     uint32_t total_edges; /* edges of every feature together */
     uint8_t digest[32];   /* the JSON file's digest */
@@ -89,8 +89,7 @@ mon_status mon_reference_load(void *mem, size_t size, const uint8_t *bytes, size
 mon_status mon_reference_info_of(const mon_reference *r, mon_reference_info *info);
 
 /* Feature i's views. MON_E_NULL, MON_E_ALIGN, MON_E_STATE, MON_E_VALUE (i >= features). */
-mon_status mon_reference_feature_at(const mon_reference *r, uint32_t i,
-                                    mon_reference_feature *out);
+mon_status mon_reference_feature_at(const mon_reference *r, uint32_t i, mon_reference_feature *out);
 /* MON_CDEF_END */
 
 #ifdef __cplusplus
