@@ -155,7 +155,9 @@ def _bytes32(v: Any, what: str) -> bytes:
         except ValueError:
             b = b""
         if len(b) != 32 or len(s) != 64:
-            raise InvalidArgumentError(f"{what} must be 32 bytes or 64 hex digits (optionally 'sha256:'), got {v!r}")
+            raise InvalidArgumentError(
+                f"{what} must be 32 bytes or 64 hex digits (optionally 'sha256:'), got {v!r}"
+            )
         return b
     if isinstance(v, (bytes, bytearray)) and len(v) == 32:
         return bytes(v)
@@ -207,10 +209,18 @@ class Ledger:
         mv = model_version.encode("ascii")
         g.model_len = len(mv)
         g.model[0 : len(mv)] = list(mv)
-        for v, what, hi in ((capacity, "capacity", int(lib.MON_LEDGER_MAX_CAPACITY)),
-                            (checkpoint_every, "checkpoint_every", int(lib.MON_LEDGER_MAX_CHECKPOINT_EVERY))):
-            if isinstance(v, bool) or not isinstance(v, int) or not (1 if what == "capacity" else 0) <= v <= hi:
-                raise InvalidArgumentError(f"{what} must be an integer in [{1 if what == 'capacity' else 0}, {hi}], got {v!r}")
+        for v, what, hi in (
+            (capacity, "capacity", int(lib.MON_LEDGER_MAX_CAPACITY)),
+            (checkpoint_every, "checkpoint_every", int(lib.MON_LEDGER_MAX_CHECKPOINT_EVERY)),
+        ):
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, int)
+                or not (1 if what == "capacity" else 0) <= v <= hi
+            ):
+                raise InvalidArgumentError(
+                    f"{what} must be an integer in [{1 if what == 'capacity' else 0}, {hi}], got {v!r}"
+                )
         g.checkpoint_every = checkpoint_every
         self._path = None if path is None else os.fspath(path)
         self._fsync = bool(fsync)
@@ -218,7 +228,9 @@ class Ledger:
         self._fh = None
         if self._path is not None:
             if os.path.exists(self._path) and os.path.getsize(self._path) > 0:
-                raise InvalidArgumentError(f"{self._path}: the file exists and is not empty (a ledger starts a new file)")
+                raise InvalidArgumentError(
+                    f"{self._path}: the file exists and is not empty (a ledger starts a new file)"
+                )
             self._fh = open(self._path, "ab")
             self._cb = ffi.callback("mon_ledger_write_fn", self._write)
         else:
@@ -257,7 +269,9 @@ class Ledger:
             raise InvalidArgumentError(f"payload of {len(payload)} bytes: at most {MAX_PAYLOAD}")
         k = int(kind)
         if k in (LedgerKind.GENESIS, LedgerKind.CHECKPOINT) or k not in LedgerKind._value2member_map_:
-            raise InvalidArgumentError(f"kind {kind!r}: one of {[x.name for x in LedgerKind][1:]} except CHECKPOINT")
+            raise InvalidArgumentError(
+                f"kind {kind!r}: one of {[x.name for x in LedgerKind][1:]} except CHECKPOINT"
+            )
         st = lib.mon_ledger_append(self._obj, k, _tick(tick), bytes(payload), len(payload))
         if st == lib.MON_E_OVERFLOW:
             raise OSError(f"ledger {self._path}: {self.pending} entries pending, the event was not recorded")

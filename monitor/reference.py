@@ -466,7 +466,10 @@ class Reference:
         """The binary form (version 1, little-endian, SHA-256 and CRC-32C checked; layout in
         ``csrc/mon_reference.h``) that ``mon_reference_load`` reads on a device: the same
         edges, counts and labels, and the same digest as :meth:`to_json`'s file."""
-        raw = [RawFeature(f.name, f.kind, f.edges, f.counts, f.nan, f.below, f.above, f.labels) for f in self.features]
+        raw = [
+            RawFeature(f.name, f.kind, f.edges, f.counts, f.nan, f.below, f.above, f.labels)
+            for f in self.features
+        ]
         return encode(self.rows, bytes.fromhex(self.digest[7:]), raw)
 
     @classmethod
@@ -475,7 +478,9 @@ class Reference:
         and the carried JSON digest recomputed; raises :class:`CorruptDataError`."""
         rows, digest, raw = decode(data)
         feats = [
-            FeatureProfile(f.name, f.kind, _readonly(f.edges), _readonly(f.counts), f.nan, f.below, f.above, f.labels)
+            FeatureProfile(
+                f.name, f.kind, _readonly(f.edges), _readonly(f.counts), f.nan, f.below, f.above, f.labels
+            )
             for f in raw
         ]
         try:

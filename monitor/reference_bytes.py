@@ -54,7 +54,15 @@ def encode(rows: int, digest: bytes, features: list[RawFeature]) -> bytes:
             raise CorruptDataError(f"feature name of {len(name)} bytes: the byte format holds at most 65535")
         parts.append(struct.pack("<H", len(name)) + name)
         parts.append(
-            _FEAT.pack(_KINDS.index(f.kind), 1 if f.labels is not None else 0, 0, f.edges.size, f.nan, f.below, f.above)
+            _FEAT.pack(
+                _KINDS.index(f.kind),
+                1 if f.labels is not None else 0,
+                0,
+                f.edges.size,
+                f.nan,
+                f.below,
+                f.above,
+            )
         )
         parts.append(np.ascontiguousarray(f.edges, dtype="<f8").tobytes())
         parts.append(np.ascontiguousarray(f.counts, dtype="<u8").tobytes())

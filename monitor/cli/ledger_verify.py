@@ -13,7 +13,9 @@ from .common import EXIT_FAILED, Command, fail
 
 def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH", help="the ledger file (entries back to back)")
-    p.add_argument("--head", metavar="HEX", help="anchor: the head hash kept outside the ledger (64 hex digits)")
+    p.add_argument(
+        "--head", metavar="HEX", help="anchor: the head hash kept outside the ledger (64 hex digits)"
+    )
     p.add_argument("--count", metavar="N", type=int, help="anchor: the entry count at that head")
 
 
@@ -45,6 +47,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 COMMAND = Command(
-    "verify", "verify an audit ledger file (first bad entry; truncation against --head/--count)", _configure, _run,
+    "verify",
+    "verify an audit ledger file (first bad entry; truncation against --head/--count)",
+    _configure,
+    _run,
     parent="ledger",
 )

@@ -126,9 +126,7 @@ def check(
     with tempfile.TemporaryDirectory() as tmp:
         cis = compile_graphs(sources, tmp, cc, opt, defines or [], csrc)
         nodes, edges = parse(cis)
-    indirect = sorted(
-        n for n, ds in edges.items() if INDIRECT in ds and os.path.basename(n) not in CALLBACKS
-    )
+    indirect = sorted(n for n, ds in edges.items() if INDIRECT in ds and os.path.basename(n) not in CALLBACKS)
     return cycles(nodes, edges), indirect, len(nodes)
 
 

@@ -106,9 +106,17 @@ def header(doc: dict) -> str:
         "static const gl_event gl_events[] = {",
     ]
     out += [f'    {{{e["kind"]}u, {e["tick"]}u, "{e["payload"]}"}},' for e in lg["events"]]
-    out += ["};", "typedef struct { uint32_t kind; const char *hash; } gl_entry;", "static const gl_entry gl_entries[] = {"]
+    out += [
+        "};",
+        "typedef struct { uint32_t kind; const char *hash; } gl_entry;",
+        "static const gl_entry gl_entries[] = {",
+    ]
     out += [f'    {{{e["kind"]}u, "{e["hash"]}"}},' for e in lg["entries"]]
-    out += ["};", f'#define GL_REF_DIGEST "{doc["reference"]["digest"][7:]}"', "static const char gl_ref_hex[] ="]
+    out += [
+        "};",
+        f'#define GL_REF_DIGEST "{doc["reference"]["digest"][7:]}"',
+        "static const char gl_ref_hex[] =",
+    ]
     hx = doc["reference"]["bytes"]
     out += [f'    "{hx[i : i + 96]}"' for i in range(0, len(hx), 96)]
     out[-1] += ";"
