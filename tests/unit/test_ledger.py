@@ -368,3 +368,18 @@ def test_every_corruption_is_refused_with_its_reason() -> None:
     with pytest.raises(CorruptDataError, match="differ from rows"):
         Reference.from_bytes(_fix(bad))
     assert _c_load(_fix(bytearray(bad)))[0] == lib.MON_E_FORMAT
+
+
+def test_ring_keeps_the_last_capacity_entries() -> None:
+    led = Ledger(
+        None,
+        policy_hash=b"\0" * 32,
+        reference_digest=b"\0" * 32,
+        model_version="r",
+        capacity=5,
+        checkpoint_every=0,
+    )
+    for t in range(20):
+        led.append(LedgerKind.HOST, t)
+    assert [e.index for e in led.entries()] == [16, 17, 18, 19, 20]
+    assert led.head().count == 21 and led.pending == 0
