@@ -15,5 +15,7 @@
 #include "mon_service.h"
 #include "mon_shared.h"
 #include "mon_sha256.h"
+#include "mon_ledger.h"
+#include "mon_reference.h"
 
 #endif /* MONITOR_H */

@@ -133,6 +133,11 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     assert all(failed == "0" for _, failed in runs), log[-4000:]
     golden = re.findall(r"^GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
     assert golden == [("PASS", _expected_digest())], f"{target}: {golden}\n{log[-4000:]}"
+    with open(os.path.join(ROOT, "monitor", "data", "golden_ledger_v1.json"), encoding="utf-8") as fh:
+        gl = json.load(fh)
+    ledger = re.findall(r"^GOLDEN (LEDGER|REFERENCE) PASS \w+=([0-9a-f]{64})", proc.stdout, re.M)
+    want = [("LEDGER", gl["ledger"]["head"]), ("REFERENCE", gl["reference"]["digest"][7:])]
+    assert ledger == want, f"{target}: ledger / reference golden vectors {ledger}\n{log[-4000:]}"
 
 
 def test_all_runnable_targets_agree(results: dict[str, subprocess.CompletedProcess[str]]) -> None:

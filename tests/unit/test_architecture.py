@@ -30,6 +30,7 @@ C_UNIT_MODULES = {
     "monitor.categories": "mon_service's error category names",
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
+    "monitor.ledger": "mon_ledger (the audit ledger and its verifier)",
 }
 
 # Private modules and the only modules allowed to import them.
