@@ -111,6 +111,7 @@ def test_drift_equals_the_articles_calculate_psi(tmp_path: Any, capsys: pytest.C
         assert abs(f["psi"] - expected) <= 1e-9, (f["name"], f["psi"], expected)
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_columns_are_matched_by_name_not_position(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     train, cur = _frame(3000, 5), _frame(3000, 6)
     tr = _write(train, str(tmp_path / "t.csv"))
@@ -126,6 +127,7 @@ def test_columns_are_matched_by_name_not_position(tmp_path: Any, capsys: pytest.
     assert all(f["band"] == "none" for f in docs[0])
 
 
+@pytest.mark.req("MON-REQ-PY-002")
 def test_bad_inputs_exit_2_with_a_message_naming_the_problem(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
