@@ -141,6 +141,10 @@ def test_checker_accepts_a_complete_tree_and_reads_every_tag_form() -> None:
             lambda r, h, p, c: (r, h, p, c.replace("X-001", "X-007")),
             "test_c names unknown requirement 'MON-REQ-X-007'",
         ),
+        (
+            lambda r, h, p, c: (r, h, p, c + "/* REQ: MON-REQ-X-001 */\n"),
+            "followed by no function definition",
+        ),
         # a public function bound by no requirement, listed with its header
         (
             lambda r, h, p, c: (

@@ -282,6 +282,9 @@ def analyse(tree: Tree | None = None) -> Result:
 
     tests: dict[str, list[str]] = {rid: [] for rid in known}
     for rid, test in py_test_tags(tree) + c_test_tags(tree):
+        if test.endswith(":?"):
+            errors.append(f"{test[:-2]}: a REQ tag for {rid} is followed by no function definition")
+            continue
         if rid not in known:
             errors.append(f"{test} names unknown requirement {rid!r} (not in {tree.requirements})")
             continue
