@@ -74,7 +74,7 @@ def _promtool(text: str) -> subprocess.CompletedProcess[str]:
 # -- the families come from the registry --------------------------------------------------------
 
 
-@pytest.mark.req("MON-REQ-EXPO-001")
+@pytest.mark.req("MON-REQ-EXPO-001", "MON-REQ-SIG-001")
 def test_every_family_is_named_by_the_signal_registry(registry: ex.Registry) -> None:
     fams = registry.collect()
     known = {e.name: e for e in [*signals.EXPORTS.values(), *signals.EXTRA_EXPORTS]}

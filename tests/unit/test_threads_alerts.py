@@ -41,6 +41,7 @@ def _run(n: int, work: Callable[[int], None]) -> None:
     assert not errors, errors
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_alert_engine_under_8_threads() -> None:
     ticks = itertools.count(1)
     got: list[Any] = []
