@@ -67,6 +67,7 @@ static double wx[WVALS + 1], wedges[WBINS + 1];
 static uint64_t wv[WVALS + 1];
 static int64_t wcodes[WVALS];
 static unsigned char wbytes[8 * WVALS + 16];
+static unsigned char wbytes_us[8 * WVALS + 16];
 static mon_u128 wcontrib[WBINS];
 
 static unsigned wbad; /* calls that did not succeed: the run fails (a count of an error path) */
@@ -110,6 +111,18 @@ NOINLINE static void w_hist_record_many_f64(const double *x)
     size_t i;
     for (i = 0; i < 4; ++i) wbad += mon_hist_record_many_f64(wh(), x, WVALS, MON_HIST_S) != 0u;
 }
+NOINLINE static void w_hist_record_many_u64(const uint64_t *v)
+{
+    size_t i; /* us with MON_HIST_STRICT: the extra checking pass, then convert and record */
+    for (i = 0; i < 4; ++i)
+        wbad += mon_hist_record_many_u64(wh(), v, WVALS, MON_HIST_US | MON_HIST_STRICT) != 0u;
+}
+NOINLINE static void w_hist_record_many_i64(const int64_t *v)
+{
+    size_t i;
+    for (i = 0; i < 4; ++i)
+        wbad += mon_hist_record_many_i64(wh(), v, WVALS, MON_HIST_US | MON_HIST_STRICT) != 0u;
+}
 NOINLINE static void w_hist_quantiles(const uint64_t *num, const uint64_t *den, uint64_t *out)
 {
     size_t i; /* 64 fractions in decreasing order, all buckets filled, the last in the last */
@@ -135,6 +148,23 @@ NOINLINE static void w_service_fail(mon_service *s)
     uint64_t i;
     for (i = 0; i < WN; ++i) WCHK(mon_service_begin(s, (2u * WN + i + 1u) * 1000u));
     for (i = 0; i < WN; ++i) WCHK(mon_service_fail(s, (3u * WN + i + 1u) * 1000u, MON_ERR_TIMEOUT));
+}
+NOINLINE static void w_service_drop(mon_service *s)
+{
+    uint64_t i;
+    for (i = 0; i < WN; ++i) WCHK(mon_service_begin(s, (6u * WN + i + 1u) * 1000u));
+    for (i = 0; i < WN; ++i) WCHK(mon_service_drop(s, (7u * WN + i + 1u) * 1000u));
+}
+NOINLINE static void w_service_reject(mon_service *s)
+{
+    uint64_t i;
+    for (i = 0; i < WN; ++i) WCHK(mon_service_reject(s, (8u * WN + i + 1u) * 1000u));
+}
+NOINLINE static void w_service_error(mon_service *s)
+{
+    uint64_t i;
+    for (i = 0; i < WN; ++i)
+        WCHK(mon_service_error(s, (9u * WN + i + 1u) * 1000u, MON_ERR_TIMEOUT));
 }
 NOINLINE static void w_service_window(mon_service *s)
 {
@@ -280,6 +310,8 @@ static int worst_main(int cls)
     for (i = 0; i < WVALS; ++i) {
         (void)mon_hist_threshold(8, (int32_t)(i * (WBIG / WVALS) + 1u), &t);
         memcpy(wbytes + 4 + 8 * i, &t, 8);
+        t = t / 1000u + 1u; /* in us, still spread over distinct buckets where they are wide */
+        memcpy(wbytes_us + 4 + 8 * i, &t, 8);
         wx[i] = 1e-9 * (double)(i + 1u) * 1.000123456789;
         wv[i] = t;
     }
@@ -303,6 +335,8 @@ static int worst_main(int cls)
         w_hist_record_many_4k(v4);
     }
     w_hist_record_many_f64(wx);
+    w_hist_record_many_u64((const uint64_t *)(const void *)(wbytes_us + 4));
+    w_hist_record_many_i64((const int64_t *)(const void *)(wbytes_us + 4));
     if (mon_hist_ring_init(wring, sizeof wring, &big, &rw) != MON_OK) return 6;
     w_ring_record(r);
     if (mon_service_size(&sw) * 2u > sizeof wsvc) return 7;
@@ -312,6 +346,9 @@ static int worst_main(int cls)
     w_service_begin(s);
     w_service_ok(s);
     w_service_fail(s);
+    w_service_drop(s);
+    w_service_reject(s);
+    w_service_error(s);
     for (t = 0; t < MON_SERVICE_MAX_SLOTS; ++t) (void)mon_service_reject(s, t * 1000u);
     w_service_window(s);
     w_shared_finish(s, sh);

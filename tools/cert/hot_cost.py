@@ -78,6 +78,18 @@ WORST = {
         "n = 10^4 values, 16,385 buckets",
         "every value below 2^-11 s (general conversion path) and valid",
     ),
+    "w_hist_record_many_u64": (
+        "mon_hist_record_many_u64",
+        4,
+        "n = 10^4 values, 16,385 buckets",
+        "misaligned, in us with MON_HIST_STRICT (a checking pass first), every value valid and in range",
+    ),
+    "w_hist_record_many_i64": (
+        "mon_hist_record_many_i64",
+        4,
+        "n = 10^4 values, 16,385 buckets",
+        "as for mon_hist_record_many_u64 (signed values, all valid)",
+    ),
     "w_hist_quantiles": (
         "mon_hist_quantiles",
         64,
@@ -105,6 +117,14 @@ WORST = {
         "any window configuration",
         "a new epoch at every call of each",
     ),
+    "w_service_drop": (
+        "mon_service_begin + mon_service_drop",
+        64,
+        "any window configuration",
+        "a new epoch at every call of each",
+    ),
+    "w_service_reject": ("mon_service_reject", 64, "any window configuration", "a new epoch at every call"),
+    "w_service_error": ("mon_service_error", 64, "any window configuration", "a new epoch at every call"),
     "w_service_window": (
         "mon_service_window_counts",
         4,
