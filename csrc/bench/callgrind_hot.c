@@ -258,8 +258,8 @@ static void drift_inputs(int cls)
             wp[i] = wq[i] + wq[i] / 100u * ((x >> 40) % 13u) - wq[i] / 100u * 6u;
             break;
         case 1:
-            wp[i] = (i & 1u) ? 1u : (UINT64_C(1) << 39) + (x % 1000u);
-            wq[i] = (i & 1u) ? (UINT64_C(1) << 39) + (x % 1000u) : 1u;
+            wp[i] = (i & 1u) ? 1u : (UINT64_C(1) << 40) + (x % 1000u);
+            wq[i] = (i & 1u) ? (UINT64_C(1) << 40) + (x % 1000u) : 1u;
             break;
         case 2:
             wq[i] = (UINT64_C(1) << 39) + (x % 1000u);

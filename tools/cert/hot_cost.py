@@ -168,7 +168,7 @@ WORST = {
 }
 DRIFT_CLASSES = {
     0: "mild drift (+-6%)",
-    1: "extreme ratios (1 against ~2^39 in alternate bins)",
+    1: "extreme ratios (1 against ~2^40 in alternate bins)",
     2: "near-identical (one count apart)",
     3: "random counts up to 2^39",
 }
