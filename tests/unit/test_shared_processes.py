@@ -110,6 +110,7 @@ def _steady(directory: str, k: int) -> None:
     _requests(svc, k)
 
 
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_sigkill_loses_nothing_recorded(tmp_path: Path) -> None:
     ctx = mp.get_context("fork")
     victims = 3
