@@ -208,3 +208,37 @@ def test_worst_case_inputs_take_their_success_path_and_the_table_covers_every_dr
     rows = re.findall(r"^\| `([^`]+)` \| [^|]+ \| ([\d,]+) \|", table, re.M)
     assert [r[0] for r in rows] == [w[0] for w in hc.WORST.values()], "rerun hot_cost.py --worst --write"
     assert all(int(n.replace(",", "")) > 0 for _, n in rows)
+
+
+# ---- tool qualification: the report generators' own faults ------------------------------------
+
+
+def test_cross_table_reports_failures_and_differing_digests() -> None:
+    """tools/cert/cross_table.py on a synthetic cross-check log: a failing test program, a
+    missing golden line and a second digest must each show in the table and its summary."""
+    ct = _load("cross_table")
+    d1, d2 = "a" * 64, "b" * 64
+    logs = {
+        "t-ok": f"10 checks, 0 failed\n5 checks, 0 failed\nGOLDEN PASS sha256={d1} (golden v1)\n",
+        "t-fail": f"10 checks, 0 failed\n5 checks, 2 failed\nGOLDEN PASS sha256={d1}\n",
+        "t-other": f"10 checks, 0 failed\nGOLDEN PASS sha256={d2}\n",
+        "t-nogold": "10 checks, 0 failed\n",
+    }
+    main_log = "".join(
+        f"### target {t}: gcc -O2 run natively\n"
+        if t != "t-other"
+        else f"### target {t}: clang -O3 run with qemu-s390x\n"
+        for t in logs
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for t, text in logs.items():
+            with open(os.path.join(tmp, f"cross-{t}.log"), "w", encoding="utf-8") as f:
+                f.write(text)
+        rows = ct.parse(main_log, tmp)
+    table = ct.render(rows, "1.0")
+    assert [r["target"] for r in rows] == list(logs)
+    assert "| t-ok | `gcc` | -O2 | native | 2 | PASS | `aaaaaaaaaaaaaaaa...` |" in table
+    assert "| t-fail | `gcc` | -O2 | native | 1 (1 FAILED) | PASS |" in table
+    assert "| t-other | `clang` | -O3 | qemu-s390x | 1 | PASS | `bbbbbbbbbbbbbbbb...` |" in table
+    assert "| t-nogold | `gcc` | -O2 | native | 1 | - | `-` |" in table
+    assert "3 of 4 targets print PASS; distinct digests among them: 2." in table
