@@ -112,6 +112,7 @@ def _expected_digest() -> str:
         return str(json.load(fh)["digest"])
 
 
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_matrix_covers_required_platforms() -> None:
     archs = {t.split("-")[0] for t in MATRIX}
     assert {"x86_64", "i686", "aarch64", "armhf", "s390x"} <= archs
@@ -120,6 +121,7 @@ def test_matrix_covers_required_platforms() -> None:
 
 
 @pytest.mark.parametrize("target", MATRIX)
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_target_bit_identical(target: str, results: dict[str, subprocess.CompletedProcess[str]]) -> None:
     why = _missing(target)
     if why:
@@ -140,6 +142,7 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     assert ledger == want, f"{target}: ledger / reference golden vectors {ledger}\n{log[-4000:]}"
 
 
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_all_runnable_targets_agree(results: dict[str, subprocess.CompletedProcess[str]]) -> None:
     digests = {
         t: re.findall(r"^GOLDEN \w+ sha256=([0-9a-f]{64})", p.stdout, re.M) for t, p in results.items()
