@@ -15,5 +15,6 @@
 #include "mon_service.h"
 #include "mon_shared.h"
 #include "mon_sha256.h"
+#include "mon_rules.h"
 
 #endif /* MONITOR_H */

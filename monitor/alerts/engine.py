@@ -20,6 +20,7 @@ from typing import (
 
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
+from .c_rules import c_evaluator
 from .evaluators import (
     Firing,
     Results,
@@ -81,6 +82,7 @@ class RuleStatus:
 class _Runtime:
     __slots__ = (
         "active_at",
+        "c",
         "ev",
         "eval_base",
         "fired_at",
@@ -102,11 +104,12 @@ class _Runtime:
         self.rule = rule
         self.name = rule.name
         self.referenced = False
-        self.ev = compile_condition(rule.cond)
         self.route = route
         self.for_ = cast(float, rule.for_)
         self.keep = cast(float, rule.keep_firing_for)
         self.keep_data = rule.no_data == "keep"
+        self.c = c_evaluator(rule.cond, self.for_, self.keep, self.keep_data)
+        self.ev = self.c if self.c is not None else compile_condition(rule.cond)
         self.state = AlertState.INACTIVE
         self.active_at: float | None = None
         self.fired_at: float | None = None
@@ -411,6 +414,29 @@ class AlertEngine:
         INACTIVE, PENDING, FIRING = AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING
         for rt in self._runtimes:
             state = rt.state
+            c = rt.c
+            if c is not None:  # condition and state machine in C (mon_rule_step)
+                truth, new = c.step(sig, now)  # type: ignore[arg-type]
+                if rt.referenced:
+                    res[rt.name] = truth
+                if truth is None:
+                    self._no_data(rt, state, sig, problems, now)
+                else:
+                    rt.in_no_data = False
+                if new is not state:
+                    if state is INACTIVE:
+                        rt.active_at = now
+                    rt.keep_since = None
+                    self._transition(rt, state, new, now, out)
+                else:
+                    if new is FIRING:
+                        if not c.keep_running:
+                            rt.keep_since = None
+                        elif rt.keep_since is None:
+                            rt.keep_since = now
+                        if not rt.notified:
+                            self._renotify(rt, now, out)
+                continue
             ev = rt.ev
             try:
                 truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)  # type: ignore[arg-type]
@@ -422,26 +448,7 @@ class AlertEngine:
                 rt.in_no_data = False
                 continue
             if truth is None:
-                rt.no_data += 1
-                if not rt.in_no_data:
-                    rt.in_no_data = True
-                    names = rt.rule.cond.signals()
-                    missing = [s for s in names if s not in sig]
-                    bad = {s: problems[s] for s in names if s in problems}
-                    self._log(
-                        "alert_no_data",
-                        level="warning" if missing else "info",
-                        rule=rt.rule.name,
-                        at=now,
-                        state=state.value,
-                        missing_signals=missing,
-                        bad_values=bad,
-                        reason=(
-                            "bad signal value"
-                            if bad
-                            else ("signal missing or NaN" if missing else "not enough history yet")
-                        ),
-                    )
+                self._no_data(rt, state, sig, problems, now)
                 if rt.keep_data:
                     if state is FIRING and not rt.notified:
                         self._renotify(rt, now, out)
@@ -475,6 +482,37 @@ class AlertEngine:
             elif state is FIRING and not rt.notified:
                 self._renotify(rt, now, out)
         return out
+
+    def _no_data(
+        self,
+        rt: _Runtime,
+        state: AlertState,
+        sig: Mapping[str, object],
+        problems: Mapping[str, str],
+        now: float,
+    ) -> None:
+        """Count a no-data evaluation; log ``alert_no_data`` when the rule enters that condition."""
+        rt.no_data += 1
+        if rt.in_no_data:
+            return
+        rt.in_no_data = True
+        names = rt.rule.cond.signals()
+        missing = [s for s in names if s not in sig]
+        bad = {s: problems[s] for s in names if s in problems}
+        self._log(
+            "alert_no_data",
+            level="warning" if missing else "info",
+            rule=rt.rule.name,
+            at=now,
+            state=state.value,
+            missing_signals=missing,
+            bad_values=bad,
+            reason=(
+                "bad signal value"
+                if bad
+                else ("signal missing or NaN" if missing else "not enough history yet")
+            ),
+        )
 
     def _silenced(self, rt: _Runtime, now: float) -> bool:
         for s in self._silences:
@@ -767,6 +805,11 @@ def _restore_rule(rt: _Runtime, name: str, data: Mapping[str, object], last: flo
             f"alert state of {where}: a timer or history sample at {show(max(times))} is after the last "
             f"evaluation time {show(last)} (timers in the future are refused)"
         )
+    if rt.c is not None:
+        try:
+            rt.c.load(rt.state, rt.active_at, rt.fired_at, rt.keep_since, last)
+        except CorruptDataError as exc:
+            raise CorruptDataError(f"alert state of {where}: {exc}") from None
 
 
 _RULE_FIELDS = (
