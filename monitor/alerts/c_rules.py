@@ -107,7 +107,7 @@ class CRuleEval(Evaluator):
         ev = self.event
         check(lib.mon_rule_step(self.cfg, self.st, tick_of(now), x, ev), f"rule on {self.signal}")
         if ev.has_value:
-            self.value = ev.value if self.rate or v is None or type(v) is float else float(v)  # type: ignore[arg-type]
+            self.value = ev.value if self.rate or v is None or type(v) is float else float(v)
         return _COND[ev.condition], _PHASES[ev.phase]
 
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
