@@ -28,7 +28,16 @@ from .conditions import RateOfChange, Threshold
 from .engine import AlertEngine
 from .rules import AlertState, Rule
 
-__all__ = ["GOLDEN_RULES_FORMAT", "GOLDEN_RULES_VERSION", "SIGNAL", "default_path", "load", "run_case", "rules_digest", "verify_rules"]
+__all__ = [
+    "GOLDEN_RULES_FORMAT",
+    "GOLDEN_RULES_VERSION",
+    "SIGNAL",
+    "default_path",
+    "load",
+    "run_case",
+    "rules_digest",
+    "verify_rules",
+]
 
 GOLDEN_RULES_FORMAT = "monitor-golden-rules"
 GOLDEN_RULES_VERSION = 1
@@ -44,7 +53,9 @@ class _Quiet:
 
 
 def default_path() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "golden_rules_v1.json")
+    return os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "golden_rules_v1.json"
+    )
 
 
 def value_of(bits: int | None) -> float | None:

@@ -835,7 +835,6 @@ def render_header(doc: dict[str, Any]) -> str:
     return "\n".join(w.lines) + "\n"
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Rule vectors (monitor/data/golden_rules_v1.json, csrc/tests/golden_rules_v1_data.h)
 # ---------------------------------------------------------------------------------------------
@@ -915,14 +914,36 @@ def cases_rules() -> list[dict[str, Any]]:
         (
             "threshold/step-back",
             _rule(**{"for": 4}),
-            [(0, 12.0), (5, 12.0), (3, 12.0), (5, 5.0), (6, 12.0), (4, 12.0), (10, 12.0), (9, 5.0), (11, 5.0)],
+            [
+                (0, 12.0),
+                (5, 12.0),
+                (3, 12.0),
+                (5, 5.0),
+                (6, 12.0),
+                (4, 12.0),
+                (10, 12.0),
+                (9, 5.0),
+                (11, 5.0),
+            ],
         ),
         (
             "threshold/jump-and-repeat",
             _rule(**{"for": 10, "keep_firing_for": 100}),
-            [(0, 12.0), (0, 12.0), (9, 12.0), (1000000, 12.0), (1000000, 5.0), (1000099, 5.0), (1000100, 5.0)],
+            [
+                (0, 12.0),
+                (0, 12.0),
+                (9, 12.0),
+                (1000000, 12.0),
+                (1000000, 5.0),
+                (1000099, 5.0),
+                (1000100, 5.0),
+            ],
         ),
-        ("rate/absolute", _rule("rate", threshold=5.0), _seq([0.0, 1.0, 3.0, 6.0, 10.0, 11.0, 12.0, 13.0, 30.0, 30.0], dt=3)),
+        (
+            "rate/absolute",
+            _rule("rate", threshold=5.0),
+            _seq([0.0, 1.0, 3.0, 6.0, 10.0, 11.0, 12.0, 13.0, 30.0, 30.0], dt=3),
+        ),
         (
             "rate/relative-zero-past",
             _rule("rate", threshold=0.5, relative=True, window=4, resolution=1),
@@ -941,7 +962,17 @@ def cases_rules() -> list[dict[str, Any]]:
         (
             "rate/step-back-jump",
             _rule("rate", op=">=", threshold=2.0, window=5, resolution=5, keep_firing_for=3),
-            [(0, 0.0), (2, 1.0), (1, 9.0), (6, 3.0), (7, 4.0), (100, 4.0), (104, 7.0), (105, 7.0), (108, 7.0)],
+            [
+                (0, 0.0),
+                (2, 1.0),
+                (1, 9.0),
+                (6, 3.0),
+                (7, 4.0),
+                (100, 4.0),
+                (104, 7.0),
+                (105, 7.0),
+                (108, 7.0),
+            ],
         ),
         (
             "rate/hysteresis-free-flap",
@@ -1019,7 +1050,9 @@ def render_rules_header(doc: dict[str, Any]) -> str:
     w.add(f"#define GOLDEN_RULES_DIGEST {_c_str(doc['digest'])}")
     w.add("#define GOLDEN_RULES_MISSING UINT64_C(0x7ff8000000000000) /* a missing sample is NaN */")
     w.add("typedef struct { uint64_t tick; uint64_t bits; unsigned char expect[4]; } golden_rules_step;")
-    w.add("typedef struct { const char *id; uint32_t kind, op; uint64_t threshold, clear; uint32_t has_clear,")
+    w.add(
+        "typedef struct { const char *id; uint32_t kind, op; uint64_t threshold, clear; uint32_t has_clear,"
+    )
     w.add("    no_data; uint64_t for_ticks, keep_ticks, window_ticks; uint32_t resolution, relative;")
     w.add("    const golden_rules_step *steps; size_t n_steps; } golden_rules_case;")
     rows = []
