@@ -25,7 +25,7 @@ the C comparison with any double level gives the exact result).
 from __future__ import annotations
 
 import math
-from typing import cast
+from typing import Any, cast
 
 from .._ffi import check, ffi, lib
 from ..errors import CorruptDataError
@@ -134,14 +134,21 @@ class CRuleEval(Evaluator):
         st.keep_since = 0 if keep_since is None else tick_of(keep_since)
         st.has_last = int(last is not None)
         st.last_tick = 0 if last is None else tick_of(last)
-        if last is not None and st.n_samples and st.samples[st.n_samples - 1].tick > st.last_tick:
-            raise CorruptDataError("rate-of-change sample ticks are after the last evaluation time")
+        if st.n_samples and last is None:
+            raise CorruptDataError("rate-of-change samples without a last evaluation time")
+        if st.n_samples and self._sample(st.n_samples - 1).tick > st.last_tick:
+            raise CorruptDataError(
+                "a rate-of-change sample is after the last evaluation time (samples in the future are refused)"
+            )
+
+    def _sample(self, i: int) -> Any:
+        """The i-th oldest sample of the ring."""
+        return self.st.samples[(self.st.head + i) % MAX_SAMPLES]
 
     def state(self) -> object:
         if not self.rate:
             return None
-        st = self.st
-        rows = [st.samples[i] for i in range(st.n_samples)]
+        rows = [self._sample(i) for i in range(self.st.n_samples)]
         return {
             "samples": [[seconds_of(s.tick), s.value] for s in rows],
             "ticks": [int(s.tick) for s in rows],
@@ -183,13 +190,15 @@ class CRuleEval(Evaluator):
             raise CorruptDataError("alert state: rate-of-change samples are not in time order")
         st = self.st
         st.n_samples = len(rows)
+        st.head = 0
         for i, (t, v) in enumerate(zip(ticks, values)):
             st.samples[i].tick = t
             st.samples[i].value = v
 
     def times(self) -> list[float]:
-        st = self.st
-        return [seconds_of(st.samples[i].tick) for i in range(st.n_samples)]
+        """None in seconds: :meth:`load` checks the sample ticks against the last evaluation's
+        tick (the same mapping recorded them; seconds rebuilt from ticks may round past it)."""
+        return []
 
 
 def c_evaluator(c: Condition, for_: float, keep_firing_for: float, keep_data: bool) -> CRuleEval | None:
