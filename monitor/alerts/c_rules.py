@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
-from .._ffi import check, ffi, lib
+from .._ffi import check, ffi, lib, raise_status
 from ..errors import CorruptDataError
 from .conditions import Baseline, Condition, RateOfChange, Threshold, baseline_level
 from .evaluators import Evaluator, Firing, Results, Signals
@@ -43,7 +43,8 @@ _OPS = {">": lib.MON_RULE_GT, ">=": lib.MON_RULE_GE, "<": lib.MON_RULE_LT, "<=":
 _PHASES = (AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING)
 _PHASE_OF = {AlertState.INACTIVE: 0, AlertState.PENDING: 1, AlertState.FIRING: 2}
 _COND = (False, True, None)
-_UP = (">", "<=")  # ops whose exact comparison survives rounding the value up
+_UP = (">", "<=")
+_step = lib.mon_rule_step  # ops whose exact comparison survives rounding the value up
 
 
 def tick_of(t: float) -> int:
@@ -93,8 +94,9 @@ class CRuleEval(Evaluator):
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
 
-    def step(self, sig: Signals, now: float) -> tuple[bool | None, AlertState]:
-        """One evaluation: (condition True / False / None for no data, the state after it)."""
+    def step(self, sig: Signals, tick: int) -> tuple[bool | None, AlertState]:
+        """One evaluation at ``tick`` (:func:`tick_of` of the evaluation time): (condition True /
+        False / None for no data, the state after it)."""
         v = sig.get(self.signal)
         if v is None:
             x = math.nan
@@ -105,7 +107,9 @@ class CRuleEval(Evaluator):
         else:
             x = _directed(v, self.up)
         ev = self.event
-        check(lib.mon_rule_step(self.cfg, self.st, tick_of(now), x, ev), f"rule on {self.signal}")
+        s = _step(self.cfg, self.st, tick, x, ev)
+        if s:
+            raise_status(s, f"rule on {self.signal}")
         if ev.has_value:
             self.value = ev.value if self.rate or v is None or type(v) is float else float(v)
         return _COND[ev.condition], _PHASES[ev.phase]
