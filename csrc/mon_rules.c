@@ -101,7 +101,7 @@ mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st)
     if (cfg == NULL || st == NULL) {
         return MON_E_NULL;
     }
-    if (!MON_ALIGNED_OBJ(st)) {
+    if (!MON_ALIGNED_U64(st)) {
         return MON_E_ALIGN;
     }
     s = mon_rule_config_check(cfg, NULL);
@@ -187,7 +187,7 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
     if (cfg == NULL || st == NULL || out == NULL) {
         return MON_E_NULL;
     }
-    if (!MON_ALIGNED_OBJ(st) || !MON_ALIGNED_U64(out)) {
+    if (!MON_ALIGNED_U64(st) || !MON_ALIGNED_U64(out)) {
         return MON_E_ALIGN;
     }
     s = mon_rule_config_check(cfg, NULL);

@@ -160,7 +160,8 @@ typedef struct mon_rule_event {
 mon_status mon_rule_config_check(const mon_rule_config *cfg, uint32_t *field);
 
 /* Validate cfg (MON_E_CONFIG as mon_rule_config_check) and reset st to INACTIVE with no
- * history. MON_E_NULL, MON_E_ALIGN (cfg or st not 8-byte aligned); st is untouched on failure. */
+ * history. MON_E_NULL, MON_E_ALIGN (cfg or st not aligned for uint64_t on the target: the state has
+ * no atomics, so a plain struct on the stack is fine); st is untouched on failure. */
 mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st);
 
 /* One evaluation at tick with value (NaN: no data / missing sample). Writes *out on MON_OK.
