@@ -17,5 +17,6 @@
 #include "mon_sha256.h"
 #include "mon_ledger.h"
 #include "mon_reference.h"
+#include "mon_rules.h"
 
 #endif /* MONITOR_H */

@@ -112,6 +112,11 @@ def _expected_digest() -> str:
         return str(json.load(fh)["digest"])
 
 
+def _expected_rules_digest() -> str:
+    with open(os.path.join(ROOT, "monitor", "data", "golden_rules_v1.json"), encoding="utf-8") as fh:
+        return str(json.load(fh)["digest"])
+
+
 @pytest.mark.req("MON-REQ-CORE-001")
 def test_matrix_covers_required_platforms() -> None:
     archs = {t.split("-")[0] for t in MATRIX}
@@ -140,6 +145,8 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     ledger = re.findall(r"^GOLDEN (LEDGER|REFERENCE) PASS \w+=([0-9a-f]{64})", proc.stdout, re.M)
     want = [("LEDGER", gl["ledger"]["head"]), ("REFERENCE", gl["reference"]["digest"][7:])]
     assert ledger == want, f"{target}: ledger / reference golden vectors {ledger}\n{log[-4000:]}"
+    rules = re.findall(r"^RULES GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
+    assert rules == [("PASS", _expected_rules_digest())], f"{target}: {rules}\n{log[-4000:]}"
 
 
 @pytest.mark.req("MON-REQ-CORE-001")

@@ -31,6 +31,7 @@ C_UNIT_MODULES = {
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
     "monitor.ledger": "mon_ledger (the audit ledger and its verifier)",
+    "monitor.alerts.c_rules": "mon_rules (threshold / rate-of-change rules and their state machine)",
 }
 
 # Private modules and the only modules allowed to import them.
