@@ -152,7 +152,9 @@ def render() -> str:
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == {JS_SERIES_SHIFT}, series_shift_matches);")
     for c in (jc, psi_coeffs()):
         assert series_group_bound(c) < (1 << (68 - SERIES_SKIP_BITS)), "series skip bound"
-    lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_SERIES_SKIP_BITS == {SERIES_SKIP_BITS}, series_skip_bits_matches);")
+    lines.append(
+        f"MON_STATIC_ASSERT(MON_DRIFT_SERIES_SKIP_BITS == {SERIES_SKIP_BITS}, series_skip_bits_matches);"
+    )
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == {LOG_TABLE_BITS}, log_table_bits_matches);")
 
     return "\n".join(lines) + "\n"
