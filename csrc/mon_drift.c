@@ -199,6 +199,8 @@ static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned
 
 /* ---- validation ------------------------------------------------------------------------ */
 
+#define TOTALS_BLOCK 256u
+
 static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uint64_t *np,
                          uint64_t *nq)
 {
@@ -211,11 +213,26 @@ static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uin
     /* (a 32-bit size_t cannot exceed the limit; the test would be always false there) */
     if ((uint64_t)nbins > (uint64_t)MON_DRIFT_MAX_BINS) return MON_E_LENGTH;
 #endif
-    for (b = 0; b < nbins; ++b) {
-        uint64_t x = p[b], y = q[b];
-        if (x > MAX_TOTAL || y > MAX_TOTAL) return MON_E_OVERFLOW;
-        sp += x; /* both <= 2^53 before the add: no wrap */
-        sq += y;
+    /* In blocks of TOTALS_BLOCK bins, for fewer tests per bin: when the OR of a block's counts
+     * is < 2^53, every count is, and the sums stay below 2^53 + 2^8 2^53 < 2^64 (no wrap) until
+     * they are checked after the block; a block whose OR is >= 2^53 is checked count by count.
+     * Any count or prefix sum over the limit gives MON_E_OVERFLOW, as a test per bin would. */
+    for (b = 0; b < nbins;) {
+        size_t end = nbins - b > TOTALS_BLOCK ? b + TOTALS_BLOCK : nbins;
+        size_t b0 = b;
+        uint64_t any = 0;
+        for (; b < end; ++b) {
+            uint64_t x = p[b], y = q[b];
+            any |= x | y;
+            sp += x;
+            sq += y;
+        }
+        if ((any >> 53) != 0) { /* some count >= 2^53 (the OR can exceed 2^53 without one) */
+            size_t k;
+            for (k = b0; k < end; ++k) {
+                if (p[k] > MAX_TOTAL || q[k] > MAX_TOTAL) return MON_E_OVERFLOW;
+            }
+        }
         if (sp > MAX_TOTAL || sq > MAX_TOTAL) return MON_E_OVERFLOW;
     }
     if (sp == 0 || sq == 0) return MON_E_EMPTY;
@@ -270,22 +287,21 @@ static mon_status psi_config(const mon_psi_options *opt, psi_cfg *cfg)
  * and the last's shift: series_prep (d, z = d^2 and its powers, the mantissa of n d),
  * series_poly (G(z) for one coefficient table), series_add (acc += n d G). */
 typedef struct series_pre {
-    uint64_t z, z2, z4, z8, m1;
+    uint64_t z, z2, z4, m1;
     int sh;
 } series_pre;
 
-static MON_ALWAYS_INLINE void series_prep(mon_u128 n, mon_u128 s, series_pre *sp)
+/* From the normalised mantissas nm = top 64 bits of n (bit length en) and sm of s (es). Written
+ * without data-dependent branches (the two cases below differ bin to bin, unpredictably). */
+static MON_ALWAYS_INLINE void series_prep_norm(uint64_t nm, unsigned en, uint64_t sm, unsigned es,
+                                               series_pre *sp)
 {
-    unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s), sz;
-    uint64_t nm = top64(n, en), sm = top64(s, es), qd, rem, hi, lo, z;
+    uint64_t qd, rem, hi, lo, z, k = nm >= sm, top;
+    unsigned sz;
     int ed;
-    if (nm < sm) {
-        qd = mon_w_div128_64(nm, 0, sm, &rem);
-        ed = (int)en - (int)es - 64;
-    } else {
-        qd = mon_w_div128_64(nm >> 1, nm << 63, sm, &rem);
-        ed = (int)en - (int)es - 63;
-    }
+    /* d = n / s: qd = floor(nm 2^64 / sm) when nm < sm, floor(nm 2^63 / sm) otherwise */
+    qd = mon_w_div128_64(k ? nm >> 1 : nm, k ? nm << 63 : 0u, sm, &rem);
+    ed = (int)en - (int)es - 64 + (int)k;
     /* d = qd * 2^ed, qd in [2^63, 2^64); z = d^2 < 2^-4 in 2^-68 units (fits 64 bits) */
     mon_w_mul64(qd, qd, &hi, &lo);
     sz = (unsigned)(-(2 * ed + 68)); /* >= 64 because d < 1/4 */
@@ -293,31 +309,44 @@ static MON_ALWAYS_INLINE void series_prep(mon_u128 n, mon_u128 s, series_pre *sp
     sp->z = z;
     sp->z2 = mon_w_mulhi64(z, z) >> 4;
     sp->z4 = mon_w_mulhi64(sp->z2, sp->z2) >> 4;
-    sp->z8 = mon_w_mulhi64(sp->z4, sp->z4) >> 4;
+    /* m1 = the top 64 bits of nm qd (its top bit is bit 127 or 126) */
     mon_w_mul64(nm, qd, &hi, &lo);
-    if (hi >> 63) {
-        sp->m1 = hi;
-        sp->sh = 64 + (int)en + ed;
-    } else {
-        sp->m1 = (hi << 1) | (lo >> 63);
-        sp->sh = 63 + (int)en + ed;
-    }
+    top = hi >> 63;
+    lo = (hi << 1) | (lo >> 63);
+    sp->m1 = top ? hi : lo;
+    sp->sh = 63 + (int)top + (int)en + ed;
+}
+
+static MON_ALWAYS_INLINE void series_prep(mon_u128 n, mon_u128 s, series_pre *sp)
+{
+    unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s);
+    series_prep_norm(top64(n, en), en, top64(s, es), es, sp);
+}
+
+/* The same for n, s < 2^64 (n, s > 0): top64 is a shift by the leading zeros. */
+static MON_ALWAYS_INLINE void series_prep64(uint64_t n, uint64_t s, series_pre *sp)
+{
+    unsigned ln = mon_w_clz64(n), ls = mon_w_clz64(s);
+    series_prep_norm(n << ln, 64u - ln, s << ls, 64u - ls, sp);
 }
 
 /* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a product
  * z^j * x in 2^-64 units is mulhi(z^j, x) >> 4. The groups multiplied by z^4 and z^8 are skipped
- * when that power is exactly 0 in fixed point: their products would be exactly 0, so the result
- * has the same bits, only cheaper (close bins). */
+ * when that power is below 2^MON_DRIFT_SERIES_SKIP_BITS: the group's bracket is then below
+ * 2^(68 - MON_DRIFT_SERIES_SKIP_BITS) (the generator checks this bound for both tables), so the
+ * product z^j * bracket < 2^68 and its mulhi(...) >> 4 is exactly 0: the same bits, only
+ * cheaper (close bins). */
 static MON_ALWAYS_INLINE uint64_t series_poly(const series_pre *sp, const uint64_t *g)
 {
-    uint64_t z = sp->z, z2 = sp->z2, z4 = sp->z4, z8 = sp->z8;
+    uint64_t z = sp->z, z2 = sp->z2, z4 = sp->z4;
     uint64_t p0 = g[0] + (mon_w_mulhi64(z, g[1]) >> 4), p1 = g[2] + (mon_w_mulhi64(z, g[3]) >> 4);
     uint64_t r0 = p0 + (mon_w_mulhi64(z2, p1) >> 4);
-    if (z4 != 0) {
+    if ((z4 >> MON_DRIFT_SERIES_SKIP_BITS) != 0) {
+        uint64_t z8 = mon_w_mulhi64(z4, z4) >> 4;
         uint64_t p2 = g[4] + (mon_w_mulhi64(z, g[5]) >> 4),
                  p3 = g[6] + (mon_w_mulhi64(z, g[7]) >> 4);
         r0 += mon_w_mulhi64(z4, p2 + (mon_w_mulhi64(z2, p3) >> 4)) >> 4;
-        if (z8 != 0) {
+        if ((z8 >> MON_DRIFT_SERIES_SKIP_BITS) != 0) {
             uint64_t p4 = g[8] + (mon_w_mulhi64(z, g[9]) >> 4),
                      p5 = g[10] + (mon_w_mulhi64(z, g[11]) >> 4),
                      p6 = g[12] + (mon_w_mulhi64(z, g[13]) >> 4),
@@ -330,9 +359,43 @@ static MON_ALWAYS_INLINE uint64_t series_poly(const series_pre *sp, const uint64
     return r0;
 }
 
+/* acc += m * h * 2^sh exactly (mon_w_add_shifted128 of the product). Where unsigned __int128
+ * exists and the three limbs touched are inside acc (always, for the documented ranges), the
+ * shift goes into h first (h 2^bits = hh:hl) and the two partial products are added with one
+ * add-with-carry chain: fewer instructions than shifting the 128-bit product. */
+static MON_ALWAYS_INLINE void acc_add_mul(uint64_t acc[ACC_LIMBS], uint64_t m, uint64_t h, int sh)
+{
+    uint64_t hi, lo;
+#if MON_HAVE_INT128
+    if (sh >= 0 && sh < 64 * (ACC_LIMBS - 2)) {
+        unsigned limb = (unsigned)sh >> 6, bits = (unsigned)sh & 63u, i;
+        /* (h >> 1) >> (63 - bits) is h >> (64 - bits), without a shift by 64 when bits == 0 */
+        uint64_t hl = h << bits, hh = (h >> 1) >> (63u - bits), s0;
+        mon_w_native128 p0 = (mon_w_native128)m * hl, p1 = (mon_w_native128)m * hh;
+        mon_w_native128 w;
+        /* m hh < 2^127: adding the carry limb cannot wrap */
+        p1 += (uint64_t)(p0 >> 64);
+        s0 = acc[limb] + (uint64_t)p0;
+        p1 += s0 < (uint64_t)p0;
+        w = (((mon_w_native128)acc[limb + 2] << 64) | acc[limb + 1]) + p1;
+        acc[limb] = s0;
+        acc[limb + 1] = (uint64_t)w;
+        acc[limb + 2] = (uint64_t)(w >> 64);
+        if (w < p1) {
+            for (i = limb + 3; i < ACC_LIMBS; ++i) {
+                if (++acc[i] != 0) break;
+            }
+        }
+        return;
+    }
+#endif
+    mon_w_mul64(m, h, &hi, &lo);
+    mon_w_add_shifted128(acc, ACC_LIMBS, mon_u128_make(hi, lo), sh);
+}
+
 static MON_ALWAYS_INLINE void series_add(uint64_t acc[ACC_LIMBS], const series_pre *sp, uint64_t h)
 {
-    mon_w_add_shifted128(acc, ACC_LIMBS, mon_u128_mul64(sp->m1, h), sp->sh + ACC_EXTRA);
+    acc_add_mul(acc, sp->m1, h, sp->sh + ACC_EXTRA);
 }
 
 static MON_ALWAYS_INLINE void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, mon_u128 s,
@@ -506,6 +569,19 @@ static void psi_accs_clear(psi_accs *a)
     for (i = 0; i < 4; ++i) a->l[i] = a->p[i] = a->q[i] = 0;
 }
 
+/* Laplace PSI, log branch: aa = (pb + 1) N_Q~, cc = (qb + 1) N_P~. */
+static void psi_laplace_logs(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb, mon_u128 aa,
+                             mon_u128 cc)
+{
+    if (!x->have_lb) {
+        x->lnpb = mon_drift_log2_u64(x->npb);
+        x->lnqb = mon_drift_log2_u64(x->nqb);
+        x->have_lb = 1;
+    }
+    psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
+             mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
+}
+
 /* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
 
 static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint32_t smoothing, uint64_t pb,
@@ -525,13 +601,7 @@ static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint32_t smooth
             series_term(acc->s, nn, ss, mon_drift_psi_h);
             return;
         }
-        if (!x->have_lb) {
-            x->lnpb = mon_drift_log2_u64(x->npb);
-            x->lnqb = mon_drift_log2_u64(x->nqb);
-            x->have_lb = 1;
-        }
-        psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
-                 mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
+        psi_laplace_logs(x, acc, pb, qb, aa, cc);
     } else {
         int fp = floored(pb, x->mnp, x->cfg.g), fq = floored(qb, x->mnq, x->cfg.g);
         if (fp && fq) return; /* both floored: eps - eps = 0 */
@@ -706,6 +776,83 @@ static MON_ALWAYS_INLINE void drift_bins(const uint64_t *p, const uint64_t *q, s
     }
 }
 
+/* The same pass when every product fits 64 bits: N_P N_Q < 2^62 (so a, c, n < 2^62, S < 2^63 and
+ * the TV numerator, at most the sum of all a and c, < 2^63) and, for Laplace, N_P~ N_Q~ < 2^62
+ * (so aa, cc < 2^62). Every quantity is the same integer as in drift_bins, only held in one limb:
+ * the results are bit-identical; the branches that need wide logs convert and share its code. */
+static MON_ALWAYS_INLINE void drift_bins64(const uint64_t *p, const uint64_t *q, size_t nbins,
+                                           unsigned want, uint32_t smoothing, psi_ctx *px,
+                                           psi_accs *pacc, uint64_t js_acc[ACC_LIMBS],
+                                           mon_u128 *tvnum)
+{
+    uint64_t np = px->np, nq = px->nq, npb = px->npb, nqb = px->nqb, tv = 0;
+    int same_tot = np == nq;
+    size_t b;
+    for (b = 0; b < nbins; ++b) {
+        uint64_t pb = p[b], qb = q[b];
+        uint64_t a = pb * nq, c = qb * np;
+        int a_big = a >= c;
+        uint64_t n = a_big ? a - c : c - a;
+        int psi_done = 0;
+        if (want & WANT_TV) tv += n;
+        if ((want & WANT_JS) && n != 0) {
+            uint64_t s = a + c;
+            if ((n << MON_DRIFT_JS_SERIES_SHIFT) < s) {
+                series_pre sp;
+                series_prep64(n, s, &sp);
+                series_add(js_acc, &sp, series_poly(&sp, mon_drift_js_g));
+                if ((want & WANT_PSI) && smoothing == MON_PSI_FLOOR &&
+                    !floored(pb, px->mnp, px->cfg.g) && !floored(qb, px->mnq, px->cfg.g)) {
+                    series_add(pacc->s, &sp, series_poly(&sp, mon_drift_psi_h));
+                    psi_done = 1;
+                }
+            } else if (c == 0 || a == 0) {
+                /* log2(2X/X) = 1 exactly: T_b = X */
+                mon_w_add_shifted128(js_acc, ACC_LIMBS, mon_u128_make(0, a | c), 128 + ACC_EXTRA);
+            } else {
+                mon_u128 lp, lq, aw = mon_u128_make(0, a), cw = mon_u128_make(0, c);
+                psi_need_ltot(px);
+                lp = mon_u128_add(mon_drift_log2_u64(pb), px->lnq);
+                lq = mon_u128_add(mon_drift_log2_u64(qb), px->lnp);
+                if (a_big)
+                    js_logs(js_acc, aw, cw, lp, lq, mon_u128_make(0, s));
+                else
+                    js_logs(js_acc, cw, aw, lq, lp, mon_u128_make(0, s));
+            }
+        }
+        if ((want & WANT_PSI) && !psi_done) {
+            if (smoothing == MON_PSI_LAPLACE) {
+                uint64_t aa, cc, nn, ss;
+                if (pb == qb && same_tot) continue;
+                aa = (pb + 1u) * nqb;
+                cc = (qb + 1u) * npb;
+                if (aa == cc) continue; /* identical smoothed proportions: term 0 */
+                nn = aa > cc ? aa - cc : cc - aa;
+                ss = aa + cc;
+                if ((nn << MON_DRIFT_JS_SERIES_SHIFT) < ss) {
+                    series_pre sp;
+                    series_prep64(nn, ss, &sp);
+                    series_add(pacc->s, &sp, series_poly(&sp, mon_drift_psi_h));
+                } else {
+                    psi_laplace_logs(px, pacc, pb, qb, mon_u128_make(0, aa), mon_u128_make(0, cc));
+                }
+            } else {
+                psi_bin(px, pacc, smoothing, pb, qb, mon_u128_make(0, a), mon_u128_make(0, c),
+                        mon_u128_make(0, n));
+            }
+        }
+    }
+    if (want & WANT_TV) *tvnum = mon_u128_make(0, tv);
+}
+
+/* a * b < 2^62 (a, b <= 2^53 + 2^60). */
+static int fits62(uint64_t a, uint64_t b)
+{
+    uint64_t hi, lo;
+    mon_w_mul64(a, b, &hi, &lo);
+    return hi == 0 && (lo >> 62) == 0;
+}
+
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
 {
@@ -722,7 +869,16 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     psi_ctx_init(&px, &cfg, np, nq, nbins);
     psi_accs_clear(&pacc);
 
-    if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
+    if (fits62(np, nq) && (cfg.smoothing != MON_PSI_LAPLACE || fits62(px.npb, px.nqb))) {
+        if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
+            drift_bins64(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_LAPLACE, &px, &pacc,
+                         js_acc, &tvnum);
+        else if (want == (WANT_TV | WANT_JS | WANT_PSI))
+            drift_bins64(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_FLOOR, &px, &pacc,
+                         js_acc, &tvnum);
+        else
+            drift_bins64(p, q, nbins, want, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
+    } else if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
         drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_LAPLACE, &px, &pacc, js_acc,
                    &tvnum);
     else if (want == (WANT_TV | WANT_JS | WANT_PSI))

@@ -190,4 +190,5 @@ const uint64_t mon_drift_ln2 = UINT64_C(0xb17217f7d1cf79ac);
 MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_nterms_matches_table);
 MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 16, series_nterms_matches_table);
 MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_shift_matches);
+MON_STATIC_ASSERT(MON_DRIFT_SERIES_SKIP_BITS == 7, series_skip_bits_matches);
 MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == 8, log_table_bits_matches);

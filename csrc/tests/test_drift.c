@@ -348,6 +348,23 @@ static void test_errors(void)
     CHECK_STATUS(mon_drift_scores(big, a, 2, NULL, &r), MON_E_OVERFLOW);
     CHECK_STATUS(mon_drift_scores(huge, a, 1, NULL, &r), MON_E_OVERFLOW);
     CHECK_STATUS(mon_drift_scores(edge, a, 2, NULL, &r), MON_OK); /* exactly 2^53 */
+    {
+        /* the totals pass works in blocks of 256 bins: limits hold inside any block */
+        static uint64_t p[600], q[600];
+        size_t i;
+        for (i = 0; i < 600; ++i) p[i] = q[i] = 0;
+        q[0] = 1;
+        p[300] = UINT64_C(1) << 53; /* one count of exactly 2^53 (OR >= 2^53): fine */
+        CHECK_STATUS(mon_drift_scores(p, q, 600, NULL, &r), MON_OK);
+        p[300] = ~UINT64_C(0); /* would wrap the block's sum */
+        CHECK_STATUS(mon_drift_scores(p, q, 600, NULL, &r), MON_E_OVERFLOW);
+        p[300] = 0;
+        p[599] = (UINT64_C(1) << 53) + 1; /* in the last, partial block */
+        CHECK_STATUS(mon_drift_scores(p, q, 600, NULL, &r), MON_E_OVERFLOW);
+        for (i = 0; i < 600; ++i) p[i] = UINT64_C(1) << 44; /* 600 * 2^44 > 2^53 */
+        CHECK_STATUS(mon_drift_scores(p, q, 600, NULL, &r), MON_E_OVERFLOW);
+        CHECK_STATUS(mon_drift_scores(p, q, 512, NULL, &r), MON_OK); /* 2^53 exactly */
+    }
     r = before;
     o.smoothing = 7;
     o.eps_mant = 1;

@@ -85,6 +85,22 @@ def series_coeffs(kind: str) -> list[int]:
     return out
 
 
+SERIES_SKIP_BITS = 7  # mon_drift.c skips the z^4 / z^8 groups when that power < 2^SKIP_BITS
+
+
+def series_group_bound(c: list[int]) -> int:
+    """An upper bound of the brackets multiplied by z^4 and z^8 in mon_drift.c's Estrin scheme
+    (every mulhi(z^j, x) >> 4 <= x >> 4 because z^j < 2^64): a group may be skipped when
+    z^j < 2^SKIP_BITS only if its bracket < 2^(68 - SKIP_BITS), so the product's mulhi >> 4 is 0."""
+
+    def p(j: int) -> int:
+        return c[2 * j] + (c[2 * j + 1] >> 4)
+
+    x4 = p(2) + (p(3) >> 4)
+    r1 = p(4) + (p(5) >> 4) + ((p(6) + (p(7) >> 4)) >> 4)
+    return max(x4, r1)
+
+
 def js_coeffs() -> list[int]:
     return series_coeffs("js")
 
@@ -134,6 +150,11 @@ def render() -> str:
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == {len(lc)}, log_nterms_matches_table);")
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == {len(jc)}, series_nterms_matches_table);")
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == {JS_SERIES_SHIFT}, series_shift_matches);")
+    for c in (jc, psi_coeffs()):
+        assert series_group_bound(c) < (1 << (68 - SERIES_SKIP_BITS)), "series skip bound"
+    lines.append(
+        f"MON_STATIC_ASSERT(MON_DRIFT_SERIES_SKIP_BITS == {SERIES_SKIP_BITS}, series_skip_bits_matches);"
+    )
     lines.append(f"MON_STATIC_ASSERT(MON_DRIFT_LOG_TABLE_BITS == {LOG_TABLE_BITS}, log_table_bits_matches);")
 
     return "\n".join(lines) + "\n"
