@@ -27,6 +27,7 @@ import numpy as np
 
 from .._ffi import caller_memory, check, ffi, lib
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
+from .buffered import BufferedRecorder
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -280,6 +281,14 @@ class LatencyHistogram:
         exactly as the scalar functions do). Returns the number of invalid values, which are
         counted in :attr:`invalid` (``strict=True``: raises and records nothing)."""
         return record_many_into(self._h, values, unit, self._strict)
+
+    def buffered(self, capacity: int = 4096) -> BufferedRecorder:
+        """A recorder whose ``record_ms`` / ``_us`` / ``_s`` / ``_ns`` append to a bounded list
+        flushed into this histogram in batches (one C call per batch; exactly the same counts):
+        ``with hist.buffered() as rec: rec.record_ms(x)``. Pending values are in this histogram
+        only once flushed (``rec.flush()``, the end of the ``with``, ``rec.histogram``, or
+        ``capacity`` values pending). See :mod:`monitor.latency.buffered`."""
+        return BufferedRecorder(self, capacity)
 
     def timer(self) -> Timer:
         """``with hist.timer(): ...`` records the block's wall time (``perf_counter_ns``)."""
