@@ -23,9 +23,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import numpy as np
+
 from ..errors import InvalidArgumentError, InvalidTypeError
 
 __all__ = ["BufferedRecorder", "MAX_BUFFER"]
+
+_as_f64 = np.array
+_F64 = np.dtype(np.float64)
 
 MAX_BUFFER = 1 << 16
 """The largest ``capacity`` of a buffered recorder (values pending per unit)."""
@@ -36,7 +41,7 @@ class BufferedRecorder:
     the module). Use as ``with hist.buffered() as rec: rec.record_ms(x)``, or call
     :meth:`flush` before reading the histogram itself."""
 
-    __slots__ = ("_hist", "_cap", "_lock", "_ns", "_us", "_ms", "_s")
+    __slots__ = ("_hist", "_cap", "_lock", "_b_ns", "_b_us", "_b_ms", "_b_s")
 
     def __init__(self, hist: Any, capacity: int = 4096) -> None:
         if isinstance(capacity, bool) or not isinstance(capacity, int):
@@ -53,10 +58,10 @@ class BufferedRecorder:
         self._hist = hist
         self._cap = capacity
         self._lock = threading.Lock()
-        self._ns: list[Any] = []
-        self._us: list[Any] = []
-        self._ms: list[Any] = []
-        self._s: list[Any] = []
+        self._b_ns: list[Any] = []
+        self._b_us: list[Any] = []
+        self._b_ms: list[Any] = []
+        self._b_s: list[Any] = []
 
     @property
     def capacity(self) -> int:
@@ -66,7 +71,7 @@ class BufferedRecorder:
     @property
     def pending(self) -> int:
         """Values recorded but not flushed yet."""
-        return len(self._ns) + len(self._us) + len(self._ms) + len(self._s)
+        return len(self._b_ns) + len(self._b_us) + len(self._b_ms) + len(self._b_s)
 
     @property
     def histogram(self) -> Any:
@@ -77,7 +82,7 @@ class BufferedRecorder:
     def record_ms(self, value: float) -> None:
         """As :meth:`LatencyHistogram.record_ms <monitor.latency.LatencyHistogram.record_ms>`."""
         if value.__class__ is float:
-            b = self._ms
+            b = self._b_ms
             b.append(value)
             if len(b) >= self._cap:
                 self.flush()
@@ -87,7 +92,7 @@ class BufferedRecorder:
     def record_us(self, value: float) -> None:
         """As ``LatencyHistogram.record_us``."""
         if value.__class__ is float:
-            b = self._us
+            b = self._b_us
             b.append(value)
             if len(b) >= self._cap:
                 self.flush()
@@ -97,7 +102,7 @@ class BufferedRecorder:
     def record_s(self, value: float) -> None:
         """As ``LatencyHistogram.record_s``."""
         if value.__class__ is float:
-            b = self._s
+            b = self._b_s
             b.append(value)
             if len(b) >= self._cap:
                 self.flush()
@@ -107,7 +112,7 @@ class BufferedRecorder:
     def record_ns(self, value: float) -> None:
         """As ``LatencyHistogram.record_ns`` (an int is recorded exactly, at once)."""
         if value.__class__ is float:
-            b = self._ns
+            b = self._b_ns
             b.append(value)
             if len(b) >= self._cap:
                 self.flush()
@@ -123,12 +128,13 @@ class BufferedRecorder:
         invalid values among them (counted in the histogram's ``invalid``)."""
         bad = 0
         with self._lock:
-            for unit, b in (("ns", self._ns), ("us", self._us), ("ms", self._ms), ("s", self._s)):
+            for unit, b in (("ns", self._b_ns), ("us", self._b_us), ("ms", self._b_ms), ("s", self._b_s)):
                 n = len(b)
                 if n:
                     vals = b[:n]  # exactly these n: values appended meanwhile stay pending
                     del b[:n]
-                    bad += self._hist.record_many(vals, unit)
+                    # only Python floats are buffered: float64 holds them exactly
+                    bad += self._hist.record_many(_as_f64(vals, dtype=_F64), unit)
         return bad
 
     def __enter__(self) -> BufferedRecorder:
