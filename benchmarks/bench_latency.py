@@ -149,6 +149,18 @@ def main() -> int:
             5_000,
         )
 
+    # -- single value, buffered: LatencyHistogram.buffered() (appends; one C call per 4,096
+    # values, that flush included in the time) -------------------------------------------------
+    hb = LatencyHistogram()
+    rec_b = functools.partial(hb.buffered(4096).record_ms, 12.5)
+    for peer, make, number in (
+        ("prometheus_client", lambda p: functools.partial(p.observe, 0.0125), 50_000),
+        ("ddsketch", lambda p: functools.partial(p(0.01).add, 12.5), 50_000),
+        ("hdrhistogram", lambda p: functools.partial(p(1, 3_600 * 10**6, 2).record_value, 12_500), 50_000),
+    ):
+        if peer in peers:
+            prow(f"buffered record_ms vs {peer}", rec_b, peer, make(peers[peer]), number)
+
     # -- arrays ----------------------------------------------------------------------------------
     hm = LatencyHistogram()
     t_many_i = time_per_call(functools.partial(hm.record_many, data_ns), number=20) / N_DATA
@@ -302,7 +314,17 @@ def main() -> int:
 
     single = [r for r in rows if r["operation"].startswith("record_ms vs")]
     many = {r["operation"]: r for r in rows if r["operation"].startswith("record_many")}
+    buffered = [r for r in rows if r["operation"].startswith("buffered record_ms vs")]
     readme = []
+    if buffered:
+        readme.append(
+            {
+                "what": "latency `buffered().record_ms` (one value from Python, batched to C)",
+                "monitor": f"{min(r['monitor_ns'] for r in buffered):.0f}–{max(r['monitor_ns'] for r in buffered):.0f} ns",
+                "peer": "; ".join(f"{r['peer']} {r['peer_ns']:.0f} ns" for r in buffered),
+                "ratio": "; ".join(f"{r['speedup']:.3g}x" for r in buffered),
+            }
+        )
     if single:
         readme.append(
             {

@@ -100,6 +100,10 @@ def _result_struct() -> tuple[struct.Struct, tuple[str, ...]]:
 
 _RESULT_STRUCT, _RESULT_NAMES = _result_struct()
 _RESULT_SIZE: int = ffi.sizeof("mon_drift_result")
+_UNPACK = _RESULT_STRUCT.unpack_from
+_E_ALIGN = int(lib.MON_E_ALIGN)
+#: Scratch result structs of drift_scores, reused: at most one per thread inside the call at once.
+_RESULTS: list[tuple[Any, Any]] = []
 _RESULT_INDEX = {name: i for i, name in enumerate(_RESULT_NAMES)}
 _TVR_HI, _TVR_LO = _RESULT_INDEX["tv_raw.hi"], _RESULT_INDEX["tv_raw.lo"]
 _TVN_HI, _TVN_LO = _RESULT_INDEX["tv_num.hi"], _RESULT_INDEX["tv_num.lo"]
@@ -474,9 +478,7 @@ def drift_scores(
         and (q.dtype is _U64 or q.dtype is _I64)
         and p.ndim == 1
         and q.ndim == 1
-        and p.flags.aligned
-        and q.flags.aligned
-    ):
+    ):  # (alignment is not checked here: the C core refuses a misaligned array, then _pair)
         n = len(p)
         if n and n == len(q):
             try:
@@ -487,12 +489,23 @@ def drift_scores(
                 pp = None
     if pp is None:
         pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
-    # a bytearray viewed as the C struct: cheaper than ffi.new + ffi.buffer on the hot path
-    buf = bytearray(_RESULT_SIZE)
-    status = lib.mon_drift_scores(pp, qp, n, opt, ffi.from_buffer("mon_drift_result *", buf))
+    # A result struct from the pool (one per thread in the call at the same time; list.pop and
+    # list.append are atomic): no allocation and no buffer export on the hot path.
+    try:
+        res, view = _RESULTS.pop()
+    except IndexError:
+        res = ffi.new("mon_drift_result *")
+        view = ffi.buffer(res)
+    try:
+        status = lib.mon_drift_scores(pp, qp, n, opt, res)
+        if status == _E_ALIGN and pa is actual:  # a misaligned array view: aligned copies
+            pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
+            status = lib.mon_drift_scores(pp, qp, n, opt, res)
+        w = _UNPACK(view)
+    finally:
+        _RESULTS.append((res, view))
     if status != 0:
         _fail(status, pa, qa, "actual", "expected", "drift_scores")
-    w = _RESULT_STRUCT.unpack(buf)
     return _make_scores(
         (w[_TVR_HI] << 64) | w[_TVR_LO],
         (w[_TVN_HI] << 64) | w[_TVN_LO],

@@ -66,6 +66,7 @@ __all__ = [
     "SharedSegment",
     "shared_segment_size",
     "segment_path",
+    "resolve_segment",
     "ENV_VAR",
     "FORMAT_VERSION",
     "HEADER_BYTES",
@@ -448,3 +449,36 @@ def _create(path: str, layout: Mapping[str, Any]) -> bool:
     finally:
         os.close(fd)
         os.unlink(tmp)
+
+
+def resolve_segment(
+    shared: Any, service: str, model_version: str, latency_config: Mapping[str, Any]
+) -> SharedSegment | None:
+    """The segment a ServiceMonitor's ``shared=`` argument names: None (off) for False, or for
+    None without $MONITOR_SHARED_DIR; the given segment (checked compatible); or the segment of
+    (service, model_version) in the named directory (True: $MONITOR_SHARED_DIR, which must be
+    set), opened or created."""
+    if shared is False:
+        return None
+    if isinstance(shared, SharedSegment):
+        shared.check_compatible(service, model_version, latency_config)
+        return shared
+    if shared is None or shared is True:
+        directory = os.environ.get(ENV_VAR) or None
+        if directory is None:
+            if shared is True:
+                raise InvalidArgumentError(f"shared=True needs ${ENV_VAR} to name a directory")
+            return None
+    elif isinstance(shared, (str, os.PathLike)):
+        directory = os.fspath(shared)
+    else:
+        raise InvalidArgumentError(
+            f"shared must be a SharedSegment, a directory, True, False or None, got {shared!r}"
+        )
+    os.makedirs(directory, exist_ok=True)
+    return SharedSegment.open(
+        segment_path(directory, service, model_version),
+        service=service,
+        model_version=model_version,
+        latency_config=latency_config,
+    )

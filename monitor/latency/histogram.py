@@ -27,6 +27,7 @@ import numpy as np
 
 from .._ffi import caller_memory, check, ffi, lib
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
+from .buffered import BufferedRecorder
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -48,155 +49,20 @@ from .layout import (
     native_spans,
     scale_for,
 )
-from .values import latency_arrays, latency_ns
+from .values import (
+    percentile_ratio,
+    quantile_c_arrays,
+    record_many_into,
+    record_slow,
+    reject_value,
+    tuple_of,
+)
 
-
-@functools.lru_cache(maxsize=1024)
-def _quantile_ratio(q: Any) -> tuple[int, int]:
-    """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
-    if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidTypeError(f"quantile must be a number in [0, 1], got {q!r}")
-    if isinstance(q, np.integer):
-        q = int(q)
-    elif isinstance(q, np.floating):
-        q = float(q)
-    if isinstance(q, float):
-        if not math.isfinite(q):
-            raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
-        f = Fraction(float.__repr__(q))  # shortest repr (also for numpy float64)
-    elif isinstance(q, (int, Fraction)):
-        f = Fraction(q)
-    else:
-        f = Fraction(float(q))
-    if not 0 <= f <= 1:
-        raise InvalidArgumentError(f"quantile must be in [0, 1], got {q!r}")
-    if f.denominator > U64_MAX:
-        f = f.limit_denominator(U64_MAX)
-    return f.numerator, f.denominator
-
-
-@functools.lru_cache(maxsize=1024)
-def _percentile_ratio(p: Any) -> tuple[int, int]:
-    if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
-        raise InvalidTypeError(f"percentile must be a number in [0, 100], got {p!r}")
-    if isinstance(p, np.integer):
-        p = int(p)
-    elif isinstance(p, np.floating):
-        p = float(p)
-    if isinstance(p, float) and not math.isfinite(p):
-        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
-    f = (Fraction(float.__repr__(p)) if isinstance(p, float) else Fraction(p)) / 100
-    if not 0 <= f <= 1:
-        raise InvalidArgumentError(f"percentile must be in [0, 100], got {p!r}")
-    if f.denominator > U64_MAX:
-        f = f.limit_denominator(U64_MAX)
-    return f.numerator, f.denominator
-
-
-def _tuple_of(xs: Any, what: str) -> tuple[Any, ...]:
-    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
-        raise InvalidTypeError(f"{what} must be an iterable of numbers, got {type(xs).__name__}")
-    out = tuple(xs)
-    if len(out) > 1 << 20:
-        raise InvalidArgumentError(f"{what}: at most 2**20 values per call, got {len(out)}")
-    return out
-
-
-def reject_value(value: object, unit: str) -> None:
-    raise InvalidArgumentError(
-        f"latency {value!r} {unit} is not a finite, non-negative value below 2**64 ns (strict=True)"
-    )
-
-
-def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
-    """Every value that is not an exact ``int`` (``record_ns``) or ``float`` (the others):
-    converted exactly by :func:`~monitor.latency.values.latency_ns` or refused."""
-    ns = latency_ns(value, unit)
-    if ns is not None:
-        lib.mon_hist_record(h, ns)
-        return
-    if strict:
-        reject_value(value, unit)
-    lib.mon_hist_add_invalid(h, 1)
-
-
-_NS_CODE = int(lib.MON_HIST_NS)
 # The hot paths call these module globals (a cached global load is cheaper than an attribute).
 _REC = lib.mon_hist_record
 _REC_US = lib.mon_hist_record_us
 _REC_MS = lib.mon_hist_record_ms
 _REC_S = lib.mon_hist_record_s
-_MANY = {
-    "f": (lib.mon_hist_record_many_f64, "double *"),
-    "i": (lib.mon_hist_record_many_i64, "int64_t *"),
-    "u": (lib.mon_hist_record_many_u64, "uint64_t *"),
-    "ns": (lib.mon_hist_record_many_u64, "uint64_t *"),
-}
-
-
-def _reject_many(bad: int, n: int) -> None:
-    raise InvalidArgumentError(
-        f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
-    )
-
-
-def record_many_into(h: Any, values: Any, unit: str, strict: bool) -> int:
-    """Record an array-like of latencies; the number of invalid values (strict: raises and
-    records nothing)."""
-    parts, pre_bad = latency_arrays(values, unit)
-    return record_parts(h, parts, pre_bad, unit, strict)
-
-
-def record_parts(h: Any, parts: list[tuple[str, Any]], pre_bad: int, unit: str, strict: bool) -> int:
-    """Record the C-ready arrays of :func:`~monitor.latency.values.latency_arrays` (and count
-    its ``pre_bad`` invalid values); the number of invalid values (strict: raises, and records
-    nothing)."""
-    n = pre_bad + sum(int(a.shape[0]) for _, a in parts)
-    if strict and pre_bad:
-        _reject_many(pre_bad, n)
-    u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
-    bad = 0
-    for kind, arr in parts:
-        if arr.shape[0]:
-            fn, ctype = _MANY[kind]
-            code = _NS_CODE if kind == "ns" else u
-            got = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), arr.shape[0], code))
-            if got and strict:
-                _reject_many(got, n)
-            bad += got
-    if pre_bad:
-        lib.mon_hist_add_invalid(h, pre_bad)
-    return bad + pre_bad
-
-
-@functools.lru_cache(maxsize=256)
-def _quantile_arrays(qs: tuple[Any, ...]) -> tuple[Any, Any, int]:
-    """Read-only C arrays of the fractions of a tuple of quantiles (cached: percentiles are
-    usually asked with the same few tuples)."""
-    ratios = [_quantile_ratio(q) for q in qs]
-    return (
-        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
-        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
-        len(ratios),
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
-    ratios = [_percentile_ratio(p) for p in ps]
-    return (
-        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
-        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
-        len(ratios),
-    )
-
-
-def _q_arrays(qs: tuple[Any, ...], percent: bool) -> tuple[Any, Any, int]:
-    try:
-        return _percentile_arrays(qs) if percent else _quantile_arrays(qs)
-    except TypeError:  # unhashable (a list, a dict, ...): not a number
-        what = "percentile must be a number in [0, 100]" if percent else "quantile must be a number in [0, 1]"
-        raise InvalidTypeError(f"{what}, got {qs!r:.80}") from None
 
 
 class Timer:
@@ -416,6 +282,14 @@ class LatencyHistogram:
         counted in :attr:`invalid` (``strict=True``: raises and records nothing)."""
         return record_many_into(self._h, values, unit, self._strict)
 
+    def buffered(self, capacity: int = 4096) -> BufferedRecorder:
+        """A recorder whose ``record_ms`` / ``_us`` / ``_s`` / ``_ns`` append to a bounded list
+        flushed into this histogram in batches (one C call per batch; exactly the same counts):
+        ``with hist.buffered() as rec: rec.record_ms(x)``. Pending values are in this histogram
+        only once flushed (``rec.flush()``, the end of the ``with``, ``rec.histogram``, or
+        ``capacity`` values pending). See :mod:`monitor.latency.buffered`."""
+        return BufferedRecorder(self, capacity)
+
     def timer(self) -> Timer:
         """``with hist.timer(): ...`` records the block's wall time (``perf_counter_ns``)."""
         return Timer(self)
@@ -487,26 +361,26 @@ class LatencyHistogram:
 
     def quantile(self, q: float | Fraction) -> int:
         """Nearest-rank quantile in ns, ``q`` in [0, 1]. Raises EmptyWindowError when empty."""
-        qn, qd, n = _q_arrays((q,), False)
+        qn, qd, n = quantile_c_arrays((q,), False)
         return self._run_quantiles(qn, qd, n)[0]
 
     def quantiles(self, qs: Iterable[float | Fraction]) -> list[int]:
         """Nearest-rank quantiles in ns for several ``q`` in [0, 1], in one pass."""
-        qs = _tuple_of(qs, "quantiles")
+        qs = tuple_of(qs, "quantiles")
         out: list[int] = []
         for i in range(0, len(qs), MAX_QUANTILES):
-            qn, qd, n = _q_arrays(qs[i : i + MAX_QUANTILES], False)
+            qn, qd, n = quantile_c_arrays(qs[i : i + MAX_QUANTILES], False)
             out.extend(self._run_quantiles(qn, qd, n))
         return out
 
     def percentiles(self, ps: Iterable[float] = (50, 90, 99, 99.9)) -> dict[float, int]:
         """``{p: nearest-rank value in ns}`` for percentiles ``p`` in [0, 100] (one C pass)."""
         if type(ps) is not tuple:
-            ps = _tuple_of(ps, "percentiles")
+            ps = tuple_of(ps, "percentiles")
         if len(ps) > MAX_QUANTILES:
-            _q_arrays(ps, True)  # every value checked (and cached) first
-            return dict(zip(ps, self.quantiles([Fraction(*_percentile_ratio(p)) for p in ps])))
-        qn, qd, n = _q_arrays(ps, True)
+            quantile_c_arrays(ps, True)  # every value checked (and cached) first
+            return dict(zip(ps, self.quantiles([Fraction(*percentile_ratio(p)) for p in ps])))
+        qn, qd, n = quantile_c_arrays(ps, True)
         return dict(zip(ps, self._run_quantiles(qn, qd, n)))
 
     def _run_quantiles(self, qn: Any, qd: Any, n: int) -> list[int]:
@@ -824,12 +698,3 @@ class LatencyHistogram:
 
 def _restore(data: bytes, strict: bool) -> LatencyHistogram:
     return LatencyHistogram.from_bytes(data, strict=strict)
-
-
-def ring_window(ring: Any, tick: int, slots: int, like: LatencyHistogram) -> LatencyHistogram:
-    """A new histogram of ``like``'s configuration holding the last ``slots`` slots of the C
-    window ring ``ring`` (``mon_hist_ring *``) at ``tick``: the one place outside this class that
-    fills a histogram's C state (used by :class:`~monitor.latency.window.WindowedLatencyHistogram`)."""
-    out = LatencyHistogram._empty_like(like._lowest, like._highest, like._scale, like._strict)
-    check(lib.mon_hist_ring_window(ring, tick, slots, out._h), "window")
-    return out

@@ -20,21 +20,40 @@ Refused with :class:`~monitor.errors.InvalidTypeError` (also a ``TypeError``), n
 infinities, negative values and values of 2**64 ns or more are *invalid*: counted (or raised
 with ``strict=True``), never recorded. Arrays go to C as native-byte-order, aligned,
 C-contiguous copies when they are not already (never a misaligned or byte-swapped pointer).
+
+Also here: the value-to-C helpers shared by :class:`~monitor.latency.LatencyHistogram` and
+:class:`~monitor.latency.WindowedLatencyHistogram` (the slow path of a scalar, arrays to the C
+``record_many`` functions) and the exact fractions of the quantiles and percentiles they read.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from .._ffi import ffi, lib
 from ..errors import InvalidArgumentError, InvalidTypeError
-from .layout import U64_MAX, UNIT_CODES, UNIT_NS, raw_f64_to_ns
+from .layout import STRICT_FLAG, U64_MAX, UNIT_CODES, UNIT_NS, raw_f64_to_ns
 
-__all__ = ["latency_ns", "latency_arrays", "TIMEDELTA_UNIT_NS"]
+__all__ = [
+    "latency_ns",
+    "latency_arrays",
+    "TIMEDELTA_UNIT_NS",
+    "reject_value",
+    "record_slow",
+    "record_many_into",
+    "record_parts",
+    "quantile_ratio",
+    "percentile_ratio",
+    "tuple_of",
+    "quantile_c_arrays",
+]
 
 TIMEDELTA_UNIT_NS: dict[str, int | Fraction] = {
     "W": 7 * 86_400 * 10**9,
@@ -184,3 +203,149 @@ def _timedelta_array(arr: Any) -> tuple[list[tuple[str, Any]], int]:
     ok = (c >= 0) & (c <= U64_MAX // per)  # NaT is the most negative int64: excluded here
     good = c[ok].astype(np.uint64) * np.uint64(per)
     return [("ns", good)], int(c.size - good.size)
+
+
+# ---- values to the C core, quantile fractions (shared by both histogram classes) -------------
+
+
+@functools.lru_cache(maxsize=1024)
+def quantile_ratio(q: Any) -> tuple[int, int]:
+    """q in [0, 1] as the exact fraction the caller wrote (decimal of repr for floats)."""
+    if isinstance(q, bool) or not isinstance(q, (int, float, Fraction, np.integer, np.floating)):
+        raise InvalidTypeError(f"quantile must be a number in [0, 1], got {q!r}")
+    if isinstance(q, np.integer):
+        q = int(q)
+    elif isinstance(q, np.floating):
+        q = float(q)
+    if isinstance(q, float):
+        if not math.isfinite(q):
+            raise InvalidArgumentError(f"quantile must be a number in [0, 1], got {q!r}")
+        f = Fraction(float.__repr__(q))  # shortest repr (also for numpy float64)
+    elif isinstance(q, (int, Fraction)):
+        f = Fraction(q)
+    else:
+        f = Fraction(float(q))
+    if not 0 <= f <= 1:
+        raise InvalidArgumentError(f"quantile must be in [0, 1], got {q!r}")
+    if f.denominator > U64_MAX:
+        f = f.limit_denominator(U64_MAX)
+    return f.numerator, f.denominator
+
+
+@functools.lru_cache(maxsize=1024)
+def percentile_ratio(p: Any) -> tuple[int, int]:
+    if isinstance(p, bool) or not isinstance(p, (int, float, Fraction, np.integer, np.floating)):
+        raise InvalidTypeError(f"percentile must be a number in [0, 100], got {p!r}")
+    if isinstance(p, np.integer):
+        p = int(p)
+    elif isinstance(p, np.floating):
+        p = float(p)
+    if isinstance(p, float) and not math.isfinite(p):
+        raise InvalidArgumentError(f"percentile must be a number in [0, 100], got {p!r}")
+    f = (Fraction(float.__repr__(p)) if isinstance(p, float) else Fraction(p)) / 100
+    if not 0 <= f <= 1:
+        raise InvalidArgumentError(f"percentile must be in [0, 100], got {p!r}")
+    if f.denominator > U64_MAX:
+        f = f.limit_denominator(U64_MAX)
+    return f.numerator, f.denominator
+
+
+def tuple_of(xs: Any, what: str) -> tuple[Any, ...]:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise InvalidTypeError(f"{what} must be an iterable of numbers, got {type(xs).__name__}")
+    out = tuple(xs)
+    if len(out) > 1 << 20:
+        raise InvalidArgumentError(f"{what}: at most 2**20 values per call, got {len(out)}")
+    return out
+
+
+def reject_value(value: object, unit: str) -> None:
+    raise InvalidArgumentError(
+        f"latency {value!r} {unit} is not a finite, non-negative value below 2**64 ns (strict=True)"
+    )
+
+
+def record_slow(h: Any, value: object, unit: str, strict: bool) -> None:
+    """Every value that is not an exact ``int`` (``record_ns``) or ``float`` (the others):
+    converted exactly by :func:`~monitor.latency.values.latency_ns` or refused."""
+    ns = latency_ns(value, unit)
+    if ns is not None:
+        lib.mon_hist_record(h, ns)
+        return
+    if strict:
+        reject_value(value, unit)
+    lib.mon_hist_add_invalid(h, 1)
+
+
+_NS_CODE = int(lib.MON_HIST_NS)
+_MANY = {
+    "f": (lib.mon_hist_record_many_f64, "double *"),
+    "i": (lib.mon_hist_record_many_i64, "int64_t *"),
+    "u": (lib.mon_hist_record_many_u64, "uint64_t *"),
+    "ns": (lib.mon_hist_record_many_u64, "uint64_t *"),
+}
+
+
+def _reject_many(bad: int, n: int) -> None:
+    raise InvalidArgumentError(
+        f"{bad} of {n} latencies are NaN, infinite, negative or >= 2**64 ns (strict=True); nothing recorded"
+    )
+
+
+def record_many_into(h: Any, values: Any, unit: str, strict: bool) -> int:
+    """Record an array-like of latencies; the number of invalid values (strict: raises and
+    records nothing)."""
+    parts, pre_bad = latency_arrays(values, unit)
+    return record_parts(h, parts, pre_bad, unit, strict)
+
+
+def record_parts(h: Any, parts: list[tuple[str, Any]], pre_bad: int, unit: str, strict: bool) -> int:
+    """Record the C-ready arrays of :func:`~monitor.latency.values.latency_arrays` (and count
+    its ``pre_bad`` invalid values); the number of invalid values (strict: raises, and records
+    nothing)."""
+    n = pre_bad + sum(int(a.shape[0]) for _, a in parts)
+    if strict and pre_bad:
+        _reject_many(pre_bad, n)
+    u = UNIT_CODES[unit] | (STRICT_FLAG if strict else 0)
+    bad = 0
+    for kind, arr in parts:
+        if arr.shape[0]:
+            fn, ctype = _MANY[kind]
+            code = _NS_CODE if kind == "ns" else u
+            got = int(fn(h, ffi.cast(ctype, ffi.from_buffer(arr)), arr.shape[0], code))
+            if got and strict:
+                _reject_many(got, n)
+            bad += got
+    if pre_bad:
+        lib.mon_hist_add_invalid(h, pre_bad)
+    return bad + pre_bad
+
+
+@functools.lru_cache(maxsize=256)
+def quantile_arrays(qs: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    """Read-only C arrays of the fractions of a tuple of quantiles (cached: percentiles are
+    usually asked with the same few tuples)."""
+    ratios = [quantile_ratio(q) for q in qs]
+    return (
+        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
+        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
+        len(ratios),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def percentile_arrays(ps: tuple[Any, ...]) -> tuple[Any, Any, int]:
+    ratios = [percentile_ratio(p) for p in ps]
+    return (
+        ffi.new("uint64_t[]", [a for a, _ in ratios] or [0]),
+        ffi.new("uint64_t[]", [b for _, b in ratios] or [1]),
+        len(ratios),
+    )
+
+
+def quantile_c_arrays(qs: tuple[Any, ...], percent: bool) -> tuple[Any, Any, int]:
+    try:
+        return percentile_arrays(qs) if percent else quantile_arrays(qs)
+    except TypeError:  # unhashable (a list, a dict, ...): not a number
+        what = "percentile must be a number in [0, 100]" if percent else "quantile must be a number in [0, 1]"
+        raise InvalidTypeError(f"{what}, got {qs!r:.80}") from None

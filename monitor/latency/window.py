@@ -15,7 +15,7 @@ import numpy as np
 
 from .._ffi import check, ffi, lib
 from ..errors import InvalidArgumentError, InvalidTypeError
-from .histogram import LatencyHistogram, Timer, record_parts, reject_value, ring_window
+from .histogram import LatencyHistogram, Timer
 from .layout import (
     DEFAULT_HIGHEST_NS,
     DEFAULT_LOWEST_NS,
@@ -26,7 +26,7 @@ from .layout import (
     Unit,
     hist_config,
 )
-from .values import latency_arrays, latency_ns
+from .values import latency_arrays, latency_ns, record_parts, reject_value
 
 _floor = math.floor
 
@@ -36,6 +36,15 @@ RING_MAX_SLOTS: int = int(lib.MON_HIST_RING_MAX_SLOTS)
 _NS_PER_S = 1_000_000_000
 RING_MAX_BYTES = 1 << 26
 """The most memory (bytes) one window ring may take: a larger configuration is refused."""
+
+
+def ring_window(ring: Any, tick: int, slots: int, like: LatencyHistogram) -> LatencyHistogram:
+    """A new histogram of ``like``'s configuration holding the last ``slots`` slots of the C
+    window ring ``ring`` (``mon_hist_ring *``) at ``tick``: the one place outside
+    :class:`LatencyHistogram` that fills a histogram's C state."""
+    out = LatencyHistogram._empty_like(like._lowest, like._highest, like._scale, like._strict)  # noqa: SLF001
+    check(lib.mon_hist_ring_window(ring, tick, slots, out._h), "window")  # noqa: SLF001
+    return out
 
 
 class TickClock:

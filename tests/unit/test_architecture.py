@@ -23,6 +23,7 @@ C_UNIT_MODULES = {
     "monitor.latency.layout": "mon_hist (configuration, layout, raw entry points)",
     "monitor.latency.histogram": "mon_hist (recording, reading, codec)",
     "monitor.latency.window": "mon_hist_ring (windows of histograms on the shared C ring)",
+    "monitor.latency.values": "mon_hist (values and quantile fractions to the C recording and reading calls)",
     "monitor.counters": "mon_service (request counters on the shared C ring)",
     "monitor.binning": "mon_bin (binning)",
     "monitor.quantiles": "mon_select (exact order statistics)",

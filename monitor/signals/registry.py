@@ -1,28 +1,5 @@
-"""The one definition of every signal the service produces: name, unit, kind and help.
-
-A *signal* is one dotted name of a service snapshot (``monitor.Snapshot.signals()``), e.g.
-``latency.p99_ms`` or ``errors.rate.timeout``. Signals come in *families*
-(:class:`SignalFamily`): a name template whose ``{placeholders}`` are labels
-(``errors.rate.{category}``), one unit, one kind and one help text. Everything that knows signal
-names derives from this module, nothing else spells them:
-
-- the snapshot builds its flat mapping with the name builders (:func:`latency_quantile_name`,
-  :func:`throughput_name`, :func:`error_rate_name`, :func:`drift_name`, ...);
-- alert rules are validated with :func:`check_signal` (the compiled matcher of every family)
-  and their thresholds are parsed in the signal's unit (:func:`unit_of`);
-- the data is shaped for exports to take metric names, units, types and HELP lines from
-  :data:`FAMILIES` (:func:`lookup` / :func:`parse` turn a dotted name back into its family and
-  label values); the exposition of every signal (the next step of ``monitor.exposition``, which
-  today exports one latency histogram) is to derive from it, not to list names of its own.
-
-The error categories come from :class:`monitor.categories.ErrorCategory` (itself checked
-against the C core), the flows from the service's counters; adding a category or a flow is one
-edit there (or here for a flow), and every name, pattern and message follows.
-
-Adding a signal: add a :class:`SignalFamily` to :data:`FAMILIES` (and a name builder if the
-snapshot needs one), produce it in ``ServiceMonitor.snapshot()``; ``tests/unit/test_signals.py``
-checks that every family is produced and every produced name is known.
-"""
+"""The signal registry: every family's name template, unit, kind and help, the name builders
+and the lookup (see :mod:`monitor.signals`, the one definition of every signal)."""
 
 from __future__ import annotations
 
@@ -32,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .categories import ErrorCategory
-from .errors import InvalidArgumentError, InvalidTypeError
+from ..categories import ErrorCategory
+from ..errors import InvalidArgumentError, InvalidTypeError
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,158 +465,6 @@ def slo_name(slo: str, counter: str) -> str:
     return _SLO[counter].format(slo=slo)
 
 
-# -- export names (Prometheus / OpenMetrics / OpenTelemetry) --------------------------------
-
-EXPORT_PREFIX = "monitor_"
-"""The prefix of every exported metric name."""
-
-EXPORT_LABELS: tuple[str, ...] = ("service", "model_version")
-"""The labels every exported series carries (the ServiceMonitor's identity)."""
-
-VALUES = Unit("values", "values", "values")
-
-
-@dataclass(frozen=True, slots=True)
-class ExportMetric:
-    """One exported metric, following the Prometheus conventions: base units (seconds, ratios)
-    as the name's suffix, ``_total`` on counters (added by the formats, not part of ``name``).
-    ``family`` is the signal family it exports (None for a metric that is no snapshot signal:
-    the cumulative latency histogram, internal errors, drift bins and bands); ``labels`` are
-    the family's label names as exported (after :data:`EXPORT_LABELS`); ``unit`` is the base
-    unit (the family's values are multiplied by ``family.unit.to_base``)."""
-
-    name: str
-    type: str  # "counter" | "gauge" | "histogram"
-    unit: str
-    help: str
-    labels: tuple[str, ...] = ()
-    family: SignalFamily | None = None
-
-    @property
-    def sample_name(self) -> str:
-        """The name of its samples in the text formats (``_total`` on counters)."""
-        return self.name + "_total" if self.type == "counter" else self.name
-
-
-# Prometheus reads a "bits" suffix as a non-base unit (bytes are its base): the JS divergence,
-# a dimensionless number in [0, 1] (its help says bits), is exported without a unit suffix.
-_NO_SUFFIX = frozenset((BITS.base,))
-# The Prometheus convention reserves the "quantile" label for summaries.
-_EXPORT_LABEL_NAMES = {"quantile": "percentile"}
-
-
-def _export(fam: SignalFamily, stem: str) -> ExportMetric:
-    base = "" if fam.unit.base in _NO_SUFFIX else fam.unit.base
-    name = EXPORT_PREFIX + stem + ("" if not base or stem.endswith(base) else "_" + base)
-    typ = "counter" if fam.kind is Kind.COUNTER else "gauge"
-    text = fam.help.replace("in " + fam.unit.name, "in " + base) if fam.unit.to_base != 1.0 else fam.help
-    labels = tuple(_EXPORT_LABEL_NAMES.get(lb.name, lb.name) for lb in fam.labels)
-    return ExportMetric(name, typ, base, text, labels, fam)
-
-
-# Family -> exported metric: the stem says what it is; the unit suffix comes from the family.
-EXPORTS: dict[str, ExportMetric] = {
-    e.family.name: e
-    for e in (
-        _export(LATENCY_QUANTILE, "latency_window_quantile"),
-        _export(LATENCY_COUNT, "latency_window"),
-        _export(THROUGHPUT_TOTAL, "requests"),
-        _export(THROUGHPUT_RATE, "window"),
-        _export(THROUGHPUT_WINDOW, "window"),
-        _export(THROUGHPUT_IN_FLIGHT, "in_flight"),
-        _export(THROUGHPUT_GAP, "gap"),
-        _export(THROUGHPUT_GAP_RATIO, "window_gap"),
-        _export(THROUGHPUT_WINDOW_SECONDS, "window"),
-        _export(SATURATION, "saturation"),
-        _export(ERROR_RATE, "window_error"),
-        _export(ERROR_COUNT, "errors"),
-        _export(ERROR_TOTAL_RATE, "window_error_total"),
-        _export(DRIFT_PSI, "drift_psi"),
-        _export(DRIFT_TV, "drift_tv"),
-        _export(DRIFT_JS, "drift_js_divergence"),
-        _export(DRIFT_NAN_RATE, "drift_nan"),
-        _export(DRIFT_OUT_OF_RANGE_RATE, "drift_out_of_range"),
-        _export(DRIFT_UNSEEN_RATE, "drift_unseen"),
-        _export(SLO_GOOD, "slo_good"),
-        _export(SLO_BAD, "slo_bad"),
-        _export(SLO_TOTAL, "slo"),
-    )
-    if e.family is not None
-}
-"""The exported metric of every signal family, by family name."""
-
-LATENCY_HISTOGRAM = ExportMetric(
-    EXPORT_PREFIX + "latency_seconds",
-    "histogram",
-    SECONDS.base,
-    "Latency of every request finished since start, measured at the API boundary, in seconds",
-)
-STAGE_LATENCY = ExportMetric(
-    EXPORT_PREFIX + "stage_latency_seconds",
-    "histogram",
-    SECONDS.base,
-    "Latency of each stage of the requests (obs.stage(name)) since start, in seconds",
-    ("stage",),
-)
-INTERNAL_ERRORS = ExportMetric(
-    EXPORT_PREFIX + "internal_errors",
-    "counter",
-    ERRORS.base,
-    "Failures inside the monitor since start (never raised into the request path)",
-)
-DRIFT_BAND = ExportMetric(
-    EXPORT_PREFIX + "drift_band",
-    "gauge",
-    "",
-    "Drift band of the feature's window: 0 none, 1 moderate, 2 significant; NaN when the window is empty",
-    (FEATURE.name,),
-)
-DRIFT_WINDOW_BIN = ExportMetric(
-    EXPORT_PREFIX + "drift_window_bin_values",
-    "gauge",
-    VALUES.base,
-    "Values of the feature in each bin of the drift window (bins numbered from 0 as in the "
-    "reference; nan, below and above the reference range); sum over replicas for a fleet's window",
-    (FEATURE.name, "bin"),
-)
-EXTRA_EXPORTS: tuple[ExportMetric, ...] = (
-    LATENCY_HISTOGRAM,
-    STAGE_LATENCY,
-    INTERNAL_ERRORS,
-    DRIFT_BAND,
-    DRIFT_WINDOW_BIN,
-)
-"""Exported metrics that are no snapshot signal."""
-
-
-# Label values as exported: a quantile is written as its percentage ("999" -> "99.9").
-_EXPORT_VALUES = {QUANTILE.name: {quantile_label(q): f"{float(q):g}" for q in LATENCY_QUANTILES}}
-
-
-def export_labels(metric: ExportMetric, values: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """The exported ``(label, value)`` pairs of a signal's label values (``parse``'s), in the
-    family's order: names as :attr:`ExportMetric.labels`, quantiles as percentages."""
-    assert metric.family is not None
-    out = []
-    for lb, name in zip(metric.family.labels, metric.labels):
-        v = values[lb.name]
-        out.append((name, _EXPORT_VALUES.get(lb.name, {}).get(v, v)))
-    return tuple(out)
-
-
-def export_of(family: SignalFamily) -> ExportMetric:
-    """The exported metric of a signal family."""
-    return EXPORTS[family.name]
-
-
-def export_of_signal(name: str) -> tuple[ExportMetric, dict[str, str]] | None:
-    """The exported metric of a dotted signal name and its label values, or None."""
-    got = parse(name)
-    if got is None:
-        return None
-    return EXPORTS[got[0].name], got[1]
-
-
 # -- lookup ------------------------------------------------------------------------------------
 
 
@@ -731,19 +556,6 @@ def check_signal(signal: str, extra_signals: Iterable[str] = (), what: str = "si
 
 __all__ = [
     "BITS",
-    "DRIFT_BAND",
-    "DRIFT_WINDOW_BIN",
-    "EXPORTS",
-    "EXPORT_LABELS",
-    "EXPORT_PREFIX",
-    "EXTRA_EXPORTS",
-    "INTERNAL_ERRORS",
-    "LATENCY_HISTOGRAM",
-    "VALUES",
-    "ExportMetric",
-    "export_labels",
-    "export_of",
-    "export_of_signal",
     "CATEGORY",
     "DRIFT_JS",
     "DRIFT_NAN_RATE",
@@ -782,7 +594,6 @@ __all__ = [
     "SLO_GOOD",
     "SLO_NAME",
     "SLO_TOTAL",
-    "STAGE_LATENCY",
     "THROUGHPUT_GAP",
     "THROUGHPUT_GAP_RATIO",
     "THROUGHPUT_IN_FLIGHT",
