@@ -9,8 +9,8 @@
 #include "monitor.h"
 #include "mon_test.h"
 
-static uint64_t bbuf[64];  /* binner memory */
-static uint64_t abuf[64];  /* scratch for misaligned pointers */
+static uint64_t bbuf[64]; /* binner memory */
+static uint64_t abuf[64]; /* scratch for misaligned pointers */
 static unsigned char *mis(void) { return (unsigned char *)abuf + 1; } /* misaligned for all */
 
 /* The binner's header as mon_bin.c lays it out: magic, nbins, log2p, reserved (uint32), thr[]. */
@@ -38,7 +38,8 @@ static void test_bin(void)
     memset(ex, 0, sizeof ex);
     /* init: out NULL alone; out misaligned alone */
     CHECK_STATUS(mon_binner_init(bbuf, sizeof bbuf, e, 3, NULL), MON_E_NULL);
-    CHECK_STATUS(mon_binner_init(bbuf, sizeof bbuf, e, 3, (mon_binner **)(void *)mis()), MON_E_ALIGN);
+    CHECK_STATUS(mon_binner_init(bbuf, sizeof bbuf, e, 3, (mon_binner **)(void *)mis()),
+                 MON_E_ALIGN);
     /* nbins(): NULL and misaligned binners are 0 bins */
     CHECK(mon_binner_nbins(NULL) == 0);
     CHECK(mon_binner_nbins((const mon_binner *)(const void *)mis()) == 0);
@@ -79,7 +80,8 @@ static void test_bin(void)
     CHECK_STATUS(mon_bin_count_matrix((const mon_binner *const *)(const void *)mis(), 1, x, 2, 1,
                                       counts, ex),
                  MON_E_ALIGN);
-    CHECK_STATUS(mon_bin_count_matrix(list, 1, x, 2, 1, (uint64_t *)(void *)mis(), ex), MON_E_ALIGN);
+    CHECK_STATUS(mon_bin_count_matrix(list, 1, x, 2, 1, (uint64_t *)(void *)mis(), ex),
+                 MON_E_ALIGN);
     CHECK_STATUS(mon_bin_count_matrix(list, 1, x, 2, 1, counts, (mon_bin_extra *)(void *)mis()),
                  MON_E_ALIGN);
     CHECK_STATUS(mon_bin_count_matrix(list, 1, x, 2, 1, counts, ex), MON_OK);
@@ -130,8 +132,10 @@ static void test_hist(void)
     CHECK_STATUS(mon_hist_quantiles(h, NULL, NULL, 0, NULL), MON_OK);
     CHECK_STATUS(mon_hist_quantiles(h, num, NULL, 2, out), MON_E_NULL);
     CHECK_STATUS(mon_hist_quantiles(h, num, den, 2, NULL), MON_E_NULL);
-    CHECK_STATUS(mon_hist_quantiles(h, (const uint64_t *)(const void *)mis(), den, 2, out), MON_E_ALIGN);
-    CHECK_STATUS(mon_hist_quantiles(h, num, (const uint64_t *)(const void *)mis(), 2, out), MON_E_ALIGN);
+    CHECK_STATUS(mon_hist_quantiles(h, (const uint64_t *)(const void *)mis(), den, 2, out),
+                 MON_E_ALIGN);
+    CHECK_STATUS(mon_hist_quantiles(h, num, (const uint64_t *)(const void *)mis(), 2, out),
+                 MON_E_ALIGN);
     CHECK_STATUS(mon_hist_quantiles(h, num, den, 2, out), MON_OK);
     CHECK(out[0] >= 2000u && out[1] == 5000000000u);
     /* More than 2^64 values in total (reachable by merging saturated histograms): the running
@@ -156,7 +160,8 @@ static void test_drift(void)
     uint64_t dist;
     mon_drift_result r;
     CHECK_STATUS(mon_drift_tv(p, q, 3, &raw, &num, &den), MON_OK);
-    CHECK_STATUS(mon_drift_tv(p, (const uint64_t *)(const void *)mis(), 3, &raw, &num, &den), MON_E_ALIGN);
+    CHECK_STATUS(mon_drift_tv(p, (const uint64_t *)(const void *)mis(), 3, &raw, &num, &den),
+                 MON_E_ALIGN);
     CHECK_STATUS(mon_drift_tv(p, q, 3, (mon_u128 *)(void *)mis(), &num, &den), MON_E_ALIGN);
     CHECK_STATUS(mon_drift_tv(p, q, 3, &raw, (mon_u128 *)(void *)mis(), &den), MON_E_ALIGN);
     CHECK_STATUS(mon_drift_tv(p, q, 3, &raw, &num, (mon_u128 *)(void *)mis()), MON_E_ALIGN);
@@ -183,6 +188,19 @@ static void test_drift(void)
         CHECK(psi.hi == 0 && psi.lo == 0);
         CHECK_STATUS(mon_drift_psi(p, p, 3, NULL, &psi), MON_OK); /* identical: every term 0 */
         CHECK(psi.hi == 0 && psi.lo == 0);
+    }
+    {
+        /* A tiny JS (shares 2^-52 apart) keeps its relative precision as mon_drift_fp. JS ~ d^2 / (2 ln 2) with d = 1/(2a+1) ~ 2^-52: ~2^-104.5. */
+        uint64_t a = UINT64_C(1) << 51;
+        uint64_t pa[2], qa[2];
+        mon_drift_fp jf, df;
+        pa[0] = a;
+        pa[1] = a + 1u;
+        qa[0] = a + 1u;
+        qa[1] = a;
+        CHECK_STATUS(mon_drift_js_fp(pa, qa, 2, &jf, &df), MON_OK);
+        CHECK(jf.mant >> 63 == 1u && jf.exp2 + 64 >= -106 && jf.exp2 + 64 <= -103);
+        CHECK(df.mant >> 63 == 1u && df.exp2 + 64 >= -54 && df.exp2 + 64 <= -51);
     }
 }
 
