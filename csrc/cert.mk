@@ -68,7 +68,7 @@ analyze-gcc: | $(OUT)
 	@echo "gcc -fanalyzer: $(words $(SRCS)) files, no diagnostic"
 analyze-clang: | $(OUT)
 	cd $(OUT) && $(ANALYZE_CLANG) --analyze -Xclang -analyzer-output=text -Xanalyzer -analyzer-werror \
-	    $(STD) -I$(CURDIR) $(addprefix $(CURDIR)/,$(SRCS)) 2>analyze-clang.log || { cat analyze-clang.log; exit 1; }
+	    $(STD) -I$(CURDIR) $(abspath $(SRCS)) 2>analyze-clang.log || { cat analyze-clang.log; exit 1; }
 	@if [ -s $(OUT)/analyze-clang.log ]; then cat $(OUT)/analyze-clang.log; exit 1; fi
 	@echo "clang --analyze: $(words $(SRCS)) files, no diagnostic"
 
