@@ -81,11 +81,14 @@ def load_record(path: str = RECORD) -> dict[str, dict]:
     """Deviation rows: | MD-NN | rule | category | files (comma list) | rationale | safe |."""
     recs = {}
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            m = ROW.match(line)
-            if m:
-                files = {x.strip().strip("`") for x in m.group(4).split(",") if x.strip()}
-                recs[m.group(2)] = {"id": m.group(1), "category": m.group(3), "files": files}
+        text = f.read()
+    if "## Deviations" not in text:
+        raise SystemExit(f"{path}: no '## Deviations' section")
+    for line in text.split("## Deviations", 1)[1].splitlines():
+        m = ROW.match(line)
+        if m:
+            files = {x.strip().strip("`") for x in m.group(4).split(",") if x.strip()}
+            recs[m.group(2)] = {"id": m.group(1), "category": m.group(3), "files": files}
     return recs
 
 
