@@ -33,7 +33,8 @@ def alarms(text: str) -> list[tuple[str, str]]:
             if nxt.startswith("["):
                 break
             msg.append(nxt.strip())
-        out.append((m.group(1), " ".join(msg)))
+        text = " ".join(msg)
+        out.append((m.group(1), text.split("[eva", 1)[0].strip()))  # Eva may glue the next message on
     return out
 
 
