@@ -10,14 +10,14 @@
 static inline double bits_to_double(uint64_t u)
 {
     double d;
-    memcpy(&d, &u, sizeof d);
+    (void)memcpy(&d, &u, sizeof d);
     return d;
 }
 
 static inline uint64_t double_to_bits(double d)
 {
     uint64_t u;
-    memcpy(&u, &d, sizeof u);
+    (void)memcpy(&u, &d, sizeof u);
     return u;
 }
 

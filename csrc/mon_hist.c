@@ -204,7 +204,7 @@ void mon_hist_clear(mon_hist *h)
     h->min = UINT64_MAX;
     h->max = 0;
     h->sum_lo = h->sum_hi = 0;
-    memset(h->counts, 0, (size_t)h->buckets * 8u);
+    (void)memset(h->counts, 0, (size_t)h->buckets * 8u);
 }
 
 mon_status mon_hist_init(void *buf, size_t size, const mon_hist_config *cfg)
@@ -266,8 +266,8 @@ MON_INLINE mon_status record_valid(mon_hist *h, uint64_t v)
     lower_to(&h->min, v);
     raise_to(&h->max, v);
     sum_add(h, v, 0);
-    atomic_sat_add(c, 1);
-    atomic_sat_add(&h->total, 1);
+    (void)atomic_sat_add(c, 1);
+    (void)atomic_sat_add(&h->total, 1);
     return MON_OK;
 }
 
@@ -329,14 +329,14 @@ static void batch_publish(mon_hist *h, batch *b)
     if (b->table) {
         for (i = 0; i < h->buckets; ++i) {
             if (b->table[i]) {
-                atomic_sat_add(&h->counts[i], b->table[i]);
+                (void)atomic_sat_add(&h->counts[i], b->table[i]);
                 b->table[i] = 0;
             }
         }
     } else {
         for (i = 0; i < b->k; ++i) atomic_sat_add(&h->counts[b->idx[i]], 1);
     }
-    atomic_sat_add(&h->total, (uint64_t)b->pending);
+    (void)atomic_sat_add(&h->total, (uint64_t)b->pending);
     b->mn = UINT64_MAX;
     b->mx = b->slo = b->shi = b->under = b->over = 0;
     b->pending = b->k = 0;
@@ -349,7 +349,7 @@ static void batch_begin(const mon_hist *h, batch *b, uint32_t *table, size_t n)
     b->pending = b->k = 0;
     b->table = NULL;
     if (table && n >= BATCH_MIN_VALUES && h->buckets <= (uint32_t)MON_HIST_BATCH_BUCKETS) {
-        memset(table, 0, (size_t)h->buckets * sizeof *table);
+        (void)memset(table, 0, (size_t)h->buckets * sizeof *table);
         b->table = table;
     }
 }
@@ -430,7 +430,7 @@ static const void *piece(const void *src, size_t *m, size_t elem, int misaligned
 {
     if (!misaligned) return src;
     if (*m > ALIGN_PIECE) *m = ALIGN_PIECE;
-    memcpy(tmp, src, *m * elem);
+    (void)memcpy(tmp, src, *m * elem);
     return tmp;
 }
 
@@ -605,7 +605,7 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
     int32_t ex;
     unsigned biased;
     mon_u128 p;
-    memcpy(&bits, &x, sizeof bits);
+    (void)memcpy(&bits, &x, sizeof bits);
     {
         /* Fast path, one comparison: sign 0 and biased exponent 1012..1055, i.e. x in
          * [2^-11, 2^33) (every latency in ms or s); x = m * 2^-sh with sh in [20, 63], so the
@@ -781,6 +781,6 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
 mon_status mon_hist_add_invalid(mon_hist *h, uint64_t n)
 {
     if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
-    atomic_sat_add(&h->invalid, n);
+    (void)atomic_sat_add(&h->invalid, n);
     return MON_OK;
 }

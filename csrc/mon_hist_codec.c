@@ -78,7 +78,7 @@ mon_status mon_hist_serialize(const mon_hist *h, uint8_t *out, size_t cap, size_
     under = ld_acq(&h->underflow);
     over = ld_acq(&h->overflow);
     c = mon_sat_sum(mon_sat_sum(c, under), over);
-    memcpy(out, "MONH", 4);
+    (void)memcpy(out, "MONH", 4);
     out[4] = MON_HIST_FORMAT_VERSION;
     out[5] = (uint8_t)h->scale;
     out[6] = out[7] = 0;
@@ -175,6 +175,8 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
                 return MON_E_FORMAT;
         } else if (mn <= lay.range_hi) {
             return MON_E_FORMAT; /* only overflow values */
+        } else {
+            /* only overflow values, and the min lies above the range: consistent */
         }
         if (over != 0) {
             if (mx <= lay.range_hi) return MON_E_FORMAT;
@@ -184,6 +186,8 @@ mon_status mon_hist_peek_config(const uint8_t *data, size_t len, mon_hist_config
                 return MON_E_FORMAT;
         } else if (mx > lay.range_lo - 1u) {
             return MON_E_FORMAT; /* only underflow values */
+        } else {
+            /* only underflow values, and the max lies below the range: consistent */
         }
     }
     *cfg = c;

@@ -75,8 +75,8 @@ mon_status mon_sha256_init(mon_sha256_ctx *ctx)
     static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
     if (ctx == NULL) return MON_E_NULL;
-    memset(ctx, 0, sizeof *ctx);
-    memcpy(ctx->h, iv, sizeof iv);
+    (void)memset(ctx, 0, sizeof *ctx);
+    (void)memcpy(ctx->h, iv, sizeof iv);
     ctx->magic = MON_SHA256_MAGIC;
     return MON_OK;
 }
@@ -92,7 +92,7 @@ mon_status mon_sha256_update(mon_sha256_ctx *ctx, const void *data, size_t n)
     if (ctx->used != 0u) {
         size_t take = MON_SHA256_BLOCK_LEN - (size_t)ctx->used;
         if (take > n) take = n;
-        memcpy(ctx->buf + ctx->used, p, take);
+        (void)memcpy(ctx->buf + ctx->used, p, take);
         ctx->used += (uint32_t)take;
         p += take;
         n -= take;
@@ -106,7 +106,7 @@ mon_status mon_sha256_update(mon_sha256_ctx *ctx, const void *data, size_t n)
         n -= MON_SHA256_BLOCK_LEN;
     }
     if (n != 0u) {
-        memcpy(ctx->buf, p, n);
+        (void)memcpy(ctx->buf, p, n);
         ctx->used = (uint32_t)n;
     }
     return MON_OK;
@@ -125,11 +125,11 @@ mon_status mon_sha256_final(mon_sha256_ctx *ctx, uint8_t digest[32])
         compress(ctx->h, ctx->buf);
         ctx->used = 0;
     }
-    memset(ctx->buf + ctx->used, 0, 56u - (size_t)ctx->used);
+    (void)memset(ctx->buf + ctx->used, 0, 56u - (size_t)ctx->used);
     for (i = 0; i < 8u; ++i) ctx->buf[56u + i] = (uint8_t)(bits >> (56u - 8u * i));
     compress(ctx->h, ctx->buf);
     for (i = 0; i < 32u; ++i) digest[i] = (uint8_t)(ctx->h[i / 4u] >> (24u - 8u * (i % 4u)));
-    memset(ctx, 0, sizeof *ctx); /* not live: a second final or update is MON_E_STATE */
+    (void)memset(ctx, 0, sizeof *ctx); /* not live: a second final or update is MON_E_STATE */
     return MON_OK;
 }
 

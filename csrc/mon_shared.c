@@ -16,6 +16,8 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
         }
     } else if (outcome != MON_OUTCOME_OK && outcome != MON_OUTCOME_DROPPED) {
         return MON_E_VALUE;
+    } else {
+        /* MON_OUTCOME_OK or MON_OUTCOME_DROPPED: no category to check */
     }
     /* The latency first, as the service records it: a count of finished requests never
      * exceeds the latency histogram's count. */

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""MC/DC table of the C core from clang's -fcoverage-mcdc (``make -C csrc mcdc`` runs it).
+
+Reads ``llvm-cov export`` JSON (the merged profile of every csrc/tests/test_*.c program), prints
+one row per core file (decisions, conditions, conditions whose independence pair was shown) and
+every condition whose pair is missing. Each missing condition must be justified in
+tools/cert/mcdc_justified.toml (keyed by file and the decision's source text, so the entry
+survives line moves); files of MCDC_FULL must reach 100% apart from justified conditions.
+
+    python tools/cert/mcdc_table.py EXPORT.json [--write-doc docs/certification.md] [--check]
+
+Exit status 1 (with the list) when --check is given and an unjustified condition is missing,
+or a justification no longer matches any decision (stale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+
+import tomllib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CSRC = os.path.join(ROOT, "csrc")
+JUSTIFIED = os.path.join(ROOT, "tools", "cert", "mcdc_justified.toml")
+BEGIN, END = "<!-- mcdc:begin -->", "<!-- mcdc:end -->"
+# Files whose decisions must all be covered or justified (issue 16: mon_drift, mon_hist
+# recording and quantiles, mon_bin counting). Every other core file is reported.
+MCDC_FULL = ("mon_drift.c", "mon_hist.c", "mon_bin.c")
+# Functions of other files held to the same rule (the quantiles live beside the other readers).
+MCDC_FULL_FUNCS = {"mon_hist_read.c": ("mon_hist_quantiles",)}
+
+
+def norm(text: str) -> str:
+    """A decision's source text with whitespace collapsed (the justification key)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def decision_text(path: str, l1: int, c1: int, l2: int, c2: int) -> str:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if l1 == l2:
+        return lines[l1 - 1][c1 - 1 : c2 - 1]
+    parts = [lines[l1 - 1][c1 - 1 :]] + lines[l1 : l2 - 1] + [lines[l2 - 1][: c2 - 1]]
+    return " ".join(parts)
+
+
+def collect(export: dict) -> dict[str, list[dict]]:
+    """Per core file: its decisions (deduplicated over the test programs that link it: the
+    same region seen by several binaries or inline instantiations keeps its best record)."""
+    out: dict[str, dict[tuple, dict]] = {}
+    for data in export["data"]:
+        for f in data["files"]:
+            path = f["filename"]
+            if os.path.dirname(os.path.abspath(path)) != CSRC:
+                continue  # tests, system headers
+            name = os.path.basename(path)
+            seen = out.setdefault(name, {})
+            for rec in f.get("mcdc_records", []):
+                l1, c1, l2, c2 = rec[0], rec[1], rec[2], rec[3]
+                conds = [bool(x) for x in rec[-1]]
+                key = (l1, c1, l2, c2)
+                old = seen.get(key)
+                if old is None:
+                    seen[key] = {
+                        "file": name,
+                        "line": l1,
+                        "text": norm(decision_text(path, l1, c1, l2, c2)),
+                        "covered": conds,
+                    }
+                else:  # same source region in another binary: a pair shown anywhere counts
+                    old["covered"] = [a or b for a, b in zip(old["covered"], conds)]
+    return {k: sorted(v.values(), key=lambda d: d["line"]) for k, v in sorted(out.items())}
+
+
+def function_spans(export: dict) -> dict[str, list[tuple[int, int]]]:
+    """Line spans of the MCDC_FULL_FUNCS functions, from the export's function regions."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for data in export["data"]:
+        for fn in data.get("functions", []):
+            for fname, names in MCDC_FULL_FUNCS.items():
+                if fn["name"] in names and os.path.basename(fn["filenames"][0]) == fname:
+                    regs = [r for r in fn["regions"] if r[5] == 0]  # file id 0: the function's own file
+                    spans.setdefault(fname, []).append((min(r[0] for r in regs), max(r[2] for r in regs)))
+    return spans
+
+
+def must_be_full(name: str, line: int, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    return name in MCDC_FULL or any(a <= line <= b for a, b in spans.get(name, []))
+
+
+def load_justified(path: str = JUSTIFIED) -> list[dict]:
+    with open(path, "rb") as f:
+        return tomllib.load(f).get("justified", [])
+
+
+def analyse(files: dict[str, list[dict]], justified: list[dict]):
+    rows, missing, used = [], [], set()
+    for name, decs in files.items():
+        nconds = sum(len(d["covered"]) for d in decs)
+        ncov = sum(sum(d["covered"]) for d in decs)
+        njust = 0
+        for d in decs:
+            for i, ok in enumerate(d["covered"]):
+                if ok:
+                    continue
+                j = next(
+                    (
+                        k
+                        for k, e in enumerate(justified)
+                        if e["file"] == name and norm(e["decision"]) == d["text"] and i + 1 in e["conditions"]
+                    ),
+                    None,
+                )
+                if j is None:
+                    missing.append((name, d["line"], i + 1, d["text"]))
+                else:
+                    used.add(j)
+                    njust += 1
+        rows.append((name, len(decs), nconds, ncov, njust))
+    stale = [e for k, e in enumerate(justified) if k not in used]
+    return rows, missing, stale
+
+
+def render(rows, justified: list[dict], extra: list[str] | None = None) -> str:
+    out = [BEGIN, "", "Generated by `make -C csrc mcdc` (`tools/cert/mcdc_table.py`).", ""]
+    out.append("| file | decisions | conditions | MC/DC pairs shown | justified | MC/DC |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    tot = [0, 0, 0, 0]
+    for name, nd, nc, ncov, nj in rows:
+        if nd == 0:
+            continue  # headers without decisions
+        pct = f"{100.0 * ncov / nc:.1f}%" if nc else "-"
+        full = " (100% required)" if name in MCDC_FULL else ""
+        out.append(f"| `{name}`{full} | {nd} | {nc} | {ncov} | {nj} | {pct} |")
+        tot = [tot[0] + nd, tot[1] + nc, tot[2] + ncov, tot[3] + nj]
+    out.append(
+        f"| **total** | {tot[0]} | {tot[1]} | {tot[2]} | {tot[3]} | {100.0 * tot[2] / max(tot[1], 1):.1f}% |"
+    )
+    out.append("")
+    out.append(
+        "Every condition of a file marked 100% required (and of `mon_hist_quantiles`) has its pair shown or is justified below."
+    )
+    out.extend(extra or [])
+    out.append("")
+    out.append("Conditions without an independence pair, and why (`tools/cert/mcdc_justified.toml`):")
+    out.append("")
+    out.append("| file | decision | condition | justification |")
+    out.append("|---|---|---|---|")
+    for e in justified:
+        dec = e["decision"].replace("|", "\\|")
+        conds = ", ".join(f"C{c}" for c in e["conditions"])
+        out.append(f"| `{e['file']}` | `{dec}` | {conds} | {e['why']} |")
+    out.append("")
+    out.append(END)
+    return "\n".join(out)
+
+
+def write_doc(doc: str, block: str) -> None:
+    with open(doc, encoding="utf-8") as f:
+        text = f.read()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{doc}: markers {BEGIN} / {END} not found")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    with open(doc, "w", encoding="utf-8") as f:
+        f.write(head + block + tail)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("export", help="llvm-cov export -format=text JSON")
+    ap.add_argument("--write-doc", metavar="DOC")
+    ap.add_argument("--check", action="store_true", help="fail on an unjustified or stale entry")
+    args = ap.parse_args(argv)
+    with open(args.export, encoding="utf-8") as f:
+        export = json.load(f)
+    files = collect(export)
+    spans = function_spans(export)
+    justified = load_justified()
+    rows, missing, stale = analyse(files, justified)
+    for name, nd, nc, ncov, nj in rows:
+        print(f"{name:24s} decisions {nd:3d} conditions {nc:3d} pairs {ncov:3d} justified {nj:3d}")
+    if args.write_doc:
+        extra = []
+        for fname, names in MCDC_FULL_FUNCS.items():
+            decs = [d for d in files.get(fname, []) if must_be_full(fname, d["line"], spans)]
+            nc = sum(len(d["covered"]) for d in decs)
+            ncov = sum(sum(d["covered"]) for d in decs)
+            extra.append(
+                f"`{', '.join(names)}` ({fname}): {len(decs)} decisions, {nc} conditions, {ncov} pairs shown."
+            )
+        write_doc(args.write_doc, render(rows, justified, extra))
+    bad = 0
+    full_missing = [m for m in missing if must_be_full(m[0], m[1], spans)]
+    for name, line, c, text in missing:
+        tag = "MISSING (must be 100%)" if must_be_full(name, line, spans) else "not covered"
+        print(f"{tag}: {name}:{line} C{c} of `{text}`")
+    for e in stale:
+        print(
+            f"STALE justification (no such uncovered condition): {e['file']} `{e['decision']}` {e['conditions']}"
+        )
+    if args.check:
+        bad = len(full_missing) + len(stale)
+        if bad:
+            print(
+                f"MC/DC check FAILED: {len(full_missing)} unjustified condition(s) in {', '.join(MCDC_FULL)} and mon_hist_quantiles, {len(stale)} stale justification(s)"
+            )
+            return 1
+        print("MC/DC check OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
