@@ -15,5 +15,8 @@
 #include "mon_service.h"
 #include "mon_shared.h"
 #include "mon_sha256.h"
+#include "mon_ledger.h"
+#include "mon_monitor.h"
+#include "mon_policy.h"
 
 #endif /* MONITOR_H */
