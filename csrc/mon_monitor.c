@@ -18,8 +18,16 @@
 #define NO_LIMIT 0xffffffffu
 
 /* Causes of a state change (byte 2 of a STATE entry's payload; docs/safety.md). */
-enum { CAUSE_START = 0, CAUSE_BUDGET_DEGRADE = 1, CAUSE_BUDGET_FAULT = 2, CAUSE_REACTION = 3,
-       CAUSE_RECOVERED = 4, CAUSE_FAULTED_WINDOWS = 5, CAUSE_RULE = 6, CAUSE_RESET = 7 };
+enum {
+    CAUSE_START = 0,
+    CAUSE_BUDGET_DEGRADE = 1,
+    CAUSE_BUDGET_FAULT = 2,
+    CAUSE_REACTION = 3,
+    CAUSE_RECOVERED = 4,
+    CAUSE_FAULTED_WINDOWS = 5,
+    CAUSE_RULE = 6,
+    CAUSE_RESET = 7
+};
 
 typedef struct feat_rt {
     uint64_t lo_key;
@@ -170,7 +178,8 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
         (cfg->n_layers > 0u && cfg->layers == NULL)) {
         return MON_E_NULL;
     }
-    if (!MON_ALIGNED_U64(cfg->features) || (cfg->outputs != NULL && !MON_ALIGNED_F64(cfg->outputs)) ||
+    if (!MON_ALIGNED_U64(cfg->features) ||
+        (cfg->outputs != NULL && !MON_ALIGNED_F64(cfg->outputs)) ||
         (cfg->layers != NULL && !MON_ALIGNED_U64(cfg->layers))) {
         return MON_E_ALIGN;
     }
@@ -186,7 +195,8 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
     }
     if (cfg->budget_steps == 0u && cfg->budget_ticks == 0u) return MON_E_CONFIG;
     if (cfg->reset_from >= (1u << MON_HEALTH_COUNT)) return MON_E_CONFIG;
-    if (cfg->drift_mode > (uint32_t)MON_DRIFT_BY_TICK || cfg->drift_metric > (uint32_t)MON_METRIC_TV) {
+    if (cfg->drift_mode > (uint32_t)MON_DRIFT_BY_TICK ||
+        cfg->drift_metric > (uint32_t)MON_METRIC_TV) {
         return MON_E_CONFIG;
     }
     if (cfg->drift_mode != (uint32_t)MON_DRIFT_OFF &&
@@ -313,8 +323,10 @@ mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cf
     m->wslots = (mon_window_slot *)(void *)(base + l.wslots);
     m->clamp_in = (double *)(void *)(base + l.clamp_in);
     m->clamp_out = (double *)(void *)(base + l.clamp_out);
-    if (cfg->n_outputs > 0u) memcpy(m->outs, cfg->outputs, sizeof(mon_monitor_range) * cfg->n_outputs);
-    if (cfg->n_layers > 0u) memcpy(m->layers, cfg->layers, sizeof(mon_monitor_layer) * cfg->n_layers);
+    if (cfg->n_outputs > 0u)
+        memcpy(m->outs, cfg->outputs, sizeof(mon_monitor_range) * cfg->n_outputs);
+    if (cfg->n_layers > 0u)
+        memcpy(m->layers, cfg->layers, sizeof(mon_monitor_layer) * cfg->n_layers);
     boff = l.binners;
     {
         uint64_t off = 0u;
@@ -369,7 +381,9 @@ static mon_status check(const mon_monitor *m)
         m->cfg.n_features == 0u || m->cfg.n_features > MON_MONITOR_MAX_FEATURES ||
         m->cfg.n_outputs > MON_MONITOR_MAX_OUTPUTS || m->cfg.n_layers > MON_MONITOR_MAX_LAYERS ||
         m->cfg.drift_mode > (uint32_t)MON_DRIFT_BY_TICK ||
-        m->cfg.drift_slots > MON_MONITOR_MAX_DRIFT_SLOTS || m->max_bins > MON_MONITOR_MAX_BINS) {
+        (m->cfg.drift_mode != (uint32_t)MON_DRIFT_OFF &&
+         m->cfg.drift_slots > MON_MONITOR_MAX_DRIFT_SLOTS) ||
+        m->max_bins > MON_MONITOR_MAX_BINS) {
         return MON_E_STATE;
     }
     return MON_OK;
@@ -526,8 +540,10 @@ static void check_outputs(mon_monitor *m, const double *y, mon_monitor_verdict *
         if (out_bad(d, &m->outs[i], &fixed)) {
             if (v->counts[MON_VIOL_OUTPUT] == 0u) first[MON_VIOL_OUTPUT] = i;
             v->counts[MON_VIOL_OUTPUT] += 1u;
-            if (clamp_out) changed = 1;
-            else fixed = d;
+            if (clamp_out)
+                changed = 1;
+            else
+                fixed = d;
         }
         if (i == m->cfg.confidence_index) {
             double c = changed ? fixed : d, cfix = c;
@@ -639,16 +655,15 @@ static void drift_step(mon_monitor *m, uint64_t now, const double *x, mon_monito
         const feat_rt *ft = &m->feats[f];
         mon_bin_extra extra = {0u, 0u, 0u};
         double d = load_f64(x, f);
-        (void)mon_bin_count(ft->binner, &d, 1u, m->slots + (uint64_t)slot * m->total_bins + ft->offset,
-                            &extra);
+        (void)mon_bin_count(ft->binner, &d, 1u,
+                            m->slots + (uint64_t)slot * m->total_bins + ft->offset, &extra);
     }
     mon_window_release(&m->wslots[slot]);
 }
 
 /* ---- the step ----------------------------------------------------------------------------- */
 
-static void react(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick, uint32_t k,
-                  uint32_t first)
+static void react(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick, uint32_t k, uint32_t first)
 {
     uint32_t r = m->cfg.reaction[k];
     uint8_t p[24];

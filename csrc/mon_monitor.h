@@ -123,17 +123,17 @@ typedef enum mon_drift_mode {
 } mon_drift_mode;
 
 typedef enum mon_drift_metric {
-    MON_METRIC_PSI = 0,        /* PSI (Laplace smoothing), nats */
+    MON_METRIC_PSI = 0,         /* PSI (Laplace smoothing), nats */
     MON_METRIC_JS_DISTANCE = 1, /* sqrt(JS divergence), bits */
-    MON_METRIC_TV = 2          /* total variation */
+    MON_METRIC_TV = 2           /* total variation */
 } mon_drift_metric;
 
 /* One input feature: its envelope and, when drift is on, its bin edges and reference counts
  * (nedges = nbins + 1 edges, strictly increasing; nbins reference counts, total >= 1). */
 typedef struct mon_monitor_feature {
-    double lo;       /* envelope [lo, hi], lo <= hi, neither NaN (infinities allowed) */
+    double lo; /* envelope [lo, hi], lo <= hi, neither NaN (infinities allowed) */
     double hi;
-    double nan_fill; /* value the CLAMP reaction puts in place of a NaN (not NaN itself) */
+    double nan_fill;     /* value the CLAMP reaction puts in place of a NaN (not NaN itself) */
     uint32_t nan_policy; /* mon_nan_policy */
     uint32_t nedges;     /* 0 when drift is off, else 2 .. MON_MONITOR_MAX_BINS + 1 */
     const double *edges;
@@ -163,24 +163,24 @@ typedef struct mon_monitor_layer {
 } mon_monitor_layer;
 
 typedef struct mon_monitor_config {
-    uint32_t n_features;   /* 1 .. MON_MONITOR_MAX_FEATURES */
-    uint32_t n_outputs;    /* 0 .. MON_MONITOR_MAX_OUTPUTS */
-    uint32_t n_layers;     /* 0 .. MON_MONITOR_MAX_LAYERS */
-    uint32_t confidence_index; /* an output index, or MON_MONITOR_NO_INDEX */
-    const mon_monitor_feature *features; /* n_features entries */
-    const mon_monitor_range *outputs;    /* n_outputs entries (NULL when 0) */
-    const mon_monitor_layer *layers;     /* n_layers entries (NULL when 0) */
-    mon_monitor_range confidence;        /* used when confidence_index is set */
-    uint64_t max_latency_ns;   /* 0: no latency envelope */
-    uint8_t reaction[MON_VIOL_COUNT]; /* mon_reaction per violation kind */
-    uint8_t reserved0[3];             /* 0 */
+    uint32_t n_features;                     /* 1 .. MON_MONITOR_MAX_FEATURES */
+    uint32_t n_outputs;                      /* 0 .. MON_MONITOR_MAX_OUTPUTS */
+    uint32_t n_layers;                       /* 0 .. MON_MONITOR_MAX_LAYERS */
+    uint32_t confidence_index;               /* an output index, or MON_MONITOR_NO_INDEX */
+    const mon_monitor_feature *features;     /* n_features entries */
+    const mon_monitor_range *outputs;        /* n_outputs entries (NULL when 0) */
+    const mon_monitor_layer *layers;         /* n_layers entries (NULL when 0) */
+    mon_monitor_range confidence;            /* used when confidence_index is set */
+    uint64_t max_latency_ns;                 /* 0: no latency envelope */
+    uint8_t reaction[MON_VIOL_COUNT];        /* mon_reaction per violation kind */
+    uint8_t reserved0[3];                    /* 0 */
     uint32_t degrade_budget[MON_VIOL_COUNT]; /* violations of a kind allowed per window before
                                                 DEGRADED (UINT32_MAX: unlimited) */
     uint32_t fault_budget[MON_VIOL_COUNT];   /* ... before FAULTED (>= degrade_budget) */
-    uint64_t budget_steps;     /* budget window length in steps (0: by ticks only) */
-    uint64_t budget_ticks;     /* budget window length in ticks (0: by steps only) */
-    uint32_t recover_windows;  /* clean windows DEGRADED -> HEALTHY (0: never) */
-    uint32_t stop_after_windows; /* windows in FAULTED -> STOPPED (0: never) */
+    uint64_t budget_steps;                   /* budget window length in steps (0: by ticks only) */
+    uint64_t budget_ticks;                   /* budget window length in ticks (0: by steps only) */
+    uint32_t recover_windows;                /* clean windows DEGRADED -> HEALTHY (0: never) */
+    uint32_t stop_after_windows;             /* windows in FAULTED -> STOPPED (0: never) */
     uint32_t reset_from;       /* bit s: mon_monitor_reset allowed from mon_health s */
     uint32_t drift_mode;       /* mon_drift_mode */
     uint32_t drift_metric;     /* mon_drift_metric */
@@ -192,26 +192,26 @@ typedef struct mon_monitor_config {
 
 /* What one step found and did. Pointers stay valid until the next call on the monitor. */
 typedef struct mon_monitor_verdict {
-    uint64_t step;        /* steps since init or the last reset, this one included */
-    uint32_t state;       /* mon_health after the step */
-    uint32_t prev_state;  /* mon_health before the step */
-    uint32_t violations;  /* bit k: violation kind k was seen in this step */
-    uint32_t warnings;    /* bit k: kind k's reaction was WARN or above */
-    uint32_t reactions;   /* bit r: reaction r was executed in this step */
+    uint64_t step;            /* steps since init or the last reset, this one included */
+    uint32_t state;           /* mon_health after the step */
+    uint32_t prev_state;      /* mon_health before the step */
+    uint32_t violations;      /* bit k: violation kind k was seen in this step */
+    uint32_t warnings;        /* bit k: kind k's reaction was WARN or above */
+    uint32_t reactions;       /* bit r: reaction r was executed in this step */
     uint32_t inputs_clamped;  /* input values replaced in *inputs */
     uint32_t outputs_clamped; /* output values replaced in *outputs */
     uint32_t window_faults;   /* OR of the fault flags in the current budget window */
     const double *inputs;  /* values to use: the monitor's clamped copy, or the caller's inputs */
     const double *outputs; /* likewise for the outputs (NULL when n_outputs is 0) */
-    uint32_t counts[MON_VIOL_COUNT]; /* violations of each kind in this step */
+    uint32_t counts[MON_VIOL_COUNT];        /* violations of each kind in this step */
     uint32_t window_counts[MON_VIOL_COUNT]; /* ... in the current budget window */
-    uint32_t rules_firing;     /* bit i: rule i is firing after this step */
-    uint32_t drift_scored;     /* 1 when a drift window was scored in this step */
-    uint32_t drift_feature;    /* feature with the highest score of the last scoring */
-    uint32_t clock_back;       /* 1 when the tick was below the last one */
-    uint64_t drift_score;      /* that highest score, 2^-32 units (0 before any scoring) */
-    uint32_t ledger_status;    /* first failing mon_status of this step's ledger appends, or 0 */
-    uint32_t ledger_entries;   /* entries this step appended to the ledger */
+    uint32_t rules_firing;                  /* bit i: rule i is firing after this step */
+    uint32_t drift_scored;                  /* 1 when a drift window was scored in this step */
+    uint32_t drift_feature;                 /* feature with the highest score of the last scoring */
+    uint32_t clock_back;                    /* 1 when the tick was below the last one */
+    uint64_t drift_score;    /* that highest score, 2^-32 units (0 before any scoring) */
+    uint32_t ledger_status;  /* first failing mon_status of this step's ledger appends, or 0 */
+    uint32_t ledger_entries; /* entries this step appended to the ledger */
 } mon_monitor_verdict;
 
 typedef struct mon_monitor mon_monitor;
@@ -228,7 +228,7 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg);
 size_t mon_monitor_size(const mon_monitor_config *cfg);
 
 /* Build a monitor in mem (size bytes, 8-byte aligned, >= mon_monitor_size(cfg)); state INIT,
- * no ledger. Statuses of mon_monitor_check_config, plus MON_E_NULL (mem or out), MON_E_ALIGN
+ * no ledger. Statuses as mon_monitor_check_config, plus MON_E_NULL (mem or out), MON_E_ALIGN
  * (mem or out), MON_E_SIZE (size too small). */
 mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cfg,
                             mon_monitor **out);

@@ -13,7 +13,10 @@ static uint32_t get_u32(const uint8_t *p)
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static uint64_t get_u64(const uint8_t *p) { return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32); }
+static uint64_t get_u64(const uint8_t *p)
+{
+    return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
+}
 
 static double get_f64(const uint8_t *p) { return bits_to_double(get_u64(p)); }
 
@@ -33,7 +36,8 @@ static mon_status peek(const uint8_t *blob, size_t len, uint32_t *nf, uint32_t *
     *nf = get_u32(blob + 44);
     *no = get_u32(blob + 48);
     *nl = get_u32(blob + 52);
-    if (*nf > MON_MONITOR_MAX_FEATURES || *no > MON_MONITOR_MAX_OUTPUTS || *nl > MON_MONITOR_MAX_LAYERS) {
+    if (*nf > MON_MONITOR_MAX_FEATURES || *no > MON_MONITOR_MAX_OUTPUTS ||
+        *nl > MON_MONITOR_MAX_LAYERS) {
         return MON_E_FORMAT;
     }
     want = (uint64_t)MON_POLICY_HEADER_BYTES + (uint64_t)*nf * MON_POLICY_FEATURE_BYTES +
@@ -66,11 +70,13 @@ mon_status mon_policy_decode(const uint8_t *blob, size_t len, mon_monitor_featur
     uint32_t drift_mode;
     mon_status st = peek(blob, len, &nf, &no, &nl);
     if (st != MON_OK) return st;
-    if (cfg == NULL || features == NULL || (no > 0u && outputs == NULL) || (nl > 0u && layers == NULL)) {
+    if (cfg == NULL || features == NULL || (no > 0u && outputs == NULL) ||
+        (nl > 0u && layers == NULL)) {
         return MON_E_NULL;
     }
     if (!MON_ALIGNED_U64(cfg) || !MON_ALIGNED_U64(features) ||
-        (outputs != NULL && !MON_ALIGNED_F64(outputs)) || (layers != NULL && !MON_ALIGNED_U64(layers))) {
+        (outputs != NULL && !MON_ALIGNED_F64(outputs)) ||
+        (layers != NULL && !MON_ALIGNED_U64(layers))) {
         return MON_E_ALIGN;
     }
     if (nf > max_features || no > max_outputs || nl > max_layers) return MON_E_SIZE;

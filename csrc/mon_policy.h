@@ -56,9 +56,9 @@ mon_status mon_policy_peek(const uint8_t *blob, size_t len, uint32_t *n_features
 
 /* Decode a blob into *cfg, whose features / outputs / layers point to the caller's arrays
  * (max_* entries each; cfg keeps pointing to them). policy_hash (32 bytes, may be NULL) gets
- * the policy's canonical hash. Statuses of mon_policy_peek, plus MON_E_NULL (cfg, or an array
- * a count needs), MON_E_ALIGN, MON_E_SIZE (an array too small), and those of
- * mon_monitor_check_config for the values. On failure *cfg and policy_hash are not written
+ * the policy's canonical hash. Statuses as mon_policy_peek, plus MON_E_NULL (cfg, or an array
+ * a count needs), MON_E_ALIGN, MON_E_SIZE (an array too small), MON_E_CONFIG and MON_E_VALUE
+ * (a value mon_monitor_check_config refuses; the drift bindings are not checked here). On failure *cfg and policy_hash are not written
  * (the arrays may be). */
 mon_status mon_policy_decode(const uint8_t *blob, size_t len, mon_monitor_feature *features,
                              uint32_t max_features, mon_monitor_range *outputs,

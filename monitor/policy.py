@@ -28,11 +28,12 @@ import hashlib
 import math
 import re
 import struct
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+import tomllib
 
 from .errors import InvalidArgumentError, InvalidTypeError
 from .jcs import canonicalize
@@ -134,7 +135,7 @@ class _Checker:
             self.fail(path, f"{v} is out of range [{lo}, {hi}]")
         return int(v)
 
-    def number(self, v: Any, path: Sequence[str], *, finite: bool = False) -> float:
+    def number(self, v: Any, path: Sequence[str], *, finite: bool = True) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             self.fail(path, f"expected a number, got {type(v).__name__} {v!r}", typ=True)
         if isinstance(v, int) and abs(v) > _U64:
@@ -237,7 +238,9 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
         c.fail(("model_version",), "must be printable ASCII")
     if "features" not in top:
         c.fail(("features",), "missing: at least one [features.NAME] table")
-    feats = c.table(top["features"], ("features",), list(top["features"]) if isinstance(top["features"], Mapping) else ())
+    feats = c.table(
+        top["features"], ("features",), list(top["features"]) if isinstance(top["features"], Mapping) else ()
+    )
     if not 1 <= len(feats) <= _MAX_FEATURES:
         c.fail(("features",), f"needs 1 to {_MAX_FEATURES} features, got {len(feats)}")
     doc["features"] = {}
@@ -309,7 +312,9 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
         "window_steps": c.integer(b.get("window_steps", 100), ("budgets", "window_steps"), 0, _U64),
         "window_ticks": c.integer(b.get("window_ticks", 0), ("budgets", "window_ticks"), 0, _U64),
         "recover_windows": c.integer(b.get("recover_windows", 1), ("budgets", "recover_windows"), 0, _U32),
-        "stop_after_windows": c.integer(b.get("stop_after_windows", 0), ("budgets", "stop_after_windows"), 0, _U32),
+        "stop_after_windows": c.integer(
+            b.get("stop_after_windows", 0), ("budgets", "stop_after_windows"), 0, _U32
+        ),
     }
     if bud["window_steps"] == 0 and bud["window_ticks"] == 0:
         c.fail(("budgets", "window_steps"), "window_steps and window_ticks cannot both be 0")
@@ -319,14 +324,23 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
         bud[which] = {k: c.integer(t.get(k, _U32), ("budgets", which, k), 0, _U32) for k in VIOLATION_KINDS}
     for k in VIOLATION_KINDS:
         if bud["fault"][k] < bud["degrade"][k]:
-            c.fail(("budgets", "fault", k), f"fault budget {bud['fault'][k]} is below the degrade budget {bud['degrade'][k]}")
+            c.fail(
+                ("budgets", "fault", k),
+                f"fault budget {bud['fault'][k]} is below the degrade budget {bud['degrade'][k]}",
+            )
     doc["budgets"] = bud
     r = c.table(top.get("reset", {}), ("reset",), ("allowed_from",))
     af = r.get("allowed_from", ["faulted", "stopped"])
     if not isinstance(af, list):
         c.fail(("reset", "allowed_from"), "expected an array of state names", typ=True)
-    doc["reset"] = {"allowed_from": sorted({c.choice(s, ("reset", "allowed_from"), HEALTH_STATES) for s in af}, key=HEALTH_STATES.index)}
-    d = c.table(top.get("drift", {}), ("drift",), ("mode", "metric", "slots", "slot_width", "threshold", "min_count"))
+    doc["reset"] = {
+        "allowed_from": sorted(
+            {c.choice(s, ("reset", "allowed_from"), HEALTH_STATES) for s in af}, key=HEALTH_STATES.index
+        )
+    }
+    d = c.table(
+        top.get("drift", {}), ("drift",), ("mode", "metric", "slots", "slot_width", "threshold", "min_count")
+    )
     drift = {
         "mode": c.choice(d.get("mode", "off"), ("drift", "mode"), _DRIFT_MODES),
         "metric": c.choice(d.get("metric", "psi"), ("drift", "metric"), _METRICS),

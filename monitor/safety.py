@@ -90,7 +90,9 @@ _RANGE_T = "mon_monitor_range"
 class SafetyMonitor:
     """The C monitor over a policy and a reference (see the module doc)."""
 
-    def __init__(self, policy: Policy | str | os.PathLike[str], reference: Reference | None = None, ledger: Any = None) -> None:
+    def __init__(
+        self, policy: Policy | str | os.PathLike[str], reference: Reference | None = None, ledger: Any = None
+    ) -> None:
         if isinstance(policy, (str, os.PathLike)):
             policy = load_policy(os.fspath(policy))
         if not isinstance(policy, Policy):
@@ -100,7 +102,9 @@ class SafetyMonitor:
         doc = policy.document
         drift_on = doc["drift"]["mode"] != "off"
         if drift_on and reference is None:
-            raise InvalidArgumentError(f"the policy's drift mode is {doc['drift']['mode']!r}: a reference is needed")
+            raise InvalidArgumentError(
+                f"the policy's drift mode is {doc['drift']['mode']!r}: a reference is needed"
+            )
         if reference is not None:
             names = [f.name for f in reference.features]
             missing = sorted(set(names) - set(doc["features"]))
@@ -180,7 +184,9 @@ class SafetyMonitor:
         else:
             arr = np.asarray(inputs, dtype=np.float64)
             if arr.ndim != 1 or arr.shape[0] != len(names):
-                raise InvalidArgumentError(f"inputs must be {len(names)} values (features {list(names)}), got shape {arr.shape}")
+                raise InvalidArgumentError(
+                    f"inputs must be {len(names)} values (features {list(names)}), got shape {arr.shape}"
+                )
             vals = arr.tolist()
         for i, v in enumerate(vals):
             try:
@@ -201,7 +207,9 @@ class SafetyMonitor:
         else:
             vals = np.asarray(outputs, dtype=np.float64).reshape(-1).tolist()
             if len(vals) != len(names):
-                raise InvalidArgumentError(f"outputs must be {len(names)} values ({list(names)}), got {len(vals)}")
+                raise InvalidArgumentError(
+                    f"outputs must be {len(names)} values ({list(names)}), got {len(vals)}"
+                )
         for i, v in enumerate(vals):
             self._out[i] = float(v)
         return len(vals)
@@ -216,7 +224,9 @@ class SafetyMonitor:
                 a = ActivationStats(*a)
             for what, v in (("count", a.count), ("out_of_range", a.out_of_range), ("saturated", a.saturated)):
                 if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < 2**64:
-                    raise InvalidArgumentError(f"activations[{i}].{what} must be an integer in [0, 2**64), got {v!r}")
+                    raise InvalidArgumentError(
+                        f"activations[{i}].{what} must be an integer in [0, 2**64), got {v!r}"
+                    )
             self._act[i].count = int(a.count)
             self._act[i].out_of_range = int(a.out_of_range)
             self._act[i].saturated = int(a.saturated)
@@ -234,7 +244,11 @@ class SafetyMonitor:
         fault_flags: int = 0,
     ) -> Verdict:
         """Judge one inference (see the module doc); returns its :class:`Verdict`."""
-        for what, v, hi in (("tick", tick, 2**64), ("latency_ns", latency_ns, 2**64), ("fault_flags", fault_flags, 2**32)):
+        for what, v, hi in (
+            ("tick", tick, 2**64),
+            ("latency_ns", latency_ns, 2**64),
+            ("fault_flags", fault_flags, 2**32),
+        ):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < hi:
                 raise InvalidArgumentError(f"{what} must be an integer in [0, {hi}), got {v!r}")
         self._fill_inputs(inputs)
@@ -270,14 +284,18 @@ class SafetyMonitor:
             warnings=tuple(k for i, k in enumerate(VIOLATION_KINDS) if v.warnings >> i & 1),
             reactions=tuple(r for i, r in enumerate(REACTIONS) if v.reactions >> i & 1),
             counts={k: int(v.counts[i]) for i, k in enumerate(VIOLATION_KINDS) if v.counts[i]},
-            window_counts={k: int(v.window_counts[i]) for i, k in enumerate(VIOLATION_KINDS) if v.window_counts[i]},
+            window_counts={
+                k: int(v.window_counts[i]) for i, k in enumerate(VIOLATION_KINDS) if v.window_counts[i]
+            },
             inputs=ins,
             outputs=outs,
             inputs_clamped=int(v.inputs_clamped),
             outputs_clamped=int(v.outputs_clamped),
             window_faults=int(v.window_faults),
             drift_scored=bool(v.drift_scored),
-            drift_feature=self.feature_names[int(v.drift_feature)] if v.drift_score or v.drift_scored else None,
+            drift_feature=self.feature_names[int(v.drift_feature)]
+            if v.drift_score or v.drift_scored
+            else None,
             drift_score=int(v.drift_score) / 2**32,
             drift_score_raw=int(v.drift_score),
             clock_back=bool(v.clock_back),

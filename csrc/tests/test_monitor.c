@@ -180,23 +180,28 @@ static void test_state_machine(void)
     base_config(&c, 0);
     m = make(&c);
     /* 3 range violations in a window of 10 steps: budget 2 exceeded -> DEGRADED */
-    for (i = 0; i < 3; ++i) CHECK_STATUS(mon_monitor_step(m, ++t, bad, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
+    for (i = 0; i < 3; ++i)
+        CHECK_STATUS(mon_monitor_step(m, ++t, bad, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_DEGRADED && v.window_counts[MON_VIOL_INPUT_RANGE] == 3);
     /* the rest of that window, then two clean windows: HEALTHY again at the start of the 4th */
-    for (i = 0; i < 27; ++i) CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
+    for (i = 0; i < 27; ++i)
+        CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_DEGRADED);
     CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_HEALTHY && v.prev_state == MON_HEALTH_DEGRADED);
     /* 6 faults in one window: fault budget 5 exceeded -> FAULTED; one window later STOPPED */
-    for (i = 0; i < 6; ++i) CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 1, &v), MON_OK);
+    for (i = 0; i < 6; ++i)
+        CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 1, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_FAULTED);
-    for (i = 0; i < 3; ++i) CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
+    for (i = 0; i < 3; ++i)
+        CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_FAULTED);
     CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
     CHECK(v.state == MON_HEALTH_STOPPED);
     /* latched */
     CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
-    CHECK(v.state == MON_HEALTH_STOPPED && v.reactions == (1u << MON_REACT_STOP) && v.violations == 0);
+    CHECK(v.state == MON_HEALTH_STOPPED && v.reactions == (1u << MON_REACT_STOP) &&
+          v.violations == 0);
     CHECK_STATUS(mon_monitor_reset(m, ++t, 7), MON_OK);
     CHECK(mon_monitor_state(m) == MON_HEALTH_INIT);
     CHECK_STATUS(mon_monitor_step(m, ++t, ok_in, 3, ok_out, 2, 1, NULL, 0, &v), MON_OK);
@@ -253,18 +258,21 @@ static void test_drift_and_ledger(void)
             CHECK(v.drift_feature == 0 && v.drift_score > c.drift_threshold);
         }
     }
-    CHECK(scored == 7);            /* slots complete at steps 51, 101, ... 351 */
-    CHECK(first_drift == 251);     /* slot 4 (steps 201..250) is the first drifted slot */
+    CHECK(scored == 7);                    /* slots complete at steps 51, 101, ... 351 */
+    CHECK(first_drift == 251);             /* slot 4 (steps 201..250) is the first drifted slot */
     CHECK(v.state == MON_HEALTH_DEGRADED); /* the drift holds DEGRADED */
     CHECK_STATUS(mon_ledger_head(l, &a, NULL), MON_OK);
     n = a.count;
     CHECK(n >= 4); /* genesis, INIT->HEALTHY, violations, reaction, HEALTHY->DEGRADED */
-    for (i = 0; i < n; ++i) CHECK_STATUS(mon_ledger_entry_bytes(l, i, bytes + i * MON_LEDGER_ENTRY_BYTES), MON_OK);
+    for (i = 0; i < n; ++i)
+        CHECK_STATUS(mon_ledger_entry_bytes(l, i, bytes + i * MON_LEDGER_ENTRY_BYTES), MON_OK);
     CHECK_STATUS(mon_ledger_verify(bytes, (size_t)n * MON_LEDGER_ENTRY_BYTES, &a, &rep), MON_OK);
     {
         mon_ledger_entry e;
-        CHECK_STATUS(mon_ledger_decode(bytes + MON_LEDGER_ENTRY_BYTES, MON_LEDGER_ENTRY_BYTES, &e), MON_OK);
-        CHECK(e.kind == MON_LEDGER_STATE && e.payload[0] == MON_HEALTH_INIT && e.payload[1] == MON_HEALTH_HEALTHY);
+        CHECK_STATUS(mon_ledger_decode(bytes + MON_LEDGER_ENTRY_BYTES, MON_LEDGER_ENTRY_BYTES, &e),
+                     MON_OK);
+        CHECK(e.kind == MON_LEDGER_STATE && e.payload[0] == MON_HEALTH_INIT &&
+              e.payload[1] == MON_HEALTH_HEALTHY);
     }
     /* reset refused from DEGRADED: logged */
     CHECK_STATUS(mon_monitor_reset(m, 5000, 3), MON_E_STATE);

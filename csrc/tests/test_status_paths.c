@@ -783,6 +783,8 @@ static void test_sha256_shared_paths(void)
     ST(mon_shared_finish, mon_shared_finish(z, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_E_STATE);
 }
 
+#include "status_paths_monitor.h"
+
 int main(void)
 {
     test_hist_paths();
@@ -792,5 +794,6 @@ int main(void)
     test_misaligned_records();
     test_corrupted_headers();
     test_sha256_shared_paths();
+    test_monitor_policy_paths();
     MON_TEST_MAIN_END();
 }
