@@ -16,6 +16,9 @@
 #define MONITOR_MAGIC 0x4d4f4e4du /* "MONM" */
 #define ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
 #define NO_LIMIT 0xffffffffu
+/* Inputs are binned in batches of STAGE_ROWS steps (one mon_bin_count_matrix call), not one
+ * value at a time: a batch costs about what one value does (the binner's per-call setup). */
+#define STAGE_ROWS 16u
 
 /* Causes of a state change (byte 2 of a STATE entry's payload; docs/safety.md). */
 enum {
@@ -56,6 +59,9 @@ struct mon_monitor {
     mon_window_slot *wslots;
     double *clamp_in;
     double *clamp_out;
+    double *stage;              /* STAGE_ROWS x n_features inputs not yet binned */
+    const mon_binner **binners; /* n_features */
+    mon_bin_extra *extra;       /* n_features (discarded: the envelopes judge ranges) */
     mon_ledger *ledger;
     mon_window_config wcfg;
     uint64_t total_bins;
@@ -74,6 +80,8 @@ struct mon_monitor {
     uint32_t clean_windows;
     uint32_t faulted_windows;
     uint32_t max_bins;
+    uint32_t stage_n;    /* rows in stage */
+    uint32_t stage_slot; /* the slot they are counted into */
     uint32_t win_counts[MON_VIOL_COUNT];
 };
 
@@ -222,7 +230,8 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
 
 /* Layout of the object's memory; every part 8-byte aligned. */
 typedef struct layout {
-    size_t feats, outs, layers, ref, slots, sum, wslots, clamp_in, clamp_out, binners, total;
+    size_t feats, outs, layers, ref, slots, sum, wslots, clamp_in, clamp_out, stage, bptrs, extra,
+        binners, total;
     uint64_t total_bins;
     uint32_t max_bins;
 } layout;
@@ -256,6 +265,12 @@ static void plan(const mon_monitor_config *cfg, layout *l)
     at += 8u * cfg->n_features;
     l->clamp_out = at;
     at += 8u * cfg->n_outputs;
+    l->stage = at;
+    at += (nslots > 0u) ? 8u * STAGE_ROWS * cfg->n_features : 0u;
+    l->bptrs = at;
+    at += ALIGN8(sizeof(const mon_binner *) * cfg->n_features);
+    l->extra = at;
+    at += sizeof(mon_bin_extra) * cfg->n_features;
     l->binners = at;
     for (f = 0; f < cfg->n_features; ++f) {
         if (cfg->features[f].nedges > 0u) at += ALIGN8(mon_binner_size(cfg->features[f].nedges));
@@ -287,6 +302,8 @@ static void clear_windows(mon_monitor *m)
     m->drift_score = 0u;
     m->drift_feature = 0u;
     m->drifting = 0u;
+    m->stage_n = 0u;
+    m->stage_slot = 0u;
     m->win_dirty = 0u;
     m->win_faults = 0u;
     m->clean_windows = 0u;
@@ -323,6 +340,9 @@ mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cf
     m->wslots = (mon_window_slot *)(void *)(base + l.wslots);
     m->clamp_in = (double *)(void *)(base + l.clamp_in);
     m->clamp_out = (double *)(void *)(base + l.clamp_out);
+    m->stage = (double *)(void *)(base + l.stage);
+    m->binners = (const mon_binner **)(void *)(base + l.bptrs);
+    m->extra = (mon_bin_extra *)(void *)(base + l.extra);
     if (cfg->n_outputs > 0u)
         memcpy(m->outs, cfg->outputs, sizeof(mon_monitor_range) * cfg->n_outputs);
     if (cfg->n_layers > 0u)
@@ -351,6 +371,7 @@ mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cf
                     return st;
                 }
                 d->binner = b;
+                m->binners[f] = b;
                 memcpy(m->ref + off, src->reference, 8u * d->nbins);
                 boff += ALIGN8(bs);
             }
@@ -635,14 +656,27 @@ static void score_drift(mon_monitor *m, uint64_t e_now, mon_monitor_verdict *v, 
     v->drift_scored = 1u;
 }
 
+/* Bin the staged rows into their slot (one matrix call). */
+static void flush_stage(mon_monitor *m)
+{
+    if (m->stage_n == 0u) return;
+    (void)mon_bin_count_matrix(m->binners, m->cfg.n_features, m->stage, m->stage_n,
+                               m->cfg.n_features,
+                               m->slots + (uint64_t)m->stage_slot * m->total_bins, m->extra);
+    m->stage_n = 0u;
+}
+
 static void drift_step(mon_monitor *m, uint64_t now, const double *x, mon_monitor_verdict *v,
                        uint32_t *first)
 {
     uint64_t t = (m->cfg.drift_mode == (uint32_t)MON_DRIFT_BY_COUNT) ? m->step - 1u : now;
     uint64_t e = mon_window_epoch(&m->wcfg, t);
-    uint32_t slot = 0u, f;
+    uint32_t slot = 0u;
     mon_window_claim c;
-    if (m->have_epoch != 0u && e > m->last_epoch) score_drift(m, e, v, first);
+    if (m->have_epoch != 0u && e != m->last_epoch) {
+        flush_stage(m); /* the staged rows belong to the last epoch's slot */
+        if (e > m->last_epoch) score_drift(m, e, v, first);
+    }
     m->have_epoch = 1u;
     m->last_epoch = e;
     c = mon_window_acquire(&m->wcfg, m->wslots, t, &slot);
@@ -651,14 +685,12 @@ static void drift_step(mon_monitor *m, uint64_t now, const double *x, mon_monito
         memset(m->slots + (uint64_t)slot * m->total_bins, 0, (size_t)m->total_bins * 8u);
         mon_window_open(&m->wslots[slot]);
     }
-    for (f = 0; f < m->cfg.n_features; ++f) {
-        const feat_rt *ft = &m->feats[f];
-        mon_bin_extra extra = {0u, 0u, 0u};
-        double d = load_f64(x, f);
-        (void)mon_bin_count(ft->binner, &d, 1u,
-                            m->slots + (uint64_t)slot * m->total_bins + ft->offset, &extra);
-    }
-    mon_window_release(&m->wslots[slot]);
+    mon_window_release(&m->wslots[slot]); /* one thread: the slot stays ours until the next claim */
+    if (m->stage_n > 0u && slot != m->stage_slot) flush_stage(m);
+    m->stage_slot = slot;
+    memcpy(m->stage + (size_t)m->stage_n * m->cfg.n_features, x, 8u * m->cfg.n_features);
+    m->stage_n += 1u;
+    if (m->stage_n == STAGE_ROWS) flush_stage(m);
 }
 
 /* ---- the step ----------------------------------------------------------------------------- */

@@ -30,6 +30,7 @@ C_UNIT_MODULES = {
     "monitor.categories": "mon_service's error category names",
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
+    "monitor.safety": "mon_monitor, mon_policy (the safety monitor and its compiled policy)",
 }
 
 # Private modules and the only modules allowed to import them.
@@ -246,6 +247,9 @@ PUBLIC_API = [
     "histogram_nbytes",
     "OtelExponentialHistogramPoint",
     "NativeHistogram",
+    "SafetyMonitor",
+    "load_policy",
+    "parse_policy",
 ]
 
 

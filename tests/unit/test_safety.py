@@ -99,3 +99,20 @@ def test_errors() -> None:
     assert sm2.feature_names == ("y", "z")
     assert sm2.step([0.5, 2.0], tick=1).violations == ("input_range",)
     assert load_policy(POLICY).hash == SafetyMonitor(POLICY, _ref()).policy.hash
+
+
+def test_inside_service_monitor() -> None:
+    from monitor import ServiceMonitor
+
+    t = [100.0]
+    svc = ServiceMonitor(
+        "svc", "v1", clock=lambda: t[0], logger=False, shared=False, safety=SafetyMonitor(POLICY, _ref())
+    )
+    v = svc.check_safety([0.5, 9.0], [1.0, 0.9], latency_ns=5)
+    assert v.inputs == (0.5, 3.0) and v.state is Health.HEALTHY
+    t[0] = 99.0  # a clock step back: TickClock keeps the ticks monotonic
+    assert not svc.check_safety([0.5, 0.5], [1.0, 0.9]).clock_back
+    with pytest.raises(InvalidArgumentError, match="no safety monitor"):
+        ServiceMonitor("svc", "v1", logger=False, shared=False).check_safety([0.0, 0.0])
+    with pytest.raises(InvalidTypeError):
+        ServiceMonitor("svc", "v1", logger=False, shared=False, safety=3)
