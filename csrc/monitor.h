@@ -18,5 +18,6 @@
 #include "mon_ledger.h"
 #include "mon_monitor.h"
 #include "mon_policy.h"
+#include "mon_reference.h"
 
 #endif /* MONITOR_H */

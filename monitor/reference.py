@@ -61,6 +61,7 @@ from .binning import Binner, as_float64
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from .files import write_text_atomic
 from .quantiles import Selector, percentile_of
+from .reference_bytes import RawFeature, decode, encode
 from .tabular import column_names, named_columns, select_columns
 
 __all__ = [
@@ -460,6 +461,38 @@ class Reference:
         is always one complete profile)."""
         text = self.to_json()
         write_text_atomic(path, text)
+
+    def to_bytes(self) -> bytes:
+        """The binary form (version 1, little-endian, SHA-256 and CRC-32C checked; layout in
+        ``csrc/mon_reference.h``) that ``mon_reference_load`` reads on a device: the same
+        edges, counts and labels, and the same digest as :meth:`to_json`'s file."""
+        raw = [
+            RawFeature(f.name, f.kind, f.edges, f.counts, f.nan, f.below, f.above, f.labels)
+            for f in self.features
+        ]
+        return encode(self.rows, bytes.fromhex(self.digest[7:]), raw)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Reference:
+        """Decode :meth:`to_bytes` output: length, magic, version, CRC-32C, SHA-256, every field,
+        and the carried JSON digest recomputed; raises :class:`CorruptDataError`."""
+        rows, digest, raw = decode(data)
+        feats = [
+            FeatureProfile(
+                f.name, f.kind, _readonly(f.edges), _readonly(f.counts), f.nan, f.below, f.above, f.labels
+            )
+            for f in raw
+        ]
+        try:
+            ref = cls(feats, rows)
+        except InvalidArgumentError as exc:
+            raise CorruptDataError(f"binary reference: {exc}") from None
+        if ref.digest != "sha256:" + digest.hex():
+            raise CorruptDataError(
+                "binary reference: the carried digest is not the digest of its content "
+                f"(carried sha256:{digest.hex()}, content {ref.digest})"
+            )
+        return ref
 
     @classmethod
     def from_json(cls, text: str) -> Reference:

@@ -784,6 +784,194 @@ static void test_sha256_shared_paths(void)
 }
 
 #include "status_paths_monitor.h"
+/* ---- audit ledger and binary reference ------------------------------------------------------ */
+static uint64_t ledmem[(8 * 224 + 512) / 8];
+static int fail_next;
+static int write_cb(void *ctx, const uint8_t *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    return fail_next;
+}
+static uint8_t ledfile[8 * 224];
+
+static void test_ledger_reference_paths(void)
+{
+    mon_ledger_genesis g;
+    mon_ledger *l = NULL;
+    mon_ledger_anchor a;
+    mon_ledger_entry e;
+    mon_ledger_report r;
+    uint8_t buf[224];
+    size_t sz = mon_ledger_size(8), i, n;
+    uint64_t w;
+    memset(&g, 0, sizeof g);
+    CHECK(mon_ledger_size(0) == 0 && mon_ledger_size(MON_LEDGER_MAX_CAPACITY + 1) == 0);
+    ST(mon_ledger_init, mon_ledger_init(NULL, sz, 8, &g, 0, NULL, NULL, &l), MON_E_NULL);
+    ST(mon_ledger_init, mon_ledger_init(mis(ledmem), sz, 8, &g, 0, NULL, NULL, &l), MON_E_ALIGN);
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz - 1, 8, &g, 0, NULL, NULL, &l), MON_E_SIZE);
+    g.model_len = 1;
+    g.model[0] = 0x07;
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz, 8, &g, 0, NULL, NULL, &l), MON_E_VALUE);
+    g.model_len = 0;
+    fail_next = 1;
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz, 8, &g, 0, write_cb, NULL, &l), MON_E_TRUNCATED);
+    ST(mon_ledger_flush, mon_ledger_flush(l), MON_E_TRUNCATED);
+    fail_next = 0;
+    ST(mon_ledger_flush, mon_ledger_flush(l), MON_OK);
+    ST(mon_ledger_flush, mon_ledger_flush(NULL), MON_E_NULL);
+    ST(mon_ledger_flush, mon_ledger_flush((mon_ledger *)mis(ledmem)), MON_E_ALIGN);
+    ST(mon_ledger_flush, mon_ledger_flush((mon_ledger *)(void *)binbuf), MON_E_STATE);
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz, 2, &g, 0, write_cb, NULL, &l), MON_OK);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 1, (const uint8_t *)"x", 1),
+       MON_OK);
+    ST(mon_ledger_append, mon_ledger_append(NULL, MON_LEDGER_STATE, 1, NULL, 0), MON_E_NULL);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 1, NULL, 1), MON_E_NULL);
+    ST(mon_ledger_append, mon_ledger_append((mon_ledger *)mis(ledmem), 1, 1, NULL, 0), MON_E_ALIGN);
+    ST(mon_ledger_append, mon_ledger_append((mon_ledger *)(void *)binbuf, 1, 1, NULL, 0),
+       MON_E_STATE);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_CHECKPOINT, 1, NULL, 0), MON_E_VALUE);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_KIND_COUNT, 1, NULL, 0), MON_E_VALUE);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 1, buf, 129), MON_E_SIZE);
+    fail_next = 1;
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 2, NULL, 0), MON_E_TRUNCATED);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 2, NULL, 0), MON_E_TRUNCATED);
+    ST(mon_ledger_append, mon_ledger_append(l, MON_LEDGER_STATE, 3, NULL, 0), MON_E_OVERFLOW);
+    fail_next = 0;
+    ST(mon_ledger_head, mon_ledger_head(l, &a, &w), MON_OK);
+    ST(mon_ledger_head, mon_ledger_head(l, NULL, &w), MON_E_NULL);
+    ST(mon_ledger_head, mon_ledger_head(l, (mon_ledger_anchor *)mis(&a), &w), MON_E_ALIGN);
+    ST(mon_ledger_head, mon_ledger_head((const mon_ledger *)(void *)binbuf, &a, &w), MON_E_STATE);
+    ST(mon_ledger_entry_bytes, mon_ledger_entry_bytes(l, a.count - 1, buf), MON_OK);
+    ST(mon_ledger_entry_bytes, mon_ledger_entry_bytes(l, 0, NULL), MON_E_NULL);
+    ST(mon_ledger_entry_bytes, mon_ledger_entry_bytes((mon_ledger *)mis(ledmem), 0, buf),
+       MON_E_ALIGN);
+    ST(mon_ledger_entry_bytes, mon_ledger_entry_bytes((mon_ledger *)(void *)binbuf, 0, buf),
+       MON_E_STATE);
+    ST(mon_ledger_entry_bytes, mon_ledger_entry_bytes(l, a.count, buf), MON_E_VALUE);
+    ST(mon_ledger_decode, mon_ledger_decode(buf, 224, &e), MON_OK);
+    ST(mon_ledger_decode, mon_ledger_decode(NULL, 224, &e), MON_E_NULL);
+    ST(mon_ledger_decode, mon_ledger_decode(buf, 224, (mon_ledger_entry *)mis(&e)), MON_E_ALIGN);
+    ST(mon_ledger_decode, mon_ledger_decode(buf, 223, &e), MON_E_TRUNCATED);
+    buf[200] ^= 1;
+    ST(mon_ledger_decode, mon_ledger_decode(buf, 224, &e), MON_E_CHECKSUM);
+    buf[0] ^= 1;
+    ST(mon_ledger_decode, mon_ledger_decode(buf, 224, &e), MON_E_FORMAT);
+    /* a ledger file: genesis + 3 entries (memory ledger, entries read back) */
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz, 8, &g, 0, NULL, NULL, &l), MON_OK);
+    for (i = 0; i < 3; ++i) (void)mon_ledger_append(l, MON_LEDGER_RULE, i, NULL, 0);
+    for (i = 0; i < 4; ++i) (void)mon_ledger_entry_bytes(l, i, ledfile + 224 * i);
+    (void)mon_ledger_head(l, &a, NULL);
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 4 * 224, &a, &r), MON_OK);
+    ST(mon_ledger_verify, mon_ledger_verify(NULL, 224, NULL, &r), MON_E_NULL);
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 224, NULL, NULL), MON_E_NULL);
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 224, NULL, (mon_ledger_report *)mis(&r)),
+       MON_E_ALIGN);
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 3 * 224, &a, &r), MON_E_TRUNCATED);
+    ledfile[224 + 20] ^= 1;
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 4 * 224, NULL, &r), MON_E_CHECKSUM);
+    ledfile[224] ^= 1;
+    ST(mon_ledger_verify, mon_ledger_verify(ledfile, 4 * 224, NULL, &r), MON_E_FORMAT);
+    /* every byte of the object header corrupted: refused or harmless, the callback never
+     * called through a corrupted pointer */
+    ST(mon_ledger_init, mon_ledger_init(ledmem, sz, 8, &g, 0, write_cb, NULL, &l), MON_OK);
+    {
+        uint8_t *h = (uint8_t *)ledmem;
+        for (i = 0; i < 128; ++i) {
+            uint8_t keep = h[i];
+            h[i] ^= 0xA5;
+            (void)mon_ledger_append(l, MON_LEDGER_HOST, 1, NULL, 0);
+            (void)mon_ledger_flush(l);
+            (void)mon_ledger_head(l, &a, &w);
+            (void)mon_ledger_entry_bytes(l, 0, buf);
+            h[i] = keep;
+        }
+    }
+    /* binary reference: a one-feature reference built here */
+    {
+        static uint8_t rb[256];
+        static uint64_t rm[64];
+        mon_reference_info info;
+        mon_reference *ref = NULL;
+        mon_reference_feature f;
+        uint64_t v;
+        uint32_t crc;
+        double edges[3] = {-1.0, 0.0, 1.0};
+        memset(rb, 0, sizeof rb);
+        memcpy(rb, "MONREFB", 8);
+        rb[8] = 1;
+        rb[12] = 1;
+        rb[16] = 3; /* rows */
+        n = 56;
+        rb[n] = 1; /* name length */
+        rb[n + 2] = 'a';
+        n += 3;
+        rb[n + 4] = 3; /* edges */
+        n += 32;
+        for (i = 0; i < 3; ++i) {
+            memcpy(&v, &edges[i], 8);
+            for (w = 0; w < 8; ++w) rb[n + 8 * i + w] = (uint8_t)(v >> (8 * w));
+        }
+        n += 24;
+        rb[n] = 1;
+        rb[n + 8] = 2;
+        n += 16 + 36;
+        mon_sha256(rb, n - 36, rb + n - 36);
+        crc = mon_hist_crc32c(rb, n - 4);
+        for (i = 0; i < 4; ++i) rb[n - 4 + i] = (uint8_t)(crc >> (8 * i));
+        ST(mon_reference_peek, mon_reference_peek(rb, n, &info), MON_OK);
+        ST(mon_reference_peek, mon_reference_peek(NULL, n, &info), MON_E_NULL);
+        ST(mon_reference_peek, mon_reference_peek(rb, n, (mon_reference_info *)mis(&info)),
+           MON_E_ALIGN);
+        ST(mon_reference_peek, mon_reference_peek(rb, 60, &info), MON_E_TRUNCATED);
+        ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n, &ref), MON_OK);
+        ST(mon_reference_load, mon_reference_load(NULL, sizeof rm, rb, n, &ref), MON_E_NULL);
+        ST(mon_reference_load, mon_reference_load(mis(rm), sizeof rm, rb, n, &ref), MON_E_ALIGN);
+        ST(mon_reference_load, mon_reference_load(rm, 8, rb, n, &ref), MON_E_SIZE);
+        ST(mon_reference_info_of, mon_reference_info_of(ref, &info), MON_OK);
+        ST(mon_reference_info_of, mon_reference_info_of(ref, NULL), MON_E_NULL);
+        ST(mon_reference_info_of, mon_reference_info_of(ref, (mon_reference_info *)mis(&info)),
+           MON_E_ALIGN);
+        ST(mon_reference_info_of, mon_reference_info_of((mon_reference *)(void *)binbuf, &info),
+           MON_E_STATE);
+        ST(mon_reference_feature_at, mon_reference_feature_at(ref, 0, &f), MON_OK);
+        CHECK(f.nedges == 3 && f.counts[0] == 1 && f.counts[1] == 2 && f.edges[2] == 1.0);
+        ST(mon_reference_feature_at, mon_reference_feature_at(ref, 1, &f), MON_E_VALUE);
+        ST(mon_reference_feature_at, mon_reference_feature_at(NULL, 0, &f), MON_E_NULL);
+        ST(mon_reference_feature_at,
+           mon_reference_feature_at(ref, 0, (mon_reference_feature *)mis(&f)), MON_E_ALIGN);
+        ST(mon_reference_feature_at,
+           mon_reference_feature_at((mon_reference *)(void *)binbuf, 0, &f), MON_E_STATE);
+        /* every byte of the loaded object corrupted: refused or views inside the object */
+        for (i = 0; i < 8 * sizeof rm && i < info.need; ++i) {
+            uint8_t *h = (uint8_t *)rm, keep = h[i];
+            h[i] ^= 0x5A;
+            if (mon_reference_feature_at(ref, 0, &f) == MON_OK) {
+                CHECK((const uint8_t *)f.edges >= h &&
+                      (const uint8_t *)(f.edges + f.nedges) <= h + info.need);
+                CHECK((const uint8_t *)f.name >= h && (const uint8_t *)f.name < h + info.need);
+            }
+            (void)mon_reference_info_of(ref, &info);
+            h[i] = keep;
+        }
+        ST(mon_reference_peek, mon_reference_peek(rb, n - 1, &info), MON_E_CHECKSUM);
+        ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n - 1, &ref), MON_E_CHECKSUM);
+        ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, 60, &ref), MON_E_TRUNCATED);
+        rb[0] = 'X';
+        ST(mon_reference_peek, mon_reference_peek(rb, n, &info), MON_E_FORMAT);
+        ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n, &ref), MON_E_FORMAT);
+        rb[0] = 'M';
+        edges[1] = 2.0; /* not increasing */
+        memcpy(&v, &edges[1], 8);
+        for (w = 0; w < 8; ++w) rb[91 + 8 + w] = (uint8_t)(v >> (8 * w));
+        mon_sha256(rb, n - 36, rb + n - 36);
+        crc = mon_hist_crc32c(rb, n - 4);
+        for (i = 0; i < 4; ++i) rb[n - 4 + i] = (uint8_t)(crc >> (8 * i));
+        ST(mon_reference_peek, mon_reference_peek(rb, n, &info), MON_E_EDGES);
+        ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n, &ref), MON_E_EDGES);
+    }
+}
 
 int main(void)
 {
@@ -793,6 +981,7 @@ int main(void)
     test_bin_select_drift_paths();
     test_misaligned_records();
     test_corrupted_headers();
+    test_ledger_reference_paths();
     test_sha256_shared_paths();
     test_monitor_policy_paths();
     MON_TEST_MAIN_END();

@@ -23,7 +23,18 @@ from .common import EXIT_INPUT, Command, fail
 __all__ = ["main", "COMMAND_MODULES", "commands", "build_parser"]
 
 #: The command modules, in ``--help`` order (each defines ``COMMAND``).
-COMMAND_MODULES = ("demo", "verify", "fit", "drift", "latency", "rules", "rules_check", "rules_to_prometheus")
+COMMAND_MODULES = (
+    "demo",
+    "verify",
+    "fit",
+    "drift",
+    "latency",
+    "rules",
+    "rules_check",
+    "rules_to_prometheus",
+    "ledger",
+    "ledger_verify",
+)
 
 DESCRIPTION = """\
 Deterministic, fixed-memory runtime monitor for ML inference.

@@ -31,6 +31,7 @@ C_UNIT_MODULES = {
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
     "monitor.safety": "mon_monitor, mon_policy (the safety monitor and its compiled policy)",
+    "monitor.ledger": "mon_ledger (the audit ledger and its verifier)",
 }
 
 # Private modules and the only modules allowed to import them.

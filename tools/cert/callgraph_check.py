@@ -26,6 +26,12 @@ CSRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "csrc")
 _NODE = re.compile(r'node: \{ title: "([^"]+)"')
 _EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
 INDIRECT = "__indirect_call"
+# The only calls through a function pointer the core makes: file:function -> why no cycle.
+CALLBACKS = {
+    "mon_ledger.c:flush_pending": "the host's ledger write callback (mon_ledger_write_fn): a call "
+    "back into the ledger while it runs is refused with MON_E_STATE (busy flag, tests/test_ledger.c), "
+    "and the pointer is guarded (a corrupted one is never called)",
+}
 
 
 def compile_graphs(
@@ -120,7 +126,7 @@ def check(
     with tempfile.TemporaryDirectory() as tmp:
         cis = compile_graphs(sources, tmp, cc, opt, defines or [], csrc)
         nodes, edges = parse(cis)
-    indirect = sorted(n for n, ds in edges.items() if INDIRECT in ds)
+    indirect = sorted(n for n, ds in edges.items() if INDIRECT in ds and os.path.basename(n) not in CALLBACKS)
     return cycles(nodes, edges), indirect, len(nodes)
 
 
