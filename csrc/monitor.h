@@ -19,5 +19,6 @@
 #include "mon_monitor.h"
 #include "mon_policy.h"
 #include "mon_reference.h"
+#include "mon_rules.h"
 
 #endif /* MONITOR_H */

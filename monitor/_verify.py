@@ -494,6 +494,16 @@ def verify(path: str | None = None) -> VerifyResult:
 
 def run_verify(out: TextIO, path: str | None = None) -> int:
     """CLI body: print PASS/FAIL and the digest; return the process exit code."""
+    rules_ok = True
+    if path is None:  # the shipped files: the rule vectors too (their line first, v1's last)
+        from .alerts.golden_rules import verify_rules
+
+        rules_ok, rdigest, rcases, rfail = verify_rules()
+        for f in rfail[:50]:
+            out.write(f"mismatch: rules {f}\n")
+        out.write(
+            f"{'PASS' if rules_ok else 'FAIL'} rules sha256={rdigest} (golden rules v1: {rcases} cases)\n"
+        )
     res = verify(path)
     for f in res.failures[:50]:
         out.write(f"mismatch: {f}\n")
@@ -501,7 +511,7 @@ def run_verify(out: TextIO, path: str | None = None) -> int:
     out.write(
         f"{word} sha256={res.digest} (golden v{GOLDEN_VERSION}: {res.cases} cases, {res.outputs} outputs)\n"
     )
-    return 0 if res.passed else 1
+    return 0 if res.passed and rules_ok else 1
 
 
 __all__ = [

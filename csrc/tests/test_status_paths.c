@@ -971,6 +971,45 @@ static void test_ledger_reference_paths(void)
         ST(mon_reference_peek, mon_reference_peek(rb, n, &info), MON_E_EDGES);
         ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n, &ref), MON_E_EDGES);
     }
+/* ---- rules ---------------------------------------------------------------------------------- */
+static void test_rules_paths(void)
+{
+    static uint64_t cbuf[16], sbuf[sizeof(mon_rule_state) / 8 + 2], ebuf[8];
+    mon_rule_config *cfg = (mon_rule_config *)(void *)cbuf;
+    mon_rule_state *st = (mon_rule_state *)(void *)sbuf;
+    mon_rule_event *ev = (mon_rule_event *)(void *)ebuf;
+    uint32_t field = 99u;
+    memset(cbuf, 0, sizeof cbuf);
+    cfg->kind = MON_RULE_THRESHOLD;
+    cfg->op = MON_RULE_GT;
+    cfg->threshold = 1.0;
+    ST(mon_rule_config_check, mon_rule_config_check(cfg, &field), MON_OK);
+    CHECK(field == MON_RULE_FIELD_NONE);
+    ST(mon_rule_config_check, mon_rule_config_check(NULL, &field), MON_E_NULL);
+    ST(mon_rule_config_check, mon_rule_config_check((mon_rule_config *)mis(cbuf), &field),
+       MON_E_ALIGN);
+    cfg->op = 9u;
+    ST(mon_rule_config_check, mon_rule_config_check(cfg, &field), MON_E_CONFIG);
+    CHECK(field == MON_RULE_FIELD_OP);
+    ST(mon_rule_init, mon_rule_init(cfg, st), MON_E_CONFIG);
+    cfg->op = MON_RULE_GT;
+    ST(mon_rule_init, mon_rule_init(cfg, st), MON_OK);
+    ST(mon_rule_init, mon_rule_init(NULL, st), MON_E_NULL);
+    ST(mon_rule_init, mon_rule_init(cfg, NULL), MON_E_NULL);
+    ST(mon_rule_init, mon_rule_init(cfg, (mon_rule_state *)mis(sbuf)), MON_E_ALIGN);
+    ST(mon_rule_init, mon_rule_init((mon_rule_config *)mis(cbuf), st), MON_E_ALIGN);
+    ST(mon_rule_step, mon_rule_step(cfg, st, 5u, 2.0, ev), MON_OK);
+    ST(mon_rule_step, mon_rule_step(cfg, st, 4u, 2.0, ev), MON_E_VALUE);
+    ST(mon_rule_step, mon_rule_step(NULL, st, 6u, 2.0, ev), MON_E_NULL);
+    ST(mon_rule_step, mon_rule_step(cfg, NULL, 6u, 2.0, ev), MON_E_NULL);
+    ST(mon_rule_step, mon_rule_step(cfg, st, 6u, 2.0, NULL), MON_E_NULL);
+    ST(mon_rule_step, mon_rule_step(cfg, (mon_rule_state *)mis(sbuf), 6u, 2.0, ev), MON_E_ALIGN);
+    ST(mon_rule_step, mon_rule_step(cfg, st, 6u, 2.0, (mon_rule_event *)mis(ebuf)), MON_E_ALIGN);
+    cfg->kind = 7u;
+    ST(mon_rule_step, mon_rule_step(cfg, st, 6u, 2.0, ev), MON_E_CONFIG);
+    cfg->kind = MON_RULE_THRESHOLD;
+    st->phase = 3u;
+    ST(mon_rule_step, mon_rule_step(cfg, st, 6u, 2.0, ev), MON_E_STATE);
 }
 
 int main(void)
@@ -984,5 +1023,6 @@ int main(void)
     test_ledger_reference_paths();
     test_sha256_shared_paths();
     test_monitor_policy_paths();
+    test_rules_paths();
     MON_TEST_MAIN_END();
 }

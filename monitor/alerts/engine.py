@@ -24,7 +24,6 @@ from .evaluators import (
     Firing,
     Results,
     SnapshotLike,
-    compile_condition,
     read_snapshot,
     signals_of,
 )
@@ -37,9 +36,8 @@ from .rules import (
     Severity,
     Silence,
     dependency_order,
-    from_json_number,
-    to_json_number,
 )
+from .state import STATE_FORMAT, STATE_VERSION, RuleRuntime, opt_time, read_silences, restore_rule, save_rule
 from .units import check_bool, finite_number, real_number, show
 
 
@@ -76,49 +74,6 @@ class RuleStatus:
     evaluations: int
     no_data: int
     details: Mapping[str, object] = field(default_factory=dict)
-
-
-class _Runtime:
-    __slots__ = (
-        "active_at",
-        "ev",
-        "eval_base",
-        "fired_at",
-        "for_",
-        "in_no_data",
-        "keep",
-        "keep_data",
-        "keep_since",
-        "name",
-        "no_data",
-        "notified",
-        "referenced",
-        "route",
-        "rule",
-        "state",
-    )
-
-    def __init__(self, rule: Rule, route: str) -> None:
-        self.rule = rule
-        self.name = rule.name
-        self.referenced = False
-        self.ev = compile_condition(rule.cond)
-        self.route = route
-        self.for_ = cast(float, rule.for_)
-        self.keep = cast(float, rule.keep_firing_for)
-        self.keep_data = rule.no_data == "keep"
-        self.state = AlertState.INACTIVE
-        self.active_at: float | None = None
-        self.fired_at: float | None = None
-        self.keep_since: float | None = None
-        self.notified = False
-        self.eval_base = 0
-        self.no_data = 0
-        self.in_no_data = False
-
-
-_STATE_FORMAT = "monitor.alerts.state"
-_STATE_VERSION = 1
 
 
 class AlertEngine:
@@ -235,7 +190,9 @@ class AlertEngine:
                 for s in r.cond.signals():
                     check_signal(s, self._extra, f"rule {show(r.name)}")
         self._order = dependency_order(self._rules, names)
-        self._rt: dict[str, _Runtime] = {r.name: _Runtime(r, self._router.route(r)) for r in self._order}
+        self._rt: dict[str, RuleRuntime] = {
+            r.name: RuleRuntime(r, self._router.route(r)) for r in self._order
+        }
         self._runtimes = [self._rt[r.name] for r in self._order]
         self._referenced = {ref for r in self._rules for ref in r.cond.refs()}
         self._needed = tuple(sorted({s for r in self._rules for s in r.cond.signals()}))
@@ -411,6 +368,29 @@ class AlertEngine:
         INACTIVE, PENDING, FIRING = AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING
         for rt in self._runtimes:
             state = rt.state
+            c = rt.c
+            if c is not None:  # condition and state machine in C (mon_rule_step)
+                truth, new = c.step(sig, now)  # type: ignore[arg-type]
+                if rt.referenced:
+                    res[rt.name] = truth
+                if truth is None:
+                    self._no_data(rt, state, sig, problems, now)
+                else:
+                    rt.in_no_data = False
+                if new is not state:
+                    if state is INACTIVE:
+                        rt.active_at = now
+                    rt.keep_since = None
+                    self._transition(rt, state, new, now, out)
+                else:
+                    if new is FIRING:
+                        if not c.keep_running:
+                            rt.keep_since = None
+                        elif rt.keep_since is None:
+                            rt.keep_since = now
+                        if not rt.notified:
+                            self._renotify(rt, now, out)
+                continue
             ev = rt.ev
             try:
                 truth = ev.evaluate(sig, now, res, firing, state is not INACTIVE)  # type: ignore[arg-type]
@@ -422,26 +402,7 @@ class AlertEngine:
                 rt.in_no_data = False
                 continue
             if truth is None:
-                rt.no_data += 1
-                if not rt.in_no_data:
-                    rt.in_no_data = True
-                    names = rt.rule.cond.signals()
-                    missing = [s for s in names if s not in sig]
-                    bad = {s: problems[s] for s in names if s in problems}
-                    self._log(
-                        "alert_no_data",
-                        level="warning" if missing else "info",
-                        rule=rt.rule.name,
-                        at=now,
-                        state=state.value,
-                        missing_signals=missing,
-                        bad_values=bad,
-                        reason=(
-                            "bad signal value"
-                            if bad
-                            else ("signal missing or NaN" if missing else "not enough history yet")
-                        ),
-                    )
+                self._no_data(rt, state, sig, problems, now)
                 if rt.keep_data:
                     if state is FIRING and not rt.notified:
                         self._renotify(rt, now, out)
@@ -476,14 +437,45 @@ class AlertEngine:
                 self._renotify(rt, now, out)
         return out
 
-    def _silenced(self, rt: _Runtime, now: float) -> bool:
+    def _no_data(
+        self,
+        rt: RuleRuntime,
+        state: AlertState,
+        sig: Mapping[str, object],
+        problems: Mapping[str, str],
+        now: float,
+    ) -> None:
+        """Count a no-data evaluation; log ``alert_no_data`` when the rule enters that condition."""
+        rt.no_data += 1
+        if rt.in_no_data:
+            return
+        rt.in_no_data = True
+        names = rt.rule.cond.signals()
+        missing = [s for s in names if s not in sig]
+        bad = {s: problems[s] for s in names if s in problems}
+        self._log(
+            "alert_no_data",
+            level="warning" if missing else "info",
+            rule=rt.rule.name,
+            at=now,
+            state=state.value,
+            missing_signals=missing,
+            bad_values=bad,
+            reason=(
+                "bad signal value"
+                if bad
+                else ("signal missing or NaN" if missing else "not enough history yet")
+            ),
+        )
+
+    def _silenced(self, rt: RuleRuntime, now: float) -> bool:
         for s in self._silences:
             if s.matches(rt.rule, rt.route, now):
                 return True
         return False
 
     def _transition(
-        self, rt: _Runtime, old: AlertState, new: AlertState, now: float, out: list[Alert]
+        self, rt: RuleRuntime, old: AlertState, new: AlertState, now: float, out: list[Alert]
     ) -> None:
         silenced = self._silenced(rt, now) if self._silences else False
         if new is AlertState.FIRING:
@@ -502,13 +494,13 @@ class AlertEngine:
             rt.fired_at = None
         self._emit(alert, out)
 
-    def _renotify(self, rt: _Runtime, now: float, out: list[Alert]) -> None:
+    def _renotify(self, rt: RuleRuntime, now: float, out: list[Alert]) -> None:
         if self._silences and self._silenced(rt, now):
             return
         rt.notified = True
         self._emit(self._alert(rt, AlertState.FIRING, now, False), out)
 
-    def _alert(self, rt: _Runtime, old: AlertState, now: float, silenced: bool) -> Alert:
+    def _alert(self, rt: RuleRuntime, old: AlertState, now: float, silenced: bool) -> Alert:
         r = rt.rule
         return Alert(
             rule=r.name,
@@ -600,23 +592,10 @@ class AlertEngine:
         with self._lock:
             rules: dict[str, object] = {}
             for rt in self._runtimes:
-                rules[rt.rule.name] = {
-                    "fingerprint": rt.rule.fingerprint(),
-                    "state": rt.state.value,
-                    "active_at": rt.active_at,
-                    "fired_at": rt.fired_at,
-                    "keep_firing_since": rt.keep_since,
-                    "notified": rt.notified,
-                    "evaluations": self._evaluations - rt.eval_base,
-                    "no_data": rt.no_data,
-                    "in_no_data": rt.in_no_data,
-                    "value": to_json_number(rt.ev.value),
-                    "level": to_json_number(rt.ev.level),
-                    "condition": rt.ev.state(),
-                }
+                rules[rt.rule.name] = save_rule(rt, self._evaluations - rt.eval_base)
             return {
-                "format": _STATE_FORMAT,
-                "version": _STATE_VERSION,
+                "format": STATE_FORMAT,
+                "version": STATE_VERSION,
                 "last_now": self._last_now,
                 "rules": rules,
                 "silences": [s.to_dict() for s in self._silences],
@@ -640,21 +619,21 @@ class AlertEngine:
             return self._restore(state, bool(strict))
 
     def _restore(self, state: Mapping[str, object], strict: bool) -> list[str]:
-        if not isinstance(state, Mapping) or state.get("format") != _STATE_FORMAT:
+        if not isinstance(state, Mapping) or state.get("format") != STATE_FORMAT:
             raise CorruptDataError("not a monitor alert-engine state (format field missing or wrong)")
-        if state.get("version") != _STATE_VERSION:
+        if state.get("version") != STATE_VERSION:
             raise CorruptDataError(f"unsupported alert state version {show(state.get('version'))}")
         rules = state.get("rules")
         if not isinstance(rules, dict):
             raise CorruptDataError("alert state: 'rules' must be an object")
         if not all(isinstance(k, str) for k in rules):
             raise CorruptDataError("alert state: rule names must be strings")
-        last = _opt_time(state.get("last_now"), "last_now")
+        last = opt_time(state.get("last_now"), "last_now")
         skipped = sorted(set(rules) ^ set(self._rt))
         if strict and skipped:
             shown = ", ".join(skipped[:20]) + (f", ... ({len(skipped)} names)" if len(skipped) > 20 else "")
             raise ConfigMismatchError(f"alert state and rules differ in rule names: {shown}")
-        fresh = {r.name: _Runtime(r, self._rt[r.name].route) for r in self._order}
+        fresh = {r.name: RuleRuntime(r, self._rt[r.name].route) for r in self._order}
         for name, data in rules.items():
             if name not in fresh:
                 continue
@@ -668,18 +647,8 @@ class AlertEngine:
                     raise ConfigMismatchError(f"rule {show(name)} changed since the state was saved")
                 skipped.append(name)
                 continue
-            _restore_rule(rt, name, data, last)
-        sil = state.get("silences", [])
-        if not isinstance(sil, list):
-            raise CorruptDataError("alert state: 'silences' must be a list")
-        silences = []
-        for i, x in enumerate(sil):
-            if not isinstance(x, dict):
-                raise CorruptDataError(f"alert state: silences[{i}] must be an object")
-            try:
-                silences.append(Silence(**cast(dict[str, object], x)))  # type: ignore[arg-type]
-            except (TypeError, InvalidArgumentError) as exc:
-                raise CorruptDataError(f"alert state: bad silence {i}: {exc}") from None
+            restore_rule(rt, name, data, last)
+        silences = read_silences(state.get("silences", []))
         # Everything checked: commit.
         self._last_now = last
         self._silences = silences + [x for x in self._silences if x not in silences]
@@ -691,97 +660,6 @@ class AlertEngine:
         self._results = {}
         self._firing = {n: rt.state is AlertState.FIRING for n, rt in fresh.items()}
         return sorted(set(skipped))
-
-
-_MAX_COUNT = 2**63 - 1
-
-
-def _count(x: object, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise CorruptDataError(f"alert state: {what} must be an integer count, got {show(x)}")
-    if not 0 <= x <= _MAX_COUNT:
-        raise CorruptDataError(f"alert state: {what} must be a count in [0, 2**63 - 1], got {show(x)}")
-    return x
-
-
-def _flag(x: object, what: str) -> bool:
-    if not isinstance(x, bool):
-        raise CorruptDataError(f"alert state: {what} must be true or false, got {show(x)}")
-    return x
-
-
-def _restore_rule(rt: _Runtime, name: str, data: Mapping[str, object], last: float | None) -> None:
-    """Fill a fresh runtime from its saved state; CorruptDataError naming the rule and field."""
-    where = f"rule {show(name)}"
-    missing = [k for k in _RULE_FIELDS if k not in data]
-    if missing:
-        raise CorruptDataError(f"alert state of {where} is missing {', '.join(missing)}")
-    try:
-        rt.state = AlertState(data["state"]) if isinstance(data["state"], str) else None  # type: ignore[assignment]
-        if rt.state is None:
-            raise TypeError
-    except (ValueError, TypeError):
-        raise CorruptDataError(
-            f"alert state of {where}: state must be inactive, pending or firing, got {show(data['state'])}"
-        ) from None
-    rt.active_at = _opt_time(data["active_at"], f"{where} active_at")
-    rt.fired_at = _opt_time(data["fired_at"], f"{where} fired_at")
-    rt.keep_since = _opt_time(data["keep_firing_since"], f"{where} keep_firing_since")
-    rt.notified = _flag(data["notified"], f"{where} notified")
-    evaluations = _count(data["evaluations"], f"{where} evaluations")
-    rt.eval_base = -evaluations
-    rt.no_data = _count(data["no_data"], f"{where} no_data")
-    if rt.no_data > evaluations:
-        raise CorruptDataError(
-            f"alert state of {where}: no_data {rt.no_data} exceeds evaluations {evaluations}"
-        )
-    rt.in_no_data = _flag(data["in_no_data"], f"{where} in_no_data")
-    try:
-        rt.ev.restore(data["condition"])
-    except (KeyError, ValueError, TypeError, OverflowError) as exc:
-        if isinstance(exc, CorruptDataError):
-            raise CorruptDataError(f"alert state of {where}: {exc}") from None
-        raise CorruptDataError(f"alert state of {where}: condition state is malformed: {exc}") from None
-    rt.ev.value = from_json_number(data["value"], f"{where} value")
-    rt.ev.level = from_json_number(data["level"], f"{where} level")
-    inactive = rt.state is AlertState.INACTIVE
-    if not inactive and rt.active_at is None:
-        raise CorruptDataError(f"alert state of {where}: active rule without active_at")
-    if inactive and (rt.active_at, rt.fired_at, rt.keep_since) != (None, None, None):
-        raise CorruptDataError(f"alert state of {where}: inactive rule with timers set")
-    if rt.state is AlertState.FIRING and rt.fired_at is None:
-        raise CorruptDataError(f"alert state of {where}: firing rule without fired_at")
-    if rt.state is not AlertState.FIRING and (rt.fired_at is not None or rt.keep_since is not None):
-        raise CorruptDataError(
-            f"alert state of {where}: fired_at/keep_firing_since set on a {rt.state.value} rule"
-        )
-    if rt.state is not AlertState.FIRING and rt.notified:
-        raise CorruptDataError(f"alert state of {where}: notified set on a {rt.state.value} rule")
-    if rt.fired_at is not None and rt.active_at is not None and rt.fired_at < rt.active_at:
-        raise CorruptDataError(f"alert state of {where}: fired_at is before active_at")
-    times = [t for t in (rt.active_at, rt.fired_at, rt.keep_since) if t is not None] + rt.ev.times()
-    if times and last is None:
-        raise CorruptDataError(f"alert state of {where}: timers or history without a last evaluation time")
-    if last is not None and times and max(times) > last:
-        raise CorruptDataError(
-            f"alert state of {where}: a timer or history sample at {show(max(times))} is after the last "
-            f"evaluation time {show(last)} (timers in the future are refused)"
-        )
-
-
-_RULE_FIELDS = (
-    "state",
-    "active_at",
-    "fired_at",
-    "keep_firing_since",
-    "notified",
-    "evaluations",
-    "no_data",
-    "in_no_data",
-    "condition",
-    "value",
-    "level",
-)
 
 
 def _has_signals(snapshot: object) -> bool:
@@ -796,15 +674,6 @@ def _safe_str(exc: BaseException) -> str:
         return str(exc)
     except Exception:  # noqa: BLE001 - an exception whose __str__ raises
         return f"<{type(exc).__name__} with an unprintable message>"
-
-
-def _opt_time(x: object, what: str) -> float | None:
-    if x is None:
-        return None
-    f = None if isinstance(x, bool) or not isinstance(x, (int, float)) else real_number(x)
-    if f is None or not math.isfinite(f):
-        raise CorruptDataError(f"alert state: {what} must be a finite number or null, got {show(x)}")
-    return f
 
 
 __all__ = ["AlertEngine", "EventLogger", "RuleStatus"]

@@ -112,6 +112,11 @@ def _expected_digest() -> str:
         return str(json.load(fh)["digest"])
 
 
+def _expected_rules_digest() -> str:
+    with open(os.path.join(ROOT, "monitor", "data", "golden_rules_v1.json"), encoding="utf-8") as fh:
+        return str(json.load(fh)["digest"])
+
+
 def test_matrix_covers_required_platforms() -> None:
     archs = {t.split("-")[0] for t in MATRIX}
     assert {"x86_64", "i686", "aarch64", "armhf", "s390x"} <= archs
@@ -133,6 +138,8 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     assert all(failed == "0" for _, failed in runs), log[-4000:]
     golden = re.findall(r"^GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
     assert golden == [("PASS", _expected_digest())], f"{target}: {golden}\n{log[-4000:]}"
+    rules = re.findall(r"^RULES GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
+    assert rules == [("PASS", _expected_rules_digest())], f"{target}: {rules}\n{log[-4000:]}"
 
 
 def test_all_runnable_targets_agree(results: dict[str, subprocess.CompletedProcess[str]]) -> None:

@@ -32,6 +32,7 @@ C_UNIT_MODULES = {
     "monitor.sha256": "mon_sha256",
     "monitor.safety": "mon_monitor, mon_policy (the safety monitor and its compiled policy)",
     "monitor.ledger": "mon_ledger (the audit ledger and its verifier)",
+    "monitor.alerts.c_rules": "mon_rules (threshold / rate-of-change rules and their state machine)",
 }
 
 # Private modules and the only modules allowed to import them.

@@ -8,6 +8,10 @@
     python tools/gen/golden.py header   regenerate only the C header from the JSON
     python tools/gen/golden.py check    fail if the header or the file's digest is out of date
 
+The rule vectors (monitor/data/golden_rules_v1.json + csrc/tests/golden_rules_v1_data.h:
+scenarios through the AlertEngine, the same through mon_rule_step in test_rules_golden.c) are
+written, regenerated and checked by the same commands; golden_v1.json is not touched by them.
+
 The JSON is the source of truth; the header is derived from it so the C golden program needs
 no JSON parser (and no file I/O). Regenerating expected outputs is a deliberate act: a change
 of any output is a change of the certified behaviour and must be reviewed as such.
@@ -831,6 +835,260 @@ def render_header(doc: dict[str, Any]) -> str:
     return "\n".join(w.lines) + "\n"
 
 
+# ---------------------------------------------------------------------------------------------
+# Rule vectors (monitor/data/golden_rules_v1.json, csrc/tests/golden_rules_v1_data.h)
+# ---------------------------------------------------------------------------------------------
+
+RULES_JSON_PATH = os.path.join(ROOT, "monitor", "data", "golden_rules_v1.json")
+RULES_HEADER_PATH = os.path.join(ROOT, "csrc", "tests", "golden_rules_v1_data.h")
+NAN = float("nan")
+INF = float("inf")
+
+
+def _rule(kind: str = "threshold", op: str = ">", threshold: float = 10.0, **kw: Any) -> dict[str, Any]:
+    r: dict[str, Any] = {
+        "kind": kind,
+        "op": op,
+        "threshold": threshold,
+        "clear": None,
+        "for": 0,
+        "keep_firing_for": 0,
+        "window": 0,
+        "resolution": 0,
+        "relative": False,
+        "no_data": "inactive",
+    }
+    if kind == "rate":
+        r.update(window=10, resolution=2)
+    r.update(kw)
+    return r
+
+
+def _steps(pairs: list[tuple[int, float | None]]) -> list[list[Any]]:
+    return [[t, None if v is None else _f64bits(v)] for t, v in pairs]
+
+
+def _seq(values: list[float | None], start: int = 0, dt: int = 1) -> list[tuple[int, float | None]]:
+    return [(start + i * dt, v) for i, v in enumerate(values)]
+
+
+def cases_rules() -> list[dict[str, Any]]:
+    flap = [5.0, 12.0, 12.0, 9.0, 12.0, 12.0, 12.0, 12.0, 9.0, 12.0, 9.0, 12.0]
+    c: list[tuple[str, dict[str, Any], list[tuple[int, float | None]]]] = [
+        ("threshold/gt-immediate", _rule(), _seq(flap)),
+        ("threshold/gt-for-3", _rule(**{"for": 3}), _seq(flap)),
+        ("threshold/ge-edge", _rule(op=">=", **{"for": 1}), _seq([9.0, 10.0, 10.0, 10.0, 9.999999999999998])),
+        ("threshold/lt-edge", _rule(op="<", threshold=0.5), _seq([0.5, 0.49999999999999994, 0.5, -INF, INF])),
+        ("threshold/le-edge", _rule(op="<=", threshold=-1.0), _seq([-0.5, -1.0, -1.0000000000000002, 0.0])),
+        ("threshold/inf-values", _rule(threshold=1e308), _seq([INF, 1e308, -INF, INF, 5e-324])),
+        (
+            "threshold/hysteresis",
+            _rule(clear=8.0),
+            _seq([12.0, 9.0, 8.5, 8.0, 9.0, 11.0, 10.0, 7.0, 10.5]),
+        ),
+        (
+            "threshold/hysteresis-lt-for",
+            _rule(op="<", threshold=2.0, clear=3.0, **{"for": 2}),
+            _seq([1.0, 2.5, 1.0, 1.5, 1.9, 2.9, 3.0, 1.0]),
+        ),
+        (
+            "threshold/keep-firing-for",
+            _rule(keep_firing_for=5),
+            _seq([12.0, 5.0, 5.0, 12.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 12.0]),
+        ),
+        (
+            "threshold/for-and-keep",
+            _rule(**{"for": 2, "keep_firing_for": 3}),
+            _seq([12.0, 5.0, 12.0, 12.0, 12.0, 5.0, 12.0, 5.0, 5.0, 5.0, 5.0]),
+        ),
+        (
+            "threshold/nan-and-missing",
+            _rule(**{"for": 1}),
+            _seq([12.0, NAN, 12.0, 12.0, None, 12.0, 12.0, NAN, NAN]),
+        ),
+        (
+            "threshold/nan-keep",
+            _rule(no_data="keep", **{"for": 1, "keep_firing_for": 2}),
+            _seq([12.0, NAN, 12.0, None, NAN, 5.0, NAN, None, 5.0, 5.0, 5.0]),
+        ),
+        (
+            "threshold/step-back",
+            _rule(**{"for": 4}),
+            [
+                (0, 12.0),
+                (5, 12.0),
+                (3, 12.0),
+                (5, 5.0),
+                (6, 12.0),
+                (4, 12.0),
+                (10, 12.0),
+                (9, 5.0),
+                (11, 5.0),
+            ],
+        ),
+        (
+            "threshold/jump-and-repeat",
+            _rule(**{"for": 10, "keep_firing_for": 100}),
+            [
+                (0, 12.0),
+                (0, 12.0),
+                (9, 12.0),
+                (1000000, 12.0),
+                (1000000, 5.0),
+                (1000099, 5.0),
+                (1000100, 5.0),
+            ],
+        ),
+        (
+            "rate/absolute",
+            _rule("rate", threshold=5.0),
+            _seq([0.0, 1.0, 3.0, 6.0, 10.0, 11.0, 12.0, 13.0, 30.0, 30.0], dt=3),
+        ),
+        (
+            "rate/relative-zero-past",
+            _rule("rate", threshold=0.5, relative=True, window=4, resolution=1),
+            _seq([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, -1.0, 0.0, 0.0, 2.0], dt=2),
+        ),
+        (
+            "rate/relative-drop",
+            _rule("rate", op="<=", threshold=-0.3, relative=True, window=6, resolution=3, **{"for": 2}),
+            _seq([100.0, 100.0, 90.0, 80.0, 70.0, 60.0, 55.0, 55.0, 60.0, 100.0, 100.0, 100.0]),
+        ),
+        (
+            "rate/nan-inf",
+            _rule("rate", threshold=1.0, window=2, resolution=2),
+            _seq([1.0, NAN, 3.0, INF, 5.0, None, 9.0, -INF, 9.0, 9.0]),
+        ),
+        (
+            "rate/step-back-jump",
+            _rule("rate", op=">=", threshold=2.0, window=5, resolution=5, keep_firing_for=3),
+            [
+                (0, 0.0),
+                (2, 1.0),
+                (1, 9.0),
+                (6, 3.0),
+                (7, 4.0),
+                (100, 4.0),
+                (104, 7.0),
+                (105, 7.0),
+                (108, 7.0),
+            ],
+        ),
+        (
+            "rate/hysteresis-free-flap",
+            _rule("rate", op=">", threshold=0.0, window=1, resolution=60, **{"for": 1}),
+            _seq([0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 3.0, 4.0, 3.0]),
+        ),
+    ]
+    # Random scenarios: ticks that mostly advance, sometimes repeat, step back or jump; values
+    # from a small set around the levels, with NaN and missing samples.
+    palette = [5.0, 9.0, 10.0, 11.0, 15.0, NAN, None, 8.0, 12.0, -3.0]
+    for i in range(8):
+        g = _splitmix(1000 + i)
+        t = 0
+        pairs: list[tuple[int, float | None]] = []
+        for _ in range(40):
+            r = next(g) % 16
+            if r == 0:
+                t = max(0, t - 1 - int(next(g) % 4))
+                step_t = t
+            elif r == 1:
+                step_t = t + 50 + int(next(g) % 50)
+            else:
+                step_t = t + int(next(g) % 3)
+            t = max(t, step_t) if r != 0 else t
+            pairs.append((step_t, palette[next(g) % len(palette)]))
+        kind = "rate" if i % 2 else "threshold"
+        op = [">", ">=", "<", "<="][i % 4]
+        kw: dict[str, Any] = {"for": int(next(g) % 4), "keep_firing_for": int(next(g) % 5)}
+        if kind == "threshold" and i % 3 == 0:
+            kw["clear"] = 9.0 if op in (">", ">=") else 11.0
+        if i % 4 == 3:
+            kw["no_data"] = "keep"
+        if kind == "rate":
+            kw.update(window=3 + i, resolution=1 + i % 3, relative=bool(i % 3 == 1))
+            rule = _rule(kind, op=op, threshold=1.0 if op in (">", ">=") else -1.0, **kw)
+        else:
+            rule = _rule(kind, op=op, threshold=10.0, **kw)
+        c.append((f"random/{i}", rule, pairs))
+    return [{"id": cid, "rule": rule, "steps": _steps(pairs)} for cid, rule, pairs in c]
+
+
+def build_rules_doc() -> dict[str, Any]:
+    from monitor.alerts import golden_rules as gr
+
+    cases = cases_rules()
+    for case in cases:
+        case["expected"] = gr.run_case(case)
+    doc: dict[str, Any] = {
+        "format": gr.GOLDEN_RULES_FORMAT,
+        "version": gr.GOLDEN_RULES_VERSION,
+        "description": "Rule scenarios (ticks in seconds, values as double bits, null = missing) and the "
+        "[status, phase, transition, no_data] of every step through the AlertEngine; checked by "
+        "`python -m monitor verify` and csrc/tests/test_rules_golden.c. See monitor/alerts/golden_rules.py.",
+        "cases": cases,
+    }
+    doc["digest"] = gr.rules_digest((c["id"], c["expected"]) for c in cases)
+    return doc
+
+
+_OPS_C = {">": "MON_RULE_GT", ">=": "MON_RULE_GE", "<": "MON_RULE_LT", "<=": "MON_RULE_LE"}
+_NS = 10**9
+_BIAS = 2**63
+
+
+def render_rules_header(doc: dict[str, Any]) -> str:
+    """Configs in nanosecond ticks (as the engine hands them to mon_rule_step), steps, records."""
+    w = HeaderWriter()
+    w.add("/* Generated by tools/gen/golden.py from monitor/data/golden_rules_v1.json - do not edit. */")
+    w.add("#ifndef GOLDEN_RULES_V1_DATA_H")
+    w.add("#define GOLDEN_RULES_V1_DATA_H")
+    w.add("#include <stddef.h>")
+    w.add("#include <stdint.h>")
+    w.add('#include "mon_rules.h"')
+    w.add("")
+    w.add(f"#define GOLDEN_RULES_DIGEST {_c_str(doc['digest'])}")
+    w.add("#define GOLDEN_RULES_MISSING UINT64_C(0x7ff8000000000000) /* a missing sample is NaN */")
+    w.add("typedef struct { uint64_t tick; uint64_t bits; unsigned char expect[4]; } golden_rules_step;")
+    w.add(
+        "typedef struct { const char *id; uint32_t kind, op; uint64_t threshold, clear; uint32_t has_clear,"
+    )
+    w.add("    no_data; uint64_t for_ticks, keep_ticks, window_ticks; uint32_t resolution, relative;")
+    w.add("    const golden_rules_step *steps; size_t n_steps; } golden_rules_case;")
+    rows = []
+    for case in doc["cases"]:
+        r = case["rule"]
+        sym = w.sym("rs")
+        w.add(f"static const golden_rules_step {sym}[] = {{")
+        for (t, bits), e in zip(case["steps"], case["expected"]):
+            b = "GOLDEN_RULES_MISSING" if bits is None else f"UINT64_C({bits})"
+            w.add(f"    {{UINT64_C({t * _NS + _BIAS}), {b}, {{{e[0]}, {e[1]}, {e[2]}, {e[3]}}}}},")
+        w.add("};")
+        kind = "MON_RULE_RATE" if r["kind"] == "rate" else "MON_RULE_THRESHOLD"
+        clear = r["clear"]
+        rate = r["kind"] == "rate"
+        nodata = "MON_RULE_NODATA_KEEP" if r["no_data"] == "keep" else "MON_RULE_NODATA_FALSE"
+        rows.append(
+            f"    {{{_c_str(case['id'])}, {kind}, {_OPS_C[r['op']]}, UINT64_C({_f64bits(float(r['threshold']))}), "
+            f"UINT64_C({_f64bits(0.0 if clear is None else float(clear))}), {int(clear is not None)}, {nodata}, "
+            f"UINT64_C({int(r['for']) * _NS}), UINT64_C({int(r['keep_firing_for']) * _NS}), "
+            f"UINT64_C({int(r['window']) * _NS if rate else 0}), {int(r['resolution']) if rate else 0}, "
+            f"{int(bool(r['relative'])) if rate else 0}, {sym}, {len(case['steps'])}}},"
+        )
+    w.add("static const golden_rules_case golden_rules_cases[] = {")
+    for row in rows:
+        w.add(row)
+    w.add("};")
+    w.add(f"#define GOLDEN_RULES_N_CASES {len(rows)}")
+    w.add("")
+    w.add("#endif")
+    return "\n".join(w.lines) + "\n"
+
+
+def dump_rules_json(doc: dict[str, Any]) -> str:
+    return dump_json(doc)
+
+
 def _write(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
@@ -850,10 +1108,23 @@ def main(argv: list[str]) -> int:
         _write(JSON_PATH, text)
         _write(HEADER_PATH, render_header(doc))
         print(f"wrote {len(doc['cases'])} cases, digest {doc['digest']}")
+        rdoc = build_rules_doc()
+        _write(RULES_JSON_PATH, dump_rules_json(rdoc))
+        _write(RULES_HEADER_PATH, render_rules_header(rdoc))
+        print(f"wrote {len(rdoc['cases'])} rule cases, digest {rdoc['digest']}")
+        return 0
+    if cmd == "gen-rules":  # only the rule vectors (golden_v1.json untouched)
+        rdoc = build_rules_doc()
+        _write(RULES_JSON_PATH, dump_rules_json(rdoc))
+        _write(RULES_HEADER_PATH, render_rules_header(rdoc))
+        print(f"wrote {len(rdoc['cases'])} rule cases, digest {rdoc['digest']}")
         return 0
     doc = _verify.load_golden(JSON_PATH)
+    with open(RULES_JSON_PATH, encoding="utf-8") as fh:
+        rules_doc = json.load(fh)
     if cmd == "header":
         _write(HEADER_PATH, render_header(doc))
+        _write(RULES_HEADER_PATH, render_rules_header(rules_doc))
         return 0
     if cmd == "check":
         ok = True
@@ -863,6 +1134,17 @@ def main(argv: list[str]) -> int:
         if doc["digest"] != _verify.expected_digest(doc):
             print("the file's digest does not match its expected outputs")
             ok = False
+        if _read(RULES_HEADER_PATH) != render_rules_header(rules_doc):
+            print("csrc/tests/golden_rules_v1_data.h is out of date: python tools/gen/golden.py header")
+            ok = False
+        try:
+            from monitor.alerts.golden_rules import rules_digest
+        except ImportError:  # no compiled core here: the tests and `monitor verify` check it
+            print("golden_rules_v1.json's digest not checked (the package is not importable)")
+        else:
+            if rules_doc["digest"] != rules_digest((c["id"], c["expected"]) for c in rules_doc["cases"]):
+                print("golden_rules_v1.json's digest does not match its expected records")
+                ok = False
         print("golden files consistent" if ok else "golden files INCONSISTENT")
         return 0 if ok else 1
     print(__doc__)
