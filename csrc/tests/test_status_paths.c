@@ -971,6 +971,8 @@ static void test_ledger_reference_paths(void)
         ST(mon_reference_peek, mon_reference_peek(rb, n, &info), MON_E_EDGES);
         ST(mon_reference_load, mon_reference_load(rm, sizeof rm, rb, n, &ref), MON_E_EDGES);
     }
+}
+
 /* ---- rules ---------------------------------------------------------------------------------- */
 static void test_rules_paths(void)
 {
