@@ -11,6 +11,7 @@
 #include "mon_drift.h"
 #include "mon_ledger.h"
 #include "mon_monitor.h"
+#include "mon_rules.h"
 #include "mon_window_internal.h"
 
 #define MONITOR_MAGIC 0x4d4f4e4du /* "MONM" */
@@ -53,6 +54,8 @@ struct mon_monitor {
     feat_rt *feats;
     mon_monitor_range *outs;
     mon_monitor_layer *layers;
+    mon_monitor_rule *rules;
+    mon_rule_state *rstates;
     uint64_t *ref;   /* total_bins reference counts */
     uint64_t *slots; /* (drift_slots + 1) x total_bins window counts */
     uint64_t *sum;   /* max_bins scratch: one feature's window */
@@ -80,8 +83,10 @@ struct mon_monitor {
     uint32_t clean_windows;
     uint32_t faulted_windows;
     uint32_t max_bins;
-    uint32_t stage_n;    /* rows in stage */
-    uint32_t stage_slot; /* the slot they are counted into */
+    uint32_t rules_firing;  /* bit i: rule i firing */
+    uint32_t rules_holding; /* bit i: rule i firing with an action of DEGRADED or more */
+    uint32_t stage_n;       /* rows in stage */
+    uint32_t stage_slot;    /* the slot they are counted into */
     uint32_t win_counts[MON_VIOL_COUNT];
 };
 
@@ -212,6 +217,19 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
          cfg->drift_slot_width == 0u || cfg->drift_min_count == 0u)) {
         return MON_E_CONFIG;
     }
+    if (cfg->n_rules > MON_MONITOR_MAX_RULES || cfg->reserved1 != 0u) return MON_E_CONFIG;
+    if (cfg->n_rules > 0u) {
+        if (cfg->rules == NULL) return MON_E_NULL;
+        if (!MON_ALIGNED_U64(cfg->rules)) return MON_E_ALIGN;
+        for (k = 0; k < cfg->n_rules; ++k) {
+            const mon_monitor_rule *r = &cfg->rules[k];
+            if (mon_rule_config_check(&r->rule, NULL) != MON_OK ||
+                r->signal >= (uint32_t)MON_SIG_COUNT || r->action == (uint32_t)MON_HEALTH_INIT ||
+                r->action >= (uint32_t)MON_HEALTH_COUNT) {
+                return MON_E_CONFIG;
+            }
+        }
+    }
     if (cfg->confidence_index != MON_MONITOR_NO_INDEX &&
         !range_ok(cfg->confidence.lo, cfg->confidence.hi)) {
         return MON_E_VALUE;
@@ -230,8 +248,8 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
 
 /* Layout of the object's memory; every part 8-byte aligned. */
 typedef struct layout {
-    size_t feats, outs, layers, ref, slots, sum, wslots, clamp_in, clamp_out, stage, bptrs, extra,
-        binners, total;
+    size_t feats, outs, layers, rules, rstates, ref, slots, sum, wslots, clamp_in, clamp_out, stage,
+        bptrs, extra, binners, total;
     uint64_t total_bins;
     uint32_t max_bins;
 } layout;
@@ -253,6 +271,10 @@ static void plan(const mon_monitor_config *cfg, layout *l)
     at += ALIGN8(sizeof(mon_monitor_range) * cfg->n_outputs);
     l->layers = at;
     at += ALIGN8(sizeof(mon_monitor_layer) * cfg->n_layers);
+    l->rules = at;
+    at += ALIGN8(sizeof(mon_monitor_rule) * cfg->n_rules);
+    l->rstates = at;
+    at += ALIGN8(sizeof(mon_rule_state) * cfg->n_rules);
     l->ref = at;
     at += (size_t)l->total_bins * 8u;
     l->slots = at;
@@ -290,7 +312,11 @@ static void clear_windows(mon_monitor *m)
 {
     uint32_t nslots = (m->cfg.drift_mode == (uint32_t)MON_DRIFT_OFF) ? 0u : m->cfg.drift_slots + 1u;
     memset(m->slots, 0, (size_t)m->total_bins * 8u * nslots);
+    uint32_t r;
     mon_window_reset(m->wslots, nslots);
+    for (r = 0; r < m->cfg.n_rules; ++r) (void)mon_rule_init(&m->rules[r].rule, &m->rstates[r]);
+    m->rules_firing = 0u;
+    m->rules_holding = 0u;
     memset(m->win_counts, 0, sizeof m->win_counts);
     m->step = 0u;
     m->have_tick = 0u;
@@ -334,6 +360,9 @@ mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cf
     m->feats = (feat_rt *)(void *)(base + l.feats);
     m->outs = (mon_monitor_range *)(void *)(base + l.outs);
     m->layers = (mon_monitor_layer *)(void *)(base + l.layers);
+    m->rules = (mon_monitor_rule *)(void *)(base + l.rules);
+    m->rstates = (mon_rule_state *)(void *)(base + l.rstates);
+    if (cfg->n_rules > 0u) memcpy(m->rules, cfg->rules, sizeof(mon_monitor_rule) * cfg->n_rules);
     m->ref = (uint64_t *)(void *)(base + l.ref);
     m->slots = (uint64_t *)(void *)(base + l.slots);
     m->sum = (uint64_t *)(void *)(base + l.sum);
@@ -381,6 +410,7 @@ mon_status mon_monitor_init(void *mem, size_t size, const mon_monitor_config *cf
     m->cfg.features = NULL; /* the caller's arrays are not kept */
     m->cfg.outputs = m->outs;
     m->cfg.layers = m->layers;
+    m->cfg.rules = m->rules;
     m->wcfg.slot_ticks = cfg->drift_slot_width;
     m->wcfg.start_tick = 0u;
     m->wcfg.slots = cfg->drift_slots + 1u;
@@ -401,7 +431,7 @@ static mon_status check(const mon_monitor *m)
     if (m->magic != MONITOR_MAGIC || m->self != m || m->state >= (uint32_t)MON_HEALTH_COUNT ||
         m->cfg.n_features == 0u || m->cfg.n_features > MON_MONITOR_MAX_FEATURES ||
         m->cfg.n_outputs > MON_MONITOR_MAX_OUTPUTS || m->cfg.n_layers > MON_MONITOR_MAX_LAYERS ||
-        m->cfg.drift_mode > (uint32_t)MON_DRIFT_BY_TICK ||
+        m->cfg.drift_mode > (uint32_t)MON_DRIFT_BY_TICK || m->cfg.n_rules > MON_MONITOR_MAX_RULES ||
         (m->cfg.drift_mode != (uint32_t)MON_DRIFT_OFF &&
          m->cfg.drift_slots > MON_MONITOR_MAX_DRIFT_SLOTS) ||
         m->max_bins > MON_MONITOR_MAX_BINS) {
@@ -475,6 +505,7 @@ static void close_window(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick)
     if (m->drifting > 0u && m->cfg.reaction[MON_VIOL_DRIFT] >= (uint8_t)MON_REACT_DEGRADE) {
         m->win_dirty = 1u;
     }
+    if (m->rules_holding != 0u) m->win_dirty = 1u; /* a firing rule holds its state */
     if (m->state == (uint32_t)MON_HEALTH_DEGRADED) {
         m->clean_windows = (m->win_dirty != 0u) ? 0u : m->clean_windows + 1u;
         if (m->cfg.recover_windows > 0u && m->clean_windows >= m->cfg.recover_windows) {
@@ -699,7 +730,6 @@ static void react(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick, uint32_
 {
     uint32_t r = m->cfg.reaction[k];
     uint8_t p[24];
-    m->win_counts[k] = sat_add32(m->win_counts[k], v->counts[k]);
     if (r >= (uint32_t)MON_REACT_LOG) {
         memset(p, 0, sizeof p);
         p[0] = (uint8_t)k;
@@ -734,6 +764,54 @@ static void react(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick, uint32_
     }
 }
 
+/* The rules over the monitor's own signals: counts[RULE] = rules that fired in this step;
+ * *escalate_to = the highest action among them. */
+static void rules_step(mon_monitor *m, mon_monitor_verdict *v, uint64_t now, uint64_t latency_ns,
+                       uint32_t *first, uint32_t *escalate_to)
+{
+    uint32_t r, k, total = 0u;
+    for (k = 0; k < (uint32_t)MON_VIOL_COUNT; ++k) total = sat_add32(total, v->counts[k]);
+    for (r = 0; r < m->cfg.n_rules; ++r) {
+        const mon_monitor_rule *rule = &m->rules[r];
+        mon_rule_event ev;
+        double x;
+        uint32_t sig = rule->signal;
+        if (sig < (uint32_t)MON_VIOL_COUNT) {
+            x = (double)m->win_counts[sig];
+        } else if (sig == (uint32_t)MON_SIG_LATENCY_NS) {
+            x = (double)latency_ns;
+        } else if (sig == (uint32_t)MON_SIG_DRIFT_SCORE) {
+            x = (double)m->drift_score * (1.0 / 4294967296.0); /* a power of two: exact */
+        } else {
+            x = (double)total;
+        }
+        if (mon_rule_step(&rule->rule, &m->rstates[r], now, x, &ev) != MON_OK) continue;
+        if (ev.transition != (uint32_t)MON_RULE_NONE) {
+            uint8_t p[24];
+            memset(p, 0, sizeof p);
+            p[0] = (uint8_t)r;
+            p[1] = (uint8_t)ev.transition;
+            p[2] = (uint8_t)ev.phase;
+            p[3] = (uint8_t)ev.condition;
+            put_u64(p + 8, double_to_bits(x));
+            put_u64(p + 16, m->step);
+            log_event(m, v, (uint32_t)MON_LEDGER_RULE, now, p, sizeof p);
+        }
+        if (ev.phase == (uint32_t)MON_RULE_FIRING) {
+            m->rules_firing |= 1u << r;
+            if (rule->action >= (uint32_t)MON_HEALTH_DEGRADED) m->rules_holding |= 1u << r;
+        } else {
+            m->rules_firing &= ~(1u << r);
+            m->rules_holding &= ~(1u << r);
+        }
+        if (ev.transition == (uint32_t)MON_RULE_TO_FIRING) {
+            if (v->counts[MON_VIOL_RULE] == 0u) first[MON_VIOL_RULE] = r;
+            v->counts[MON_VIOL_RULE] += 1u;
+            if (rule->action > *escalate_to) *escalate_to = rule->action;
+        }
+    }
+}
+
 /* Fault budgets of the current window (after this step's counts). */
 static void budgets(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick)
 {
@@ -757,7 +835,7 @@ mon_status mon_monitor_step(mon_monitor *m, uint64_t tick, const double *inputs,
 {
     mon_monitor_verdict v;
     uint32_t first[MON_VIOL_COUNT];
-    uint32_t k;
+    uint32_t k, rule_action = (uint32_t)MON_HEALTH_HEALTHY;
     uint64_t now;
     mon_status st = check(m);
     if (st != MON_OK) return st;
@@ -811,10 +889,22 @@ mon_status mon_monitor_step(mon_monitor *m, uint64_t tick, const double *inputs,
     }
     if (m->cfg.drift_mode != (uint32_t)MON_DRIFT_OFF) drift_step(m, now, inputs, &v, first);
     for (k = 0; k < (uint32_t)MON_VIOL_COUNT; ++k) {
+        m->win_counts[k] = sat_add32(m->win_counts[k], v.counts[k]);
+    }
+    if (m->cfg.n_rules > 0u) {
+        rules_step(m, &v, now, latency_ns, first, &rule_action);
+        m->win_counts[MON_VIOL_RULE] =
+            sat_add32(m->win_counts[MON_VIOL_RULE], v.counts[MON_VIOL_RULE]);
+    }
+    for (k = 0; k < (uint32_t)MON_VIOL_COUNT; ++k) {
         if (v.counts[k] > 0u) {
             v.violations |= 1u << k;
             react(m, &v, now, k, first[k]);
         }
+    }
+    if (rule_action >= (uint32_t)MON_HEALTH_DEGRADED) {
+        if (rule_action == (uint32_t)MON_HEALTH_DEGRADED) m->win_dirty = 1u;
+        escalate(m, &v, now, rule_action, CAUSE_RULE, (uint32_t)MON_VIOL_RULE);
     }
     budgets(m, &v, now);
     if (v.inputs_clamped > 0u) v.inputs = m->clamp_in;
@@ -826,6 +916,7 @@ done:
     memcpy(v.window_counts, m->win_counts, sizeof v.window_counts);
     v.drift_score = m->drift_score;
     v.drift_feature = m->drift_feature;
+    v.rules_firing = m->rules_firing;
     *verdict = v;
     return MON_OK;
 }

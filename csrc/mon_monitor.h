@@ -52,9 +52,10 @@
  *
  * Bounds: every loop runs at most MON_MONITOR_MAX_FEATURES (times MON_MONITOR_MAX_BINS and
  * MON_MONITOR_MAX_DRIFT_SLOTS when a drift slot closes), MON_MONITOR_MAX_OUTPUTS,
- * MON_MONITOR_MAX_LAYERS, MON_MONITOR_MAX_RULES or MON_VIOL_COUNT times. No recursion, no
- * function pointer, no allocation, no floating-point arithmetic (doubles are compared by their
- * bits as order-preserving integers).
+ * MON_MONITOR_MAX_LAYERS, MON_MONITOR_MAX_RULES (times MON_RULE_MAX_SAMPLES in mon_rule_step)
+ * or MON_VIOL_COUNT times. No recursion, no function pointer of its own (the ledger's write
+ * callback is the ledger's), no allocation. Envelopes compare doubles by their bits as
+ * order-preserving integers; the rules compare doubles exactly (mon_rules.h).
  *
  * Threads: a monitor is single-threaded: the caller serialises every call on one object
  * (distinct monitors are independent). The attached ledger is used from within those calls.
@@ -64,6 +65,7 @@
 
 #include "mon_config.h"
 #include "mon_ledger.h"
+#include "mon_rules.h"
 #include "mon_status.h"
 
 #ifdef __cplusplus
@@ -162,6 +164,26 @@ typedef struct mon_monitor_layer {
     uint32_t reserved;     /* 0 */
 } mon_monitor_layer;
 
+/* Signals of the monitor itself that rules watch (the value handed to mon_rule_step). */
+typedef enum mon_monitor_signal {
+    /* 0 .. MON_VIOL_COUNT - 1: violations of that kind in the current budget window */
+    MON_SIG_LATENCY_NS = 9,       /* this step's latency_ns */
+    MON_SIG_DRIFT_SCORE = 10,     /* the highest drift score of the last scoring (a real number) */
+    MON_SIG_STEP_VIOLATIONS = 11, /* violations of every kind in this step */
+    MON_SIG_COUNT = 12
+} mon_monitor_signal;
+
+/* A rule over a signal (mon_rules.h: threshold with for / clear / keep-firing-for, or rate of
+ * change), evaluated at every step at the step's tick. When it fires it is a RULE violation
+ * (the RULE kind's reaction applies) and the state escalates to `action` (a mon_health:
+ * HEALTHY means none, else DEGRADED, FAULTED or STOPPED); while a DEGRADED rule fires, budget
+ * windows are not clean. Every transition of a rule is a RULE entry in the ledger. */
+typedef struct mon_monitor_rule {
+    mon_rule_config rule;
+    uint32_t signal; /* mon_monitor_signal (or a violation kind) */
+    uint32_t action; /* mon_health */
+} mon_monitor_rule;
+
 typedef struct mon_monitor_config {
     uint32_t n_features;                     /* 1 .. MON_MONITOR_MAX_FEATURES */
     uint32_t n_outputs;                      /* 0 .. MON_MONITOR_MAX_OUTPUTS */
@@ -181,13 +203,16 @@ typedef struct mon_monitor_config {
     uint64_t budget_ticks;                   /* budget window length in ticks (0: by steps only) */
     uint32_t recover_windows;                /* clean windows DEGRADED -> HEALTHY (0: never) */
     uint32_t stop_after_windows;             /* windows in FAULTED -> STOPPED (0: never) */
-    uint32_t reset_from;       /* bit s: mon_monitor_reset allowed from mon_health s */
-    uint32_t drift_mode;       /* mon_drift_mode */
-    uint32_t drift_metric;     /* mon_drift_metric */
-    uint32_t drift_slots;      /* 1 .. MON_MONITOR_MAX_DRIFT_SLOTS */
-    uint64_t drift_slot_width; /* steps or ticks per slot, >= 1 */
-    uint64_t drift_threshold;  /* score above which a feature drifts, 2^-32 units */
-    uint64_t drift_min_count;  /* values a feature's window needs before it is scored (>= 1) */
+    uint32_t reset_from;           /* bit s: mon_monitor_reset allowed from mon_health s */
+    uint32_t drift_mode;           /* mon_drift_mode */
+    uint32_t drift_metric;         /* mon_drift_metric */
+    uint32_t drift_slots;          /* 1 .. MON_MONITOR_MAX_DRIFT_SLOTS */
+    uint64_t drift_slot_width;     /* steps or ticks per slot, >= 1 */
+    uint64_t drift_threshold;      /* score above which a feature drifts, 2^-32 units */
+    uint64_t drift_min_count;      /* values a feature's window needs before it is scored (>= 1) */
+    uint32_t n_rules;              /* 0 .. MON_MONITOR_MAX_RULES */
+    uint32_t reserved1;            /* 0 */
+    const mon_monitor_rule *rules; /* n_rules entries (NULL when 0) */
 } mon_monitor_config;
 
 /* What one step found and did. Pointers stay valid until the next call on the monitor. */
@@ -217,8 +242,8 @@ typedef struct mon_monitor_verdict {
 typedef struct mon_monitor mon_monitor;
 
 /* Check a configuration: MON_OK, MON_E_NULL (cfg, or an array its counts need), MON_E_ALIGN,
- * MON_E_CONFIG (a count, mode, metric, reaction, budget or window value out of range, a
- * reserved field not 0), MON_E_VALUE (a range with lo > hi or NaN, a NaN nan_fill or
+ * MON_E_CONFIG (a count, mode, metric, reaction, budget, window, rule signal / action value
+ * out of range, a rule mon_rule_config_check refuses, a reserved field not 0), MON_E_VALUE (a range with lo > hi or NaN, a NaN nan_fill or
  * max_overrange, max_rate_ppm > 10^6), MON_E_EDGES (drift edges not strictly increasing),
  * MON_E_EMPTY (a reference with total 0), MON_E_OVERFLOW (a reference total > 2^53). Pure. */
 mon_status mon_monitor_check_config(const mon_monitor_config *cfg);

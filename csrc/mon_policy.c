@@ -20,7 +20,11 @@ static uint64_t get_u64(const uint8_t *p)
 
 static double get_f64(const uint8_t *p) { return bits_to_double(get_u64(p)); }
 
-static mon_status peek(const uint8_t *blob, size_t len, uint32_t *nf, uint32_t *no, uint32_t *nl)
+typedef struct counts {
+    uint32_t nf, no, nl, nr;
+} counts;
+
+static mon_status peek(const uint8_t *blob, size_t len, counts *n)
 {
     uint32_t total;
     uint64_t want;
@@ -33,57 +37,84 @@ static mon_status peek(const uint8_t *blob, size_t len, uint32_t *nf, uint32_t *
     total = get_u32(blob + 8);
     if (len < total) return MON_E_TRUNCATED;
     if (total != len) return MON_E_FORMAT;
-    *nf = get_u32(blob + 44);
-    *no = get_u32(blob + 48);
-    *nl = get_u32(blob + 52);
-    if (*nf > MON_MONITOR_MAX_FEATURES || *no > MON_MONITOR_MAX_OUTPUTS ||
-        *nl > MON_MONITOR_MAX_LAYERS) {
+    n->nf = get_u32(blob + 44);
+    n->no = get_u32(blob + 48);
+    n->nl = get_u32(blob + 52);
+    n->nr = get_u32(blob + 232);
+    if (n->nf > MON_MONITOR_MAX_FEATURES || n->no > MON_MONITOR_MAX_OUTPUTS ||
+        n->nl > MON_MONITOR_MAX_LAYERS || n->nr > MON_MONITOR_MAX_RULES ||
+        get_u32(blob + 236) != 0u) {
         return MON_E_FORMAT;
     }
-    want = (uint64_t)MON_POLICY_HEADER_BYTES + (uint64_t)*nf * MON_POLICY_FEATURE_BYTES +
-           (uint64_t)*no * MON_POLICY_OUTPUT_BYTES + (uint64_t)*nl * MON_POLICY_LAYER_BYTES + 4u;
+    want = (uint64_t)MON_POLICY_HEADER_BYTES + (uint64_t)n->nf * MON_POLICY_FEATURE_BYTES +
+           (uint64_t)n->no * MON_POLICY_OUTPUT_BYTES + (uint64_t)n->nl * MON_POLICY_LAYER_BYTES +
+           (uint64_t)n->nr * MON_POLICY_RULE_BYTES + 4u;
     if (want != total) return MON_E_FORMAT;
     if (mon_hist_crc32c(blob, len - 4u) != get_u32(blob + len - 4u)) return MON_E_CHECKSUM;
     return MON_OK;
 }
 
 mon_status mon_policy_peek(const uint8_t *blob, size_t len, uint32_t *n_features,
-                           uint32_t *n_outputs, uint32_t *n_layers)
+                           uint32_t *n_outputs, uint32_t *n_layers, uint32_t *n_rules)
 {
-    uint32_t nf = 0u, no = 0u, nl = 0u;
-    mon_status st = peek(blob, len, &nf, &no, &nl);
+    counts n = {0u, 0u, 0u, 0u};
+    mon_status st = peek(blob, len, &n);
     if (st != MON_OK) return st;
-    if (n_features != NULL) *n_features = nf;
-    if (n_outputs != NULL) *n_outputs = no;
-    if (n_layers != NULL) *n_layers = nl;
+    if (n_features != NULL) *n_features = n.nf;
+    if (n_outputs != NULL) *n_outputs = n.no;
+    if (n_layers != NULL) *n_layers = n.nl;
+    if (n_rules != NULL) *n_rules = n.nr;
     return MON_OK;
+}
+
+static void decode_rule(const uint8_t *p, mon_monitor_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    r->rule.kind = get_u32(p);
+    r->rule.op = get_u32(p + 4);
+    r->rule.threshold = get_f64(p + 8);
+    r->rule.clear_threshold = get_f64(p + 16);
+    r->rule.has_clear = get_u32(p + 24);
+    r->rule.no_data = get_u32(p + 28);
+    r->rule.for_ticks = get_u64(p + 32);
+    r->rule.keep_firing_for_ticks = get_u64(p + 40);
+    r->rule.window_ticks = get_u64(p + 48);
+    r->rule.resolution = get_u32(p + 56);
+    r->rule.relative = get_u32(p + 60);
+    r->signal = get_u32(p + 64);
+    r->action = get_u32(p + 68);
 }
 
 mon_status mon_policy_decode(const uint8_t *blob, size_t len, mon_monitor_feature *features,
                              uint32_t max_features, mon_monitor_range *outputs,
                              uint32_t max_outputs, mon_monitor_layer *layers, uint32_t max_layers,
-                             mon_monitor_config *cfg, uint8_t *policy_hash)
+                             mon_monitor_rule *rules, uint32_t max_rules, mon_monitor_config *cfg,
+                             uint8_t *policy_hash)
 {
     mon_monitor_config c;
-    uint32_t nf = 0u, no = 0u, nl = 0u, i;
+    counts n = {0u, 0u, 0u, 0u};
+    uint32_t i, drift_mode;
     const uint8_t *p;
-    uint32_t drift_mode;
-    mon_status st = peek(blob, len, &nf, &no, &nl);
+    mon_status st = peek(blob, len, &n);
     if (st != MON_OK) return st;
-    if (cfg == NULL || features == NULL || (no > 0u && outputs == NULL) ||
-        (nl > 0u && layers == NULL)) {
+    if (cfg == NULL || features == NULL || (n.no > 0u && outputs == NULL) ||
+        (n.nl > 0u && layers == NULL) || (n.nr > 0u && rules == NULL)) {
         return MON_E_NULL;
     }
     if (!MON_ALIGNED_U64(cfg) || !MON_ALIGNED_U64(features) ||
         (outputs != NULL && !MON_ALIGNED_F64(outputs)) ||
-        (layers != NULL && !MON_ALIGNED_U64(layers))) {
+        (layers != NULL && !MON_ALIGNED_U64(layers)) ||
+        (rules != NULL && !MON_ALIGNED_U64(rules))) {
         return MON_E_ALIGN;
     }
-    if (nf > max_features || no > max_outputs || nl > max_layers) return MON_E_SIZE;
+    if (n.nf > max_features || n.no > max_outputs || n.nl > max_layers || n.nr > max_rules) {
+        return MON_E_SIZE;
+    }
     memset(&c, 0, sizeof c);
-    c.n_features = nf;
-    c.n_outputs = no;
-    c.n_layers = nl;
+    c.n_features = n.nf;
+    c.n_outputs = n.no;
+    c.n_layers = n.nl;
+    c.n_rules = n.nr;
     c.confidence_index = get_u32(blob + 56);
     c.confidence.lo = get_f64(blob + 60);
     c.confidence.hi = get_f64(blob + 68);
@@ -114,33 +145,32 @@ mon_status mon_policy_decode(const uint8_t *blob, size_t len, mon_monitor_featur
           c.drift_slot_width == 0u || c.drift_min_count == 0u))) {
         return MON_E_CONFIG;
     }
-    /* Decode into the caller's arrays only once the values are checked: check a copy first. */
-    {
+    p = blob + MON_POLICY_HEADER_BYTES;
+    for (i = 0; i < n.nf; ++i, p += MON_POLICY_FEATURE_BYTES) {
         mon_monitor_feature f0;
-        p = blob + MON_POLICY_HEADER_BYTES;
-        for (i = 0; i < nf; ++i, p += MON_POLICY_FEATURE_BYTES) {
-            memset(&f0, 0, sizeof f0);
-            f0.lo = get_f64(p);
-            f0.hi = get_f64(p + 8);
-            f0.nan_fill = get_f64(p + 16);
-            f0.nan_policy = get_u32(p + 24);
-            if (get_u32(p + 28) != 0u) return MON_E_FORMAT;
-            features[i] = f0;
-        }
-        for (i = 0; i < no; ++i, p += MON_POLICY_OUTPUT_BYTES) {
-            outputs[i].lo = get_f64(p);
-            outputs[i].hi = get_f64(p + 8);
-        }
-        for (i = 0; i < nl; ++i, p += MON_POLICY_LAYER_BYTES) {
-            layers[i].max_overrange = get_f64(p);
-            layers[i].max_saturated = get_u64(p + 8);
-            layers[i].max_rate_ppm = get_u32(p + 16);
-            layers[i].reserved = get_u32(p + 20);
-        }
+        memset(&f0, 0, sizeof f0);
+        f0.lo = get_f64(p);
+        f0.hi = get_f64(p + 8);
+        f0.nan_fill = get_f64(p + 16);
+        f0.nan_policy = get_u32(p + 24);
+        if (get_u32(p + 28) != 0u) return MON_E_FORMAT;
+        features[i] = f0;
     }
+    for (i = 0; i < n.no; ++i, p += MON_POLICY_OUTPUT_BYTES) {
+        outputs[i].lo = get_f64(p);
+        outputs[i].hi = get_f64(p + 8);
+    }
+    for (i = 0; i < n.nl; ++i, p += MON_POLICY_LAYER_BYTES) {
+        layers[i].max_overrange = get_f64(p);
+        layers[i].max_saturated = get_u64(p + 8);
+        layers[i].max_rate_ppm = get_u32(p + 16);
+        layers[i].reserved = get_u32(p + 20);
+    }
+    for (i = 0; i < n.nr; ++i, p += MON_POLICY_RULE_BYTES) decode_rule(p, &rules[i]);
     c.features = features;
-    c.outputs = (no > 0u) ? outputs : NULL;
-    c.layers = (nl > 0u) ? layers : NULL;
+    c.outputs = (n.no > 0u) ? outputs : NULL;
+    c.layers = (n.nl > 0u) ? layers : NULL;
+    c.rules = (n.nr > 0u) ? rules : NULL;
     c.drift_mode = (uint32_t)MON_DRIFT_OFF; /* checked above; bindings not yet there */
     st = mon_monitor_check_config(&c);
     if (st != MON_OK) return st;

@@ -18,6 +18,12 @@ Strict: an unknown key, a wrong type or an out-of-range value is an
     [reset]          allowed_from = ["faulted", "stopped", ...]
     [drift]          mode = "off" | "count" | "tick", metric = "psi" | "js_distance" | "tv",
                      slots, slot_width, threshold (a number), min_count
+    [[rules]]        name, signal, kind = "threshold" | "rate", op = ">" | ">=" | "<" | "<=",
+                     threshold, clear_threshold, for_ticks, keep_firing_for_ticks,
+                     window_ticks, resolution, relative, no_data = "false" | "keep",
+                     action = "none" | "degrade" | "fault" | "stop"
+SIGNAL is window.KIND (violations of that kind in the budget window), latency_ns, drift_score
+or step_violations.
 KIND is one of input_range, input_nan, output, confidence, activation, latency, fault, drift,
 rule.
 """
@@ -64,12 +70,18 @@ VIOLATION_KINDS = (
 REACTIONS = ("none", "log", "warn", "clamp", "degrade", "stop")
 HEALTH_STATES = ("init", "healthy", "degraded", "faulted", "stopped")
 _DRIFT_MODES = ("off", "count", "tick")
+SIGNALS = tuple(f"window.{k}" for k in VIOLATION_KINDS) + ("latency_ns", "drift_score", "step_violations")
+_RULE_KINDS = ("threshold", "rate")  # mon_rule_kind 1, 2
+_OPS = (">", ">=", "<", "<=")  # mon_rule_op 1..4
+_ACTIONS = {"none": 1, "degrade": 2, "fault": 3, "stop": 4}  # the mon_health escalated to
+_MAX_RULES = 16
+_MAX_SAMPLES = 64
 _METRICS = ("psi", "js_distance", "tv")
 _U32 = 2**32 - 1
 _U64 = 2**53  # JSON numbers: exact integers only (the canonical hash is over doubles)
 _MAX_FEATURES, _MAX_OUTPUTS, _MAX_LAYERS, _MAX_SLOTS = 256, 256, 64, 64
 
-_HEADER = 232
+_HEADER = 240
 
 
 class _Lines:
@@ -229,6 +241,7 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
             "budgets",
             "reset",
             "drift",
+            "rules",
         ),
     )
     doc: dict[str, Any] = {"version": POLICY_VERSION}
@@ -352,7 +365,70 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
     if not 0.0 <= drift["threshold"] < 2.0**31:
         c.fail(("drift", "threshold"), f"{drift['threshold']!r} is out of range [0, 2**31)")
     doc["drift"] = drift
+    doc["rules"] = _rules(top.get("rules", []), c)
     return doc
+
+
+def _rules(raw: Any, c: _Checker) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        c.fail(("rules",), "expected an array of tables [[rules]]", typ=True)
+    if len(raw) > _MAX_RULES:
+        c.fail(("rules",), f"at most {_MAX_RULES} rules")
+    keys = (
+        "name", "signal", "kind", "op", "threshold", "clear_threshold", "for_ticks",
+        "keep_firing_for_ticks", "window_ticks", "resolution", "relative", "no_data", "action",
+    )  # fmt: skip
+    out: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for i, r in enumerate(raw):
+        p = ("rules", str(i))
+        t = c.table(r, p, keys)
+        for k in ("name", "signal", "threshold", "action"):
+            if k not in t:
+                c.fail((*p, k), "missing")
+        name = c.string(t["name"], (*p, "name"))
+        if name in names:
+            c.fail((*p, "name"), f"rule {name!r} given twice")
+        names.add(name)
+        kind = c.choice(t.get("kind", "threshold"), (*p, "kind"), _RULE_KINDS)
+        op = c.choice(t.get("op", ">"), (*p, "op"), _OPS)
+        thr = c.number(t["threshold"], (*p, "threshold"))
+        rule: dict[str, Any] = {
+            "name": name,
+            "signal": c.choice(t["signal"], (*p, "signal"), SIGNALS),
+            "kind": kind,
+            "op": op,
+            "threshold": thr,
+            "for_ticks": c.integer(t.get("for_ticks", 0), (*p, "for_ticks"), 0, _U64),
+            "keep_firing_for_ticks": c.integer(
+                t.get("keep_firing_for_ticks", 0), (*p, "keep_firing_for_ticks"), 0, _U64
+            ),
+            "no_data": c.choice(t.get("no_data", "false"), (*p, "no_data"), ("false", "keep")),
+            "action": c.choice(t["action"], (*p, "action"), tuple(_ACTIONS)),
+        }
+        if "clear_threshold" in t:
+            clear = c.number(t["clear_threshold"], (*p, "clear_threshold"))
+            if (op in (">", ">=") and clear > thr) or (op in ("<", "<=") and clear < thr):
+                c.fail(
+                    (*p, "clear_threshold"),
+                    f"{clear!r} is on the wrong side of the threshold {thr!r} for {op!r}",
+                )
+            rule["clear_threshold"] = clear
+        if kind == "rate":
+            if "window_ticks" not in t:
+                c.fail((*p, "window_ticks"), "missing (a rate rule needs its window)")
+            rule["window_ticks"] = c.integer(t["window_ticks"], (*p, "window_ticks"), 1, _U64)
+            rule["resolution"] = c.integer(t.get("resolution", 4), (*p, "resolution"), 1, _MAX_SAMPLES - 2)
+            rel = t.get("relative", False)
+            if not isinstance(rel, bool):
+                c.fail((*p, "relative"), f"expected true or false, got {rel!r}", typ=True)
+            rule["relative"] = rel
+        else:
+            for k in ("window_ticks", "resolution", "relative"):
+                if k in t:
+                    c.fail((*p, k), 'only for kind = "rate"')
+        out.append(rule)
+    return out
 
 
 def threshold_raw(x: float) -> int:
@@ -396,6 +472,7 @@ def _compile(p: Policy, order: Sequence[str] | None) -> bytes:
         dr["slots"],
     )
     body += struct.pack("<QQQ", dr["slot_width"], threshold_raw(dr["threshold"]), dr["min_count"])
+    body += struct.pack("<II", len(d["rules"]), 0)
     assert len(body) == _HEADER
     for n in names:
         f = d["features"][n]
@@ -405,5 +482,18 @@ def _compile(p: Policy, order: Sequence[str] | None) -> bytes:
         body += _f64(o["lo"]) + _f64(o["hi"])
     for lay in d["layers"]:
         body += _f64(lay["max_overrange"]) + struct.pack("<QII", lay["max_saturated"], lay["max_rate_ppm"], 0)
+    for r in d["rules"]:
+        has_clear = "clear_threshold" in r
+        body += struct.pack("<II", _RULE_KINDS.index(r["kind"]) + 1, _OPS.index(r["op"]) + 1)
+        body += _f64(r["threshold"]) + _f64(r.get("clear_threshold", 0.0))
+        body += struct.pack("<II", int(has_clear), 0 if r["no_data"] == "false" else 1)
+        body += struct.pack("<QQQ", r["for_ticks"], r["keep_firing_for_ticks"], r.get("window_ticks", 0))
+        body += struct.pack(
+            "<IIII",
+            r.get("resolution", 0),
+            int(r.get("relative", False)),
+            SIGNALS.index(r["signal"]),
+            _ACTIONS[r["action"]],
+        )
     body[8:12] = struct.pack("<I", len(body) + 4)
     return bytes(body) + struct.pack("<I", crc32c(bytes(body)))

@@ -76,6 +76,7 @@ class Verdict:
     drift_score: float  # that score (2^-32 resolution); 0 before any scoring
     drift_score_raw: int
     clock_back: bool
+    rules_firing: tuple[str, ...]  # names of the rules firing after this step
     ledger_status: int
     ledger_entries: int
 
@@ -125,10 +126,15 @@ class SafetyMonitor:
         self._feats = ffi.new("mon_monitor_feature[]", max(nf, 1))
         self._outs = ffi.new(f"{_RANGE_T}[]", max(no, 1))
         self._layers = ffi.new("mon_monitor_layer[]", max(nl, 1))
+        nr = len(doc["rules"])
+        self._rules = ffi.new("mon_monitor_rule[]", max(nr, 1))
+        self.rule_names: tuple[str, ...] = tuple(r["name"] for r in doc["rules"])
         cfg = ffi.new("mon_monitor_config *")
         h = ffi.new("uint8_t[32]")
         check(
-            lib.mon_policy_decode(blob, len(blob), self._feats, nf, self._outs, no, self._layers, nl, cfg, h),
+            lib.mon_policy_decode(
+                blob, len(blob), self._feats, nf, self._outs, no, self._layers, nl, self._rules, nr, cfg, h
+            ),
             "decoding the compiled policy",
         )
         self._keep: list[Any] = []
@@ -299,6 +305,7 @@ class SafetyMonitor:
             drift_score=int(v.drift_score) / 2**32,
             drift_score_raw=int(v.drift_score),
             clock_back=bool(v.clock_back),
+            rules_firing=tuple(n for i, n in enumerate(self.rule_names) if v.rules_firing >> i & 1),
             ledger_status=int(v.ledger_status),
             ledger_entries=int(v.ledger_entries),
         )

@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static mon_monitor_feature g_feats[MON_MONITOR_MAX_FEATURES];
 static mon_monitor_range g_outs[MON_MONITOR_MAX_OUTPUTS];
 static mon_monitor_layer g_layers[MON_MONITOR_MAX_LAYERS];
+static mon_monitor_rule g_rules[MON_MONITOR_MAX_RULES];
 static uint64_t g_mem[1 << 14];
 static double g_x[MON_MONITOR_MAX_FEATURES], g_y[MON_MONITOR_MAX_OUTPUTS];
 static const double EDGES[3] = {-1.0, 0.0, 1.0};
@@ -34,17 +35,17 @@ static void check_bytes(const uint8_t *data, size_t size)
     mon_monitor *m = NULL;
     mon_monitor_verdict v;
     uint8_t hash[32];
-    uint32_t nf = 0, no = 0, nl = 0, i, k;
-    mon_status st = mon_policy_peek(data, size, &nf, &no, &nl);
-    mon_status st2 =
-        mon_policy_decode(data, size, g_feats, MON_MONITOR_MAX_FEATURES, g_outs,
-                          MON_MONITOR_MAX_OUTPUTS, g_layers, MON_MONITOR_MAX_LAYERS, &cfg, hash);
+    uint32_t nf = 0, no = 0, nl = 0, nr = 0, i, k;
+    mon_status st = mon_policy_peek(data, size, &nf, &no, &nl, &nr);
+    mon_status st2 = mon_policy_decode(data, size, g_feats, MON_MONITOR_MAX_FEATURES, g_outs,
+                                       MON_MONITOR_MAX_OUTPUTS, g_layers, MON_MONITOR_MAX_LAYERS,
+                                       g_rules, MON_MONITOR_MAX_RULES, &cfg, hash);
     if (st != MON_OK) {
         REQUIRE(st2 == st);
         return;
     }
     if (st2 != MON_OK) return;
-    REQUIRE(cfg.n_features == nf && cfg.n_outputs == no && cfg.n_layers == nl);
+    REQUIRE(cfg.n_features == nf && cfg.n_outputs == no && cfg.n_layers == nl && cfg.n_rules == nr);
     REQUIRE(memcmp(hash, data + 12, 32) == 0);
     for (i = 0; i < nf; ++i) {
         g_feats[i].nedges = (cfg.drift_mode == MON_DRIFT_OFF) ? 0u : 3u;

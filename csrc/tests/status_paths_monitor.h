@@ -135,36 +135,44 @@ static void test_monitor_policy_paths(void)
         blob[n - 1] = (uint8_t)(crc >> 24); \
     } while (0)
     SP_CRC();
-    ST(mon_policy_peek, mon_policy_peek(blob, n, NULL, NULL, NULL), MON_OK);
-    ST(mon_policy_peek, mon_policy_peek(NULL, n, NULL, NULL, NULL), MON_E_NULL);
-    ST(mon_policy_peek, mon_policy_peek(blob, 10, NULL, NULL, NULL), MON_E_TRUNCATED);
-    ST(mon_policy_peek, mon_policy_peek(blob, n + 1, NULL, NULL, NULL), MON_E_FORMAT);
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, &c, NULL), MON_OK);
-    ST(mon_policy_decode, mon_policy_decode(NULL, n, fs, 2, os, 1, ls, 1, &c, NULL), MON_E_NULL);
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, NULL), MON_E_NULL);
-    ST(mon_policy_decode, mon_policy_decode(blob, n - 1, fs, 2, os, 1, ls, 1, &c, NULL),
+    ST(mon_policy_peek, mon_policy_peek(blob, n, NULL, NULL, NULL, NULL), MON_OK);
+    ST(mon_policy_peek, mon_policy_peek(NULL, n, NULL, NULL, NULL, NULL), MON_E_NULL);
+    ST(mon_policy_peek, mon_policy_peek(blob, 10, NULL, NULL, NULL, NULL), MON_E_TRUNCATED);
+    ST(mon_policy_peek, mon_policy_peek(blob, n + 1, NULL, NULL, NULL, NULL), MON_E_FORMAT);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_OK);
+    ST(mon_policy_decode, mon_policy_decode(NULL, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_E_NULL);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, NULL, NULL),
+       MON_E_NULL);
+    ST(mon_policy_decode, mon_policy_decode(blob, n - 1, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
        MON_E_TRUNCATED);
     ST(mon_policy_decode,
-       mon_policy_decode(blob, n, (mon_monitor_feature *)mis(fs), 2, os, 1, ls, 1, &c, NULL),
+       mon_policy_decode(blob, n, (mon_monitor_feature *)mis(fs), 2, os, 1, ls, 1, NULL, 0, &c,
+                         NULL),
        MON_E_ALIGN);
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 0, os, 1, ls, 1, &c, NULL), MON_E_SIZE);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 0, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_E_SIZE);
     blob[200] ^= 1u;
-    ST(mon_policy_peek, mon_policy_peek(blob, n, NULL, NULL, NULL), MON_E_CHECKSUM);
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, &c, NULL),
+    ST(mon_policy_peek, mon_policy_peek(blob, n, NULL, NULL, NULL, NULL), MON_E_CHECKSUM);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
        MON_E_CHECKSUM);
     blob[200] ^= 1u;
     blob[4] = 9u;
     SP_CRC();
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, &c, NULL), MON_E_FORMAT);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_E_FORMAT);
     blob[4] = 1u;
     blob[84] = 7u; /* a reaction out of range */
     SP_CRC();
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, &c, NULL), MON_E_CONFIG);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_E_CONFIG);
     blob[84] = 0u;
     blob[MON_POLICY_HEADER_BYTES + 8 + 7] = 0xbf; /* hi = -1.0 < lo? no: -1.0 == lo; use -2 */
     blob[MON_POLICY_HEADER_BYTES + 8 + 6] = 0xf8; /* hi = -1.5 */
     SP_CRC();
-    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, &c, NULL), MON_E_VALUE);
+    ST(mon_policy_decode, mon_policy_decode(blob, n, fs, 2, os, 1, ls, 1, NULL, 0, &c, NULL),
+       MON_E_VALUE);
 #undef SP_CRC
 }
 

@@ -34,6 +34,7 @@ int main(void)
     mon_monitor_feature feats[2];
     mon_monitor_range outs[2];
     mon_monitor_layer layers[1];
+    mon_monitor_rule rules[GS_NRULES + 1];
     mon_monitor_config cfg;
     mon_monitor *m = NULL;
     mon_ledger *l = NULL;
@@ -41,9 +42,9 @@ int main(void)
     uint8_t hash[32];
     double edges[GS_NEDGES];
     int i, bad = 0;
-    CHECK_STATUS(
-        mon_policy_decode(GS_POLICY, GS_POLICY_LEN, feats, 2, outs, 2, layers, 1, &cfg, hash),
-        MON_OK);
+    CHECK_STATUS(mon_policy_decode(GS_POLICY, GS_POLICY_LEN, feats, 2, outs, 2, layers, 1, rules,
+                                   GS_NRULES, &cfg, hash),
+                 MON_OK);
     CHECK(memcmp(hash, GS_POLICY_HASH, 32) == 0);
     for (i = 0; i < GS_NEDGES; ++i) edges[i] = dbl(GS_EDGE_BITS[i]);
     for (i = 0; i < 2; ++i) {
@@ -92,8 +93,9 @@ int main(void)
             v.warnings != s->warnings || v.reactions != s->reactions ||
             v.inputs_clamped != s->inputs_clamped || v.outputs_clamped != s->outputs_clamped ||
             v.window_faults != s->window_faults || v.drift_score != s->drift_score ||
-            bits(v.inputs[0]) != s->e_in[0] || bits(v.inputs[1]) != s->e_in[1] ||
-            bits(v.outputs[0]) != s->e_out[0] || bits(v.outputs[1]) != s->e_out[1]) {
+            v.rules_firing != s->rules_firing || bits(v.inputs[0]) != s->e_in[0] ||
+            bits(v.inputs[1]) != s->e_in[1] || bits(v.outputs[0]) != s->e_out[0] ||
+            bits(v.outputs[1]) != s->e_out[1]) {
             if (bad < 5)
                 fprintf(stderr, "step %d differs (state %u, expected %u)\n", i, v.state, s->state);
             ++bad;

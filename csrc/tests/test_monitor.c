@@ -307,6 +307,44 @@ static void test_tick_drift(void)
     CHECK(v.drift_scored == 1);
 }
 
+static void test_rules(void)
+{
+    mon_monitor_config c;
+    mon_monitor_verdict v;
+    mon_monitor *m;
+    mon_monitor_rule r[2];
+    uint64_t t;
+    base_config(&c, 0);
+    memset(r, 0, sizeof r);
+    /* latency above 1 ms for 300 ticks -> STOPPED; a rule with a bad signal is refused */
+    r[0].rule.kind = MON_RULE_THRESHOLD;
+    r[0].rule.op = MON_RULE_GT;
+    r[0].rule.threshold = 1e6;
+    r[0].rule.for_ticks = 300;
+    r[0].signal = MON_SIG_LATENCY_NS;
+    r[0].action = MON_HEALTH_STOPPED;
+    r[1] = r[0];
+    r[1].signal = MON_SIG_COUNT;
+    c.n_rules = 2;
+    c.rules = r;
+    CHECK_STATUS(mon_monitor_check_config(&c), MON_E_CONFIG);
+    r[1].signal = MON_SIG_STEP_VIOLATIONS;
+    r[1].action = MON_HEALTH_INIT;
+    CHECK_STATUS(mon_monitor_check_config(&c), MON_E_CONFIG);
+    c.n_rules = 1;
+    c.max_latency_ns = 0;
+    c.reaction[MON_VIOL_RULE] = MON_REACT_WARN;
+    m = make(&c);
+    for (t = 0; t < 3; ++t) {
+        CHECK_STATUS(mon_monitor_step(m, 100 * t, ok_in, 3, ok_out, 2, 2000000, NULL, 0, &v),
+                     MON_OK);
+        CHECK(v.state == MON_HEALTH_HEALTHY && v.rules_firing == 0);
+    }
+    CHECK_STATUS(mon_monitor_step(m, 300, ok_in, 3, ok_out, 2, 2000000, NULL, 0, &v), MON_OK);
+    CHECK(v.state == MON_HEALTH_STOPPED && v.rules_firing == 1 && v.counts[MON_VIOL_RULE] == 1);
+    CHECK((v.warnings & (1u << MON_VIOL_RULE)) != 0);
+}
+
 int main(void)
 {
     test_config_errors();
@@ -314,5 +352,6 @@ int main(void)
     test_state_machine();
     test_drift_and_ledger();
     test_tick_drift();
+    test_rules();
     MON_TEST_MAIN_END();
 }

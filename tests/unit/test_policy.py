@@ -24,7 +24,8 @@ def _decode(blob: bytes) -> tuple[int, object]:
     lays = ffi.new("mon_monitor_layer[]", 8)
     cfg = ffi.new("mon_monitor_config *")
     h = ffi.new("uint8_t[32]")
-    st = lib.mon_policy_decode(blob, len(blob), feats, 8, outs, 8, lays, 8, cfg, h)
+    rules = ffi.new("mon_monitor_rule[]", 16)
+    st = lib.mon_policy_decode(blob, len(blob), feats, 8, outs, 8, lays, 8, rules, 16, cfg, h)
     return int(st), (cfg, feats, outs, lays, bytes(h))
 
 
@@ -115,4 +116,35 @@ def test_blob_corruption_rejected() -> None:
     bad[-4:] = struct.pack("<I", crc32c(bytes(bad[:-4])))
     assert _decode(bytes(bad))[0] == lib.MON_E_CONFIG
     nf = ffi.new("uint32_t *")
-    assert lib.mon_policy_peek(bytes(blob), len(blob), nf, ffi.NULL, ffi.NULL) == lib.MON_OK and nf[0] == 2
+    assert (
+        lib.mon_policy_peek(bytes(blob), len(blob), nf, ffi.NULL, ffi.NULL, ffi.NULL) == lib.MON_OK
+        and nf[0] == 2
+    )
+
+
+RULE = '[[rules]]\nname = "r"\nsignal = "latency_ns"\nthreshold = 5\naction = "degrade"\n'
+
+
+def test_rules_compile_and_reject() -> None:
+    p = parse_policy(MINI + RULE + 'kind = "rate"\nwindow_ticks = 10\nrelative = true\n')
+    st, (cfg, *_rest) = _decode(p.to_bytes())
+    assert st == lib.MON_OK and cfg.n_rules == 1
+    r = cfg.rules[0]
+    assert (r.rule.kind, r.rule.window_ticks, r.rule.resolution, r.rule.relative) == (
+        lib.MON_RULE_RATE,
+        10,
+        4,
+        1,
+    )
+    assert (r.signal, r.action) == (lib.MON_SIG_LATENCY_NS, lib.MON_HEALTH_DEGRADED)
+    for bad, what in (
+        (RULE + 'signal = "x"\n', "unknown key"),  # a second signal key is a TOML error really
+        (RULE.replace('"latency_ns"', '"window.nope"'), "is not one of"),
+        (RULE + "window_ticks = 3\n", "only for kind"),
+        (RULE + 'kind = "rate"\n', "needs its window"),
+        (RULE + "clear_threshold = 9\n", "wrong side"),
+        (RULE.replace('"degrade"', '"explode"'), "is not one of"),
+    ):
+        with pytest.raises(InvalidArgumentError) as ei:
+            parse_policy(MINI + bad)
+        assert what in str(ei.value) or "not valid TOML" in str(ei.value), str(ei.value)

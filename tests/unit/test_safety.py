@@ -116,3 +116,13 @@ def test_inside_service_monitor() -> None:
         ServiceMonitor("svc", "v1", logger=False, shared=False).check_safety([0.0, 0.0])
     with pytest.raises(InvalidTypeError):
         ServiceMonitor("svc", "v1", logger=False, shared=False, safety=3)
+
+
+def test_rule_fires_and_degrades() -> None:
+    text = open(POLICY, encoding="utf-8").read() + (
+        '\n[[rules]]\nname = "slow"\nsignal = "latency_ns"\nop = ">"\nthreshold = 5e5\nfor_ticks = 2\naction = "fault"\n'
+    )
+    sm = SafetyMonitor(parse_policy(text), _ref())
+    assert sm.step([0.5, 0.5], [1.0, 0.9], tick=0, latency_ns=900_000).rules_firing == ()
+    v = sm.step([0.5, 0.5], [1.0, 0.9], tick=2, latency_ns=900_000)
+    assert v.rules_firing == ("slow",) and "rule" in v.violations and v.state is Health.FAULTED
