@@ -138,7 +138,8 @@ class _Checker:
         for k in v:
             if k not in allowed:
                 self.fail((*path, k), f"unknown key (expected one of: {', '.join(allowed)})")
-        return v
+        out: Mapping[str, Any] = v
+        return out
 
     def integer(self, v: Any, path: Sequence[str], lo: int, hi: int) -> int:
         if isinstance(v, bool) or not isinstance(v, int):
@@ -258,7 +259,7 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
         c.fail(("features",), f"needs 1 to {_MAX_FEATURES} features, got {len(feats)}")
     doc["features"] = {}
     for name, ft in feats.items():
-        p = ("features", name)
+        p: tuple[str, ...] = ("features", name)
         t = c.table(ft, p, ("lo", "hi", "nan", "nan_fill"))
         lo, hi = c.range_(t, p)
         nan = c.choice(t.get("nan", "reject"), (*p, "nan"), ("reject", "allow"))
@@ -354,7 +355,7 @@ def _validate(raw: Mapping[str, Any], c: _Checker) -> dict[str, Any]:
     d = c.table(
         top.get("drift", {}), ("drift",), ("mode", "metric", "slots", "slot_width", "threshold", "min_count")
     )
-    drift = {
+    drift: dict[str, Any] = {
         "mode": c.choice(d.get("mode", "off"), ("drift", "mode"), _DRIFT_MODES),
         "metric": c.choice(d.get("metric", "psi"), ("drift", "metric"), _METRICS),
         "slots": c.integer(d.get("slots", 4), ("drift", "slots"), 1, _MAX_SLOTS),

@@ -126,3 +126,27 @@ def test_rule_fires_and_degrades() -> None:
     assert sm.step([0.5, 0.5], [1.0, 0.9], tick=0, latency_ns=900_000).rules_firing == ()
     v = sm.step([0.5, 0.5], [1.0, 0.9], tick=2, latency_ns=900_000)
     assert v.rules_firing == ("slow",) and "rule" in v.violations and v.state is Health.FAULTED
+
+
+def test_ledger_file_verifies_and_binds_the_policy(tmp_path: os.PathLike[str]) -> None:
+    from monitor.ledger import Ledger, LedgerKind, verify_ledger
+
+    policy = load_policy(POLICY)
+    ref = _ref()
+    path = os.path.join(str(tmp_path), "audit.ledger")
+    digest = bytes.fromhex(ref.digest.split(":", 1)[1])
+    with Ledger(
+        path, policy_hash=policy.hash, reference_digest=digest, model_version=policy.model_version
+    ) as led:
+        sm = SafetyMonitor(policy, ref, ledger=led)
+        v = sm.step([0.5, 9.0], [1.0, 0.9], tick=1)
+        assert v.ledger_entries == 3 and v.ledger_status == 0  # INIT->HEALTHY, VIOLATION, REACTION
+        for t in range(2, 8):
+            sm.step([0.5, 0.5], [1.0, 0.9], tick=t, fault_flags=1)
+        kinds = [e.kind for e in led.entries()]
+        anchor = led.head()
+    assert kinds[0] == LedgerKind.GENESIS and LedgerKind.STATE in kinds and LedgerKind.REACTION in kinds
+    rep = verify_ledger(path, anchor)
+    assert rep.ok and rep.count == anchor.count and rep.policy_hash == policy.hash
+    sm.attach_ledger(None)
+    assert sm.step([0.5, 0.5], [1.0, 0.9], tick=9).ledger_entries == 0
