@@ -149,7 +149,8 @@ static void test_envelopes_and_clamp(void)
     CHECK(v.inputs_clamped == 3 && v.inputs != in);
     CHECK(v.inputs[0] == 2.0 && v.inputs[1] == 0.5 && v.inputs[2] == -2.0);
     /* output 0 clamped (CLAMP), the confidence only logged (LOG): left as it is */
-    CHECK(v.outputs_clamped == 1 && v.outputs[0] == 10.0 && v.outputs[1] == 0.2);
+    CHECK(v.outputs_clamped == 1 && v.outputs[0] == 10.0 &&
+          v.outputs[1] == out[1]); /* no 0.2 literal: x87 keeps it in long double */
     CHECK((v.reactions & (1u << MON_REACT_CLAMP)) != 0);
     CHECK((v.warnings & (1u << MON_VIOL_INPUT_RANGE)) != 0);
     CHECK((v.warnings & (1u << MON_VIOL_CONFIDENCE)) == 0);
