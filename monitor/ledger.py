@@ -183,7 +183,7 @@ class Ledger:
     kept in the ring (readable with :meth:`entries`). A failed file write raises
     :class:`OSError` after the entry is in the chain and pending: :meth:`flush` writes it again."""
 
-    __slots__ = ("_mem", "_obj", "_fh", "_cb", "_path", "_error", "_fsync")
+    __slots__ = ("_mem", "_obj", "_fh", "_cb", "_path", "_error", "_fsync", "_capacity")
 
     def __init__(
         self,
@@ -223,6 +223,7 @@ class Ledger:
                 )
         g.checkpoint_every = checkpoint_every
         self._path = None if path is None else os.fspath(path)
+        self._capacity = capacity
         self._fsync = bool(fsync)
         self._error: BaseException | None = None
         self._fh = None
@@ -259,6 +260,8 @@ class Ledger:
     def _raise_write(self, st: int) -> None:
         if st == lib.MON_E_TRUNCATED:
             err, self._error = self._error, None
+            if err is not None and not isinstance(err, Exception):
+                raise err  # KeyboardInterrupt / SystemExit during a write: the entry is pending
             raise OSError(f"ledger {self._path}: writing an entry failed, it is pending ({err})") from err
 
     def append(self, kind: LedgerKind | int, tick: int, payload: bytes = b"") -> LedgerAnchor:
@@ -311,7 +314,7 @@ class Ledger:
         n = self.head().count
         out = []
         buf = ffi.new("uint8_t[]", ENTRY_BYTES)
-        for i in range(n):
+        for i in range(max(0, n - self._capacity), n):
             if lib.mon_ledger_entry_bytes(self._obj, i, buf) == lib.MON_OK:
                 out.append(_entry(bytes(buf)))
         return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .errors import CorruptDataError, InvalidTypeError
+from .errors import CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .latency import crc32c
 
 __all__ = ["MAGIC", "VERSION", "RawFeature", "encode", "decode"]
@@ -51,7 +51,9 @@ def encode(rows: int, digest: bytes, features: list[RawFeature]) -> bytes:
     for f in features:
         name = f.name.encode("utf-8")
         if len(name) > 0xFFFF:
-            raise CorruptDataError(f"feature name of {len(name)} bytes: the byte format holds at most 65535")
+            raise InvalidArgumentError(
+                f"feature name of {len(name)} bytes: the byte format holds at most 65535"
+            )
         parts.append(struct.pack("<H", len(name)) + name)
         parts.append(
             _FEAT.pack(

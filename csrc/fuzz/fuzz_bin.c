@@ -43,6 +43,7 @@ static int before(double a, double b)
     return a < b;
 }
 
+/* REQ: MON-REQ-BIN-001, MON-REQ-BIN-002, MON-REQ-BIN-003, MON-REQ-SELECT-001, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static double edges[64], x[MAXV], sorted[MAXV], out[MON_SELECT_MAX_RANKS];

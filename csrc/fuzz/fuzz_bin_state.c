@@ -75,6 +75,7 @@ static void fuzz_select(const uint8_t *data, size_t size)
     (void)mon_select_ranks(x, n, g_hist, ranks, 4, keys, out);
 }
 
+/* REQ: MON-REQ-CORE-006, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;

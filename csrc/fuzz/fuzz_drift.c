@@ -65,6 +65,7 @@ static int is_round_sqrt(uint64_t d, mon_u128 v)
     return u128_le(sub64(s, d), v) && u128_le(v, add64(s, d));
 }
 
+/* REQ: MON-REQ-DRIFT-004, MON-REQ-DRIFT-006, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint64_t p[MAXB], q[MAXB];

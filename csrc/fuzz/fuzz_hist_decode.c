@@ -27,6 +27,7 @@ static void check_bytes(const uint8_t *data, size_t size);
 
 /* Each input is decoded as is, and again with its CRC-32C trailer recomputed, so that mutations
  * reach the structural validation behind the checksum. */
+/* REQ: MON-REQ-CODEC-002, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t fixed[1 << 16];

@@ -34,6 +34,7 @@ static uint64_t rd64(const uint8_t *p)
     return v;
 }
 
+/* REQ: MON-REQ-HIST-003, MON-REQ-HIST-006, MON-REQ-HIST-007, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mon_hist_config cfg;

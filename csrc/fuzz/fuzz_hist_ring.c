@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint64_t g_ring[(48 + MAXS * (16 + 128 + 8 * 64)) / 8 + 8];
 static uint64_t g_dst[(128 + 8 * 64) / 8];
 
+/* REQ: MON-REQ-RING-001, MON-REQ-WIN-001, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mon_hist_config hc = {1u, 1000000u, 0};

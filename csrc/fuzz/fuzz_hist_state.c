@@ -157,6 +157,7 @@ static void fuzz_ring(const uint8_t *data, size_t size)
     free(dbuf);
 }
 
+/* REQ: MON-REQ-CORE-006, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;

@@ -33,6 +33,7 @@ static void check_totals(const mon_service *s)
     REQUIRE(e >= t.failed);
 }
 
+/* REQ: MON-REQ-SVC-001, MON-REQ-SVC-002, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mon_service_config cfg;

@@ -8,6 +8,7 @@
 #include "fuzz_state.h"
 #include "monitor.h"
 
+/* REQ: MON-REQ-CORE-006, MON-REQ-CORE-004 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mon_service_config cfg;

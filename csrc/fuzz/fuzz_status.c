@@ -7,6 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* REQ: MON-REQ-STATUS-001 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint32_t code = 0;

@@ -74,6 +74,7 @@ static mon_binner *make(void *buf, size_t cap, const double *e, size_t ne)
 
 static uint64_t bufa[1 << 12], bufb[1 << 12];
 
+/* REQ: MON-REQ-BIN-001, MON-REQ-BIN-002 */
 static void test_random_binning(void)
 {
     double e[80], x[3000];
@@ -100,6 +101,7 @@ static void test_random_binning(void)
     }
 }
 
+/* REQ: MON-REQ-BIN-002, MON-REQ-BIN-003 */
 static void test_edges_and_errors(void)
 {
     double e[4] = {0.0, 1.0, 2.0, 3.0};
@@ -153,6 +155,7 @@ static void test_edges_and_errors(void)
     }
 }
 
+/* REQ: MON-REQ-BIN-001 */
 static void test_many_bins_direct_path(void)
 {
     static double e[301], x[5000];
@@ -170,6 +173,7 @@ static void test_many_bins_direct_path(void)
     CHECK(x1.nan == x2.nan && x1.below == x2.below && x1.above == x2.above);
 }
 
+/* REQ: MON-REQ-BIN-004 */
 static void test_matrix(void)
 {
     enum {
@@ -208,6 +212,7 @@ static void test_matrix(void)
     CHECK_STATUS(mon_bin_count_matrix(NULL, F, m, R, S, counts, ex), MON_E_NULL);
 }
 
+/* REQ: MON-REQ-BIN-005 */
 static void test_codes(void)
 {
     int64_t codes[8] = {0, 1, 2, 3, -1, INT64_MIN, INT64_MAX, 1};
@@ -226,6 +231,7 @@ static int cmp_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* REQ: MON-REQ-SELECT-001 */
 static void test_select(void)
 {
     static double x[20000], sorted[20000], out[40];

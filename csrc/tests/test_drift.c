@@ -28,6 +28,7 @@ static int near128(mon_u128 a, mon_u128 b, uint64_t tol)
     return d.hi == 0 && d.lo <= tol;
 }
 
+/* REQ: MON-REQ-DRIFT-002, MON-REQ-CORE-001 */
 static void test_wide(void)
 {
     uint64_t hi, lo, r[4], q[6], rem[4];
@@ -108,6 +109,7 @@ static void test_wide(void)
     (void)rem;
 }
 
+/* REQ: MON-REQ-DRIFT-002 */
 static void test_log2(void)
 {
     unsigned k;
@@ -139,6 +141,7 @@ struct golden {
     uint64_t jsd;
 };
 
+/* REQ: MON-REQ-DRIFT-001, MON-REQ-DRIFT-002, MON-REQ-DRIFT-003 */
 static void test_golden(void)
 {
     /* same values as tests/data/drift_golden.json */
@@ -251,6 +254,7 @@ static void test_golden(void)
     }
 }
 
+/* REQ: MON-REQ-DRIFT-004, MON-REQ-DRIFT-006 */
 static void test_properties(void)
 {
     int t;
@@ -297,6 +301,7 @@ static void test_properties(void)
 
 /* Power-of-two scaling leaves TV, JS and floor-PSI raws bit-identical, also when some bins
  * are near-identical (tiny series terms, which a coarser accumulator would truncate). */
+/* REQ: MON-REQ-DRIFT-006 */
 static void test_scaling_exact(void)
 {
     int t;
@@ -323,6 +328,7 @@ static void test_scaling_exact(void)
     }
 }
 
+/* REQ: MON-REQ-DRIFT-005 */
 static void test_errors(void)
 {
     uint64_t a[3] = {1, 2, 3}, e[3] = {3, 2, 1}, z[3] = {0, 0, 0};
@@ -384,6 +390,7 @@ static void test_errors(void)
     CHECK_STATUS(mon_drift_tv(a, z, 3, NULL, NULL, NULL), MON_E_EMPTY);
 }
 
+/* REQ: MON-REQ-DRIFT-003 */
 static void test_floor_known(void)
 {
     /* p = (1/2, 1/2, 0), q = (0, 1/2, 1/2), eps = 2^-4 -> p~ = (1/2, 1/2, 1/16),
@@ -399,6 +406,7 @@ static void test_floor_known(void)
     CHECK(near128(raw, U128(1, 0xd1cb7eea86c09f63u), 8));
 }
 
+/* REQ: MON-REQ-DRIFT-003 */
 static void test_psi_bins(void)
 {
     uint64_t a[5] = {0, 10, 0, 5, 0}, e[5] = {3, 0, 0, 9, 1};
@@ -423,6 +431,7 @@ static void test_psi_bins(void)
 /* JS and its distance as mon_drift_fp (relative accuracy): known answers, so that the 16-target
  * cross matrix checks these bits too (the values are the ones x86-64 computes; tests/unit/
  * test_drift_relative.py checks them against mpmath). */
+/* REQ: MON-REQ-DRIFT-002 */
 static void test_js_fp(void)
 {
     static const struct {

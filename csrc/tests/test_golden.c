@@ -537,6 +537,7 @@ static void run_select(const golden_select_case *c)
 }
 #endif
 
+/* REQ: MON-REQ-GOLD-001, MON-REQ-CORE-001 */
 int main(void)
 {
     size_t i;

@@ -34,6 +34,7 @@ static mon_hist *make(uint64_t *buf, uint64_t lo, uint64_t hi, int32_t scale)
     return (mon_hist *)buf;
 }
 
+/* REQ: MON-REQ-HIST-002 */
 static void test_table(void)
 {
     int j;
@@ -67,6 +68,7 @@ static void test_log2(void)
 }
 
 /* index(T(i)) == i and index(T(i-1) + 1) == i for every bucket holding an integer, every scale. */
+/* REQ: MON-REQ-HIST-002 */
 static void test_boundaries(void)
 {
     int32_t s, i, got;
@@ -96,6 +98,7 @@ static void test_boundaries(void)
     CHECK_STATUS(mon_hist_index_of(3, 0, &got), MON_E_VALUE);
 }
 
+/* REQ: MON-REQ-HIST-001 */
 static void test_config(void)
 {
     mon_hist_config c = {1000u, UINT64_C(3600000000000), 6};
@@ -124,6 +127,7 @@ static void test_config(void)
     CHECK_STATUS(mon_hist_init(NULL, sizeof big, &c), MON_E_NULL);
 }
 
+/* REQ: MON-REQ-HIST-004 */
 static void test_f64(void)
 {
     uint64_t ns;
@@ -197,6 +201,7 @@ static int ref_to_ns(double x, uint64_t mult, uint64_t *out)
     return 1;
 }
 
+/* REQ: MON-REQ-HIST-004 */
 static void test_f64_against_reference(void)
 {
     static const uint64_t mults[4] = {1u, 1000u, 1000000u, 1000000000u};
@@ -226,6 +231,7 @@ static void test_f64_against_reference(void)
 }
 #endif
 
+/* REQ: MON-REQ-HIST-003, MON-REQ-HIST-006 */
 static void test_record_and_read(void)
 {
     mon_hist *h = make(big, 1000u, UINT64_C(3600000000000), 6);
@@ -286,6 +292,7 @@ static void test_record_and_read(void)
     CHECK(s.count == 0 && s.invalid == 0 && s.min == UINT64_MAX && s.max == 0);
 }
 
+/* REQ: MON-REQ-HIST-004, MON-REQ-HIST-007 */
 static void test_many_and_merge(void)
 {
     mon_hist *a = make(big, 1000u, UINT64_C(3600000000000), 6);
@@ -335,6 +342,7 @@ static void test_many_and_merge(void)
           sb.sum_lo == 2u * sa.sum_lo);
 }
 
+/* REQ: MON-REQ-HIST-005 */
 static void test_saturation(void)
 {
     mon_hist *a = make(big, 1u, 10u, 0);
@@ -363,6 +371,7 @@ static void test_saturation(void)
     CHECK(memcmp(ser, ser2, len) == 0);
 }
 
+/* REQ: MON-REQ-CODEC-001, MON-REQ-CODEC-002 */
 static void test_serialize_errors(void)
 {
     mon_hist *a = make(big, 1000u, UINT64_C(3600000000000), 6);
@@ -415,6 +424,7 @@ static void reseal(uint8_t *p, size_t len) { put32(p + len - 4u, mon_hist_crc32c
 /* Decoding rejects states that recording can never produce, even with a valid checksum (found
  * by the hist_decode fuzzer): counts in a bucket holding no integer, and an exact min / max
  * that contradicts where the counters put the extreme values. */
+/* REQ: MON-REQ-CODEC-002 */
 static void test_decode_semantics(void)
 {
     mon_hist *a = make(big, 1u, 1000u, 6); /* at scale 6, buckets 1..20 hold no integer */
@@ -467,6 +477,7 @@ static uint64_t window_count(mon_hist_ring *r, uint64_t now, uint32_t n, mon_his
     return s.count;
 }
 
+/* REQ: MON-REQ-RING-001 */
 static void test_ring(void)
 {
     mon_hist_config c = {1000u, 1000000000u, 4};
@@ -650,6 +661,7 @@ static void *ring_reader(void *arg)
     return NULL;
 }
 
+/* REQ: MON-REQ-RING-001, MON-REQ-THREAD-001 */
 static void test_ring_threads(void)
 {
     static uint64_t rbuf[4096];
@@ -718,6 +730,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* REQ: MON-REQ-THREAD-001 */
 static void test_threads(void)
 {
     mon_hist *h = make(big, 1000u, UINT64_C(3600000000000), 6);

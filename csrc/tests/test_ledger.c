@@ -53,6 +53,7 @@ static mon_ledger *golden_ledger(mon_ledger_write_fn w)
     return l;
 }
 
+/* REQ: MON-REQ-LEDGER-001 */
 static void test_golden(void)
 {
     mon_ledger *l = golden_ledger(to_file);
@@ -104,6 +105,7 @@ static void rehash_from(size_t from, size_t n)
     }
 }
 
+/* REQ: MON-REQ-LEDGER-003 */
 static void test_tamper(void)
 {
     mon_ledger *l = golden_ledger(to_file);
@@ -181,6 +183,7 @@ static int reentrant(void *ctx, const uint8_t *bytes, size_t n)
     return 0;
 }
 
+/* REQ: MON-REQ-LEDGER-002 */
 static void test_write_failures(void)
 {
     mon_ledger_genesis g;
@@ -242,6 +245,7 @@ static void fix_trailer(uint8_t *b, size_t n)
     b[n - 1] = (uint8_t)(crc >> 24);
 }
 
+/* REQ: MON-REQ-REFBIN-001 */
 static void test_reference(void)
 {
     size_t n = unhex(gl_ref_hex, refb), i;

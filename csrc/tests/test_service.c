@@ -26,6 +26,7 @@ static mon_service *make(uint64_t slot_ticks, uint64_t start, uint32_t slots)
     return (mon_service *)(void *)mem;
 }
 
+/* REQ: MON-REQ-SVC-001, MON-REQ-WIN-001 */
 static void test_config(void)
 {
     mon_service_config cfg = {10, 0, 4, 0};
@@ -63,6 +64,7 @@ static void test_config(void)
     CHECK(mon_error_category_name((mon_error_category)5) == NULL);
 }
 
+/* REQ: MON-REQ-SVC-001 */
 static void test_accounting(void)
 {
     mon_service *s = make(1000, 0, 4);
@@ -114,6 +116,7 @@ static uint64_t rnd(void)
     return rng_state;
 }
 
+/* REQ: MON-REQ-SVC-002 */
 static void test_window_reference(void)
 {
     int round;
@@ -210,6 +213,7 @@ static void test_window_reference(void)
     (void)ev_done;
 }
 
+/* REQ: MON-REQ-SVC-002 */
 static void test_old_events_and_edges(void)
 {
     mon_service *s = make(10, 100, 3);
@@ -234,6 +238,7 @@ static void test_old_events_and_edges(void)
     CHECK(win.counts.received == 2);
 }
 
+/* REQ: MON-REQ-SVC-003 */
 static void test_saturation(void)
 {
     mon_service *s = make(10, 0, 2);
@@ -296,6 +301,7 @@ static void *totals_reader(void *arg)
     return NULL;
 }
 
+/* REQ: MON-REQ-THREAD-001 */
 static void test_threads(void)
 {
     mon_service *s = make(1000, 0, 8);
@@ -370,6 +376,7 @@ static void *rot_reader(void *arg)
     return NULL;
 }
 
+/* REQ: MON-REQ-SVC-002, MON-REQ-THREAD-001 */
 static void test_rotation_threads(void)
 {
     mon_service *s = make(ROT_SLOT_TICKS, 0, ROT_SLOTS);
@@ -402,6 +409,23 @@ static void test_rotation_threads(void)
 }
 #endif
 
+/* REQ: MON-REQ-WIN-001 */
+static void test_window_epoch(void)
+{
+    mon_window_config c = {7u, 100u, 4u, 0u}, one = {1u, 0u, 1u, 0u};
+    uint64_t t;
+    CHECK(mon_window_epoch(&c, 0u) == 0u && mon_window_epoch(&c, 100u) == 0u);
+    CHECK(mon_window_epoch(&c, 106u) == 0u && mon_window_epoch(&c, 107u) == 1u);
+    for (t = 100u; t < 1000u; ++t) CHECK(mon_window_epoch(&c, t) == (t - 100u) / 7u);
+    CHECK(mon_window_epoch(&c, UINT64_MAX) == (UINT64_MAX - 100u) / 7u);
+    /* the cap keeps epoch + 1 representable as a slot tag */
+    CHECK(mon_window_epoch(&one, UINT64_MAX) == UINT64_MAX - 1u);
+    CHECK(mon_window_epoch(&one, UINT64_MAX - 1u) == UINT64_MAX - 1u);
+    CHECK(mon_window_epoch(NULL, 5u) == 0u);
+    c.slot_ticks = 0u;
+    CHECK(mon_window_epoch(&c, 5000u) == 0u);
+}
+
 int main(void)
 {
     test_config();
@@ -409,6 +433,7 @@ int main(void)
     test_window_reference();
     test_old_events_and_edges();
     test_saturation();
+    test_window_epoch();
 #if !MON_SINGLE_THREADED
     test_threads();
     test_rotation_threads();

@@ -24,6 +24,7 @@ static int digest_is(const void *msg, size_t n, const char *want)
     return strcmp(hex, want) == 0;
 }
 
+/* REQ: MON-REQ-SHA-001 */
 int main(void)
 {
     static uint8_t big[1000000];

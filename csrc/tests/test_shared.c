@@ -31,6 +31,7 @@ static mon_hist *hist_make(void)
     return (mon_hist *)(void *)hist_mem;
 }
 
+/* REQ: MON-REQ-SHARED-001 */
 static void test_outcomes(void)
 {
     mon_service *s = svc_make();
@@ -60,6 +61,7 @@ static void test_outcomes(void)
     CHECK(st.max == 4500u);
 }
 
+/* REQ: MON-REQ-SHARED-001 */
 static void test_begin(void)
 {
     static uint64_t local_mem[256];
@@ -101,6 +103,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* REQ: MON-REQ-SHARED-001, MON-REQ-THREAD-001 */
 static void test_threads(void)
 {
     pthread_t t[THREADS];

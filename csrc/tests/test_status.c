@@ -2,6 +2,7 @@
 #include "monitor.h"
 #include "mon_test.h"
 
+/* REQ: MON-REQ-STATUS-001 */
 int main(void)
 {
     int s;

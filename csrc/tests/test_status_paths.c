@@ -67,6 +67,7 @@ static mon_hist *mk(uint64_t *buf, uint64_t lo, uint64_t hi, int32_t scale)
 static const mon_hist_config CFG = {1000u, 1000000000u, 4};
 
 /* ---- histogram ------------------------------------------------------------------------------ */
+/* REQ: MON-REQ-STATUS-002 */
 static void test_hist_paths(void)
 {
     mon_hist_config c = CFG, bad = CFG;
@@ -257,6 +258,7 @@ static void test_hist_paths(void)
 }
 
 /* ---- ring ---------------------------------------------------------------------------------- */
+/* REQ: MON-REQ-STATUS-002 */
 static void test_ring_paths(void)
 {
     mon_hist_config c = {1000u, 100000u, 2}, bad = c;
@@ -315,6 +317,7 @@ static void test_ring_paths(void)
 }
 
 /* ---- window and service -------------------------------------------------------------------- */
+/* REQ: MON-REQ-STATUS-002, MON-REQ-WIN-001 */
 static void test_service_paths(void)
 {
     mon_service_config c = {100u, 0u, 8u, 0u}, bad = c;
@@ -396,6 +399,7 @@ static void test_service_paths(void)
 }
 
 /* ---- binning, selection, drift ------------------------------------------------------------- */
+/* REQ: MON-REQ-STATUS-002 */
 static void test_bin_select_drift_paths(void)
 {
     double edges[4] = {0.0, 1.0, 2.0, 3.0}, bad_edges[3] = {0.0, 2.0, 1.0}, x[8];
@@ -542,6 +546,7 @@ static void test_bin_select_drift_paths(void)
 }
 
 /* ---- misaligned arrays to record: identical histograms --------------------------------------- */
+/* REQ: MON-REQ-STATUS-002, MON-REQ-CORE-006 */
 static void test_misaligned_records(void)
 {
     static uint64_t vals[3000], raw[3002];
@@ -625,6 +630,7 @@ static uint64_t hist_calls(mon_hist *h, mon_hist *peer)
     return sink;
 }
 
+/* REQ: MON-REQ-STATUS-002, MON-REQ-CORE-006 */
 static void test_corrupted_headers(void)
 {
     size_t off;
@@ -744,6 +750,7 @@ static void test_corrupted_headers(void)
 
 /* ---- SHA-256 and the shared-segment helpers ------------------------------------------------ */
 static uint64_t shsvc[4096], shsvc2[4096];
+/* REQ: MON-REQ-STATUS-002 */
 static void test_sha256_shared_paths(void)
 {
     mon_sha256_ctx c;

@@ -29,6 +29,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.req("MON-REQ-CORE-002", "MON-REQ-CORE-003", "MON-REQ-CORE-005")
 def test_core_builds_for_cortex_m_and_symbol_check_passes() -> None:
     proc = subprocess.run(
         ["make", "-s", "--no-print-directory", "-C", CSRC, "baremetal"],
@@ -76,6 +77,7 @@ def _build(tmp_path, sources: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.req("MON-REQ-CORE-002")
 def test_checker_rejects_malloc_stdio_and_libm(tmp_path) -> None:
     proc = _build(
         tmp_path,
@@ -94,6 +96,7 @@ def test_checker_rejects_malloc_stdio_and_libm(tmp_path) -> None:
     assert "forbidden symbols" in proc.stdout
 
 
+@pytest.mark.req("MON-REQ-CORE-003")
 def test_stack_is_summed_along_the_deepest_call_chain(tmp_path) -> None:
     proc = _build(
         tmp_path,
@@ -121,6 +124,7 @@ def test_stack_is_summed_along_the_deepest_call_chain(tmp_path) -> None:
     assert top["path"] == ["mon_top", "leaf"] and top["external"] == ["memcpy"]
 
 
+@pytest.mark.req("MON-REQ-CORE-003")
 def test_checker_rejects_recursion(tmp_path) -> None:
     proc = _build(
         tmp_path,

@@ -24,6 +24,7 @@ def _make(*args: str) -> None:
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 @pytest.mark.parametrize("target", ["test", "portable", "asan", "ubsan"])
+@pytest.mark.req("MON-REQ-CORE-004")
 def test_c_unit_tests(cc: str, target: str) -> None:
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not installed")
@@ -31,12 +32,14 @@ def test_c_unit_tests(cc: str, target: str) -> None:
     _make(target, f"CC={cc}", *extra)
 
 
+@pytest.mark.req("MON-REQ-CORE-002")
 def test_core_has_no_forbidden_symbols() -> None:
     proc = subprocess.run(["make", "-s", "-C", CSRC, "check-core"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+@pytest.mark.req("MON-REQ-CORE-005")
 def test_public_headers_compile_and_link_as_cxx() -> None:
     """Every public header has extern "C" guards: monitor.h compiles as C++ and a C++ program
     links against the C library (without the guards the names would be mangled)."""
@@ -47,6 +50,7 @@ def test_public_headers_compile_and_link_as_cxx() -> None:
     assert "compiles and links as C++" in proc.stdout
 
 
+@pytest.mark.req("MON-REQ-STATUS-001")
 def test_c_version_matches_the_package() -> None:
     import re
 

@@ -27,6 +27,7 @@ _spec.loader.exec_module(cg)
     "opt,defines",
     [("-O0", []), ("-O2", []), ("-O0", ["MON_SINGLE_THREADED=1", "MON_NO_INT128=1"])],
 )
+@pytest.mark.req("MON-REQ-CORE-003")
 def test_core_call_graph_has_no_cycle(opt: str, defines: list[str]) -> None:
     cycles, indirect, n = cg.check(CSRC, "gcc", opt, defines)
     assert n > 50, "the call graph lost the core's functions"
@@ -34,6 +35,7 @@ def test_core_call_graph_has_no_cycle(opt: str, defines: list[str]) -> None:
     assert indirect == [], f"indirect calls in the core: {indirect}"
 
 
+@pytest.mark.req("MON-REQ-CORE-003")
 def test_checker_finds_recursion_and_indirect_calls(tmp_path) -> None:
     (tmp_path / "a.c").write_text(
         "int even(int n);\n"

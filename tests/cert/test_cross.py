@@ -117,6 +117,7 @@ def _expected_rules_digest() -> str:
         return str(json.load(fh)["digest"])
 
 
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_matrix_covers_required_platforms() -> None:
     archs = {t.split("-")[0] for t in MATRIX}
     assert {"x86_64", "i686", "aarch64", "armhf", "s390x"} <= archs
@@ -125,6 +126,7 @@ def test_matrix_covers_required_platforms() -> None:
 
 
 @pytest.mark.parametrize("target", MATRIX)
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_target_bit_identical(target: str, results: dict[str, subprocess.CompletedProcess[str]]) -> None:
     why = _missing(target)
     if why:
@@ -140,8 +142,16 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     assert golden == [("PASS", _expected_digest())], f"{target}: {golden}\n{log[-4000:]}"
     rules = re.findall(r"^RULES GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
     assert rules == [("PASS", _expected_rules_digest())], f"{target}: {rules}\n{log[-4000:]}"
+    with open(os.path.join(ROOT, "monitor", "data", "golden_ledger_v1.json"), encoding="utf-8") as fh:
+        gl = json.load(fh)
+    ledger = re.findall(r"^GOLDEN (LEDGER|REFERENCE) PASS \w+=([0-9a-f]{64})", proc.stdout, re.M)
+    want = [("LEDGER", gl["ledger"]["head"]), ("REFERENCE", gl["reference"]["digest"][7:])]
+    assert ledger == want, f"{target}: ledger / reference golden vectors {ledger}\n{log[-4000:]}"
+    safety = re.findall(r"^GOLDEN SAFETY (PASS|FAIL) steps=(\d+)", proc.stdout, re.M)
+    assert safety == [("PASS", "400")], f"{target}: safety golden vectors {safety}\n{log[-4000:]}"
 
 
+@pytest.mark.req("MON-REQ-CORE-001")
 def test_all_runnable_targets_agree(results: dict[str, subprocess.CompletedProcess[str]]) -> None:
     digests = {
         t: re.findall(r"^GOLDEN \w+ sha256=([0-9a-f]{64})", p.stdout, re.M) for t, p in results.items()

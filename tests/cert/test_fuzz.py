@@ -39,6 +39,7 @@ def test_every_harness_has_a_seed_corpus() -> None:
 
 
 @pytest.mark.parametrize("name", HARNESSES)
+@pytest.mark.req("MON-REQ-CORE-004")
 def test_fuzz_smoke(name: str) -> None:
     module = name.split("_")[0]
     if not os.path.exists(os.path.join(CSRC, f"mon_{module}.h")):

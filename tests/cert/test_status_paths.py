@@ -84,6 +84,7 @@ def provoked() -> dict[str, set[str]]:
     return out
 
 
+@pytest.mark.req("MON-REQ-STATUS-002")
 def test_every_documented_status_is_provoked_and_nothing_else() -> None:
     doc = documented()
     got = provoked()

@@ -25,6 +25,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.req("MON-REQ-CORE-004")
 def test_golden_tests_clean_under_memcheck() -> None:
     proc = subprocess.run(
         ["bash", SCRIPT, "tests/unit/test_golden.py"],

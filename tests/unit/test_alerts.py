@@ -120,6 +120,7 @@ def test_baseline_article_level_is_300() -> None:
     assert a.threshold == 300.0 and a.value == 301 and a.kind == "firing"
 
 
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_baseline_from_history_is_exact_mean_plus_k_sigma() -> None:
     history = [170.0, 190.0, 175.0, 185.0, 180.0, 230.0, 150.0, 180.0]
     # Hand computed: mean 182.5, sample variance = sum of squared deviations / 7.
@@ -151,6 +152,7 @@ def test_baseline_history_warms_up_and_freezes_while_active() -> None:
     assert eng.status("r").details["mean"] == 100.0
 
 
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_mean_sigma_exact() -> None:
     xs = [0.1, 0.2, 0.3, 1e-300, 1e10]
     mean, sigma = mean_sigma(xs)
@@ -170,6 +172,7 @@ def test_baseline_from_chunks() -> None:
 # --- rate of change ------------------------------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_rate_of_change_300_percent_in_10_minutes() -> None:
     # The article: "error rate increased 300% in 10 minutes" matters more than "is 1.5%".
     sig = "errors.rate.infrastructure"
@@ -302,6 +305,7 @@ def test_per_category_thresholds_and_routing() -> None:
     }
 
 
+@pytest.mark.req("MON-REQ-ALERT-007")
 def test_routes() -> None:
     router = monitor.Router()
     assert router.route(Rule("d", "drift.amount.psi", ">", 0.25)) == "ml"
@@ -317,6 +321,7 @@ def test_routes() -> None:
 # --- silences --------------------------------------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-ALERT-007")
 def test_planned_load_test_is_not_an_incident() -> None:
     # The article: "High latency during planned load testing isn't an incident."
     paged: list[monitor.Alert] = []
@@ -332,6 +337,7 @@ def test_planned_load_test_is_not_an_incident() -> None:
     assert paged == []
 
 
+@pytest.mark.req("MON-REQ-ALERT-007")
 def test_silence_end_notifies_still_firing_rule_once() -> None:
     paged: list[monitor.Alert] = []
     eng = AlertEngine(
@@ -360,6 +366,7 @@ def test_silence_matching() -> None:
 # --- no data, logging, callbacks, API edges ------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-ALERT-004")
 def test_missing_signal_is_no_data_never_a_crash() -> None:
     rule = Rule("r", P99, ">", 500)
     keep = Rule("k", P99, ">", 500, no_data="keep")
@@ -453,6 +460,7 @@ def test_active_lists_pending_and_firing() -> None:
         (dict(signal=P99, op="==", threshold=Baseline(mean=1, sigma=1)), "ordering"),
     ],
 )
+@pytest.mark.req("MON-REQ-ALERT-006")
 def test_rule_validation(bad: dict[str, Any], match: str) -> None:
     with pytest.raises(monitor.InvalidArgumentError, match=match):
         AlertEngine([Rule("r", **bad)])
@@ -497,6 +505,7 @@ def test_silences_persist_in_state_and_expire() -> None:
     assert again.silences == [] and again.state()["silences"] == []
 
 
+@pytest.mark.req("MON-REQ-ALERT-005")
 def test_restore_rejects_changed_rules_and_bad_state() -> None:
     eng = AlertEngine([Rule("r", P99, ">", 500, for_=300)])
     eng.evaluate({P99: 600}, now=0)
@@ -531,12 +540,14 @@ def test_fingerprint_ignores_presentation() -> None:
     assert a.fingerprint() != Rule("r", P99, ">=", 500, for_=60).fingerprint()
 
 
+@pytest.mark.req("MON-REQ-ALERT-004")
 def test_non_numeric_values_are_no_data() -> None:
     eng = AlertEngine([Rule("r", P99, ">", 500), Rule("b", P99, ">", Baseline(k=1, history=3))])
     assert eng.evaluate({P99: "slow"}, now=0) == []  # type: ignore[dict-item]
     assert eng.status("r").no_data == 1 and eng.status("b").no_data == 1
 
 
+@pytest.mark.req("MON-REQ-CLOCK-001")
 def test_clock_faults_hold_time_are_counted_and_logged_once_per_run() -> None:
     events: list[tuple[str, dict[str, object]]] = []
 

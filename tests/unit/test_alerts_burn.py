@@ -13,6 +13,7 @@ from monitor.alerts import burn_rate_factor
 from monitor.errors import InvalidArgumentError
 
 
+@pytest.mark.req("MON-REQ-ALERT-003")
 def test_workbook_factors() -> None:
     assert [burn_rate_factor(b, w) for b, w in (("2%", "1h"), ("5%", "6h"), ("10%", "3d"))] == [
         14.4,
@@ -68,6 +69,7 @@ def simulate(
         (0.0, 0.0, False, False),
     ],
 )
+@pytest.mark.req("MON-REQ-ALERT-003")
 def test_steady_error_ratio(ratio: float, burn: float, page: bool, ticket: bool) -> None:
     eng, out = simulate(lambda m: ratio, 10, per_minute=10000)
     st = eng.status("avail_burn_page")
@@ -79,6 +81,7 @@ def test_steady_error_ratio(ratio: float, burn: float, page: bool, ticket: bool)
     assert out == [(1, name, "firing") for name, on in (("page", page), ("ticket", ticket)) if on]
 
 
+@pytest.mark.req("MON-REQ-ALERT-003")
 def test_exact_threshold_14_4_does_not_page_on_row_one() -> None:
     rule = Rule(
         "r",
@@ -167,6 +170,7 @@ def test_partial_windows_off_waits_for_full_windows() -> None:
         assert (burns["3d"] is None) == (not partial)  # type: ignore[index]
 
 
+@pytest.mark.req("MON-REQ-ALERT-003")
 def test_latency_slo_and_counter_reset() -> None:
     # "99% of requests faster than 300 ms" over 30 days: good = requests under 300 ms.
     rules = slo_burn_rate_rules("latency", "99%", good="slo.latency.good", total="slo.latency.total")

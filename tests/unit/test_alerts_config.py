@@ -20,6 +20,7 @@ TOML = os.path.join(DATA, "alert_rules.toml")
 JSON = os.path.join(DATA, "alert_rules.json")
 
 
+@pytest.mark.req("MON-REQ-ALERT-006")
 def test_example_file_loads_identically_from_toml_and_json() -> None:
     rules = load_rules(TOML)
     assert rules == load_rules(JSON)
@@ -150,6 +151,7 @@ RULE = '[[rule]]\nname = "ok"\nsignal = "latency.p99_ms"\nop = ">"\nthreshold = 
         ('[[rule]\nname = "x"\n', "invalid TOML.*line 7"),
     ],
 )
+@pytest.mark.req("MON-REQ-ALERT-006")
 def test_bad_files_name_the_key_or_line(tmp_path: Path, body: str, match: str) -> None:
     with pytest.raises(InvalidArgumentError, match=match):
         load_rules(write(tmp_path, RULE + body))

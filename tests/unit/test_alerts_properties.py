@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -71,6 +72,7 @@ def run(rule: Rule, seq: list[tuple[float, float | None]]) -> list[tuple[float, 
 
 
 @given(series, st.sampled_from([0, 30, 60, 300]), st.sampled_from([0, 60, 180]))
+@pytest.mark.req("MON-REQ-ALERT-001")
 def test_matches_prometheus_reference_model(
     raw: list[tuple[int, float | None]], for_: int, keep: int
 ) -> None:
@@ -80,6 +82,7 @@ def test_matches_prometheus_reference_model(
 
 
 @given(series, st.sampled_from([60, 300, 600]))
+@pytest.mark.req("MON-REQ-ALERT-001")
 def test_condition_that_never_persists_for_the_duration_never_fires(
     raw: list[tuple[int, float | None]], for_: int
 ) -> None:
@@ -105,6 +108,7 @@ def test_condition_that_never_persists_for_the_duration_never_fires(
     st.lists(st.tuples(st.integers(1, 120), st.booleans(), st.floats(0, 1, allow_nan=False)), max_size=80),
     st.sampled_from([0, 60, 300]),
 )
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_hysteresis_oscillating_between_levels_never_flaps(
     raw: list[tuple[int, bool, float]], for_: int
 ) -> None:
@@ -125,6 +129,7 @@ def test_hysteresis_oscillating_between_levels_never_flaps(
 
 
 @given(st.lists(st.floats(min_value=CLEAR, max_value=TRIGGER, allow_nan=False), max_size=60))
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_hysteresis_band_never_triggers_from_inactive(vals: list[float]) -> None:
     rule = Rule("r", P99, ">", TRIGGER, clear=CLEAR)
     assert run(rule, [(60.0 * i, v) for i, v in enumerate(vals)]) == []
@@ -158,6 +163,7 @@ def snapshots(seed: int, n: int) -> list[tuple[float, dict[str, float]]]:
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(0, 120))
+@pytest.mark.req("MON-REQ-ALERT-005")
 def test_restart_from_saved_state_is_exact(seed: int, split: int) -> None:
     snaps = snapshots(seed, 120)
     silences = [Silence(300, 900, rules=("lat",))]
@@ -177,6 +183,7 @@ def test_restart_from_saved_state_is_exact(seed: int, split: int) -> None:
     st.lists(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), min_size=2, max_size=30),
     st.randoms(),
 )
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_baseline_moments_are_order_independent(xs: list[float], rnd: random.Random) -> None:
     a, b = _Moments(), _Moments()
     for x in xs:
@@ -192,6 +199,7 @@ def test_baseline_moments_are_order_independent(xs: list[float], rnd: random.Ran
 
 
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=300), st.integers(1, 20))
+@pytest.mark.req("MON-REQ-ALERT-002")
 def test_histories_stay_bounded(gaps_s: list[int], resolution: int) -> None:
     rules = [
         Rule("roc", condition=RateOfChange("saturation", ">", 0.5, "10m", resolution=resolution)),

@@ -70,6 +70,7 @@ edge_lists = (
     st.booleans(),
     st.booleans(),
 )
+@pytest.mark.req("MON-REQ-BIN-001", "MON-REQ-BIN-002")
 def test_matches_numpy_histogram(edges: np.ndarray, values: list[float], lo_inf: bool, hi_inf: bool) -> None:
     e = edges.copy()
     if lo_inf:
@@ -83,6 +84,7 @@ def test_matches_numpy_histogram(edges: np.ndarray, values: list[float], lo_inf:
 
 
 @pytest.mark.parametrize("nbins", [1, 2, 3, 10, 13, 29, 61, 62, 100, 1000])
+@pytest.mark.req("MON-REQ-BIN-001")
 def test_many_sizes_random(nbins: int) -> None:
     rng = np.random.default_rng(nbins)
     x = np.concatenate([rng.standard_normal(20_000), np.array(SPECIAL)])
@@ -136,11 +138,13 @@ def test_int_and_float32_values_are_converted() -> None:
         (["a", "b"], "dtype"),
     ],
 )
+@pytest.mark.req("MON-REQ-BIN-003")
 def test_bad_edges(edges: object, msg: str) -> None:
     with pytest.raises(InvalidArgumentError, match=msg):
         monitor.bin_counts([1.0], edges)
 
 
+@pytest.mark.req("MON-REQ-PY-002")
 def test_bad_values() -> None:
     with pytest.raises(InvalidArgumentError, match="1-D"):
         monitor.bin_counts(np.zeros((2, 2)), [0, 1])
@@ -157,6 +161,7 @@ def test_results_are_frozen() -> None:
         r.nan = 3  # type: ignore[misc]
 
 
+@pytest.mark.req("MON-REQ-BIN-004")
 def test_matrix_equals_per_column() -> None:
     rng = np.random.default_rng(3)
     n, F = 3001, 6
@@ -192,6 +197,7 @@ def test_matrix_equals_per_column() -> None:
         off += b.nbins
 
 
+@pytest.mark.req("MON-REQ-BIN-005")
 def test_bin_codes() -> None:
     codes = np.array([0, 1, 1, 2, -1, 3, 7, np.iinfo(np.int64).min], dtype=np.int64)
     r = monitor.bin_codes(codes, 3)
@@ -221,6 +227,7 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 @pytest.mark.parametrize("kind", range(5))
+@pytest.mark.req("MON-REQ-SELECT-001")
 def test_percentile_bit_exact_random(kind: int) -> None:
     rng = np.random.default_rng(10 + kind)
     for _ in range(80):
@@ -244,6 +251,7 @@ def test_percentile_bit_exact_random(kind: int) -> None:
     st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=300),
     st.lists(st.floats(0, 100), min_size=1, max_size=20),
 )
+@pytest.mark.req("MON-REQ-SELECT-001")
 def test_percentile_bit_exact_hypothesis(values: list[float], q: list[float]) -> None:
     x = np.array(values)
     with np.errstate(all="ignore"):
@@ -283,6 +291,7 @@ def test_read_only_input() -> None:
 # ---- matrix counting (DriftMonitor's path) ---------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-BIN-004")
 def test_count_matrix_equals_per_column_counts() -> None:
     from monitor.binning import MatrixCounter
 

@@ -37,6 +37,7 @@ def _sample(rng: np.random.Generator, kind: int, n: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", [0, 1, 2, 3])
+@pytest.mark.req("MON-REQ-DRIFT-007")
 def test_matches_article_on_random_inputs(kind: int) -> None:
     rng = np.random.default_rng(100 + kind)
     for _ in range(60):
@@ -52,6 +53,7 @@ def test_matches_article_on_random_inputs(kind: int) -> None:
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=200),
     st.integers(1, 25),
 )
+@pytest.mark.req("MON-REQ-DRIFT-007")
 def test_matches_article_hypothesis(ref: list[float], cur: list[float], bins: int) -> None:
     _agree(np.array(ref), np.array(cur), bins)
 
@@ -89,6 +91,7 @@ def test_identical_samples_give_zero() -> None:
     assert abs(monitor.calculate_psi(x, x)) <= 1e-12
 
 
+@pytest.mark.req("MON-REQ-PY-002")
 def test_nan_is_rejected() -> None:
     x = np.arange(100.0)
     y = x.copy()

@@ -1293,6 +1293,7 @@ def test_bad_input_raises_a_clear_monitor_error(
 @pytest.mark.parametrize(
     "cls,name,body,match", [pytest.param(c, n, b, m, id=f"{c}-{i}") for c, i, n, b, m in FILES]
 )
+@pytest.mark.req("MON-REQ-ALERT-006")
 def test_bad_rule_files_raise_a_clear_error(
     tmp_path: Path, cls: str, name: str, body: str, match: str
 ) -> None:
@@ -1380,6 +1381,7 @@ def test_bad_snapshot_values_are_no_data_and_the_fired_alert_resolves(value: obj
 
 
 @pytest.mark.parametrize("value,above", [pytest.param(v, a, id=i) for i, v, a in GOOD_VALUES])
+@pytest.mark.req("MON-REQ-ALERT-004")
 def test_numbers_of_every_type_are_compared_exactly(value: object, above: bool) -> None:
     threshold = 2**53 if isinstance(value, int) and value > 2**52 else 500
     e = AlertEngine([Rule("r", P99, ">", threshold), Rule("h", P99, ">", Baseline(history=3))])
@@ -1390,6 +1392,7 @@ def test_numbers_of_every_type_are_compared_exactly(value: object, above: bool) 
     assert value_field is None or isinstance(value_field, (float, str))
 
 
+@pytest.mark.req("MON-REQ-ALERT-004")
 def test_hostile_snapshots_are_no_data() -> None:
     e, got = _fired_engine()
     assert [a.kind for a in e.evaluate(Hostile(), now=10)] == ["resolved"]

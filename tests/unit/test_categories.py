@@ -69,6 +69,7 @@ def test_default_table(exc: BaseException, context: dict | None, expected: Error
     assert categorise_error(exc, context) is expected
 
 
+@pytest.mark.req("MON-REQ-SVC-004")
 def test_article_values_and_c_codes() -> None:
     assert [c.value for c in ErrorCategory] == [
         "infrastructure",
@@ -128,6 +129,7 @@ def test_explicit_tag_on_any_exception() -> None:
     assert categorise_error(Weird()) is C.INFRASTRUCTURE
 
 
+@pytest.mark.req("MON-REQ-SVC-004")
 def test_never_raises() -> None:
     def boom(e: BaseException, ctx: object) -> bool:
         raise RuntimeError("rule bug")
@@ -197,6 +199,7 @@ def test_output_checks() -> None:
         st.text(max_size=8), st.one_of(st.none(), st.booleans(), st.text(max_size=8)), max_size=4
     ),
 )
+@pytest.mark.req("MON-REQ-SVC-004")
 def test_total_and_deterministic(cls: type[Exception], msg: str, ctx: dict) -> None:
     exc = cls(msg)
     got = categorise_error(exc, ctx)

@@ -66,6 +66,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 @pytest.mark.parametrize("ext", [".csv", ".parquet", ".feather", ".jsonl", ".npy", ".npz"])
+@pytest.mark.req("MON-REQ-CLI-001")
 def test_every_format_fit_and_drift_equal_the_python_api(
     tmp_path: Any, capsys: pytest.CaptureFixture[str], ext: str
 ) -> None:
@@ -111,6 +112,7 @@ def test_drift_equals_the_articles_calculate_psi(tmp_path: Any, capsys: pytest.C
         assert abs(f["psi"] - expected) <= 1e-9, (f["name"], f["psi"], expected)
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_columns_are_matched_by_name_not_position(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     train, cur = _frame(3000, 5), _frame(3000, 6)
     tr = _write(train, str(tmp_path / "t.csv"))
@@ -126,6 +128,7 @@ def test_columns_are_matched_by_name_not_position(tmp_path: Any, capsys: pytest.
     assert all(f["band"] == "none" for f in docs[0])
 
 
+@pytest.mark.req("MON-REQ-PY-002", "MON-REQ-CLI-001")
 def test_bad_inputs_exit_2_with_a_message_naming_the_problem(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -200,6 +203,7 @@ def test_all_nan_column_and_a_new_category(tmp_path: Any, capsys: pytest.Capture
     assert "merchant" in html and "<svg" in html
 
 
+@pytest.mark.req("MON-REQ-CLI-001")
 def test_window_rows_and_fail_on(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     train = _frame(4000, 10)
     cur = pd.concat([_frame(1000, 11), _frame(1000, 12, shift=0.5), _frame(500, 13)], ignore_index=True)
@@ -291,6 +295,7 @@ def test_rules_check(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow  # four interpreter start-ups
+@pytest.mark.req("MON-REQ-CLI-001")
 def test_verify_errors_and_broken_pipe_without_traceback(tmp_path: Any) -> None:
     for arg, needle in ((str(tmp_path / "nope.json"), "no such file"), (str(tmp_path), "directory")):
         proc = run_monitor_cli("verify", arg)

@@ -24,6 +24,7 @@ def _invariant(t: CounterTotals) -> None:
     assert set(t.errors) == set(CATS)
 
 
+@pytest.mark.req("MON-REQ-SVC-001")
 def test_accounting_invariants() -> None:
     c = ServiceCounters(slot_ticks=10, start_tick=0, slots=4)
     for _ in range(5):
@@ -52,6 +53,7 @@ def test_accounting_invariants() -> None:
         t2.errors["timeout"] = 0  # type: ignore[index]
 
 
+@pytest.mark.req("MON-REQ-SVC-002")
 def test_window_rotation_with_a_jumping_clock() -> None:
     c = ServiceCounters(slot_ticks=10, start_tick=100, slots=3)
     c.begin(95)  # before start: the first slot
@@ -83,6 +85,7 @@ def test_window_rotation_with_a_jumping_clock() -> None:
     _invariant(c.totals())
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_threads_give_exact_totals() -> None:
     c = ServiceCounters(slot_ticks=1_000, start_tick=0, slots=8)
     n, per = 8, 20_000
@@ -104,6 +107,7 @@ def test_threads_give_exact_totals() -> None:
 
 
 @pytest.mark.parametrize("code", [-1, 5, 99, 2**40, "timeout", None, 1.5])
+@pytest.mark.req("MON-REQ-SVC-003", "MON-REQ-PY-002")
 def test_bad_categories_raise_a_clear_error(code: object) -> None:
     c = ServiceCounters(slot_ticks=10, start_tick=0, slots=2)
     c.begin(1)
@@ -126,11 +130,13 @@ def test_bad_categories_raise_a_clear_error(code: object) -> None:
         {"slot_ticks": True, "start_tick": 0, "slots": 4},
     ],
 )
+@pytest.mark.req("MON-REQ-PY-002")
 def test_bad_configurations_are_refused(cfg: dict[str, int]) -> None:
     with pytest.raises(InvalidArgumentError):
         ServiceCounters(**cfg)
 
 
+@pytest.mark.req("MON-REQ-STATUS-003")
 def test_c_status_is_kept_on_the_error() -> None:
     with pytest.raises(MonitorError) as info:
         ServiceCounters(slot_ticks=0, start_tick=0, slots=4)

@@ -141,6 +141,7 @@ _MAX_ERR: dict[str, float] = {}
 
 
 @pytest.mark.parametrize("name,a,e", adversarial_cases(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.req("MON-REQ-DRIFT-001", "MON-REQ-DRIFT-002", "MON-REQ-DRIFT-003")
 def test_accuracy_laplace(name: str, a: list[int], e: list[int]) -> None:
     s = monitor.drift_scores(np.array(a, dtype=np.uint64), np.array(e, dtype=np.uint64))
     ref = exact(a, e)
@@ -155,6 +156,7 @@ def test_accuracy_laplace(name: str, a: list[int], e: list[int]) -> None:
 
 @pytest.mark.parametrize("eps", [None, 1e-2, 0.3, 2.0**-40, 2.0**-64])
 @pytest.mark.parametrize("name,a,e", adversarial_cases()[:16], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.req("MON-REQ-DRIFT-003")
 def test_accuracy_floor(name: str, a: list[int], e: list[int], eps: float | None) -> None:
     s = monitor.drift_scores(a, e, smoothing="floor", epsilon=eps)
     ref = exact(a, e, "floor", eps)
@@ -165,6 +167,7 @@ def test_accuracy_floor(name: str, a: list[int], e: list[int], eps: float | None
     assert monitor.psi(a, e, smoothing="floor", epsilon=eps) == s.psi
 
 
+@pytest.mark.req("MON-REQ-DRIFT-001", "MON-REQ-DRIFT-002", "MON-REQ-DRIFT-003")
 def test_accuracy_random_small() -> None:
     rng = random.Random(777)
     for _ in range(300):
@@ -274,6 +277,7 @@ def pairs(draw: Any) -> tuple[list[int], list[int]]:
 
 
 @given(pairs())
+@pytest.mark.req("MON-REQ-DRIFT-006")
 def test_symmetry_and_bounds(pe: tuple[list[int], list[int]]) -> None:
     a, e = pe
     s = monitor.drift_scores(a, e)
@@ -300,6 +304,7 @@ def exact_tv(a: list[int], e: list[int]) -> Fraction:
 
 
 @given(counts)
+@pytest.mark.req("MON-REQ-DRIFT-006")
 def test_identical_is_exactly_zero(a: list[int]) -> None:
     assume(sum(a) > 0)
     for smoothing in ("laplace", "floor"):
@@ -322,6 +327,7 @@ def test_permutation_invariance(pe: tuple[list[int], list[int]], rnd: random.Ran
 
 
 @given(pairs(), st.integers(1, 20))
+@pytest.mark.req("MON-REQ-DRIFT-006")
 def test_power_of_two_scaling(pe: tuple[list[int], list[int]], k: int) -> None:
     """Scaling both vectors by 2^k: TV, JS and floor-PSI raws identical (the distributions are
     identical); Laplace PSI is not scale invariant (the +1 weighs less), so it only moves toward
@@ -353,6 +359,7 @@ def test_integer_scaling_close(pe: tuple[list[int], list[int]], k: int) -> None:
 
 
 @given(pairs())
+@pytest.mark.req("MON-REQ-DRIFT-004")
 def test_single_metric_functions_agree(pe: tuple[list[int], list[int]]) -> None:
     a, e = pe
     s = monitor.drift_scores(a, e)
@@ -446,6 +453,7 @@ def test_python_ints_beyond_int64() -> None:
         ([1, None], [1, 2], InvalidArgumentError, "not an integer"),
     ],
 )
+@pytest.mark.req("MON-REQ-DRIFT-005", "MON-REQ-PY-002")
 def test_input_errors(a: Any, e: Any, exc: type[Exception], match: str) -> None:
     for fn in (monitor.drift_scores, monitor.psi):
         with pytest.raises(exc, match=match):
@@ -457,6 +465,7 @@ def test_input_errors(a: Any, e: Any, exc: type[Exception], match: str) -> None:
         monitor.drift_scores(a, e)
 
 
+@pytest.mark.req("MON-REQ-DRIFT-005", "MON-REQ-STATUS-003")
 def test_tv_js_error_names() -> None:
     with pytest.raises(EmptyWindowError, match="q has total count 0"):
         monitor.tv([1], [0])
@@ -464,6 +473,7 @@ def test_tv_js_error_names() -> None:
         monitor.js(np.array([-1, 3]), np.array([1, 3]))
 
 
+@pytest.mark.req("MON-REQ-DRIFT-005")
 def test_exact_max_total_accepted() -> None:
     s = monitor.drift_scores([2**52, 2**52], [1, 0])
     assert s.tv == 0.5
@@ -586,6 +596,7 @@ def test_c_golden_in_other_builds(variant: str, args: list[str]) -> None:
 
 @pytest.mark.parametrize("smoothing,eps", [("laplace", None), ("floor", None), ("floor", 0.05)])
 @pytest.mark.parametrize("name,a,e", adversarial_cases()[:12], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.req("MON-REQ-DRIFT-003")
 def test_psi_contributions(name: str, a: list[int], e: list[int], smoothing: str, eps: float | None) -> None:
     raw = monitor.psi_contributions_raw(a, e, smoothing=smoothing, epsilon=eps)
     total = monitor.drift_scores(a, e, smoothing=smoothing, epsilon=eps).psi_raw
@@ -617,6 +628,7 @@ def test_psi_contributions_errors() -> None:
     st.lists(st.integers(2**20, 2**45), min_size=2, max_size=12),
     st.lists(st.integers(-3, 3), min_size=12, max_size=12),
 )
+@pytest.mark.req("MON-REQ-DRIFT-002")
 def test_near_identical_relative_accuracy(base: list[int], jitter: list[int]) -> None:
     """Vectors that differ by a few counts in 2^45: JS ~ 1e-25 or less; the documented relative
     bounds hold, so the JS distance is accurate where float formulas return noise or NaN."""

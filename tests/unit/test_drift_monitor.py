@@ -71,6 +71,7 @@ def _brute(ref: Reference, rows: np.ndarray, dm: DriftMonitor) -> None:
     st.lists(st.integers(0, 120), min_size=1, max_size=12),
     st.integers(0, 2**32 - 1),
 )
+@pytest.mark.req("MON-REQ-PY-004")
 def test_windows_match_brute_force(ks: tuple[int, int], batches: list[int], seed: int) -> None:
     slots, window = ks
     ref = _ref(categorical=[2])
@@ -97,6 +98,7 @@ def test_windows_match_brute_force(ks: tuple[int, int], batches: list[int], seed
         _brute(ref, allrows[start:], dm)
 
 
+@pytest.mark.req("MON-REQ-PY-004")
 def test_tumbling_window_and_fixed_memory() -> None:
     ref = _ref()
     dm = DriftMonitor(ref, window=1000, slots=1)
@@ -156,6 +158,7 @@ def test_all_nan_feature_is_marked_empty() -> None:
     assert dm.evaluate().features[0].count == 4
 
 
+@pytest.mark.req("MON-REQ-PY-002")
 def test_bad_arguments() -> None:
     ref = _ref()
     with pytest.raises(InvalidArgumentError, match="multiple"):

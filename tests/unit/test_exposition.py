@@ -74,6 +74,7 @@ def _promtool(text: str) -> subprocess.CompletedProcess[str]:
 # -- the families come from the registry --------------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-EXPO-001", "MON-REQ-SIG-001")
 def test_every_family_is_named_by_the_signal_registry(registry: ex.Registry) -> None:
     fams = registry.collect()
     known = {e.name: e for e in [*signals.EXPORTS.values(), *signals.EXTRA_EXPORTS]}
@@ -136,12 +137,14 @@ def test_exemplars_carry_the_trace_id_of_a_request_in_the_bucket(registry: ex.Re
 
 
 @needs_promtool
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_promtool_accepts_the_text_format(registry: ex.Registry) -> None:
     proc = _promtool(ex.render_text(registry.collect()))
     assert proc.returncode == 0 and not proc.stdout.strip(), proc.stdout + proc.stderr
 
 
 @needs_promtool
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_promtool_accepts_openmetrics(registry: ex.Registry) -> None:
     """promtool 2.42's `check metrics` reads the text parser, which has no exemplar syntax: it
     checks OpenMetrics without the exemplars (the full format: prometheus_client's strict
@@ -156,6 +159,7 @@ def test_promtool_accepts_openmetrics(registry: ex.Registry) -> None:
     assert all(ln.endswith("_total no help text") for ln in findings), findings
 
 
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_text_parses_with_prometheus_client_and_counts_are_exact(registry: ex.Registry) -> None:
     parser = pytest.importorskip("prometheus_client.parser")
     fams = {f.name: f for f in parser.text_string_to_metric_families(ex.render_text(registry.collect()))}
@@ -217,6 +221,7 @@ def test_protobuf_decodes_with_the_protobuf_runtime(registry: ex.Registry) -> No
     assert list(zip(idx, counts)) == want
 
 
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_protobuf_bytes_equal_the_protobuf_runtime(registry: ex.Registry) -> None:
     """Our encoder's bytes are exactly what the protobuf runtime serialises for the same
     messages (field order, proto2 presence, unpacked repeated deltas, exemplars)."""
@@ -243,6 +248,7 @@ def test_empty_histogram_has_the_placeholder_span() -> None:
     assert list(h.positive_delta) == []
 
 
+@pytest.mark.req("MON-REQ-EXPO-002")
 def test_downscaling_is_exact() -> None:
     """Native (upper-inclusive at base**i) and OpenTelemetry (index i covers (base**i,
     base**(i+1)]) buckets downscaled by d: every value's bucket at the coarser scale, exactly."""
@@ -261,6 +267,7 @@ def test_downscaling_is_exact() -> None:
         assert {o2 + k: c for k, c in enumerate(c2) if c} == {i - 1: c for i, c in want.items()}
 
 
+@pytest.mark.req("MON-REQ-EXPO-002")
 def test_native_boundary_error_is_what_the_docs_say() -> None:
     for s in range(0, 9):
         x = 2.0**s * math.log2(1e9)
@@ -304,6 +311,7 @@ def test_classic_default_meets_the_2_percent_bound() -> None:
         ),
     ],
 )
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_negotiation(accept: str | None, fmt: str) -> None:
     assert ex.negotiate(accept) == fmt
 
@@ -387,6 +395,7 @@ def test_start_http_server_on_loopback(registry: ex.Registry) -> None:
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "x\ud800y", "\udfff"])
+@pytest.mark.req("MON-REQ-EXPO-003")
 def test_unencodable_label_values_are_refused(bad: str) -> None:
     reg = ex.Registry()
     with pytest.raises(InvalidArgumentError, match="NUL|surrogate"):
@@ -396,6 +405,7 @@ def test_unencodable_label_values_are_refused(bad: str) -> None:
     assert reg.collect() == []
 
 
+@pytest.mark.req("MON-REQ-EXPO-003")
 def test_quotes_backslashes_newlines_are_escaped_in_every_format() -> None:
     weird = 'a"b\\c\nd'
     reg = ex.Registry()
@@ -425,6 +435,7 @@ def test_feature_names_from_data_are_cleaned_not_fatal() -> None:
     assert 'feature="bad\ufffd"'.encode() in body
 
 
+@pytest.mark.req("MON-REQ-EXPO-003")
 def test_absurd_label_counts_are_refused() -> None:
     labels = {f"l{i}": "v" for i in range(ex.MAX_LABELS + 1)}
     with pytest.raises(InvalidArgumentError, match="at most"):
@@ -435,6 +446,7 @@ def test_absurd_label_counts_are_refused() -> None:
         ex.check_label_value("x", "v" * 5000)
 
 
+@pytest.mark.req("MON-REQ-EXPO-003")
 def test_duplicate_series_are_refused() -> None:
     reg = ex.Registry()
     a = reg.register(ServiceMonitor("svc", "v1", logger=False))
@@ -553,6 +565,7 @@ def test_stage_latency_is_exported_per_stage_and_bounded() -> None:
     assert len(svc.stage_latency()) == MAX_STAGES and svc.internal_errors == 5
 
 
+@pytest.mark.req("MON-REQ-CLOCK-001")
 def test_stage_timing_survives_a_clock_that_jumps_steps_back_and_returns_nan() -> None:
     seq = iter([100.0, 100.0, 200.0, 150.0, 150.0, math.nan, 160.0, 161.0, 170.0, 170.5] + [171.0] * 20)
     svc = ServiceMonitor("s", "v", clock=lambda: next(seq), logger=False)

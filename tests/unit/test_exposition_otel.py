@@ -90,6 +90,7 @@ def test_bridge_refuses_bad_arguments() -> None:
         OtelBridge(ex.Registry()).attach(object())
 
 
+@pytest.mark.req("MON-REQ-EXPO-002", "MON-REQ-HIST-002")
 def test_boundary_value_the_sdk_misplaces_stays_exact() -> None:
     """2**53 + 1 ns at scale 0 belongs to bucket (2**53, 2**54], OTel index 53. The SDK takes a
     float: 2**53 + 1 rounds to 2**53, which it places in index 52. Ours records integer ns."""

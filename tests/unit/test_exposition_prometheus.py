@@ -154,6 +154,7 @@ def _exact_quantile(values: list[int], q: float) -> float:
     return s[math.ceil(q * len(s)) - 1] / 1e9
 
 
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_counters_are_exact_in_every_format(setup: Any) -> None:
     prom, svc, values, _ = setup
     for job in ("protobuf", "openmetrics", "text"):
@@ -164,6 +165,7 @@ def test_counters_are_exact_in_every_format(setup: Any) -> None:
         assert prom.scalar(f'exact_latency_seconds_bucket{{job="{job}",le="+Inf"}}') == N
 
 
+@pytest.mark.req("MON-REQ-EXPO-002")
 def test_native_histogram_count_and_sum_are_exact(setup: Any) -> None:
     prom, svc, values, _ = setup
     for name in ("exact_latency_seconds", "monitor_latency_seconds"):
@@ -173,6 +175,7 @@ def test_native_histogram_count_and_sum_are_exact(setup: Any) -> None:
 
 
 @pytest.mark.parametrize("q", [0.5, 0.9, 0.99, 0.999])
+@pytest.mark.req("MON-REQ-EXPO-002")
 def test_promql_quantiles_are_within_the_stated_bounds(setup: Any, q: float) -> None:
     prom, svc, values, _ = setup
     exact = _exact_quantile(values, q)

@@ -39,6 +39,7 @@ def _doc() -> dict:
         return json.load(fh)
 
 
+@pytest.mark.req("MON-REQ-GOLD-001", "MON-REQ-CORE-001")
 def test_golden_vectors_pass_with_the_files_digest() -> None:
     res = _verify.verify(GOLDEN)
     assert res.passed, res.failures
@@ -46,6 +47,7 @@ def test_golden_vectors_pass_with_the_files_digest() -> None:
     assert res.cases == len(_doc()["cases"])
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_c_header_is_in_sync_with_the_golden_file() -> None:
     proc = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tools", "gen", "golden.py"), "check"],
@@ -56,12 +58,14 @@ def test_c_header_is_in_sync_with_the_golden_file() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_cli_prints_pass_and_digest() -> None:
     proc = _cli("verify")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1].startswith(f"PASS sha256={_doc()['digest']} ")
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_every_built_module_has_golden_vectors() -> None:
     kinds = {c["kind"] for c in _doc()["cases"]}
     avail = set(_verify.available_kinds())
@@ -73,6 +77,7 @@ def test_every_built_module_has_golden_vectors() -> None:
 
 
 @pytest.mark.parametrize("case_index", [0, -1])
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_a_changed_expected_output_fails(tmp_path, case_index: int) -> None:
     doc = copy.deepcopy(_doc())
     out = doc["cases"][case_index]["expected"][0]
@@ -85,6 +90,7 @@ def test_a_changed_expected_output_fails(tmp_path, case_index: int) -> None:
     assert proc.returncode == 1 and "FAIL sha256=" in proc.stdout
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_wrong_version_is_rejected(tmp_path) -> None:
     doc = _doc()
     doc["version"] = 2
@@ -94,6 +100,7 @@ def test_wrong_version_is_rejected(tmp_path) -> None:
         _verify.verify(str(p))
 
 
+@pytest.mark.req("MON-REQ-GOLD-002")
 def test_digest_encoding_is_the_documented_one() -> None:
     # Recompute the digest from the documented definition, independently of _verify's helpers.
     h = hashlib.sha256(b"monitor-golden-v1\x00")
@@ -128,6 +135,7 @@ def _out(case: dict) -> dict:
     return {o["name"]: o["value"] for o in case["expected"]}
 
 
+@pytest.mark.req("MON-REQ-GOLD-002", "MON-REQ-DRIFT-001", "MON-REQ-DRIFT-002", "MON-REQ-DRIFT-003")
 def test_drift_vectors_match_exact_mathematics() -> None:
     from fractions import Fraction
 
@@ -174,6 +182,7 @@ def test_drift_vectors_match_exact_mathematics() -> None:
     assert checked >= 10
 
 
+@pytest.mark.req("MON-REQ-GOLD-002", "MON-REQ-HIST-006", "MON-REQ-HIST-007", "MON-REQ-CODEC-001")
 def test_hist_vectors_obey_the_histogram_contract() -> None:
     checked = 0
     for case in _cases("hist"):
@@ -206,6 +215,7 @@ def test_hist_vectors_obey_the_histogram_contract() -> None:
     assert checked >= 5
 
 
+@pytest.mark.req("MON-REQ-GOLD-002", "MON-REQ-BIN-001", "MON-REQ-BIN-002")
 def test_bin_vectors_follow_the_numpy_rule() -> None:
     import math
 

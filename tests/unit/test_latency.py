@@ -44,6 +44,7 @@ def hist_of(values: list[int], **kw: object) -> LatencyHistogram:
 
 
 # ---- configuration and memory -----------------------------------------------------------------
+@pytest.mark.req("MON-REQ-HIST-001")
 def test_default_configuration_memory_and_error() -> None:
     h = LatencyHistogram()
     assert h.scale == 6
@@ -60,6 +61,7 @@ def test_default_configuration_memory_and_error() -> None:
     )
 
 
+@pytest.mark.req("MON-REQ-HIST-001")
 def test_scale_choice_from_relative_error() -> None:
     assert scale_for(0.01) == 6
     assert scale_for(0.02) == 5
@@ -82,6 +84,7 @@ def test_scale_choice_from_relative_error() -> None:
         LatencyHistogram(lowest_ns=1.5)  # type: ignore[arg-type]
 
 
+@pytest.mark.req("MON-REQ-HIST-001")
 def test_layout_formula() -> None:
     for lo, hi, s in [(1, 2**64 - 1, 8), (1, 1, 0), (1000, 10**9, 4), (7, 7_000_000, 2)]:
         lay = histogram_layout(lo, hi, s)
@@ -91,6 +94,7 @@ def test_layout_formula() -> None:
 
 
 # ---- recording and invalid inputs -----------------------------------------------------------
+@pytest.mark.req("MON-REQ-HIST-003")
 def test_counts_sum_min_max_exact() -> None:
     h = LatencyHistogram()
     vals = [0, 1, 999, 1_000, 12_345, 10**12, 2**64 - 1, 4 * 10**12]
@@ -104,6 +108,7 @@ def test_counts_sum_min_max_exact() -> None:
     assert h.overflow == 2
 
 
+@pytest.mark.req("MON-REQ-HIST-002", "MON-REQ-HIST-003")
 def test_underflow_boundary_is_the_bucket_edge() -> None:
     h = LatencyHistogram()
     lo = h.layout.range_lo_ns
@@ -118,6 +123,7 @@ def test_underflow_boundary_is_the_bucket_edge() -> None:
     assert h.overflow == 1
 
 
+@pytest.mark.req("MON-REQ-HIST-003", "MON-REQ-HIST-004")
 def test_invalid_values_are_counted_never_poison() -> None:
     h = LatencyHistogram()
     h.record_ms(2.0)
@@ -140,6 +146,7 @@ def test_invalid_values_are_counted_never_poison() -> None:
         h.record_ns(None)  # type: ignore[arg-type]
 
 
+@pytest.mark.req("MON-REQ-HIST-004")
 def test_strict_raises_and_does_not_count() -> None:
     h = LatencyHistogram(strict=True)
     for bad in (math.nan, math.inf, -1.0):
@@ -158,6 +165,7 @@ def test_strict_raises_and_does_not_count() -> None:
     )
 
 
+@pytest.mark.req("MON-REQ-HIST-004")
 def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
     rng = np.random.default_rng(7)
     ms = rng.lognormal(2, 1, 5000)
@@ -191,6 +199,7 @@ def test_record_many_dtypes_and_units_agree_with_scalars() -> None:
 @given(
     x=st.floats(min_value=0, max_value=2e19, allow_nan=False), unit=st.sampled_from(["ns", "us", "ms", "s"])
 )
+@pytest.mark.req("MON-REQ-HIST-004")
 def test_float_conversion_is_exact_round_half_even(x: float, unit: str) -> None:
     mult = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9}[unit]
     expect = round(Fraction(x) * mult)  # Fraction rounds half to even
@@ -202,6 +211,7 @@ def test_float_conversion_is_exact_round_half_even(x: float, unit: str) -> None:
         assert h.invalid == 0 and h.sum == expect
 
 
+@pytest.mark.req("MON-REQ-HIST-004")
 def test_float_conversion_ties() -> None:
     h = LatencyHistogram(lowest_ns=1, highest_ns=U64, scale=0)
     for x, expect in [(0.5, 0), (1.5, 2), (2.5, 2), (3.5, 4), (0.0000005, 0)]:
@@ -250,6 +260,7 @@ QS = [
 
 @pytest.mark.parametrize("name", ["lognormal", "bimodal", "pareto", "constant", "edges"])
 @pytest.mark.parametrize("relative_error", [0.01, 0.02, 0.003])
+@pytest.mark.req("MON-REQ-HIST-006")
 def test_quantile_error_bound_on_distributions(name: str, relative_error: float) -> None:
     data = np.rint(_datasets()[name]).astype(np.int64)
     h = LatencyHistogram(relative_error=relative_error)
@@ -270,6 +281,7 @@ def test_quantile_error_bound_on_distributions(name: str, relative_error: float)
     q=st.fractions(min_value=0, max_value=1),
     scale=st.integers(0, 8),
 )
+@pytest.mark.req("MON-REQ-HIST-006")
 def test_quantile_error_bound_property(values: list[int], q: Fraction, scale: int) -> None:
     assume(q.denominator < 2**64)
     h = hist_of(values, scale=scale)
@@ -300,6 +312,7 @@ def test_quantile_decimal_semantics_and_validation() -> None:
     assert many == sorted(many) and len(many) == 201
 
 
+@pytest.mark.req("MON-REQ-HIST-006")
 def test_underflow_and_overflow_ranks_return_exact_extremes() -> None:
     h = LatencyHistogram()
     h.record_ns(3)
@@ -309,6 +322,7 @@ def test_underflow_and_overflow_ranks_return_exact_extremes() -> None:
     assert h.quantile(1) == 10**15
 
 
+@pytest.mark.req("MON-REQ-HIST-006")
 def test_count_at_or_below() -> None:
     h = LatencyHistogram()
     vals = list(range(1_000, 2_000_000, 997))
@@ -325,6 +339,7 @@ def test_count_at_or_below() -> None:
         h.count_at_or_below(-1)
 
 
+@pytest.mark.req("MON-REQ-HIST-006")
 def test_buckets_iteration_and_bounds() -> None:
     h = LatencyHistogram()
     vals = [1_000, 1_000, 5_000, 123_456_789]
@@ -343,6 +358,7 @@ values_st = st.lists(st.one_of(st.integers(0, 2**64 - 1), st.integers(500, 10**7
 
 
 @given(a=values_st, b=values_st, c=values_st)
+@pytest.mark.req("MON-REQ-HIST-007")
 def test_merge_commutative_associative_bytes(a: list[int], b: list[int], c: list[int]) -> None:
     ha, hb, hc = hist_of(a), hist_of(b), hist_of(c)
     ab, ba = ha + hb, hb + ha
@@ -354,6 +370,7 @@ def test_merge_commutative_associative_bytes(a: list[int], b: list[int], c: list
     assert left.sum == sum(a + b + c)
 
 
+@pytest.mark.req("MON-REQ-HIST-007", "MON-REQ-STATUS-003")
 def test_merge_mismatch_and_in_place() -> None:
     a, b = LatencyHistogram(), LatencyHistogram(scale=5)
     with pytest.raises(ConfigMismatchError, match="different configurations"):
@@ -370,6 +387,7 @@ def test_merge_mismatch_and_in_place() -> None:
 
 # ---- serialisation --------------------------------------------------------------------------
 @given(values=values_st, invalid=st.integers(0, 5), scale=st.integers(0, 8))
+@pytest.mark.req("MON-REQ-CODEC-001")
 def test_bytes_round_trip(values: list[int], invalid: int, scale: int) -> None:
     h = hist_of(values, scale=scale, lowest_ns=7, highest_ns=10**10)
     for _ in range(invalid):
@@ -388,6 +406,7 @@ def _sample_bytes() -> bytes:
     return h.to_bytes()
 
 
+@pytest.mark.req("MON-REQ-CODEC-001")
 def test_golden_layout_of_bytes() -> None:
     h = LatencyHistogram(lowest_ns=1000, highest_ns=10**6, scale=2)
     h.record_ns(0)
@@ -419,6 +438,7 @@ def test_golden_layout_of_bytes() -> None:
     assert struct.unpack_from("<I", b, len(b) - 4)[0] == crc32c(b[:-4])
 
 
+@pytest.mark.req("MON-REQ-CODEC-002")
 def test_corrupted_bytes_rejected_with_clear_errors() -> None:
     b = _sample_bytes()
     with pytest.raises(CorruptDataError, match="magic"):
@@ -442,6 +462,7 @@ def _refresh_crc(body: bytes) -> bytes:
     return body + struct.pack("<I", crc32c(body))
 
 
+@pytest.mark.req("MON-REQ-CODEC-002")
 def test_semantic_corruption_with_valid_checksum_rejected() -> None:
     b = bytearray(_sample_bytes()[:-4])
     cases = []
@@ -472,6 +493,7 @@ def test_semantic_corruption_with_valid_checksum_rejected() -> None:
 
 
 @given(data=st.binary(max_size=400), cut=st.integers(0, 2000))
+@pytest.mark.req("MON-REQ-CODEC-002")
 def test_fuzzed_bytes_never_crash(data: bytes, cut: int) -> None:
     good = _sample_bytes()
     for blob in (data, good[:cut] + data, b"MONH\x01" + data):
@@ -490,6 +512,7 @@ class FakeClock:
         return self.t
 
 
+@pytest.mark.req("MON-REQ-RING-001")
 def test_windowed_histogram_rotates_deterministically() -> None:
     clk = FakeClock()
     w = WindowedLatencyHistogram(window_s=300, slots=5, clock=clk)
@@ -524,6 +547,7 @@ def test_windowed_histogram_rotates_deterministically() -> None:
         WindowedLatencyHistogram(slots=0)
 
 
+@pytest.mark.req("MON-REQ-RING-001")
 def test_windowed_histogram_explicit_ticks() -> None:
     """record_ns_at / window_at take the caller's ns tick: epoch (t - start_ns) // slot_ns."""
     w = WindowedLatencyHistogram(window_s=4.0, slots=4, clock=lambda: 0.0, start_ns=10**9)
@@ -572,6 +596,7 @@ def test_windowed_histogram_explicit_ticks() -> None:
         w.record_ns_at(10**9, "5")  # type: ignore[arg-type]
 
 
+@pytest.mark.req("MON-REQ-RING-001", "MON-REQ-CLOCK-001")
 def test_windowed_histogram_clock_jumps_steps_back_and_nan() -> None:
     clk = FakeClock()
     w = WindowedLatencyHistogram(window_s=60, slots=6, clock=clk)
@@ -601,6 +626,7 @@ def test_windowed_histogram_clock_jumps_steps_back_and_nan() -> None:
     assert w.count == 1
 
 
+@pytest.mark.req("MON-REQ-RING-001", "MON-REQ-THREAD-001")
 def test_windowed_histogram_threads_record_exactly() -> None:
     import threading
 
@@ -669,6 +695,7 @@ def test_copy_reset_repr_eq() -> None:
 
 
 # ---- concurrency ----------------------------------------------------------------------------
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_threads_lose_no_values() -> None:
     """8 threads x 1e6 values through the GIL-releasing cffi calls: exact count and sum."""
     h = LatencyHistogram()
@@ -695,6 +722,7 @@ def test_threads_lose_no_values() -> None:
     assert h.sum == expect
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_readers_see_consistent_snapshots_while_writers_record() -> None:
     h = LatencyHistogram()
     stop = threading.Event()

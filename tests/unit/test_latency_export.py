@@ -45,6 +45,7 @@ def _promtool(text: str) -> subprocess.CompletedProcess[str]:
     PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`; .ci/run installs it)"
 )
 @pytest.mark.parametrize("export_scale", [0, 1, 3, None])
+@pytest.mark.req("MON-REQ-EXPO-001")
 def test_promtool_accepts_exposition(export_scale: int | None) -> None:
     h = _hist(_values())
     text = exposition.prometheus_text(
@@ -120,6 +121,7 @@ def test_prometheus_client_parser_agrees() -> None:
     assert all(s.labels["model"] == 'a"b' for s in fams[0].samples)
 
 
+@pytest.mark.req("MON-REQ-EXPO-003")
 def test_name_and_label_escaping_rules() -> None:
     assert escape_metric_name("ok_name:x") == "ok_name:x"
     assert escape_metric_name("a.b-c d") == "a_b_c_d"
@@ -156,6 +158,7 @@ def _exact_bucket_counts(values: list[int], h: LatencyHistogram) -> dict[int, in
 
 
 @given(values=st.lists(st.integers(1, 10**13), max_size=80), scale=st.integers(0, 8))
+@pytest.mark.req("MON-REQ-EXPO-002")
 def test_otel_and_native_points_are_exact(values: list[int], scale: int) -> None:
     h = LatencyHistogram(lowest_ns=1_000, highest_ns=10**12, scale=scale)
     h.record_many(np.array(values, dtype=np.int64))
@@ -190,6 +193,7 @@ def test_otel_and_native_points_are_exact(values: list[int], scale: int) -> None
 
 
 @given(v=st.integers(1, 2**62), scale=st.integers(0, 8))
+@pytest.mark.req("MON-REQ-HIST-002", "MON-REQ-EXPO-002")
 def test_bucket_index_agrees_with_opentelemetry_sdk(v: int, scale: int) -> None:
     """Cross-check against the OpenTelemetry SDK's own mapping (when installed): our bucket i is
     its index i - 1. The SDK computes in floating point, so values within 1e-9 of a boundary

@@ -66,6 +66,7 @@ def _oracle_chain(lg: dict) -> list[bytes]:
     return out
 
 
+@pytest.mark.req("MON-REQ-LEDGER-001")
 def test_golden_ledger_matches_the_independent_encoder_and_the_core() -> None:
     lg = _golden()["ledger"]
     chain = _oracle_chain(lg)
@@ -86,6 +87,7 @@ def test_golden_ledger_matches_the_independent_encoder_and_the_core() -> None:
     assert rep.ok and rep.model_version == lg["model_version"] and rep.checkpoint_every == 5
 
 
+@pytest.mark.req("MON-REQ-REFBIN-001")
 def test_golden_reference_bytes_and_digest() -> None:
     ref = _golden()["reference"]
     r = Reference.from_json(ref["json"])
@@ -120,6 +122,7 @@ def _ledger(path: object, n: int = 12, k: int = 4) -> Ledger:
     return led
 
 
+@pytest.mark.req("MON-REQ-LEDGER-001")
 def test_file_ledger_round_trip(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "audit.ledger")
     with _ledger(path) as led:
@@ -144,6 +147,7 @@ def _fails(data: bytes, anchor: LedgerAnchor | None = None) -> tuple[str, int]:
     return rep.fault, rep.first_bad
 
 
+@pytest.mark.req("MON-REQ-LEDGER-003")
 def test_tamper_reorder_insert_remove_truncate_each_found_at_its_entry() -> None:
     led = _ledger(None)
     good = b"".join(_raw(led))
@@ -195,6 +199,7 @@ class _Flaky:
         self.fh.close()  # type: ignore[attr-defined]
 
 
+@pytest.mark.req("MON-REQ-LEDGER-002")
 def test_failed_write_is_pending_never_lost(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "l.bin")
     led = Ledger(path, policy_hash=b"\0" * 32, reference_digest=b"\0" * 32, model_version="v", capacity=3)
@@ -246,6 +251,7 @@ def test_bad_append_arguments() -> None:
     assert led.head().count == 1
 
 
+@pytest.mark.req("MON-REQ-LEDGER-003")
 def test_cli_ledger_verify(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     path = os.path.join(str(tmp_path), "a.ledger")
     with _ledger(path) as led:
@@ -304,6 +310,7 @@ def _c_load(b: bytes) -> tuple[int, list[tuple[str, list[float], list[int]]]]:
     return 0, feats
 
 
+@pytest.mark.req("MON-REQ-REFBIN-001")
 @pytest.mark.parametrize("i", range(4))
 def test_reference_bytes_round_trip_bit_identical_to_json(i: int) -> None:
     ref = _refs()[i]
@@ -325,6 +332,7 @@ def _fix(b: bytearray) -> bytes:
     return bytes(b)
 
 
+@pytest.mark.req("MON-REQ-REFBIN-001")
 def test_every_corruption_is_refused_with_its_reason() -> None:
     b = _refs()[1].to_bytes()
     for n in (0, 10, 91, len(b) - 1):
@@ -368,3 +376,19 @@ def test_every_corruption_is_refused_with_its_reason() -> None:
     with pytest.raises(CorruptDataError, match="differ from rows"):
         Reference.from_bytes(_fix(bad))
     assert _c_load(_fix(bytearray(bad)))[0] == lib.MON_E_FORMAT
+
+
+@pytest.mark.req("MON-REQ-LEDGER-001")
+def test_ring_keeps_the_last_capacity_entries() -> None:
+    led = Ledger(
+        None,
+        policy_hash=b"\0" * 32,
+        reference_digest=b"\0" * 32,
+        model_version="r",
+        capacity=5,
+        checkpoint_every=0,
+    )
+    for t in range(20):
+        led.append(LedgerKind.HOST, t)
+    assert [e.index for e in led.entries()] == [16, 17, 18, 19, 20]
+    assert led.head().count == 21 and led.pending == 0

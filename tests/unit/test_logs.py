@@ -85,6 +85,7 @@ def test_article_usage_as_written(handler: ListHandler) -> None:
     assert log.service == "fraud-model-v3" and log.logger.name == "fraud-model-v3"
 
 
+@pytest.mark.req("MON-REQ-PY-005")
 def test_deterministic_bytes_and_key_order() -> None:
     buf = io.StringIO()
     log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY)
@@ -239,6 +240,7 @@ def _json_native(v: Any) -> bool:
 
 
 @given(texts, values, texts)
+@pytest.mark.req("MON-REQ-PY-005")
 def test_any_value_is_one_json_line(event: str, value: Any, key: str) -> None:
     buf = io.StringIO()
     log = StructuredLogger("svc", stream=buf, clock=lambda: T0, hash_key=KEY)
@@ -304,6 +306,7 @@ def test_sampling_is_deterministic() -> None:
     assert log.sampled_out == 75
 
 
+@pytest.mark.req("MON-REQ-PY-005")
 def test_failures_never_propagate() -> None:
     class Broken(io.StringIO):
         def write(self, s: str) -> int:

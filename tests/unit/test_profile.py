@@ -31,6 +31,7 @@ def cur():
     return x
 
 
+@pytest.mark.req("MON-REQ-REF-003")
 def test_split_anyhow_merge_any_order_is_byte_identical(ref, cur):
     whole = profile_batch(ref, cur)
     rng = np.random.default_rng(1)
@@ -74,6 +75,7 @@ def test_thread_pool_is_one_primitive(ref, cur):
     assert merge_profiles(iter(profs)) == profile_batch(ref, cur)
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_named_input_matched_by_name(ref, cur):
     named = {"cat": cur[:, 2], "b": cur[:, 1], "a": cur[:, 0]}
     assert profile_batch(ref, named) == profile_batch(ref, cur)
@@ -94,6 +96,7 @@ def test_counts_categorical_unseen(ref, cur):
     assert all(f.total == cur.shape[0] for f in p.features)
 
 
+@pytest.mark.req("MON-REQ-REF-003")
 def test_bytes_round_trip_and_every_corruption_refused(ref, cur):
     p = profile_batch(ref, cur)
     raw = p.to_bytes()
@@ -116,6 +119,7 @@ def _recrc(body: bytes) -> bytes:
     return body + struct.pack("<I", monitor.latency.crc32c(body))
 
 
+@pytest.mark.req("MON-REQ-REF-003")
 def test_consistency_checked_even_with_a_valid_crc(ref, cur):
     raw = bytearray(profile_batch(ref, cur).to_bytes()[:-4])
     struct.pack_into("<H", raw, 8, 2)  # version 2
@@ -157,6 +161,7 @@ def test_windows_merge_to_their_hull(ref, cur):
 
 
 @pytest.mark.parametrize("perm", list(itertools.permutations(range(3))))
+@pytest.mark.req("MON-REQ-REF-003")
 def test_merge_commutes_for_every_order(ref, cur, perm):
     parts = [profile_batch(ref, c) for c in np.array_split(cur, 3)]
     assert merge_profiles([parts[i] for i in perm]).to_bytes() == profile_batch(ref, cur).to_bytes()
@@ -199,6 +204,7 @@ def test_big_integers_counted_exactly_as_drift_monitor_counts_them():
     assert DriftProfile.from_monitor(dm).features == p.features
 
 
+@pytest.mark.req("MON-REQ-REF-003")
 def test_digest_must_be_exactly_sha256_hex(ref, cur):
     p = profile_batch(ref, cur)
     for bad in (

@@ -29,6 +29,7 @@ def _data(n: int = 5000, seed: int = 0) -> np.ndarray:
     return X
 
 
+@pytest.mark.req("MON-REQ-REF-002")
 def test_fit_uses_the_articles_quantiles() -> None:
     X = _data()
     ref = Reference.fit(X, bins=10, names=["a", "b", "c", "d", "e"], categorical=["e"])
@@ -45,6 +46,7 @@ def test_fit_uses_the_articles_quantiles() -> None:
         assert f.counts.sum() + f.nan == X.shape[0]
 
 
+@pytest.mark.req("MON-REQ-REF-002")
 def test_ties_and_constant_features_drop_repeated_edges() -> None:
     X = _data()
     ref = Reference.fit(X, names=list("abcde"))
@@ -57,6 +59,7 @@ def test_ties_and_constant_features_drop_repeated_edges() -> None:
     assert all((f.edges[1:] > f.edges[:-1]).all() for f in ref.features)
 
 
+@pytest.mark.req("MON-REQ-REF-002")
 def test_categorical_feature() -> None:
     X = _data()
     ref = Reference.fit(X, categorical=[4])
@@ -88,6 +91,7 @@ def test_one_dimensional_and_bad_inputs() -> None:
         Reference.fit(np.array(["x"]))
 
 
+@pytest.mark.req("MON-REQ-REF-001")
 def test_round_trip_is_bit_exact(tmp_path: object) -> None:
     X = _data(seed=3)
     X[:, 1] *= np.pi  # edges with full 53-bit mantissas
@@ -118,6 +122,7 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
+@pytest.mark.req("MON-REQ-REF-001")
 def test_tampering_is_detected(tmp_path: object) -> None:
     path, text = _saved(tmp_path)
     doc = json.loads(text)
@@ -145,6 +150,7 @@ def test_tampering_is_detected(tmp_path: object) -> None:
 
 
 @pytest.mark.parametrize("cut", [1, 10, 100, 0.5])
+@pytest.mark.req("MON-REQ-REF-001")
 def test_truncation_is_detected(tmp_path: object, cut: float) -> None:
     path, text = _saved(tmp_path)
     n = int(len(text) * cut) if isinstance(cut, float) else len(text) - cut - 2
@@ -153,6 +159,7 @@ def test_truncation_is_detected(tmp_path: object, cut: float) -> None:
         Reference.load(path)
 
 
+@pytest.mark.req("MON-REQ-REF-001")
 def test_version_format_and_unknown_fields(tmp_path: object) -> None:
     path, text = _saved(tmp_path)
     for mutate, msg in [

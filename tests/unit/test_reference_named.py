@@ -25,6 +25,7 @@ def _cols(n: int = 4000, seed: int = 0) -> dict[str, np.ndarray]:
     return {"amount": rng.lognormal(3, 1, n), "age": rng.integers(18, 90, n).astype(np.float64)}
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_every_named_container_keeps_its_names_and_order_does_not_matter() -> None:
     cols = _cols()
     expected = Reference.fit(np.column_stack([cols["amount"], cols["age"]]), names=["amount", "age"])
@@ -46,6 +47,7 @@ def test_every_named_container_keeps_its_names_and_order_does_not_matter() -> No
         Reference.fit(df, names=["amount", "income"])
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_encode_matches_by_name_and_refuses_renamed_columns() -> None:
     cols = _cols()
     ref = Reference.fit(cols)
@@ -118,6 +120,7 @@ def test_labelled_reference_round_trips_and_stays_version_1_without_labels(tmp_p
 
 
 @pytest.mark.parametrize("field", ["rows", "counts", "nan", "version"])
+@pytest.mark.req("MON-REQ-REF-001")
 def test_a_5000_digit_integer_is_corrupt_data_naming_the_field(tmp_path: Any, field: str) -> None:
     ref = Reference.fit(np.arange(100.0), bins=4)
     text = ref.to_json()

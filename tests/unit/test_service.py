@@ -85,6 +85,7 @@ class Model:
         return 0.73
 
 
+@pytest.mark.req("MON-REQ-PY-003")
 def test_predict_with_metrics_as_in_article(caplog: pytest.LogCaptureFixture) -> None:
     model = Model()
     input_data = [1.0, 2.0, 3.0]
@@ -131,6 +132,7 @@ def test_predict_with_metrics_rejects_bad_model() -> None:
 # -- counters, windows, rates, saturation -----------------------------------------------------
 
 
+@pytest.mark.req("MON-REQ-PY-003")
 def test_signals_exact_under_fake_clock() -> None:
     clock = FakeClock(1000.0)
     svc = make(clock, window_s=10.0, slots=10, capacity_rps=4.0, capacity_concurrency=8)
@@ -295,6 +297,7 @@ def test_outputs_and_outcomes() -> None:
     assert svc.internal_errors == 0
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_thread_safety_exact_totals() -> None:
     svc = ServiceMonitor("svc", "v1", logger=False)
     n_threads, per = 8, 2000
@@ -410,6 +413,7 @@ def test_success_logging_can_be_off_or_sampled() -> None:
     assert [json.loads(x)["event"] for x in buf2.getvalue().splitlines()] == ["prediction_error"]
 
 
+@pytest.mark.req("MON-REQ-PY-003")
 def test_monitor_failures_never_reach_the_request() -> None:
     class BrokenStream:
         def write(self, s: str) -> int:

@@ -14,6 +14,7 @@ from monitor.sha256 import Sha256, sha256
 
 
 @given(st.binary(max_size=600), st.lists(st.integers(0, 600), max_size=4))
+@pytest.mark.req("MON-REQ-SHA-001")
 def test_equals_hashlib_for_any_split(data, cuts):
     h = Sha256()
     prev = 0
@@ -24,6 +25,7 @@ def test_equals_hashlib_for_any_split(data, cuts):
     assert h.digest() == hashlib.sha256(data).digest() == sha256(data)
 
 
+@pytest.mark.req("MON-REQ-SHA-001")
 def test_buffers_of_every_kind():
     raw = np.arange(1000, dtype="<u4").tobytes()
     want = hashlib.sha256(raw).digest()
@@ -34,6 +36,7 @@ def test_buffers_of_every_kind():
     assert sha256(b"") == hashlib.sha256(b"").digest()
 
 
+@pytest.mark.req("MON-REQ-SHA-001")
 def test_bad_input_and_finished_digest():
     with pytest.raises(InvalidTypeError, match="bytes"):
         sha256("text")

@@ -41,6 +41,7 @@ def test_size_is_fixed_and_stated(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["a.seg"]  # no temporary file left behind
 
 
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_attach_sees_the_same_state(tmp_path: Path) -> None:
     a = _open(tmp_path / "a.seg")
     b = _open(tmp_path / "a.seg")
@@ -101,6 +102,7 @@ def test_explicit_segment_must_match_the_service(tmp_path: Path) -> None:
         ServiceMonitor("svc", "v1", logger=False, shared=3)  # type: ignore[arg-type]
 
 
+@pytest.mark.req("MON-REQ-SHARED-001", "MON-REQ-THREAD-001")
 def test_threads_record_exactly(tmp_path: Path) -> None:
     seg = _open(tmp_path / "a.seg")
     n, k = 8, 5_000
@@ -156,6 +158,7 @@ def _corrupt(path: Path, offset: int, data: bytes) -> None:
         (lambda p: _corrupt(p, 8, struct.pack("<I", 2)), ConfigMismatchError, "format version 2"),
     ],
 )
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_bad_files_are_refused_and_left_alone(tmp_path: Path, damage, error, match) -> None:  # type: ignore[no-untyped-def]
     path = Path(segment_path(tmp_path, "svc", "v1"))
     seg = _open(path)
@@ -170,6 +173,7 @@ def test_bad_files_are_refused_and_left_alone(tmp_path: Path, damage, error, mat
     assert path.read_bytes() == before  # never reinitialised
 
 
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_differently_configured_file(tmp_path: Path) -> None:
     path = tmp_path / "a.seg"
     _open(path)
@@ -216,6 +220,7 @@ def test_bad_arguments(tmp_path: Path) -> None:
         LatencyHistogram.in_buffer(memoryview(bytearray(histogram_nbytes() + 1))[1:], scale=6, attach=False)
 
 
+@pytest.mark.req("MON-REQ-CLOCK-001")
 def test_clock_that_jumps_steps_back_and_returns_nan(tmp_path: Path) -> None:
     # The segment's counters use tick 0 only: whatever the clock does, the segment counts
     # exactly what the process counts (one process here), and a latency for every request

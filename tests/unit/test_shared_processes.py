@@ -52,6 +52,7 @@ def _totals_ok(tot: dict[str, int], n: int) -> None:
     assert tot["in_flight"] == 0 and tot["dropped"] == 0
 
 
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_eight_processes_created_after_the_fork(tmp_path: Path) -> None:
     ctx = mp.get_context("fork")  # the monitor is created in each child, after the fork
     barrier = ctx.Barrier(N_PROC)
@@ -109,6 +110,7 @@ def _steady(directory: str, k: int) -> None:
     _requests(svc, k)
 
 
+@pytest.mark.req("MON-REQ-SHARED-001")
 def test_sigkill_loses_nothing_recorded(tmp_path: Path) -> None:
     ctx = mp.get_context("fork")
     victims = 3

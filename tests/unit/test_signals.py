@@ -96,6 +96,7 @@ def expected(name: str) -> tuple[Unit, Kind]:
     raise AssertionError(f"unexpected snapshot signal {name!r}")
 
 
+@pytest.mark.req("MON-REQ-SIG-001")
 def test_every_snapshot_name_is_known_with_its_unit_and_kind() -> None:
     snap = full_snapshot()
     names = snap.signals()
@@ -188,6 +189,7 @@ def test_check_signal_lists_the_families() -> None:
         signals.check_signal("")
 
 
+@pytest.mark.req("MON-REQ-SIG-001")
 def test_alerts_constants_derive_from_signals() -> None:
     assert monitor.alerts.ERROR_CATEGORIES is signals.ERROR_CATEGORIES
     assert monitor.alerts.KNOWN_SIGNAL_PATTERNS is signals.KNOWN_SIGNAL_PATTERNS
@@ -294,6 +296,7 @@ value = s["throughput.received_rps"]
     assert second_list_findings(good) == []
 
 
+@pytest.mark.req("MON-REQ-SIG-001")
 def test_no_module_has_a_second_list_of_signals() -> None:
     modules = sorted(p for p in PACKAGE.rglob("*.py") if p.name not in _EXEMPT or p.parent != PACKAGE)
     assert PACKAGE / "alerts" / "routing.py" in modules and PACKAGE / "service.py" in modules

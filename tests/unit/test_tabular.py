@@ -9,6 +9,7 @@ from monitor.errors import ConfigMismatchError, InvalidArgumentError, InvalidTyp
 from monitor.tabular import column_names, named_columns, select_columns
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_mapping_selected_by_name_in_expected_order():
     data = {"b": [1.0, 2.0], "a": [3.0, 4.0]}
     a, b = select_columns(data, ["a", "b"])
@@ -21,12 +22,14 @@ def test_plain_arrays_are_positional():
     assert named_columns(np.zeros(3)) == (None, [])
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_record_array_by_name():
     rec = np.array([(1.0, 2), (3.0, 4)], dtype=[("y", "f8"), ("x", "i8")])
     x, y = select_columns(rec, ["x", "y"])
     assert x.tolist() == [2, 4] and y.tolist() == [1.0, 3.0]
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_missing_extra_renamed_are_errors_naming_both_sides():
     with pytest.raises(ConfigMismatchError, match=r"missing \['age'\].*unexpected \['AGE'\].*renamed"):
         select_columns({"AGE": [1], "amount": [2]}, ["age", "amount"])
@@ -54,6 +57,7 @@ class _FakeFrame:
         self.iloc = None
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_pandas_by_name_and_nullable_to_nan():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"amount": [1.5, 2.5], "age": pd.array([30, None], dtype="Int64")})
@@ -62,6 +66,7 @@ def test_pandas_by_name_and_nullable_to_nan():
     assert age[0] == 30.0 and np.isnan(age[1])
 
 
+@pytest.mark.req("MON-REQ-PY-001")
 def test_arrow_by_name_nulls_to_nan():
     pa = pytest.importorskip("pyarrow")
     t = pa.table({"x": pa.array([1.0, None]), "y": pa.array([1, 2])})

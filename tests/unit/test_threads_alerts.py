@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from monitor.alerts import AlertEngine, Baseline, RateOfChange, Rule
 from monitor.logs import JsonFormatter, StructuredLogger
 
@@ -39,6 +41,7 @@ def _run(n: int, work: Callable[[int], None]) -> None:
     assert not errors, errors
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_alert_engine_under_8_threads() -> None:
     ticks = itertools.count(1)
     got: list[Any] = []
@@ -102,6 +105,7 @@ class BadRepr:
         raise RuntimeError("repr failed")
 
 
+@pytest.mark.req("MON-REQ-PY-005", "MON-REQ-THREAD-001")
 def test_structured_logger_under_8_threads() -> None:
     stream = CharStream()
     log = StructuredLogger("svc", stream=stream, clock=lambda: 1769191200.0, hash_key=b"k" * 16)

@@ -49,6 +49,7 @@ def _run(target: Any) -> None:
     assert not errors, errors
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_8_threads_big_batches_lose_nothing() -> None:
     dm = DriftMonitor(_ref(), window=10**7)
 
@@ -64,6 +65,7 @@ def test_8_threads_big_batches_lose_nothing() -> None:
     assert rep.rows == dm.rows_seen and all(f.rows == dm.rows_seen for f in rep.features)
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_8_threads_mixed_sizes_sliding_window() -> None:
     """Big, small and one-row batches into a sliding ring: after the threads join, the window
     holds exactly the rows of its sub-windows (no count lost, none from a recycled slot)."""
@@ -85,6 +87,7 @@ def test_8_threads_mixed_sizes_sliding_window() -> None:
     assert rep.end == dm.rows_seen and rep.start == max(0, ((rep.end - 1) // sub - 7) * sub)
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_8_threads_update_while_evaluating_and_resetting() -> None:
     """evaluate() and reset() interleaved with updates never raise and never corrupt the ring:
     after a final reset and one more batch the counts are exact."""
@@ -110,6 +113,7 @@ def test_8_threads_update_while_evaluating_and_resetting() -> None:
 
 
 @pytest.mark.parametrize("shape", ["row", "batch"])
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_8_threads_through_service_monitor(shape: str) -> None:
     dm = DriftMonitor(_ref(), window=10**7)
     svc = ServiceMonitor("svc", "v1", drift=dm, logger=False)

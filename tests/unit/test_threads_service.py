@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
+
 from monitor import LatencyHistogram, ServiceMonitor, WindowedLatencyHistogram
 from monitor.counters import ServiceCounters
 from monitor.latency.window import TickClock
@@ -48,6 +50,7 @@ def _run(work: Callable[[int], None], reader: Callable[[], None] | None = None) 
     assert not errors, errors
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_service_monitor_totals_exact_and_snapshots_consistent() -> None:
     svc = ServiceMonitor("s", "v", logger=False)
     per = 1_500
@@ -89,6 +92,7 @@ def test_service_monitor_totals_exact_and_snapshots_consistent() -> None:
     assert svc.snapshot().latency.count == N_THREADS * per
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_latency_histogram_exact() -> None:
     h = LatencyHistogram()
     per = 3_000
@@ -107,6 +111,7 @@ def test_latency_histogram_exact() -> None:
     )
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_windowed_histogram_exact_with_rotation() -> None:
     clock_lock = threading.Lock()
     now = [0.0]
@@ -128,6 +133,7 @@ def test_windowed_histogram_exact_with_rotation() -> None:
     assert w.count + w.late == 2 * N_THREADS * per
 
 
+@pytest.mark.req("MON-REQ-THREAD-001")
 def test_service_counters_exact() -> None:
     c = ServiceCounters(slot_ticks=10, start_tick=0, slots=8)
     per = 4_000
@@ -146,6 +152,7 @@ def test_service_counters_exact() -> None:
     assert t.received == t.processed == N_THREADS * per and t.in_flight == 0
 
 
+@pytest.mark.req("MON-REQ-THREAD-001", "MON-REQ-CLOCK-001")
 def test_tick_clock_never_goes_back_per_thread() -> None:
     lock = threading.Lock()
     now = [0]
