@@ -129,6 +129,7 @@ static void test_config_errors(void)
     CHECK(mon_monitor_state(NULL) == MON_HEALTH_COUNT);
 }
 
+/* REQ: MON-REQ-SAFETY-001 */
 static void test_envelopes_and_clamp(void)
 {
     mon_monitor_config c;
@@ -170,6 +171,7 @@ static void test_envelopes_and_clamp(void)
     CHECK_STATUS(mon_monitor_step(m, 104, ok_in, 3, ok_out, 2, 5, NULL, 0, NULL), MON_E_NULL);
 }
 
+/* REQ: MON-REQ-SAFETY-002 */
 static void test_state_machine(void)
 {
     mon_monitor_config c;
@@ -226,6 +228,7 @@ static void test_state_machine(void)
     }
 }
 
+/* REQ: MON-REQ-SAFETY-004 */
 static void test_drift_and_ledger(void)
 {
     mon_monitor_config c;
@@ -308,6 +311,7 @@ static void test_tick_drift(void)
     CHECK(v.drift_scored == 1);
 }
 
+/* REQ: MON-REQ-SAFETY-003 */
 static void test_rules(void)
 {
     mon_monitor_config c;

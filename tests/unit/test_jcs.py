@@ -52,6 +52,7 @@ def test_nan_and_infinity_refused(bits: str) -> None:
         format_number(x)
 
 
+@pytest.mark.req("MON-REQ-POLICY-001")
 def test_section_3_2_2_example() -> None:
     src = (
         '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'

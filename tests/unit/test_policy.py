@@ -29,6 +29,7 @@ def _decode(blob: bytes) -> tuple[int, object]:
     return int(st), (cfg, feats, outs, lays, bytes(h))
 
 
+@pytest.mark.req("MON-REQ-POLICY-002")
 def test_file_round_trip_through_c() -> None:
     p = load_policy(POLICY)
     blob = p.to_bytes()
@@ -44,6 +45,7 @@ def test_file_round_trip_through_c() -> None:
     assert (lays[0].max_rate_ppm, lays[0].max_saturated, lays[0].max_overrange) == (100000, 2, 6.0)
 
 
+@pytest.mark.req("MON-REQ-POLICY-001")
 def test_hash_is_canonical() -> None:
     a = parse_policy(MINI + 'nan = "allow"\n[latency]\nmax_ns = 5\n')
     b = parse_policy('[latency]\nmax_ns = 5\n\n[features.x]\nnan = "allow"\nhi = 1\nlo = 0\n')
@@ -69,6 +71,7 @@ def test_hash_is_canonical() -> None:
         (MINI + "mystery = 1\n", None, "mystery: unknown key"),
     ],
 )
+@pytest.mark.req("MON-REQ-POLICY-001")
 def test_rejections_name_key_and_line(text: str, line: int | None, what: str) -> None:
     with pytest.raises(InvalidArgumentError) as ei:
         parse_policy(text, source="p.toml")
@@ -97,6 +100,7 @@ def test_feature_order() -> None:
         p.to_bytes(["x"])
 
 
+@pytest.mark.req("MON-REQ-POLICY-002")
 def test_blob_corruption_rejected() -> None:
     blob = bytearray(load_policy(POLICY).to_bytes())
     assert _decode(bytes(blob))[0] == lib.MON_OK

@@ -30,6 +30,7 @@ def _ref(names: tuple[str, ...] = ("b", "a")) -> Reference:
     )
 
 
+@pytest.mark.req("MON-REQ-SAFETY-001")
 def test_names_clamp_and_frozen_verdict() -> None:
     sm = SafetyMonitor(POLICY, _ref())
     assert sm.feature_names == ("b", "a") and sm.state is Health.INIT
@@ -46,6 +47,7 @@ def test_names_clamp_and_frozen_verdict() -> None:
     assert v.violations == ("activation",)
 
 
+@pytest.mark.req("MON-REQ-SAFETY-002")
 def test_budget_states_and_reset() -> None:
     sm = SafetyMonitor(POLICY, _ref())
     for t in range(6):
@@ -63,6 +65,7 @@ def test_budget_states_and_reset() -> None:
     assert sm.step([0.5, 0.5], [1.0, 0.9], tick=14).step == 1
 
 
+@pytest.mark.req("MON-REQ-SAFETY-003")
 def test_drift_by_name() -> None:
     sm = SafetyMonitor(POLICY, _ref())
     seen = []
@@ -118,6 +121,7 @@ def test_inside_service_monitor() -> None:
         ServiceMonitor("svc", "v1", logger=False, shared=False, safety=3)
 
 
+@pytest.mark.req("MON-REQ-SAFETY-003")
 def test_rule_fires_and_degrades() -> None:
     text = open(POLICY, encoding="utf-8").read() + (
         '\n[[rules]]\nname = "slow"\nsignal = "latency_ns"\nop = ">"\nthreshold = 5e5\nfor_ticks = 2\naction = "fault"\n'
@@ -128,6 +132,7 @@ def test_rule_fires_and_degrades() -> None:
     assert v.rules_firing == ("slow",) and "rule" in v.violations and v.state is Health.FAULTED
 
 
+@pytest.mark.req("MON-REQ-SAFETY-004")
 def test_ledger_file_verifies_and_binds_the_policy(tmp_path: os.PathLike[str]) -> None:
     from monitor.ledger import Ledger, LedgerKind, verify_ledger
 

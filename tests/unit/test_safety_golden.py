@@ -7,6 +7,8 @@ import importlib.util
 import json
 import os
 
+import pytest
+
 from monitor.jcs import canonicalize
 from monitor.policy import parse_policy
 
@@ -24,6 +26,7 @@ def _gen():  # type: ignore[no-untyped-def]
     return mod
 
 
+@pytest.mark.req("MON-REQ-SAFETY-004")
 def test_golden_replays_through_python() -> None:
     gen = _gen()
     with open(GOLDEN, encoding="utf-8") as fh:
