@@ -101,7 +101,7 @@ mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st)
     if (cfg == NULL || st == NULL) {
         return MON_E_NULL;
     }
-    if (!MON_ALIGNED_OBJ(st)) {
+    if (!MON_ALIGNED_U64(st)) {
         return MON_E_ALIGN;
     }
     s = mon_rule_config_check(cfg, NULL);
@@ -114,29 +114,28 @@ mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st)
     return MON_OK;
 }
 
-/* The rate condition at tick (samples updated as the state will be after the step is
- * committed; the caller works on a copy of the sample count and ring only through st, so
- * everything here happens after every check passed). Returns MON_RULE_COND_*. */
+#define RING(i) ((i) % (uint32_t)MON_RULE_MAX_SAMPLES)
+
+/* The rate condition at tick; updates the sample ring (called after every check passed).
+ * Returns MON_RULE_COND_*. */
 static uint32_t rate_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_t tick, double v,
                           double level, mon_rule_event *ev)
 {
     uint32_t n = st->n_samples;
-    uint32_t drop = 0;
+    uint32_t head = st->head;
     uint32_t result = MON_RULE_COND_NO_DATA;
     uint64_t step_ticks;
     if (!is_finite(v)) {
         return MON_RULE_COND_NO_DATA;
     }
-    /* Drop samples while the second oldest is at least window_ticks old (it can be the past). */
-    while (drop + 1u < n && tick - st->samples[drop + 1u].tick >= cfg->window_ticks) {
-        ++drop;
+    /* Drop samples while the second oldest is at least window_ticks old (it can be the past):
+     * at most n - 1 <= MON_RULE_MAX_SAMPLES - 1 iterations. */
+    while (n > 1u && tick - st->samples[RING(head + 1u)].tick >= cfg->window_ticks) {
+        head = RING(head + 1u);
+        --n;
     }
-    if (drop > 0u) {
-        memmove(&st->samples[0], &st->samples[drop], (size_t)(n - drop) * sizeof st->samples[0]);
-        n -= drop;
-    }
-    if (n > 0u && tick - st->samples[0].tick >= cfg->window_ticks) {
-        double past = st->samples[0].value;
+    if (n > 0u && tick - st->samples[head].tick >= cfg->window_ticks) {
+        double past = st->samples[head].value;
         double change;
         if (cfg->relative == 1u) {
             if (past != 0.0) {
@@ -161,18 +160,19 @@ static uint32_t rate_step(const mon_rule_config *cfg, mon_rule_state *st, uint64
     if (cfg->window_ticks % cfg->resolution != 0u) {
         ++step_ticks;
     }
-    if (n == 0u || tick - st->samples[n - 1u].tick >= step_ticks) {
+    if (n == 0u || tick - st->samples[RING(head + n - 1u)].tick >= step_ticks) {
         if (n ==
             (uint32_t)
                 MON_RULE_MAX_SAMPLES) { /* unreachable (resolution + 2 bound): keep the newest */
-            memmove(&st->samples[0], &st->samples[1], (size_t)(n - 1u) * sizeof st->samples[0]);
+            head = RING(head + 1u);
             --n;
         }
-        st->samples[n].tick = tick;
-        st->samples[n].value = v;
+        st->samples[RING(head + n)].tick = tick;
+        st->samples[RING(head + n)].value = v;
         ++n;
     }
     st->n_samples = n;
+    st->head = head;
     return result;
 }
 
@@ -187,7 +187,7 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
     if (cfg == NULL || st == NULL || out == NULL) {
         return MON_E_NULL;
     }
-    if (!MON_ALIGNED_OBJ(st) || !MON_ALIGNED_U64(out)) {
+    if (!MON_ALIGNED_U64(st) || !MON_ALIGNED_U64(out)) {
         return MON_E_ALIGN;
     }
     s = mon_rule_config_check(cfg, NULL);
@@ -195,8 +195,9 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
         return s;
     }
     if (st->magic != MON_RULE_MAGIC || st->phase > MON_RULE_FIRING ||
-        st->n_samples > (uint32_t)MON_RULE_MAX_SAMPLES || st->has_last > 1u ||
-        st->keep_running > 1u || (cfg->kind != MON_RULE_RATE && st->n_samples != 0u)) {
+        st->n_samples > (uint32_t)MON_RULE_MAX_SAMPLES ||
+        st->head >= (uint32_t)MON_RULE_MAX_SAMPLES || st->has_last > 1u || st->keep_running > 1u ||
+        (cfg->kind != MON_RULE_RATE && st->n_samples != 0u)) {
         return MON_E_STATE;
     }
     if (st->has_last == 1u && tick < st->last_tick) {

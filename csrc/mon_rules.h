@@ -42,7 +42,7 @@
  *     fires, a keep-firing-for timer that ran out resolves. Tick differences are unsigned
  *     64-bit subtractions of a later minus an earlier tick: never negative, never overflow.
  * Thread model: single-threaded per state object (distinct states are independent).
- * Loops: mon_rule_step runs at most MON_RULE_MAX_SAMPLES iterations.
+ * Loops: mon_rule_step runs at most MON_RULE_MAX_SAMPLES iterations (dropping old samples).
  */
 #ifndef MON_RULES_H
 #define MON_RULES_H
@@ -140,8 +140,9 @@ typedef struct mon_rule_state {
     uint64_t steps;        /* mon_rule_step calls that succeeded */
     uint64_t no_data;      /* of those, steps whose condition was no data */
     uint32_t n_samples;    /* MON_RULE_RATE: samples held, 0..MON_RULE_MAX_SAMPLES */
-    uint32_t reserved;     /* 0 */
-    mon_rule_sample samples[MON_RULE_MAX_SAMPLES]; /* oldest first, samples[0..n_samples) */
+    uint32_t head; /* MON_RULE_RATE: index of the oldest sample, 0..MON_RULE_MAX_SAMPLES-1 */
+    mon_rule_sample samples[MON_RULE_MAX_SAMPLES]; /* a ring: the i-th oldest is
+                                                      samples[(head + i) % MON_RULE_MAX_SAMPLES] */
 } mon_rule_state;
 
 /* The report of one step. */
@@ -159,12 +160,13 @@ typedef struct mon_rule_event {
 mon_status mon_rule_config_check(const mon_rule_config *cfg, uint32_t *field);
 
 /* Validate cfg (MON_E_CONFIG as mon_rule_config_check) and reset st to INACTIVE with no
- * history. MON_E_NULL, MON_E_ALIGN (cfg or st not 8-byte aligned); st is untouched on failure. */
+ * history. MON_E_NULL, MON_E_ALIGN (cfg or st not aligned for uint64_t on the target: the state has
+ * no atomics, so a plain struct on the stack is fine); st is untouched on failure. */
 mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st);
 
 /* One evaluation at tick with value (NaN: no data / missing sample). Writes *out on MON_OK.
  * MON_E_NULL, MON_E_ALIGN, MON_E_CONFIG (cfg invalid), MON_E_STATE (st not initialised or its
- * phase / n_samples corrupted), MON_E_VALUE (tick earlier than the last step's tick). On any
+ * phase / n_samples / head corrupted), MON_E_VALUE (tick earlier than the last step's tick). On any
  * failure st and *out are unchanged. */
 mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_t tick,
                          double value, mon_rule_event *out);

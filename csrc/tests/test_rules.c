@@ -209,6 +209,9 @@ static void test_clock_and_nan(void)
     s.n_samples = 1;
     CHECK(mon_rule_step(&c, &s, 6, 1.0, &ev) == MON_E_STATE);
     s.n_samples = 0;
+    s.head = MON_RULE_MAX_SAMPLES;
+    CHECK(mon_rule_step(&c, &s, 6, 1.0, &ev) == MON_E_STATE);
+    s.head = 0;
     s.magic = 0;
     CHECK(mon_rule_step(&c, &s, 6, 1.0, &ev) == MON_E_STATE);
 }

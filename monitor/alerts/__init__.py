@@ -28,6 +28,10 @@ The design follows the article's "Alert Design" section and Prometheus' alerting
 - **Clock faults** (the injected clock raising, returning NaN/inf or stepping back) never raise:
   the evaluation runs at the last evaluation time, counted in ``AlertEngine.clock_faults``.
 - **Thread-safe**: :class:`AlertEngine` serialises its methods with a lock.
+- **The same evaluators as the device**: Threshold rules (ops ``>``, ``>=``, ``<``, ``<=``) and
+  RateOfChange rules run on the C core's ``mon_rules`` (condition and state machine per tick,
+  :mod:`~monitor.alerts.c_rules`); their durations are compared in integer nanoseconds.
+  Golden vectors (``monitor/data/golden_rules_v1.json``) show the engine and the C core agree.
 
 Units: durations in seconds (or strings "500ms", "5m", "1h30m"), thresholds in the signal's unit
 (milliseconds for ``*_ms`` signals, also as "500ms"/"0.5s"; fractions elsewhere, also as "2%").
@@ -36,8 +40,10 @@ Layout (each module imports only those before it; ``AlertEngine.from_file`` impo
 ``config`` when called): :mod:`~monitor.alerts.units` (durations, quantities) <-
 :mod:`~monitor.alerts.stats` (exact moments) <- :mod:`~monitor.alerts.conditions` (what a rule
 tests) <- :mod:`~monitor.alerts.evaluators` (compiled conditions and their histories) <-
-:mod:`~monitor.alerts.rules` (Rule, Alert, Silence) <- :mod:`~monitor.alerts.routing` <-
-:mod:`~monitor.alerts.engine` and :mod:`~monitor.alerts.presets` <- :mod:`~monitor.alerts.config`
+:mod:`~monitor.alerts.rules` (Rule, Alert, Silence) <- :mod:`~monitor.alerts.c_rules` (rules on
+the C core) <- :mod:`~monitor.alerts.state` (per-rule runtime, saved-state codec) <-
+:mod:`~monitor.alerts.routing` <- :mod:`~monitor.alerts.engine` (<- ``golden_rules``) and
+:mod:`~monitor.alerts.presets` <- :mod:`~monitor.alerts.config`
 (rule files). Signal names, units and the error categories come from :mod:`monitor.signals`.
 """
 

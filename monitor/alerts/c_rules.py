@@ -25,9 +25,9 @@ the C comparison with any double level gives the exact result).
 from __future__ import annotations
 
 import math
-from typing import cast
+from typing import Any, cast
 
-from .._ffi import check, ffi, lib
+from .._ffi import check, ffi, lib, raise_status
 from ..errors import CorruptDataError
 from .conditions import Baseline, Condition, RateOfChange, Threshold, baseline_level
 from .evaluators import Evaluator, Firing, Results, Signals
@@ -43,7 +43,8 @@ _OPS = {">": lib.MON_RULE_GT, ">=": lib.MON_RULE_GE, "<": lib.MON_RULE_LT, "<=":
 _PHASES = (AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING)
 _PHASE_OF = {AlertState.INACTIVE: 0, AlertState.PENDING: 1, AlertState.FIRING: 2}
 _COND = (False, True, None)
-_UP = (">", "<=")  # ops whose exact comparison survives rounding the value up
+_UP = (">", "<=")
+_step = lib.mon_rule_step  # ops whose exact comparison survives rounding the value up
 
 
 def tick_of(t: float) -> int:
@@ -93,8 +94,9 @@ class CRuleEval(Evaluator):
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
 
-    def step(self, sig: Signals, now: float) -> tuple[bool | None, AlertState]:
-        """One evaluation: (condition True / False / None for no data, the state after it)."""
+    def step(self, sig: Signals, tick: int) -> tuple[bool | None, AlertState]:
+        """One evaluation at ``tick`` (:func:`tick_of` of the evaluation time): (condition True /
+        False / None for no data, the state after it)."""
         v = sig.get(self.signal)
         if v is None:
             x = math.nan
@@ -105,7 +107,9 @@ class CRuleEval(Evaluator):
         else:
             x = _directed(v, self.up)
         ev = self.event
-        check(lib.mon_rule_step(self.cfg, self.st, tick_of(now), x, ev), f"rule on {self.signal}")
+        s = _step(self.cfg, self.st, tick, x, ev)
+        if s:
+            raise_status(s, f"rule on {self.signal}")
         if ev.has_value:
             self.value = ev.value if self.rate or v is None or type(v) is float else float(v)
         return _COND[ev.condition], _PHASES[ev.phase]
@@ -134,14 +138,21 @@ class CRuleEval(Evaluator):
         st.keep_since = 0 if keep_since is None else tick_of(keep_since)
         st.has_last = int(last is not None)
         st.last_tick = 0 if last is None else tick_of(last)
-        if last is not None and st.n_samples and st.samples[st.n_samples - 1].tick > st.last_tick:
-            raise CorruptDataError("rate-of-change sample ticks are after the last evaluation time")
+        if st.n_samples and last is None:
+            raise CorruptDataError("rate-of-change samples without a last evaluation time")
+        if st.n_samples and self._sample(st.n_samples - 1).tick > st.last_tick:
+            raise CorruptDataError(
+                "a rate-of-change sample is after the last evaluation time (samples in the future are refused)"
+            )
+
+    def _sample(self, i: int) -> Any:
+        """The i-th oldest sample of the ring."""
+        return self.st.samples[(self.st.head + i) % MAX_SAMPLES]
 
     def state(self) -> object:
         if not self.rate:
             return None
-        st = self.st
-        rows = [st.samples[i] for i in range(st.n_samples)]
+        rows = [self._sample(i) for i in range(self.st.n_samples)]
         return {
             "samples": [[seconds_of(s.tick), s.value] for s in rows],
             "ticks": [int(s.tick) for s in rows],
@@ -183,13 +194,15 @@ class CRuleEval(Evaluator):
             raise CorruptDataError("alert state: rate-of-change samples are not in time order")
         st = self.st
         st.n_samples = len(rows)
+        st.head = 0
         for i, (t, v) in enumerate(zip(ticks, values)):
             st.samples[i].tick = t
             st.samples[i].value = v
 
     def times(self) -> list[float]:
-        st = self.st
-        return [seconds_of(st.samples[i].tick) for i in range(st.n_samples)]
+        """None in seconds: :meth:`load` checks the sample ticks against the last evaluation's
+        tick (the same mapping recorded them; seconds rebuilt from ticks may round past it)."""
+        return []
 
 
 def c_evaluator(c: Condition, for_: float, keep_firing_for: float, keep_data: bool) -> CRuleEval | None:

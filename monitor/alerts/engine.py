@@ -20,6 +20,7 @@ from typing import (
 
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
+from .c_rules import tick_of
 from .evaluators import (
     Firing,
     Results,
@@ -366,11 +367,14 @@ class AlertEngine:
         firing = self._firing
         out: list[Alert] = []
         INACTIVE, PENDING, FIRING = AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING
+        tick = -1  # the C tick of now, computed at the first C rule
         for rt in self._runtimes:
             state = rt.state
             c = rt.c
             if c is not None:  # condition and state machine in C (mon_rule_step)
-                truth, new = c.step(sig, now)  # type: ignore[arg-type]
+                if tick < 0:
+                    tick = tick_of(now)
+                truth, new = c.step(sig, tick)  # type: ignore[arg-type]
                 if rt.referenced:
                     res[rt.name] = truth
                 if truth is None:
