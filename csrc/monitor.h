@@ -16,6 +16,8 @@
 #include "mon_shared.h"
 #include "mon_sha256.h"
 #include "mon_ledger.h"
+#include "mon_monitor.h"
+#include "mon_policy.h"
 #include "mon_reference.h"
 #include "mon_rules.h"
 

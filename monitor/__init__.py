@@ -69,9 +69,11 @@ from .latency import (
     histogram_nbytes,
 )
 from .logs import JsonFormatter, StructuredAdapter, StructuredLogger, input_hash
+from .policy import load_policy, parse_policy
 from .profile import DriftProfile, Profiler, merge_profiles, profile_batch
 from .quantiles import percentile
 from .reference import FeatureProfile, Reference
+from .safety import SafetyMonitor
 from .service import Observation, ServiceMonitor
 from .snapshot import Snapshot
 
@@ -158,4 +160,8 @@ __all__ = [
     "histogram_nbytes",
     "OtelExponentialHistogramPoint",
     "NativeHistogram",
+    # the safety monitor (mon_monitor) and its policy
+    "SafetyMonitor",
+    "load_policy",
+    "parse_policy",
 ]

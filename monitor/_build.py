@@ -24,12 +24,14 @@ def _headers() -> list[str]:
     # mon_config.h, mon_status.h, then the headers of types other headers use (mon_types.h,
     # mon_window.h) first; then every other public header in name order.
     first = ["mon_config.h", "mon_status.h", "mon_types.h", "mon_window.h"]
+    # The monitor composes the other units (its config holds mon_rules / mon_ledger types).
+    last = ["mon_monitor.h", "mon_policy.h"]
     rest = sorted(
         os.path.basename(p)
         for p in glob.glob(os.path.join(CSRC, "mon_*.h"))
-        if os.path.basename(p) not in first
+        if os.path.basename(p) not in first + last
     )
-    return first + rest
+    return first + rest + last
 
 
 def _cdef() -> str:

@@ -290,6 +290,12 @@ class Ledger:
             check(st, "flushing the ledger")
         self._raise_write(st)
 
+    def c_handle(self) -> Any:
+        """The C ``mon_ledger *`` of this ledger, for C objects that append to it themselves
+        (``monitor.safety.SafetyMonitor`` attaches it to its ``mon_monitor``). The ledger must
+        outlive them."""
+        return self._obj
+
     def head(self) -> LedgerAnchor:
         a = ffi.new("mon_ledger_anchor *")
         check(lib.mon_ledger_head(self._obj, a, ffi.NULL), "reading the ledger head")

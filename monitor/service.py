@@ -114,7 +114,9 @@ class ServiceMonitor:
     ``shared`` (a :class:`~monitor.shared.SharedSegment`, or a directory for one: every process
     of a pre-fork server records its totals and cumulative latency there, and :meth:`totals`
     and the snapshot's totals are then those of all processes - its windows stay this
-    process's; default: the directory in ``$MONITOR_SHARED_DIR`` when set, ``False``: never).
+    process's; default: the directory in ``$MONITOR_SHARED_DIR`` when set, ``False``: never);
+    ``safety`` (a :class:`~monitor.safety.SafetyMonitor`, judged by :meth:`check_safety` at
+    this monitor's clock).
     """
 
     def __init__(
@@ -135,7 +137,11 @@ class ServiceMonitor:
         latency_config: Mapping[str, Any] | None = None,
         trace_context: Callable[[], tuple[str, str] | None] | None = None,
         shared: SharedSegment | str | os.PathLike[str] | bool | None = None,
+        safety: Any = None,
     ) -> None:
+        if safety is not None and not callable(getattr(safety, "step", None)):
+            raise InvalidTypeError(f"safety must be a SafetyMonitor, got {safety!r}")
+        self.safety = safety
         if not isinstance(service, str) or not service:
             raise InvalidTypeError(f"service must be a non-empty str, got {service!r}")
         if not isinstance(model_version, str):
@@ -547,6 +553,16 @@ class ServiceMonitor:
         for cat in ErrorCategory:
             out[cat.value] = c.errors[cat.value]
         return out
+
+    def check_safety(self, inputs: Any, outputs: Any = None, **kwargs: Any) -> Any:
+        """Judge one inference with the attached SafetyMonitor at this monitor's clock tick
+        (``latency_ns``, ``activations``, ``fault_flags`` as :meth:`SafetyMonitor.step`); returns
+        its Verdict."""
+        if self.safety is None:
+            raise InvalidArgumentError(
+                "no safety monitor: pass ServiceMonitor(..., safety=SafetyMonitor(...))"
+            )
+        return self.safety.step(inputs, outputs, tick=self._now(), **kwargs)
 
     def snapshot(self) -> Snapshot:
         """The four signals now, as one frozen :class:`Snapshot`."""

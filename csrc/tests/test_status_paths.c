@@ -790,6 +790,7 @@ static void test_sha256_shared_paths(void)
     ST(mon_shared_finish, mon_shared_finish(z, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_E_STATE);
 }
 
+#include "status_paths_monitor.h"
 /* ---- audit ledger and binary reference ------------------------------------------------------ */
 static uint64_t ledmem[(8 * 224 + 512) / 8];
 static int fail_next;
@@ -1030,6 +1031,7 @@ int main(void)
     test_corrupted_headers();
     test_ledger_reference_paths();
     test_sha256_shared_paths();
+    test_monitor_policy_paths();
     test_rules_paths();
     MON_TEST_MAIN_END();
 }

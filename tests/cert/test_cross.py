@@ -147,6 +147,8 @@ def test_target_bit_identical(target: str, results: dict[str, subprocess.Complet
     assert ledger == want, f"{target}: ledger / reference golden vectors {ledger}\n{log[-4000:]}"
     rules = re.findall(r"^RULES GOLDEN (PASS|FAIL) sha256=([0-9a-f]{64})", proc.stdout, re.M)
     assert rules == [("PASS", _expected_rules_digest())], f"{target}: {rules}\n{log[-4000:]}"
+    safety = re.findall(r"^GOLDEN SAFETY (PASS|FAIL) steps=(\d+)", proc.stdout, re.M)
+    assert safety == [("PASS", "400")], f"{target}: safety golden vectors {safety}\n{log[-4000:]}"
 
 
 @pytest.mark.req("MON-REQ-CORE-001")

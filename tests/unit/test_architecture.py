@@ -31,6 +31,7 @@ C_UNIT_MODULES = {
     "monitor.categories": "mon_service's error category names",
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
+    "monitor.safety": "mon_monitor, mon_policy (the safety monitor and its compiled policy)",
     "monitor.ledger": "mon_ledger (the audit ledger and its verifier)",
     "monitor.alerts.c_rules": "mon_rules (threshold / rate-of-change rules and their state machine)",
 }
@@ -249,6 +250,9 @@ PUBLIC_API = [
     "histogram_nbytes",
     "OtelExponentialHistogramPoint",
     "NativeHistogram",
+    "SafetyMonitor",
+    "load_policy",
+    "parse_policy",
 ]
 
 
