@@ -50,7 +50,7 @@ from .binning import Binner
 from .drift_monitor import BANDS, QUALITY_BANDS, DriftMonitor, DriftReport
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .latency import crc32c
-from .reference import Reference
+from .reference import Reference, encode_labels
 from .tabular import select_columns
 
 __all__ = ["DriftProfile", "FeatureCounts", "Profiler", "profile_batch", "merge_profiles", "MAGIC", "VERSION"]
@@ -428,12 +428,15 @@ class Profiler:
                 )
             cols = [arr[:, j] for j in range(arr.shape[1])]
         n = -1
-        conv = []
+        conv: list[npt.NDArray[Any]] = []
         for name, col in zip(names, cols, strict=True):
             c = np.asarray(col)
             if c.ndim != 1:
                 raise InvalidArgumentError(f"column {name!r} must be 1-D, got shape {c.shape}")
-            if c.dtype.kind not in "iufb":
+            labels = self._ref.features[self._index[len(conv)]].labels
+            if labels is not None and c.dtype.kind not in "iufb":
+                c = encode_labels(c, labels)  # labels of a labelled feature (codes pass as they are)
+            elif c.dtype.kind not in "iufb":
                 raise InvalidTypeError(f"column {name!r} must hold numbers, got dtype {c.dtype}")
             if n < 0:
                 n = c.size

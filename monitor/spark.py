@@ -40,11 +40,14 @@ from .profile import DriftProfile, Profiler, merge_profiles
 from .quantiles import interpolate, percentile_ranks
 from .reference import (
     MAX_BINS,
+    TOP_K_DEFAULT,
     FeatureProfile,
     Reference,
-    categorical_edges,
+    code_edges,
     edge_percentiles,
+    fit_labels,
     quantile_edges,
+    top_codes,
 )
 from .tabular import select_columns
 
@@ -69,8 +72,9 @@ def _require_spark() -> Any:
     return T
 
 
-def _check_columns(df: Any, names: Sequence[str]) -> None:
-    """Every name is a column of ``df`` of a numeric (or boolean) Spark type."""
+def _check_columns(df: Any, names: Sequence[str], strings: Sequence[str] = ()) -> set[str]:
+    """Every name is a column of ``df`` of a numeric (or boolean) Spark type, or a string column
+    when it is in ``strings`` (a labelled feature; ``"*"``: any). Returns the string columns."""
     T = _require_spark()  # noqa: N806
     if not hasattr(df, "schema") or not hasattr(df, "mapInArrow"):
         raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
@@ -79,12 +83,20 @@ def _check_columns(df: Any, names: Sequence[str]) -> None:
     if missing:
         raise ConfigMismatchError(f"DataFrame has no column(s) {missing!r}; its columns are {list(fields)!r}")
     ok = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.BooleanType)
+    found = set()
     for n in names:
-        if not isinstance(fields[n], ok):
+        if isinstance(fields[n], T.StringType) and ("*" in strings or n in strings):
+            found.add(n)
+        elif not isinstance(fields[n], ok):
+            what = "a number or a string" if "*" in strings else "a number"
+            hint = ""
+            if isinstance(fields[n], T.StringType):
+                hint = " (a string column needs a reference feature fitted on labels)"
             raise InvalidTypeError(
-                f"column {n!r} has Spark type {fields[n].simpleString()}, expected a number "
-                f"(integer, float, double or boolean; cast it, e.g. col({n!r}).cast('double'))"
+                f"column {n!r} has Spark type {fields[n].simpleString()}, expected {what} "
+                f"(integer, float, double or boolean; cast it, e.g. col({n!r}).cast('double')){hint}"
             )
+    return found
 
 
 def _quote(name: str) -> str:
@@ -99,7 +111,7 @@ def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None)
     if not isinstance(reference, Reference):
         raise InvalidTypeError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
     names = list(reference.names) if columns is None else _feature_subset(reference, columns)
-    _check_columns(df, names)
+    _check_columns(df, names, [f.name for f in reference.features if f.labels is not None])
     ref_json = reference.to_json()
 
     def task(batches: Iterator[Any]) -> Iterator[Any]:
@@ -157,7 +169,7 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
     - ``("hist", col, prefix, bits)`` -> histogram of the next DIGIT_BITS bits of the keys whose
       top ``bits`` bits are ``prefix``;
     - ``("collect", col, prefix, bits)`` -> those keys, unsorted;
-    - ``("distinct", col)`` -> the distinct non-NaN values' float64 bits.
+    - ``("codes", col)`` -> ``(distinct non-NaN values, their counts)``.
     """
     reqs = list(requests)
     width = 1 << DIGIT_BITS
@@ -180,10 +192,10 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
                 if kind == "count":
                     v = np.array([keys.size, x.size - keys.size], dtype=np.uint64)
                     acc[i] = acc[i] + v if i in acc else v
-                elif kind == "distinct":
-                    u = np.unique(x[~np.isnan(x)])
-                    acc[i] = np.unique(np.concatenate((acc[i], u))) if i in acc else u
-                    if acc[i].size > _MAX_CATEGORIES:
+                elif kind == "codes":
+                    u, c = np.unique(x[~np.isnan(x)], return_counts=True)
+                    acc[i] = _merge_codes(acc[i], (u, c.astype(np.uint64))) if i in acc else (u, c)
+                    if acc[i][0].size > _MAX_CATEGORIES:
                         raise InvalidArgumentError(
                             f"categorical column {col!r} has more than {_MAX_CATEGORIES} distinct codes"
                         )
@@ -201,8 +213,8 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
         for i, v in acc.items():
             if isinstance(v, list):
                 v = np.concatenate(v)
-            if reqs[i][0] == "distinct":
-                v = v.view(np.uint64)
+            if reqs[i][0] == "codes":  # the codes' bits, then their counts
+                v = np.concatenate((v[0].view(np.uint64), v[1].astype(np.uint64)))
             ids.append(i)
             blobs.append(np.ascontiguousarray(v, dtype="<u8").tobytes())
         yield pa.RecordBatch.from_pydict(
@@ -216,16 +228,48 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
         i = row["req"]
         v = np.frombuffer(row["data"], dtype="<u8").astype(np.uint64)
         kind = reqs[i][0]
-        if out[i] is None:
+        if kind == "codes":
+            m = v.size // 2
+            got = (v[:m].view(np.float64), v[m:])
+            out[i] = got if out[i] is None else _merge_codes(out[i], got)
+        elif out[i] is None:
             out[i] = v
         elif kind in ("count", "hist"):
             out[i] = out[i] + v
         else:
             out[i] = np.concatenate((out[i], v))
     for i, r in enumerate(reqs):
-        if out[i] is None:  # no partition had a row
+        if out[i] is None and r[0] == "codes":
+            out[i] = (np.zeros(0), np.zeros(0, dtype=np.uint64))
+        elif out[i] is None:  # no partition had a row
             out[i] = np.zeros(2 if r[0] == "count" else (width if r[0] == "hist" else 0), dtype=np.uint64)
     return out
+
+
+def _merge_codes(
+    a: tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]],
+    b: tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+    """Distinct codes with their counts, summed exactly (uint64)."""
+    codes, inv = np.unique(np.concatenate((a[0], b[0])), return_inverse=True)
+    counts = np.zeros(codes.size, dtype=np.uint64)
+    np.add.at(counts, inv.reshape(-1), np.concatenate((a[1], b[1])).astype(np.uint64))
+    return codes, counts
+
+
+def _code_counts(
+    edges: npt.NDArray[np.float64], cats: npt.NDArray[np.float64], counts: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.uint64], int, int]:
+    """Bin counts, below and above of values ``cats`` seen ``counts`` times, by the binner's
+    rule (bin i is ``[e_i, e_i+1)``, the last one closed)."""
+    full = np.zeros(edges.size - 1, dtype=np.uint64)
+    idx = np.searchsorted(edges, cats, side="right") - 1
+    idx[cats == edges[-1]] = edges.size - 2
+    below = cats < edges[0]
+    above = cats > edges[-1]
+    inside = ~(below | above)
+    np.add.at(full, idx[inside], counts[inside])
+    return full, int(counts[below].sum(dtype=np.uint64)), int(counts[above].sum(dtype=np.uint64))
 
 
 class _Target:
@@ -283,17 +327,23 @@ def fit_reference(
     columns: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     *,
+    top_k: int = TOP_K_DEFAULT,
     collect_limit: int = COLLECT_LIMIT,
     stats: dict[str, int] | None = None,
 ) -> Reference:
     """A :class:`~monitor.Reference` fitted on ``df`` (see the module doc), equal — edges,
     counts, digest — to ``Reference.fit`` on the collected columns (``names=columns``,
-    ``categorical=categorical``). ``columns``: default every column of ``df``. ``collect_limit``: the
-    largest bucket collected to the driver (default :data:`COLLECT_LIMIT`; smaller means more
-    scans and less driver memory). ``stats``: a dict that receives ``"scans"``, the number of scans of ``df`` used (counting the last one)."""
+    ``categorical=categorical``, ``top_k=top_k``). String columns are labelled categorical
+    features (their ``top_k`` most frequent labels plus "other", found by one Spark
+    ``groupBy().count()`` per column). ``columns``: default every column of ``df``.
+    ``collect_limit``: the largest bucket collected to the driver (default :data:`COLLECT_LIMIT`;
+    smaller means more scans and less driver memory). ``stats``: a dict that receives
+    ``"scans"``, the number of scans of ``df`` used (counting the last one and the label counts)."""
     _require_spark()
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
         raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= 2048:
+        raise InvalidArgumentError(f"top_k must be an integer in [1, 2048], got {top_k!r}")
     if not hasattr(df, "schema"):
         raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
     names = [f.name for f in df.schema.fields] if columns is None else [str(c) for c in columns]
@@ -303,7 +353,7 @@ def fit_reference(
         raise InvalidArgumentError("no columns to fit")
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"columns repeat: {names!r}")
-    _check_columns(df, names)
+    strings = _check_columns(df, names, ("*",))
     if (
         isinstance(collect_limit, bool)
         or not isinstance(collect_limit, (int, np.integer))
@@ -315,27 +365,31 @@ def fit_reference(
         if not isinstance(c, str) or c not in names:
             raise InvalidArgumentError(f"categorical: unknown feature {c!r} (features: {names!r})")
         cats.add(c)
-    # scan 1: counts, binade histograms, distinct categorical codes
+    numeric = [n for n in names if n not in strings]
+    # scan 1: counts, binade histograms, categorical codes with their counts
     first: list[tuple[Any, ...]] = []
-    for n in names:
+    for n in numeric:
         first.append(("count", n))
-        first.append(("distinct", n) if n in cats else ("hist", n, 0, 0))
-    res = _scan(df, first)
-    scans = 1
+        first.append(("codes", n) if n in cats else ("hist", n, 0, 0))
+    res = _scan(df, first) if first else []
+    scans = 1 if first else 0
     rows = None
     targets: dict[str, tuple[list[_Target], Any]] = {}
     edges: dict[str, npt.NDArray[np.float64]] = {}
-    for j, n in enumerate(names):
+    done: dict[str, FeatureProfile] = {}
+    for j, n in enumerate(numeric):
         nvalid, nan = (int(v) for v in res[2 * j])
         if rows is None:
             rows = nvalid + nan
         if nvalid + nan == 0:
             raise InvalidArgumentError("data has no rows")
         if n in cats:
-            codes = np.sort(res[2 * j + 1].view(np.float64))
+            codes, counts = res[2 * j + 1]
             if codes.size == 0:
                 raise InvalidArgumentError(f"categorical feature {n!r}: every value is NaN")
-            edges[n] = categorical_edges(codes, n)
+            e = code_edges(top_codes(codes, counts, n, int(top_k)))
+            full, below, above = _code_counts(e, codes, counts)
+            done[n] = FeatureProfile(n, "categorical", _ro(e), _ro(full), nan, below, above)
             continue
         if nvalid == 0:
             raise InvalidArgumentError(
@@ -356,40 +410,81 @@ def fit_reference(
             t.size = int(hist[b])
             ts.append(t)
         targets[n] = (ts, (ranks, gamma))
+    if strings:
+        rows, labelled = _fit_label_columns(df, [n for n in names if n in strings], int(top_k), rows)
+        done.update(labelled)
+        scans += 1 + len(strings)
+    if rows == 0:
+        raise InvalidArgumentError("data has no rows")
     scans += _select(df, [t for ts, _ in targets.values() for t in ts], int(collect_limit))
     for n, (ts, (ranks, gamma)) in targets.items():
         by_rank = dict(zip(np.unique(ranks).tolist(), [t.value for t in ts], strict=True))
         vals = np.array([by_rank[int(r)] for r in ranks], dtype=np.float64)
         edges[n] = quantile_edges(interpolate(vals, gamma))
-    # last scan: the reference's counts over the final edges
-    kinds = {n: ("categorical" if n in cats else "numeric") for n in names}
-    zero = Reference(
-        [
-            FeatureProfile(n, kinds[n], _ro(edges[n]), _ro(np.zeros(edges[n].size - 1, np.uint64)), 0, 0, 0)
-            for n in names
-        ],
-        0,
-    )
-    prof = profile(df, zero, names)
+    # last scan: the numeric features' reference counts over the final edges
+    quant = [n for n in numeric if n not in cats]
+    if quant:
+        zero = Reference(
+            [
+                FeatureProfile(
+                    n, "numeric", _ro(edges[n]), _ro(np.zeros(edges[n].size - 1, np.uint64)), 0, 0, 0
+                )
+                for n in quant
+            ],
+            0,
+        )
+        prof = profile(df, zero, quant)
+        scans += 1
+        for n in quant:
+            fc = prof.feature(n)
+            done[n] = FeatureProfile(
+                n, "numeric", zero[n].edges, _ro(fc.counts.copy()), fc.nan, fc.below, fc.above
+            )
     if stats is not None:
-        stats["scans"] = scans + 1
-    feats = []
-    for n in names:
-        fp = zero[n]
-        fc = prof.feature(n)
-        full = np.zeros(fp.nbins, dtype=np.uint64)
-        full[fp.category_bins] = fc.counts
-        below, above = fc.below, fc.above
-        if fp.kind == "categorical":
-            # profiles fold a categorical feature's gaps, below and above into "unseen";
-            # the reference's own values fall in its category bins only
-            if fc.unseen:
-                raise AssertionError(
-                    f"{n!r}: reference values outside its own categories"
-                )  # pragma: no cover
-        feats.append(FeatureProfile(n, fp.kind, fp.edges, _ro(full), fc.nan, below, above))
+        stats["scans"] = scans
     assert rows is not None
-    return Reference(feats, rows)
+    return Reference([done[n] for n in names], rows)
+
+
+def _fit_label_columns(
+    df: Any, names: list[str], top_k: int, rows: int | None
+) -> tuple[int, dict[str, FeatureProfile]]:
+    """Labelled features of string columns, as :meth:`Reference.fit` fits them: per column the
+    ``top_k + 1`` most frequent labels (Spark orders strings by their UTF-8 bytes, which is the
+    code-point order of ``np.unique``) and the count of non-null values; nulls count as NaN."""
+    from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+
+    agg = df.agg(F.count(F.lit(1)).alias("__rows"), *[F.count(_col(F, n)) for n in names]).collect()[0]
+    total = int(agg[0])
+    if rows is not None and rows != total:  # pragma: no cover - one DataFrame, one row count
+        raise AssertionError(f"row counts differ: {rows} vs {total}")
+    out = {}
+    for j, n in enumerate(names):
+        nonnull = int(agg[j + 1])
+        if total and nonnull == 0:
+            raise InvalidArgumentError(f"categorical feature {n!r}: every value is missing")
+        c = _col(F, n)
+        top = (
+            df.where(c.isNotNull())
+            .groupBy(c.alias("label"))
+            .count()
+            .orderBy(F.desc("count"), F.asc("label"))
+            .limit(top_k + 1)
+            .collect()
+        )
+        labels = fit_labels([r["label"] for r in top], [int(r["count"]) for r in top], top_k)
+        kept = [int(r["count"]) for r in top[: len(labels) - (labels[-1] is None)]]
+        if labels[-1] is None:
+            kept.append(nonnull - sum(kept))
+        e = code_edges(np.arange(len(labels), dtype=np.float64))
+        full = np.zeros(e.size - 1, dtype=np.uint64)
+        full[0::2] = kept
+        out[n] = FeatureProfile(n, "categorical", _ro(e), _ro(full), total - nonnull, 0, 0, labels)
+    return total, out
+
+
+def _col(F: Any, name: str) -> Any:  # noqa: N803
+    return F.col(_quote(name))
 
 
 def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:

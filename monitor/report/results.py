@@ -53,6 +53,8 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
         # per-bin contributions add up to the feature's PSI
         cur, ref, before, after = dm.scored_vectors(prof.name, counts, extra)
         cur, ref = np.ascontiguousarray(cur), np.ascontiguousarray(ref)
+        if prof.kind == "categorical" and prof.labels is None and prof.other:
+            after = ["other / unseen" if a == "unseen" else a for a in after]  # integer codes' tail
         labels = [f"({b})" for b in before] + _bin_labels(prof) + [f"({a})" for a in after]
         contrib = drift.psi_contributions(cur, ref) if int(cur.sum()) > 0 and int(ref.sum()) > 0 else None
         raw = None
@@ -97,6 +99,9 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
                     "nan": prof.nan,
                     "below": prof.below,
                     "above": prof.above,
+                    # categorical: reference values in no kept category ("other"; for integer
+                    # codes counted with the unseen ones, see monitor.reference)
+                    "other": prof.other,
                 },
                 "bins": {
                     "labels": labels,
