@@ -454,6 +454,28 @@ class Profiler:
         self._rows += max(n, 0)
         return self
 
+    @property
+    def rows(self) -> int:
+        """Rows added since construction (or :meth:`reset`)."""
+        return self._rows
+
+    def reset(self) -> None:
+        """Forget every row (the counts are zeroed, not reallocated)."""
+        for c in self._counts:
+            c.fill(0)
+        self._extra = [[0, 0, 0] for _ in self._names]
+        self._rows = 0
+
+    def window_counts(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """The counts laid out as :meth:`DriftMonitor.window_counts
+        <monitor.DriftMonitor.window_counts>` gives them (every bin of every profiled feature,
+        per feature ``[nan, below, above]``), exactly what a monitor fed the same rows holds, for
+        :meth:`DriftMonitor.score_counts <monitor.DriftMonitor.score_counts>`. Needs every
+        feature of the reference to be profiled."""
+        if len(self._names) != len(self._ref.features):
+            raise InvalidArgumentError("window_counts needs a Profiler of every feature of the reference")
+        return np.concatenate(self._counts), np.array(self._extra, dtype=np.uint64).reshape(-1, 3)
+
     def profile(self) -> DriftProfile:
         """The profile of every row added so far."""
         feats = [
