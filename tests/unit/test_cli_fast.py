@@ -42,6 +42,8 @@ def test_cli_windows_equal_drift_monitor(tmp_path: Any, monkeypatch: Any, window
     path = str(tmp_path / "cur.parquet")
     pq.write_table(pa.table(cur), path)
     monkeypatch.setattr(readers, "BATCH_ROWS", 333)  # windows cross batch boundaries
+    monkeypatch.setattr(readers, "BATCH_BYTES", 1)
+    assert readers.batch_rows(3) == 333
     doc = run_drift(rp, path, None, window, True, "significant")
     size = window or 2**53
     dm = DriftMonitor(ref, window=size)

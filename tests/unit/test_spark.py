@@ -140,3 +140,28 @@ def test_nulls_count_as_nan_and_bad_input(spark, data):
         p.merge(mspark.profile(df, other))
     with pytest.raises(CorruptDataError):
         DriftProfile.from_bytes(p.to_bytes()[:-1])
+
+
+def test_string_and_top_k_categoricals_equal_reference_fit(spark):
+    # labels (with nulls, ties in frequency, more labels than top_k) and integer codes cut to
+    # the top K: fit_reference equals Reference.fit on the same rows, and profile equals
+    # profile_batch for any partitioning
+    rng = np.random.default_rng(8)
+    n = 3000
+    s = rng.choice(["b", "a", "é", "c", "d", "e", "f"], n, p=[0.25, 0.25, 0.2, 0.1, 0.1, 0.05, 0.05])
+    s = s.astype(object)
+    s[::41] = None
+    cols = {
+        "s": s,
+        "c": rng.integers(-3, 12, n).astype(np.int64),
+        "x": rng.normal(size=n),
+    }
+    expect = monitor.Reference.fit(cols, bins=5, categorical=["c"], top_k=4)
+    assert expect["s"].labels is not None and expect["s"].labels[-1] is None and expect["c"].other > 0
+    for parts, seed in ((1, 0), (7, 3)):
+        got = mspark.fit_reference(_df(spark, cols, parts, seed), bins=5, categorical=["c"], top_k=4)
+        assert got.to_json() == expect.to_json(), parts
+    cur = dict(cols, s=np.where(rng.random(n) < 0.1, "new", s).astype(object))
+    want = profile_batch(expect, cur).to_bytes()
+    for parts, seed in ((2, 1), (64, 3)):  # (1, 7 partitions: the numeric test above)
+        assert mspark.profile(_df(spark, cur, parts, seed), expect).to_bytes() == want, parts
