@@ -436,6 +436,8 @@ class Profiler:
             labels = self._ref.features[self._index[len(conv)]].labels
             if labels is not None and c.dtype.kind not in "iufb":
                 c = encode_labels(c, labels)  # labels of a labelled feature (codes pass as they are)
+            elif c.dtype.kind == "O" and all(v is None or type(v) is bool for v in c):
+                c = np.array([np.nan if v is None else float(v) for v in c])  # booleans with nulls
             elif c.dtype.kind not in "iufb":
                 raise InvalidTypeError(f"column {name!r} must hold numbers, got dtype {c.dtype}")
             if n < 0:
@@ -452,6 +454,37 @@ class Profiler:
             e[1] += bc.below
             e[2] += bc.above
         self._rows += max(n, 0)
+        return self
+
+    def add_counts(
+        self,
+        counts: Sequence[npt.NDArray[np.uint64]],
+        extra: Sequence[tuple[int, int, int]],
+        rows: int,
+    ) -> Profiler:
+        """Add counts made elsewhere over the reference's own bins (e.g. by Spark SQL,
+        :func:`monitor.spark.profile`): per profiled feature, in the reference's order, every
+        bin's count and ``(nan, below, above)``, and the rows they came from (each feature's
+        counts must add up to ``rows``)."""
+        if len(counts) != len(self._names) or len(extra) != len(self._names):
+            raise InvalidArgumentError(
+                f"add_counts needs the counts of the {len(self._names)} features {self._names!r}"
+            )
+        for k, (c, e) in enumerate(zip(counts, extra, strict=True)):
+            c = np.asarray(c, dtype=np.uint64)
+            if c.shape != self._counts[k].shape:
+                raise InvalidArgumentError(
+                    f"feature {self._names[k]!r}: {c.size} bin counts, the reference has {self._counts[k].size} bins"
+                )
+            if int(c.sum(dtype=np.uint64)) + sum(int(v) for v in e) != rows:
+                raise InvalidArgumentError(
+                    f"feature {self._names[k]!r}: the counts do not add up to {rows} rows"
+                )
+        for k, (c, e) in enumerate(zip(counts, extra, strict=True)):
+            self._counts[k] += np.asarray(c, dtype=np.uint64)
+            for j in range(3):
+                self._extra[k][j] += int(e[j])
+        self._rows += int(rows)
         return self
 
     @property

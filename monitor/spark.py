@@ -29,6 +29,7 @@ with ``col.cast("double")``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -51,13 +52,15 @@ from .reference import (
 )
 from .tabular import select_columns
 
-__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS"]
+__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS", "SQL_MAX_COUNTERS"]
 
 DIGIT_BITS = 12
 """Key bits resolved per splitting scan of :func:`fit_reference`."""
 COLLECT_LIMIT = 1 << 16
 """A bucket holding at most this many values is collected to the driver and selected there."""
 _MAX_CATEGORIES = 1 << 16
+SQL_MAX_COUNTERS = 2048
+"""The most counters (bins + 3 per feature) :func:`profile` counts in one Spark SQL aggregation."""
 _SIGN = np.uint64(1 << 63)
 _MAG = np.uint64((1 << 63) - 1)
 
@@ -104,14 +107,32 @@ def _quote(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- profiles
-def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None) -> DriftProfile:
+def profile(
+    df: Any, reference: Reference, columns: Sequence[str] | None = None, *, engine: str = "sql"
+) -> DriftProfile:
     """The drift profile of ``df``'s rows against ``reference`` (see the module doc). Columns
     are matched by name: ``columns`` (default: every feature of the reference) must be features
-    of the reference and columns of ``df``; other columns of ``df`` are ignored."""
+    of the reference and columns of ``df``; other columns of ``df`` are ignored.
+
+    ``engine="sql"`` (default) counts in the JVM: each feature's bin index is a Spark SQL
+    expression built from the edges (a binary search of comparisons that follows the C binner's
+    rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
+    one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
+    are never rounded), and one aggregation counts every (feature, bin) pair: one pass over
+    ``df`` and no rows sent to Python. Labels are matched as strings the same way. When the
+    features have more than :data:`SQL_MAX_COUNTERS` bins in all, or with
+    ``engine="arrow"``, each partition's Arrow batches go to the C binner (``mapInArrow``) and
+    its profile travels as bytes. Both give the same bytes as
+    :func:`~monitor.profile.profile_batch` on the collected rows."""
     if not isinstance(reference, Reference):
         raise InvalidTypeError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
+    if engine not in ("sql", "arrow"):
+        raise InvalidArgumentError(f"engine must be 'sql' or 'arrow', got {engine!r}")
     names = list(reference.names) if columns is None else _feature_subset(reference, columns)
-    _check_columns(df, names, [f.name for f in reference.features if f.labels is not None])
+    strings = _check_columns(df, names, [f.name for f in reference.features if f.labels is not None])
+    counters = sum(reference[n].nbins + 3 for n in names)
+    if engine == "sql" and counters <= SQL_MAX_COUNTERS:
+        return _sql_profile(df, reference, names, strings)
     ref_json = reference.to_json()
 
     def task(batches: Iterator[Any]) -> Iterator[Any]:
@@ -124,6 +145,102 @@ def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None)
 
     rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
     return merge_profiles(DriftProfile.from_bytes(r["profile"]) for r in rows)
+
+
+_NAN, _BELOW, _ABOVE = -1, -2, -3  # bin indices of the SQL path's non-bin outcomes
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+def _bin_index(F: Any, c: Any, edges: npt.NDArray[np.float64], integer: bool) -> Any:  # noqa: N803
+    """A Spark SQL expression: the C binner's outcome for column ``c`` (bin index, or _NAN,
+    _BELOW, _ABOVE). ``integer``: ``c`` is a long; it is compared with exact integer thresholds
+    (an integer v is >= e exactly when v >= ceil(e), > e exactly when v > floor(e))."""
+    nb = edges.size - 1
+
+    def less(i: int) -> Any:  # c < edges[i]
+        if not integer:
+            return c < F.lit(float(edges[i]))
+        e = float(edges[i])
+        if e == np.inf:
+            return F.lit(True)
+        if e == -np.inf:
+            return F.lit(False)
+        t = math.ceil(e)
+        return F.lit(True) if t > _LONG_MAX else F.lit(False) if t <= _LONG_MIN else c < F.lit(t)
+
+    def greater_last() -> Any:  # c > edges[-1]
+        e = float(edges[-1])
+        if not integer:
+            return c > F.lit(e)
+        if e == np.inf:
+            return F.lit(False)
+        if e == -np.inf:
+            return F.lit(True)
+        t = math.floor(e)
+        return F.lit(False) if t >= _LONG_MAX else F.lit(True) if t < _LONG_MIN else c > F.lit(t)
+
+    def tree(lo: int, hi: int) -> Any:  # edges[lo] <= c <= edges[hi] (hi closed only at nb)
+        if hi - lo == 1:
+            return F.lit(lo)
+        mid = (lo + hi) // 2
+        return F.when(less(mid), tree(lo, mid)).otherwise(tree(mid, hi))
+
+    missing = c.isNull() if integer else (c.isNull() | F.isnan(c))
+    return (
+        F.when(missing, F.lit(_NAN))
+        .when(less(0), F.lit(_BELOW))
+        .when(greater_last(), F.lit(_ABOVE))
+        .otherwise(tree(0, nb))
+    )
+
+
+def _label_index(F: Any, c: Any, labels: tuple[str | None, ...]) -> Any:  # noqa: N803
+    """A Spark SQL expression: the bin of a label as :func:`~monitor.reference.encode_labels`
+    and the binner put it (label i: bin 2i; a label not kept: "other"'s bin, or below its first
+    edge, i.e. unseen; null: NaN)."""
+    e = F.when(c.isNull(), F.lit(_NAN))
+    for i, lab in enumerate(labels):
+        if lab is not None:
+            e = e.when(c == F.lit(lab), F.lit(2 * i))
+    return e.otherwise(F.lit(2 * (len(labels) - 1) if labels[-1] is None else _BELOW))
+
+
+def _sql_profile(df: Any, reference: Reference, names: list[str], strings: set[str]) -> DriftProfile:
+    from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+
+    T = _require_spark()  # noqa: N806
+    types = {f.name: f.dataType for f in df.schema.fields}
+    idx = []
+    for j, n in enumerate(names):
+        fp = reference[n]
+        c = F.col(_quote(n))
+        if n in strings:
+            assert fp.labels is not None
+            e = _label_index(F, c, fp.labels)
+        else:
+            t = types[n]
+            integer = not isinstance(t, (T.FloatType, T.DoubleType))
+            if isinstance(t, T.BooleanType):
+                c = c.cast("long")
+            elif isinstance(t, T.FloatType):
+                c = c.cast("double")  # exact
+            e = _bin_index(F, c, fp.edges, integer)
+        idx.append(e.alias(f"i{j}"))
+    aggs = [F.count(F.lit(1)).alias("rows")]
+    for j, n in enumerate(names):
+        i = F.col(f"i{j}")
+        for b in (*range(reference[n].nbins), _NAN, _BELOW, _ABOVE):
+            aggs.append(F.count(F.when(i == F.lit(b), F.lit(1))))
+    row = df.select(*idx).agg(*aggs).collect()[0]
+    rows = int(row[0])
+    counts, extra = [], []
+    k = 1
+    for n in names:
+        nb = reference[n].nbins
+        counts.append(np.array([int(v) for v in row[k : k + nb]], dtype=np.uint64))
+        extra.append((int(row[k + nb]), int(row[k + nb + 1]), int(row[k + nb + 2])))
+        k += nb + 3
+    return Profiler(reference, names).add_counts(counts, extra, rows).profile()
 
 
 def _feature_subset(reference: Reference, columns: Sequence[str]) -> list[str]:
