@@ -59,8 +59,9 @@ DIGIT_BITS = 12
 COLLECT_LIMIT = 1 << 16
 """A bucket holding at most this many values is collected to the driver and selected there."""
 _MAX_CATEGORIES = 1 << 16
-SQL_MAX_COUNTERS = 2048
-"""The most counters (bins + 3 per feature) :func:`profile` counts in one Spark SQL aggregation."""
+SQL_MAX_COUNTERS = 8192
+"""The most counters (bins + 3 per feature) :func:`profile` counts with Spark SQL (beyond: the
+Arrow path, whose expressions stay small)."""
 _SIGN = np.uint64(1 << 63)
 _MAG = np.uint64((1 << 63) - 1)
 
@@ -119,7 +120,8 @@ def profile(
     rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
     one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
     are never rounded), and one aggregation counts every (feature, bin) pair: one pass over
-    ``df`` and no rows sent to Python. Labels are matched as strings the same way. When the
+    ``df`` (each row's (feature, bin) keys exploded and counted by one ``groupBy().count()``)
+    and no rows sent to Python. Labels are matched as strings the same way. When the
     features have more than :data:`SQL_MAX_COUNTERS` bins in all, or with
     ``engine="arrow"``, each partition's Arrow batches go to the C binner (``mapInArrow``) and
     its profile travels as bytes. Both give the same bytes as
@@ -211,7 +213,7 @@ def _sql_profile(df: Any, reference: Reference, names: list[str], strings: set[s
     T = _require_spark()  # noqa: N806
     types = {f.name: f.dataType for f in df.schema.fields}
     idx = []
-    for j, n in enumerate(names):
+    for n in names:
         fp = reference[n]
         c = F.col(_quote(n))
         if n in strings:
@@ -225,21 +227,27 @@ def _sql_profile(df: Any, reference: Reference, names: list[str], strings: set[s
             elif isinstance(t, T.FloatType):
                 c = c.cast("double")  # exact
             e = _bin_index(F, c, fp.edges, integer)
-        idx.append(e.alias(f"i{j}"))
-    aggs = [F.count(F.lit(1)).alias("rows")]
-    for j, n in enumerate(names):
-        i = F.col(f"i{j}")
-        for b in (*range(reference[n].nbins), _NAN, _BELOW, _ABOVE):
-            aggs.append(F.count(F.when(i == F.lit(b), F.lit(1))))
-    row = df.select(*idx).agg(*aggs).collect()[0]
-    rows = int(row[0])
+        idx.append(e)
+    # one key per (feature, outcome): j * stride + outcome + 3; one row per key and feature
+    # exploded, and counted by one groupBy (Spark's partial aggregation keeps it to a few
+    # hundred keys per partition before the shuffle)
+    stride = max(reference[n].nbins for n in names) + 3
+    keys = [F.lit(j * stride + 3).cast("long") + e for j, e in enumerate(idx)]
+    got = {
+        int(r[0]): int(r[1])
+        for r in df.select(F.explode(F.array(*keys)).alias("k")).groupBy("k").count().collect()
+    }
     counts, extra = [], []
-    k = 1
-    for n in names:
+    rows = 0
+    for j, n in enumerate(names):
         nb = reference[n].nbins
-        counts.append(np.array([int(v) for v in row[k : k + nb]], dtype=np.uint64))
-        extra.append((int(row[k + nb]), int(row[k + nb + 1]), int(row[k + nb + 2])))
-        k += nb + 3
+
+        def at(b: int, j: int = j) -> int:
+            return got.get(j * stride + b + 3, 0)
+
+        counts.append(np.array([at(b) for b in range(nb)], dtype=np.uint64))
+        extra.append((at(_NAN), at(_BELOW), at(_ABOVE)))
+        rows = int(counts[-1].sum(dtype=np.uint64)) + sum(extra[-1])  # every feature: every row
     return Profiler(reference, names).add_counts(counts, extra, rows).profile()
 
 
