@@ -1,10 +1,11 @@
 """Drift on Apache Spark, exact for any partitioning (``pip install 'monitor[spark]'``).
 
-- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference: each
-  partition's Arrow batches go to the C binner (``mapInArrow``; numeric Arrow buffers are read in
-  place), each partition sends back one profile as bytes, and the driver merges them exactly.
-  The result is byte-identical to :func:`monitor.profile.profile_batch` on the collected rows, for any
-  number of partitions and any row order.
+- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference,
+  counted in the JVM (each value's bin as a Spark SQL expression of the edges, one
+  ``groupBy().count()`` of the (feature, bin) keys; ``engine="arrow"``: each partition's Arrow
+  batches go to the C binner through ``mapInArrow`` and come back as profile bytes, merged
+  exactly). The result is byte-identical to :func:`monitor.profile.profile_batch` on the
+  collected rows, for any number of partitions and any row order.
 - :func:`fit_reference` — a :class:`~monitor.Reference` fitted on a DataFrame, bit-identical to
   :meth:`Reference.fit <monitor.Reference.fit>` on the collected rows (same edges, counts and
   digest), without collecting them.
@@ -23,8 +24,9 @@ wanted percentile), and the driver at most :data:`COLLECT_LIMIT` keys per collec
 Cache the DataFrame (``df.cache()``) if computing it is expensive: it is scanned several times.
 
 Columns: integer, floating-point and boolean Spark types (nulls count as NaN, as pandas and
-Arrow nulls do everywhere in monitor); other types are refused naming the column (cast decimals
-with ``col.cast("double")``).
+Arrow nulls do everywhere in monitor), and strings for labelled categorical features (fitted
+with their top K labels plus "other", as :meth:`Reference.fit <monitor.Reference.fit>` fits
+them); other types are refused naming the column (cast decimals with ``col.cast("double")``).
 """
 
 from __future__ import annotations
