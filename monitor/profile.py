@@ -50,7 +50,7 @@ from .binning import Binner
 from .drift_monitor import BANDS, QUALITY_BANDS, DriftMonitor, DriftReport
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .latency import crc32c
-from .reference import Reference
+from .reference import Reference, encode_labels
 from .tabular import select_columns
 
 __all__ = ["DriftProfile", "FeatureCounts", "Profiler", "profile_batch", "merge_profiles", "MAGIC", "VERSION"]
@@ -428,12 +428,17 @@ class Profiler:
                 )
             cols = [arr[:, j] for j in range(arr.shape[1])]
         n = -1
-        conv = []
+        conv: list[npt.NDArray[Any]] = []
         for name, col in zip(names, cols, strict=True):
             c = np.asarray(col)
             if c.ndim != 1:
                 raise InvalidArgumentError(f"column {name!r} must be 1-D, got shape {c.shape}")
-            if c.dtype.kind not in "iufb":
+            labels = self._ref.features[self._index[len(conv)]].labels
+            if labels is not None and c.dtype.kind not in "iufb":
+                c = encode_labels(c, labels)  # labels of a labelled feature (codes pass as they are)
+            elif c.dtype.kind == "O" and all(v is None or type(v) is bool for v in c):
+                c = np.array([np.nan if v is None else float(v) for v in c])  # booleans with nulls
+            elif c.dtype.kind not in "iufb":
                 raise InvalidTypeError(f"column {name!r} must hold numbers, got dtype {c.dtype}")
             if n < 0:
                 n = c.size
@@ -450,6 +455,59 @@ class Profiler:
             e[2] += bc.above
         self._rows += max(n, 0)
         return self
+
+    def add_counts(
+        self,
+        counts: Sequence[npt.NDArray[np.uint64]],
+        extra: Sequence[tuple[int, int, int]],
+        rows: int,
+    ) -> Profiler:
+        """Add counts made elsewhere over the reference's own bins (e.g. by Spark SQL,
+        :func:`monitor.spark.profile`): per profiled feature, in the reference's order, every
+        bin's count and ``(nan, below, above)``, and the rows they came from (each feature's
+        counts must add up to ``rows``)."""
+        if len(counts) != len(self._names) or len(extra) != len(self._names):
+            raise InvalidArgumentError(
+                f"add_counts needs the counts of the {len(self._names)} features {self._names!r}"
+            )
+        for k, (c, e) in enumerate(zip(counts, extra, strict=True)):
+            c = np.asarray(c, dtype=np.uint64)
+            if c.shape != self._counts[k].shape:
+                raise InvalidArgumentError(
+                    f"feature {self._names[k]!r}: {c.size} bin counts, the reference has {self._counts[k].size} bins"
+                )
+            if int(c.sum(dtype=np.uint64)) + sum(int(v) for v in e) != rows:
+                raise InvalidArgumentError(
+                    f"feature {self._names[k]!r}: the counts do not add up to {rows} rows"
+                )
+        for k, (c, e) in enumerate(zip(counts, extra, strict=True)):
+            self._counts[k] += np.asarray(c, dtype=np.uint64)
+            for j in range(3):
+                self._extra[k][j] += int(e[j])
+        self._rows += int(rows)
+        return self
+
+    @property
+    def rows(self) -> int:
+        """Rows added since construction (or :meth:`reset`)."""
+        return self._rows
+
+    def reset(self) -> None:
+        """Forget every row (the counts are zeroed, not reallocated)."""
+        for c in self._counts:
+            c.fill(0)
+        self._extra = [[0, 0, 0] for _ in self._names]
+        self._rows = 0
+
+    def window_counts(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """The counts laid out as :meth:`DriftMonitor.window_counts
+        <monitor.DriftMonitor.window_counts>` gives them (every bin of every profiled feature,
+        per feature ``[nan, below, above]``), exactly what a monitor fed the same rows holds, for
+        :meth:`DriftMonitor.score_counts <monitor.DriftMonitor.score_counts>`. Needs every
+        feature of the reference to be profiled."""
+        if len(self._names) != len(self._ref.features):
+            raise InvalidArgumentError("window_counts needs a Profiler of every feature of the reference")
+        return np.concatenate(self._counts), np.array(self._extra, dtype=np.uint64).reshape(-1, 3)
 
     def profile(self) -> DriftProfile:
         """The profile of every row added so far."""

@@ -19,7 +19,20 @@ share one more code, ``k``, the label ``None`` ("other"). :meth:`Reference.encod
 data into the float64 rows :class:`~monitor.DriftMonitor` bins: a label gets its code; a label
 the reference never kept goes to "other" when the reference has that bin (its tail is not stored,
 so a new label cannot be told from a rare one) and is otherwise *unseen* (code ``-1``, counted as
-unseen); a missing value (None, NaN) counts as NaN. Integer-coded categories keep every code.
+unseen); a missing value (None, NaN) counts as NaN.
+
+Integer-coded categories (``categorical=`` or a boolean column) follow the same top-K rule: the
+reference keeps its ``top_k`` most frequent codes (ties: the smaller code first) as bins ``{c}``;
+a reference with at most ``top_k`` codes keeps them all. The values are binned as they are (no
+encoding step), so "other" and "unseen" share one counter, ``unseen``: every value that is not
+a kept code -- a code of the reference's tail ("other") or a code it never had, which cannot be
+told apart since the tail is not stored, as for labels. The reference's own count of such values
+(:attr:`FeatureProfile.other`, 0 when every code was kept) is the baseline of that counter: the
+scores compare the window's ``unseen`` with it as one more bin (``out_of_range="score"``), and
+the data-quality band compares the shares. So for both kinds: a reference that kept every
+category counts any new one as unseen (reference baseline 0); a reference that cut a tail puts
+rare and new categories together in "other" (labels: a category bin; codes: the unseen bin with
+the reference's tail as its baseline).
 
 Named data (a mapping of columns, a DataFrame, a record array, an Arrow table:
 :mod:`monitor.tabular`) keeps its column names in :meth:`Reference.fit`, and
@@ -74,6 +87,10 @@ __all__ = [
     "edge_percentiles",
     "quantile_edges",
     "categorical_edges",
+    "top_codes",
+    "code_edges",
+    "encode_labels",
+    "fit_labels",
 ]
 
 FORMAT = "monitor.reference"
@@ -117,6 +134,18 @@ class FeatureProfile:
         return np.arange(self.nbins, dtype=np.intp)
 
     @property
+    def other(self) -> int:
+        """Reference values of a categorical feature in no kept category: the tail beyond the top
+        K of an integer-coded feature (its "other", counted as unseen), or the count of the "other"
+        label of a labelled one; 0 for numeric features and when every category was kept."""
+        if self.kind != "categorical":
+            return 0
+        if self.labels is not None:
+            return int(self.counts[self.category_bins[-1]]) if self.labels[-1] is None else 0
+        kept = int(self.counts[self.category_bins].sum(dtype=np.uint64))
+        return int(self.counts.sum(dtype=np.uint64)) - kept + self.below + self.above
+
+    @property
     def categories(self) -> npt.NDArray[np.float64] | None:
         """The category codes of a categorical feature (None for numeric)."""
         if self.kind != "categorical":
@@ -156,26 +185,47 @@ def _quantile_edges(col: npt.NDArray[np.float64], bins: int) -> tuple[npt.NDArra
     return quantile_edges(percentile_of(sel, edge_percentiles(bins), nvalid)), sel.nan
 
 
-def categorical_edges(col: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
+def categorical_edges(
+    col: npt.NDArray[np.float64], name: str, top_k: int | None = None
+) -> npt.NDArray[np.float64]:
     """A categorical feature's edges: one bin ``{c}`` per integer code ``c`` in ``col`` (NaN
-    ignored; at most ``MAX_BINS // 2`` codes)."""
+    ignored). With ``top_k``, only the ``top_k`` most frequent codes (ties: the smaller code
+    first) get a bin when ``col`` has more; the other codes fall between the bins, in "other"
+    (see the module doc). Without it, at most ``MAX_BINS // 2`` codes."""
     vals = col[~np.isnan(col)]
     if vals.size == 0:
         raise InvalidArgumentError(f"categorical feature {name!r}: every value is NaN")
-    cats = np.unique(vals)
+    cats, counts = np.unique(vals, return_counts=True)
+    return code_edges(top_codes(cats, counts, name, top_k))
+
+
+def top_codes(
+    cats: npt.NDArray[np.float64], counts: npt.NDArray[Any], name: str, top_k: int | None
+) -> npt.NDArray[np.float64]:
+    """The codes an integer-coded feature keeps from its distinct reference codes ``cats``
+    (sorted) and their ``counts``: all of them, or the ``top_k`` most frequent (ties: the
+    smaller code first), sorted. The one rule of :meth:`Reference.fit` and
+    :func:`monitor.spark.fit_reference`."""
     if not (np.isfinite(cats).all() and (cats == np.round(cats)).all() and (np.abs(cats) <= 2**53).all()):
         raise InvalidArgumentError(
             f"categorical feature {name!r} must hold integer codes with |code| <= 2**53"
         )
-    if cats.size > MAX_BINS // 2:
-        raise InvalidArgumentError(
-            f"categorical feature {name!r} has {cats.size} distinct codes, at most {MAX_BINS // 2} "
-            "are supported (give it as strings to keep the top K plus 'other')"
-        )
-    return _code_edges(cats)
+    cats = cats + 0.0  # -0.0 and +0.0 are one code, written as +0.0 whichever came first
+    if top_k is None:
+        if cats.size > MAX_BINS // 2:
+            raise InvalidArgumentError(
+                f"categorical feature {name!r} has {cats.size} distinct codes, at most {MAX_BINS // 2} "
+                "are supported (give top_k to keep the most frequent plus 'other')"
+            )
+        return cats
+    if cats.size <= top_k:
+        return cats
+    order = np.lexsort((cats, -np.asarray(counts, dtype=np.int64)))  # most frequent first
+    return np.sort(cats[order[:top_k]])
 
 
-def _code_edges(cats: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def code_edges(cats: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The edges of the bins ``{c}`` of the sorted integer codes ``cats``."""
     up = np.nextafter(cats, np.inf)
     edges = np.empty(2 * cats.size + 1)
     edges[0:-1:2] = cats
@@ -217,6 +267,15 @@ def _fit_labels(col: npt.NDArray[Any], name: str, top_k: int) -> tuple[str | Non
     if vals.size == 0:
         raise InvalidArgumentError(f"categorical feature {name!r}: every value is missing")
     uniq, counts = np.unique(vals, return_counts=True)
+    return fit_labels(uniq, counts, top_k)
+
+
+def fit_labels(uniq: Any, counts: Any, top_k: int) -> tuple[str | None, ...]:
+    """The labels a labelled feature keeps from its distinct reference labels ``uniq`` (sorted)
+    and their ``counts``: the ``top_k`` most frequent (ties by label), then ``None`` ("other")
+    when there are more. The one rule of :meth:`Reference.fit` and
+    :func:`monitor.spark.fit_reference`."""
+    uniq, counts = np.asarray(uniq), np.asarray(counts, dtype=np.int64)
     order = np.lexsort((uniq, -counts))  # most frequent first, ties by label
     kept: list[str | None] = [str(u) for u in uniq[order[:top_k]]]
     if uniq.size > top_k:
@@ -224,7 +283,10 @@ def _fit_labels(col: npt.NDArray[Any], name: str, top_k: int) -> tuple[str | Non
     return tuple(kept)
 
 
-def _encode_labels(col: npt.NDArray[Any], labels: tuple[str | None, ...]) -> npt.NDArray[np.float64]:
+def encode_labels(col: npt.NDArray[Any], labels: tuple[str | None, ...]) -> npt.NDArray[np.float64]:
+    """A column of labels as the category codes of a labelled feature (see the module doc): a
+    kept label its code, any other label "other" when ``labels`` ends with it (``None``) or
+    ``-1`` (unseen) otherwise, a missing value NaN."""
     lookup = {lab: float(i) for i, lab in enumerate(labels) if lab is not None}
     fallback = float(len(labels) - 1) if labels[-1] is None else -1.0  # "other", or unseen
     out = np.full(col.shape[0], np.nan)
@@ -293,7 +355,8 @@ class Reference:
 
         ``bins``: quantile bins per numeric feature (1..4096; repeated quantiles are dropped).
         ``categorical``: names or column indices of the features that hold integer category codes
-        (or labels).
+        (or labels). ``top_k`` (1..2048, default 50): categories kept per categorical feature,
+        labels and integer codes alike; the rest is "other" (see the module doc).
         """
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
             raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
@@ -344,13 +407,13 @@ class Reference:
             labels: tuple[str | None, ...] | None = None
             if is_label_column(raw):
                 labels = _fit_labels(raw, cnames[f], int(top_k))
-                col = _encode_labels(raw, labels)
-                edges = _code_edges(np.arange(len(labels), dtype=np.float64))
+                col = encode_labels(raw, labels)
+                edges = code_edges(np.arange(len(labels), dtype=np.float64))
                 kind = "categorical"
             else:
                 col = np.ascontiguousarray(_numeric(raw, cnames[f]))
                 if f in cat_idx or raw.dtype.kind == "b":
-                    edges = categorical_edges(col, cnames[f])
+                    edges = categorical_edges(col, cnames[f], int(top_k))
                     kind = "categorical"
                 else:
                     try:
@@ -398,7 +461,7 @@ class Reference:
         out = np.empty((n, len(cols)), dtype=np.float64)
         for i, (prof, col) in enumerate(zip(self.features, cols)):
             if prof.labels is not None:
-                out[:, i] = _encode_labels(col, prof.labels)
+                out[:, i] = encode_labels(col, prof.labels)
             else:
                 out[:, i] = _numeric(col, prof.name, row_offset)
         return out

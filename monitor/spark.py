@@ -1,10 +1,11 @@
 """Drift on Apache Spark, exact for any partitioning (``pip install 'monitor[spark]'``).
 
-- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference: each
-  partition's Arrow batches go to the C binner (``mapInArrow``; numeric Arrow buffers are read in
-  place), each partition sends back one profile as bytes, and the driver merges them exactly.
-  The result is byte-identical to :func:`monitor.profile.profile_batch` on the collected rows, for any
-  number of partitions and any row order.
+- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference,
+  counted in the JVM (each value's bin as a Spark SQL expression of the edges, one
+  ``groupBy().count()`` of the (feature, bin) keys; ``engine="arrow"``: each partition's Arrow
+  batches go to the C binner through ``mapInArrow`` and come back as profile bytes, merged
+  exactly). The result is byte-identical to :func:`monitor.profile.profile_batch` on the
+  collected rows, for any number of partitions and any row order.
 - :func:`fit_reference` — a :class:`~monitor.Reference` fitted on a DataFrame, bit-identical to
   :meth:`Reference.fit <monitor.Reference.fit>` on the collected rows (same edges, counts and
   digest), without collecting them.
@@ -23,12 +24,14 @@ wanted percentile), and the driver at most :data:`COLLECT_LIMIT` keys per collec
 Cache the DataFrame (``df.cache()``) if computing it is expensive: it is scanned several times.
 
 Columns: integer, floating-point and boolean Spark types (nulls count as NaN, as pandas and
-Arrow nulls do everywhere in monitor); other types are refused naming the column (cast decimals
-with ``col.cast("double")``).
+Arrow nulls do everywhere in monitor), and strings for labelled categorical features (fitted
+with their top K labels plus "other", as :meth:`Reference.fit <monitor.Reference.fit>` fits
+them); other types are refused naming the column (cast decimals with ``col.cast("double")``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,21 +43,27 @@ from .profile import DriftProfile, Profiler, merge_profiles
 from .quantiles import interpolate, percentile_ranks
 from .reference import (
     MAX_BINS,
+    TOP_K_DEFAULT,
     FeatureProfile,
     Reference,
-    categorical_edges,
+    code_edges,
     edge_percentiles,
+    fit_labels,
     quantile_edges,
+    top_codes,
 )
 from .tabular import select_columns
 
-__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS"]
+__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS", "SQL_MAX_COUNTERS"]
 
 DIGIT_BITS = 12
 """Key bits resolved per splitting scan of :func:`fit_reference`."""
 COLLECT_LIMIT = 1 << 16
 """A bucket holding at most this many values is collected to the driver and selected there."""
 _MAX_CATEGORIES = 1 << 16
+SQL_MAX_COUNTERS = 8192
+"""The most counters (bins + 3 per feature) :func:`profile` counts with Spark SQL (beyond: the
+Arrow path, whose expressions stay small)."""
 _SIGN = np.uint64(1 << 63)
 _MAG = np.uint64((1 << 63) - 1)
 
@@ -69,8 +78,9 @@ def _require_spark() -> Any:
     return T
 
 
-def _check_columns(df: Any, names: Sequence[str]) -> None:
-    """Every name is a column of ``df`` of a numeric (or boolean) Spark type."""
+def _check_columns(df: Any, names: Sequence[str], strings: Sequence[str] = ()) -> set[str]:
+    """Every name is a column of ``df`` of a numeric (or boolean) Spark type, or a string column
+    when it is in ``strings`` (a labelled feature; ``"*"``: any). Returns the string columns."""
     T = _require_spark()  # noqa: N806
     if not hasattr(df, "schema") or not hasattr(df, "mapInArrow"):
         raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
@@ -79,12 +89,20 @@ def _check_columns(df: Any, names: Sequence[str]) -> None:
     if missing:
         raise ConfigMismatchError(f"DataFrame has no column(s) {missing!r}; its columns are {list(fields)!r}")
     ok = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.BooleanType)
+    found = set()
     for n in names:
-        if not isinstance(fields[n], ok):
+        if isinstance(fields[n], T.StringType) and ("*" in strings or n in strings):
+            found.add(n)
+        elif not isinstance(fields[n], ok):
+            what = "a number or a string" if "*" in strings else "a number"
+            hint = ""
+            if isinstance(fields[n], T.StringType):
+                hint = " (a string column needs a reference feature fitted on labels)"
             raise InvalidTypeError(
-                f"column {n!r} has Spark type {fields[n].simpleString()}, expected a number "
-                f"(integer, float, double or boolean; cast it, e.g. col({n!r}).cast('double'))"
+                f"column {n!r} has Spark type {fields[n].simpleString()}, expected {what} "
+                f"(integer, float, double or boolean; cast it, e.g. col({n!r}).cast('double')){hint}"
             )
+    return found
 
 
 def _quote(name: str) -> str:
@@ -92,14 +110,33 @@ def _quote(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- profiles
-def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None) -> DriftProfile:
+def profile(
+    df: Any, reference: Reference, columns: Sequence[str] | None = None, *, engine: str = "sql"
+) -> DriftProfile:
     """The drift profile of ``df``'s rows against ``reference`` (see the module doc). Columns
     are matched by name: ``columns`` (default: every feature of the reference) must be features
-    of the reference and columns of ``df``; other columns of ``df`` are ignored."""
+    of the reference and columns of ``df``; other columns of ``df`` are ignored.
+
+    ``engine="sql"`` (default) counts in the JVM: each feature's bin index is a Spark SQL
+    expression built from the edges (a binary search of comparisons that follows the C binner's
+    rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
+    one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
+    are never rounded), and one aggregation counts every (feature, bin) pair: one pass over
+    ``df`` (each row's (feature, bin) keys exploded and counted by one ``groupBy().count()``)
+    and no rows sent to Python. Labels are matched as strings the same way. When the
+    features have more than :data:`SQL_MAX_COUNTERS` bins in all, or with
+    ``engine="arrow"``, each partition's Arrow batches go to the C binner (``mapInArrow``) and
+    its profile travels as bytes. Both give the same bytes as
+    :func:`~monitor.profile.profile_batch` on the collected rows."""
     if not isinstance(reference, Reference):
         raise InvalidTypeError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
+    if engine not in ("sql", "arrow"):
+        raise InvalidArgumentError(f"engine must be 'sql' or 'arrow', got {engine!r}")
     names = list(reference.names) if columns is None else _feature_subset(reference, columns)
-    _check_columns(df, names)
+    strings = _check_columns(df, names, [f.name for f in reference.features if f.labels is not None])
+    counters = sum(reference[n].nbins + 3 for n in names)
+    if engine == "sql" and counters <= SQL_MAX_COUNTERS:
+        return _sql_profile(df, reference, names, strings)
     ref_json = reference.to_json()
 
     def task(batches: Iterator[Any]) -> Iterator[Any]:
@@ -112,6 +149,108 @@ def profile(df: Any, reference: Reference, columns: Sequence[str] | None = None)
 
     rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
     return merge_profiles(DriftProfile.from_bytes(r["profile"]) for r in rows)
+
+
+_NAN, _BELOW, _ABOVE = -1, -2, -3  # bin indices of the SQL path's non-bin outcomes
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+def _bin_index(F: Any, c: Any, edges: npt.NDArray[np.float64], integer: bool) -> Any:  # noqa: N803
+    """A Spark SQL expression: the C binner's outcome for column ``c`` (bin index, or _NAN,
+    _BELOW, _ABOVE). ``integer``: ``c`` is a long; it is compared with exact integer thresholds
+    (an integer v is >= e exactly when v >= ceil(e), > e exactly when v > floor(e))."""
+    nb = edges.size - 1
+
+    def less(i: int) -> Any:  # c < edges[i]
+        if not integer:
+            return c < F.lit(float(edges[i]))
+        e = float(edges[i])
+        if e == np.inf:
+            return F.lit(True)
+        if e == -np.inf:
+            return F.lit(False)
+        t = math.ceil(e)
+        return F.lit(True) if t > _LONG_MAX else F.lit(False) if t <= _LONG_MIN else c < F.lit(t)
+
+    def greater_last() -> Any:  # c > edges[-1]
+        e = float(edges[-1])
+        if not integer:
+            return c > F.lit(e)
+        if e == np.inf:
+            return F.lit(False)
+        if e == -np.inf:
+            return F.lit(True)
+        t = math.floor(e)
+        return F.lit(False) if t >= _LONG_MAX else F.lit(True) if t < _LONG_MIN else c > F.lit(t)
+
+    def tree(lo: int, hi: int) -> Any:  # edges[lo] <= c <= edges[hi] (hi closed only at nb)
+        if hi - lo == 1:
+            return F.lit(lo)
+        mid = (lo + hi) // 2
+        return F.when(less(mid), tree(lo, mid)).otherwise(tree(mid, hi))
+
+    missing = c.isNull() if integer else (c.isNull() | F.isnan(c))
+    return (
+        F.when(missing, F.lit(_NAN))
+        .when(less(0), F.lit(_BELOW))
+        .when(greater_last(), F.lit(_ABOVE))
+        .otherwise(tree(0, nb))
+    )
+
+
+def _label_index(F: Any, c: Any, labels: tuple[str | None, ...]) -> Any:  # noqa: N803
+    """A Spark SQL expression: the bin of a label as :func:`~monitor.reference.encode_labels`
+    and the binner put it (label i: bin 2i; a label not kept: "other"'s bin, or below its first
+    edge, i.e. unseen; null: NaN)."""
+    e = F.when(c.isNull(), F.lit(_NAN))
+    for i, lab in enumerate(labels):
+        if lab is not None:
+            e = e.when(c == F.lit(lab), F.lit(2 * i))
+    return e.otherwise(F.lit(2 * (len(labels) - 1) if labels[-1] is None else _BELOW))
+
+
+def _sql_profile(df: Any, reference: Reference, names: list[str], strings: set[str]) -> DriftProfile:
+    from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+
+    T = _require_spark()  # noqa: N806
+    types = {f.name: f.dataType for f in df.schema.fields}
+    idx = []
+    for n in names:
+        fp = reference[n]
+        c = F.col(_quote(n))
+        if n in strings:
+            assert fp.labels is not None
+            e = _label_index(F, c, fp.labels)
+        else:
+            t = types[n]
+            integer = not isinstance(t, (T.FloatType, T.DoubleType))
+            if isinstance(t, T.BooleanType):
+                c = c.cast("long")
+            elif isinstance(t, T.FloatType):
+                c = c.cast("double")  # exact
+            e = _bin_index(F, c, fp.edges, integer)
+        idx.append(e)
+    # one key per (feature, outcome): j * stride + outcome + 3; one row per key and feature
+    # exploded, and counted by one groupBy (Spark's partial aggregation keeps it to a few
+    # hundred keys per partition before the shuffle)
+    stride = max(reference[n].nbins for n in names) + 3
+    keys = [F.lit(j * stride + 3).cast("long") + e for j, e in enumerate(idx)]
+    got = {
+        int(r[0]): int(r[1])
+        for r in df.select(F.explode(F.array(*keys)).alias("k")).groupBy("k").count().collect()
+    }
+    counts, extra = [], []
+    rows = 0
+    for j, n in enumerate(names):
+        nb = reference[n].nbins
+
+        def at(b: int, j: int = j) -> int:
+            return got.get(j * stride + b + 3, 0)
+
+        counts.append(np.array([at(b) for b in range(nb)], dtype=np.uint64))
+        extra.append((at(_NAN), at(_BELOW), at(_ABOVE)))
+        rows = int(counts[-1].sum(dtype=np.uint64)) + sum(extra[-1])  # every feature: every row
+    return Profiler(reference, names).add_counts(counts, extra, rows).profile()
 
 
 def _feature_subset(reference: Reference, columns: Sequence[str]) -> list[str]:
@@ -157,7 +296,7 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
     - ``("hist", col, prefix, bits)`` -> histogram of the next DIGIT_BITS bits of the keys whose
       top ``bits`` bits are ``prefix``;
     - ``("collect", col, prefix, bits)`` -> those keys, unsorted;
-    - ``("distinct", col)`` -> the distinct non-NaN values' float64 bits.
+    - ``("codes", col)`` -> ``(distinct non-NaN values, their counts)``.
     """
     reqs = list(requests)
     width = 1 << DIGIT_BITS
@@ -180,10 +319,10 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
                 if kind == "count":
                     v = np.array([keys.size, x.size - keys.size], dtype=np.uint64)
                     acc[i] = acc[i] + v if i in acc else v
-                elif kind == "distinct":
-                    u = np.unique(x[~np.isnan(x)])
-                    acc[i] = np.unique(np.concatenate((acc[i], u))) if i in acc else u
-                    if acc[i].size > _MAX_CATEGORIES:
+                elif kind == "codes":
+                    u, c = np.unique(x[~np.isnan(x)], return_counts=True)
+                    acc[i] = _merge_codes(acc[i], (u, c.astype(np.uint64))) if i in acc else (u, c)
+                    if acc[i][0].size > _MAX_CATEGORIES:
                         raise InvalidArgumentError(
                             f"categorical column {col!r} has more than {_MAX_CATEGORIES} distinct codes"
                         )
@@ -201,8 +340,8 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
         for i, v in acc.items():
             if isinstance(v, list):
                 v = np.concatenate(v)
-            if reqs[i][0] == "distinct":
-                v = v.view(np.uint64)
+            if reqs[i][0] == "codes":  # the codes' bits, then their counts
+                v = np.concatenate((v[0].view(np.uint64), v[1].astype(np.uint64)))
             ids.append(i)
             blobs.append(np.ascontiguousarray(v, dtype="<u8").tobytes())
         yield pa.RecordBatch.from_pydict(
@@ -216,16 +355,48 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
         i = row["req"]
         v = np.frombuffer(row["data"], dtype="<u8").astype(np.uint64)
         kind = reqs[i][0]
-        if out[i] is None:
+        if kind == "codes":
+            m = v.size // 2
+            got = (v[:m].view(np.float64), v[m:])
+            out[i] = got if out[i] is None else _merge_codes(out[i], got)
+        elif out[i] is None:
             out[i] = v
         elif kind in ("count", "hist"):
             out[i] = out[i] + v
         else:
             out[i] = np.concatenate((out[i], v))
     for i, r in enumerate(reqs):
-        if out[i] is None:  # no partition had a row
+        if out[i] is None and r[0] == "codes":
+            out[i] = (np.zeros(0), np.zeros(0, dtype=np.uint64))
+        elif out[i] is None:  # no partition had a row
             out[i] = np.zeros(2 if r[0] == "count" else (width if r[0] == "hist" else 0), dtype=np.uint64)
     return out
+
+
+def _merge_codes(
+    a: tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]],
+    b: tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+    """Distinct codes with their counts, summed exactly (uint64)."""
+    codes, inv = np.unique(np.concatenate((a[0], b[0])), return_inverse=True)
+    counts = np.zeros(codes.size, dtype=np.uint64)
+    np.add.at(counts, inv.reshape(-1), np.concatenate((a[1], b[1])).astype(np.uint64))
+    return codes, counts
+
+
+def _code_counts(
+    edges: npt.NDArray[np.float64], cats: npt.NDArray[np.float64], counts: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.uint64], int, int]:
+    """Bin counts, below and above of values ``cats`` seen ``counts`` times, by the binner's
+    rule (bin i is ``[e_i, e_i+1)``, the last one closed)."""
+    full = np.zeros(edges.size - 1, dtype=np.uint64)
+    idx = np.searchsorted(edges, cats, side="right") - 1
+    idx[cats == edges[-1]] = edges.size - 2
+    below = cats < edges[0]
+    above = cats > edges[-1]
+    inside = ~(below | above)
+    np.add.at(full, idx[inside], counts[inside])
+    return full, int(counts[below].sum(dtype=np.uint64)), int(counts[above].sum(dtype=np.uint64))
 
 
 class _Target:
@@ -283,17 +454,23 @@ def fit_reference(
     columns: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     *,
+    top_k: int = TOP_K_DEFAULT,
     collect_limit: int = COLLECT_LIMIT,
     stats: dict[str, int] | None = None,
 ) -> Reference:
     """A :class:`~monitor.Reference` fitted on ``df`` (see the module doc), equal — edges,
     counts, digest — to ``Reference.fit`` on the collected columns (``names=columns``,
-    ``categorical=categorical``). ``columns``: default every column of ``df``. ``collect_limit``: the
-    largest bucket collected to the driver (default :data:`COLLECT_LIMIT`; smaller means more
-    scans and less driver memory). ``stats``: a dict that receives ``"scans"``, the number of scans of ``df`` used (counting the last one)."""
+    ``categorical=categorical``, ``top_k=top_k``). String columns are labelled categorical
+    features (their ``top_k`` most frequent labels plus "other", found by one Spark
+    ``groupBy().count()`` per column). ``columns``: default every column of ``df``.
+    ``collect_limit``: the largest bucket collected to the driver (default :data:`COLLECT_LIMIT`;
+    smaller means more scans and less driver memory). ``stats``: a dict that receives
+    ``"scans"``, the number of scans of ``df`` used (counting the last one and the label counts)."""
     _require_spark()
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
         raise InvalidArgumentError(f"bins must be an integer in [1, {MAX_BINS}], got {bins!r}")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= 2048:
+        raise InvalidArgumentError(f"top_k must be an integer in [1, 2048], got {top_k!r}")
     if not hasattr(df, "schema"):
         raise InvalidTypeError(f"df must be a pyspark.sql.DataFrame, got {type(df).__name__}")
     names = [f.name for f in df.schema.fields] if columns is None else [str(c) for c in columns]
@@ -303,7 +480,7 @@ def fit_reference(
         raise InvalidArgumentError("no columns to fit")
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"columns repeat: {names!r}")
-    _check_columns(df, names)
+    strings = _check_columns(df, names, ("*",))
     if (
         isinstance(collect_limit, bool)
         or not isinstance(collect_limit, (int, np.integer))
@@ -315,27 +492,31 @@ def fit_reference(
         if not isinstance(c, str) or c not in names:
             raise InvalidArgumentError(f"categorical: unknown feature {c!r} (features: {names!r})")
         cats.add(c)
-    # scan 1: counts, binade histograms, distinct categorical codes
+    numeric = [n for n in names if n not in strings]
+    # scan 1: counts, binade histograms, categorical codes with their counts
     first: list[tuple[Any, ...]] = []
-    for n in names:
+    for n in numeric:
         first.append(("count", n))
-        first.append(("distinct", n) if n in cats else ("hist", n, 0, 0))
-    res = _scan(df, first)
-    scans = 1
+        first.append(("codes", n) if n in cats else ("hist", n, 0, 0))
+    res = _scan(df, first) if first else []
+    scans = 1 if first else 0
     rows = None
     targets: dict[str, tuple[list[_Target], Any]] = {}
     edges: dict[str, npt.NDArray[np.float64]] = {}
-    for j, n in enumerate(names):
+    done: dict[str, FeatureProfile] = {}
+    for j, n in enumerate(numeric):
         nvalid, nan = (int(v) for v in res[2 * j])
         if rows is None:
             rows = nvalid + nan
         if nvalid + nan == 0:
             raise InvalidArgumentError("data has no rows")
         if n in cats:
-            codes = np.sort(res[2 * j + 1].view(np.float64))
+            codes, counts = res[2 * j + 1]
             if codes.size == 0:
                 raise InvalidArgumentError(f"categorical feature {n!r}: every value is NaN")
-            edges[n] = categorical_edges(codes, n)
+            e = code_edges(top_codes(codes, counts, n, int(top_k)))
+            full, below, above = _code_counts(e, codes, counts)
+            done[n] = FeatureProfile(n, "categorical", _ro(e), _ro(full), nan, below, above)
             continue
         if nvalid == 0:
             raise InvalidArgumentError(
@@ -356,40 +537,81 @@ def fit_reference(
             t.size = int(hist[b])
             ts.append(t)
         targets[n] = (ts, (ranks, gamma))
+    if strings:
+        rows, labelled = _fit_label_columns(df, [n for n in names if n in strings], int(top_k), rows)
+        done.update(labelled)
+        scans += 1 + len(strings)
+    if rows == 0:
+        raise InvalidArgumentError("data has no rows")
     scans += _select(df, [t for ts, _ in targets.values() for t in ts], int(collect_limit))
     for n, (ts, (ranks, gamma)) in targets.items():
         by_rank = dict(zip(np.unique(ranks).tolist(), [t.value for t in ts], strict=True))
         vals = np.array([by_rank[int(r)] for r in ranks], dtype=np.float64)
         edges[n] = quantile_edges(interpolate(vals, gamma))
-    # last scan: the reference's counts over the final edges
-    kinds = {n: ("categorical" if n in cats else "numeric") for n in names}
-    zero = Reference(
-        [
-            FeatureProfile(n, kinds[n], _ro(edges[n]), _ro(np.zeros(edges[n].size - 1, np.uint64)), 0, 0, 0)
-            for n in names
-        ],
-        0,
-    )
-    prof = profile(df, zero, names)
+    # last scan: the numeric features' reference counts over the final edges
+    quant = [n for n in numeric if n not in cats]
+    if quant:
+        zero = Reference(
+            [
+                FeatureProfile(
+                    n, "numeric", _ro(edges[n]), _ro(np.zeros(edges[n].size - 1, np.uint64)), 0, 0, 0
+                )
+                for n in quant
+            ],
+            0,
+        )
+        prof = profile(df, zero, quant)
+        scans += 1
+        for n in quant:
+            fc = prof.feature(n)
+            done[n] = FeatureProfile(
+                n, "numeric", zero[n].edges, _ro(fc.counts.copy()), fc.nan, fc.below, fc.above
+            )
     if stats is not None:
-        stats["scans"] = scans + 1
-    feats = []
-    for n in names:
-        fp = zero[n]
-        fc = prof.feature(n)
-        full = np.zeros(fp.nbins, dtype=np.uint64)
-        full[fp.category_bins] = fc.counts
-        below, above = fc.below, fc.above
-        if fp.kind == "categorical":
-            # profiles fold a categorical feature's gaps, below and above into "unseen";
-            # the reference's own values fall in its category bins only
-            if fc.unseen:
-                raise AssertionError(
-                    f"{n!r}: reference values outside its own categories"
-                )  # pragma: no cover
-        feats.append(FeatureProfile(n, fp.kind, fp.edges, _ro(full), fc.nan, below, above))
+        stats["scans"] = scans
     assert rows is not None
-    return Reference(feats, rows)
+    return Reference([done[n] for n in names], rows)
+
+
+def _fit_label_columns(
+    df: Any, names: list[str], top_k: int, rows: int | None
+) -> tuple[int, dict[str, FeatureProfile]]:
+    """Labelled features of string columns, as :meth:`Reference.fit` fits them: per column the
+    ``top_k + 1`` most frequent labels (Spark orders strings by their UTF-8 bytes, which is the
+    code-point order of ``np.unique``) and the count of non-null values; nulls count as NaN."""
+    from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+
+    agg = df.agg(F.count(F.lit(1)).alias("__rows"), *[F.count(_col(F, n)) for n in names]).collect()[0]
+    total = int(agg[0])
+    if rows is not None and rows != total:  # pragma: no cover - one DataFrame, one row count
+        raise AssertionError(f"row counts differ: {rows} vs {total}")
+    out = {}
+    for j, n in enumerate(names):
+        nonnull = int(agg[j + 1])
+        if total and nonnull == 0:
+            raise InvalidArgumentError(f"categorical feature {n!r}: every value is missing")
+        c = _col(F, n)
+        top = (
+            df.where(c.isNotNull())
+            .groupBy(c.alias("label"))
+            .count()
+            .orderBy(F.desc("count"), F.asc("label"))
+            .limit(top_k + 1)
+            .collect()
+        )
+        labels = fit_labels([r["label"] for r in top], [int(r["count"]) for r in top], top_k)
+        kept = [int(r["count"]) for r in top[: len(labels) - (labels[-1] is None)]]
+        if labels[-1] is None:
+            kept.append(nonnull - sum(kept))
+        e = code_edges(np.arange(len(labels), dtype=np.float64))
+        full = np.zeros(e.size - 1, dtype=np.uint64)
+        full[0::2] = kept
+        out[n] = FeatureProfile(n, "categorical", _ro(e), _ro(full), total - nonnull, 0, 0, labels)
+    return total, out
+
+
+def _col(F: Any, name: str) -> Any:  # noqa: N803
+    return F.col(_quote(name))
 
 
 def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:

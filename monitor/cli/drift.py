@@ -10,6 +10,9 @@ import argparse
 import sys
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from .common import EXIT_DRIFT, EXIT_OK, Command, Progress, add_format_option, fail, table, write_json
 
 FAIL_BANDS = {"moderate": ("moderate", "significant"), "significant": ("significant",)}
@@ -41,7 +44,8 @@ def run_drift(
     """Stream ``current_path`` against the saved reference; the drift document (JSON types)."""
     from ..drift_monitor import DriftMonitor
     from ..errors import ConfigMismatchError, InvalidArgumentError
-    from ..io import open_table
+    from ..io import open_table, prefetch
+    from ..profile import Profiler
     from ..reference import Reference
     from ..report import drift_document, drift_window
 
@@ -58,24 +62,36 @@ def run_drift(
             f"the reference has {list(ref.names)!r}"
         )
     size = window or _WHOLE_FILE
-    dm = DriftMonitor(ref, window=size, slots=1)
+    dm = DriftMonitor(ref, window=size, slots=1)  # the scorer: its options, its one scoring path
+    acc = Profiler(ref)  # the counts, column by column (what dm.update would count, exactly)
     windows: list[dict[str, Any]] = []
     progress = Progress(quiet)
-    for start, batch in src.batches(list(ref.names)):
-        x = ref.encode(batch, row_offset=start)
-        pos, n = 0, x.shape[0]
+    rows = 0
+
+    def batch_of(cols: list[npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
+        return dict(zip(ref.names, cols))
+
+    for start, batch in prefetch(src.batches(list(ref.names))):
+        cols = _feature_columns(ref, batch, start)
+        pos, n = 0, len(cols[0])
         while pos < n:
-            take = min(n - pos, size - dm.rows_seen % size)
-            dm.update(x[pos : pos + take])
+            take = min(n - pos, size - rows % size)
+            acc.add(
+                {name: c[pos : pos + take] for name, c in zip(ref.names, cols)}
+                if take < n
+                else batch_of(cols)
+            )
             pos += take
-            if window is not None and dm.rows_seen % size == 0:
-                windows.append(drift_window(ref, dm))
+            rows += take
+            if window is not None and rows % size == 0:
+                windows.append(drift_window(ref, dm, *acc.window_counts(), start=rows - size, end=rows))
+                acc.reset()
         progress.update(n)
     progress.close()
-    if dm.rows_seen == 0:
+    if rows == 0:
         raise InvalidArgumentError(f"{current_path}: no data rows (a header only?); nothing to compare")
-    if window is None or dm.rows_seen % size:
-        windows.append(drift_window(ref, dm))
+    if window is None or rows % size:
+        windows.append(drift_window(ref, dm, *acc.window_counts(), start=rows - acc.rows, end=rows))
     bad = FAIL_BANDS[fail_on]
     found = any(f["band"] in bad for w in windows for f in w["features"])
     return drift_document(
@@ -86,6 +102,26 @@ def run_drift(
         fail_on=fail_on,
         drift_found=found,
     )
+
+
+def _feature_columns(ref: Any, batch: Any, start: int) -> list[npt.NDArray[Any]]:
+    """The batch's columns as the reference's features bin them, in its order: float64 columns
+    of numeric features as they are (no copy), labels encoded (:func:`monitor.reference.encode_labels`,
+    as :meth:`Reference.encode` encodes them); any other column through :meth:`Reference.encode`
+    (its checks and messages: a value that is not a number names its row)."""
+    from ..reference import encode_labels
+
+    out: list[npt.NDArray[Any]] = []
+    for f in ref.features:
+        col = batch[f.name]
+        if f.labels is not None:
+            out.append(encode_labels(col, f.labels))
+        elif isinstance(col, np.ndarray) and col.dtype == np.float64 and col.ndim == 1:
+            out.append(col)
+        else:
+            x = ref.encode(batch, row_offset=start)
+            return [np.ascontiguousarray(x[:, i]) for i in range(x.shape[1])]
+    return out
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -31,7 +31,10 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "--top-k",
         type=int,
         default=None,
-        help="string categories kept per column, the rest is 'other' (default 50)",
+        help=(
+            "categories kept per categorical column, strings and --categorical integer codes "
+            "alike; the rest is 'other' (default 50)"
+        ),
     )
     add_format_option(p)
 
@@ -70,8 +73,8 @@ def _run(args: argparse.Namespace) -> int:
     for f in ref.features:
         ncat = len(f.category_bins)
         kind = f.kind if f.labels is None else "categorical (labels)"
-        rows.append([f.name, kind, ncat, f.nan, f.below + f.above])
-    sys.stdout.write(table(["feature", "kind", "bins", "nan", "out"], rows) + "\n")
+        rows.append([f.name, kind, ncat, f.nan, f.below + f.above if f.kind == "numeric" else 0, f.other])
+    sys.stdout.write(table(["feature", "kind", "bins", "nan", "out", "other"], rows) + "\n")
     sys.stdout.write(f"reference: {ref.rows:,} rows, {len(ref)} features -> {args.output} ({ref.digest})\n")
     return 0
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from .prefetch import prefetch
 from .readers import FORMATS, IO_EXTRA_HINT, TableSource, format_of, open_table
 
-__all__ = ["FORMATS", "IO_EXTRA_HINT", "TableSource", "format_of", "open_table"]
+__all__ = ["FORMATS", "IO_EXTRA_HINT", "TableSource", "format_of", "open_table", "prefetch"]

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import drift
 from ..drift_monitor import DriftMonitor
@@ -42,17 +43,33 @@ def _bin_labels(prof: FeatureProfile) -> list[str]:
     return [f"[{g(e[i])}, {g(e[i + 1])}{']' if i == len(e) - 2 else ')'}" for i in range(len(e) - 1)]
 
 
-def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
+def drift_window(
+    reference: Reference,
+    dm: DriftMonitor,
+    counts: npt.NDArray[np.uint64] | None = None,
+    extra: npt.NDArray[np.uint64] | None = None,
+    *,
+    start: int = 0,
+    end: int = 0,
+) -> dict[str, Any]:
     """The monitor's current window scored against ``reference`` (``dm.evaluate()``), with the
-    per-bin counts of both sides and the per-bin PSI contributions."""
-    rep = dm.evaluate()
-    counts, extra = dm.window_counts()
+    per-bin counts of both sides and the per-bin PSI contributions. With ``counts`` and
+    ``extra`` (laid out as ``dm.window_counts()`` gives them, e.g. by
+    :meth:`monitor.profile.Profiler.window_counts`): those counts, of the stream rows ``start ..
+    end - 1``, scored by ``dm`` (:meth:`DriftMonitor.score_counts`, the same scoring)."""
+    if counts is None or extra is None:
+        rep = dm.evaluate()
+        counts, extra = dm.window_counts()
+    else:
+        rep = dm.score_counts(counts, extra, start=start, end=end, complete=end - start == dm.window)
     feats = []
     for prof, fd in zip(reference.features, rep.features, strict=True):
         # every bin the scores compare, the out-of-range rule's extra bins included, so the
         # per-bin contributions add up to the feature's PSI
         cur, ref, before, after = dm.scored_vectors(prof.name, counts, extra)
         cur, ref = np.ascontiguousarray(cur), np.ascontiguousarray(ref)
+        if prof.kind == "categorical" and prof.labels is None and prof.other:
+            after = ["other / unseen" if a == "unseen" else a for a in after]  # integer codes' tail
         labels = [f"({b})" for b in before] + _bin_labels(prof) + [f"({a})" for a in after]
         contrib = drift.psi_contributions(cur, ref) if int(cur.sum()) > 0 and int(ref.sum()) > 0 else None
         raw = None
@@ -97,6 +114,9 @@ def drift_window(reference: Reference, dm: DriftMonitor) -> dict[str, Any]:
                     "nan": prof.nan,
                     "below": prof.below,
                     "above": prof.above,
+                    # categorical: reference values in no kept category ("other"; for integer
+                    # codes counted with the unseen ones, see monitor.reference)
+                    "other": prof.other,
                 },
                 "bins": {
                     "labels": labels,

@@ -61,3 +61,18 @@ def test_readme_python_block_runs(
     monkeypatch.chdir(tmp_path)  # blocks may write files (reference profiles)
     code = _readme_python_blocks()[index]
     exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "__readme__"})
+
+
+@pytest.mark.slow  # importing dask and its thread pool: seconds
+def test_dask_example_merges_to_the_single_process_profile() -> None:
+    pytest.importorskip("dask", reason="dask not installed: pip install 'monitor[dask]'")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "dask_drift", os.path.join(ROOT, "examples", "dask_drift.py")
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for parts, scheduler in ((1, "sync"), (7, "threads")):
+        assert mod.main(parts, scheduler, rows=8_000).rows == 8_000

@@ -140,3 +140,111 @@ def test_nulls_count_as_nan_and_bad_input(spark, data):
         p.merge(mspark.profile(df, other))
     with pytest.raises(CorruptDataError):
         DriftProfile.from_bytes(p.to_bytes()[:-1])
+
+
+def test_string_and_top_k_categoricals_equal_reference_fit(spark):
+    # labels (with nulls, ties in frequency, more labels than top_k) and integer codes cut to
+    # the top K: fit_reference equals Reference.fit on the same rows, and profile equals
+    # profile_batch for any partitioning
+    rng = np.random.default_rng(8)
+    n = 3000
+    s = rng.choice(["b", "a", "é", "c", "d", "e", "f"], n, p=[0.25, 0.25, 0.2, 0.1, 0.1, 0.05, 0.05])
+    s = s.astype(object)
+    s[::41] = None
+    cols = {
+        "s": s,
+        "c": rng.integers(-3, 12, n).astype(np.int64),
+        "x": rng.normal(size=n),
+    }
+    expect = monitor.Reference.fit(cols, bins=5, categorical=["c"], top_k=4)
+    assert expect["s"].labels is not None and expect["s"].labels[-1] is None and expect["c"].other > 0
+    for parts, seed in ((1, 0), (7, 3)):
+        got = mspark.fit_reference(_df(spark, cols, parts, seed), bins=5, categorical=["c"], top_k=4)
+        assert got.to_json() == expect.to_json(), parts
+    cur = dict(cols, s=np.where(rng.random(n) < 0.1, "new", s).astype(object))
+    want = profile_batch(expect, cur).to_bytes()
+    for parts, seed in ((2, 1), (64, 3)):  # (1, 7 partitions: the numeric test above)
+        assert mspark.profile(_df(spark, cur, parts, seed), expect).to_bytes() == want, parts
+
+
+def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
+    # edges and values where a comparison could go wrong: NaN (Spark orders it above +inf),
+    # nulls, -0.0 / +0.0, +-inf, values on and next to edges, integers beyond 2**53 next to
+    # edges that are doubles, float32 values, booleans; labels with null and a new label
+    from pyspark.sql import types as T  # noqa: N812
+
+    from monitor.reference import FeatureProfile
+
+    big = 2**53
+    nxt = np.nextafter
+    fe = {
+        "d": [-2.0, -0.0, 1.0, 3.0],
+        "L": [-(2.0**63), -1.5, float(big), float(big + 4), 2.0**63],  # 2**53 + 3 rounds to an edge
+        "Ln": [-np.inf, 2.5, np.inf],
+        "f": [-np.inf, 0.1, np.inf],
+        "b": [0.0, float(nxt(0.0, 1)), 1.0, float(nxt(1.0, 2)), float(nxt(nxt(1.0, 2), 2))],
+    }
+    feats = [
+        FeatureProfile(
+            n,
+            "categorical" if n == "b" else "numeric",
+            np.array(e),
+            np.zeros(len(e) - 1, np.uint64),
+            0,
+            0,
+            0,
+        )
+        for n, e in fe.items()
+    ]
+    lab = monitor.Reference.fit({"s": np.array(["a", "b", "c", "a"], dtype=object)}, top_k=2)
+    ls = lab["s"]
+    ref = monitor.Reference(
+        [*feats, FeatureProfile("s", ls.kind, ls.edges, np.zeros(ls.nbins, np.uint64), 0, 0, 0, ls.labels)], 0
+    )
+    d = [
+        -np.inf,
+        -2.0,
+        nxt(-2.0, -3),
+        -0.0,
+        0.0,
+        nxt(0.0, 1),
+        1.0,
+        nxt(1.0, 0),
+        3.0,
+        nxt(3.0, 4),
+        np.inf,
+        np.nan,
+    ]
+    d = [float(v) for v in d] + [None]
+    L = [-(2**63), -2, -1, 0, big - 1, big, big + 1, big + 2, big + 3, 2**63 - 1]
+    Ln = [None, 2, 3, -5]
+    f = [0.1, 0.2, -1.0, None]
+    b = [True, False, None]
+    s = ["a", "b", "c", None, "zz", ""]
+    rows = [
+        (d[i % len(d)], L[i % len(L)], Ln[i % len(Ln)], f[i % len(f)], b[i % len(b)], s[i % len(s)])
+        for i in range(780)  # every combination of positions (780 = lcm of the lengths)
+    ]
+    schema = T.StructType(
+        [
+            T.StructField("d", T.DoubleType()),
+            T.StructField("L", T.LongType(), False),
+            T.StructField("Ln", T.LongType()),
+            T.StructField("f", T.FloatType()),
+            T.StructField("b", T.BooleanType()),
+            T.StructField("s", T.StringType()),
+        ]
+    )
+    base = spark.createDataFrame(rows, schema)
+    np_cols = {
+        "d": np.array([np.nan if r[0] is None else r[0] for r in rows]),
+        "L": np.array([r[1] for r in rows], dtype=np.int64),
+        "Ln": np.array([np.nan if r[2] is None else r[2] for r in rows]),
+        "f": np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float32),
+        "b": np.array([np.nan if r[4] is None else float(r[4]) for r in rows]),
+        "s": np.array([r[5] for r in rows], dtype=object),
+    }
+    want = profile_batch(ref, np_cols).to_bytes()
+    assert mspark.profile(base, ref, engine="arrow").to_bytes() == want
+    for parts in (1, 2, 7, 64):
+        assert mspark.profile(base.repartition(parts), ref).to_bytes() == want, parts
