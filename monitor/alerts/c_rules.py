@@ -27,13 +27,15 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
+import numpy as np
+
 from .._ffi import check, ffi, lib, raise_status
 from ..errors import CorruptDataError
 from .conditions import Baseline, Condition, RateOfChange, Threshold, baseline_level
 from .evaluators import Evaluator, Firing, Results, Signals
 from .rules import AlertState
 
-__all__ = ["CRuleEval", "c_evaluator", "tick_of", "ticks_of", "seconds_of"]
+__all__ = ["CRuleBatch", "CRuleEval", "c_evaluator", "tick_of", "ticks_of", "seconds_of"]
 
 TICK_BIAS = 1 << 63
 _TICK_MAX = (1 << 64) - 1
@@ -43,8 +45,21 @@ _OPS = {">": lib.MON_RULE_GT, ">=": lib.MON_RULE_GE, "<": lib.MON_RULE_LT, "<=":
 _PHASES = (AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING)
 _PHASE_OF = {AlertState.INACTIVE: 0, AlertState.PENDING: 1, AlertState.FIRING: 2}
 _COND = (False, True, None)
-_UP = (">", "<=")
-_step = lib.mon_rule_step  # ops whose exact comparison survives rounding the value up
+_UP = (">", "<=")  # ops whose exact comparison survives rounding the value up
+_step_many = lib.mon_rule_step_many
+MAX_BATCH: int = int(lib.MON_RULE_MAX_BATCH)
+_EVENT = np.dtype(
+    {
+        "names": ["phase", "transition", "condition", "has_value", "value"],
+        "formats": ["<u4", "<u4", "<u4", "<u4", "<f8"],
+        "offsets": [
+            ffi.offsetof("mon_rule_event", f)
+            for f in ("phase", "transition", "condition", "has_value", "value")
+        ],
+        "itemsize": ffi.sizeof("mon_rule_event"),
+    }
+)
+_NAN = math.nan
 
 
 def tick_of(t: float) -> int:
@@ -79,11 +94,15 @@ def _directed(v: object, up: bool) -> float:
 
 
 class CRuleEval(Evaluator):
-    """A rule's condition and state machine in one ``mon_rule_state`` (see the module)."""
+    """A rule's condition and state machine in one ``mon_rule_state`` (see the module). Until
+    :class:`CRuleBatch` binds it, the rule owns its config and state; bound, they are slot
+    ``index`` of the batch's arrays and its ``value`` is the batch's."""
 
-    __slots__ = ("cfg", "event", "rate", "signal", "st", "up")
+    __slots__ = ("_value", "batch", "cfg", "event", "index", "rate", "signal", "st", "up")
 
     def __init__(self, signal: str, cfg: object, rate: bool, up: bool, level: float) -> None:
+        self.batch: CRuleBatch | None = None
+        self.index = 0
         super().__init__()
         self.signal = signal
         self.cfg = cfg
@@ -94,28 +113,24 @@ class CRuleEval(Evaluator):
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
 
-    def step(self, sig: Signals, tick: int) -> tuple[bool | None, AlertState]:
-        """One evaluation at ``tick`` (:func:`tick_of` of the evaluation time): (condition True /
-        False / None for no data, the state after it)."""
-        v = sig.get(self.signal)
-        if v is None:
-            x = math.nan
-        elif type(v) is float:
-            x = v
-        elif self.rate:
-            x = float(v)
-        else:
-            x = _directed(v, self.up)
-        ev = self.event
-        s = _step(self.cfg, self.st, tick, x, ev)
-        if s:
-            raise_status(s, f"rule on {self.signal}")
-        if ev.has_value:
-            self.value = ev.value if self.rate or v is None or type(v) is float else float(v)
-        return _COND[ev.condition], _PHASES[ev.phase]
+    @property  # type: ignore[override]
+    def value(self) -> float | None:  # type: ignore[override]
+        b = self.batch
+        if b is None:
+            return self._value
+        return float(b.last[self.index]) if b.has_last[self.index] else None
+
+    @value.setter
+    def value(self, v: float | None) -> None:
+        b = self.batch
+        if b is None:
+            self._value = v
+            return
+        b.has_last[self.index] = v is not None
+        b.last[self.index] = 0.0 if v is None else v
 
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
-        raise NotImplementedError("a C rule is stepped by the engine (CRuleEval.step)")  # pragma: no cover
+        raise NotImplementedError("a C rule is stepped by the engine (CRuleBatch.step)")  # pragma: no cover
 
     @property
     def keep_running(self) -> bool:
@@ -250,3 +265,110 @@ def c_evaluator(c: Condition, for_: float, keep_firing_for: float, keep_data: bo
     if lib.mon_rule_config_check(cfg, field) != 0:  # pragma: no cover - the Python checks come first
         return None
     return CRuleEval(c.signal, cfg, rate, c.op in _UP, level)
+
+
+class CRuleBatch:
+    """The C rules of one engine in contiguous arrays (configs, states, events, values), stepped
+    with one ``mon_rule_step_many`` call per evaluation (:meth:`step`).
+
+    Binding moves each rule's config, state and value into slot ``i`` (the rule's ``cfg`` /
+    ``st`` / ``event`` then point into the arrays, so its save / load / restore work as before).
+    ``referenced`` and ``in_no_data`` are per-rule flags (index order): :meth:`step` reports a
+    referenced rule every time, and a rule that was in no data at its next step."""
+
+    __slots__ = (
+        "cfgs",
+        "condition",
+        "done",
+        "events",
+        "ev_has",
+        "ev_value",
+        "exact",
+        "has_last",
+        "last",
+        "n",
+        "names",
+        "nodata_prev",
+        "phase",
+        "rules",
+        "states",
+        "transition",
+        "vals",
+        "vp",
+        "watch",
+    )
+
+    def __init__(self, rules: list[CRuleEval], referenced: list[bool], in_no_data: list[bool]) -> None:
+        n = len(rules)
+        if not 0 < n <= MAX_BATCH:
+            raise ValueError(f"a C rule batch holds 1 to {MAX_BATCH} rules, got {n}")
+        self.n = n
+        self.rules = rules
+        self.cfgs = ffi.new("mon_rule_config[]", n)
+        self.states = ffi.new("mon_rule_state[]", n)
+        self.events = ffi.new("mon_rule_event[]", n)
+        self.done = ffi.new("size_t *")
+        self.vals = np.full(n, _NAN)
+        self.vp = ffi.from_buffer("double[]", self.vals)
+        ev = np.frombuffer(ffi.buffer(self.events), dtype=_EVENT)
+        self.phase = ev["phase"]
+        self.transition = ev["transition"]
+        self.condition = ev["condition"]
+        self.ev_value = ev["value"]
+        self.ev_has = ev["has_value"]
+        self.last = np.zeros(n)
+        self.has_last = np.zeros(n, dtype=bool)
+        self.watch = np.array(referenced, dtype=bool)
+        self.nodata_prev = np.array(in_no_data, dtype=bool)
+        self.names = [r.signal for r in rules]
+        # (index, rate, up) of every rule: the conversion of a value that is not a float
+        self.exact = [(i, r.rate, r.up) for i, r in enumerate(rules)]
+        for i, r in enumerate(rules):
+            v = r.value
+            self.cfgs[i] = r.cfg[0]  # type: ignore[index]
+            self.states[i] = r.st[0]  # type: ignore[index]
+            r.cfg = self.cfgs + i
+            r.st = self.states + i
+            r.event = self.events + i
+            r.batch = self
+            r.index = i
+            r.value = v
+
+    def step(self, sig: Signals, tick: int) -> list[int]:
+        """Step every rule at ``tick`` on its signal's value in ``sig`` (absent: no data); the
+        indices of the rules that need the engine's attention, in index order: a transition, a
+        firing rule (keep-firing-for timer, renotification), no data now or at the last step, or
+        a rule other rules reference. Raises the failing rule's status (the rules before it are
+        stepped, it and those after unchanged)."""
+        get = sig.get
+        xs = [get(name, _NAN) for name in self.names]
+        vals = self.vals
+        fix = None
+        if all(type(x) is float for x in xs):
+            vals[:] = xs
+        else:  # exact numbers: thresholds get the directed float (see the module)
+            fix = []
+            for (i, rate, up), x in zip(self.exact, xs):
+                if type(x) is float:
+                    vals[i] = x
+                else:
+                    vals[i] = float(x) if rate else _directed(x, up)  # type: ignore[arg-type]
+                    if not rate:
+                        fix.append((i, float(x)))  # type: ignore[arg-type]
+        s = _step_many(self.cfgs, self.states, self.n, tick, self.vp, self.events, self.done)
+        done = self.n if s == 0 else int(self.done[0])
+        value, has = self.ev_value, self.ev_has
+        hv = has[:done] != 0
+        np.copyto(self.last[:done], value[:done], where=hv)
+        self.has_last[:done] |= hv
+        if fix:
+            for i, f in fix:
+                if i < done and has[i]:
+                    self.last[i] = f
+        if s:
+            raise_status(s, f"rule on {self.names[done]}")
+        cond = self.condition
+        nodata = cond == 2
+        need = (self.transition != 0) | (self.phase == 2) | nodata | self.nodata_prev | self.watch
+        self.nodata_prev = nodata
+        return np.flatnonzero(need).tolist()  # type: ignore[no-any-return]
