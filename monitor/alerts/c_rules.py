@@ -60,6 +60,7 @@ _EVENT = np.dtype(
     }
 )
 _NAN = math.nan
+_FLOAT = {float}
 
 
 def tick_of(t: float) -> int:
@@ -118,7 +119,8 @@ class CRuleEval(Evaluator):
         b = self.batch
         if b is None:
             return self._value
-        return float(b.last[self.index]) if b.has_last[self.index] else None
+        i = self.index
+        return b.vlist[i] if b.hlist[i] else None
 
     @value.setter
     def value(self, v: float | None) -> None:
@@ -126,8 +128,9 @@ class CRuleEval(Evaluator):
         if b is None:
             self._value = v
             return
-        b.has_last[self.index] = v is not None
-        b.last[self.index] = 0.0 if v is None else v
+        i = self.index
+        b.has_last[i] = b.hlist[i] = v is not None
+        b.last[i] = b.vlist[i] = 0.0 if v is None else float(v)
 
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
         raise NotImplementedError("a C rule is stepped by the engine (CRuleBatch.step)")  # pragma: no cover
@@ -285,13 +288,18 @@ class CRuleBatch:
         "ev_value",
         "exact",
         "has_last",
+        "hlist",
+        "vlist",
+        "plist",
+        "clist",
         "last",
         "n",
         "names",
-        "nodata_prev",
+        "nans",
         "phase",
         "rules",
         "states",
+        "sticky",
         "transition",
         "vals",
         "vp",
@@ -318,8 +326,14 @@ class CRuleBatch:
         self.ev_has = ev["has_value"]
         self.last = np.zeros(n)
         self.has_last = np.zeros(n, dtype=bool)
+        # the same as Python lists (cheap to index): last values, and after a step phases, conditions
+        self.vlist: list[float] = [0.0] * n
+        self.hlist: list[bool] = [False] * n
+        self.plist: list[int] = [0] * n
+        self.clist: list[int] = [0] * n
         self.watch = np.array(referenced, dtype=bool)
-        self.nodata_prev = np.array(in_no_data, dtype=bool)
+        self.sticky = self.watch | np.array(in_no_data, dtype=bool)  # referenced or in no data
+        self.nans = [_NAN] * n
         self.names = [r.signal for r in rules]
         # (index, rate, up) of every rule: the conversion of a value that is not a float
         self.exact = [(i, r.rate, r.up) for i, r in enumerate(rules)]
@@ -340,11 +354,10 @@ class CRuleBatch:
         firing rule (keep-firing-for timer, renotification), no data now or at the last step, or
         a rule other rules reference. Raises the failing rule's status (the rules before it are
         stepped, it and those after unchanged)."""
-        get = sig.get
-        xs = [get(name, _NAN) for name in self.names]
+        xs = list(map(sig.get, self.names, self.nans))
         vals = self.vals
         fix = None
-        if all(type(x) is float for x in xs):
+        if set(map(type, xs)) == _FLOAT:  # floats only (missing: NaN)
             vals[:] = xs
         else:  # exact numbers: thresholds get the directed float (see the module)
             fix = []
@@ -356,19 +369,30 @@ class CRuleBatch:
                     if not rate:
                         fix.append((i, float(x)))  # type: ignore[arg-type]
         s = _step_many(self.cfgs, self.states, self.n, tick, self.vp, self.events, self.done)
-        done = self.n if s == 0 else int(self.done[0])
         value, has = self.ev_value, self.ev_has
-        hv = has[:done] != 0
-        np.copyto(self.last[:done], value[:done], where=hv)
-        self.has_last[:done] |= hv
+        if s == 0:
+            hv = has != 0
+            np.copyto(self.last, value, where=hv)
+            np.logical_or(self.has_last, hv, out=self.has_last)
+        else:
+            done = int(self.done[0])
+            hv = has[:done] != 0
+            np.copyto(self.last[:done], value[:done], where=hv)
+            self.has_last[:done] |= hv
         if fix:
             for i, f in fix:
-                if i < done and has[i]:
+                if has[i] and (s == 0 or i < int(self.done[0])):
                     self.last[i] = f
         if s:
-            raise_status(s, f"rule on {self.names[done]}")
-        cond = self.condition
-        nodata = cond == 2
-        need = (self.transition != 0) | (self.phase == 2) | nodata | self.nodata_prev | self.watch
-        self.nodata_prev = nodata
+            raise_status(s, f"rule on {self.names[int(self.done[0])]}")
+        need = self.transition != 0
+        need |= self.phase == 2
+        nodata = self.condition == 2
+        need |= nodata
+        need |= self.sticky
+        np.logical_or(nodata, self.watch, out=self.sticky)
+        self.vlist = self.last.tolist()
+        self.hlist = self.has_last.tolist()
+        self.plist = self.phase.tolist()
+        self.clist = self.condition.tolist()
         return np.flatnonzero(need).tolist()  # type: ignore[no-any-return]

@@ -397,7 +397,7 @@ class AlertEngine:
                 else:  # in evaluation order (a Python rule may read a C rule's result)
                     cpos, runtimes = self._c_pos, self._runtimes
                     todo = [runtimes[p] for p in sorted([cpos[i] for i in idx] + self._py_pos)]
-            phases, conds = batch.phase, batch.condition
+            phases, conds = batch.plist, batch.clist
         for rt in todo:
             state = rt.state
             c = rt.c
