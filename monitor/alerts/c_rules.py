@@ -6,8 +6,9 @@ or fixed-mean :class:`~monitor.alerts.Baseline`, op ``>``, ``>=``, ``<``, ``<=``
 ``clear``) or a :class:`~monitor.alerts.RateOfChange` (``resolution + 2 <=``
 ``MON_RULE_MAX_SAMPLES`` = 64), :func:`c_evaluator` returns a :class:`CRuleEval`: the C
 evaluator decides the condition *and* the pending / firing / keep-firing-for state machine,
-exactly as ``mon_rule_step`` does on a device. The engine keeps notification, silences, logging
-and the seconds shown in alerts. Other conditions (``==``, ``!=``, learned baselines,
+exactly as ``mon_rule_step`` does on a device. The engine puts all its C rules in one
+:class:`CRuleBatch` (contiguous arrays, one ``mon_rule_step_many`` call per evaluation) and keeps
+notification, silences, logging and the seconds shown in alerts. Other conditions (``==``, ``!=``, learned baselines,
 composites, burn rates, rule references) stay on the Python evaluators.
 
 Time: the engine's seconds become C ticks of one nanosecond, ``tick(t) = round(t * 1e9) +

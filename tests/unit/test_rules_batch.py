@@ -14,6 +14,7 @@ from monitor import _verify
 from monitor._ffi import ffi, lib
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_verify_ledger_golden_fails_on_a_changed_event(tmp_path) -> None:
     path = os.path.join(os.path.dirname(_verify.__file__), "data", "golden_ledger_v1.json")
     with open(path, encoding="utf-8") as fh:
@@ -53,6 +54,7 @@ def test_step_many_equals_step_and_stops_at_the_failing_rule() -> None:
     assert done[0] == 0 and sb[0].last_tick == 50
 
 
+@pytest.mark.req("MON-REQ-GOLD-001")
 def test_verify_prints_one_line_per_golden_set_v1_last() -> None:
     buf = io.StringIO()
     assert _verify.run_verify(buf) == 0
@@ -83,6 +85,7 @@ def _mixed_rules() -> list:
     ], sigs
 
 
+@pytest.mark.req("MON-REQ-RULES-001")
 def test_engine_batch_gives_the_transitions_of_the_python_evaluators() -> None:
     """The C batch (one call per evaluation, Python work only for rules that changed) and the
     Python evaluators give the same alerts, values and saved state; exact numbers, missing and
