@@ -115,8 +115,8 @@ class CRuleEval(Evaluator):
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
 
-    @property  # type: ignore[override]
-    def value(self) -> float | None:  # type: ignore[override]
+    @property
+    def value(self) -> float | None:
         b = self.batch
         if b is None:
             return self._value
@@ -341,7 +341,7 @@ class CRuleBatch:
         for i, r in enumerate(rules):
             v = r.value
             self.cfgs[i] = r.cfg[0]  # type: ignore[index]
-            self.states[i] = r.st[0]  # type: ignore[index]
+            self.states[i] = r.st[0]
             r.cfg = self.cfgs + i
             r.st = self.states + i
             r.event = self.events + i
@@ -366,9 +366,9 @@ class CRuleBatch:
                 if type(x) is float:
                     vals[i] = x
                 else:
-                    vals[i] = float(x) if rate else _directed(x, up)  # type: ignore[arg-type]
+                    vals[i] = float(x) if rate else _directed(x, up)
                     if not rate:
-                        fix.append((i, float(x)))  # type: ignore[arg-type]
+                        fix.append((i, float(x)))
         s = _step_many(self.cfgs, self.states, self.n, tick, self.vp, self.events, self.done)
         value, has = self.ev_value, self.ev_has
         if s == 0:
@@ -396,4 +396,4 @@ class CRuleBatch:
         self.hlist = self.has_last.tolist()
         self.plist = self.phase.tolist()
         self.clist = self.condition.tolist()
-        return np.flatnonzero(need).tolist()  # type: ignore[no-any-return]
+        return np.flatnonzero(need).tolist()
