@@ -98,9 +98,9 @@ def _directed(v: object, up: bool) -> float:
 class CRuleEval(Evaluator):
     """A rule's condition and state machine in one ``mon_rule_state`` (see the module). Until
     :class:`CRuleBatch` binds it, the rule owns its config and state; bound, they are slot
-    ``index`` of the batch's arrays and its ``value`` is the batch's."""
+    ``index`` of the batch's arrays and its ``value`` is current after :meth:`CRuleBatch.sync`."""
 
-    __slots__ = ("_value", "batch", "cfg", "event", "index", "rate", "signal", "st", "up")
+    __slots__ = ("batch", "cfg", "event", "index", "rate", "signal", "st", "up")
 
     def __init__(self, signal: str, cfg: object, rate: bool, up: bool, level: float) -> None:
         self.batch: CRuleBatch | None = None
@@ -114,24 +114,6 @@ class CRuleEval(Evaluator):
         self.st = ffi.new("mon_rule_state *")
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
-
-    @property
-    def value(self) -> float | None:
-        b = self.batch
-        if b is None:
-            return self._value
-        i = self.index
-        return b.vlist[i] if b.hlist[i] else None
-
-    @value.setter
-    def value(self, v: float | None) -> None:
-        b = self.batch
-        if b is None:
-            self._value = v
-            return
-        i = self.index
-        b.has_last[i] = b.hlist[i] = v is not None
-        b.last[i] = b.vlist[i] = 0.0 if v is None else float(v)
 
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
         raise NotImplementedError("a C rule is stepped by the engine (CRuleBatch.step)")  # pragma: no cover
@@ -347,7 +329,16 @@ class CRuleBatch:
             r.event = self.events + i
             r.batch = self
             r.index = i
-            r.value = v
+            if v is not None:
+                self.last[i] = self.vlist[i] = v
+                self.has_last[i] = self.hlist[i] = True
+
+    def sync(self) -> None:
+        """Set every rule's ``value`` to its last compared quantity (the steps keep them in the
+        batch's arrays; the engine sets those of the rules it works on itself)."""
+        for r, h, v in zip(self.rules, self.hlist, self.vlist):
+            if h:
+                r.value = v
 
     def step(self, sig: Signals, tick: int) -> list[int]:
         """Step every rule at ``tick`` on its signal's value in ``sig`` (absent: no data); the

@@ -225,6 +225,11 @@ class AlertEngine:
         self._py_rts = [rt for rt in self._runtimes if rt.c is None]
         self._py_pos = [pos[rt.name] for rt in self._py_rts]
 
+    def _sync(self) -> None:
+        """The C rules' last values into their evaluators (for status, state, active)."""
+        if self._batch is not None:
+            self._batch.sync()
+
     # -- configuration ------------------------------------------------------------------------
 
     @classmethod
@@ -397,12 +402,14 @@ class AlertEngine:
                 else:  # in evaluation order (a Python rule may read a C rule's result)
                     cpos, runtimes = self._c_pos, self._runtimes
                     todo = [runtimes[p] for p in sorted([cpos[i] for i in idx] + self._py_pos)]
-            phases, conds = batch.plist, batch.clist
+            phases, conds, hl, vl = batch.plist, batch.clist, batch.hlist, batch.vlist
         for rt in todo:
             state = rt.state
             c = rt.c
             if c is not None:  # condition and state machine in C (mon_rule_step_many)
                 i = c.index
+                if hl[i]:
+                    c.value = vl[i]
                 truth = _COND[conds[i]]
                 new = _PHASES[phases[i]]
                 if rt.referenced:
@@ -585,6 +592,7 @@ class AlertEngine:
         with self._lock:
             out = []
             now = self._last_now if self._last_now is not None else 0.0
+            self._sync()
             for rt in self._runtimes:
                 if rt.state is not AlertState.INACTIVE:
                     silenced = (
@@ -606,6 +614,7 @@ class AlertEngine:
                 raise InvalidArgumentError(
                     f"no rule named {show(name)}; rules: {', '.join(sorted(self._rt))[:200]}"
                 )
+            self._sync()
             return RuleStatus(
                 name,
                 rt.state,
@@ -625,6 +634,7 @@ class AlertEngine:
         strings, lists and dicts only, so ``json.dumps(engine.state(), allow_nan=False)`` works)."""
         with self._lock:
             rules: dict[str, object] = {}
+            self._sync()
             for rt in self._runtimes:
                 rules[rt.rule.name] = save_rule(rt, self._evaluations - rt.eval_base)
             return {
