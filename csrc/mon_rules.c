@@ -273,3 +273,37 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
     *out = ev;
     return MON_OK;
 }
+
+mon_status mon_rule_step_many(const mon_rule_config *cfgs, mon_rule_state *states, size_t n,
+                              uint64_t tick, const double *values, mon_rule_event *events,
+                              size_t *done)
+{
+    size_t i;
+    mon_status s = MON_OK;
+    if (done != NULL) {
+        *done = 0u;
+    }
+    if (n == 0u) {
+        return MON_OK;
+    }
+    if (cfgs == NULL || states == NULL || values == NULL || events == NULL) {
+        return MON_E_NULL;
+    }
+    if (!MON_ALIGNED_F64(values)) {
+        return MON_E_ALIGN;
+    }
+    if (n > (size_t)MON_RULE_MAX_BATCH) {
+        return MON_E_SIZE;
+    }
+    /* At most n <= MON_RULE_MAX_BATCH iterations. */
+    for (i = 0u; i < n; ++i) {
+        s = mon_rule_step(&cfgs[i], &states[i], tick, values[i], &events[i]);
+        if (s != MON_OK) {
+            break;
+        }
+    }
+    if (done != NULL) {
+        *done = i;
+    }
+    return s;
+}

@@ -42,7 +42,8 @@
  *     fires, a keep-firing-for timer that ran out resolves. Tick differences are unsigned
  *     64-bit subtractions of a later minus an earlier tick: never negative, never overflow.
  * Thread model: single-threaded per state object (distinct states are independent).
- * Loops: mon_rule_step runs at most MON_RULE_MAX_SAMPLES iterations (dropping old samples).
+ * Loops: mon_rule_step runs at most MON_RULE_MAX_SAMPLES iterations (dropping old samples);
+ * mon_rule_step_many runs at most MON_RULE_MAX_BATCH steps (n is checked first).
  */
 #ifndef MON_RULES_H
 #define MON_RULES_H
@@ -56,6 +57,8 @@ extern "C" {
 /* MON_CDEF_BEGIN (this block is read verbatim by the cffi build: plain C declarations only) */
 /* Most samples a rate-of-change rule keeps (resolution + 2 <= this): 64 * 16 bytes of state. */
 #define MON_RULE_MAX_SAMPLES 64
+/* Most rules one mon_rule_step_many call steps (n <= this). */
+#define MON_RULE_MAX_BATCH 65536
 
 typedef enum mon_rule_kind {
     MON_RULE_THRESHOLD = 1,
@@ -170,6 +173,21 @@ mon_status mon_rule_init(const mon_rule_config *cfg, mon_rule_state *st);
  * failure st and *out are unchanged. */
 mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_t tick,
                          double value, mon_rule_event *out);
+
+/* n rules stepped at one tick in one call: rule i is (cfgs[i], states[i]) fed values[i], its
+ * report in events[i]; each rule's result (status, state, event) is exactly that of
+ * mon_rule_step(&cfgs[i], &states[i], tick, values[i], &events[i]), in index order.
+ * Stops at the first rule whose step fails and returns that status: rules 0..i-1 are stepped,
+ * rule i and every rule after it (states and events) unchanged. *done (when done is not NULL)
+ * is the number of rules stepped: n on MON_OK, the failing rule's index on a rule's failure,
+ * 0 on an argument error. Argument errors (checked before any rule, nothing changed):
+ * MON_E_NULL (cfgs, states, values or events NULL while n > 0), MON_E_ALIGN (values not
+ * aligned for double), MON_E_SIZE (n > MON_RULE_MAX_BATCH). n == 0 is MON_OK with nothing
+ * stepped. A rule's failure is any status of mon_rule_step (MON_E_ALIGN, MON_E_CONFIG,
+ * MON_E_STATE, MON_E_VALUE). */
+mon_status mon_rule_step_many(const mon_rule_config *cfgs, mon_rule_state *states, size_t n,
+                              uint64_t tick, const double *values, mon_rule_event *events,
+                              size_t *done);
 /* MON_CDEF_END */
 
 #ifdef __cplusplus

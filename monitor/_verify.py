@@ -492,10 +492,53 @@ def verify(path: str | None = None) -> VerifyResult:
     )
 
 
+def verify_ledger_golden(path: str | None = None) -> tuple[bool, str, int, list[str]]:
+    """The ledger golden set (``monitor/data/golden_ledger_v1.json``) through the Python API:
+    the events appended to a :class:`~monitor.ledger.Ledger` give the recorded entry hashes,
+    count and head; the reference JSON gives the recorded bytes and digest, and the bytes decode
+    back to it. Returns (passed, head hex, entries, failures)."""
+    from .ledger import Ledger, LedgerAnchor
+    from .reference import Reference
+
+    if path is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "golden_ledger_v1.json")
+    with open(path, encoding="utf-8") as fh:
+        gold = json.load(fh)
+    lg, ref = gold["ledger"], gold["reference"]
+    failures: list[str] = []
+    led = Ledger(
+        None,
+        policy_hash=lg["policy_hash"],
+        reference_digest=lg["reference_digest"],
+        model_version=lg["model_version"],
+        tick=lg["genesis_tick"],
+        checkpoint_every=lg["checkpoint_every"],
+    )
+    try:
+        for ev in lg["events"]:
+            led.append(ev["kind"], ev["tick"], bytes.fromhex(ev["payload"]))
+        head = led.head()
+        want = [e["hash"] for e in lg["entries"]]
+        for e in led.entries():
+            if e.index >= len(want) or e.hash.hex() != want[e.index]:
+                failures.append(f"entry {e.index} hash {e.hash.hex()}")
+    finally:
+        led.close()
+    if head != LedgerAnchor(lg["count"], bytes.fromhex(lg["head"])):
+        failures.append(f"head {head.count} {head.head.hex()} != {lg['count']} {lg['head']}")
+    r = Reference.from_json(ref["json"])
+    if r.to_bytes().hex() != ref["bytes"]:
+        failures.append("reference bytes differ")
+    back = Reference.from_bytes(bytes.fromhex(ref["bytes"]))
+    if back != r or back.digest != ref["digest"] or back.to_json() != ref["json"]:
+        failures.append("reference bytes do not decode to the recorded reference and digest")
+    return not failures, head.head.hex(), int(head.count), failures
+
+
 def run_verify(out: TextIO, path: str | None = None) -> int:
     """CLI body: print PASS/FAIL and the digest; return the process exit code."""
-    rules_ok = True
-    if path is None:  # the shipped files: the rule vectors too (their line first, v1's last)
+    rules_ok = ledger_ok = True
+    if path is None:  # the shipped files: every golden set, one line each (v1's last)
         from .alerts.golden_rules import verify_rules
 
         rules_ok, rdigest, rcases, rfail = verify_rules()
@@ -504,6 +547,15 @@ def run_verify(out: TextIO, path: str | None = None) -> int:
         out.write(
             f"{'PASS' if rules_ok else 'FAIL'} rules sha256={rdigest} (golden rules v1: {rcases} cases)\n"
         )
+        try:
+            ledger_ok, lhead, lcount, lfail = verify_ledger_golden()
+        except Exception as exc:  # noqa: BLE001 - a broken golden file is a FAIL line, not a crash
+            ledger_ok, lhead, lcount, lfail = False, "-", 0, [f"{type(exc).__name__}: {exc}"]
+        for f in lfail[:50]:
+            out.write(f"mismatch: ledger {f}\n")
+        out.write(
+            f"{'PASS' if ledger_ok else 'FAIL'} ledger head={lhead} (golden ledger v1: {lcount} entries, reference bytes)\n"
+        )
     res = verify(path)
     for f in res.failures[:50]:
         out.write(f"mismatch: {f}\n")
@@ -511,13 +563,14 @@ def run_verify(out: TextIO, path: str | None = None) -> int:
     out.write(
         f"{word} sha256={res.digest} (golden v{GOLDEN_VERSION}: {res.cases} cases, {res.outputs} outputs)\n"
     )
-    return 0 if res.passed and rules_ok else 1
+    return 0 if res.passed and rules_ok and ledger_ok else 1
 
 
 __all__ = [
     "VerifyResult",
     "verify",
     "run_verify",
+    "verify_ledger_golden",
     "compute_case",
     "expected_digest",
     "encode_value",

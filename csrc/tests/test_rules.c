@@ -267,6 +267,55 @@ static void test_rate(void)
     CHECK(mon_rule_step(&c, &s, 2000, 1.0, &ev) == MON_E_STATE);
 }
 
+/* REQ: MON-REQ-RULES-001 */
+static void test_step_many(void)
+{
+    /* mon_rule_step_many equals mon_rule_step rule by rule; a failure stops at its index. */
+    static mon_rule_config cfgs[4];
+    static mon_rule_state sa[4], sb[4];
+    static mon_rule_event ea[4], eb[4];
+    double vals[4];
+    size_t done = 99u, i;
+    uint64_t t;
+    cfgs[0] = thr(MON_RULE_GT, 1.0);
+    cfgs[1] = thr(MON_RULE_LE, 0.0);
+    cfgs[1].for_ticks = 3u;
+    cfgs[2] = rate(MON_RULE_GT, 2.0, 4, 2, 0);
+    cfgs[3] = thr(MON_RULE_GE, 5.0);
+    cfgs[3].keep_firing_for_ticks = 2u;
+    cfgs[3].has_clear = 1u;
+    cfgs[3].clear_threshold = 3.0;
+    for (i = 0; i < 4u; ++i) {
+        CHECK(mon_rule_init(&cfgs[i], &sa[i]) == MON_OK);
+        CHECK(mon_rule_init(&cfgs[i], &sb[i]) == MON_OK);
+    }
+    for (t = 0; t < 60u; ++t) {
+        for (i = 0; i < 4u; ++i) {
+            vals[i] = (t % 11u == 5u) ? NAN : (double)((t * 7u + i * 3u) % 9u) - 2.0;
+            CHECK(mon_rule_step(&cfgs[i], &sa[i], t, vals[i], &ea[i]) == MON_OK);
+        }
+        CHECK(mon_rule_step_many(cfgs, sb, 4u, t, vals, eb, &done) == MON_OK && done == 4u);
+        CHECK(memcmp(sa, sb, sizeof sa) == 0 && memcmp(ea, eb, sizeof ea) == 0);
+    }
+    /* rule 2 corrupted: rules 0 and 1 stepped, 2 and 3 unchanged */
+    memcpy(sa, sb, sizeof sa);
+    memcpy(ea, eb, sizeof ea);
+    sb[2].phase = 7u;
+    CHECK(mon_rule_step_many(cfgs, sb, 4u, 100u, vals, eb, &done) == MON_E_STATE && done == 2u);
+    CHECK(sb[0].last_tick == 100u && sb[1].last_tick == 100u);
+    CHECK(memcmp(&sb[3], &sa[3], sizeof sb[3]) == 0 &&
+          memcmp(&eb[2], &ea[2], 2 * sizeof eb[2]) == 0);
+    sb[2].phase = sa[2].phase;
+    /* a tick before the last one: the first rule fails, nothing changed */
+    memcpy(sa, sb, sizeof sa);
+    CHECK(mon_rule_step_many(cfgs, sb, 4u, 50u, vals, eb, &done) == MON_E_VALUE && done == 0u);
+    CHECK(memcmp(sa, sb, sizeof sa) == 0);
+    /* n == 0 and a NULL done */
+    CHECK(mon_rule_step_many(NULL, NULL, 0u, 0u, NULL, NULL, &done) == MON_OK && done == 0u);
+    CHECK(mon_rule_step_many(cfgs, sb, 4u, 100u, vals, eb, NULL) == MON_OK);
+    CHECK(sb[2].last_tick == 100u && sb[3].last_tick == 100u);
+}
+
 int main(void)
 {
     test_config_fields();
@@ -275,5 +324,6 @@ int main(void)
     test_hysteresis_keep();
     test_clock_and_nan();
     test_rate();
+    test_step_many();
     MON_TEST_MAIN_END();
 }

@@ -1019,6 +1019,27 @@ static void test_rules_paths(void)
     cfg->kind = MON_RULE_THRESHOLD;
     st->phase = 3u;
     ST(mon_rule_step, mon_rule_step(cfg, st, 6u, 2.0, ev), MON_E_STATE);
+    {
+        static double vbuf[2];
+        size_t done = 9u;
+        st->phase = MON_RULE_INACTIVE;
+        ST(mon_rule_step_many, mon_rule_step_many(cfg, st, 1u, 6u, vbuf, ev, &done), MON_OK);
+        CHECK(done == 1u);
+        ST(mon_rule_step_many, mon_rule_step_many(NULL, st, 1u, 7u, vbuf, ev, &done), MON_E_NULL);
+        ST(mon_rule_step_many,
+           mon_rule_step_many(cfg, st, 1u, 7u, (const double *)mis(vbuf), ev, &done), MON_E_ALIGN);
+        ST(mon_rule_step_many,
+           mon_rule_step_many(cfg, st, (size_t)MON_RULE_MAX_BATCH + 1u, 7u, vbuf, ev, &done),
+           MON_E_SIZE);
+        ST(mon_rule_step_many, mon_rule_step_many(cfg, st, 1u, 5u, vbuf, ev, &done), MON_E_VALUE);
+        CHECK(done == 0u);
+        cfg->kind = 7u;
+        ST(mon_rule_step_many, mon_rule_step_many(cfg, st, 1u, 7u, vbuf, ev, &done), MON_E_CONFIG);
+        cfg->kind = MON_RULE_THRESHOLD;
+        st->phase = 3u;
+        ST(mon_rule_step_many, mon_rule_step_many(cfg, st, 1u, 7u, vbuf, ev, &done), MON_E_STATE);
+        st->phase = MON_RULE_INACTIVE;
+    }
 }
 
 int main(void)

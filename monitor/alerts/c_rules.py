@@ -6,8 +6,9 @@ or fixed-mean :class:`~monitor.alerts.Baseline`, op ``>``, ``>=``, ``<``, ``<=``
 ``clear``) or a :class:`~monitor.alerts.RateOfChange` (``resolution + 2 <=``
 ``MON_RULE_MAX_SAMPLES`` = 64), :func:`c_evaluator` returns a :class:`CRuleEval`: the C
 evaluator decides the condition *and* the pending / firing / keep-firing-for state machine,
-exactly as ``mon_rule_step`` does on a device. The engine keeps notification, silences, logging
-and the seconds shown in alerts. Other conditions (``==``, ``!=``, learned baselines,
+exactly as ``mon_rule_step`` does on a device. The engine puts all its C rules in one
+:class:`CRuleBatch` (contiguous arrays, one ``mon_rule_step_many`` call per evaluation) and keeps
+notification, silences, logging and the seconds shown in alerts. Other conditions (``==``, ``!=``, learned baselines,
 composites, burn rates, rule references) stay on the Python evaluators.
 
 Time: the engine's seconds become C ticks of one nanosecond, ``tick(t) = round(t * 1e9) +
@@ -27,13 +28,15 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
+import numpy as np
+
 from .._ffi import check, ffi, lib, raise_status
 from ..errors import CorruptDataError
 from .conditions import Baseline, Condition, RateOfChange, Threshold, baseline_level
 from .evaluators import Evaluator, Firing, Results, Signals
 from .rules import AlertState
 
-__all__ = ["CRuleEval", "c_evaluator", "tick_of", "ticks_of", "seconds_of"]
+__all__ = ["CRuleBatch", "CRuleEval", "c_evaluator", "tick_of", "ticks_of", "seconds_of"]
 
 TICK_BIAS = 1 << 63
 _TICK_MAX = (1 << 64) - 1
@@ -43,8 +46,22 @@ _OPS = {">": lib.MON_RULE_GT, ">=": lib.MON_RULE_GE, "<": lib.MON_RULE_LT, "<=":
 _PHASES = (AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING)
 _PHASE_OF = {AlertState.INACTIVE: 0, AlertState.PENDING: 1, AlertState.FIRING: 2}
 _COND = (False, True, None)
-_UP = (">", "<=")
-_step = lib.mon_rule_step  # ops whose exact comparison survives rounding the value up
+_UP = (">", "<=")  # ops whose exact comparison survives rounding the value up
+_step_many = lib.mon_rule_step_many
+MAX_BATCH: int = int(lib.MON_RULE_MAX_BATCH)
+_EVENT = np.dtype(
+    {
+        "names": ["phase", "transition", "condition", "has_value", "value"],
+        "formats": ["<u4", "<u4", "<u4", "<u4", "<f8"],
+        "offsets": [
+            ffi.offsetof("mon_rule_event", f)
+            for f in ("phase", "transition", "condition", "has_value", "value")
+        ],
+        "itemsize": ffi.sizeof("mon_rule_event"),
+    }
+)
+_NAN = math.nan
+_FLOAT = {float}
 
 
 def tick_of(t: float) -> int:
@@ -79,11 +96,15 @@ def _directed(v: object, up: bool) -> float:
 
 
 class CRuleEval(Evaluator):
-    """A rule's condition and state machine in one ``mon_rule_state`` (see the module)."""
+    """A rule's condition and state machine in one ``mon_rule_state`` (see the module). Until
+    :class:`CRuleBatch` binds it, the rule owns its config and state; bound, they are slot
+    ``index`` of the batch's arrays and its ``value`` is current after :meth:`CRuleBatch.sync`."""
 
-    __slots__ = ("cfg", "event", "rate", "signal", "st", "up")
+    __slots__ = ("batch", "cfg", "event", "index", "rate", "signal", "st", "up")
 
     def __init__(self, signal: str, cfg: object, rate: bool, up: bool, level: float) -> None:
+        self.batch: CRuleBatch | None = None
+        self.index = 0
         super().__init__()
         self.signal = signal
         self.cfg = cfg
@@ -94,28 +115,8 @@ class CRuleEval(Evaluator):
         self.event = ffi.new("mon_rule_event *")
         check(lib.mon_rule_init(cfg, self.st), f"rule on {signal}")
 
-    def step(self, sig: Signals, tick: int) -> tuple[bool | None, AlertState]:
-        """One evaluation at ``tick`` (:func:`tick_of` of the evaluation time): (condition True /
-        False / None for no data, the state after it)."""
-        v = sig.get(self.signal)
-        if v is None:
-            x = math.nan
-        elif type(v) is float:
-            x = v
-        elif self.rate:
-            x = float(v)
-        else:
-            x = _directed(v, self.up)
-        ev = self.event
-        s = _step(self.cfg, self.st, tick, x, ev)
-        if s:
-            raise_status(s, f"rule on {self.signal}")
-        if ev.has_value:
-            self.value = ev.value if self.rate or v is None or type(v) is float else float(v)
-        return _COND[ev.condition], _PHASES[ev.phase]
-
     def evaluate(self, sig: Signals, now: float, res: Results, firing: Firing, active: bool) -> bool | None:
-        raise NotImplementedError("a C rule is stepped by the engine (CRuleEval.step)")  # pragma: no cover
+        raise NotImplementedError("a C rule is stepped by the engine (CRuleBatch.step)")  # pragma: no cover
 
     @property
     def keep_running(self) -> bool:
@@ -250,3 +251,140 @@ def c_evaluator(c: Condition, for_: float, keep_firing_for: float, keep_data: bo
     if lib.mon_rule_config_check(cfg, field) != 0:  # pragma: no cover - the Python checks come first
         return None
     return CRuleEval(c.signal, cfg, rate, c.op in _UP, level)
+
+
+class CRuleBatch:
+    """The C rules of one engine in contiguous arrays (configs, states, events, values), stepped
+    with one ``mon_rule_step_many`` call per evaluation (:meth:`step`).
+
+    Binding moves each rule's config, state and value into slot ``i`` (the rule's ``cfg`` /
+    ``st`` / ``event`` then point into the arrays, so its save / load / restore work as before).
+    ``referenced`` and ``in_no_data`` are per-rule flags (index order): :meth:`step` reports a
+    referenced rule every time, and a rule that was in no data at its next step."""
+
+    __slots__ = (
+        "cfgs",
+        "condition",
+        "done",
+        "events",
+        "ev_has",
+        "ev_value",
+        "exact",
+        "has_last",
+        "hlist",
+        "vlist",
+        "plist",
+        "clist",
+        "last",
+        "n",
+        "names",
+        "nans",
+        "phase",
+        "rules",
+        "states",
+        "sticky",
+        "transition",
+        "vals",
+        "vp",
+        "watch",
+    )
+
+    def __init__(self, rules: list[CRuleEval], referenced: list[bool], in_no_data: list[bool]) -> None:
+        n = len(rules)
+        if not 0 < n <= MAX_BATCH:
+            raise ValueError(f"a C rule batch holds 1 to {MAX_BATCH} rules, got {n}")
+        self.n = n
+        self.rules = rules
+        self.cfgs = ffi.new("mon_rule_config[]", n)
+        self.states = ffi.new("mon_rule_state[]", n)
+        self.events = ffi.new("mon_rule_event[]", n)
+        self.done = ffi.new("size_t *")
+        self.vals = np.full(n, _NAN)
+        self.vp = ffi.from_buffer("double[]", self.vals)
+        ev = np.frombuffer(ffi.buffer(self.events), dtype=_EVENT)
+        self.phase = ev["phase"]
+        self.transition = ev["transition"]
+        self.condition = ev["condition"]
+        self.ev_value = ev["value"]
+        self.ev_has = ev["has_value"]
+        self.last = np.zeros(n)
+        self.has_last = np.zeros(n, dtype=bool)
+        # the same as Python lists (cheap to index): last values, and after a step phases, conditions
+        self.vlist: list[float] = [0.0] * n
+        self.hlist: list[bool] = [False] * n
+        self.plist: list[int] = [0] * n
+        self.clist: list[int] = [0] * n
+        self.watch = np.array(referenced, dtype=bool)
+        self.sticky = self.watch | np.array(in_no_data, dtype=bool)  # referenced or in no data
+        self.nans = [_NAN] * n
+        self.names = [r.signal for r in rules]
+        # (index, rate, up) of every rule: the conversion of a value that is not a float
+        self.exact = [(i, r.rate, r.up) for i, r in enumerate(rules)]
+        for i, r in enumerate(rules):
+            v = r.value
+            self.cfgs[i] = r.cfg[0]  # type: ignore[index]
+            self.states[i] = r.st[0]
+            r.cfg = self.cfgs + i
+            r.st = self.states + i
+            r.event = self.events + i
+            r.batch = self
+            r.index = i
+            if v is not None:
+                self.last[i] = self.vlist[i] = v
+                self.has_last[i] = self.hlist[i] = True
+
+    def sync(self) -> None:
+        """Set every rule's ``value`` to its last compared quantity (the steps keep them in the
+        batch's arrays; the engine sets those of the rules it works on itself)."""
+        for r, h, v in zip(self.rules, self.hlist, self.vlist):
+            if h:
+                r.value = v
+
+    def step(self, sig: Signals, tick: int) -> list[int]:
+        """Step every rule at ``tick`` on its signal's value in ``sig`` (absent: no data); the
+        indices of the rules that need the engine's attention, in index order: a transition, a
+        firing rule (keep-firing-for timer, renotification), no data now or at the last step, or
+        a rule other rules reference. Raises the failing rule's status (the rules before it are
+        stepped, it and those after unchanged)."""
+        xs = list(map(sig.get, self.names, self.nans))
+        vals = self.vals
+        fix = None
+        if set(map(type, xs)) == _FLOAT:  # floats only (missing: NaN)
+            vals[:] = xs
+        else:  # exact numbers: thresholds get the directed float (see the module)
+            fix = []
+            for (i, rate, up), x in zip(self.exact, xs):
+                if type(x) is float:
+                    vals[i] = x
+                else:
+                    vals[i] = float(x) if rate else _directed(x, up)
+                    if not rate:
+                        fix.append((i, float(x)))
+        s = _step_many(self.cfgs, self.states, self.n, tick, self.vp, self.events, self.done)
+        value, has = self.ev_value, self.ev_has
+        if s == 0:
+            hv = has != 0
+            np.copyto(self.last, value, where=hv)
+            np.logical_or(self.has_last, hv, out=self.has_last)
+        else:
+            done = int(self.done[0])
+            hv = has[:done] != 0
+            np.copyto(self.last[:done], value[:done], where=hv)
+            self.has_last[:done] |= hv
+        if fix:
+            for i, f in fix:
+                if has[i] and (s == 0 or i < int(self.done[0])):
+                    self.last[i] = f
+        if s:
+            raise_status(s, f"rule on {self.names[int(self.done[0])]}")
+        need = self.transition != 0
+        need |= self.phase == 2
+        nodata = self.condition == 2
+        need |= nodata
+        need |= self.sticky
+        np.logical_or(nodata, self.watch, out=self.sticky)
+        self.vlist = self.last.tolist()
+        self.hlist = self.has_last.tolist()
+        self.plist = self.phase.tolist()
+        self.clist = self.condition.tolist()
+        return np.flatnonzero(need).tolist()

@@ -20,7 +20,7 @@ from typing import (
 
 from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
-from .c_rules import tick_of
+from .c_rules import CRuleBatch, tick_of
 from .evaluators import (
     Firing,
     Results,
@@ -40,6 +40,9 @@ from .rules import (
 )
 from .state import STATE_FORMAT, STATE_VERSION, RuleRuntime, opt_time, read_silences, restore_rule, save_rule
 from .units import check_bool, finite_number, real_number, show
+
+_COND = (False, True, None)  # mon_rule_cond
+_PHASES = (AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING)  # mon_rule_phase
 
 
 class EventLogger(Protocol):
@@ -199,12 +202,33 @@ class AlertEngine:
         self._needed = tuple(sorted({s for r in self._rules for s in r.cond.signals()}))
         for rt in self._runtimes:
             rt.referenced = rt.name in self._referenced
+        self._bind()
         self._last_now: float | None = None
         self._evaluations = 0
         self._results: Results = {}
         self._firing: Firing = {}
         if state is not None:
             self.restore(state)
+
+    def _bind(self) -> None:
+        """Put the C rules of the runtimes in one :class:`CRuleBatch` (one C call per evaluation)
+        and note where the C and Python rules are in the evaluation order."""
+        crts = [rt for rt in self._runtimes if rt.c is not None]
+        self._batch = (
+            CRuleBatch([rt.c for rt in crts], [rt.referenced for rt in crts], [rt.in_no_data for rt in crts])  # type: ignore[misc]
+            if crts
+            else None
+        )
+        self._c_rts = crts
+        pos = {rt.name: k for k, rt in enumerate(self._runtimes)}
+        self._c_pos = [pos[rt.name] for rt in crts]
+        self._py_rts = [rt for rt in self._runtimes if rt.c is None]
+        self._py_pos = [pos[rt.name] for rt in self._py_rts]
+
+    def _sync(self) -> None:
+        """The C rules' last values into their evaluators (for status, state, active)."""
+        if self._batch is not None:
+            self._batch.sync()
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -367,14 +391,27 @@ class AlertEngine:
         firing = self._firing
         out: list[Alert] = []
         INACTIVE, PENDING, FIRING = AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING
-        tick = -1  # the C tick of now, computed at the first C rule
-        for rt in self._runtimes:
+        batch = self._batch
+        todo = self._py_rts
+        if batch is not None:  # every C rule in one mon_rule_step_many call
+            idx = batch.step(sig, tick_of(now))  # type: ignore[arg-type]
+            if idx:
+                crts = self._c_rts
+                if not todo:
+                    todo = [crts[i] for i in idx]
+                else:  # in evaluation order (a Python rule may read a C rule's result)
+                    cpos, runtimes = self._c_pos, self._runtimes
+                    todo = [runtimes[p] for p in sorted([cpos[i] for i in idx] + self._py_pos)]
+            phases, conds, hl, vl = batch.plist, batch.clist, batch.hlist, batch.vlist
+        for rt in todo:
             state = rt.state
             c = rt.c
-            if c is not None:  # condition and state machine in C (mon_rule_step)
-                if tick < 0:
-                    tick = tick_of(now)
-                truth, new = c.step(sig, tick)  # type: ignore[arg-type]
+            if c is not None:  # condition and state machine in C (mon_rule_step_many)
+                i = c.index
+                if hl[i]:
+                    c.value = vl[i]
+                truth = _COND[conds[i]]
+                new = _PHASES[phases[i]]
                 if rt.referenced:
                     res[rt.name] = truth
                 if truth is None:
@@ -555,6 +592,7 @@ class AlertEngine:
         with self._lock:
             out = []
             now = self._last_now if self._last_now is not None else 0.0
+            self._sync()
             for rt in self._runtimes:
                 if rt.state is not AlertState.INACTIVE:
                     silenced = (
@@ -576,6 +614,7 @@ class AlertEngine:
                 raise InvalidArgumentError(
                     f"no rule named {show(name)}; rules: {', '.join(sorted(self._rt))[:200]}"
                 )
+            self._sync()
             return RuleStatus(
                 name,
                 rt.state,
@@ -595,6 +634,7 @@ class AlertEngine:
         strings, lists and dicts only, so ``json.dumps(engine.state(), allow_nan=False)`` works)."""
         with self._lock:
             rules: dict[str, object] = {}
+            self._sync()
             for rt in self._runtimes:
                 rules[rt.rule.name] = save_rule(rt, self._evaluations - rt.eval_base)
             return {
@@ -661,6 +701,7 @@ class AlertEngine:
         self._runtimes = [fresh[r.name] for r in self._order]
         for rt in self._runtimes:
             rt.referenced = rt.name in self._referenced
+        self._bind()
         self._results = {}
         self._firing = {n: rt.state is AlertState.FIRING for n, rt in fresh.items()}
         return sorted(set(skipped))
