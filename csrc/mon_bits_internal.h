@@ -1,5 +1,6 @@
-/* mon_bits_internal.h - the bits of a binary64 as an integer, shared by binning (mon_bin.c)
- * and order-statistics selection (mon_select.c). Internal; not part of the API. */
+/* mon_bits_internal.h - the bits of a binary64 as an integer, shared by binning (mon_bin.c),
+ * order-statistics selection (mon_select.c) and the reference loader (mon_reference.c). Internal;
+ * not part of the API. */
 #ifndef MON_BITS_INTERNAL_H
 #define MON_BITS_INTERNAL_H
 

@@ -9,7 +9,6 @@
 
 #define LEDGER_MAGIC 0x4C454447u        /* "LEDG": a live object */
 #define ENTRY_MAGIC 0x31474C4Du         /* "MLG1" read little-endian: an encoded entry */
-#define HEAD_BYTES 32u                  /* magic .. reserved */
 #define HASHED_BYTES 192u               /* bytes covered by an entry's hash */
 #define GENESIS_FIXED 72u               /* policy + reference + K + model_len */
 #define CHECKPOINT_LEN 72u              /* count + head + genesis hash */
@@ -217,7 +216,7 @@ mon_status mon_ledger_append(mon_ledger *l, uint32_t kind, uint64_t tick, const 
     if (payload == NULL && payload_len > 0u) return MON_E_NULL;
     (void)flush_pending(l); /* a failure leaves them pending; counted below */
     due = l->checkpoint_every > 0u && (l->count % l->checkpoint_every) == 0u;
-    need = due ? 2u : 1u;
+    need = (due != 0) ? UINT64_C(2) : UINT64_C(1);
     if (l->count > MAX_ENTRIES - need) return MON_E_OVERFLOW;
     if (l->count - l->written + need > l->capacity) return MON_E_OVERFLOW;
     if (due) {

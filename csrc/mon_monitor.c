@@ -207,7 +207,7 @@ mon_status mon_monitor_check_config(const mon_monitor_config *cfg)
         return MON_E_CONFIG;
     }
     if (cfg->budget_steps == 0u && cfg->budget_ticks == 0u) return MON_E_CONFIG;
-    if (cfg->reset_from >= (1u << MON_HEALTH_COUNT)) return MON_E_CONFIG;
+    if (cfg->reset_from >= (1u << (uint32_t)MON_HEALTH_COUNT)) return MON_E_CONFIG;
     if (cfg->drift_mode > (uint32_t)MON_DRIFT_BY_TICK ||
         cfg->drift_metric > (uint32_t)MON_METRIC_TV) {
         return MON_E_CONFIG;
@@ -516,6 +516,8 @@ static void close_window(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick)
         if (m->cfg.stop_after_windows > 0u && m->faulted_windows >= m->cfg.stop_after_windows) {
             set_state(m, v, tick, (uint32_t)MON_HEALTH_STOPPED, CAUSE_FAULTED_WINDOWS, 0u);
         }
+    } else {
+        /* HEALTHY, INIT, STOPPED: no window-end transition */
     }
     memset(m->win_counts, 0, sizeof m->win_counts);
     m->win_steps = 0u;
@@ -753,6 +755,8 @@ static void react(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick, uint32_
             escalate(m, v, tick, (uint32_t)MON_HEALTH_DEGRADED, CAUSE_REACTION, k);
         } else if (r == (uint32_t)MON_REACT_STOP) {
             escalate(m, v, tick, (uint32_t)MON_HEALTH_STOPPED, CAUSE_REACTION, k);
+        } else {
+            /* MON_REACT_CLAMP: the values were clamped above, no state change */
         }
         memset(p, 0, sizeof p);
         p[0] = (uint8_t)r;
@@ -824,6 +828,8 @@ static void budgets(mon_monitor *m, mon_monitor_verdict *v, uint64_t tick)
                    m->win_counts[k] > m->cfg.degrade_budget[k]) {
             m->win_dirty = 1u;
             escalate(m, v, tick, (uint32_t)MON_HEALTH_DEGRADED, CAUSE_BUDGET_DEGRADE, k);
+        } else {
+            /* within both budgets */
         }
     }
 }
@@ -860,7 +866,7 @@ mon_status mon_monitor_step(mon_monitor *m, uint64_t tick, const double *inputs,
         /* Latched: nothing is judged, nothing logged (no flood); the host must not go on. */
         m->last_tick = now;
         m->have_tick = 1u;
-        v.reactions = 1u << MON_REACT_STOP;
+        v.reactions = 1u << (uint32_t)MON_REACT_STOP;
         goto done;
     }
     if (m->have_tick == 0u) {
@@ -869,6 +875,8 @@ mon_status mon_monitor_step(mon_monitor *m, uint64_t tick, const double *inputs,
     } else if ((m->cfg.budget_steps > 0u && m->win_steps >= m->cfg.budget_steps) ||
                (m->cfg.budget_ticks > 0u && now - m->win_start >= m->cfg.budget_ticks)) {
         close_window(m, &v, now);
+    } else {
+        /* the window goes on */
     }
     m->have_tick = 1u;
     m->last_tick = now;

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "mon_align_internal.h"
+#include "mon_bits_internal.h"
 #include "mon_hist.h"
 #include "mon_reference.h"
 #include "mon_sha256.h"
@@ -58,13 +59,6 @@ static int take(cursor *c, size_t n, const uint8_t **out)
     *out = c->p + c->pos;
     c->pos += n;
     return 1;
-}
-
-static double bits_to_double(uint64_t b)
-{
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
 }
 
 static int is_nan_bits(uint64_t b)

@@ -244,6 +244,8 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
             phase = MON_RULE_FIRING;
             st->fired_at = tick;
             ev.transition = MON_RULE_TO_FIRING;
+        } else {
+            /* pending not yet long enough, or firing: no transition */
         }
     } else if (phase == MON_RULE_PENDING) {
         phase = MON_RULE_INACTIVE;
@@ -261,6 +263,8 @@ mon_status mon_rule_step(const mon_rule_config *cfg, mon_rule_state *st, uint64_
             phase = MON_RULE_INACTIVE;
             ev.transition = MON_RULE_RESOLVED;
         }
+    } else {
+        /* inactive and not active: no transition */
     }
     if (phase == MON_RULE_INACTIVE) {
         st->active_since = 0u;

@@ -202,6 +202,34 @@ static void test_drift(void)
         CHECK(jf.mant >> 63 == 1u && jf.exp2 + 64 >= -106 && jf.exp2 + 64 <= -103);
         CHECK(df.mant >> 63 == 1u && df.exp2 + 64 >= -54 && df.exp2 + 64 <= -51);
     }
+    {
+        /* JS ~ 2^-158.5 (shares 1/(A B) apart at totals A = 2^52, B = 2^52 - 1): the accumulator
+         * has fewer bits than bitlen(D) + 126, so js_fp_finish shifts it left (limbs_shl) before
+         * the second division. Expected values from mpmath (600 bits), top 24 bits of the
+         * truncated mantissas. */
+        uint64_t pa[2], qa[2];
+        mon_drift_fp jf, df;
+        pa[0] = (UINT64_C(1) << 52) - 1u;
+        pa[1] = 1u;
+        qa[0] = (UINT64_C(1) << 52) - 2u;
+        qa[1] = 1u;
+        CHECK_STATUS(mon_drift_js_fp(pa, qa, 2, &jf, &df), MON_OK);
+        CHECK(jf.exp2 + 64 == -158 && (jf.mant >> 40) == 12102203u);
+        CHECK(df.exp2 + 64 == -79 && (df.mant >> 40) == 14249255u);
+    }
+    {
+        /* JS ~ 2^-177.5 where that left shift is a whole limb (64 bits: limbs_shl's bits == 0
+         * side). a B - b A = 1 with A = 2^52, c = 7086607, B = -c^-1 mod A; mpmath as above. */
+        uint64_t pa[2], qa[2];
+        mon_drift_fp jf, df;
+        pa[0] = (UINT64_C(1) << 52) - UINT64_C(7086607);
+        pa[1] = UINT64_C(7086607);
+        qa[0] = UINT64_C(1332919529075219);
+        qa[1] = UINT64_C(2097406);
+        CHECK_STATUS(mon_drift_js_fp(pa, qa, 2, &jf, &df), MON_OK);
+        CHECK(jf.exp2 + 64 == -177 && (jf.mant >> 40) == 10221336u);
+        CHECK(df.exp2 + 64 == -88 && (df.mant >> 40) == 9259740u);
+    }
 }
 
 int main(void)
