@@ -14,6 +14,8 @@ import time
 from monitor.alerts import AlertEngine, RateOfChange, Rule, Threshold
 from monitor.alerts.evaluators import compile_condition
 
+from _common import SMOKE, write_results
+
 SIGS = [f"x.s{i}" for i in range(100)]
 
 
@@ -59,16 +61,30 @@ def _time(python: bool, n: int, quiet: bool) -> float:
 
 
 def main() -> None:
+    rounds, n = (2, 20) if SMOKE else (7, 300)
+    rows = []
     for quiet in (False, True):
         best = {"c": float("inf"), "python": float("inf")}
-        for _ in range(7):
+        for _ in range(rounds):
             for name in ("c", "python"):
-                best[name] = min(best[name], _time(name == "python", 300, quiet))
-        print(
-            f"AlertEngine.evaluate, 100 rules, {'quiet' if quiet else 'transitions'}: "
-            f"C rules {best['c'] * 1e6:.1f} us, Python evaluators {best['python'] * 1e6:.1f} us, "
-            f"ratio C/Python {best['c'] / best['python']:.2f}"
+                best[name] = min(best[name], _time(name == "python", n, quiet))
+        what = "quiet" if quiet else "transitions"
+        rows.append(
+            {
+                "benchmark": f"AlertEngine.evaluate, 100 rules, {what}",
+                "c_rules_us": round(best["c"] * 1e6, 1),
+                "python_evaluators_us": round(best["python"] * 1e6, 1),
+                "ratio_c_over_python": round(best["c"] / best["python"], 3),
+            }
         )
+    print(
+        write_results(
+            "alert_rules_c",
+            rows,
+            "the same 100 rules on the C evaluators (mon_rule_step_many) and on the Python "
+            "evaluators, interleaved, minimum of the rounds",
+        )
+    )
 
 
 if __name__ == "__main__":
