@@ -83,7 +83,8 @@ def readme_table(results_dir: str) -> str:
             cells = [str(r.get(k, "")).replace("|", "\\|") for k in ("what", "monitor", "peer", "ratio")]
             lines.append("| " + " | ".join(cells) + " |")
         m = doc.get("machine", {})
-        stamps.append(f"{area} {m.get('time_utc', '?')}")
+        if doc.get("readme") or m.get("time_utc"):  # an area with neither adds nothing to say
+            stamps.append(f"{area} {m.get('time_utc', 'time not recorded')}")
     m0 = {}
     for area in discover():
         path = os.path.join(results_dir, f"{area}.json")

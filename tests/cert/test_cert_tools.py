@@ -105,7 +105,7 @@ def test_every_mcdc_justification_names_a_real_decision() -> None:
     for e in mcdc.load_justified():
         with open(os.path.join(CSRC, e["file"]), encoding="utf-8") as f:
             text = mcdc.norm(f.read())
-        assert e["decision"].split(" ")[0] in text, e
+        assert mcdc.norm(e["decision"]) in text, e
         assert e["conditions"] and e["why"].strip(), e
 
 

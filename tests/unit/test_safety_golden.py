@@ -35,7 +35,7 @@ def test_golden_replays_through_python() -> None:
     assert policy.hash.hex() == doc["policy_hash"]
     assert policy.to_bytes(["a", "b"]).hex() == doc["policy_blob"]
     expect, final = gen.run(doc, with_ledger=bool(doc["final"]))
-    for i, (s, e) in enumerate(zip(doc["steps"], expect)):
+    for i, (s, e) in enumerate(zip(doc["steps"], expect, strict=True)):
         assert s["expect"] == e, f"step {i}"
     assert final == doc["final"]
     # the scenario covers every state, every reaction it configures, clamps and both resets

@@ -29,6 +29,8 @@ args=()
 for f in "$@"; do case "$f" in /*) args+=("$f");; *) args+=("$REPO/$f");; esac; done
 echo "valgrind memcheck (package from $PKGROOT) over: $*"
 export PYTHONMALLOC=malloc PYTHONPATH="$PKGROOT" HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-memcheck}
-exec valgrind --tool=memcheck --error-exitcode=99 --leak-check=no --track-origins=no -q \
+rc=0
+valgrind --tool=memcheck --error-exitcode=99 --leak-check=no --track-origins=no -q \
   --suppressions="$REPO/tools/cert/valgrind-python.supp" \
-  "$PY" -m pytest -q -x -p no:cacheprovider -m "not no_memcheck" ${VALGRIND_PYTEST_ARGS:-} --rootdir="$REPO" -c "$REPO/pyproject.toml" "${args[@]}"
+  "$PY" -m pytest -q -x -p no:cacheprovider -m "not no_memcheck" ${VALGRIND_PYTEST_ARGS:-} --rootdir="$REPO" -c "$REPO/pyproject.toml" "${args[@]}" || rc=$?
+exit "$rc"
