@@ -10,6 +10,8 @@ against, written once (tests and benchmarks import them from here, never copy th
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 import numpy as np
 
@@ -56,3 +58,22 @@ def crc32c(data: bytes) -> int:
         for _ in range(8):
             crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
     return crc ^ 0xFFFFFFFF
+
+
+def run_c_example(cc: str, source: str, tmp_path: object) -> str:
+    """Build libmonitor.a with ``cc``, compile ``examples/<source>`` against it with -Werror as
+    the README shows, run it, return its stdout (the test is skipped without ``cc`` or make)."""
+    import pytest
+
+    if shutil.which(cc) is None or shutil.which("make") is None:
+        pytest.skip(f"{cc}/make not installed")
+    variant = f"example-{cc}"
+    subprocess.run(
+        ["make", "-s", "-C", CSRC, "lib", f"CC={cc}", f"VARIANT={variant}"], check=True, capture_output=True
+    )
+    exe = os.path.join(str(tmp_path), os.path.splitext(source)[0])
+    src = os.path.join(ROOT, "examples", source)
+    lib = os.path.join(CSRC, "build", variant, "libmonitor.a")
+    warn = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
+    subprocess.run([cc, *warn, "-I", CSRC, src, lib, "-o", exe], check=True, capture_output=True)
+    return subprocess.run([exe], check=True, capture_output=True, text=True).stdout

@@ -6,12 +6,10 @@ tampered with)."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 
 import pytest
 
-from oracles import ROOT
+from oracles import ROOT, run_c_example
 
 CSRC = os.path.join(ROOT, "csrc")
 
@@ -19,32 +17,7 @@ CSRC = os.path.join(ROOT, "csrc")
 @pytest.mark.slow
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 def test_c_monitor_example(cc: str, tmp_path: os.PathLike[str]) -> None:
-    if shutil.which(cc) is None or shutil.which("make") is None:
-        pytest.skip(f"{cc}/make not installed")
-    variant = f"example-{cc}"
-    subprocess.run(
-        ["make", "-s", "-C", CSRC, "lib", f"CC={cc}", f"VARIANT={variant}"], check=True, capture_output=True
-    )
-    exe = os.path.join(str(tmp_path), "c_monitor")
-    subprocess.run(
-        [
-            cc,
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Wpedantic",
-            "-Werror",
-            "-I",
-            CSRC,
-            os.path.join(ROOT, "examples", "c_monitor.c"),
-            os.path.join(CSRC, "build", variant, "libmonitor.a"),
-            "-o",
-            exe,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    out = run_c_example(cc, "c_monitor.c", tmp_path)
     for line in (
         "step 120: HEALTHY  -> HEALTHY  input_range (clamped to 3.0)",
         "step 250: HEALTHY  -> DEGRADED drift psi(f0)=1.028",

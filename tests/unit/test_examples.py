@@ -6,44 +6,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 
 import pytest
 
-from oracles import ROOT
+from oracles import ROOT, run_c_example
 
 CSRC = os.path.join(ROOT, "csrc")
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 def test_c_quickstart(cc: str, tmp_path: os.PathLike[str]) -> None:
-    if shutil.which(cc) is None or shutil.which("make") is None:
-        pytest.skip(f"{cc}/make not installed")
-    variant = f"example-{cc}"
-    subprocess.run(
-        ["make", "-s", "-C", CSRC, "lib", f"CC={cc}", f"VARIANT={variant}"], check=True, capture_output=True
-    )
-    exe = os.path.join(str(tmp_path), "quickstart")
-    subprocess.run(
-        [
-            cc,
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Wpedantic",
-            "-Werror",
-            "-I",
-            CSRC,
-            os.path.join(ROOT, "examples", "c_quickstart.c"),
-            os.path.join(CSRC, "build", variant, "libmonitor.a"),
-            "-o",
-            exe,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    out = run_c_example(cc, "c_quickstart.c", tmp_path)
     assert "p50 12.06 ms  p99 21.88 ms  p99.9 21.88 ms  (16392 bytes of state)" in out
     assert "counts 1 1 1 4, NaN 1; psi_raw = 0x00000000000000002ffaf5e7416f4f64" in out
 
