@@ -7,18 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
 #define MAXV 1024
 
 static uint64_t g_mem[(1 << 16) / 8];

@@ -9,11 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
 
 #define MAXB 512
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static uint64_t rd64(const uint8_t *p)
 {
     uint64_t v = 0;
@@ -24,15 +23,6 @@ static uint64_t rd64(const uint8_t *p)
 
 static int u128_eq(mon_u128 a, mon_u128 b) { return a.hi == b.hi && a.lo == b.lo; }
 static int u128_le(mon_u128 a, mon_u128 b) { return a.hi < b.hi || (a.hi == b.hi && a.lo <= b.lo); }
-
-/* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
 
 /* x^2 as a 128-bit value */
 static mon_u128 sq64(uint64_t x)

@@ -7,18 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* a violated property: say which, then crash so libFuzzer records the input */
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
 
 static uint64_t g_a[(1 << 20) / 8], g_b[(1 << 20) / 8];
 static uint8_t g_s1[1 << 20], g_s2[1 << 20];

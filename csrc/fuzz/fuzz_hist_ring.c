@@ -9,17 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
 
 #define MAXS 8
 static uint64_t g_ring[(48 + MAXS * (16 + 128 + 8 * 64)) / 8 + 8];

@@ -8,17 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
 
 static mon_monitor_feature g_feats[MON_MONITOR_MAX_FEATURES];
 static mon_monitor_range g_outs[MON_MONITOR_MAX_OUTPUTS];

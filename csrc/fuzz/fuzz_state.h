@@ -17,15 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(c)                                                                  \
-    do {                                                                            \
-        if (!(c)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c); \
-            __builtin_trap();                                                       \
-        }                                                                           \
-    } while (0)
+#include "fuzz_common.h"
 
 static unsigned long g_forged = 0;
 

@@ -3,9 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "fuzz_common.h"
 #include "monitor.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* REQ: MON-REQ-STATUS-001 */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
