@@ -115,7 +115,7 @@ def _case_status(inp: dict[str, Any]) -> list[Output]:
 
 def _case_drift(inp: dict[str, Any]) -> list[Output]:
     """mon_drift_scores (TV, JS, JS distance, PSI raw fixed point) and mon_drift_tv/js/psi."""
-    from . import drift
+    from . import drift_raw
 
     p = [int(x) for x in inp["p"]]
     q = [int(x) for x in inp["q"]]
@@ -124,7 +124,7 @@ def _case_drift(inp: dict[str, Any]) -> list[Output]:
     if inp.get("psi") is not None:
         o = inp["psi"]
         opt = (int(o["smoothing"]), int(o["eps_mant"]), int(o["eps_exp2"]))
-    st, got = _status_of(lambda: drift.raw_drift_scores(p, q, n, opt))
+    st, got = _status_of(lambda: drift_raw.raw_drift_scores(p, q, n, opt))
     out: list[Output] = [("status", "i32", st)]
     if st == 0:
         res, total_actual, total_expected = got
@@ -139,16 +139,16 @@ def _case_drift(inp: dict[str, Any]) -> list[Output]:
             ("total_expected", "u64", total_expected),
         ]
     # the single-metric entry points must agree with mon_drift_scores (same status, same bits)
-    st_tv, tv3 = _status_of(lambda: drift.raw_tv(p, q, n))
+    st_tv, tv3 = _status_of(lambda: drift_raw.raw_tv(p, q, n))
     out.append(("tv_status", "i32", st_tv))
     if st_tv == 0:
         out.append(("tv_single", "u128[]", list(tv3)))
-    st_js, js2 = _status_of(lambda: drift.raw_js(p, q, n))
+    st_js, js2 = _status_of(lambda: drift_raw.raw_js(p, q, n))
     out.append(("js_status", "i32", st_js))
     if st_js == 0:
         out.append(("js_single", "u128", js2[0]))
         out.append(("js_distance_single", "u64", js2[1]))
-    st_psi, psi_raw = _status_of(lambda: drift.raw_psi(p, q, n, opt))
+    st_psi, psi_raw = _status_of(lambda: drift_raw.raw_psi(p, q, n, opt))
     out.append(("psi_status", "i32", st_psi))
     if st_psi == 0:
         out.append(("psi_single", "u128", psi_raw))
@@ -156,9 +156,9 @@ def _case_drift(inp: dict[str, Any]) -> list[Output]:
 
 
 def _case_drift_log2(inp: dict[str, Any]) -> list[Output]:
-    from . import drift
+    from . import drift_raw
 
-    return [("log2", "u128[]", [drift.raw_log2(int(x)) for x in inp["x"]])]
+    return [("log2", "u128[]", [drift_raw.raw_log2(int(x)) for x in inp["x"]])]
 
 
 _SERVICE_OPS = ("begin", "ok", "fail", "drop", "reject", "error", "window", "totals")

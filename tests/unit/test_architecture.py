@@ -28,6 +28,7 @@ C_UNIT_MODULES = {
     "monitor.binning": "mon_bin (binning)",
     "monitor.quantiles": "mon_select (exact order statistics)",
     "monitor.drift": "mon_drift (TV, JS, PSI)",
+    "monitor.drift_raw": "mon_drift (the raw entry points of the golden vectors)",
     "monitor.categories": "mon_service's error category names",
     "monitor.shared": "mon_shared (a finished request in one call, on the shared segment)",
     "monitor.sha256": "mon_sha256",
