@@ -18,7 +18,7 @@ from typing import (
     cast,
 )
 
-from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from ..signals import check_signal
 from .c_rules import CRuleBatch, tick_of
 from .evaluators import (
@@ -38,7 +38,7 @@ from .rules import (
     Silence,
     dependency_order,
 )
-from .state import STATE_FORMAT, STATE_VERSION, RuleRuntime, opt_time, read_silences, restore_rule, save_rule
+from .state import STATE_FORMAT, STATE_VERSION, RuleRuntime, read_state, save_rule
 from .units import check_bool, finite_number, real_number, show
 
 _COND = (False, True, None)  # mon_rule_cond
@@ -663,36 +663,8 @@ class AlertEngine:
             return self._restore(state, bool(strict))
 
     def _restore(self, state: Mapping[str, object], strict: bool) -> list[str]:
-        if not isinstance(state, Mapping) or state.get("format") != STATE_FORMAT:
-            raise CorruptDataError("not a monitor alert-engine state (format field missing or wrong)")
-        if state.get("version") != STATE_VERSION:
-            raise CorruptDataError(f"unsupported alert state version {show(state.get('version'))}")
-        rules = state.get("rules")
-        if not isinstance(rules, dict):
-            raise CorruptDataError("alert state: 'rules' must be an object")
-        if not all(isinstance(k, str) for k in rules):
-            raise CorruptDataError("alert state: rule names must be strings")
-        last = opt_time(state.get("last_now"), "last_now")
-        skipped = sorted(set(rules) ^ set(self._rt))
-        if strict and skipped:
-            shown = ", ".join(skipped[:20]) + (f", ... ({len(skipped)} names)" if len(skipped) > 20 else "")
-            raise ConfigMismatchError(f"alert state and rules differ in rule names: {shown}")
-        fresh = {r.name: RuleRuntime(r, self._rt[r.name].route) for r in self._order}
-        for name, data in rules.items():
-            if name not in fresh:
-                continue
-            rt = fresh[name]
-            if not isinstance(data, dict):
-                raise CorruptDataError(f"alert state of rule {show(name)} must be an object")
-            if not isinstance(data.get("fingerprint"), str):
-                raise CorruptDataError(f"alert state of rule {show(name)} has no fingerprint")
-            if data["fingerprint"] != rt.rule.fingerprint():
-                if strict:
-                    raise ConfigMismatchError(f"rule {show(name)} changed since the state was saved")
-                skipped.append(name)
-                continue
-            restore_rule(rt, name, data, last)
-        silences = read_silences(state.get("silences", []))
+        routes = {name: rt.route for name, rt in self._rt.items()}
+        fresh, last, silences, skipped = read_state(state, self._order, routes, strict)
         # Everything checked: commit.
         self._last_now = last
         self._silences = silences + [x for x in self._silences if x not in silences]

@@ -11,10 +11,10 @@ saved silences.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import cast
 
-from ..errors import CorruptDataError, InvalidArgumentError
+from ..errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
 from .c_rules import c_evaluator
 from .evaluators import compile_condition
 from .rules import AlertState, Rule, Silence, from_json_number, to_json_number
@@ -205,7 +205,49 @@ def opt_time(x: object, what: str) -> float | None:
     return f
 
 
+def read_state(
+    state: Mapping[str, object], order: Sequence[Rule], routes: Mapping[str, str], strict: bool
+) -> tuple[dict[str, RuleRuntime], float | None, list[Silence], list[str]]:
+    """Decode and check a saved engine state against the engine's rules (``order``, and each
+    rule's route by name), changing nothing: the fresh runtimes restored from it, the last
+    evaluation time, the silences and the rule names skipped (``strict``: a difference in rule
+    names or a changed rule is a ConfigMismatchError instead). Any malformed field is a
+    CorruptDataError naming it."""
+    if not isinstance(state, Mapping) or state.get("format") != STATE_FORMAT:
+        raise CorruptDataError("not a monitor alert-engine state (format field missing or wrong)")
+    if state.get("version") != STATE_VERSION:
+        raise CorruptDataError(f"unsupported alert state version {show(state.get('version'))}")
+    rules = state.get("rules")
+    if not isinstance(rules, dict):
+        raise CorruptDataError("alert state: 'rules' must be an object")
+    if not all(isinstance(k, str) for k in rules):
+        raise CorruptDataError("alert state: rule names must be strings")
+    last = opt_time(state.get("last_now"), "last_now")
+    skipped = sorted(set(rules) ^ set(routes))
+    if strict and skipped:
+        shown = ", ".join(skipped[:20]) + (f", ... ({len(skipped)} names)" if len(skipped) > 20 else "")
+        raise ConfigMismatchError(f"alert state and rules differ in rule names: {shown}")
+    fresh = {r.name: RuleRuntime(r, routes[r.name]) for r in order}
+    for name, data in rules.items():
+        if name not in fresh:
+            continue
+        rt = fresh[name]
+        if not isinstance(data, dict):
+            raise CorruptDataError(f"alert state of rule {show(name)} must be an object")
+        if not isinstance(data.get("fingerprint"), str):
+            raise CorruptDataError(f"alert state of rule {show(name)} has no fingerprint")
+        if data["fingerprint"] != rt.rule.fingerprint():
+            if strict:
+                raise ConfigMismatchError(f"rule {show(name)} changed since the state was saved")
+            skipped.append(name)
+            continue
+        restore_rule(rt, name, data, last)
+    silences = read_silences(state.get("silences", []))
+    return fresh, last, silences, skipped
+
+
 __all__ = [
+    "read_state",
     "STATE_FORMAT",
     "STATE_VERSION",
     "RuleRuntime",
