@@ -1,6 +1,6 @@
 """`monitor drift` end to end on an N x 10 CSV and the same data as Parquet, side by side with
-(a) pandas read_csv / read_parquet + the article's calculate_psi per column and (b) pyarrow's
-reader alone (the I/O floor).
+(a) pandas read_csv / read_parquet + the article's calculate_psi per column and (b) a reader
+alone, the I/O floor: pyarrow's (read_csv, read_table) and, for CSV, pandas.read_csv.
 
     BENCH_ROWS=10000000 python benchmarks/bench_cli_drift.py      (default 10^6 rows)
 
@@ -118,6 +118,7 @@ def main() -> None:
         "monitor drift CSV": mon(paths["cur"]),
         "(a) pandas read_csv + calculate_psi": peer_a_csv,
         "(b) pyarrow.csv.read_csv": lambda: pcsv.read_csv(paths["cur"]),
+        "(b) pandas.read_csv alone": lambda: pd.read_csv(paths["cur"]),
         "monitor drift Parquet": mon(paths["curpq"]),
         "(a) pandas read_parquet + calculate_psi": peer_a_pq,
         "(b) pyarrow.parquet.read_table": lambda: pq.read_table(paths["curpq"]),

@@ -4,8 +4,9 @@ NPY and NPZ.
 :func:`open_table` picks the reader by extension (``format=`` overrides it) and returns a
 :class:`TableSource`: its column :attr:`~TableSource.names` and :meth:`~TableSource.batches`,
 an iterator of ``(first_row, {name: numpy column})`` over the file. Memory is bounded by the
-batch size, never by the file: CSV and JSON Lines are parsed block by block (pyarrow's streaming
-readers), Parquet row group by row group, Arrow IPC files are memory-mapped and read batch by
+batch size, never by the file: CSV is parsed in 16 MB blocks cut at record ends, each by
+pyarrow's multi-threaded ``read_csv`` (:mod:`monitor.io.csv_blocks`), JSON Lines block by block
+(pyarrow's streaming reader), Parquet row group by row group, Arrow IPC files are memory-mapped and read batch by
 batch, NPY is memory-mapped (``np.load(mmap_mode="r")``) and sliced. NPZ members are zip
 entries and cannot be mapped: each member is read whole (use NPY for files larger than memory).
 
@@ -30,6 +31,7 @@ import numpy.typing as npt
 
 from ..errors import InvalidArgumentError
 from ..tabular import named_columns
+from .csv_blocks import BLOCK_BYTES, csv_tables, first_block, parse_options
 
 __all__ = ["FORMATS", "TableSource", "open_table", "format_of", "IO_EXTRA_HINT"]
 
@@ -54,9 +56,8 @@ BATCH_ROWS = 65_536
 #: Columnar files (Parquet, Arrow, NPY) are read in batches of about this many bytes of values
 #: (at least BATCH_ROWS rows, at most 1 Mi): fewer, larger batches cost less per row.
 BATCH_BYTES = 16 << 20
-CSV_BLOCK_BYTES = (
-    1 << 20
-)  # pyarrow holds several blocks in flight: 8 MB blocks peaked at ~500 MB RSS, 1 MB at ~130 MB
+#: CSV text parsed per block (monitor.io.csv_blocks: one multi-threaded read_csv per block).
+CSV_BLOCK_BYTES = BLOCK_BYTES
 Batch = dict[str, npt.NDArray[Any]]
 
 
@@ -184,42 +185,33 @@ def _open_csv(path: str) -> TableSource:
     import pyarrow.csv as pcsv
 
     null_values = list(pcsv.ConvertOptions().null_values)
+    block, quoted = first_block(path)  # the header and the rows the types are inferred from
     try:
-        first = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=1 << 20))
+        schema = pcsv.read_csv(pa.py_buffer(block), parse_options=parse_options(quoted)).schema
     except pa.ArrowInvalid as exc:
         with open(path, newline="", encoding="utf-8", errors="replace") as fh:
             header = next(csv.reader(fh), [])
         strings = {n: pa.string() for n in header}
         raise InvalidArgumentError(_csv_diagnosis(path, header, strings, null_values, str(exc))) from None
-    schema = first.schema
     names = list(schema.names)
     _check_names(path, names)
     types = {n: (pa.float64() if _numeric_type(pa, schema.field(n).type) else pa.string()) for n in names}
 
     def batches(want: list[str]) -> Iterator[tuple[int, Batch]]:
-        row = 0
-        reader = None
-        while True:
-            try:
-                if reader is None:  # open_csv parses the first block already
-                    reader = pcsv.open_csv(
-                        path,
-                        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
-                        convert_options=pcsv.ConvertOptions(
-                            include_columns=want,
-                            column_types={n: types[n] for n in want},
-                            strings_can_be_null=True,
-                        ),
-                    )
-                b = reader.read_next_batch()
-            except StopIteration:
-                return
-            except pa.ArrowInvalid as exc:
-                raise InvalidArgumentError(
-                    _csv_diagnosis(path, names, types, null_values, str(exc))
-                ) from None
-            yield row, _to_columns(b, want)
-            row += b.num_rows
+        tables = csv_tables(path, names, types, want, CSV_BLOCK_BYTES)
+        try:
+            while True:
+                try:
+                    row, table = next(tables)
+                except StopIteration:
+                    return
+                except pa.ArrowInvalid as exc:
+                    raise InvalidArgumentError(
+                        _csv_diagnosis(path, names, types, null_values, str(exc))
+                    ) from None
+                yield row, _to_columns(table, want)
+        finally:
+            tables.close()  # stops its read-ahead thread when the caller stops early
 
     return TableSource(path, "csv", names, None, batches)
 

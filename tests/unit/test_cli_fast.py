@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
@@ -32,18 +33,28 @@ def _data(n: int, seed: int) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
 @pytest.mark.parametrize("window", [None, 700, 1000, 2500])
-def test_cli_windows_equal_drift_monitor(tmp_path: Any, monkeypatch: Any, window: int | None) -> None:
+def test_cli_windows_equal_drift_monitor(
+    tmp_path: Any, monkeypatch: Any, window: int | None, fmt: str
+) -> None:
     ref = Reference.fit(_data(3000, 1), bins=7, categorical=["k"], top_k=3)
     rp = str(tmp_path / "ref.json")
     ref.save(rp)
     cur = _data(2500, 2)
     cur["s"][5] = "new"
-    path = str(tmp_path / "cur.parquet")
-    pq.write_table(pa.table(cur), path)
+    path = str(tmp_path / f"cur.{fmt}")
+    if fmt == "parquet":
+        pq.write_table(pa.table(cur), path)
+    else:  # float repr round-trips: the CSV holds the same values
+        pacsv.write_csv(pa.table(cur), path)
     monkeypatch.setattr(readers, "BATCH_ROWS", 333)  # windows cross batch boundaries
     monkeypatch.setattr(readers, "BATCH_BYTES", 1)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 9_000)  # ~330 rows: CSV blocks cross them too
     assert readers.batch_rows(3) == 333
+    if fmt == "csv":
+        blocks = [len(b[1]["x"]) for b in readers.open_table(path).batches()]
+        assert len(blocks) > 5 and len(set(blocks)) > 1 and sum(blocks) == 2500
     doc = run_drift(rp, path, None, window, True, "significant")
     size = window or 2**53
     dm = DriftMonitor(ref, window=size)
