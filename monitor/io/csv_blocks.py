@@ -24,7 +24,7 @@ are read one ahead in a thread (:func:`monitor.io.prefetch.prefetch`), so readin
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,7 @@ def _cut(buf: bytes, quoted: bool) -> int:
     return int(outside[-1]) + 1 if outside.size else 0
 
 
-def record_blocks(stream: Any, size: int = BLOCK_BYTES) -> Iterator[tuple[Any, bool]]:
+def record_blocks(stream: Any, size: int = BLOCK_BYTES) -> Generator[tuple[Any, bool], None, None]:
     """``(block, has_quotes)`` for every block of ``stream`` (a binary file object): about
     ``size`` bytes each (more when one record is longer), whole records, in order; the last
     block is the rest of the file (with or without a final line end). A block is a bytes-like
@@ -93,8 +93,8 @@ def record_blocks(stream: Any, size: int = BLOCK_BYTES) -> Iterator[tuple[Any, b
 
 
 def first_block(path: str, size: int | None = None) -> tuple[bytes, bool]:
-    """The file's first block of about ``size`` bytes (default INFER_BYTES) (the header and the rows the column types
-    are inferred from), cut at a record end; empty for an empty file."""
+    """The file's first block of about ``size`` bytes (default :data:`INFER_BYTES`): the header
+    and the rows the column types are inferred from, cut at a record end; empty for an empty file."""
     import pyarrow as pa
 
     with pa.input_stream(path) as stream:  # decompresses .gz / .bz2 by the extension
@@ -124,18 +124,22 @@ def csv_tables(
     )
     row = 0
     with pa.input_stream(path) as stream:
-        for i, (block, quoted) in enumerate(prefetch(record_blocks(stream, size), ahead=READ_AHEAD)):
-            table = pcsv.read_csv(
-                pa.py_buffer(block),
-                read_options=pcsv.ReadOptions(
-                    column_names=list(names),
-                    skip_rows=1 if i == 0 else 0,
-                    use_threads=True,
-                    block_size=PARSE_CHUNK,
-                ),
-                parse_options=parse_options(quoted),
-                convert_options=convert,
-            )
-            if table.num_rows:
-                yield row, table
-                row += table.num_rows
+        blocks = prefetch(record_blocks(stream, size), ahead=READ_AHEAD)
+        try:
+            for i, (block, quoted) in enumerate(blocks):
+                table = pcsv.read_csv(
+                    pa.py_buffer(block),
+                    read_options=pcsv.ReadOptions(
+                        column_names=list(names),
+                        skip_rows=1 if i == 0 else 0,
+                        use_threads=True,
+                        block_size=PARSE_CHUNK,
+                    ),
+                    parse_options=parse_options(quoted),
+                    convert_options=convert,
+                )
+                if table.num_rows:
+                    yield row, table
+                    row += table.num_rows
+        finally:
+            blocks.close()  # joins the read-ahead thread before the stream closes

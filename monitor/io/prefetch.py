@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TypeVar
 
 __all__ = ["prefetch", "AHEAD"]
@@ -25,7 +25,7 @@ class _End:
         self.error = error
 
 
-def prefetch(items: Iterator[T], ahead: int = AHEAD) -> Iterator[T]:
+def prefetch(items: Iterator[T], ahead: int = AHEAD) -> Generator[T, None, None]:
     """The items of ``items`` in order, produced by a background thread at most ``ahead``
     items in advance. An exception raised by ``items`` is raised here, at its place in the
     order. When the caller stops early (an error, ``break``, the generator closed), the thread
