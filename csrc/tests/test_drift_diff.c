@@ -107,7 +107,10 @@ static size_t gen(uint64_t *p, uint64_t *q, size_t maxbins, mon_psi_options *opt
     }
     /* a few totals over the limit, a count over the limit, empty vectors */
     switch (below(64)) {
-    case 0: p[below(n)] = (UINT64_C(1) << 53) + 1 + (rnd() >> 2); break; /* up to 2^62 */
+    case 0: /* a count up to 2^62 (each call its own statement: evaluation order is fixed) */
+        b = (size_t)below(n);
+        p[b] = (UINT64_C(1) << 53) + 1 + (rnd() >> 2);
+        break;
     case 1:
         for (b = 0; b < n; ++b) q[b] = 0;
         break;
@@ -125,13 +128,15 @@ static size_t gen(uint64_t *p, uint64_t *q, size_t maxbins, mon_psi_options *opt
         opt->eps_mant = 0;
         opt->eps_exp2 = 0;
         if (below(3) == 0) {
-            uint64_t m = rnd() >> below(64);
+            uint64_t m = rnd();
             unsigned bl = 0;
+            m >>= below(64);
             while (bl < 64 && (m >> bl) != 0) ++bl;
             opt->eps_mant = m ? m : 1;
             if (!m) bl = 1;
             /* eps = m 2^e in [2^-64, 1) mostly; sometimes out of range (MON_E_VALUE) */
-            opt->eps_exp2 = -(int32_t)bl - (int32_t)below(60) - (below(16) == 0 ? 8 : 0);
+            opt->eps_exp2 = -(int32_t)bl - (int32_t)below(60);
+            if (below(16) == 0) opt->eps_exp2 -= 8;
             if (below(32) == 0) opt->eps_exp2 = 0;
         }
     }
@@ -204,7 +209,8 @@ static void one_case(uint64_t *p, uint64_t *q, uint64_t *w, size_t maxbins)
         break;
     }
     {
-        uint64_t x = rnd() >> below(64);
+        uint64_t x = rnd();
+        x >>= below(64);
         put128(mon_drift_log2_u64(x));
     }
 }
