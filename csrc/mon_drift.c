@@ -166,10 +166,17 @@ static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned
         /* u = (q d + r) 2^sh + low: round up iff 2r + 2 low / 2^sh >= d, i.e. 2r >= d, or
          * 2r + 1 == d and bit sh-1 of u (the top bit of low) is set. No carry limb needed. */
         uint64_t rem = 0, dl = d.lo, half_bit;
-        unsigned hb = sh - 1u, m;
-        limbs_shr(t, u, n, sh);
-        m = mon_w_len(t, n);
-        for (i = m; i-- > 0;) q[i] = mon_w_div128_64(rem, t[i], dl, &rem);
+        unsigned hb = sh - 1u, limb = sh / 64u, bits = sh % 64u;
+        /* the words of u >> sh from the top, each made on the fly; while the running remainder
+         * is 0 a word below dl is a quotient word 0 and the next remainder (no division) */
+        for (i = n > limb ? n - limb : 0u; i-- > 0;) {
+            uint64_t w = u[i + limb] >> bits;
+            if (bits != 0 && i + limb + 1u < n) w |= u[i + limb + 1u] << (64u - bits);
+            if (rem == 0 && w < dl)
+                rem = w;
+            else
+                q[i] = mon_w_div128_64(rem, w, dl, &rem);
+        }
         half_bit = (hb / 64u < n) ? (u[hb / 64u] >> (hb % 64u)) & 1u : 0;
         if (rem >= dl - rem || (dl - rem == rem + 1u && half_bit)) {
             for (i = 0; i < un; ++i) {

@@ -105,6 +105,31 @@ static void test_wide(void)
         sq1 = U128(h2, l2);
         CHECK(mon_u128_cmp(sq, x) <= 0 && mon_u128_cmp(sq1, x) > 0);
     }
+    /* the seeded Newton iteration with its exact correction: every x < 2^16, and n^2 - 1, n^2,
+     * n^2 + 1 and a random x for n of every bit length (the correction's boundary cases) */
+    {
+        uint64_t bad = 0, n, j, h2, l2;
+        mon_u128 x;
+        for (n = 0; n < 65536; ++n) {
+            uint64_t s = mon_w_isqrt128(U128(0, n));
+            bad += !(s * s <= n && (s + 1) * (s + 1) > n);
+        }
+        for (i = 0; i < 6300; ++i) {
+            unsigned bits = 1u + (unsigned)(i % 63);
+            n = (rng() >> (64u - bits)) | (UINT64_C(1) << (bits - 1u));
+            mon_w_mul64(n, n, &h2, &l2);
+            x = U128(h2, l2);
+            bad += mon_w_isqrt128(x) != n;
+            bad += mon_w_isqrt128(mon_u128_sub(x, U128(0, 1))) != n - 1u;
+            bad += mon_w_isqrt128(mon_u128_add(x, U128(0, 1))) != n;
+            j = mon_w_isqrt128(x = mon_u128_shr(U128(rng() >> 2, rng()), (unsigned)(rng() % 127)));
+            mon_w_mul64(j, j, &h2, &l2);
+            bad += mon_u128_cmp(U128(h2, l2), x) > 0;
+            mon_w_mul64(j + 1, j + 1, &h2, &l2);
+            bad += mon_u128_cmp(U128(h2, l2), x) <= 0;
+        }
+        CHECK(bad == 0);
+    }
     (void)q;
     (void)rem;
 }
