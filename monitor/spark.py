@@ -1,10 +1,10 @@
 """Drift on Apache Spark, exact for any partitioning (``pip install 'monitor[spark]'``).
 
-- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference:
-  each partition's Arrow batches go to the C binner through ``mapInArrow`` and come back as
-  profile bytes, merged exactly (default, ``engine="arrow"``); or counted in the JVM
-  (``engine="sql"``: each value's bin as a Spark SQL expression of the edges, one
-  ``groupBy().count()`` of the (feature, bin) keys; nothing to install on the executors). The result is byte-identical to :func:`monitor.profile.profile_batch` on the
+- :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference,
+  counted in the JVM (default, ``engine="sql"``: each value's bin as a Spark SQL expression of
+  the edges, one ``groupBy().count()`` of the (feature, bin) keys; nothing to install on the
+  executors); or ``engine="arrow"``: each partition's Arrow batches go to the C binner through
+  ``mapInArrow`` and come back as profile bytes, merged exactly. The result is byte-identical to :func:`monitor.profile.profile_batch` on the
   collected rows, for any number of partitions and any row order.
 - :func:`fit_reference` — a :class:`~monitor.Reference` fitted on a DataFrame, bit-identical to
   :meth:`Reference.fit <monitor.Reference.fit>` on the collected rows (same edges, counts and
@@ -124,8 +124,10 @@ def _quote(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- profiles
-DEFAULT_ENGINE = "arrow"
-"""The engine :func:`profile` uses by default: the faster one measured (benchmarks/bench_spark.py)."""
+DEFAULT_ENGINE = "sql"
+"""The engine :func:`profile` uses by default: the one that used the least CPU per row in
+benchmarks/bench_spark.py (10^6 and 10^7 rows x 10 columns, local[2]), and needs nothing
+installed on the executors."""
 
 
 def profile(
@@ -135,14 +137,15 @@ def profile(
     are matched by name: ``columns`` (default: every feature of the reference) must be features
     of the reference and columns of ``df``; other columns of ``df`` are ignored.
 
-    ``engine="arrow"`` (default, :data:`DEFAULT_ENGINE`): each partition's Arrow batches
+    ``engine="arrow"``: each partition's Arrow batches
     (:data:`ARROW_BATCH_ROWS` rows each) go to the C binner in the Python worker (``mapInArrow``;
     float64 columns without nulls zero-copy; integers never rounded, nulls counted as NaN,
     booleans as 0/1, labels encoded as :meth:`Reference.fit <monitor.Reference.fit>` encodes
     them) and each partition's profile travels back as bytes, merged exactly on the driver. It
     needs monitor (and pyarrow) installed where the executors run Python.
 
-    ``engine="sql"`` counts in the JVM, with nothing installed on the executors: each feature's bin index is a Spark SQL
+    ``engine="sql"`` (default, :data:`DEFAULT_ENGINE`) counts in the JVM, with nothing installed
+    on the executors: each feature's bin index is a Spark SQL
     expression built from the edges (a binary search of comparisons that follows the C binner's
     rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
     one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
