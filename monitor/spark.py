@@ -1,10 +1,10 @@
 """Drift on Apache Spark, exact for any partitioning (``pip install 'monitor[spark]'``).
 
 - :func:`profile` — the :class:`~monitor.DriftProfile` of a DataFrame against a reference,
-  counted in the JVM (each value's bin as a Spark SQL expression of the edges, one
-  ``groupBy().count()`` of the (feature, bin) keys; ``engine="arrow"``: each partition's Arrow
-  batches go to the C binner through ``mapInArrow`` and come back as profile bytes, merged
-  exactly). The result is byte-identical to :func:`monitor.profile.profile_batch` on the
+  counted in the JVM (default, ``engine="sql"``: each value's bin as a Spark SQL expression of
+  the edges, one ``groupBy().count()`` of the (feature, bin) keys; nothing to install on the
+  executors); or ``engine="arrow"``: each partition's Arrow batches go to the C binner through
+  ``mapInArrow`` and come back as profile bytes, merged exactly. The result is byte-identical to :func:`monitor.profile.profile_batch` on the
   collected rows, for any number of partitions and any row order.
 - :func:`fit_reference` — a :class:`~monitor.Reference` fitted on a DataFrame, bit-identical to
   :meth:`Reference.fit <monitor.Reference.fit>` on the collected rows (same edges, counts and
@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .binning import Binner
+from .categorical import encode_labels
 from .errors import ConfigMismatchError, InvalidArgumentError, InvalidTypeError
 from .profile import DriftProfile, Profiler, merge_profiles
 from .quantiles import interpolate, percentile_ranks
@@ -54,13 +56,25 @@ from .reference import (
 )
 from .tabular import select_columns
 
-__all__ = ["profile", "fit_reference", "COLLECT_LIMIT", "DIGIT_BITS", "SQL_MAX_COUNTERS"]
+__all__ = [
+    "profile",
+    "fit_reference",
+    "COLLECT_LIMIT",
+    "DIGIT_BITS",
+    "SQL_MAX_COUNTERS",
+    "ARROW_BATCH_ROWS",
+    "DEFAULT_ENGINE",
+]
 
 DIGIT_BITS = 12
 """Key bits resolved per splitting scan of :func:`fit_reference`."""
 COLLECT_LIMIT = 1 << 16
 """A bucket holding at most this many values is collected to the driver and selected there."""
 _MAX_CATEGORIES = 1 << 16
+ARROW_BATCH_ROWS = 1 << 17
+"""Rows per Arrow batch of ``engine="arrow"``: ``spark.sql.execution.arrow.maxRecordsPerBatch``
+is set to it for the call and unset after, unless the session sets it (then the session's value
+is kept). A task holds about one batch: 8 bytes per row and column (10 MiB for 10 columns)."""
 SQL_MAX_COUNTERS = 8192
 """The most counters (bins + 3 per feature) :func:`profile` counts with Spark SQL (beyond: the
 Arrow path, whose expressions stay small)."""
@@ -110,14 +124,28 @@ def _quote(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- profiles
+DEFAULT_ENGINE = "sql"
+"""The engine :func:`profile` uses by default: the one that used the least CPU per row in
+benchmarks/bench_spark.py (10^6 and 10^7 rows x 10 columns, local[2]), and needs nothing
+installed on the executors."""
+
+
 def profile(
-    df: Any, reference: Reference, columns: Sequence[str] | None = None, *, engine: str = "sql"
+    df: Any, reference: Reference, columns: Sequence[str] | None = None, *, engine: str = DEFAULT_ENGINE
 ) -> DriftProfile:
     """The drift profile of ``df``'s rows against ``reference`` (see the module doc). Columns
     are matched by name: ``columns`` (default: every feature of the reference) must be features
     of the reference and columns of ``df``; other columns of ``df`` are ignored.
 
-    ``engine="sql"`` (default) counts in the JVM: each feature's bin index is a Spark SQL
+    ``engine="arrow"``: each partition's Arrow batches
+    (:data:`ARROW_BATCH_ROWS` rows each) go to the C binner in the Python worker (``mapInArrow``;
+    float64 columns without nulls zero-copy; integers never rounded, nulls counted as NaN,
+    booleans as 0/1, labels encoded as :meth:`Reference.fit <monitor.Reference.fit>` encodes
+    them) and each partition's profile travels back as bytes, merged exactly on the driver. It
+    needs monitor (and pyarrow) installed where the executors run Python.
+
+    ``engine="sql"`` (default, :data:`DEFAULT_ENGINE`) counts in the JVM, with nothing installed
+    on the executors: each feature's bin index is a Spark SQL
     expression built from the edges (a binary search of comparisons that follows the C binner's
     rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
     one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
@@ -125,8 +153,7 @@ def profile(
     ``df`` (each row's (feature, bin) keys exploded and counted by one ``groupBy().count()``)
     and no rows sent to Python. Labels are matched as strings the same way. When the
     features have more than :data:`SQL_MAX_COUNTERS` bins in all, or with
-    ``engine="arrow"``, each partition's Arrow batches go to the C binner (``mapInArrow``) and
-    its profile travels as bytes. Both give the same bytes as
+    ``engine="arrow"``, the Arrow path is taken. Both give the same bytes as
     :func:`~monitor.profile.profile_batch` on the collected rows."""
     if not isinstance(reference, Reference):
         raise InvalidTypeError(f"reference must be a monitor.Reference, got {type(reference).__name__}")
@@ -142,13 +169,52 @@ def profile(
     def task(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
-        acc = Profiler(Reference.from_json(ref_json), names)
-        for b in batches:
-            acc.add(b)
-        yield pa.RecordBatch.from_pydict({"profile": [acc.profile().to_bytes()]})
+        yield pa.RecordBatch.from_pydict({"profile": [_arrow_task(ref_json, names, batches)]})
 
-    rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
+    conf = df.sparkSession.conf
+    key = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    mine = conf.get(key, None) is None  # the session's own setting, when it has one, is kept
+    if mine:
+        conf.set(key, str(ARROW_BATCH_ROWS))
+    try:
+        rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
+    finally:
+        if mine:
+            conf.unset(key)
     return merge_profiles(DriftProfile.from_bytes(r["profile"]) for r in rows)
+
+
+def _arrow_task(ref_json: str, names: list[str], batches: Iterator[Any]) -> bytes:
+    """One partition's profile bytes: each Arrow column is binned where it lies (float64
+    without nulls: zero-copy), its nulls counted as NaN. Integers are never rounded through
+    float64 (pyarrow would, for an integer column with nulls): the non-null values keep their
+    integer type and go to :meth:`Binner.count_values`, exact beyond 2**53."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    reference = Reference.from_json(ref_json)
+    feats = [reference[n] for n in names]
+    binners = [Binner(f.edges) for f in feats]
+    acc = Profiler(reference, names)
+    for b in batches:
+        if not b.num_rows:
+            continue
+        counts, extra = [], []
+        for n, f, bn in zip(names, feats, binners, strict=True):
+            col = b.column(n)
+            nulls = col.null_count
+            if nulls:
+                col = pc.drop_null(col)
+            if pa.types.is_boolean(col.type):
+                col = pc.cast(col, pa.uint8())
+            vals = col.to_numpy(zero_copy_only=False)
+            if f.labels is not None and vals.dtype.kind not in "iufb":
+                vals = encode_labels(vals, f.labels)
+            bc = bn.count_values(vals, n)
+            counts.append(bc.counts)
+            extra.append((bc.nan + nulls, bc.below, bc.above))
+        acc.add_counts(counts, extra, b.num_rows)
+    return acc.profile().to_bytes()
 
 
 _NAN, _BELOW, _ABOVE = -1, -2, -3  # bin indices of the SQL path's non-bin outcomes

@@ -11,7 +11,7 @@ import pytest
 
 import monitor
 from monitor.errors import ConfigMismatchError, CorruptDataError, InvalidTypeError
-from monitor.profile import DriftProfile, profile_batch
+from monitor.profile import DriftProfile, merge_profiles, profile_batch
 
 pyspark = pytest.importorskip("pyspark", reason="PySpark not installed: pip install 'monitor[spark]'")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -115,8 +115,10 @@ def test_profile_byte_identical_for_any_partitioning_and_order(spark, data):
     cur = {k: data[k] for k in "abc"}
     expect = profile_batch(ref, cur).to_bytes()
     for parts, seed in ((1, 0), (2, 1), (7, 2), (64, 3)):
-        got = mspark.profile(_df(spark, dict(cur, extra=np.arange(N)), parts, seed), ref)
-        assert got.to_bytes() == expect, (parts, seed)
+        df = _df(spark, dict(cur, extra=np.arange(N)), parts, seed)
+        assert mspark.profile(df, ref).to_bytes() == expect, (parts, seed)
+        if parts == 7:
+            assert mspark.profile(df, ref, engine="arrow").to_bytes() == expect
     assert mspark.profile(_df(spark, cur, 3), ref, columns=["b"]) == profile_batch(
         ref, {"b": cur["b"]}, columns=["b"]
     )
@@ -164,7 +166,9 @@ def test_string_and_top_k_categoricals_equal_reference_fit(spark):
     cur = dict(cols, s=np.where(rng.random(n) < 0.1, "new", s).astype(object))
     want = profile_batch(expect, cur).to_bytes()
     for parts, seed in ((2, 1), (64, 3)):  # (1, 7 partitions: the numeric test above)
-        assert mspark.profile(_df(spark, cur, parts, seed), expect).to_bytes() == want, parts
+        df = _df(spark, cur, parts, seed)
+        for engine in ("sql", "arrow"):
+            assert mspark.profile(df, expect, engine=engine).to_bytes() == want, (parts, engine)
 
 
 def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
@@ -181,13 +185,15 @@ def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
         "d": [-2.0, -0.0, 1.0, 3.0],
         "L": [-(2.0**63), -1.5, float(big), float(big + 4), 2.0**63],  # 2**53 + 3 rounds to an edge
         "Ln": [-np.inf, 2.5, np.inf],
+        "Lb": [-(2.0**63), float(big), float(big + 4), 2.0**63],  # nullable longs beyond 2**53
         "f": [-np.inf, 0.1, np.inf],
         "b": [0.0, float(nxt(0.0, 1)), 1.0, float(nxt(1.0, 2)), float(nxt(nxt(1.0, 2), 2))],
+        "bn": [0.0, float(nxt(0.0, 1)), 1.0, float(nxt(1.0, 2)), float(nxt(nxt(1.0, 2), 2))],
     }
     feats = [
         FeatureProfile(
             n,
-            "categorical" if n == "b" else "numeric",
+            "categorical" if n in ("b", "bn") else "numeric",
             np.array(e),
             np.zeros(len(e) - 1, np.uint64),
             0,
@@ -218,20 +224,24 @@ def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
     d = [float(v) for v in d] + [None]
     L = [-(2**63), -2, -1, 0, big - 1, big, big + 1, big + 2, big + 3, 2**63 - 1]
     Ln = [None, 2, 3, -5]
-    f = [0.1, 0.2, -1.0, None]
+    Lb = [None, big + 1, big + 3, big - 1, big + 4, big + 5, -(2**63)]
+    f = [0.1, 0.2, -1.0, None, float("nan"), float("inf"), float("-inf"), -0.0]
     b = [True, False, None]
+    bn = [True, False, False, True, True]
     s = ["a", "b", "c", None, "zz", ""]
     rows = [
-        (d[i % len(d)], L[i % len(L)], Ln[i % len(Ln)], f[i % len(f)], b[i % len(b)], s[i % len(s)])
-        for i in range(780)  # every combination of positions (780 = lcm of the lengths)
+        (d[i % 13], L[i % 10], Ln[i % 4], Lb[i % 7], f[i % 8], b[i % 3], bn[i % 5], s[i % 6])
+        for i in range(5460)  # every combination of positions (5460 = lcm of the lengths)
     ]
     schema = T.StructType(
         [
             T.StructField("d", T.DoubleType()),
             T.StructField("L", T.LongType(), False),
             T.StructField("Ln", T.LongType()),
+            T.StructField("Lb", T.LongType()),
             T.StructField("f", T.FloatType()),
             T.StructField("b", T.BooleanType()),
+            T.StructField("bn", T.BooleanType(), False),
             T.StructField("s", T.StringType()),
         ]
     )
@@ -240,11 +250,20 @@ def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
         "d": np.array([np.nan if r[0] is None else r[0] for r in rows]),
         "L": np.array([r[1] for r in rows], dtype=np.int64),
         "Ln": np.array([np.nan if r[2] is None else r[2] for r in rows]),
-        "f": np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float32),
-        "b": np.array([np.nan if r[4] is None else float(r[4]) for r in rows]),
-        "s": np.array([r[5] for r in rows], dtype=object),
+        "Lb": np.array([r[3] or 0 for r in rows], dtype=np.int64),
+        "f": np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=np.float32),
+        "b": np.array([np.nan if r[5] is None else float(r[5]) for r in rows]),
+        "bn": np.array([r[6] for r in rows], dtype=np.uint8),
+        "s": np.array([r[7] for r in rows], dtype=object),
     }
-    want = profile_batch(ref, np_cols).to_bytes()
-    assert mspark.profile(base, ref, engine="arrow").to_bytes() == want
+    # the oracle: the rows with a Lb (int64 kept exact) and those without (Lb all NaN), merged
+    null = np.array([r[3] is None for r in rows])
+    part = {k: v[null] for k, v in np_cols.items()}
+    part["Lb"] = np.full(int(null.sum()), np.nan)
+    want = merge_profiles(
+        [profile_batch(ref, {k: v[~null] for k, v in np_cols.items()}), profile_batch(ref, part)]
+    ).to_bytes()
     for parts in (1, 2, 7, 64):
-        assert mspark.profile(base.repartition(parts), ref).to_bytes() == want, parts
+        df = base.repartition(parts)
+        for engine in ("sql", "arrow"):
+            assert mspark.profile(df, ref, engine=engine).to_bytes() == want, (parts, engine)
