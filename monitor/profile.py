@@ -51,7 +51,7 @@ from .drift_monitor import BANDS, QUALITY_BANDS, DriftMonitor, DriftReport
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 from .latency import crc32c
 from .reference import Reference, encode_labels
-from .tabular import select_columns
+from .tabular import select_values
 
 __all__ = ["DriftProfile", "FeatureCounts", "Profiler", "profile_batch", "merge_profiles", "MAGIC", "VERSION"]
 
@@ -416,7 +416,7 @@ class Profiler:
     def add(self, batch: Any) -> Profiler:
         """Count one batch (see :func:`profile_batch` for what a batch may be)."""
         names = self._names
-        cols = select_columns(batch, names, what="batch", allow_extra=self._allow_extra)
+        cols = select_values(batch, names, what="batch", allow_extra=self._allow_extra)
         if cols is None:
             arr = np.asarray(batch)
             if arr.ndim == 1 and len(names) == 1:
@@ -426,10 +426,11 @@ class Profiler:
                     f"batch of shape {arr.shape} does not hold the {len(names)} features {names!r} "
                     f"(pass an (n, {len(names)}) array in that order, or a named container)"
                 )
-            cols = [arr[:, j] for j in range(arr.shape[1])]
+            cols = [(arr[:, j], 0) for j in range(arr.shape[1])]
         n = -1
         conv: list[npt.NDArray[Any]] = []
-        for name, col in zip(names, cols, strict=True):
+        nulls: list[int] = []
+        for name, (col, null) in zip(names, cols, strict=True):
             c = np.asarray(col)
             if c.ndim != 1:
                 raise InvalidArgumentError(f"column {name!r} must be 1-D, got shape {c.shape}")
@@ -440,17 +441,20 @@ class Profiler:
                 c = np.array([np.nan if v is None else float(v) for v in c])  # booleans with nulls
             elif c.dtype.kind not in "iufb":
                 raise InvalidTypeError(f"column {name!r} must hold numbers, got dtype {c.dtype}")
+            if c.dtype.kind == "b":
+                c = c.astype(np.uint8)  # False / True count as 0 / 1, as the Spark engines do
             if n < 0:
-                n = c.size
-            elif c.size != n:
-                raise InvalidArgumentError(f"column {name!r} has {c.size} rows, the others {n}")
+                n = c.size + null
+            elif c.size + null != n:
+                raise InvalidArgumentError(f"column {name!r} has {c.size + null} rows, the others {n}")
             conv.append(c)
+            nulls.append(null)
         # every column is checked before any is counted: a refused batch changes nothing
         for k, c in enumerate(conv):
             bc = self._binners[k].count_values(c, names[k])
             self._counts[k] += bc.counts
             e = self._extra[k]
-            e[0] += bc.nan
+            e[0] += bc.nan + nulls[k]  # a null counts as NaN
             e[1] += bc.below
             e[2] += bc.above
         self._rows += max(n, 0)

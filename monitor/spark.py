@@ -38,8 +38,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .binning import Binner
-from .categorical import encode_labels
 from .errors import ConfigMismatchError, InvalidArgumentError, InvalidTypeError
 from .profile import DriftProfile, Profiler, merge_profiles
 from .quantiles import interpolate, percentile_ranks
@@ -185,35 +183,13 @@ def profile(
 
 
 def _arrow_task(ref_json: str, names: list[str], batches: Iterator[Any]) -> bytes:
-    """One partition's profile bytes: each Arrow column is binned where it lies (float64
-    without nulls: zero-copy), its nulls counted as NaN. Integers are never rounded through
-    float64 (pyarrow would, for an integer column with nulls): the non-null values keep their
-    integer type and go to :meth:`Binner.count_values`, exact beyond 2**53."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    reference = Reference.from_json(ref_json)
-    feats = [reference[n] for n in names]
-    binners = [Binner(f.edges) for f in feats]
-    acc = Profiler(reference, names)
+    """One partition's profile bytes: :meth:`Profiler.add` on each Arrow batch (float64
+    without nulls: zero-copy; nulls counted as NaN; integers never rounded through float64,
+    exact beyond 2**53; booleans as 0 / 1)."""
+    acc = Profiler(Reference.from_json(ref_json), names)
     for b in batches:
-        if not b.num_rows:
-            continue
-        counts, extra = [], []
-        for n, f, bn in zip(names, feats, binners, strict=True):
-            col = b.column(n)
-            nulls = col.null_count
-            if nulls:
-                col = pc.drop_null(col)
-            if pa.types.is_boolean(col.type):
-                col = pc.cast(col, pa.uint8())
-            vals = col.to_numpy(zero_copy_only=False)
-            if f.labels is not None and vals.dtype.kind not in "iufb":
-                vals = encode_labels(vals, f.labels)
-            bc = bn.count_values(vals, n)
-            counts.append(bc.counts)
-            extra.append((bc.nan + nulls, bc.below, bc.above))
-        acc.add_counts(counts, extra, b.num_rows)
+        if b.num_rows:
+            acc.add(b)
     return acc.profile().to_bytes()
 
 

@@ -78,6 +78,43 @@ def _arrow_column(col: Any) -> npt.NDArray[Any]:
     return np.asarray(col.to_numpy(zero_copy_only=False))
 
 
+def _values_and_nulls(col: Any) -> tuple[npt.NDArray[Any], int]:
+    """A column's non-null values, exactly, and how many nulls it had: a pyarrow
+    (Chunked)Array's integers keep their type (``to_numpy`` would round them through float64
+    when the column has nulls), its booleans become uint8; a pandas nullable integer column
+    keeps its integers; a numpy masked array's masked slots are the nulls (``np.asarray`` would
+    keep their fill values)."""
+    if isinstance(col, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(col)
+        return np.asarray(col.data)[~mask], int(mask.sum())
+    if hasattr(col, "iloc"):  # a pandas Series of a nullable (extension) numeric dtype
+        mask = np.asarray(col.isna().to_numpy(), dtype=bool)
+        kept = col[~mask]
+        return np.asarray(kept.to_numpy(dtype=getattr(col.dtype, "numpy_dtype", None))), int(mask.sum())
+    if not (hasattr(col, "null_count") and hasattr(col, "type")):
+        return np.asarray(col), 0
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if hasattr(col, "combine_chunks"):
+        col = col.combine_chunks()
+    nulls = int(col.null_count)
+    if nulls:
+        col = pc.drop_null(col)
+    if pa.types.is_boolean(col.type):
+        col = pc.cast(col, pa.uint8())
+    return np.asarray(col.to_numpy(zero_copy_only=False)), nulls
+
+
+def select_values(
+    data: Any, expected: Sequence[str], *, what: str = "data", allow_extra: bool = False
+) -> list[tuple[npt.NDArray[Any], int]] | None:
+    """As :func:`select_columns`, each column as ``(non-null values, null count)`` with no
+    rounding (see :func:`_values_and_nulls`): for counting, where a null is a NaN."""
+    cols = select_columns(data, expected, what=what, allow_extra=allow_extra, raw=True)
+    return None if cols is None else [_values_and_nulls(c) for c in cols]
+
+
 def _column(data: Any, name: str) -> npt.NDArray[Any]:
     if isinstance(data, Mapping):
         value = data[name]
@@ -101,8 +138,13 @@ def named_columns(data: Any) -> tuple[list[str] | None, list[npt.NDArray[Any]]]:
 
 
 def select_columns(
-    data: Any, expected: Sequence[str], *, what: str = "data", allow_extra: bool = False
-) -> list[npt.NDArray[Any]] | None:
+    data: Any,
+    expected: Sequence[str],
+    *,
+    what: str = "data",
+    allow_extra: bool = False,
+    raw: bool = False,
+) -> list[Any] | None:
     """The columns of ``data`` named ``expected``, in that order; ``None`` when ``data`` carries
     no names (positional input).
 
@@ -127,4 +169,22 @@ def select_columns(
             f"{what} columns do not match the reference's features: {', '.join(parts)}{hint}; "
             f"expected {list(expected)!r}, got {names!r}"
         )
+    if raw:  # the containers' own column objects (Arrow arrays, masked arrays) where they have them
+        return [_raw_column(data, n) for n in expected]
     return [_column(data, n) for n in expected]
+
+
+def _raw_column(data: Any, name: str) -> Any:
+    if _is_arrow(data):
+        return data.column(name)
+    if _is_dataframe(data):
+        col = data[name]
+        kind = getattr(col.dtype, "kind", "O")
+        return col if not isinstance(col.dtype, np.dtype) and kind in "iufb" else _column(data, name)
+    if isinstance(data, Mapping):
+        value = data[name]
+        if isinstance(value, np.ma.MaskedArray) or (hasattr(value, "null_count") and hasattr(value, "type")):
+            return value
+    elif isinstance(data, np.ma.MaskedArray):
+        return data[name]
+    return _column(data, name)

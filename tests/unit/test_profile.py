@@ -216,3 +216,54 @@ def test_digest_must_be_exactly_sha256_hex(ref, cur):
     ):
         with pytest.raises(InvalidArgumentError, match="digest"):
             DriftProfile(bad, p.features, p.rows)
+
+
+def _exact_profile(ref, name: str, values: list) -> tuple[list[int], int]:
+    """Brute force: (bin counts, NaN count) of ``values`` (None = null) by exact comparison
+    with the reference's edges (Fractions, so integers beyond 2**53 are never rounded)."""
+    from fractions import Fraction
+
+    raw = [float(e) for e in ref[name].edges]
+    edges = [e if np.isinf(e) else Fraction(e) for e in raw]
+    counts = [0] * (len(edges) - 1)
+    nan = 0
+    for v in values:
+        if v is None:
+            nan += 1
+            continue
+        x = Fraction(int(v))
+        for i in range(len(counts)):
+            if edges[i] <= x < edges[i + 1] or (i == len(counts) - 1 and x == edges[-1]):
+                counts[i] += 1
+    return counts, nan
+
+
+def test_nulls_of_integer_columns_are_nan_and_integers_are_never_rounded():
+    """A null is a NaN and an integer beyond 2**53 keeps its value, whatever carries the
+    column: an Arrow table (whose to_numpy rounds a nullable int64 through float64), a pandas
+    nullable Int64 column, a numpy masked array; booleans count as 0 / 1."""
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    big = 2**53
+    # edges at 2**53 + 2 and 2**53 + 4: 2**53 + 1 and + 3 fall on different sides only exactly
+    train = np.array([0.0, float(big), float(big + 2), float(big + 4), 1e18], dtype=np.float64)
+    ref = monitor.Reference.fit({"x": train}, bins=4, names=["x"])
+    values = [big + 1, None, big + 3, 5, None, big + 5, -(2**62)]
+    want_counts, want_nan = _exact_profile(ref, "x", values)
+    assert want_nan == 2
+    arrow = pa.table({"x": pa.array(values, type=pa.int64())})
+    frame = pd.DataFrame({"x": pd.array(values, dtype="Int64")})
+    masked = np.ma.masked_array(
+        [0 if v is None else v for v in values], mask=[v is None for v in values], dtype=np.int64
+    )
+    for batch in (arrow, frame, {"x": masked}, {"x": arrow.column("x")}):
+        fc = profile_batch(ref, batch).feature("x")
+        assert [int(c) for c in fc.counts] == want_counts, type(batch)
+        assert fc.nan == want_nan, type(batch)
+        assert fc.below + fc.above + int(fc.counts.sum()) + fc.nan == len(values)
+    flags = profile_batch(
+        monitor.Reference.fit({"b": np.array([0.0, 0.0, 1.0, 1.0])}, bins=2, names=["b"]),
+        pa.table({"b": pa.array([True, False, None, True])}),
+    ).feature("b")
+    assert (fc.nan, int(flags.counts.sum()) + flags.below + flags.above) == (want_nan, 3)
+    assert flags.nan == 1
