@@ -69,3 +69,14 @@ def test_hot_path_result_is_an_ordinary_drift_scores() -> None:
     else:
         raise AssertionError("a DriftScores from drift_scores must stay frozen")
     assert not hasattr(s, "__dict__")
+
+
+def test_indexed_result_reading_matches_the_direct_unpack(monkeypatch) -> None:
+    # another build's mon_drift_result layout is read by index (_DIRECT_ORDER False)
+    from monitor import drift
+
+    p, q = np.array([5, 0, 7, 11, 3], dtype=np.int64), np.array([4, 2, 6, 12, 1], dtype=np.int64)
+    assert drift._DIRECT_ORDER  # this build's layout
+    want = monitor.drift_scores(p, q)
+    monkeypatch.setattr(drift, "_DIRECT_ORDER", False)
+    assert monitor.drift_scores(p, q) == want
