@@ -239,11 +239,11 @@ class Observation:
                 if ok:
                     ns = int(d * 1e9)
                     svc._record_latency(tick, ns)
-                    svc._record_total(ns)  # since start (the exports' cumulative histogram)
                     if self.trace_id is not None:  # the newest traced request per 2**k ns: exemplars
                         svc._exemplars[ns.bit_length()] = (ns, self.trace_id)
                     latency_ms = ns / 1e6
                 else:
+                    ns = -1
                     latency_ms = svc._bad_latency(self._t0, t1, tick)
                 p, c = self.prediction, self.confidence
                 if (
@@ -252,11 +252,16 @@ class Observation:
                     and (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF))
                     and (c is None or (type(c) is float and svc._conf_lo <= c < _INF))
                 ):  # the common success, inline (anything else: _outcome)
-                    status = svc._ok(tick)
+                    if ns >= 0:  # latency since start and the outcome in one C call
+                        status = svc._finish(tick, 0, 0, ns)
+                    else:
+                        status = svc._ok(tick)
                     event = "prediction_complete"
                     level = "info"
                     category = None
                 else:
+                    if ns >= 0:
+                        svc._record_total(ns)  # since start (the exports' cumulative histogram)
                     status, event, level, category = svc._outcome(self, ev, tick)
                 ended = True
             finally:

@@ -43,7 +43,7 @@ from .latency import LatencyHistogram, WindowedLatencyHistogram
 from .latency.window import RING_MAX_SLOTS, TickClock
 from .logs import StructuredLogger
 from .observation import Observation
-from .shared import SharedSegment, resolve_segment
+from .shared import SharedSegment, finisher, resolve_segment
 from .snapshot import (
     QUANTILES,
     DriftSignals,
@@ -264,6 +264,19 @@ class ServiceMonitor:
             self._ok, self._drop, self._fail = self._shared.chain(self._ok, self._drop, self._fail)
             self._latency_total = self._shared.histogram()
             self._record_total = self._latency_total.record_ns
+        # The common end of a request (a success whose latency is known): latency since start
+        # and the outcome in one C call (mon_shared_finish on the process's own objects); with
+        # a shared segment, its two steps (the segment's histogram, both counters).
+        if self._shared is None:
+            self._finish = finisher(counters, self._latency_total)
+        else:
+            record_total, ok = self._record_total, self._ok
+
+            def finish(tick: int, outcome: int, code: int, ns: int) -> int:
+                record_total(ns)
+                return ok(tick)
+
+            self._finish = finish
         self._lock = threading.Lock()
         self._internal_errors = 0
         self._cat_codes = {c: c.code for c in ErrorCategory}

@@ -73,6 +73,7 @@ __all__ = [
     "OUTCOME_OK",
     "OUTCOME_FAILED",
     "OUTCOME_DROPPED",
+    "finisher",
 ]
 
 ENV_VAR = "MONITOR_SHARED_DIR"
@@ -400,6 +401,15 @@ class SharedSegment:
 
     def __repr__(self) -> str:
         return f"SharedSegment({self.path!r}, nbytes={self.nbytes}, histograms={self._names})"
+
+
+def finisher(counters: ServiceCounters, hist: LatencyHistogram) -> Callable[[int, int, int, int], int]:
+    """``finish(now, outcome, category_code, latency_ns)`` of a process's own ``counters`` and
+    cumulative ``hist`` in one C call (``mon_shared_finish``: the latency recorded in ``hist``,
+    the outcome counted at tick ``now``; the C status). For callers whose ticks and latencies
+    are ints in [0, 2**64) by construction (ServiceMonitor's request end); both objects must
+    outlive the returned callable."""
+    return functools.partial(lib.mon_shared_finish, counters.c_object(), hist.c_object())
 
 
 _TMP_PREFIX = ".tmp-"
