@@ -57,7 +57,7 @@ static void test_init_append_head(void)
     mon_ledger_genesis g;
     mon_ledger *l = NULL;
     mon_ledger_anchor a;
-    uint64_t *mis = (uint64_t *)(void *)((unsigned char *)scratch + 4);
+    uint64_t *mis = (uint64_t *)(void *)((unsigned char *)scratch + 1);
     memset(&g, 0, sizeof g);
     g.model_len = 3;
     memcpy(g.model, "a~b", 3); /* 0x7e is printable */
@@ -132,7 +132,7 @@ static void test_verify_genesis(void)
 {
     mon_ledger *l = make(0, 0);
     mon_ledger_report r;
-    mon_ledger_anchor *mis = (mon_ledger_anchor *)(void *)((unsigned char *)scratch + 4);
+    mon_ledger_anchor *mis = (mon_ledger_anchor *)(void *)((unsigned char *)scratch + 1);
     CHECK_STATUS(mon_ledger_append(l, MON_LEDGER_HOST, 5, payload, 4), MON_OK);
     dump(l, 2);
     memcpy(work, chain, 2 * EB);

@@ -87,7 +87,7 @@ static void test_config_conditions(void)
 {
     mon_monitor_config c;
     mon_monitor *m = NULL;
-    unsigned char *mis = (unsigned char *)scratch + 4;
+    unsigned char *mis = (unsigned char *)scratch + 1;
     base(&c, 1);
     CHECK_STATUS(chk(&c), MON_OK);
     /* a feature's envelope: lo NaN, hi NaN (range_ok's first two conditions) */
@@ -421,7 +421,7 @@ static void test_layers_and_arguments(void)
     mon_monitor_verdict v;
     mon_monitor *m;
     mon_activation_stats a[2];
-    unsigned char *mis = (unsigned char *)scratch + 4;
+    unsigned char *mis = (unsigned char *)scratch + 1;
     base(&c, 0);
     m = make(&c);
     memset(a, 0, sizeof a);

@@ -126,7 +126,7 @@ static void test_header_checks(void)
 /* REQ: MON-REQ-POLICY-002 */
 static void test_arrays(void)
 {
-    mon_monitor_config *mcfg = (mon_monitor_config *)(void *)((unsigned char *)scratch + 4);
+    mon_monitor_config *mcfg = (mon_monitor_config *)(void *)((unsigned char *)scratch + 1);
     build(2, 1, 1, 1);
     CHECK_STATUS(decode(), MON_OK);
     CHECK(cfg.n_features == 2 && cfg.n_outputs == 1 && cfg.n_layers == 1 && cfg.n_rules == 1);
