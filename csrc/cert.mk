@@ -2,8 +2,8 @@
 #
 #   make mcdc     every C test built with clang's -fcoverage-mcdc, run, merged; per-file table of
 #                 decisions / conditions / MC/DC pairs (tools/cert/mcdc_table.py); fails on an
-#                 uncovered condition of mon_drift.c, mon_hist.c, mon_bin.c or mon_hist_quantiles
-#                 without a justification in tools/cert/mcdc_justified.toml
+#                 uncovered condition of mon_drift.c, mon_hist.c, mon_bin.c, mon_hist_quantiles or a safety unit
+#                 (mon_ledger, mon_monitor*, mon_policy, mon_rules) without a justification in tools/cert/mcdc_justified.toml
 #   make misra    cppcheck's MISRA C:2012 addon over every csrc/*.c (tools/cert/misra_check.py):
 #                 fails on any finding outside docs/misra-deviations.md
 #   make prove    Frama-C Eva on the hot paths (csrc/prove/prove_*.c harnesses): fails on any alarm

@@ -273,6 +273,8 @@ static void drift_inputs(int cls)
     }
 }
 
+int worst_safety(unsigned *bad); /* callgrind_safety.c: the safety-monitor units */
+
 static int worst_main(int cls)
 {
     mon_hist_config big = {1u, UINT64_MAX, 8}, k4 = {1u, 0u, 8};
@@ -368,6 +370,7 @@ static int worst_main(int cls)
     (void)mon_sha256_init(&ctx);
     (void)mon_sha256_update(&ctx, wbytes, 1u);
     w_sha256_update(&ctx);
+    if (worst_safety(&wbad) != 0) return 13;
     printf("WN=%d failed=%u\n", WN, wbad);
     return wbad ? 12 : 0;
 }

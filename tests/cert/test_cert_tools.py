@@ -101,6 +101,22 @@ def test_mcdc_checker_flags_an_unjustified_condition() -> None:
     assert missing == [] and len(stale) == 1
 
 
+def test_mcdc_list_agrees_with_the_table_when_one_justification_covers_two_lines() -> None:
+    """The same decision text at two lines (mon_drift.c's two copies of a shift) is one
+    justification but two decisions: the table counts both, and the list must show both."""
+    dec = {"file": "x.c", "text": "BITS != 0 && i < n", "covered": [False, True]}
+    files = {"x.c": [dict(dec, line=10), dict(dec, line=20), dict(dec, line=30, covered=[True, True])]}
+    just = [{"file": "x.c", "decision": "BITS != 0 && i < n", "conditions": [1], "why": "constant"}]
+    rows, missing, stale = mcdc.analyse(files, just)
+    assert missing == [] and stale == [] and rows == [("x.c", 3, 6, 4, 2)]
+    assert mcdc.matches(files, just) == [[(10, [1]), (20, [1])]]
+    block = mcdc.render(rows, just, None, mcdc.matches(files, just))
+    listed = [r for r in block.splitlines() if r.startswith("| `x.c` | ") and "constant" in r]
+    assert [r.split(" | ")[1] for r in listed] == ["10", "20"]
+    with pytest.raises(SystemExit, match="counts 3 justified conditions but the list has 2"):
+        mcdc.render([("x.c", 3, 6, 3, 3)], just, None, mcdc.matches(files, just))
+
+
 def test_every_mcdc_justification_names_a_real_decision() -> None:
     for e in mcdc.load_justified():
         with open(os.path.join(CSRC, e["file"]), encoding="utf-8") as f:

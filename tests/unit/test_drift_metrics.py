@@ -29,7 +29,7 @@ from oracles import ROOT
 GOLDEN = os.path.join(ROOT, "tests", "data", "drift_golden.json")
 
 MAX_TOTAL = 2**53
-BOUND = 1e-12  # the contract (DESIGN.md)
+BOUND = 1e-12  # the contract (docs/drift_metrics.md)
 TIGHT = 2.0**-55  # what the implementation guarantees comfortably (docs/drift_metrics.md)
 
 

@@ -30,6 +30,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "csrc")
 DRIVER = os.path.join(CSRC, "bench", "callgrind_hot.c")
+# the safety-monitor units' worst cases (mon_monitor, mon_rules, mon_ledger), linked into DRIVER
+DRIVER_SAFETY = os.path.join(CSRC, "bench", "callgrind_safety.c")
 N = 100000
 # driver -> (label, calls per driver); drive_service does begin + ok per iteration
 DRIVERS = {
@@ -159,6 +161,47 @@ WORST = {
         "10^4 codes, n = 10^4 values",
         "constant per value (seen and unseen codes cost the same)",
     ),
+    "w_monitor_step": (
+        "mon_monitor_step",
+        2,
+        "256 features x 1024 bins, 256 outputs, 64 layers, 16 rules, 64 drift slots (every bound at its"
+        " maximum), a ledger attached",
+        "a drift-scoring step: slot width 1 by count, so every step ends an epoch and scores every feature"
+        " (64 complete slots summed, then JS distance, the dearest metric, over 1024 bins, reference counts"
+        " 1 and 2^40 alternately); every violation kind but INPUT_NAN (the NaN branch skips the range test"
+        " and the binning) in every step, each with reaction DEGRADE (a violation and a reaction entry"
+        " appended); 8 rules fire and 8 resolve at every step (a rule entry each); the ledger has a"
+        " write callback and checkpoint_every = 2, so every append also commits a checkpoint",
+    ),
+    "w_rule_step": (
+        "mon_rule_step",
+        64,
+        "any rule (rate rules: resolution <= MON_RULE_MAX_SAMPLES - 2 = 62)",
+        "a relative rate rule at resolution 62 with its sample ring full (63 samples) stepped two windows"
+        " later: all but one sample dropped (the longest loop), a division by the past value, the rule"
+        " fires; the state is restored before each call",
+    ),
+    "w_rule_step_many": (
+        "mon_rule_step_many (n = 256)",
+        4,
+        "n = 256 rules (cost linear in n, n <= MON_RULE_MAX_BATCH = 65,536)",
+        "every rule in mon_rule_step's worst state (above); per rule: the count / 256",
+    ),
+    "w_ledger_append": (
+        "mon_ledger_append",
+        64,
+        "any ledger (payload <= 128 bytes)",
+        "a 128-byte payload, checkpoint_every = 2 (a checkpoint committed before the event at every"
+        " call: two SHA-256 of 192 bytes) and a write callback (trivial) for both entries; with pending"
+        " entries (after a failed write) each adds one callback call, the host's cost",
+    ),
+    "w_ledger_verify": (
+        "mon_ledger_verify",
+        4,
+        "4,096 entries (cost linear in entries)",
+        "every entry good (the whole chain checked; a fault stops earlier), every other one a checkpoint"
+        " (its fields compared too), an anchor at the last entry; per entry: the count / 4,096",
+    ),
     "w_sha256_update": (
         "mon_sha256_update",
         4,
@@ -203,7 +246,9 @@ def build(csrc: str, cc: str, tmp: str) -> str:
     subprocess.run(["make", "-s", "-C", csrc, "lib", f"VARIANT={variant}", f"CC={cc}", "OPT=-O2"], check=True)
     lib = os.path.join(csrc, "build", variant, "libmonitor.a")
     exe = os.path.join(tmp, "hot")
-    subprocess.run([cc, "-std=c99", "-O2", "-I", csrc, DRIVER, lib, "-o", exe, "-lpthread"], check=True)
+    subprocess.run(
+        [cc, "-std=c99", "-O2", "-I", csrc, DRIVER, DRIVER_SAFETY, lib, "-o", exe, "-lpthread"], check=True
+    )
     return exe
 
 
