@@ -23,7 +23,8 @@
  *   MON_BIN_RADIX            1        1: long mon_bin_count calls (>= 16,384 values, <= 60 bins)
  *                                     bin through a 4 KiB on-stack table indexed by the top
  *                                     12 bits of each value (~7 KiB of stack in all); 0: always
- *                                     the 4-ary search (2 KiB of stack).
+ *                                     the 4-ary search (2 KiB of stack). Freestanding builds
+ *                                     (__STDC_HOSTED__ == 0: bare metal) default to 0.
  *   MON_HIST_PORTABLE_CLZ    0        1: no __builtin_clzll in the histogram's bucket index
  *                                     (portable leading-zero count). MON_NO_INT128=1 implies it.
  *
@@ -70,7 +71,11 @@ extern "C" {
 #endif
 
 #ifndef MON_BIN_RADIX
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define MON_BIN_RADIX 0
+#else
 #define MON_BIN_RADIX 1
+#endif
 #endif
 
 #ifndef MON_HIST_PORTABLE_CLZ
