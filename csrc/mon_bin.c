@@ -344,14 +344,17 @@ static size_t radix_build(const struct mon_binner *b, uint64_t tl[RADIX_SLOTS],
     return steps;
 }
 
-/* Count n contiguous values with the radix table; 0 when it does not apply. */
+/* Count n contiguous values with the radix table; 0 (nothing counted) when it does not apply:
+ * more than LOCAL_SLOTS slots, or a bucket with more than RADIX_MAX_STEPS thresholds. */
 static int bin_radix(const struct mon_binner *b, const double *x, size_t n, uint64_t *counts,
                      mon_bin_extra *extra)
 {
     uint64_t tl[RADIX_SLOTS];
     uint8_t tab[RADIX_SIZE];
     uint64_t loc[4][RADIX_SLOTS];
-    size_t steps = radix_build(b, tl, tab), j, i, nb = b->nbins;
+    size_t steps, j, i, nb = b->nbins;
+    if (((size_t)1 << b->log2p) > LOCAL_SLOTS) return 0;
+    steps = radix_build(b, tl, tab);
     if (steps == 0) return 0;
     (void)memset(loc, 0, sizeof loc);
     if (steps == 1u)
@@ -380,11 +383,6 @@ static int bin_radix(const struct mon_binner *b, const double *x, size_t n, uint
 static void bin_strided(const struct mon_binner *b, const double *x, size_t n, size_t stride,
                         uint64_t *counts, mon_bin_extra *extra)
 {
-#if MON_BIN_RADIX
-    if (stride == 1u && n >= RADIX_MIN_VALUES && ((size_t)1 << b->log2p) <= LOCAL_SLOTS &&
-        bin_radix(b, x, n, counts, extra))
-        return;
-#endif
     if (((size_t)1 << b->log2p) <= LOCAL_SLOTS) {
         uint64_t loc[4][LOCAL_SLOTS];
         size_t slots = (size_t)1 << b->log2p, j;
@@ -405,6 +403,9 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     if (st != MON_OK) return st;
     if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
+#if MON_BIN_RADIX
+    if (n >= RADIX_MIN_VALUES && bin_radix(b, x, n, counts, extra)) return MON_OK;
+#endif
     bin_strided(b, x, n, 1u, counts, extra);
     return MON_OK;
 }

@@ -110,11 +110,13 @@ static void test_random_binning(void)
 static void test_radix_path(void)
 {
     static double x[24000];
-    double e[64];
-    uint64_t c1[64], c2[64], c3[64];
+    double e[72];
+    uint64_t c1[72], c2[72], c3[72];
     int trial;
     for (trial = 0; trial < 60; ++trial) {
-        size_t ne = 2 + rnd() % 60u, n = 16384u + rnd() % 7000u, i, j, k = 0;
+        size_t ne = 2 + rnd() % 70u,
+               /* above 61 edges: more than 64 slots, the search */ n = 16384u + rnd() % 7000u, i,
+               j, k = 0;
         mon_bin_extra x1 = {0, 0, 0}, x2 = {0, 0, 0}, x3 = {0, 0, 0};
         mon_binner *b;
         double scale = (trial % 3 == 0) ? 1.0 : (trial % 3 == 1 ? 0.01 : 1e6);
