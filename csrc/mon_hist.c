@@ -354,31 +354,15 @@ static void batch_begin(const mon_hist *h, batch *b, uint32_t *table, size_t n)
     }
 }
 
-/* index_at(scale, v) - ilo for v in [range_lo, range_hi], with the scale's constants folded
- * into one addend: with sh = MON_HIST_MAX_SCALE - scale and i8 = index8(v),
- * index_at - ilo = floor((i8 + 2^sh - 1) / 2^sh) - ilo = floor((i8 + c) / 2^sh) for
- * c = 2^sh - 1 - ilo * 2^sh. In range that value is an offset in [0, buckets) (batch_ok checked
- * the offsets of range_lo and range_hi, and index_at grows with v), so computing i8 + c modulo
- * 2^32 gives it exactly. */
-MON_INLINE uint32_t folded_offset(uint64_t v, unsigned sh, uint32_t c)
-{
-    unsigned e = floor_log2(v);
-    uint64_t m = v << (63u - e);
-    unsigned j = MON_HIST_J0[(m >> (63 - MON_HIST_TABLE_SLOT_BITS)) &
-                             ((1u << MON_HIST_TABLE_SLOT_BITS) - 1u)];
-    j += (unsigned)(m > MON_HIST_F[j]);
-    return ((uint32_t)(e * SUB8 + j) + c) >> sh;
-}
-
 /* Aggregate n <= CHUNK values in ns into the batch. */
 MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, size_t n)
 {
     size_t i;
     uint64_t mn = b->mn, mx = b->mx, slo = b->slo, shi = b->shi, under = b->under, over = b->over;
-    const uint64_t rlo = h->range_lo, rhi = h->range_hi;
+    const uint64_t rlo = h->range_lo, rhi = h->range_hi, width = rhi - rlo;
+    /* in range, index_at - ilo = (index8 + 2^sh - 1 - ilo 2^sh) >> sh, exact mod 2^32 (batch_ok) */
     const unsigned sh = (unsigned)(MON_HIST_MAX_SCALE - h->scale);
     const uint32_t c = ((1u << sh) - 1u) - ((uint32_t)h->index_lo << sh);
-    const uint64_t width = rhi - rlo;
     if (b->table) {
         uint32_t *table = b->table;
         for (i = 0; i < n; ++i) {
@@ -388,7 +372,7 @@ MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, 
             slo += x;
             shi += (uint64_t)(slo < x);
             if (x - rlo <= width) {
-                ++table[folded_offset(x, sh, c)];
+                ++table[((uint32_t)index8(x) + c) >> sh];
             } else if (x < rlo) {
                 ++under;
             } else {
@@ -403,7 +387,7 @@ MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, 
             slo += x;
             shi += (uint64_t)(slo < x);
             if (x - rlo <= width) {
-                b->idx[b->k++] = (uint16_t)folded_offset(x, sh, c);
+                b->idx[b->k++] = (uint16_t)(((uint32_t)index8(x) + c) >> sh);
             } else if (x < rlo) {
                 ++under;
             } else {
@@ -624,20 +608,15 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
     mon_u128 p;
     (void)memcpy(&bits, &x, sizeof bits);
     {
-        /* Fast path, one comparison: sign 0 and biased exponent 1012..1055, i.e. x in
-         * [2^-11, 2^33) (every latency in ms or s); x = M * 2^-sh exactly, M < 2^53 and sh in
-         * [20, 63], so p = M * mult < 2^83 and q = floor(p / 2^sh) < 2^63. Half to even in
-         * one carry: with rem = p mod 2^sh < 2^sh and half = 2^(sh-1),
-         * rem + (half - 1) + (q & 1) < 2^sh + 2^(sh-1) <= 2^63 + 2^62 (no wrap), and it is
-         * >= 2^sh exactly when rem > half, or rem == half and q is odd; so its bit sh is the
-         * rounding increment. Same exact result as the general path below. */
+        /* Fast path, one comparison: sign 0, biased exponent 1012..1055 (x in [2^-11, 2^33)):
+         * x = M 2^-sh, M < 2^53, sh in [20, 63]; p = M mult < 2^83, q = p >> sh < 2^63. Bit sh of
+         * rem + (2^(sh-1) - 1) + (q & 1) < 2^63 + 2^62, rem = p mod 2^sh, rounds half to even. */
         uint64_t top = (bits >> 52) - 1012u;
         if (top < 44u) {
             unsigned sh = 63u - (unsigned)top;
             mon_u128 pp =
                 mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
-            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh));
-            uint64_t low = (UINT64_C(1) << sh) - 1u; /* 2^sh - 1 */
+            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh)), low = (UINT64_C(1) << sh) - 1u;
             *out = q + (((pp.lo & low) + (low >> 1) + (q & 1u)) >> sh);
             return 1;
         }
