@@ -258,6 +258,128 @@ static void count_direct(const struct mon_binner *b, const double *x, size_t n, 
     }
 }
 
+#if MON_BIN_RADIX
+/*
+ * Radix fast path (long contiguous arrays, P <= LOCAL_SLOTS): the top RADIX_BITS bits of a key
+ * (sign and exponent of the double) index a table of the number of thresholds in lower
+ * buckets, tab[key >> 52] = #{j : t_j >> 52 < key >> 52}; the thresholds inside the key's own
+ * bucket are then passed one by one: s += (t[s] <= key), `steps` times, steps being the
+ * largest number of thresholds any bucket holds (at most RADIX_MAX_STEPS, else the 4-ary
+ * search). Each step either passes a threshold of the bucket or stops on the first threshold
+ * above the key (every threshold of a higher bucket is above it), so s ends as
+ * #{j : t_j <= key}: the same slot as slot_of, with 3 + 2 * steps operations instead of the
+ * search's levels. The table is built on the stack per call (RADIX_SIZE bytes, RADIX_SIZE
+ * bounded steps), so the binner's layout is unchanged; calls with fewer than
+ * RADIX_MIN_VALUES values keep the search, whose cost has no set-up.
+ *
+ * The real thresholds are t_0 .. t_{m-1}, m = nbins + 3 (key(-inf) .. NANPLUS); tl holds them
+ * followed by UINT64_MAX. A key of UINT64_MAX (the positive NaN 0x7fff...ff) passes those
+ * too, at most steps of them: s <= m + RADIX_MAX_STEPS - 1 < RADIX_SLOTS, a positive-NaN slot
+ * (> nbins + 2) like the search's.
+ */
+#define RADIX_BITS 12u
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_SHIFT (64u - RADIX_BITS)
+#define RADIX_MAX_STEPS 3u
+#define RADIX_MIN_VALUES 16384u
+#define RADIX_SLOTS (LOCAL_SLOTS + RADIX_MAX_STEPS + 1u)
+
+/* One refinement step (see above), and R of them (R a literal 1..3: no loop left). */
+#define RADIX_STEP(s, k) ((s) += (size_t)(tl[(s)] <= (k)))
+#define RADIX_STEPS(R, s, k)            \
+    do {                                \
+        RADIX_STEP(s, k);               \
+        if ((R) > 1u) RADIX_STEP(s, k); \
+        if ((R) > 2u) RADIX_STEP(s, k); \
+    } while (0)
+
+#define MON_DEFINE_COUNT_RADIX(N, R)                                                               \
+    static void count_radix_##N(const uint64_t *tl, const uint8_t *tab, const double *x, size_t n, \
+                                uint64_t loc[4][RADIX_SLOTS])                                      \
+    {                                                                                              \
+        size_t i = 0;                                                                              \
+        for (; i + 4u <= n; i += 4u) {                                                             \
+            uint64_t k0 = key_at(x, i), k1 = key_at(x, i + 1u), k2 = key_at(x, i + 2u),            \
+                     k3 = key_at(x, i + 3u);                                                       \
+            size_t s0 = tab[k0 >> RADIX_SHIFT], s1 = tab[k1 >> RADIX_SHIFT],                       \
+                   s2 = tab[k2 >> RADIX_SHIFT], s3 = tab[k3 >> RADIX_SHIFT];                       \
+            RADIX_STEPS(R, s0, k0);                                                                \
+            RADIX_STEPS(R, s1, k1);                                                                \
+            RADIX_STEPS(R, s2, k2);                                                                \
+            RADIX_STEPS(R, s3, k3);                                                                \
+            ++loc[0][s0];                                                                          \
+            ++loc[1][s1];                                                                          \
+            ++loc[2][s2];                                                                          \
+            ++loc[3][s3];                                                                          \
+        }                                                                                          \
+        for (; i < n; ++i) {                                                                       \
+            uint64_t k = key_at(x, i);                                                             \
+            size_t s = tab[k >> RADIX_SHIFT];                                                      \
+            RADIX_STEPS(R, s, k);                                                                  \
+            ++loc[0][s];                                                                           \
+        }                                                                                          \
+    }
+
+MON_DEFINE_COUNT_RADIX(1, 1u)
+MON_DEFINE_COUNT_RADIX(2, 2u)
+MON_DEFINE_COUNT_RADIX(3, 3u)
+
+/* Build tl and tab for b (P <= LOCAL_SLOTS); returns the number of steps, or 0 when some
+ * bucket holds more than RADIX_MAX_STEPS thresholds (then the search is used). */
+static size_t radix_build(const struct mon_binner *b, uint64_t tl[RADIX_SLOTS],
+                          uint8_t tab[RADIX_SIZE])
+{
+    size_t m = (size_t)b->nbins + 3u, j = 0, run = 0, steps = 0, bk;
+    for (j = 0; j < RADIX_SLOTS; ++j) tl[j] = j < m ? b->thr[j] : UINT64_MAX;
+    for (j = 0; j < m; ++j) { /* longest run of thresholds sharing a bucket */
+        run = (j > 0 && (tl[j] >> RADIX_SHIFT) == (tl[j - 1u] >> RADIX_SHIFT)) ? run + 1u : 1u;
+        steps = run > steps ? run : steps;
+    }
+    if (steps > RADIX_MAX_STEPS) return 0;
+    j = 0;
+    for (bk = 0; bk < RADIX_SIZE; ++bk) { /* j only grows, to at most m: m + RADIX_SIZE steps */
+        while (j < m && (tl[j] >> RADIX_SHIFT) < bk) ++j;
+        tab[bk] = (uint8_t)j;
+    }
+    return steps;
+}
+
+/* Count n contiguous values with the radix table; 0 (nothing counted) when it does not apply:
+ * more than LOCAL_SLOTS slots, or a bucket with more than RADIX_MAX_STEPS thresholds. */
+static int bin_radix(const struct mon_binner *b, const double *x, size_t n, uint64_t *counts,
+                     mon_bin_extra *extra)
+{
+    uint64_t tl[RADIX_SLOTS];
+    uint8_t tab[RADIX_SIZE];
+    uint64_t loc[4][RADIX_SLOTS];
+    size_t steps, j, i, nb = b->nbins;
+    if (((size_t)1 << b->log2p) > LOCAL_SLOTS) return 0;
+    steps = radix_build(b, tl, tab);
+    if (steps == 0) return 0;
+    (void)memset(loc, 0, sizeof loc);
+    if (steps == 1u)
+        count_radix_1(tl, tab, x, n, loc);
+    else if (steps == 2u)
+        count_radix_2(tl, tab, x, n, loc);
+    else
+        count_radix_3(tl, tab, x, n, loc);
+    for (i = 0; i < RADIX_SLOTS; ++i) {
+        uint64_t v = 0;
+        for (j = 0; j < 4u; ++j) v += loc[j][i]; /* <= n: no wrap */
+        if (v == 0) continue;
+        if (i == 0 || i > nb + 2u)
+            extra->nan = mon_sat_sum(extra->nan, v);
+        else if (i == 1)
+            extra->below = mon_sat_sum(extra->below, v);
+        else if (i == nb + 2u)
+            extra->above = mon_sat_sum(extra->above, v);
+        else
+            counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
+    }
+    return 1;
+}
+#endif
+
 static void bin_strided(const struct mon_binner *b, const double *x, size_t n, size_t stride,
                         uint64_t *counts, mon_bin_extra *extra)
 {
@@ -281,6 +403,9 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     if (st != MON_OK) return st;
     if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
+#if MON_BIN_RADIX
+    if (n >= RADIX_MIN_VALUES && bin_radix(b, x, n, counts, extra)) return MON_OK;
+#endif
     bin_strided(b, x, n, 1u, counts, extra);
     return MON_OK;
 }

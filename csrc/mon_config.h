@@ -20,6 +20,11 @@
  *   MON_HIST_NO_DISPATCH     0        1: no run-time choice of the BMI2 build of the histogram's
  *                                     array loops on x86 (needed where libgcc's __cpu_model is
  *                                     missing, e.g. freestanding x86 builds).
+ *   MON_BIN_RADIX            1        1: long mon_bin_count calls (>= 16,384 values, <= 60 bins)
+ *                                     bin through a 4 KiB on-stack table indexed by the top
+ *                                     12 bits of each value (~7 KiB of stack in all); 0: always
+ *                                     the 4-ary search (2 KiB of stack). Freestanding builds
+ *                                     (__STDC_HOSTED__ == 0: bare metal) default to 0.
  *   MON_HIST_PORTABLE_CLZ    0        1: no __builtin_clzll in the histogram's bucket index
  *                                     (portable leading-zero count). MON_NO_INT128=1 implies it.
  *
@@ -63,6 +68,14 @@ extern "C" {
 
 #ifndef MON_HIST_NO_DISPATCH
 #define MON_HIST_NO_DISPATCH 0
+#endif
+
+#ifndef MON_BIN_RADIX
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define MON_BIN_RADIX 0
+#else
+#define MON_BIN_RADIX 1
+#endif
 #endif
 
 #ifndef MON_HIST_PORTABLE_CLZ

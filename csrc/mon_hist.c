@@ -359,9 +359,10 @@ MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, 
 {
     size_t i;
     uint64_t mn = b->mn, mx = b->mx, slo = b->slo, shi = b->shi, under = b->under, over = b->over;
-    const uint64_t rlo = h->range_lo, rhi = h->range_hi;
-    const int32_t scale = h->scale, ilo = h->index_lo;
-    const uint64_t width = rhi - rlo;
+    const uint64_t rlo = h->range_lo, rhi = h->range_hi, width = rhi - rlo;
+    /* in range, index_at - ilo = (index8 + 2^sh - 1 - ilo 2^sh) >> sh, exact mod 2^32 (batch_ok) */
+    const unsigned sh = (unsigned)(MON_HIST_MAX_SCALE - h->scale);
+    const uint32_t c = ((1u << sh) - 1u) - ((uint32_t)h->index_lo << sh);
     if (b->table) {
         uint32_t *table = b->table;
         for (i = 0; i < n; ++i) {
@@ -371,7 +372,7 @@ MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, 
             slo += x;
             shi += (uint64_t)(slo < x);
             if (x - rlo <= width) {
-                ++table[index_at(scale, x) - ilo];
+                ++table[((uint32_t)index8(x) + c) >> sh];
             } else if (x < rlo) {
                 ++under;
             } else {
@@ -386,7 +387,7 @@ MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, 
             slo += x;
             shi += (uint64_t)(slo < x);
             if (x - rlo <= width) {
-                b->idx[b->k++] = (uint16_t)(index_at(scale, x) - ilo);
+                b->idx[b->k++] = (uint16_t)(((uint32_t)index8(x) + c) >> sh);
             } else if (x < rlo) {
                 ++under;
             } else {
@@ -607,17 +608,16 @@ MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
     mon_u128 p;
     (void)memcpy(&bits, &x, sizeof bits);
     {
-        /* Fast path, one comparison: sign 0 and biased exponent 1012..1055, i.e. x in
-         * [2^-11, 2^33) (every latency in ms or s); x = m * 2^-sh with sh in [20, 63], so the
-         * quotient is below 2^63 and rounding cannot overflow. Same exact result as below. */
+        /* Fast path, one comparison: sign 0, biased exponent 1012..1055 (x in [2^-11, 2^33)):
+         * x = M 2^-sh, M < 2^53, sh in [20, 63]; p = M mult < 2^83, q = p >> sh < 2^63. Bit sh of
+         * rem + (2^(sh-1) - 1) + (q & 1) < 2^63 + 2^62, rem = p mod 2^sh, rounds half to even. */
         uint64_t top = (bits >> 52) - 1012u;
         if (top < 44u) {
             unsigned sh = 63u - (unsigned)top;
             mon_u128 pp =
                 mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
-            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh));
-            uint64_t rem = pp.lo & ((UINT64_C(1) << sh) - 1u), half = UINT64_C(1) << (sh - 1u);
-            *out = q + ((uint64_t)(rem > half) | ((uint64_t)(rem == half) & q & 1u));
+            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh)), low = (UINT64_C(1) << sh) - 1u;
+            *out = q + (((pp.lo & low) + (low >> 1) + (q & 1u)) >> sh);
             return 1;
         }
     }

@@ -101,6 +101,68 @@ static void test_random_binning(void)
     }
 }
 
+/* Long calls (>= 16,384 values, <= 60 bins) take the radix path of mon_bin_count; the same
+ * values counted in short calls take the 4-ary search. Both must give the brute-force counts,
+ * for edges of any spacing (1, 2, 3 and more thresholds per exponent bucket: the last falls
+ * back to the search) and values of any bit pattern (both NaN signs, 0x7fff...ff, +-0, the
+ * edges themselves and their neighbours). */
+/* REQ: MON-REQ-BIN-001, MON-REQ-BIN-002 */
+static void test_radix_path(void)
+{
+    static double x[24000];
+    double e[72];
+    uint64_t c1[72], c2[72], c3[72];
+    int trial;
+    for (trial = 0; trial < 60; ++trial) {
+        size_t ne = 2 + rnd() % 70u,
+               /* above 61 edges: more than 64 slots, the search */ n = 16384u + rnd() % 7000u, i,
+               j, k = 0;
+        mon_bin_extra x1 = {0, 0, 0}, x2 = {0, 0, 0}, x3 = {0, 0, 0};
+        mon_binner *b;
+        double scale = (trial % 3 == 0) ? 1.0 : (trial % 3 == 1 ? 0.01 : 1e6);
+        while (k < ne) { /* strictly increasing edges, +-0 counted once */
+            double v = (rnd() % 2u) ? special(rnd())
+                                    : ((double)(rnd() >> 11) / 9007199254740992.0 - 0.5) * scale;
+            int dup = 0;
+            if (v != v) continue;
+            for (j = 0; j < k; ++j) dup |= (e[j] == v);
+            if (dup) continue;
+            for (j = k; j > 0 && e[j - 1] > v; --j) e[j] = e[j - 1];
+            e[j] = v;
+            ++k;
+        }
+        for (i = 0; i < n; ++i) {
+            uint64_t r = rnd(), u;
+            switch (r % 8u) {
+            case 0: x[i] = e[(r >> 8) % ne]; break;
+            case 1: /* a neighbour of an edge: its bit pattern +-1 */
+                memcpy(&u, &e[(r >> 8) % ne], sizeof u);
+                u = (r >> 7) & 1u ? u + 1u : u - 1u;
+                memcpy(&x[i], &u, sizeof u);
+                break;
+            case 2:
+                u = (r >> 8) & 1u ? UINT64_C(0x7fffffffffffffff) : UINT64_C(0xffffffffffffffff);
+                memcpy(&x[i], &u, sizeof u);
+                break;
+            case 3: x[i] = ((double)(r >> 11) / 9007199254740992.0 - 0.5) * scale; break;
+            default: x[i] = special(r >> 3); break;
+            }
+        }
+        b = make(bufa, sizeof bufa, e, ne);
+        memset(c1, 0, sizeof c1);
+        memset(c2, 0, sizeof c2);
+        memset(c3, 0, sizeof c3);
+        CHECK_STATUS(mon_bin_count(b, x, n, c1, &x1), MON_OK);
+        for (i = 0; i < n; i += 1000u)
+            CHECK_STATUS(mon_bin_count(b, x + i, n - i < 1000u ? n - i : 1000u, c2, &x2), MON_OK);
+        brute(e, ne, x, n, c3, &x3);
+        CHECK(memcmp(c1, c3, (ne - 1) * sizeof(uint64_t)) == 0);
+        CHECK(memcmp(c2, c3, (ne - 1) * sizeof(uint64_t)) == 0);
+        CHECK(x1.nan == x3.nan && x1.below == x3.below && x1.above == x3.above);
+        CHECK(x2.nan == x3.nan && x2.below == x3.below && x2.above == x3.above);
+    }
+}
+
 /* REQ: MON-REQ-BIN-002, MON-REQ-BIN-003 */
 static void test_edges_and_errors(void)
 {
@@ -290,6 +352,7 @@ static void test_select(void)
 int main(void)
 {
     test_random_binning();
+    test_radix_path();
     test_edges_and_errors();
     test_many_bins_direct_path();
     test_matrix();

@@ -228,6 +228,26 @@ static void test_f64_against_reference(void)
         }
     }
     CHECK(bad == 0);
+    /* The fast path's range (x in [2^-11, 2^33): biased exponents 1012..1055) in depth, with a
+     * tie for every unit: odd * 2^-(a+1) times 10^a = 2^a 5^a is an odd multiple of 1/2. */
+    for (i = 0; i < 300000; ++i) {
+        uint64_t r1 = rnd(), r2 = rnd(), bits, got = 0, want = 0;
+        double x;
+        int ok_got, ok_want;
+        bits = (r1 & ((UINT64_C(1) << 52) - 1)) | ((1010u + r2 % 48u) << 52);
+        if (i % 3 == 0) {
+            static const double tie_scale[4] = {0.5, 0.0625, 0.0078125, 0.0009765625};
+            x = (double)(2 * (r1 >> 20) + 1) * tie_scale[r2 >> 62];
+        } else {
+            memcpy(&x, &bits, 8);
+        }
+        for (u = 0; u < 4; ++u) {
+            ok_got = mon_hist_f64_to_ns(x, (uint32_t)u, &got) == MON_OK;
+            ok_want = ref_to_ns(x, mults[u], &want);
+            if (ok_got != ok_want || (ok_got && got != want)) ++bad;
+        }
+    }
+    CHECK(bad == 0);
 }
 #endif
 
