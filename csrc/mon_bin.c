@@ -219,21 +219,27 @@ static void count_dispatch(const struct mon_binner *b, const double *x, size_t n
     }
 }
 
+/* Add v values of table slot i (0: NaN-, 1: below, 2..nb+1: bins, nb+2: above, beyond: NaN+)
+ * to the caller's counts, saturating. */
+static void add_slot(size_t nb, size_t i, uint64_t v, uint64_t *counts, mon_bin_extra *extra)
+{
+    if (i == 0 || i > nb + 2u)
+        extra->nan = mon_sat_sum(extra->nan, v);
+    else if (i == 1)
+        extra->below = mon_sat_sum(extra->below, v);
+    else if (i == nb + 2u)
+        extra->above = mon_sat_sum(extra->above, v);
+    else
+        counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
+}
+
 static void merge_local(const struct mon_binner *b, uint64_t loc[4][LOCAL_SLOTS], uint64_t *counts,
                         mon_bin_extra *extra)
 {
     size_t nb = b->nbins, i, p = (size_t)1 << b->log2p;
     for (i = 0; i < p; ++i) {
         uint64_t v = loc[0][i] + loc[1][i] + loc[2][i] + loc[3][i]; /* <= n: no wrap */
-        if (v == 0) continue;
-        if (i == 0 || i > nb + 2u)
-            extra->nan = mon_sat_sum(extra->nan, v);
-        else if (i == 1)
-            extra->below = mon_sat_sum(extra->below, v);
-        else if (i == nb + 2u)
-            extra->above = mon_sat_sum(extra->above, v);
-        else
-            counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
+        if (v != 0) add_slot(nb, i, v, counts, extra);
     }
 }
 
@@ -366,15 +372,7 @@ static int bin_radix(const struct mon_binner *b, const double *x, size_t n, uint
     for (i = 0; i < RADIX_SLOTS; ++i) {
         uint64_t v = 0;
         for (j = 0; j < 4u; ++j) v += loc[j][i]; /* <= n: no wrap */
-        if (v == 0) continue;
-        if (i == 0 || i > nb + 2u)
-            extra->nan = mon_sat_sum(extra->nan, v);
-        else if (i == 1)
-            extra->below = mon_sat_sum(extra->below, v);
-        else if (i == nb + 2u)
-            extra->above = mon_sat_sum(extra->above, v);
-        else
-            counts[i - 2u] = mon_sat_sum(counts[i - 2u], v);
+        if (v != 0) add_slot(nb, i, v, counts, extra);
     }
     return 1;
 }
