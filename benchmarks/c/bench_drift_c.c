@@ -6,7 +6,7 @@
  *   bench_drift_c run IMPL BINS SMOOTHING DRIFT ITERS
  *       -> run one case ITERS times (for instruction counts under callgrind: the difference
  *          between ITERS = K and ITERS = 0 runs, divided by K, is the cost of one call)
- * IMPL: monitor | double; SMOOTHING: laplace | floor; DRIFT: mild | moderate. */
+ * IMPL: monitor | double | v2 (the prototype of drift_v2_proto.c, issue 15); SMOOTHING: laplace | floor; DRIFT: mild | moderate. */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "drift_double.h"
+#include "drift_v2_proto.h"
 #include "monitor.h"
 
 static double now_s(void)
@@ -62,6 +63,17 @@ static void call_monitor(const uint64_t *p, const uint64_t *q, size_t n, const m
     }
 }
 
+static void call_v2(const uint64_t *p, const uint64_t *q, size_t n, const mon_psi_options *o,
+                    long iters)
+{
+    mon_drift_result r;
+    long k;
+    for (k = 0; k < iters; ++k) {
+        drift_v2_scores(p, q, n, o, &r);
+        sink_u += r.js_raw.lo;
+    }
+}
+
 static void call_double(const uint64_t *p, const uint64_t *q, size_t n, int fl, long iters)
 {
     drift_double_result r;
@@ -91,6 +103,8 @@ static int run_one(int argc, char **argv)
     if (fl) o.smoothing = MON_PSI_FLOOR;
     if (strcmp(argv[2], "monitor") == 0)
         call_monitor(p, q, n, &o, iters);
+    else if (strcmp(argv[2], "v2") == 0)
+        call_v2(p, q, n, &o, iters);
     else
         call_double(p, q, n, fl, iters);
     free(p);
