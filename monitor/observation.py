@@ -10,6 +10,7 @@ this one), so it is typed ``Any`` here.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from types import TracebackType
@@ -22,6 +23,7 @@ _NAN = math.nan
 _INF = math.inf
 _floor = math.floor
 _U64_MAX = 2**64 - 1
+_LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 class _Stage:
@@ -271,7 +273,15 @@ class Observation:
                 svc._count_internal_error()
             self._latency_ms = latency_ms
             self._error_category = category
-            if svc._drift is not None or svc._logger is not None:
+            # _after's log gate, inline: a request that wants neither a drift update nor a log
+            # line (e.g. the stdlib logger disabled at its level, cached by logging) makes no
+            # call (_after checks again: the gate only decides whether to call it).
+            log = svc._logger
+            if svc._drift is not None or (
+                log is not None
+                and (level != "info" or svc._log_success)
+                and (log.stream is not None or log.logger.isEnabledFor(_LEVELNO[level]))
+            ):
                 svc._after(self, event, level, category, latency_ms)
         except Exception:
             svc._count_internal_error()
