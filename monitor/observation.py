@@ -23,7 +23,8 @@ _NAN = math.nan
 _INF = math.inf
 _floor = math.floor
 _U64_MAX = 2**64 - 1
-_LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+#: the stdlib level of each outcome's log line (the service's events: info, warning, error)
+LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 class _Stage:
@@ -273,16 +274,17 @@ class Observation:
                 svc._count_internal_error()
             self._latency_ms = latency_ms
             self._error_category = category
-            # _after's log gate, inline: a request that wants neither a drift update nor a log
-            # line (e.g. the stdlib logger disabled at its level, cached by logging) makes no
-            # call (_after checks again: the gate only decides whether to call it).
+            # the log gate (here only: _after trusts it): a request that wants neither a drift
+            # update nor a log line (e.g. the stdlib logger disabled at its level, a check that
+            # logging caches) makes no further call
             log = svc._logger
-            if svc._drift is not None or (
+            line = (
                 log is not None
                 and (level != "info" or svc._log_success)
-                and (log.stream is not None or log.logger.isEnabledFor(_LEVELNO[level]))
-            ):
-                svc._after(self, event, level, category, latency_ms)
+                and (log.stream is not None or log.logger.isEnabledFor(LEVELNO[level]))
+            )
+            if line or svc._drift is not None:
+                svc._after(self, event, level, category, latency_ms, line)
         except Exception:
             svc._count_internal_error()
 

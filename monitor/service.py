@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import logging
 import math
 import numbers
 import os
@@ -62,7 +61,6 @@ _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
-_LEVELNO = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 MAX_STAGES = 32
@@ -477,9 +475,16 @@ class ServiceMonitor:
         return self._fail(tick, self._cat_codes[category]), "prediction_error", "error", category
 
     def _after(
-        self, obs: Observation, event: str, level: str, category: ErrorCategory | None, latency_ms: float
+        self,
+        obs: Observation,
+        event: str,
+        level: str,
+        category: ErrorCategory | None,
+        latency_ms: float,
+        line: bool,
     ) -> None:
-        """Drift update and the log line of a counted request (failures counted, not raised)."""
+        """Drift update and (``line``: the caller's log gate said so) the log line of a counted
+        request (failures counted, not raised)."""
         if (
             self._drift is not None
             and obs._drift_rows is not None
@@ -490,12 +495,7 @@ class ServiceMonitor:
             except Exception:  # counted; the log line below is still written
                 self._count_internal_error()
         log = self._logger
-        levelno = _LEVELNO[level]
-        if (
-            log is not None
-            and (level != "info" or self._log_success)
-            and (log.stream is not None or log.logger.isEnabledFor(levelno))
-        ):
+        if line and log is not None:
             rec: dict[str, Any] = {}
             if obs.request_id is not None:
                 rec["request_id"] = obs.request_id
