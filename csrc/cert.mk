@@ -64,7 +64,7 @@ prove-hist: | $(OUT)
 	$(PROVE_CHECK) $(OUT)/prove-hist.log --max-alarms 11 --name prove-hist
 prove-drift: | $(OUT)
 	$(FRAMAC) $(subst -eva-precision 5,-eva-precision $(PROVE_DRIFT_PRECISION),$(subst -DMON_NO,$(PROVE_DRIFT_DEFS) -DMON_NO,$(FRAMAC_FLAGS))) \
-	    prove/prove_drift.c mon_drift.c mon_drift_tables.c mon_wide.c >$(OUT)/prove-drift.log 2>&1 || true
+	    prove/prove_drift.c mon_drift.c mon_drift_fp.c mon_log2.c mon_drift_tables.c mon_wide.c >$(OUT)/prove-drift.log 2>&1 || true
 	$(PROVE_CHECK) $(OUT)/prove-drift.log --max-alarms 75 --name prove-drift
 
 # Static analyzers over every core source: any diagnostic fails.
