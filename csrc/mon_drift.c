@@ -17,75 +17,14 @@
 #include "mon_align_internal.h"
 #include "mon_drift.h"
 #include "mon_drift_internal.h"
+#include "mon_log2_internal.h"
 #include "mon_wide_internal.h"
 
-/* The Estrin evaluations below are written for these term counts (the generator checks them). */
-MON_STATIC_ASSERT(MON_DRIFT_LOG_NTERMS == 8, log_terms);
+/* The Estrin evaluation below is written for these term counts (the generator checks them). */
 MON_STATIC_ASSERT(MON_DRIFT_SERIES_NTERMS == 16, series_terms);
 MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
 
 #define MAX_TOTAL ((uint64_t)MON_DRIFT_MAX_TOTAL)
-
-/* ---- fixed-point log2 ------------------------------------------------------------------ */
-
-/* log2(m * 2^(e - 63)) in 2^-64 units, for m in [2^63, 2^64). Table reduction by the 8 bits
- * after the leading one (x * R[i] in [1, 1 + 2^-8)), then an 8-term series for log2(1 + y),
- * all unsigned (every Estrin bracket stays positive because y < 2^-8). */
-static mon_u128 log2_norm(uint64_t m, unsigned e)
-{
-    unsigned i =
-        (unsigned)(m >> (63 - MON_DRIFT_LOG_TABLE_BITS)) & ((1u << MON_DRIFT_LOG_TABLE_BITS) - 1u);
-    uint64_t zh, zl, y, y2, y4, y6, e0, e1, e2, e3, h, frac, sum;
-    mon_u128 r;
-    mon_w_mul64(m, mon_drift_log_r[i], &zh, &zl);
-    /* z = x r in 2^-126 units, z in [2^126, 2^126 (1 + 2^-8)): y = (z - 2^126) in 2^-72 units */
-    zh -= UINT64_C(1) << 62;
-    y = (zh << 10) | (zl >> 54);
-    /* Estrin's scheme (independent products, short dependency chain), unsigned throughout:
-     * log2(1+y) = y * sum_j y^(2j) (c_(2j+1) - c_(2j+2) y), every bracket positive. */
-    y2 = mon_w_mulhi64(y, y) >> 8; /* y^2 in 2^-72 units */
-    y4 = mon_w_mulhi64(y2, y2) >> 8;
-    y6 = mon_w_mulhi64(y4, y2) >> 8;
-    e0 = mon_drift_log_c[0] - (mon_w_mulhi64(y, mon_drift_log_c[1]) >> 8);
-    e1 = mon_drift_log_c[2] - (mon_w_mulhi64(y, mon_drift_log_c[3]) >> 8);
-    e2 = mon_drift_log_c[4] - (mon_w_mulhi64(y, mon_drift_log_c[5]) >> 8);
-    e3 = mon_drift_log_c[6] - (mon_w_mulhi64(y, mon_drift_log_c[7]) >> 8);
-    h = e0 + (mon_w_mulhi64(y2, e1) >> 8) + (mon_w_mulhi64(y4, e2) >> 8) +
-        (mon_w_mulhi64(y6, e3) >> 8);
-    frac = mon_w_mulhi64(y, h) >> 6;
-    sum = mon_drift_log_t[i] + frac;
-    r.hi = (uint64_t)e + (sum < frac);
-    r.lo = sum;
-    return r;
-}
-
-mon_u128 mon_drift_log2_u64(uint64_t x)
-{
-    unsigned lz;
-    if (x == 0) return mon_u128_make(0, 0);
-    lz = mon_w_clz64(x);
-    return log2_norm(x << lz, 63u - lz);
-}
-
-/* log2 of a 128-bit integer >= 1: mantissa rounded to 64 bits (relative error <= 2^-64). */
-static mon_u128 log2_u128(mon_u128 x)
-{
-    unsigned b, e;
-    uint64_t m, round_bit;
-    mon_u128 t;
-    if (x.hi == 0) return mon_drift_log2_u64(x.lo);
-    b = mon_u128_bitlen(x);
-    e = b - 1;
-    t = mon_u128_shr(x, b - 64);
-    m = t.lo;
-    round_bit = mon_u128_shr(x, b - 65).lo & 1u;
-    m += round_bit;
-    if (m == 0) {
-        m = UINT64_C(1) << 63;
-        ++e;
-    }
-    return log2_norm(m, e);
-}
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
@@ -107,12 +46,9 @@ static MON_ALWAYS_INLINE uint64_t top64(mon_u128 x, unsigned bitlen)
     return mon_u128_shr(x, bitlen - 64).lo;
 }
 
-/* The JS and series accumulators count in 2^-(128 + ACC_EXTRA) units over ACC_LIMBS limbs:
- * fine enough that no series term is ever truncated (a term is >= 2^-107 count-bits and its
- * mantissa has 128 bits), so scaling both vectors by a power of two scales every term exactly
- * and leaves the raw JS (and floor PSI) bit-identical. Range: sum of terms < 2^108 -> < 2^348. */
-#define ACC_EXTRA 112
-#define ACC_LIMBS 6
+/* The accumulators' format (2^-(128 + ACC_EXTRA) units over ACC_LIMBS limbs): mon_drift_internal.h. */
+#define ACC_EXTRA MON_DRIFT_ACC_EXTRA
+#define ACC_LIMBS MON_DRIFT_ACC_LIMBS
 
 /* acc (ACC_LIMBS limbs) += v (4 limbs) * 2^(64 + ACC_EXTRA); the caller guarantees
  * v < 2^178, so nothing is lost. */
@@ -131,80 +67,6 @@ static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
         if (BITS != 0 && i + LIMB + 1 < ACC_LIMBS) t[i + LIMB + 1] |= v[i] >> (64 - BITS);
     }
     (void)mon_w_add(acc, acc, t, ACC_LIMBS);
-}
-
-/* r[0..n) = a[0..n) >> sh for any sh (in place allowed: reads run ahead of writes). */
-static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
-{
-    unsigned limb = sh / 64u, bits = sh % 64u, i, m;
-    if (limb >= n) {
-        for (i = 0; i < n; ++i) r[i] = 0;
-        return;
-    }
-    m = n - limb;
-    if (bits == 0) {
-        for (i = 0; i < m; ++i) r[i] = a[i + limb];
-    } else {
-        for (i = 0; i + 1 < m; ++i)
-            r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
-        r[m - 1] = a[n - 1] >> bits;
-    }
-    for (i = m; i < n; ++i) r[i] = 0;
-}
-
-/* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
- * u has un < MON_W_MAXU limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
- * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
-static void div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
-{
-    uint64_t t[MON_W_MAXU];
-    unsigned i, n;
-    for (i = 0; i < un; ++i) q[i] = 0;
-    n = mon_w_len(u, un);
-    if (n == 0) return; /* 0 / d = 0 (the half-divisor alone rounds to 0) */
-    if (d.hi == 0) {
-        /* u = (q d + r) 2^sh + low: round up iff 2r + 2 low / 2^sh >= d, i.e. 2r >= d, or
-         * 2r + 1 == d and bit sh-1 of u (the top bit of low) is set. No carry limb needed. */
-        uint64_t rem = 0, dl = d.lo, half_bit;
-        unsigned hb = sh - 1u, limb = sh / 64u, bits = sh % 64u;
-        /* the words of u >> sh from the top, each made on the fly; while the running remainder
-         * is 0 a word below dl is a quotient word 0 and the next remainder (no division) */
-        for (i = n > limb ? n - limb : 0u; i-- > 0;) {
-            uint64_t w = u[i + limb] >> bits;
-            if (bits != 0 && i + limb + 1u < n) w |= u[i + limb + 1u] << (64u - bits);
-            if (rem == 0 && w < dl)
-                rem = w;
-            else
-                q[i] = mon_w_div128_64(rem, w, dl, &rem);
-        }
-        half_bit = (hb / 64u < n) ? (u[hb / 64u] >> (hb % 64u)) & 1u : 0;
-        if (rem >= dl - rem || (dl - rem == rem + 1u && half_bit)) {
-            for (i = 0; i < un; ++i) {
-                if (++q[i] != 0) break;
-            }
-        }
-        return;
-    }
-    for (i = 0; i < n; ++i) t[i] = u[i];
-    /* room for the carry of u + d 2^(sh-1): one limb above both operands */
-    {
-        unsigned need = (sh - 1u + 128u) / 64u + 1u;
-        unsigned top = (need > n ? need : n) + 1u;
-        if (top > un + 1u) top = un + 1u;
-        for (i = n; i < top; ++i) t[i] = 0;
-        n = top;
-    }
-    mon_w_add_shifted128(t, n, d, (int)(sh - 1u));
-    limbs_shr(t, t, n, sh);
-    n = mon_w_len(t, n);
-    if (n == 0) return;
-    {
-        uint64_t v[2], r[2], qq[MON_W_MAXU];
-        v[0] = d.lo;
-        v[1] = d.hi;
-        mon_w_divmod(t, n, v, 2, qq, r);
-        for (i = 0; i < n && i < un; ++i) q[i] = qq[i];
-    }
 }
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -421,7 +283,7 @@ static MON_ALWAYS_INLINE void series_term(uint64_t acc[ACC_LIMBS], mon_u128 n, m
 static void js_logs(uint64_t acc[ACC_LIMBS], mon_u128 x, mon_u128 y, mon_u128 lx, mon_u128 ly,
                     mon_u128 s)
 {
-    mon_u128 ls = log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
+    mon_u128 ls = mon_log2_u128(s), one = mon_u128_make(1, 0), ax, ay;
     uint64_t px[4], py[4], t[4];
     ax = mon_u128_add(lx, one);
     if (mon_u128_cmp(ax, ls) <= 0) return; /* impossible for |d| >= 1/4 */
@@ -527,7 +389,7 @@ static void psi_finish(mon_u128 *psi_raw, const uint64_t *acc, unsigned an, uint
         carry = hi;
     }
     u[an] = carry;
-    div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
+    mon_w_div_round_shift(u, an + 1, mon_u128_mul64(d1, d2), 64u + g, qq);
     psi_raw->lo += qq[0];
     psi_raw->hi += qq[1] + (psi_raw->lo < qq[0]);
 }
@@ -551,8 +413,8 @@ typedef struct psi_accs {
 static void psi_need_ltot(psi_ctx *x)
 {
     if (!x->have_ltot) {
-        x->lnp = mon_drift_log2_u64(x->np);
-        x->lnq = mon_drift_log2_u64(x->nq);
+        x->lnp = mon_log2_u64(x->np);
+        x->lnq = mon_log2_u64(x->nq);
         x->have_ltot = 1;
     }
 }
@@ -569,7 +431,7 @@ static void psi_ctx_init(psi_ctx *x, const psi_cfg *cfg, uint64_t np, uint64_t n
     x->have_ltot = x->have_lb = 0;
     x->mnp = mon_u128_mul64(cfg->mant, np);
     x->mnq = mon_u128_mul64(cfg->mant, nq);
-    if (cfg->smoothing == MON_PSI_FLOOR) x->lm = mon_drift_log2_u64(cfg->mant);
+    if (cfg->smoothing == MON_PSI_FLOOR) x->lm = mon_log2_u64(cfg->mant);
 }
 
 static void psi_accs_clear(psi_accs *a)
@@ -584,12 +446,12 @@ static void psi_laplace_logs(psi_ctx *x, psi_accs *acc, uint64_t pb, uint64_t qb
                              mon_u128 cc)
 {
     if (!x->have_lb) {
-        x->lnpb = mon_drift_log2_u64(x->npb);
-        x->lnqb = mon_drift_log2_u64(x->nqb);
+        x->lnpb = mon_log2_u64(x->npb);
+        x->lnqb = mon_log2_u64(x->nqb);
         x->have_lb = 1;
     }
-    psi_pair(acc->l, aa, cc, mon_u128_add(mon_drift_log2_u64(pb + 1u), x->lnqb),
-             mon_u128_add(mon_drift_log2_u64(qb + 1u), x->lnpb));
+    psi_pair(acc->l, aa, cc, mon_u128_add(mon_log2_u64(pb + 1u), x->lnqb),
+             mon_u128_add(mon_log2_u64(qb + 1u), x->lnpb));
 }
 
 /* Accumulate bin (pb, qb); a = pb N_Q, c = qb N_P, n = |a - c|. */
@@ -622,13 +484,13 @@ static MON_ALWAYS_INLINE void psi_bin(psi_ctx *x, psi_accs *acc, uint32_t smooth
             if (mon_u128_cmp(mon_u128_shl(n, MON_DRIFT_JS_SERIES_SHIFT), ss) < 0) {
                 series_term(acc->s, n, ss, mon_drift_psi_h);
             } else {
-                psi_pair(acc->l, a, c, mon_u128_add(mon_drift_log2_u64(pb), x->lnq),
-                         mon_u128_add(mon_drift_log2_u64(qb), x->lnp));
+                psi_pair(acc->l, a, c, mon_u128_add(mon_log2_u64(pb), x->lnq),
+                         mon_u128_add(mon_log2_u64(qb), x->lnp));
             }
         } else if (fp) {
-            psi_floor_mixed(acc->q, qb, x->nq, mon_drift_log2_u64(qb), x->lnq, &x->cfg, x->lm);
+            psi_floor_mixed(acc->q, qb, x->nq, mon_log2_u64(qb), x->lnq, &x->cfg, x->lm);
         } else {
-            psi_floor_mixed(acc->p, pb, x->np, mon_drift_log2_u64(pb), x->lnp, &x->cfg, x->lm);
+            psi_floor_mixed(acc->p, pb, x->np, mon_log2_u64(pb), x->lnp, &x->cfg, x->lm);
         }
     }
 }
@@ -648,86 +510,6 @@ static mon_u128 psi_total(const psi_ctx *x, psi_accs *acc)
         psi_finish(&psi, acc->q, 4, x->nq, 1, x->cfg.g);
     }
     return psi;
-}
-
-/* ---- JS as a binary floating value (relative accuracy) --------------------------------- */
-
-/* x * 2^e as mant * 2^exp2 with mant in [2^63, 2^64) (truncated), or 0. */
-static mon_drift_fp fp_norm(mon_u128 x, int32_t e)
-{
-    mon_drift_fp r;
-    unsigned b = mon_u128_bitlen(x);
-    if (b == 0) {
-        r.mant = 0;
-        r.exp2 = 0;
-    } else if (b > 64) {
-        r.mant = mon_u128_shr(x, b - 64u).lo;
-        r.exp2 = e + (int32_t)(b - 64u);
-    } else {
-        r.mant = x.lo << (64u - b);
-        r.exp2 = e - (int32_t)(64u - b);
-    }
-    return r;
-}
-
-/* r[0..n) = a[0..n) << sh (bits shifted out of n limbs are lost; the caller keeps them in). */
-static void limbs_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
-{
-    unsigned limb = sh / 64u, bits = sh % 64u, i;
-    for (i = n; i-- > 0;) {
-        uint64_t v = 0;
-        if (i >= limb) {
-            v = a[i - limb] << bits;
-            if (bits != 0 && i > limb) v |= a[i - limb - 1] >> (64u - bits);
-        }
-        r[i] = v;
-    }
-}
-
-/* JS = acc / (D 2^(241)) and sqrt(JS) as mon_drift_fp (see mon_drift.h). js_raw is the rounded
- * (and clamped) JS * 2^126: when it has >= 65 bits it is already relatively precise; below, the
- * accumulator is divided again so that the quotient has ~126 significant bits. */
-static void js_fp_finish(const uint64_t acc[ACC_LIMBS], mon_u128 dd, mon_u128 js_raw,
-                         mon_drift_fp *js, mon_drift_fp *dist)
-{
-    enum {
-        FRAC = 128 + ACC_EXTRA + 1,
-        TARGET = 126
-    };
-    mon_drift_fp j;
-    if (js_raw.hi != 0) {
-        j = fp_norm(js_raw, -MON_DRIFT_JS_FRAC_BITS);
-    } else {
-        uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1];
-        unsigned an, bd, i, l, sh;
-        int gap;
-        for (i = 0; i < ACC_LIMBS; ++i) u[i] = acc[i];
-        u[ACC_LIMBS] = 0;
-        an = mon_w_len(u, ACC_LIMBS);
-        if (an == 0) {
-            j.mant = 0;
-            j.exp2 = 0;
-        } else {
-            an = 64u * (an - 1u) + (64u - mon_w_clz64(u[an - 1u]));
-            bd = mon_u128_bitlen(dd);
-            gap = (int)an - (int)bd - TARGET;
-            /* acc >= D 2^27 for any JS > 0 (JS >= 2^-214), so l <= 100 and an + l < 7 * 64 */
-            l = gap >= 1 ? 0u : (unsigned)(1 - gap);
-            sh = gap >= 1 ? (unsigned)gap : 1u;
-            if (l) limbs_shl(u, u, ACC_LIMBS + 1, l);
-            div_round_shift(u, ACC_LIMBS + 1, dd, sh, qq); /* < 2^128 (bitlen <= TARGET + 1) */
-            j = fp_norm(mon_u128_make(qq[1], qq[0]), (int32_t)sh - (int32_t)l - FRAC);
-        }
-    }
-    *js = j;
-    if (j.mant == 0) {
-        *dist = j;
-    } else {
-        /* sqrt(m 2^e) = sqrt(m 2^s) 2^((e - s)/2) with s in {61, 62} making e - s even */
-        unsigned s = ((j.exp2 - 62) % 2 == 0) ? 62u : 61u;
-        uint64_t r = mon_w_isqrt128(mon_u128_shl(mon_u128_make(0, j.mant), s));
-        *dist = fp_norm(mon_u128_make(0, r), (j.exp2 - (int32_t)s) / 2);
-    }
 }
 
 /* ---- the one pass ---------------------------------------------------------------------- */
@@ -773,8 +555,8 @@ static MON_ALWAYS_INLINE void drift_bins(const uint64_t *p, const uint64_t *q, s
                 } else {
                     mon_u128 lp, lq;
                     psi_need_ltot(px);
-                    lp = mon_u128_add(mon_drift_log2_u64(pb), px->lnq);
-                    lq = mon_u128_add(mon_drift_log2_u64(qb), px->lnp);
+                    lp = mon_u128_add(mon_log2_u64(pb), px->lnq);
+                    lq = mon_u128_add(mon_log2_u64(qb), px->lnp);
                     if (a_big)
                         js_logs(js_acc, a, c, lp, lq, s);
                     else
@@ -822,8 +604,8 @@ static MON_ALWAYS_INLINE void drift_bins64(const uint64_t *p, const uint64_t *q,
             } else {
                 mon_u128 lp, lq, aw = mon_u128_make(0, a), cw = mon_u128_make(0, c);
                 psi_need_ltot(px);
-                lp = mon_u128_add(mon_drift_log2_u64(pb), px->lnq);
-                lq = mon_u128_add(mon_drift_log2_u64(qb), px->lnp);
+                lp = mon_u128_add(mon_log2_u64(pb), px->lnq);
+                lq = mon_u128_add(mon_log2_u64(qb), px->lnp);
                 if (a_big)
                     js_logs(js_acc, aw, cw, lp, lq, mon_u128_make(0, s));
                 else
@@ -903,7 +685,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         u[0] = 0;
         u[1] = tvnum.lo;
         u[2] = tvnum.hi;
-        div_round_shift(u, 3, dd, 1, qq); /* num 2^64 / (2D) */
+        mon_w_div_round_shift(u, 3, dd, 1, qq); /* num 2^64 / (2D) */
         out->tv_raw = mon_u128_make(qq[1], qq[0]);
         out->tv_num = tvnum;
         out->tv_den = mon_u128_shl(dd, 1);
@@ -912,7 +694,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         uint64_t qq[ACC_LIMBS];
         mon_u128 js;
         /* JS * 2^126 = acc * 2^-(128 + ACC_EXTRA) * 2^126 / (2D) = acc / (D 2^(3 + ACC_EXTRA)) */
-        div_round_shift(js_acc, ACC_LIMBS, dd, 3 + ACC_EXTRA, qq);
+        mon_w_div_round_shift(js_acc, ACC_LIMBS, dd, 3 + ACC_EXTRA, qq);
         js = mon_u128_make(qq[1], qq[0]);
         if (qq[2] | qq[3] | qq[4] | qq[5] ||
             mon_u128_cmp(js, mon_u128_make(UINT64_C(1) << 62, 0)) > 0) {
@@ -929,7 +711,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
             if (mon_u128_cmp(rem, mon_u128_make(0, r)) > 0) ++r;
             out->js_distance_raw = r;
         }
-        js_fp_finish(js_acc, dd, js, &out->js_fp, &out->js_distance_fp);
+        mon_drift_js_fp_finish(js_acc, dd, js, &out->js_fp, &out->js_distance_fp);
     }
     if (want & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
     out->total_actual = np;

@@ -182,3 +182,93 @@ uint64_t mon_w_isqrt128(mon_u128 x)
     if (mon_u128_cmp(mon_u128_make(hi, lo), x) > 0) --s;
     return s;
 }
+
+/* ---- shifts and the rounded division of the drift metrics ------------------------------ */
+
+/* r[0..n) = a[0..n) >> sh for any sh (in place allowed: reads run ahead of writes). */
+static void limbs_shr(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
+{
+    unsigned limb = sh / 64u, bits = sh % 64u, i, m;
+    if (limb >= n) {
+        for (i = 0; i < n; ++i) r[i] = 0;
+        return;
+    }
+    m = n - limb;
+    if (bits == 0) {
+        for (i = 0; i < m; ++i) r[i] = a[i + limb];
+    } else {
+        for (i = 0; i + 1 < m; ++i)
+            r[i] = (a[i + limb] >> bits) | (a[i + limb + 1] << (64u - bits));
+        r[m - 1] = a[n - 1] >> bits;
+    }
+    for (i = m; i < n; ++i) r[i] = 0;
+}
+
+/* q = u / (d * 2^sh) rounded to nearest, ties up: floor((u + d 2^(sh-1)) / 2^sh) / d, floored.
+ * u has un < MON_W_MAXU limbs, d != 0, sh >= 1; q gets un limbs. A divisor of one limb is a chain of
+ * 128/64 divisions (one instruction where __int128 exists); otherwise Knuth's algorithm D. */
+void mon_w_div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q)
+{
+    uint64_t t[MON_W_MAXU];
+    unsigned i, n;
+    for (i = 0; i < un; ++i) q[i] = 0;
+    n = mon_w_len(u, un);
+    if (n == 0) return; /* 0 / d = 0 (the half-divisor alone rounds to 0) */
+    if (d.hi == 0) {
+        /* u = (q d + r) 2^sh + low: round up iff 2r + 2 low / 2^sh >= d, i.e. 2r >= d, or
+         * 2r + 1 == d and bit sh-1 of u (the top bit of low) is set. No carry limb needed. */
+        uint64_t rem = 0, dl = d.lo, half_bit;
+        unsigned hb = sh - 1u, limb = sh / 64u, bits = sh % 64u;
+        /* the words of u >> sh from the top, each made on the fly; while the running remainder
+         * is 0 a word below dl is a quotient word 0 and the next remainder (no division) */
+        for (i = n > limb ? n - limb : 0u; i-- > 0;) {
+            uint64_t w = u[i + limb] >> bits;
+            if (bits != 0 && i + limb + 1u < n) w |= u[i + limb + 1u] << (64u - bits);
+            if (rem == 0 && w < dl)
+                rem = w;
+            else
+                q[i] = mon_w_div128_64(rem, w, dl, &rem);
+        }
+        half_bit = (hb / 64u < n) ? (u[hb / 64u] >> (hb % 64u)) & 1u : 0;
+        if (rem >= dl - rem || (dl - rem == rem + 1u && half_bit)) {
+            for (i = 0; i < un; ++i) {
+                if (++q[i] != 0) break;
+            }
+        }
+        return;
+    }
+    for (i = 0; i < n; ++i) t[i] = u[i];
+    /* room for the carry of u + d 2^(sh-1): one limb above both operands */
+    {
+        unsigned need = (sh - 1u + 128u) / 64u + 1u;
+        unsigned top = (need > n ? need : n) + 1u;
+        if (top > un + 1u) top = un + 1u;
+        for (i = n; i < top; ++i) t[i] = 0;
+        n = top;
+    }
+    mon_w_add_shifted128(t, n, d, (int)(sh - 1u));
+    limbs_shr(t, t, n, sh);
+    n = mon_w_len(t, n);
+    if (n == 0) return;
+    {
+        uint64_t v[2], r[2], qq[MON_W_MAXU];
+        v[0] = d.lo;
+        v[1] = d.hi;
+        mon_w_divmod(t, n, v, 2, qq, r);
+        for (i = 0; i < n && i < un; ++i) q[i] = qq[i];
+    }
+}
+
+/* r[0..n) = a[0..n) << sh (bits shifted out of n limbs are lost; the caller keeps them in). */
+void mon_w_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
+{
+    unsigned limb = sh / 64u, bits = sh % 64u, i;
+    for (i = n; i-- > 0;) {
+        uint64_t v = 0;
+        if (i >= limb) {
+            v = a[i - limb] << bits;
+            if (bits != 0 && i > limb) v |= a[i - limb - 1] >> (64u - bits);
+        }
+        r[i] = v;
+    }
+}

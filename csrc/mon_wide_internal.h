@@ -301,6 +301,12 @@ static inline void mon_w_shl_small(uint64_t *a, unsigned n, unsigned s)
 void mon_w_divmod(const uint64_t *u, unsigned un, const uint64_t *v, unsigned vn, uint64_t *q,
                   uint64_t *r);
 
+/* r[0..n) = a[0..n) << sh (bits shifted out of n limbs are lost; in place allowed). */
+void mon_w_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh);
+/* q (un limbs) = u / (d 2^sh) rounded to nearest, ties up; u has un < MON_W_MAXU limbs, d != 0,
+ * sh >= 1 (the drift metrics' one final division). */
+void mon_w_div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q);
+
 /* floor((hi:lo) / d) for hi < d (the quotient fits 64 bits); *rem gets the remainder. */
 static inline uint64_t mon_w_div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
 {

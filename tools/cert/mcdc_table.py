@@ -40,8 +40,15 @@ MCDC_FULL = (
     "mon_policy.c",
     "mon_rules.c",
 )
-# Functions of other files held to the same rule (the quantiles live beside the other readers).
-MCDC_FULL_FUNCS = {"mon_hist_read.c": ("mon_hist_quantiles",)}
+# Functions of other files held to the same rule (the quantiles live beside the other readers; the
+# drift metrics' limb shift and rounded division live with the other wide arithmetic; the JS fixed
+# point has its own file; the fixed-point log2, mon_log2_internal.h, has no decision of two or more
+# conditions).
+MCDC_FULL_FUNCS = {
+    "mon_hist_read.c": ("mon_hist_quantiles",),
+    "mon_drift_fp.c": ("mon_drift_js_fp_finish",),
+    "mon_wide.c": ("mon_w_shl", "mon_w_div_round_shift"),
+}
 
 
 def norm(text: str) -> str:
