@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from typing import Any
 
@@ -109,6 +110,7 @@ def main() -> None:
     import monitor
     import monitor.spark as mspark
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers: this interpreter
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")

@@ -76,6 +76,7 @@ is kept). A task holds about one batch: 8 bytes per row and column (10 MiB for 1
 SQL_MAX_COUNTERS = 8192
 """The most counters (bins + 3 per feature) :func:`profile` counts with Spark SQL (beyond: the
 Arrow path, whose expressions stay small)."""
+_SQL_PAIR_KEYS = 4096  # the most keys of a feature pair counted together (else one per feature)
 _SIGN = np.uint64(1 << 63)
 _MAG = np.uint64((1 << 63) - 1)
 
@@ -88,6 +89,24 @@ def _require_spark() -> Any:
             "monitor.spark needs PySpark: pip install 'monitor[spark]' (and a Java runtime)"
         ) from None
     return T
+
+
+def _collect_python(frame: Any) -> list[Any]:
+    """``frame.collect()`` for a frame whose tasks run monitor in the executors' Python workers
+    (``mapInArrow``); a worker that cannot import monitor (or pyarrow) becomes one clear error
+    instead of a JVM stack trace."""
+    try:
+        return list(frame.collect())
+    except Exception as e:
+        text = str(e)
+        for mod in ("monitor", "pyarrow"):
+            if f"No module named '{mod}'" in text:
+                raise ImportError(
+                    f"the Spark executors' Python workers cannot import {mod}: install "
+                    "'monitor[spark]' in the interpreter they run (set spark.pyspark.python or "
+                    "PYSPARK_PYTHON to it); profile(engine='sql') runs in the JVM only"
+                ) from e
+        raise
 
 
 def _check_columns(df: Any, names: Sequence[str], strings: Sequence[str] = ()) -> set[str]:
@@ -148,7 +167,8 @@ def profile(
     rules: null and NaN count as NaN, ``-0.0 == +0.0``, bin i is ``[e_i, e_i+1)`` and the last
     one closed, integer columns compared with exact integer thresholds, so integers beyond 2**53
     are never rounded), and one aggregation counts every (feature, bin) pair: one pass over
-    ``df`` (each row's (feature, bin) keys exploded and counted by one ``groupBy().count()``)
+    ``df`` (each row's keys, one per pair of features, exploded and counted by one
+    ``groupBy().count()``)
     and no rows sent to Python. Labels are matched as strings the same way. When the
     features have more than :data:`SQL_MAX_COUNTERS` bins in all, or with
     ``engine="arrow"``, the Arrow path is taken. Both give the same bytes as
@@ -175,7 +195,7 @@ def profile(
     if mine:
         conf.set(key, str(ARROW_BATCH_ROWS))
     try:
-        rows = df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary").collect()
+        rows = _collect_python(df.select(*[_quote(n) for n in names]).mapInArrow(task, "profile binary"))
     finally:
         if mine:
             conf.unset(key)
@@ -272,25 +292,34 @@ def _sql_profile(df: Any, reference: Reference, names: list[str], strings: set[s
                 c = c.cast("double")  # exact
             e = _bin_index(F, c, fp.edges, integer)
         idx.append(e)
-    # one key per (feature, outcome): j * stride + outcome + 3; one row per key and feature
-    # exploded, and counted by one groupBy (Spark's partial aggregation keeps it to a few
-    # hundred keys per partition before the shuffle)
-    stride = max(reference[n].nbins for n in names) + 3
-    keys = [F.lit(j * stride + 3).cast("long") + e for j, e in enumerate(idx)]
-    got = {
-        int(r[0]): int(r[1])
-        for r in df.select(F.explode(F.array(*keys)).alias("k")).groupBy("k").count().collect()
-    }
+    # Features go in pairs (when a pair's outcomes fit _SQL_PAIR_KEYS): one key per (pair,
+    # outcome of the first, outcome of the second), j-th key = base_j + (o_a + 3) + s (o_b + 3)
+    # with s = the most outcomes of a feature; every row gives one key per pair, exploded and
+    # counted by one groupBy (Spark's partial aggregation keeps it to a few thousand keys per
+    # partition before the shuffle), and each feature's counts are the sums over its partner's
+    # outcomes: exact integers, half the rows through the aggregate of one key per feature.
+    s_out = max(reference[n].nbins for n in names) + 3
+    width = s_out * s_out if s_out * s_out <= _SQL_PAIR_KEYS else s_out
+    groups = [idx[i : i + 2] for i in range(0, len(idx), 2)] if width > s_out else [[e] for e in idx]
+    keys = []
+    for g, members in enumerate(groups):
+        k = F.lit(g * width + 3).cast("long") + members[0]
+        if len(members) == 2:
+            k = k + (members[1] + F.lit(3)) * F.lit(s_out)
+        keys.append(k)
+    tally = np.zeros((len(names), s_out), dtype=np.uint64)  # [feature, outcome + 3]
+    for r in df.select(F.explode(F.array(*keys)).alias("k")).groupBy("k").count().collect():
+        g, rest = divmod(int(r[0]), width)
+        j = g * len(groups[0])
+        tally[j, rest % s_out] += np.uint64(r[1])
+        if len(groups[g]) == 2:
+            tally[j + 1, rest // s_out] += np.uint64(r[1])
     counts, extra = [], []
     rows = 0
     for j, n in enumerate(names):
         nb = reference[n].nbins
-
-        def at(b: int, j: int = j) -> int:
-            return got.get(j * stride + b + 3, 0)
-
-        counts.append(np.array([at(b) for b in range(nb)], dtype=np.uint64))
-        extra.append((at(_NAN), at(_BELOW), at(_ABOVE)))
+        counts.append(tally[j, 3 : 3 + nb].copy())
+        extra.append((int(tally[j, _NAN + 3]), int(tally[j, _BELOW + 3]), int(tally[j, _ABOVE + 3])))
         rows = int(counts[-1].sum(dtype=np.uint64)) + sum(extra[-1])  # every feature: every row
     return Profiler(reference, names).add_counts(counts, extra, rows).profile()
 
@@ -391,7 +420,7 @@ def _scan(df: Any, requests: list[tuple[Any, ...]]) -> list[npt.NDArray[np.uint6
         )
 
     cols = sorted({r[1] for r in reqs})
-    rows = df.select(*[_quote(c) for c in cols]).mapInArrow(task, "req int, data binary").collect()
+    rows = _collect_python(df.select(*[_quote(c) for c in cols]).mapInArrow(task, "req int, data binary"))
     out: list[Any] = [None] * len(reqs)
     for row in rows:
         i = row["req"]

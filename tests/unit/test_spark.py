@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -35,6 +36,9 @@ def spark(tmp_path_factory):
     # package (no compiled core there). Start them elsewhere.
     here = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("spark"))
+    # The Python workers run this interpreter (the one with monitor installed), whatever
+    # "python3" is on PATH; a PYSPARK_PYTHON of the caller's own is kept.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     s = (
         SparkSession.builder.master("local[2]")
         .appName("monitor-tests")
@@ -122,6 +126,13 @@ def test_profile_byte_identical_for_any_partitioning_and_order(spark, data):
     assert mspark.profile(_df(spark, cur, 3), ref, columns=["b"]) == profile_batch(
         ref, {"b": cur["b"]}, columns=["b"]
     )
+    # features counted in pairs (above), and with too many outcomes for a pair's keys: one key
+    # per feature (100 bins: 103^2 > the pair limit)
+    wide = monitor.Reference.fit(
+        np.column_stack([data["a"][:5000], data["b"][:5000]]), bins=100, names=["a", "b"]
+    )
+    two = {k: data[k] for k in "ab"}
+    assert mspark.profile(_df(spark, two, 5, 4), wide).to_bytes() == profile_batch(wide, two).to_bytes()
 
 
 def test_nulls_count_as_nan_and_bad_input(spark, data):
@@ -267,3 +278,22 @@ def test_sql_engine_follows_the_binner_on_adversarial_values(spark):
         df = base.repartition(parts)
         for engine in ("sql", "arrow"):
             assert mspark.profile(df, ref, engine=engine).to_bytes() == want, (parts, engine)
+
+
+def test_a_worker_without_monitor_is_one_clear_error():
+    # what a Python worker's import failure reaches the driver as: a JVM error whose text holds
+    # the worker's traceback
+    class Frame:
+        def __init__(self, text):
+            self.text = text
+
+        def collect(self):
+            raise RuntimeError(self.text)
+
+    worker = "PythonException: ... ModuleNotFoundError: No module named '{}' ..."
+    for mod in ("monitor", "pyarrow"):
+        with pytest.raises(ImportError, match=f"cannot import {mod}: install 'monitor\\[spark\\]'") as e:
+            mspark._collect_python(Frame(worker.format(mod)))
+        assert isinstance(e.value.__cause__, RuntimeError)
+    with pytest.raises(RuntimeError, match="something else"):  # anything else: unchanged
+        mspark._collect_python(Frame("something else"))
