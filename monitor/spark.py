@@ -103,8 +103,9 @@ def _collect_python(frame: Any) -> list[Any]:
             if f"No module named '{mod}'" in text:
                 raise ImportError(
                     f"the Spark executors' Python workers cannot import {mod}: install "
-                    "'monitor[spark]' in the interpreter they run (set spark.pyspark.python or "
-                    "PYSPARK_PYTHON to it); profile(engine='sql') runs in the JVM only"
+                    "'monitor[spark]' in the interpreter they run, or point PYSPARK_PYTHON "
+                    "(spark.pyspark.python under spark-submit) at one that has it; "
+                    "profile(engine='sql') runs in the JVM only"
                 ) from e
         raise
 
