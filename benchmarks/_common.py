@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,6 +51,22 @@ PEER_PACKAGES: tuple[str, ...] = (
     "python-json-logger",
     "matplotlib",
 )
+
+
+def build_with_core(exe: str, sources: Sequence[str], cflags: Sequence[str]) -> str:
+    """Compile benchmark C ``sources`` together with every C file of the core (csrc/) into
+    ``exe`` (the compiler: $CC, else cc / gcc); returns ``exe``."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise OSError("no C compiler (cc / gcc) on PATH")
+    root = os.path.dirname(HERE)
+    csrc = os.path.join(root, "csrc")
+    core = sorted(os.path.join(csrc, f) for f in os.listdir(csrc) if f.endswith(".c"))
+    cmd = [cc, *cflags, "-I", csrc, "-I", os.path.join(HERE, "c"), *sources, *core, "-lm", "-o", exe]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise OSError(f"compiling {exe} failed ({done.returncode}):\n{done.stderr}")
+    return exe
 
 
 def size(n: int, smoke: int | None = None) -> int:

@@ -28,7 +28,7 @@ import numpy as np
 
 import monitor
 
-from _common import ROOT, SMOKE, fmt_ratio, fmt_time, interleaved, write_results
+from _common import ROOT, SMOKE, build_with_core, fmt_ratio, fmt_time, interleaved, write_results
 
 #: certifiable-monitor's TV + JSD + PSI per call, measured in the same run as ours (issue 15);
 #: it supports at most 64 bins.
@@ -69,16 +69,7 @@ def parse_rows(stdout: str) -> list[dict[str, Any]]:
 
 
 def build_c(workdir: str) -> str:
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        raise OSError("no C compiler (cc / gcc) on PATH")
-    exe = os.path.join(workdir, "bench_drift_c")
-    core = sorted(
-        os.path.join(ROOT, "csrc", f) for f in os.listdir(os.path.join(ROOT, "csrc")) if f.endswith(".c")
-    )
-    cmd = [cc, *CFLAGS, "-I", os.path.join(ROOT, "csrc"), "-I", os.path.join(ROOT, "benchmarks", "c")]
-    subprocess.run([*cmd, *C_SOURCES, *core, "-lm", "-o", exe], check=True, capture_output=True, timeout=300)
-    return exe
+    return build_with_core(os.path.join(workdir, "bench_drift_c"), C_SOURCES, CFLAGS)
 
 
 def c_time(exe: str) -> list[dict[str, Any]]:

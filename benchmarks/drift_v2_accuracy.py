@@ -25,13 +25,15 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from fractions import Fraction
 
 import mpmath
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import build_with_core  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 C_DIR = os.path.join(ROOT, "benchmarks", "c")
@@ -72,18 +74,8 @@ def check_tables() -> None:
 
 
 def build(workdir: str) -> str:
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        raise SystemExit("no C compiler")
-    exe = os.path.join(workdir, "drift_v2_check")
-    core = sorted(
-        os.path.join(ROOT, "csrc", f) for f in os.listdir(os.path.join(ROOT, "csrc")) if f.endswith(".c")
-    )
     srcs = [os.path.join(C_DIR, f) for f in ("drift_v2_check.c", "drift_v2_proto.c")]
-    subprocess.run(
-        [cc, *CFLAGS, "-I", os.path.join(ROOT, "csrc"), "-I", C_DIR, *srcs, *core, "-o", exe], check=True
-    )
-    return exe
+    return build_with_core(os.path.join(workdir, "drift_v2_check"), srcs, CFLAGS)
 
 
 def case(rng: random.Random) -> tuple[list[int], list[int]]:
