@@ -331,6 +331,17 @@ static void test_ring(void)
         CHECK(*r_u64(48 + 16 + 8) == 0u && *r_u64(48 + 8) == 0u); /* no pin left behind */
     }
     CHECK_STATUS(mon_hist_ring_window(r, 15u, 2, dst), MON_OK);
+    /* a window read of an in-range slot whose gate says "being cleared" (a claim that never
+     * opened it) alone: the slot is skipped and its pin given back */
+    *r_u64(48 + 8) |= UINT64_C(1) << 63;
+    CHECK_STATUS(mon_hist_ring_window(r, 15u, 2, dst), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(dst, &s), MON_OK);
+    CHECK(s.count == 1 && s.min == 6000u); /* epoch 1 only */
+    CHECK(*r_u64(48 + 8) == UINT64_C(1) << 63);
+    *r_u64(48 + 8) &= ~(UINT64_C(1) << 63);
+    CHECK_STATUS(mon_hist_ring_window(r, 15u, 2, dst), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(dst, &s), MON_OK);
+    CHECK(s.count == 2);
 }
 
 int main(void)
