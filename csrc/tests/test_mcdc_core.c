@@ -147,8 +147,9 @@ static void test_select(void)
     CHECK_STATUS(mon_select_ranks(x, 6, NULL, r0, 1, keys, out), MON_E_NULL);
     CHECK_STATUS(mon_select_ranks(x, 6, hist, r0, 1, NULL, out), MON_E_NULL);
     CHECK_STATUS(mon_select_ranks(x, 6, hist, r0, 1, keys, NULL), MON_E_NULL);
-    CHECK_STATUS(mon_select_ranks(x, 6, (uint32_t *)(void *)((uint8_t *)hist + 1), r0, 1, keys, out),
-                 MON_E_ALIGN);
+    CHECK_STATUS(
+        mon_select_ranks(x, 6, (uint32_t *)(void *)((uint8_t *)hist + 1), r0, 1, keys, out),
+        MON_E_ALIGN);
     CHECK_STATUS(mon_select_ranks(x, 6, hist, (const uint64_t *)(void *)mis(), 1, keys, out),
                  MON_E_ALIGN);
     CHECK_STATUS(mon_select_ranks(x, 6, hist, r0, 1, (uint64_t *)(void *)mis(), out), MON_E_ALIGN);
@@ -184,11 +185,11 @@ static void test_select(void)
  * values its median of three compared, 72 keys remain after 14 levels. The values are 1 + v 2^-40
  * (one bucket of prepare's histogram: one region). */
 static const uint16_t KILLER[100] = {
-    0, 28, 29, 2, 30, 31, 4, 32, 33, 6, 34, 35, 8, 36, 37, 10, 38, 39, 12, 40, 41, 14, 42, 43,
-    16, 44, 45, 18, 46, 47, 20, 48, 49, 22, 50, 51, 24, 52, 53, 26, 54, 55, 56, 57, 58, 59, 60,
-    61, 62, 63, 1, 64, 3, 65, 5, 66, 7, 67, 9, 68, 11, 69, 13, 70, 15, 71, 17, 72, 19, 73, 21,
-    74, 23, 75, 25, 76, 27, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-    94, 95, 96, 97, 98, 99};
+    0,  28, 29, 2,  30, 31, 4,  32, 33, 6,  34, 35, 8,  36, 37, 10, 38, 39, 12, 40,
+    41, 14, 42, 43, 16, 44, 45, 18, 46, 47, 20, 48, 49, 22, 50, 51, 24, 52, 53, 26,
+    54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 1,  64, 3,  65, 5,  66, 7,  67, 9,  68,
+    11, 69, 13, 70, 15, 71, 17, 72, 19, 73, 21, 74, 23, 75, 25, 76, 27, 77, 78, 79,
+    80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99};
 
 static void test_select_heapsort(void)
 {

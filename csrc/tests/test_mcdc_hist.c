@@ -137,10 +137,10 @@ static void test_codec(void)
     off0 = get32(ser + e1);
     CHECK(off0 == (uint32_t)(index_of(a) - lay.index_lo));
     CHECK(get32(ser + e2) == (uint32_t)(index_of(b) - lay.index_lo));
-    CHECK_STATUS(peek_with_u32(n, e1, lay.buckets), MON_E_FORMAT);  /* offset out of range */
-    CHECK_STATUS(peek_with_u32(n, e2, off0), MON_E_FORMAT);         /* not increasing */
-    CHECK_STATUS(peek_with_u64(n, e2 + 4, 0u), MON_E_FORMAT);       /* a zero count */
-    CHECK_STATUS(peek_with_u64(n, e1 + 4, 0u), MON_E_FORMAT);       /* first entry, zero count */
+    CHECK_STATUS(peek_with_u32(n, e1, lay.buckets), MON_E_FORMAT); /* offset out of range */
+    CHECK_STATUS(peek_with_u32(n, e2, off0), MON_E_FORMAT);        /* not increasing */
+    CHECK_STATUS(peek_with_u64(n, e2 + 4, 0u), MON_E_FORMAT);      /* a zero count */
+    CHECK_STATUS(peek_with_u64(n, e1 + 4, 0u), MON_E_FORMAT);      /* first entry, zero count */
     /* the min must lie in the first counted bucket: above its upper threshold alone (the
      * lower side is the other condition), the max in the last: at its lower threshold alone */
     CHECK_STATUS(peek_with_u64(n, 56, thr(index_of(a)) + 1u), MON_E_FORMAT);
@@ -184,8 +184,7 @@ static void test_read(void)
     CHECK_STATUS(mon_hist_get_config(h, &c, NULL), MON_OK);
     /* count_at_or_below: exact NULL alone; out misaligned alone */
     CHECK_STATUS(mon_hist_count_at_or_below(h, 1u, &out, NULL), MON_E_NULL);
-    CHECK_STATUS(mon_hist_count_at_or_below(h, 1u, (uint64_t *)(void *)mis(), &exact),
-                 MON_E_ALIGN);
+    CHECK_STATUS(mon_hist_count_at_or_below(h, 1u, (uint64_t *)(void *)mis(), &exact), MON_E_ALIGN);
     /* empty: 0, exact */
     CHECK_STATUS(mon_hist_count_at_or_below(h, 5000u, &out, &exact), MON_OK);
     CHECK(out == 0 && exact == 1);

@@ -80,7 +80,9 @@ def test_mcdc_of_the_core_is_complete_or_justified(tmp_path) -> None:
         with open(path, encoding="utf-8") as f:
             src = f.read()
         if "&&" in src or "||" in src:
-            assert sum(len(d["covered"]) for d in files.get(name, [])) > 0, f"{name}: its decisions were not measured"
+            assert sum(len(d["covered"]) for d in files.get(name, [])) > 0, (
+                f"{name}: its decisions were not measured"
+            )
 
 
 def _export(covered: list[bool]) -> dict:
