@@ -74,8 +74,8 @@ def _result_struct() -> tuple[struct.Struct, tuple[str, ...]]:
         base = ffi.offsetof("mon_drift_result", field)
         words[base + ffi.offsetof("mon_u128", "hi")] = (field + ".hi", "Q", 8)
         words[base + ffi.offsetof("mon_u128", "lo")] = (field + ".lo", "Q", 8)
-    for field in ("js_distance_raw", "total_actual", "total_expected"):
-        words[ffi.offsetof("mon_drift_result", field)] = (field, "Q", 8)
+    words[ffi.offsetof("mon_drift_result", "js_distance_raw")] = ("js_distance_raw", "Q", 8)
+    # total_actual / total_expected are not read: skipped as padding (two ints fewer per call)
     assert ffi.sizeof("int32_t") == 4
     for field in ("js_fp", "js_distance_fp"):
         base = ffi.offsetof("mon_drift_result", field)
@@ -126,8 +126,6 @@ _DIRECT_ORDER: bool = _RESULT_NAMES == (
     "js_distance_raw",
     "psi_raw.hi",
     "psi_raw.lo",
-    "total_actual",
-    "total_expected",
     "js_fp.mant",
     "js_fp.exp2",
     "js_distance_fp.mant",
@@ -513,19 +511,19 @@ def drift_scores(
             jsd,
             psi_h,
             psi_l,
-            _,
-            _,
             jsm,
             jse,
             jsdm,
             jsde,
         ) = w
-        o.tv_raw = (tvr_h << 64) | tvr_l
-        o.tv_num = (tvn_h << 64) | tvn_l
-        o.tv_den = (tvd_h << 64) | tvd_l
-        o.js_raw = (js_h << 64) | js_l
+        # A zero high word (TV < 1, PSI < 1 nat, totals < 2^32: the usual case) skips the shift
+        # and the or, i.e. two int objects made and freed per field.
+        o.tv_raw = (tvr_h << 64) | tvr_l if tvr_h else tvr_l
+        o.tv_num = (tvn_h << 64) | tvn_l if tvn_h else tvn_l
+        o.tv_den = (tvd_h << 64) | tvd_l if tvd_h else tvd_l
+        o.js_raw = (js_h << 64) | js_l if js_h else js_l
         o.js_distance_raw = jsd
-        o.psi_raw = (psi_h << 64) | psi_l
+        o.psi_raw = (psi_h << 64) | psi_l if psi_h else psi_l
         o.js_mant = jsm
         o.js_exp2 = jse
         o.js_distance_mant = jsdm
