@@ -392,6 +392,101 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
     }
 }
 
+#if MON_BIN_SIMD && defined(__GNUC__) && defined(__aarch64__)
+#define BIN_SIMD 1
+#define BIN_SIMD_TARGET
+#define BIN_SIMD_AVAILABLE() 1
+#elif MON_BIN_SIMD && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+    !MON_HIST_NO_DISPATCH
+#define BIN_SIMD 1
+#define BIN_SIMD_TARGET __attribute__((target("avx2")))
+#define BIN_SIMD_AVAILABLE() __builtin_cpu_supports("avx2")
+#else
+#define BIN_SIMD 0
+#endif
+
+#if BIN_SIMD
+/*
+ * Compare-and-count path (few bins, contiguous values, a target with 64-bit vector compares:
+ * AVX2, chosen at run time on x86, or AArch64's NEON): no search and no scatter. For every
+ * distinct real threshold t (key(-inf), the edges' keys, NANPLUS), ge(t) = #{key >= t} is
+ * counted by one compare and one add per value, four values per vector (GCC/Clang vector
+ * extensions: the compiler emits the target's compares, no intrinsics). Slot s of the search
+ * holds the keys with t_{s-1} <= key < t_s, so its count is ge(t_{s-1}) - ge(t_s): the same
+ * slots as slot_of, by the same integer keys (no floating-point compare, so -0.0, NaNs,
+ * subnormals and the FPU's flush modes cannot change a result). The compare is signed:
+ * skey = key ^ SIGN = u ^ (u < 0 ? MAG : 0), and skey >= st  <=>  skey > st - 1 (every
+ * threshold's st > INT64_MIN). Lanes count down from 0 by the compares' -1 (>= -n: no wrap).
+ */
+#define SIMD_MAX 16u      /* distinct thresholds, padded to a multiple of 4 */
+#define SIMD_MIN_VALUES 64u
+typedef int64_t bin_v4 __attribute__((vector_size(32)));
+
+#define MON_DEFINE_COUNT_SIMD(M)                                                                  \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, const int64_t *st,     \
+                                               uint64_t *ge)                                      \
+    {                                                                                             \
+        const bin_v4 zero = {0, 0, 0, 0};                                                         \
+        const bin_v4 mag = {(int64_t)BITS_MAG, (int64_t)BITS_MAG, (int64_t)BITS_MAG,              \
+                            (int64_t)BITS_MAG};                                                   \
+        bin_v4 thr[M], acc[M];                                                                    \
+        size_t i, k;                                                                              \
+        for (k = 0; k < (M); ++k) {                                                               \
+            bin_v4 t = {st[k] - 1, st[k] - 1, st[k] - 1, st[k] - 1};                              \
+            thr[k] = t;                                                                           \
+            acc[k] = zero;                                                                        \
+        }                                                                                         \
+        for (i = 0; i < nv; ++i) {                                                                \
+            bin_v4 u, s;                                                                          \
+            memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);          \
+            s = u ^ ((u < zero) & mag);                                                           \
+            _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s > thr[k]);            \
+        }                                                                                         \
+        for (k = 0; k < (M); ++k)                                                                 \
+            ge[k] = (uint64_t)0 - (uint64_t)(acc[k][0] + acc[k][1] + acc[k][2] + acc[k][3]);      \
+    }
+
+MON_DEFINE_COUNT_SIMD(4)
+MON_DEFINE_COUNT_SIMD(8)
+MON_DEFINE_COUNT_SIMD(12)
+MON_DEFINE_COUNT_SIMD(16)
+
+/* Count n contiguous values by compares; 0 (nothing counted) when it does not apply: more
+ * than SIMD_MAX distinct thresholds, or no vector unit for it. */
+static int bin_simd(const struct mon_binner *b, const double *x, size_t n, uint64_t *counts,
+                    mon_bin_extra *extra)
+{
+    int64_t st[SIMD_MAX];
+    uint64_t ge[SIMD_MAX], prev;
+    unsigned char idx[SIMD_MAX + 2u];
+    size_t nb = b->nbins, m = nb + 3u, q = 0, j, nv = n / 4u, pad;
+    if (m > SIMD_MAX + 2u || !BIN_SIMD_AVAILABLE()) return 0;
+    for (j = 0; j < m; ++j) { /* distinct thresholds (key(-inf) and NANPLUS may repeat) */
+        if (j == 0 || b->thr[j] != b->thr[j - 1u]) {
+            if (q == SIMD_MAX) return 0;
+            st[q++] = (int64_t)(b->thr[j] ^ BITS_SIGN);
+        }
+        idx[j] = (unsigned char)(q - 1u);
+    }
+    pad = (q + 3u) & ~(size_t)3u;
+    for (j = q; j < pad; ++j) st[j] = st[q - 1u]; /* repeats: counted, never read */
+    switch (pad) {
+    case 4: count_simd_4(x, nv, st, ge); break;
+    case 8: count_simd_8(x, nv, st, ge); break;
+    case 12: count_simd_12(x, nv, st, ge); break;
+    default: count_simd_16(x, nv, st, ge); break;
+    }
+    prev = (uint64_t)nv * 4u; /* ge of a threshold below every key */
+    for (j = 0; j <= m; ++j) {
+        uint64_t g = j < m ? ge[idx[j]] : 0u; /* slot m: above every threshold (NaN+) */
+        if (prev != g) add_slot(nb, j, prev - g, counts, extra);
+        prev = g;
+    }
+    if (n > nv * 4u) bin_strided(b, x + nv * 4u, n - nv * 4u, 1u, counts, extra);
+    return 1;
+}
+#endif
+
 mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_t *counts,
                          mon_bin_extra *extra)
 {
@@ -401,6 +496,9 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     if (st != MON_OK) return st;
     if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
+#if BIN_SIMD
+    if (n >= SIMD_MIN_VALUES && bin_simd(b, x, n, counts, extra)) return MON_OK;
+#endif
 #if MON_BIN_RADIX
     if (n >= RADIX_MIN_VALUES && bin_radix(b, x, n, counts, extra)) return MON_OK;
 #endif
