@@ -422,9 +422,24 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
 #define SIMD_MIN_VALUES 64u
 typedef int64_t bin_v4 __attribute__((vector_size(32)));
 
+/* One vector of four keys counted against the M thresholds (u: the values' bits). */
+#define SIMD_STEP(M, u)                                                                           \
+    do {                                                                                          \
+        bin_v4 s_ = (u) ^ (((u) < zero) & mag);                                                   \
+        _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s_ > thr[k]);               \
+    } while (0)
+
+static inline int64_t bits_at(const double *x, size_t i)
+{
+    int64_t v;
+    memcpy(&v, (const unsigned char *)(const void *)x + i * sizeof v, sizeof v);
+    return v;
+}
+
+/* nv vectors of 4 values, stride apart (1: one vector load; else four scalar loads). */
 #define MON_DEFINE_COUNT_SIMD(M)                                                                  \
-    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, const int64_t *st,     \
-                                               uint64_t *ge)                                      \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,         \
+                                               const int64_t *st, uint64_t *ge)                   \
     {                                                                                             \
         const bin_v4 zero = {0, 0, 0, 0};                                                         \
         const bin_v4 mag = {(int64_t)BITS_MAG, (int64_t)BITS_MAG, (int64_t)BITS_MAG,              \
@@ -436,11 +451,19 @@ typedef int64_t bin_v4 __attribute__((vector_size(32)));
             thr[k] = t;                                                                           \
             acc[k] = zero;                                                                        \
         }                                                                                         \
-        for (i = 0; i < nv; ++i) {                                                                \
-            bin_v4 u, s;                                                                          \
-            memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);          \
-            s = u ^ ((u < zero) & mag);                                                           \
-            _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s > thr[k]);            \
+        if (stride == 1u) {                                                                       \
+            for (i = 0; i < nv; ++i) {                                                            \
+                bin_v4 u;                                                                         \
+                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);      \
+                SIMD_STEP(M, u);                                                                  \
+            }                                                                                     \
+        } else {                                                                                  \
+            for (i = 0; i < nv; ++i) {                                                            \
+                size_t r = 4u * i * stride;                                                       \
+                bin_v4 u = {bits_at(x, r), bits_at(x, r + stride), bits_at(x, r + 2u * stride),   \
+                            bits_at(x, r + 3u * stride)};                                         \
+                SIMD_STEP(M, u);                                                                  \
+            }                                                                                     \
         }                                                                                         \
         for (k = 0; k < (M); ++k)                                                                 \
             ge[k] = (uint64_t)0 - (uint64_t)(acc[k][0] + acc[k][1] + acc[k][2] + acc[k][3]);      \
@@ -453,8 +476,8 @@ MON_DEFINE_COUNT_SIMD(16)
 
 /* Count n contiguous values by compares; 0 (nothing counted) when it does not apply: more
  * than SIMD_MAX distinct thresholds, or no vector unit for it. */
-static int bin_simd(const struct mon_binner *b, const double *x, size_t n, uint64_t *counts,
-                    mon_bin_extra *extra)
+static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_t stride,
+                    uint64_t *counts, mon_bin_extra *extra)
 {
     int64_t st[SIMD_MAX];
     uint64_t ge[SIMD_MAX], prev;
@@ -471,10 +494,10 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, uint6
     pad = (q + 3u) & ~(size_t)3u;
     for (j = q; j < pad; ++j) st[j] = st[q - 1u]; /* repeats: counted, never read */
     switch (pad) {
-    case 4: count_simd_4(x, nv, st, ge); break;
-    case 8: count_simd_8(x, nv, st, ge); break;
-    case 12: count_simd_12(x, nv, st, ge); break;
-    default: count_simd_16(x, nv, st, ge); break;
+    case 4: count_simd_4(x, nv, stride, st, ge); break;
+    case 8: count_simd_8(x, nv, stride, st, ge); break;
+    case 12: count_simd_12(x, nv, stride, st, ge); break;
+    default: count_simd_16(x, nv, stride, st, ge); break;
     }
     prev = (uint64_t)nv * 4u; /* ge of a threshold below every key */
     for (j = 0; j <= m; ++j) {
@@ -482,7 +505,7 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, uint6
         if (prev != g) add_slot(nb, j, prev - g, counts, extra);
         prev = g;
     }
-    if (n > nv * 4u) bin_strided(b, x + nv * 4u, n - nv * 4u, 1u, counts, extra);
+    if (n > nv * 4u) bin_strided(b, x + nv * 4u * stride, n - nv * 4u, stride, counts, extra);
     return 1;
 }
 #endif
@@ -497,7 +520,7 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
 #if BIN_SIMD
-    if (n >= SIMD_MIN_VALUES && bin_simd(b, x, n, counts, extra)) return MON_OK;
+    if (n >= SIMD_MIN_VALUES && bin_simd(b, x, n, 1u, counts, extra)) return MON_OK;
 #endif
 #if MON_BIN_RADIX
     if (n >= RADIX_MIN_VALUES && bin_radix(b, x, n, counts, extra)) return MON_OK;
@@ -527,7 +550,10 @@ mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, 
         const double *blk = x + r0 * row_stride;
         uint64_t *c = counts;
         for (f = 0; f < nfeat; ++f) {
-            bin_strided(binners[f], blk + f, m, row_stride, c, &extra[f]);
+#if BIN_SIMD
+            if (m < SIMD_MIN_VALUES || !bin_simd(binners[f], blk + f, m, row_stride, c, &extra[f]))
+#endif
+                bin_strided(binners[f], blk + f, m, row_stride, c, &extra[f]);
             c += binners[f]->nbins;
         }
     }

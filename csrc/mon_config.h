@@ -26,6 +26,7 @@
  *                                     the 4-ary search (2 KiB of stack). Freestanding builds
  *                                     (__STDC_HOSTED__ == 0: bare metal) default to 0.
  *   MON_BIN_SIMD             1        1: mon_bin_count calls of >= 64 values into <= 13 bins
+ *                                     (15 with infinite outer edges), and the matrix path,
  *                                     count by 64-bit vector compares where the target has them
  *                                     (AVX2, chosen at run time on x86 unless
  *                                     MON_HIST_NO_DISPATCH=1; AArch64); 0: never. Freestanding
