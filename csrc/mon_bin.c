@@ -418,15 +418,15 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
  * skey = key ^ SIGN = u ^ (u < 0 ? MAG : 0), and skey >= st  <=>  skey > st - 1 (every
  * threshold's st > INT64_MIN). Lanes count down from 0 by the compares' -1 (>= -n: no wrap).
  */
-#define SIMD_MAX 16u      /* distinct thresholds, padded to a multiple of 4 */
+#define SIMD_MAX 16u /* distinct thresholds, padded to a multiple of 4 */
 #define SIMD_MIN_VALUES 64u
 typedef int64_t bin_v4 __attribute__((vector_size(32)));
 
 /* One vector of four keys counted against the M thresholds (u: the values' bits). */
-#define SIMD_STEP(M, u)                                                                           \
-    do {                                                                                          \
-        bin_v4 s_ = (u) ^ (((u) < zero) & mag);                                                   \
-        _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s_ > thr[k]);               \
+#define SIMD_STEP(M, u)                                                             \
+    do {                                                                            \
+        bin_v4 s_ = (u) ^ (((u) < zero) & mag);                                     \
+        _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s_ > thr[k]); \
     } while (0)
 
 static inline int64_t bits_at(const double *x, size_t i)
@@ -437,36 +437,36 @@ static inline int64_t bits_at(const double *x, size_t i)
 }
 
 /* nv vectors of 4 values, stride apart (1: one vector load; else four scalar loads). */
-#define MON_DEFINE_COUNT_SIMD(M)                                                                  \
-    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,         \
-                                               const int64_t *st, uint64_t *ge)                   \
-    {                                                                                             \
-        const bin_v4 zero = {0, 0, 0, 0};                                                         \
-        const bin_v4 mag = {(int64_t)BITS_MAG, (int64_t)BITS_MAG, (int64_t)BITS_MAG,              \
-                            (int64_t)BITS_MAG};                                                   \
-        bin_v4 thr[M], acc[M];                                                                    \
-        size_t i, k;                                                                              \
-        for (k = 0; k < (M); ++k) {                                                               \
-            bin_v4 t = {st[k] - 1, st[k] - 1, st[k] - 1, st[k] - 1};                              \
-            thr[k] = t;                                                                           \
-            acc[k] = zero;                                                                        \
-        }                                                                                         \
-        if (stride == 1u) {                                                                       \
-            for (i = 0; i < nv; ++i) {                                                            \
-                bin_v4 u;                                                                         \
-                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);      \
-                SIMD_STEP(M, u);                                                                  \
-            }                                                                                     \
-        } else {                                                                                  \
-            for (i = 0; i < nv; ++i) {                                                            \
-                size_t r = 4u * i * stride;                                                       \
-                bin_v4 u = {bits_at(x, r), bits_at(x, r + stride), bits_at(x, r + 2u * stride),   \
-                            bits_at(x, r + 3u * stride)};                                         \
-                SIMD_STEP(M, u);                                                                  \
-            }                                                                                     \
-        }                                                                                         \
-        for (k = 0; k < (M); ++k)                                                                 \
-            ge[k] = (uint64_t)0 - (uint64_t)(acc[k][0] + acc[k][1] + acc[k][2] + acc[k][3]);      \
+#define MON_DEFINE_COUNT_SIMD(M)                                                                \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,       \
+                                               const int64_t *st, uint64_t *ge)                 \
+    {                                                                                           \
+        const bin_v4 zero = {0, 0, 0, 0};                                                       \
+        const bin_v4 mag = {(int64_t)BITS_MAG, (int64_t)BITS_MAG, (int64_t)BITS_MAG,            \
+                            (int64_t)BITS_MAG};                                                 \
+        bin_v4 thr[M], acc[M];                                                                  \
+        size_t i, k;                                                                            \
+        for (k = 0; k < (M); ++k) {                                                             \
+            bin_v4 t = {st[k] - 1, st[k] - 1, st[k] - 1, st[k] - 1};                            \
+            thr[k] = t;                                                                         \
+            acc[k] = zero;                                                                      \
+        }                                                                                       \
+        if (stride == 1u) {                                                                     \
+            for (i = 0; i < nv; ++i) {                                                          \
+                bin_v4 u;                                                                       \
+                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);    \
+                SIMD_STEP(M, u);                                                                \
+            }                                                                                   \
+        } else {                                                                                \
+            for (i = 0; i < nv; ++i) {                                                          \
+                size_t r = 4u * i * stride;                                                     \
+                bin_v4 u = {bits_at(x, r), bits_at(x, r + stride), bits_at(x, r + 2u * stride), \
+                            bits_at(x, r + 3u * stride)};                                       \
+                SIMD_STEP(M, u);                                                                \
+            }                                                                                   \
+        }                                                                                       \
+        for (k = 0; k < (M); ++k)                                                               \
+            ge[k] = (uint64_t)0 - (uint64_t)(acc[k][0] + acc[k][1] + acc[k][2] + acc[k][3]);    \
     }
 
 MON_DEFINE_COUNT_SIMD(4)

@@ -229,8 +229,7 @@ static void test_compare_path(void)
                 for (i = 0; i < rows; ++i) col[i] = xm[i * 3u + f];
                 brute(e[f], ne, col, rows, c3, &xc);
                 CHECK(memcmp(cm + off, c3, (ne - 1) * sizeof(uint64_t)) == 0);
-                CHECK(xmx[f].nan == xc.nan && xmx[f].below == xc.below &&
-                      xmx[f].above == xc.above);
+                CHECK(xmx[f].nan == xc.nan && xmx[f].below == xc.below && xmx[f].above == xc.above);
                 off += ne - 1;
             }
         }
