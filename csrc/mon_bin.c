@@ -410,7 +410,7 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
  * Compare-and-count path (few bins, contiguous values, a target with 64-bit vector compares:
  * AVX2, chosen at run time on x86, or AArch64's NEON): no search and no scatter. For every
  * distinct real threshold t (key(-inf), the edges' keys, NANPLUS), ge(t) = #{key >= t} is
- * counted by one compare and one add per value, four values per vector (GCC/Clang vector
+ * counted by one compare and one add per value, SIMD_LANES values per vector (GCC/Clang vector
  * extensions: the compiler emits the target's compares, no intrinsics). Slot s of the search
  * holds the keys with t_{s-1} <= key < t_s, so its count is ge(t_{s-1}) - ge(t_s): the same
  * slots as slot_of, by the same integer keys (no floating-point compare, so -0.0, NaNs,
@@ -420,9 +420,14 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
  */
 #define SIMD_MAX 16u /* distinct thresholds, padded to a multiple of 4 */
 #define SIMD_MIN_VALUES 64u
-typedef int64_t bin_v4 __attribute__((vector_size(32)));
+#if defined(__aarch64__)
+#define SIMD_LANES 2u /* one NEON register: gcc splits wider vectors into scalars there */
+#else
+#define SIMD_LANES 4u
+#endif
+typedef int64_t bin_v4 __attribute__((vector_size(SIMD_LANES * 8u)));
 
-/* One vector of four keys counted against the M thresholds (u: the values' bits). */
+/* One vector of SIMD_LANES keys counted against the M thresholds (u: the values' bits). */
 #define SIMD_STEP(M, u)                                                             \
     do {                                                                            \
         bin_v4 s_ = (u) ^ (((u) < zero) & mag);                                     \
@@ -436,37 +441,39 @@ static inline int64_t bits_at(const double *x, size_t i)
     return v;
 }
 
-/* nv vectors of 4 values, stride apart (1: one vector load; else four scalar loads). */
-#define MON_DEFINE_COUNT_SIMD(M)                                                                \
-    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,       \
-                                               const int64_t *st, uint64_t *ge)                 \
-    {                                                                                           \
-        const bin_v4 zero = {0, 0, 0, 0};                                                       \
-        const bin_v4 mag = {(int64_t)BITS_MAG, (int64_t)BITS_MAG, (int64_t)BITS_MAG,            \
-                            (int64_t)BITS_MAG};                                                 \
-        bin_v4 thr[M], acc[M];                                                                  \
-        size_t i, k;                                                                            \
-        for (k = 0; k < (M); ++k) {                                                             \
-            bin_v4 t = {st[k] - 1, st[k] - 1, st[k] - 1, st[k] - 1};                            \
-            thr[k] = t;                                                                         \
-            acc[k] = zero;                                                                      \
-        }                                                                                       \
-        if (stride == 1u) {                                                                     \
-            for (i = 0; i < nv; ++i) {                                                          \
-                bin_v4 u;                                                                       \
-                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);    \
-                SIMD_STEP(M, u);                                                                \
-            }                                                                                   \
-        } else {                                                                                \
-            for (i = 0; i < nv; ++i) {                                                          \
-                size_t r = 4u * i * stride;                                                     \
-                bin_v4 u = {bits_at(x, r), bits_at(x, r + stride), bits_at(x, r + 2u * stride), \
-                            bits_at(x, r + 3u * stride)};                                       \
-                SIMD_STEP(M, u);                                                                \
-            }                                                                                   \
-        }                                                                                       \
-        for (k = 0; k < (M); ++k)                                                               \
-            ge[k] = (uint64_t)0 - (uint64_t)(acc[k][0] + acc[k][1] + acc[k][2] + acc[k][3]);    \
+/* nv vectors of SIMD_LANES values, stride apart (1: one vector load; else scalar loads). */
+#define MON_DEFINE_COUNT_SIMD(M)                                                                   \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,          \
+                                               const int64_t *st, uint64_t *ge)                    \
+    {                                                                                              \
+        bin_v4 zero, mag, thr[M], acc[M];                                                          \
+        size_t i, k, l;                                                                            \
+        for (l = 0; l < SIMD_LANES; ++l) {                                                         \
+            zero[l] = 0;                                                                           \
+            mag[l] = (int64_t)BITS_MAG;                                                            \
+        }                                                                                          \
+        for (k = 0; k < (M); ++k) {                                                                \
+            for (l = 0; l < SIMD_LANES; ++l) thr[k][l] = st[k] - 1;                                \
+            acc[k] = zero;                                                                         \
+        }                                                                                          \
+        if (stride == 1u) {                                                                        \
+            for (i = 0; i < nv; ++i) {                                                             \
+                bin_v4 u;                                                                          \
+                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);       \
+                SIMD_STEP(M, u);                                                                   \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (i = 0; i < nv; ++i) {                                                             \
+                bin_v4 u;                                                                          \
+                for (l = 0; l < SIMD_LANES; ++l) u[l] = bits_at(x, (SIMD_LANES * i + l) * stride); \
+                SIMD_STEP(M, u);                                                                   \
+            }                                                                                      \
+        }                                                                                          \
+        for (k = 0; k < (M); ++k) {                                                                \
+            int64_t sum = 0;                                                                       \
+            for (l = 0; l < SIMD_LANES; ++l) sum += acc[k][l];                                     \
+            ge[k] = (uint64_t)0 - (uint64_t)sum;                                                   \
+        }                                                                                          \
     }
 
 MON_DEFINE_COUNT_SIMD(4)
@@ -482,7 +489,7 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_
     int64_t st[SIMD_MAX];
     uint64_t ge[SIMD_MAX], prev;
     unsigned char idx[SIMD_MAX + 2u];
-    size_t nb = b->nbins, m = nb + 3u, q = 0, j, nv = n / 4u, pad;
+    size_t nb = b->nbins, m = nb + 3u, q = 0, j, nv = n / SIMD_LANES, pad;
     if (m > SIMD_MAX + 2u || !BIN_SIMD_AVAILABLE()) return 0;
     for (j = 0; j < m; ++j) { /* distinct thresholds (key(-inf) and NANPLUS may repeat) */
         if (j == 0 || b->thr[j] != b->thr[j - 1u]) {
@@ -499,13 +506,14 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_
     case 12: count_simd_12(x, nv, stride, st, ge); break;
     default: count_simd_16(x, nv, stride, st, ge); break;
     }
-    prev = (uint64_t)nv * 4u; /* ge of a threshold below every key */
+    prev = (uint64_t)(nv * SIMD_LANES); /* ge of a threshold below every key */
     for (j = 0; j <= m; ++j) {
         uint64_t g = j < m ? ge[idx[j]] : 0u; /* slot m: above every threshold (NaN+) */
         if (prev != g) add_slot(nb, j, prev - g, counts, extra);
         prev = g;
     }
-    if (n > nv * 4u) bin_strided(b, x + nv * 4u * stride, n - nv * 4u, stride, counts, extra);
+    if (n > nv * SIMD_LANES)
+        bin_strided(b, x + nv * SIMD_LANES * stride, n - nv * SIMD_LANES, stride, counts, extra);
     return 1;
 }
 #endif
