@@ -442,38 +442,39 @@ static inline int64_t bits_at(const double *x, size_t i)
 }
 
 /* nv vectors of SIMD_LANES values, stride apart (1: one vector load; else scalar loads). */
-#define MON_DEFINE_COUNT_SIMD(M)                                                                   \
-    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,          \
-                                               const int64_t *st, uint64_t *ge)                    \
-    {                                                                                              \
-        bin_v4 zero, mag, thr[M], acc[M];                                                          \
-        size_t i, k, l;                                                                            \
-        for (l = 0; l < SIMD_LANES; ++l) {                                                         \
-            zero[l] = 0;                                                                           \
-            mag[l] = (int64_t)BITS_MAG;                                                            \
-        }                                                                                          \
-        for (k = 0; k < (M); ++k) {                                                                \
-            for (l = 0; l < SIMD_LANES; ++l) thr[k][l] = st[k] - 1;                                \
-            acc[k] = zero;                                                                         \
-        }                                                                                          \
-        if (stride == 1u) {                                                                        \
-            for (i = 0; i < nv; ++i) {                                                             \
-                bin_v4 u;                                                                          \
-                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u);       \
-                SIMD_STEP(M, u);                                                                   \
-            }                                                                                      \
-        } else {                                                                                   \
-            for (i = 0; i < nv; ++i) {                                                             \
-                bin_v4 u;                                                                          \
-                for (l = 0; l < SIMD_LANES; ++l) u[l] = bits_at(x, (SIMD_LANES * i + l) * stride); \
-                SIMD_STEP(M, u);                                                                   \
-            }                                                                                      \
-        }                                                                                          \
-        for (k = 0; k < (M); ++k) {                                                                \
-            int64_t sum = 0;                                                                       \
-            for (l = 0; l < SIMD_LANES; ++l) sum += acc[k][l];                                     \
-            ge[k] = (uint64_t)0 - (uint64_t)sum;                                                   \
-        }                                                                                          \
+#define MON_DEFINE_COUNT_SIMD(M)                                                             \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,    \
+                                               const int64_t *st, uint64_t *ge)              \
+    {                                                                                        \
+        bin_v4 zero, mag, thr[M], acc[M];                                                    \
+        size_t i, k, l;                                                                      \
+        for (l = 0; l < SIMD_LANES; ++l) {                                                   \
+            zero[l] = 0;                                                                     \
+            mag[l] = (int64_t)BITS_MAG;                                                      \
+        }                                                                                    \
+        for (k = 0; k < (M); ++k) {                                                          \
+            for (l = 0; l < SIMD_LANES; ++l) thr[k][l] = st[k] - 1;                          \
+            acc[k] = zero;                                                                   \
+        }                                                                                    \
+        if (stride == 1u) {                                                                  \
+            for (i = 0; i < nv; ++i) {                                                       \
+                bin_v4 u;                                                                    \
+                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u); \
+                SIMD_STEP(M, u);                                                             \
+            }                                                                                \
+        } else {                                                                             \
+            for (i = 0; i < nv; ++i) {                                                       \
+                bin_v4 u;                                                                    \
+                _Pragma("GCC unroll 4") for (l = 0; l < SIMD_LANES; ++l) u[l] =              \
+                    bits_at(x, (SIMD_LANES * i + l) * stride);                               \
+                SIMD_STEP(M, u);                                                             \
+            }                                                                                \
+        }                                                                                    \
+        for (k = 0; k < (M); ++k) {                                                          \
+            int64_t sum = 0;                                                                 \
+            for (l = 0; l < SIMD_LANES; ++l) sum += acc[k][l];                               \
+            ge[k] = (uint64_t)0 - (uint64_t)sum;                                             \
+        }                                                                                    \
     }
 
 MON_DEFINE_COUNT_SIMD(4)
