@@ -392,6 +392,133 @@ static void bin_strided(const struct mon_binner *b, const double *x, size_t n, s
     }
 }
 
+#if MON_BIN_SIMD && defined(__GNUC__) && defined(__aarch64__)
+#define BIN_SIMD 1
+#define BIN_SIMD_TARGET
+#define BIN_SIMD_AVAILABLE() 1
+#elif MON_BIN_SIMD && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+    !MON_HIST_NO_DISPATCH
+#define BIN_SIMD 1
+#define BIN_SIMD_TARGET __attribute__((target("avx2")))
+#define BIN_SIMD_AVAILABLE() __builtin_cpu_supports("avx2")
+#else
+#define BIN_SIMD 0
+#endif
+
+#if BIN_SIMD
+/*
+ * Compare-and-count path (few bins, contiguous values, a target with 64-bit vector compares:
+ * AVX2, chosen at run time on x86, or AArch64's NEON): no search and no scatter. For every
+ * distinct real threshold t (key(-inf), the edges' keys, NANPLUS), ge(t) = #{key >= t} is
+ * counted by one compare and one add per value, SIMD_LANES values per vector (GCC/Clang vector
+ * extensions: the compiler emits the target's compares, no intrinsics). Slot s of the search
+ * holds the keys with t_{s-1} <= key < t_s, so its count is ge(t_{s-1}) - ge(t_s): the same
+ * slots as slot_of, by the same integer keys (no floating-point compare, so -0.0, NaNs,
+ * subnormals and the FPU's flush modes cannot change a result). The compare is signed:
+ * skey = key ^ SIGN = u ^ (u < 0 ? MAG : 0), and skey >= st  <=>  skey > st - 1 (every
+ * threshold's st > INT64_MIN). Lanes count down from 0 by the compares' -1 (>= -n: no wrap).
+ */
+#define SIMD_MAX 16u /* distinct thresholds, padded to a multiple of 4 */
+#define SIMD_MIN_VALUES 64u
+#if defined(__aarch64__)
+#define SIMD_LANES 2u /* one NEON register: gcc splits wider vectors into scalars there */
+#else
+#define SIMD_LANES 4u
+#endif
+typedef int64_t bin_v4 __attribute__((vector_size(SIMD_LANES * 8u)));
+
+/* One vector of SIMD_LANES keys counted against the M thresholds (u: the values' bits). */
+#define SIMD_STEP(M, u)                                                             \
+    do {                                                                            \
+        bin_v4 s_ = (u) ^ (((u) < zero) & mag);                                     \
+        _Pragma("GCC unroll 16") for (k = 0; k < (M); ++k) acc[k] += (s_ > thr[k]); \
+    } while (0)
+
+static inline int64_t bits_at(const double *x, size_t i)
+{
+    int64_t v;
+    memcpy(&v, (const unsigned char *)(const void *)x + i * sizeof v, sizeof v);
+    return v;
+}
+
+/* nv vectors of SIMD_LANES values, stride apart (1: one vector load; else scalar loads). */
+#define MON_DEFINE_COUNT_SIMD(M)                                                             \
+    BIN_SIMD_TARGET static void count_simd_##M(const double *x, size_t nv, size_t stride,    \
+                                               const int64_t *st, uint64_t *ge)              \
+    {                                                                                        \
+        bin_v4 zero, mag, thr[M], acc[M];                                                    \
+        size_t i, k, l;                                                                      \
+        for (l = 0; l < SIMD_LANES; ++l) {                                                   \
+            zero[l] = 0;                                                                     \
+            mag[l] = (int64_t)BITS_MAG;                                                      \
+        }                                                                                    \
+        for (k = 0; k < (M); ++k) {                                                          \
+            for (l = 0; l < SIMD_LANES; ++l) thr[k][l] = st[k] - 1;                          \
+            acc[k] = zero;                                                                   \
+        }                                                                                    \
+        if (stride == 1u) {                                                                  \
+            for (i = 0; i < nv; ++i) {                                                       \
+                bin_v4 u;                                                                    \
+                memcpy(&u, (const unsigned char *)(const void *)x + i * sizeof u, sizeof u); \
+                SIMD_STEP(M, u);                                                             \
+            }                                                                                \
+        } else {                                                                             \
+            for (i = 0; i < nv; ++i) {                                                       \
+                bin_v4 u;                                                                    \
+                _Pragma("GCC unroll 4") for (l = 0; l < SIMD_LANES; ++l) u[l] =              \
+                    bits_at(x, (SIMD_LANES * i + l) * stride);                               \
+                SIMD_STEP(M, u);                                                             \
+            }                                                                                \
+        }                                                                                    \
+        for (k = 0; k < (M); ++k) {                                                          \
+            int64_t sum = 0;                                                                 \
+            for (l = 0; l < SIMD_LANES; ++l) sum += acc[k][l];                               \
+            ge[k] = (uint64_t)0 - (uint64_t)sum;                                             \
+        }                                                                                    \
+    }
+
+MON_DEFINE_COUNT_SIMD(4)
+MON_DEFINE_COUNT_SIMD(8)
+MON_DEFINE_COUNT_SIMD(12)
+MON_DEFINE_COUNT_SIMD(16)
+
+/* Count n contiguous values by compares; 0 (nothing counted) when it does not apply: more
+ * than SIMD_MAX distinct thresholds, or no vector unit for it. */
+static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_t stride,
+                    uint64_t *counts, mon_bin_extra *extra)
+{
+    int64_t st[SIMD_MAX];
+    uint64_t ge[SIMD_MAX], prev;
+    unsigned char idx[SIMD_MAX + 2u];
+    size_t nb = b->nbins, m = nb + 3u, q = 0, j, nv = n / SIMD_LANES, pad;
+    if (m > SIMD_MAX + 2u || !BIN_SIMD_AVAILABLE()) return 0;
+    for (j = 0; j < m; ++j) { /* distinct thresholds (key(-inf) and NANPLUS may repeat) */
+        if (j == 0 || b->thr[j] != b->thr[j - 1u]) {
+            if (q == SIMD_MAX) return 0;
+            st[q++] = (int64_t)(b->thr[j] ^ BITS_SIGN);
+        }
+        idx[j] = (unsigned char)(q - 1u);
+    }
+    pad = (q + 3u) & ~(size_t)3u;
+    for (j = q; j < pad; ++j) st[j] = st[q - 1u]; /* repeats: counted, never read */
+    switch (pad) {
+    case 4: count_simd_4(x, nv, stride, st, ge); break;
+    case 8: count_simd_8(x, nv, stride, st, ge); break;
+    case 12: count_simd_12(x, nv, stride, st, ge); break;
+    default: count_simd_16(x, nv, stride, st, ge); break;
+    }
+    prev = (uint64_t)(nv * SIMD_LANES); /* ge of a threshold below every key */
+    for (j = 0; j <= m; ++j) {
+        uint64_t g = j < m ? ge[idx[j]] : 0u; /* slot m: above every threshold (NaN+) */
+        if (prev != g) add_slot(nb, j, prev - g, counts, extra);
+        prev = g;
+    }
+    if (n > nv * SIMD_LANES)
+        bin_strided(b, x + nv * SIMD_LANES * stride, n - nv * SIMD_LANES, stride, counts, extra);
+    return 1;
+}
+#endif
+
 mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_t *counts,
                          mon_bin_extra *extra)
 {
@@ -401,6 +528,9 @@ mon_status mon_bin_count(const mon_binner *b, const double *x, size_t n, uint64_
     if (st != MON_OK) return st;
     if (!MON_ALIGNED_U64(counts) || !MON_ALIGNED_U64(extra)) return MON_E_ALIGN;
     if (n == 0) return MON_OK;
+#if BIN_SIMD
+    if (n >= SIMD_MIN_VALUES && bin_simd(b, x, n, 1u, counts, extra)) return MON_OK;
+#endif
 #if MON_BIN_RADIX
     if (n >= RADIX_MIN_VALUES && bin_radix(b, x, n, counts, extra)) return MON_OK;
 #endif
@@ -429,7 +559,10 @@ mon_status mon_bin_count_matrix(const mon_binner *const *binners, size_t nfeat, 
         const double *blk = x + r0 * row_stride;
         uint64_t *c = counts;
         for (f = 0; f < nfeat; ++f) {
-            bin_strided(binners[f], blk + f, m, row_stride, c, &extra[f]);
+#if BIN_SIMD
+            if (m < SIMD_MIN_VALUES || !bin_simd(binners[f], blk + f, m, row_stride, c, &extra[f]))
+#endif
+                bin_strided(binners[f], blk + f, m, row_stride, c, &extra[f]);
             c += binners[f]->nbins;
         }
     }

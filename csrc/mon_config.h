@@ -25,6 +25,12 @@
  *                                     12 bits of each value (~7 KiB of stack in all); 0: always
  *                                     the 4-ary search (2 KiB of stack). Freestanding builds
  *                                     (__STDC_HOSTED__ == 0: bare metal) default to 0.
+ *   MON_BIN_SIMD             1        1: mon_bin_count calls of >= 64 values into <= 13 bins
+ *                                     (15 with infinite outer edges), and the matrix path,
+ *                                     count by 64-bit vector compares where the target has them
+ *                                     (AVX2, chosen at run time on x86 unless
+ *                                     MON_HIST_NO_DISPATCH=1; AArch64); 0: never. Freestanding
+ *                                     builds default to 0.
  *   MON_HIST_PORTABLE_CLZ    0        1: no __builtin_clzll in the histogram's bucket index
  *                                     (portable leading-zero count). MON_NO_INT128=1 implies it.
  *
@@ -75,6 +81,14 @@ extern "C" {
 #define MON_BIN_RADIX 0
 #else
 #define MON_BIN_RADIX 1
+#endif
+#endif
+
+#ifndef MON_BIN_SIMD
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define MON_BIN_SIMD 0
+#else
+#define MON_BIN_SIMD 1
 #endif
 #endif
 

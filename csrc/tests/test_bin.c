@@ -101,6 +101,44 @@ static void test_random_binning(void)
     }
 }
 
+/* ne strictly increasing edges of any bit pattern (infinities, +-0 counted once, subnormals)
+ * or of the given scale. */
+static void random_edges(double *e, size_t ne, double scale)
+{
+    size_t k = 0, j;
+    while (k < ne) {
+        double v = (rnd() % 2u) ? special(rnd())
+                                : ((double)(rnd() >> 11) / 9007199254740992.0 - 0.5) * scale;
+        int dup = 0;
+        if (v != v) continue;
+        for (j = 0; j < k; ++j) dup |= (e[j] == v);
+        if (dup) continue;
+        for (j = k; j > 0 && e[j - 1] > v; --j) e[j] = e[j - 1];
+        e[j] = v;
+        ++k;
+    }
+}
+
+/* A value of any class: an edge, an edge's bit-pattern neighbour, the extreme NaNs
+ * 0x7fff...ff / 0xffff...ff, a value of the edges' scale, or special() (any bit pattern). */
+static double value_near(const double *e, size_t ne, double scale)
+{
+    uint64_t r = rnd(), u;
+    double d;
+    switch (r % 8u) {
+    case 0: return e[(r >> 8) % ne];
+    case 1: /* a neighbour of an edge: its bit pattern +-1 */
+        memcpy(&u, &e[(r >> 8) % ne], sizeof u);
+        u = (r >> 7) & 1u ? u + 1u : u - 1u;
+        break;
+    case 2: u = (r >> 8) & 1u ? UINT64_C(0x7fffffffffffffff) : UINT64_C(0xffffffffffffffff); break;
+    case 3: return ((double)(r >> 11) / 9007199254740992.0 - 0.5) * scale;
+    default: return special(r >> 3);
+    }
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
 /* Long calls (>= 16,384 values, <= 60 bins) take the radix path of mon_bin_count; the same
  * values counted in short calls take the 4-ary search. Both must give the brute-force counts,
  * for edges of any spacing (1, 2, 3 and more thresholds per exponent bucket: the last falls
@@ -115,39 +153,12 @@ static void test_radix_path(void)
     int trial;
     for (trial = 0; trial < 60; ++trial) {
         size_t ne = 2 + rnd() % 70u,
-               /* above 61 edges: more than 64 slots, the search */ n = 16384u + rnd() % 7000u, i,
-               j, k = 0;
+               /* above 61 edges: more than 64 slots, the search */ n = 16384u + rnd() % 7000u, i;
         mon_bin_extra x1 = {0, 0, 0}, x2 = {0, 0, 0}, x3 = {0, 0, 0};
         mon_binner *b;
         double scale = (trial % 3 == 0) ? 1.0 : (trial % 3 == 1 ? 0.01 : 1e6);
-        while (k < ne) { /* strictly increasing edges, +-0 counted once */
-            double v = (rnd() % 2u) ? special(rnd())
-                                    : ((double)(rnd() >> 11) / 9007199254740992.0 - 0.5) * scale;
-            int dup = 0;
-            if (v != v) continue;
-            for (j = 0; j < k; ++j) dup |= (e[j] == v);
-            if (dup) continue;
-            for (j = k; j > 0 && e[j - 1] > v; --j) e[j] = e[j - 1];
-            e[j] = v;
-            ++k;
-        }
-        for (i = 0; i < n; ++i) {
-            uint64_t r = rnd(), u;
-            switch (r % 8u) {
-            case 0: x[i] = e[(r >> 8) % ne]; break;
-            case 1: /* a neighbour of an edge: its bit pattern +-1 */
-                memcpy(&u, &e[(r >> 8) % ne], sizeof u);
-                u = (r >> 7) & 1u ? u + 1u : u - 1u;
-                memcpy(&x[i], &u, sizeof u);
-                break;
-            case 2:
-                u = (r >> 8) & 1u ? UINT64_C(0x7fffffffffffffff) : UINT64_C(0xffffffffffffffff);
-                memcpy(&x[i], &u, sizeof u);
-                break;
-            case 3: x[i] = ((double)(r >> 11) / 9007199254740992.0 - 0.5) * scale; break;
-            default: x[i] = special(r >> 3); break;
-            }
-        }
+        random_edges(e, ne, scale);
+        for (i = 0; i < n; ++i) x[i] = value_near(e, ne, scale);
         b = make(bufa, sizeof bufa, e, ne);
         memset(c1, 0, sizeof c1);
         memset(c2, 0, sizeof c2);
@@ -160,6 +171,68 @@ static void test_radix_path(void)
         CHECK(memcmp(c2, c3, (ne - 1) * sizeof(uint64_t)) == 0);
         CHECK(x1.nan == x3.nan && x1.below == x3.below && x1.above == x3.above);
         CHECK(x2.nan == x3.nan && x2.below == x3.below && x2.above == x3.above);
+    }
+}
+
+/* Calls of >= 64 values into few bins (<= 16 distinct thresholds) count by vector compares
+ * where the CPU has them (AVX2, AArch64): against calls of 63 values (the search) and brute
+ * force, with x at a 4-byte offset (any alignment), n of any remainder mod 4, edges of any
+ * class (+-inf, +-0, subnormals, neighbours), and the matrix path (strided columns). */
+/* REQ: MON-REQ-BIN-001, MON-REQ-BIN-002 */
+static void test_compare_path(void)
+{
+    static double x[5000], xm[3 * 700];
+    static unsigned char raw[5000 * sizeof(double) + 8];
+    double e[3][18], *xu;
+    uint64_t c1[18], c2[18], c3[18], cm[3 * 18];
+    mon_bin_extra xmx[3];
+    static uint64_t bufm[3][64];
+    const mon_binner *bs[3];
+    int trial;
+    for (trial = 0; trial < 400; ++trial) {
+        size_t ne = 2 + rnd() % 17u, n = 64u + rnd() % 4900u, i, f;
+        mon_bin_extra x1 = {0, 0, 0}, x2 = {0, 0, 0}, x3 = {0, 0, 0};
+        mon_binner *b;
+        double scale = (trial % 3 == 0) ? 1.0 : (trial % 3 == 1 ? 1e-310 : 1e6);
+        random_edges(e[0], ne, scale);
+        if (rnd() % 3u == 0) e[0][0] = -INFINITY;
+        if (rnd() % 3u == 0) e[0][ne - 1] = INFINITY;
+        for (i = 0; i < n; ++i) x[i] = value_near(e[0], ne, scale);
+        b = make(bufa, sizeof bufa, e[0], ne);
+        xu = (double *)(void *)(raw + 4); /* misaligned on purpose: read through memcpy */
+        memcpy(raw + 4, x, n * sizeof(double));
+        memset(c1, 0, sizeof c1);
+        memset(c2, 0, sizeof c2);
+        memset(c3, 0, sizeof c3);
+        CHECK_STATUS(mon_bin_count(b, xu, n, c1, &x1), MON_OK);
+        for (i = 0; i < n; i += 63u)
+            CHECK_STATUS(mon_bin_count(b, x + i, n - i < 63u ? n - i : 63u, c2, &x2), MON_OK);
+        brute(e[0], ne, x, n, c3, &x3);
+        CHECK(memcmp(c1, c3, (ne - 1) * sizeof(uint64_t)) == 0);
+        CHECK(memcmp(c2, c3, (ne - 1) * sizeof(uint64_t)) == 0);
+        CHECK(x1.nan == x3.nan && x1.below == x3.below && x1.above == x3.above);
+        CHECK(x2.nan == x3.nan && x2.below == x3.below && x2.above == x3.above);
+        if (trial % 4 == 0) { /* three features, strided rows (blocks of 256 and a tail) */
+            size_t rows = 64u + rnd() % 636u, off = 0;
+            for (f = 0; f < 3; ++f) {
+                if (f > 0) random_edges(e[f], ne, scale);
+                bs[f] = make(bufm[f], sizeof bufm[f], e[f], ne);
+            }
+            for (i = 0; i < rows * 3u; ++i) xm[i] = value_near(e[i % 3u], ne, scale);
+            memset(cm, 0, sizeof cm);
+            memset(xmx, 0, sizeof xmx);
+            CHECK_STATUS(mon_bin_count_matrix(bs, 3, xm, rows, 3, cm, xmx), MON_OK);
+            for (f = 0; f < 3; ++f) {
+                double col[700];
+                mon_bin_extra xc = {0, 0, 0};
+                memset(c3, 0, sizeof c3);
+                for (i = 0; i < rows; ++i) col[i] = xm[i * 3u + f];
+                brute(e[f], ne, col, rows, c3, &xc);
+                CHECK(memcmp(cm + off, c3, (ne - 1) * sizeof(uint64_t)) == 0);
+                CHECK(xmx[f].nan == xc.nan && xmx[f].below == xc.below && xmx[f].above == xc.above);
+                off += ne - 1;
+            }
+        }
     }
 }
 
@@ -353,6 +426,7 @@ int main(void)
 {
     test_random_binning();
     test_radix_path();
+    test_compare_path();
     test_edges_and_errors();
     test_many_bins_direct_path();
     test_matrix();
