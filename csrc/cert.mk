@@ -39,9 +39,11 @@ misra:
 	$(PYTHON) ../tools/cert/misra_check.py $(if $(CERT_WRITE),--write-doc)
 
 # Frama-C: the portable 64-bit-limb path (MON_NO_INT128: Frama-C's parser has no __int128; the
-# i686/armhf targets build this path too) and the single-threaded build (no atomics builtins).
+# i686/armhf targets build this path too), the single-threaded build (no atomics builtins) and
+# MON_BIN_SIMD=0, the binning paths of the bare-metal build (Frama-C parses no vector extensions;
+# the hosted compare-and-count path is checked by test_bin.c against the search and brute force).
 FRAMAC       ?= frama-c
-FRAMAC_FLAGS := -cpp-extra-args="-I. -DMON_SINGLE_THREADED=1 -DMON_NO_INT128=1" -machdep x86_64 \
+FRAMAC_FLAGS := -cpp-extra-args="-I. -DMON_SINGLE_THREADED=1 -DMON_BIN_SIMD=0 -DMON_NO_INT128=1" -machdep x86_64 \
                 -eva -eva-precision 5 -warn-special-float none -eva-no-alloc-returns-null
 # Bounds of the harnesses (see each csrc/prove/prove_*.c): full run, and the reduced CI run.
 PROVE_BIN_DEFS   := $(if $(PROVE_CI),-DPROVE_EDGES=10 -DPROVE_N=5,-DPROVE_EDGES=70 -DPROVE_N=9)

@@ -494,8 +494,10 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_
     if (m > SIMD_MAX + 2u || !BIN_SIMD_AVAILABLE()) return 0;
     for (j = 0; j < m; ++j) { /* distinct thresholds (key(-inf) and NANPLUS may repeat) */
         if (j == 0 || b->thr[j] != b->thr[j - 1u]) {
+            uint64_t t = b->thr[j] ^ BITS_SIGN; /* the key as a signed order */
             if (q == SIMD_MAX) return 0;
-            st[q++] = (int64_t)(b->thr[j] ^ BITS_SIGN);
+            st[q] = (int64_t)t;
+            ++q;
         }
         idx[j] = (unsigned char)(q - 1u);
     }
@@ -507,7 +509,7 @@ static int bin_simd(const struct mon_binner *b, const double *x, size_t n, size_
     case 12: count_simd_12(x, nv, stride, st, ge); break;
     default: count_simd_16(x, nv, stride, st, ge); break;
     }
-    prev = (uint64_t)(nv * SIMD_LANES); /* ge of a threshold below every key */
+    prev = (uint64_t)nv * SIMD_LANES; /* ge of a threshold below every key */
     for (j = 0; j <= m; ++j) {
         uint64_t g = j < m ? ge[idx[j]] : 0u; /* slot m: above every threshold (NaN+) */
         if (prev != g) add_slot(nb, j, prev - g, counts, extra);
