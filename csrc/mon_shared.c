@@ -36,6 +36,32 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
     return mon_service_fail(s, now, (mon_error_category)category);
 }
 
+mon_status mon_shared_finish_ring(mon_service *s, mon_hist_ring *ring, mon_hist *h, uint64_t now,
+                                  int32_t outcome, int32_t category, uint64_t latency_ns)
+{
+    int32_t in_ring;
+    mon_status st;
+    if (s == NULL || ring == NULL || h == NULL) {
+        return MON_E_NULL;
+    }
+    /* The same checks as mon_shared_finish, first: a refused call records nothing. */
+    if (outcome == MON_OUTCOME_FAILED) {
+        if (category < 0 || category >= MON_ERROR_CATEGORY_COUNT) {
+            return MON_E_VALUE;
+        }
+    } else if (outcome != MON_OUTCOME_OK && outcome != MON_OUTCOME_DROPPED) {
+        return MON_E_VALUE;
+    } else {
+        /* MON_OUTCOME_OK or MON_OUTCOME_DROPPED: no category to check */
+    }
+    in_ring = mon_hist_ring_record(ring, now, latency_ns); /* 1 counted, 0 late, -1 invalid */
+    st = mon_shared_finish(s, h, now, outcome, category, latency_ns);
+    if (st == MON_OK && in_ring < 0) {
+        st = MON_E_STATE;
+    }
+    return st;
+}
+
 mon_status mon_shared_begin(mon_service *local, mon_service *shared, uint64_t now)
 {
     mon_status st = MON_OK;

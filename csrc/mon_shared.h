@@ -49,6 +49,18 @@ mon_status mon_shared_begin(mon_service *local, mon_service *shared, uint64_t no
  * two parts. */
 mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
                              int32_t category, uint64_t latency_ns);
+
+/* The whole end of a request in one call, for hosts that also keep a windowed latency ring
+ * (the Python binding's request path): mon_hist_ring_record(ring, now, latency_ns) (a value
+ * whose epoch left the window is counted `late`), then mon_shared_finish(s, h, now, outcome,
+ * category, latency_ns). MON_E_NULL for a NULL object and MON_E_VALUE for an unknown outcome or
+ * category: then nothing is recorded. Otherwise both steps are always taken and the status is
+ * mon_shared_finish's (MON_E_ALIGN / MON_E_STATE for a misaligned / invalid histogram, MON_E_STATE
+ * when no request is in flight or s is not a valid counter object), else MON_E_STATE when the
+ * ring is not a valid ring (nothing recorded in it), else MON_OK. Thread- and process-safe as
+ * its parts. */
+mon_status mon_shared_finish_ring(mon_service *s, mon_hist_ring *ring, mon_hist *h, uint64_t now,
+                                  int32_t outcome, int32_t category, uint64_t latency_ns);
 /* MON_CDEF_END */
 
 #ifdef __cplusplus

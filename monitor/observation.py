@@ -241,7 +241,6 @@ class Observation:
                     ok = False
                 if ok:
                     ns = int(d * 1e9)
-                    svc._record_latency(tick, ns)
                     if self.trace_id is not None:  # the newest traced request per 2**k ns: exemplars
                         svc._exemplars[ns.bit_length()] = (ns, self.trace_id)
                     latency_ms = ns / 1e6
@@ -255,7 +254,7 @@ class Observation:
                     and (p is None or type(p) is int or (type(p) is float and -_INF < p < _INF))
                     and (c is None or (type(c) is float and svc._conf_lo <= c < _INF))
                 ):  # the common success, inline (anything else: _outcome)
-                    if ns >= 0:  # latency since start and the outcome in one C call
+                    if ns >= 0:  # the windowed latency, since start and the outcome: one C call
                         status = svc._finish(tick, 0, 0, ns)
                     else:
                         status = svc._ok(tick)
@@ -264,6 +263,7 @@ class Observation:
                     category = None
                 else:
                     if ns >= 0:
+                        svc._record_latency(tick, ns)  # the window
                         svc._record_total(ns)  # since start (the exports' cumulative histogram)
                     status, event, level, category = svc._outcome(self, ev, tick)
                 ended = True

@@ -61,6 +61,7 @@ _NS = 1_000_000_000
 _QUANTILES = QUANTILES
 _NAN = math.nan
 _INF = math.inf
+_new_observation = object.__new__
 
 
 MAX_STAGES = 32
@@ -262,15 +263,19 @@ class ServiceMonitor:
             self._ok, self._drop, self._fail = self._shared.chain(self._ok, self._drop, self._fail)
             self._latency_total = self._shared.histogram()
             self._record_total = self._latency_total.record_ns
-        # The common end of a request (a success whose latency is known): latency since start
-        # and the outcome in one C call (mon_shared_finish on the process's own objects); with
-        # a shared segment, its two steps (the segment's histogram, both counters).
+        # The common end of a request (a success whose latency is known): the windowed latency,
+        # the latency since start and the outcome in one C call (mon_shared_finish_ring on the
+        # process's own objects); with a shared segment, its steps (the window, the segment's
+        # histogram, both counters).
+        # Without a segment, the windowed latency too (mon_shared_finish_ring: the whole end
+        # of a success in one C call).
         if self._shared is None:
-            self._finish = finisher(counters, self._latency_total)
+            self._finish = finisher(counters, self._latency_total, self._latency)
         else:
-            record_total, ok = self._record_total, self._ok
+            record_latency, record_total, ok = self._record_latency, self._record_total, self._ok
 
             def finish(tick: int, outcome: int, code: int, ns: int) -> int:
+                record_latency(tick, ns)
                 record_total(ns)
                 return ok(tick)
 
@@ -328,7 +333,20 @@ class ServiceMonitor:
                     trace_id, span_id = ids
             except Exception:
                 self._count_internal_error()
-        obs = Observation(self, request_id, input, trace_id, span_id, features, context)
+        # Observation.__init__'s stores, inline (one Python call less per request)
+        obs = _new_observation(Observation)
+        obs._svc = self
+        obs.request_id = request_id
+        obs.input = input
+        obs.trace_id = trace_id
+        obs.span_id = span_id
+        obs.features = obs._drift_rows = features
+        obs.context = context
+        obs.stage_name = obs.prediction = obs.confidence = obs.fields = obs._t0 = None
+        obs._category = obs._error_type = obs._error_message = None
+        obs._latency_ms = obs._error_category = None
+        obs._tick0 = -1
+        obs._outcome = 0
         if features is not None and self._drift is not None:
             # Checked here, before the request starts: a shape or names the drift monitor cannot
             # take is the caller's error, raised now (not an internal error at every exit).
@@ -661,22 +679,9 @@ class _NO_DRIFT:  # noqa: N801 - a feature without drift figures (all signals Na
         self.name = name
 
 
-_RESERVED = frozenset(
-    (
-        "request_id",
-        "model_version",
-        "latency_ms",
-        "input",
-        "prediction",
-        "confidence",
-        "error_type",
-        "error_message",
-        "error_category",
-        "trace_id",
-        "span_id",
-        "event",
-        "level",
-    )
+_RESERVED = frozenset(  # the fields _after writes itself: obs.record(**fields) cannot replace them
+    "request_id model_version latency_ms input prediction confidence error_type error_message "
+    "error_category trace_id span_id event level".split()
 )
 
 

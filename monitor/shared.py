@@ -59,7 +59,7 @@ from urllib.parse import quote
 from ._ffi import lib
 from .counters import CounterTotals, ServiceCounters
 from .errors import ConfigMismatchError, CorruptDataError, InvalidArgumentError
-from .latency import LatencyHistogram, crc32c, histogram_layout
+from .latency import LatencyHistogram, WindowedLatencyHistogram, crc32c, histogram_layout
 from .latency.layout import DEFAULT_HIGHEST_NS, DEFAULT_LOWEST_NS, DEFAULT_RELATIVE_ERROR
 
 __all__ = [
@@ -403,13 +403,20 @@ class SharedSegment:
         return f"SharedSegment({self.path!r}, nbytes={self.nbytes}, histograms={self._names})"
 
 
-def finisher(counters: ServiceCounters, hist: LatencyHistogram) -> Callable[[int, int, int, int], int]:
+def finisher(
+    counters: ServiceCounters, hist: LatencyHistogram, window: WindowedLatencyHistogram | None = None
+) -> Callable[[int, int, int, int], int]:
     """``finish(now, outcome, category_code, latency_ns)`` of a process's own ``counters`` and
     cumulative ``hist`` in one C call (``mon_shared_finish``: the latency recorded in ``hist``,
-    the outcome counted at tick ``now``; the C status). For callers whose ticks and latencies
-    are ints in [0, 2**64) by construction (ServiceMonitor's request end); both objects must
-    outlive the returned callable."""
-    return functools.partial(lib.mon_shared_finish, counters.c_object(), hist.c_object())
+    the outcome counted at tick ``now``; the C status); with ``window``, the latency is also
+    recorded in that windowed histogram at tick ``now``, in the same call
+    (``mon_shared_finish_ring``). For callers whose ticks and latencies are ints in [0, 2**64)
+    by construction (ServiceMonitor's request end); the objects must outlive the callable."""
+    if window is None:
+        return functools.partial(lib.mon_shared_finish, counters.c_object(), hist.c_object())
+    return functools.partial(
+        lib.mon_shared_finish_ring, counters.c_object(), window.c_object(), hist.c_object()
+    )
 
 
 _TMP_PREFIX = ".tmp-"

@@ -1,4 +1,4 @@
-/* Unit tests of mon_shared_finish: each outcome counts what its mon_service function counts
+/* Unit tests of mon_shared_finish (and mon_shared_finish_ring: the same plus a ring): each outcome counts what its mon_service function counts
  * and records the latency; bad arguments change nothing; 8 threads finishing requests on one
  * cumulative service and histogram give exact totals. */
 #include <stdint.h>
@@ -13,6 +13,7 @@
 
 static uint64_t svc_mem[64];
 static uint64_t hist_mem[4096];
+static uint64_t hist_mem2[4096];
 
 static mon_service *svc_make(void)
 {
@@ -84,6 +85,66 @@ static void test_begin(void)
     CHECK(c.received == 2 && c.in_flight == 2);
 }
 
+static uint64_t ring_mem[8192];
+
+/* REQ: MON-REQ-SHARED-001 */
+static void test_finish_ring(void)
+{
+    mon_service *s = svc_make();
+    mon_hist *h = hist_make();
+    mon_hist_config hc = {1000u, 1000000000u, 2}; /* the ring's (small: 4 slots) */
+    mon_window_config wc = {10u, 0u, 4u, 0u};
+    mon_hist_ring *r = (mon_hist_ring *)(void *)ring_mem;
+    mon_hist *w = (mon_hist *)(void *)hist_mem2;
+    mon_service_counts c;
+    mon_hist_stats st;
+    uint64_t late = 0;
+    CHECK(mon_hist_ring_size(&hc, &wc) <= sizeof ring_mem);
+    CHECK_STATUS(mon_hist_ring_init(ring_mem, sizeof ring_mem, &hc, &wc), MON_OK);
+    CHECK_STATUS(mon_hist_init(hist_mem2, sizeof hist_mem2, &hc), MON_OK);
+    mon_service_begin(s, 0);
+    mon_service_begin(s, 0);
+    mon_service_begin(s, 0);
+    mon_service_begin(s, 0);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 5, MON_OUTCOME_OK, 0, 1500u), MON_OK);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 15, MON_OUTCOME_FAILED, MON_ERR_TIMEOUT, 2500u),
+                 MON_OK);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, MON_OUTCOME_DROPPED, 0, 3500u), MON_OK);
+    /* an epoch that has left the window: counted late in the ring, the rest recorded */
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 5, MON_OUTCOME_OK, 0, 4500u), MON_OK);
+    /* nothing in flight: the counter refuses, both latencies are still recorded */
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, MON_OUTCOME_OK, 0, 5500u), MON_E_STATE);
+    /* refused: nothing recorded */
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, 3, 0, 1u), MON_E_VALUE);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, MON_OUTCOME_FAILED, 5, 1u), MON_E_VALUE);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, MON_OUTCOME_FAILED, -1, 1u), MON_E_VALUE);
+    CHECK_STATUS(mon_shared_finish_ring(NULL, r, h, 200, MON_OUTCOME_OK, 0, 1u), MON_E_NULL);
+    CHECK_STATUS(mon_shared_finish_ring(s, NULL, h, 200, MON_OUTCOME_OK, 0, 1u), MON_E_NULL);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, NULL, 200, MON_OUTCOME_OK, 0, 1u), MON_E_NULL);
+    CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
+    CHECK(c.received == 4 && c.processed == 2 && c.failed == 1 && c.dropped == 1);
+    CHECK(c.in_flight == 0 && c.errors[MON_ERR_TIMEOUT] == 1);
+    CHECK_STATUS(mon_hist_get_stats(h, &st), MON_OK);
+    CHECK(st.count == 5 && st.sum_lo == 17500u && st.min == 1500u && st.max == 5500u);
+    /* the ring: 1500 and 2500 left the window at tick 200; 3500 and 5500 in it; 4500 late */
+    CHECK_STATUS(mon_hist_ring_window(r, 200, 4, w), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(w, &st), MON_OK);
+    CHECK(st.count == 2 && st.sum_lo == 9000u);
+    CHECK_STATUS(mon_hist_ring_window(r, 15, 4, w), MON_OK);
+    CHECK_STATUS(mon_hist_get_stats(w, &st), MON_OK);
+    CHECK(st.count == 1 && st.sum_lo == 2500u); /* epoch 0's slot was reused by epoch 20 */
+    CHECK_STATUS(mon_hist_ring_info(r, NULL, NULL, &late), MON_OK);
+    CHECK(late == 1u);
+    /* a ring that is not valid: MON_E_STATE, the latency and outcome still recorded */
+    memset(ring_mem, 0, sizeof ring_mem);
+    mon_service_begin(s, 0);
+    CHECK_STATUS(mon_shared_finish_ring(s, r, h, 200, MON_OUTCOME_OK, 0, 6500u), MON_E_STATE);
+    CHECK_STATUS(mon_service_totals(s, &c), MON_OK);
+    CHECK(c.processed == 3 && c.in_flight == 0);
+    CHECK_STATUS(mon_hist_get_stats(h, &st), MON_OK);
+    CHECK(st.count == 6);
+}
+
 #if !MON_SINGLE_THREADED
 #define THREADS 8
 #define PER_THREAD 20000
@@ -131,6 +192,7 @@ int main(void)
 {
     test_outcomes();
     test_begin();
+    test_finish_ring();
 #if !MON_SINGLE_THREADED
     test_threads();
 #endif

@@ -788,6 +788,24 @@ static void test_sha256_shared_paths(void)
     ST(mon_shared_finish, mon_shared_finish(s, (mon_hist *)mis(hA), 5, MON_OUTCOME_OK, 0, 1u),
        MON_E_ALIGN);
     ST(mon_shared_finish, mon_shared_finish(z, h, 5, MON_OUTCOME_OK, 0, 1000u), MON_E_STATE);
+    {
+        mon_hist_config rc = {1000u, 1000000000u, 4};
+        mon_window_config rw = {10u, 0u, 4u, 0u};
+        mon_hist_ring *r = (mon_hist_ring *)(void *)ringbuf, *zr = (mon_hist_ring *)(void *)shsvc2;
+        CHECK(mon_hist_ring_init(ringbuf, mon_hist_ring_size(&rc, &rw), &rc, &rw) == MON_OK);
+        mon_service_begin(s, 5);
+        ST(mon_shared_finish_ring, mon_shared_finish_ring(s, r, h, 5, MON_OUTCOME_OK, 0, 1000u),
+           MON_OK);
+        ST(mon_shared_finish_ring, mon_shared_finish_ring(s, NULL, h, 5, MON_OUTCOME_OK, 0, 1u),
+           MON_E_NULL);
+        ST(mon_shared_finish_ring, mon_shared_finish_ring(s, r, h, 5, 9, 0, 1u), MON_E_VALUE);
+        ST(mon_shared_finish_ring,
+           mon_shared_finish_ring(s, r, (mon_hist *)mis(hA), 5, MON_OUTCOME_OK, 0, 1u),
+           MON_E_ALIGN);
+        mon_service_begin(s, 5);
+        ST(mon_shared_finish_ring, mon_shared_finish_ring(s, zr, h, 5, MON_OUTCOME_OK, 0, 1u),
+           MON_E_STATE);
+    }
 }
 
 #include "status_paths_monitor.h"

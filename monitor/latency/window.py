@@ -292,6 +292,11 @@ class WindowedLatencyHistogram:
     def nbytes(self) -> int:
         return len(self._mem) * 8
 
+    def c_object(self) -> Any:
+        """The ``mon_hist_ring *`` of this window, for another C unit's binding that takes one
+        (e.g. ``mon_shared_finish_ring``); valid while this object lives."""
+        return self._ring
+
     @property
     def late(self) -> int:
         """Values not in any window because their epoch had already left it when recorded."""

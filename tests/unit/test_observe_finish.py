@@ -54,5 +54,21 @@ def test_every_end_counts_once_and_records_its_latency(shared: bool, tmp_path) -
     )
     h = svc.latency_histogram()
     assert h.count == 4 and h.invalid == 2
+    # the window got every latency too (the one-call path records it with the rest)
+    w = svc._latency.window_at(svc._ticks.newest)
+    assert (w.count, w.invalid, w.sum) == (4, 2, 937_500_000)
     assert (h.sum, h.min, h.max) == (937_500_000, 62_500_000, 500_000_000)
     assert svc.internal_errors == 1  # the NaN reading only
+
+
+def test_observe_sets_every_field_the_constructor_sets() -> None:
+    """observe() builds its Observation without calling __init__ (one Python call less): it
+    must leave every slot exactly as the constructor would."""
+    from monitor.observation import Observation
+
+    svc = ServiceMonitor("svc", "v1", clock=Clock(), logger=False)
+    args = dict(request_id="r", input={"a": 1}, trace_id="t", span_id="s", features=None, context={"k": 1})
+    a = svc.observe(**args)
+    b = Observation(svc, *args.values())
+    for name in Observation.__slots__:
+        assert getattr(a, name) == getattr(b, name), name
