@@ -296,6 +296,133 @@ static mon_status batch_status(const mon_hist *h)
 /* Units: MON_HIST_NS .. MON_HIST_S, optionally with MON_HIST_STRICT. */
 static int unit_ok(uint32_t unit) { return (unit & ~(uint32_t)MON_HIST_STRICT) <= MON_HIST_S; }
 
+static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
+
+/* Exact binary64 -> ns: the double is m * 2^e exactly; multiply by 10^(3 unit) in 128-bit
+ * integers and round half to even. Returns 1 on success. f64_fast is inlined into the scan
+ * loops; everything outside its exponent range goes to f64_general (out of line: rare).
+ *
+ * Fast range: sign 0, biased exponent 1012..1055 (x in [2^-11, 2^33) of the unit), top =
+ * exponent - 1012 in [0, 44): x = M 2^-sh, M < 2^53, sh = 63 - top in [20, 63], p = M mult <
+ * 2^83. p is scaled by 2^(64 - sh) = 2^(top + 1) so that q = floor(p / 2^sh) < 2^63 is the high
+ * word of one 64x64 product and the remainder is its low word times 2^(64 - sh): (M << a) *
+ * (mult << (top + 1 - a)), a = min(top + 1, 11), both factors < 2^64 (mult << 33 <= 10^9 2^33).
+ * Half is then 2^63 exactly: q rounds up iff lo + 2^63 - 1 + (q & 1) carries, i.e. lo > 2^63,
+ * or lo = 2^63 and q odd (half to even); q + 1 <= 2^63 cannot wrap. */
+#define FA(t) ((t) + 1 < 11 ? (t) + 1 : 11)
+#define FM(m, t) ((uint64_t)(m) << ((t) + 1 - FA(t)))
+#define FM4(m, t) FM(m, t), FM(m, (t) + 1), FM(m, (t) + 2), FM(m, (t) + 3)
+#define FROW(m)                                                                          \
+    {                                                                                    \
+        FM4(m, 0), FM4(m, 4), FM4(m, 8), FM4(m, 12), FM4(m, 16), FM4(m, 20), FM4(m, 24), \
+            FM4(m, 28), FM4(m, 32), FM4(m, 36), FM4(m, 40)                               \
+    }
+#define FA4(t) FA(t), FA((t) + 1), FA((t) + 2), FA((t) + 3)
+static const uint64_t FAST_MULT[4][44] = {FROW(1u), FROW(1000u), FROW(1000000u), FROW(1000000000u)};
+static const unsigned char FAST_SHIFT[44] = {FA4(0),  FA4(4),  FA4(8),  FA4(12), FA4(16), FA4(20),
+                                             FA4(24), FA4(28), FA4(32), FA4(36), FA4(40)};
+#undef FA
+#undef FM
+#undef FM4
+#undef FROW
+#undef FA4
+
+static int f64_general(uint64_t bits, uint64_t mult, uint64_t *out);
+
+MON_INLINE int f64_in_fast_range(uint64_t bits) { return (bits >> 52) - 1012u < 44u; }
+
+/* bits in the fast range, u: the unit code 0..3 (ns, us, ms, s). */
+MON_INLINE uint64_t f64_fast_conv(uint64_t bits, unsigned u)
+{
+    uint64_t top = (bits >> 52) - 1012u;
+    uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52);
+    mon_u128 p = mon_u128_mul64(mant << FAST_SHIFT[top], FAST_MULT[u][top]);
+    uint64_t r = p.lo + ((UINT64_C(1) << 63) - 1u + (p.hi & 1u));
+    return p.hi + (uint64_t)(r < p.lo);
+}
+
+MON_INLINE int f64_fast(uint64_t bits, unsigned u, uint64_t *out)
+{
+    if (f64_in_fast_range(bits)) {
+        *out = f64_fast_conv(bits, u);
+        return 1;
+    }
+    return f64_general(bits, UNIT_MULT[u], out);
+}
+
+MON_INLINE int f64_to_ns(double x, unsigned u, uint64_t *out)
+{
+    uint64_t bits;
+    (void)memcpy(&bits, &x, sizeof bits);
+    return f64_fast(bits, u, out);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+f64_general(uint64_t bits, uint64_t mult, uint64_t *out)
+{
+    uint64_t m;
+    int32_t ex;
+    unsigned biased;
+    mon_u128 p;
+    biased = (unsigned)((bits >> 52) & 0x7ffu);
+    if (biased == 0x7ffu) return 0; /* NaN, inf */
+    if (bits >> 63) {
+        if ((bits << 1) == 0) {
+            *out = 0; /* -0.0 */
+            return 1;
+        }
+        return 0;
+    }
+    m = bits & ((UINT64_C(1) << 52) - 1u);
+    if (biased == 0) {
+        ex = -1074;
+    } else {
+        m |= UINT64_C(1) << 52;
+        ex = (int32_t)biased - 1075;
+    }
+    if (m == 0) {
+        *out = 0;
+        return 1;
+    }
+    p = mon_u128_mul64(m, mult); /* < 2^83 */
+    if (ex >= 0) {
+        if (p.hi != 0 || ex >= 64 || (ex > 0 && (p.lo >> (64 - ex)) != 0)) return 0;
+        *out = p.lo << ex;
+        return 1;
+    } else {
+        /* q = floor(p / 2^sh), rem = p mod 2^sh, compared with half = 2^(sh-1); branch-free
+         * rounding because the last bits of real data are random. */
+        unsigned sh = (unsigned)(-ex);
+        uint64_t q, rem_hi, rem_lo, half_hi, half_lo, up;
+        if (sh >= 128u) { /* p < 2^83 <= 2^(sh-1): below one half */
+            *out = 0;
+            return 1;
+        }
+        if (sh < 64u) {
+            if ((p.hi >> sh) != 0) return 0; /* quotient >= 2^64 */
+            q = (p.hi << (64u - sh)) | (p.lo >> sh);
+            rem_hi = 0;
+            rem_lo = p.lo & ((UINT64_C(1) << sh) - 1u);
+            half_hi = 0;
+            half_lo = UINT64_C(1) << (sh - 1u);
+        } else { /* p.hi < 2^19, so sh - 64 < 64 */
+            q = p.hi >> (sh - 64u);
+            rem_hi = p.hi & ((UINT64_C(1) << (sh - 64u)) - 1u);
+            rem_lo = p.lo;
+            half_hi = sh == 64u ? 0u : UINT64_C(1) << (sh - 65u);
+            half_lo = sh == 64u ? UINT64_C(1) << 63 : 0u;
+        }
+        up = (uint64_t)((rem_hi > half_hi) | ((rem_hi == half_hi) & (rem_lo > half_lo)));
+        up |= (uint64_t)((rem_hi == half_hi) & (rem_lo == half_lo)) & q;
+        if ((q & up) == UINT64_MAX) return 0;
+        *out = q + up;
+        return 1;
+    }
+}
+
 /* Arrays are recorded in batches: min, max, sum, underflow and overflow are aggregated locally
  * and published once per batch, before the batch's bucket counts (the reader guarantee). Bucket
  * counts go either to a list of up to CHUNK indices (one atomic add each), or - for long arrays
@@ -354,65 +481,97 @@ static void batch_begin(const mon_hist *h, batch *b, uint32_t *table, size_t n)
     }
 }
 
-/* Aggregate n <= CHUNK values in ns into the batch. */
-MON_INLINE void batch_scan_body(const mon_hist *h, batch *b, const uint64_t *v, size_t n)
+/* One value x in ns into the scan's locals of batch_scan_body (kept in registers). */
+#define SCAN_VALUE(x)                                      \
+    do {                                                   \
+        mn = (x) < mn ? (x) : mn;                          \
+        mx = (x) > mx ? (x) : mx;                          \
+        slo += (x);                                        \
+        shi += (uint64_t)(slo < (x));                      \
+        if ((x)-rlo <= width) {                            \
+            uint32_t o_ = ((uint32_t)index8(x) + c) >> sh; \
+            if (table) {                                   \
+                ++table[o_];                               \
+            } else {                                       \
+                b->idx[k++] = (uint16_t)o_;                \
+            }                                              \
+        } else if ((x) < rlo) {                            \
+            ++under;                                       \
+        } else {                                           \
+            ++over;                                        \
+        }                                                  \
+    } while (0)
+
+/* Aggregate n <= CHUNK values into the batch:  uint64 ns (f64 == 0), or binary64 in
+ * unit u converted in the same loop (f64_fast inlined: no second pass over a buffer of ns).
+ * Returns the number of invalid values (binary64 only), left out. f64 and use_table are
+ * constants at each call (BATCH_SCAN_ALL), so every instantiated loop has no mode branch. */
+MON_INLINE size_t batch_scan_body(const mon_hist *h, batch *b, const void *src, size_t n,
+                                  unsigned u, int f64, int use_table)
 {
-    size_t i;
+    size_t i, k = b->k, nslow = 0, bad = 0;
+    uint16_t slow[CHUNK]; /* binary64 outside the fast range: converted after the loop */
     uint64_t mn = b->mn, mx = b->mx, slo = b->slo, shi = b->shi, under = b->under, over = b->over;
     const uint64_t rlo = h->range_lo, rhi = h->range_hi, width = rhi - rlo;
     /* in range, index_at - ilo = (index8 + 2^sh - 1 - ilo 2^sh) >> sh, exact mod 2^32 (batch_ok) */
     const unsigned sh = (unsigned)(MON_HIST_MAX_SCALE - h->scale);
     const uint32_t c = ((1u << sh) - 1u) - ((uint32_t)h->index_lo << sh);
-    if (b->table) {
-        uint32_t *table = b->table;
-        for (i = 0; i < n; ++i) {
-            uint64_t x = v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-            slo += x;
-            shi += (uint64_t)(slo < x);
-            if (x - rlo <= width) {
-                ++table[((uint32_t)index8(x) + c) >> sh];
-            } else if (x < rlo) {
-                ++under;
-            } else {
-                ++over;
+    uint32_t *const table = use_table ? b->table : NULL;
+    for (i = 0; i < n; ++i) {
+        uint64_t x;
+        if (f64) {
+            /* no call in this loop (f64_general would make the accumulators spill) */
+            uint64_t bits;
+            (void)memcpy(&bits, (const unsigned char *)src + 8u * i, sizeof bits);
+            if (!f64_in_fast_range(bits)) {
+                slow[nslow++] = (uint16_t)i;
+                continue;
             }
+            x = f64_fast_conv(bits, u);
+        } else {
+            x = ((const uint64_t *)src)[i];
         }
-    } else {
-        for (i = 0; i < n; ++i) {
-            uint64_t x = v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-            slo += x;
-            shi += (uint64_t)(slo < x);
-            if (x - rlo <= width) {
-                b->idx[b->k++] = (uint16_t)(((uint32_t)index8(x) + c) >> sh);
-            } else if (x < rlo) {
-                ++under;
-            } else {
-                ++over;
-            }
+        SCAN_VALUE(x);
+    }
+    for (i = 0; i < nslow; ++i) {
+        uint64_t bits, x;
+        (void)memcpy(&bits, (const unsigned char *)src + 8u * slow[i], sizeof bits);
+        if (f64_general(bits, UNIT_MULT[u], &x)) {
+            SCAN_VALUE(x);
+        } else {
+            ++bad;
         }
     }
+    b->k = k;
     b->mn = mn;
     b->mx = mx;
     b->slo = slo;
     b->shi = shi;
     b->under = under;
     b->over = over;
+    return bad;
 }
+#undef SCAN_VALUE
 
-static void batch_scan_generic(const mon_hist *h, batch *b, const uint64_t *v, size_t n)
+/* The four instantiations (input kind x count mode), under one set of target flags. kind 0:
+ * uint64 ns; 1 + u: binary64 in unit u. */
+#define BATCH_SCAN_ALL(h, b, src, n, kind)                                       \
+    ((kind) == 0u ? ((b)->table ? batch_scan_body(h, b, src, n, 0u, 0, 1)        \
+                                : batch_scan_body(h, b, src, n, 0u, 0, 0))       \
+                  : ((b)->table ? batch_scan_body(h, b, src, n, (kind)-1u, 1, 1) \
+                                : batch_scan_body(h, b, src, n, (kind)-1u, 1, 0)))
+
+static size_t batch_scan_generic(const mon_hist *h, batch *b, const void *src, size_t n,
+                                 unsigned kind)
 {
-    batch_scan_body(h, b, v, n);
+    return BATCH_SCAN_ALL(h, b, src, n, kind);
 }
 
 #if MON_HIST_X86_DISPATCH
-__attribute__((target("bmi2"))) static void batch_scan_bmi2(const mon_hist *h, batch *b,
-                                                            const uint64_t *v, size_t n)
+__attribute__((target("bmi2"))) static size_t
+batch_scan_bmi2(const mon_hist *h, batch *b, const void *src, size_t n, unsigned kind)
 {
-    batch_scan_body(h, b, v, n);
+    return BATCH_SCAN_ALL(h, b, src, n, kind);
 }
 #endif
 
@@ -435,20 +594,23 @@ static const void *piece(const void *src, size_t *m, size_t elem, int misaligned
     return tmp;
 }
 
-/* Add n <= CHUNK values in ns. */
-static void batch_add(mon_hist *h, batch *b, const uint64_t *v, size_t n)
+/* Add n <= CHUNK values: uint64 ns (kind 0) or binary64 in unit kind - 1. Returns the number of
+ * invalid values (not recorded). */
+static size_t batch_add(mon_hist *h, batch *b, const void *v, size_t n, unsigned kind)
 {
+    size_t bad;
 #if MON_HIST_X86_DISPATCH
     if (__builtin_cpu_supports("bmi2")) {
-        batch_scan_bmi2(h, b, v, n);
+        bad = batch_scan_bmi2(h, b, v, n, kind);
     } else {
-        batch_scan_generic(h, b, v, n);
+        bad = batch_scan_generic(h, b, v, n, kind);
     }
 #else
-    batch_scan_generic(h, b, v, n);
+    bad = batch_scan_generic(h, b, v, n, kind);
 #endif
-    b->pending += n;
+    b->pending += n - bad;
     if (!b->table || b->pending >= BATCH_MAX_VALUES) batch_publish(h, b);
+    return bad;
 }
 
 #if BATCH_TABLE
@@ -473,15 +635,13 @@ mon_status mon_hist_record_many(mon_hist *h, const uint64_t *values_ns, size_t n
     while (n > 0) {
         size_t m = n < CHUNK ? n : CHUNK;
         const uint64_t *v = (const uint64_t *)piece(values_ns, &m, 8u, mis, &tmp);
-        batch_add(h, &b, v, m);
+        (void)batch_add(h, &b, v, m, 0);
         values_ns += m;
         n -= m;
     }
     batch_publish(h, &b);
     return MON_OK;
 }
-
-static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
 
 /* The shared argument check of the array recorders. */
 static int array_args_ok(const mon_hist *h, const void *values, size_t n, uint32_t unit)
@@ -528,7 +688,7 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
             for (i = 0; i < m; ++i) sign |= (uint64_t)v[i];
             if (!(sign >> 63)) {
                 /* int64_t and uint64_t may alias (signed/unsigned variants of one type) */
-                batch_add(h, &b, (const uint64_t *)(const void *)v, m);
+                (void)batch_add(h, &b, v, m, 0);
                 values += m;
                 n -= m;
                 continue;
@@ -542,7 +702,7 @@ size_t mon_hist_record_many_i64(mon_hist *h, const int64_t *values, size_t n, ui
                 buf[k++] = (uint64_t)x * mult;
             }
         }
-        if (k) batch_add(h, &b, buf, k);
+        if (k) (void)batch_add(h, &b, buf, k, 0);
         values += m;
         n -= m;
     }
@@ -589,7 +749,7 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
                 buf[k++] = v[i] * mult;
             }
         }
-        if (k) batch_add(h, &b, buf, k);
+        if (k) (void)batch_add(h, &b, buf, k, 0);
         values += m;
         n -= m;
     }
@@ -598,121 +758,13 @@ size_t mon_hist_record_many_u64(mon_hist *h, const uint64_t *values, size_t n, u
     return bad;
 }
 
-/* Exact binary64 -> ns: the double is m * 2^e exactly; multiply by 10^(3 unit) in 128-bit
- * integers and round half to even. Returns 1 on success. */
-MON_INLINE int f64_to_ns(double x, uint64_t mult, uint64_t *out)
-{
-    uint64_t bits, m;
-    int32_t ex;
-    unsigned biased;
-    mon_u128 p;
-    (void)memcpy(&bits, &x, sizeof bits);
-    {
-        /* Fast path, one comparison: sign 0, biased exponent 1012..1055 (x in [2^-11, 2^33)):
-         * x = M 2^-sh, M < 2^53, sh in [20, 63]; p = M mult < 2^83, q = p >> sh < 2^63. Bit sh of
-         * rem + (2^(sh-1) - 1) + (q & 1) < 2^63 + 2^62, rem = p mod 2^sh, rounds half to even. */
-        uint64_t top = (bits >> 52) - 1012u;
-        if (top < 44u) {
-            unsigned sh = 63u - (unsigned)top;
-            mon_u128 pp =
-                mon_u128_mul64((bits & ((UINT64_C(1) << 52) - 1u)) | (UINT64_C(1) << 52), mult);
-            uint64_t q = (pp.lo >> sh) | (pp.hi << (64u - sh)), low = (UINT64_C(1) << sh) - 1u;
-            *out = q + (((pp.lo & low) + (low >> 1) + (q & 1u)) >> sh);
-            return 1;
-        }
-    }
-    biased = (unsigned)((bits >> 52) & 0x7ffu);
-    if (biased == 0x7ffu) return 0; /* NaN, inf */
-    if (bits >> 63) {
-        if ((bits << 1) == 0) {
-            *out = 0; /* -0.0 */
-            return 1;
-        }
-        return 0;
-    }
-    m = bits & ((UINT64_C(1) << 52) - 1u);
-    if (biased == 0) {
-        ex = -1074;
-    } else {
-        m |= UINT64_C(1) << 52;
-        ex = (int32_t)biased - 1075;
-    }
-    if (m == 0) {
-        *out = 0;
-        return 1;
-    }
-    p = mon_u128_mul64(m, mult); /* < 2^83 */
-    if (ex >= 0) {
-        if (p.hi != 0 || ex >= 64 || (ex > 0 && (p.lo >> (64 - ex)) != 0)) return 0;
-        *out = p.lo << ex;
-        return 1;
-    } else {
-        /* q = floor(p / 2^sh), rem = p mod 2^sh, compared with half = 2^(sh-1); branch-free
-         * rounding because the last bits of real data are random. */
-        unsigned sh = (unsigned)(-ex);
-        uint64_t q, rem_hi, rem_lo, half_hi, half_lo, up;
-        if (sh >= 128u) { /* p < 2^83 <= 2^(sh-1): below one half */
-            *out = 0;
-            return 1;
-        }
-        if (sh < 64u) {
-            if ((p.hi >> sh) != 0) return 0; /* quotient >= 2^64 */
-            q = (p.hi << (64u - sh)) | (p.lo >> sh);
-            rem_hi = 0;
-            rem_lo = p.lo & ((UINT64_C(1) << sh) - 1u);
-            half_hi = 0;
-            half_lo = UINT64_C(1) << (sh - 1u);
-        } else { /* p.hi < 2^19, so sh - 64 < 64 */
-            q = p.hi >> (sh - 64u);
-            rem_hi = p.hi & ((UINT64_C(1) << (sh - 64u)) - 1u);
-            rem_lo = p.lo;
-            half_hi = sh == 64u ? 0u : UINT64_C(1) << (sh - 65u);
-            half_lo = sh == 64u ? UINT64_C(1) << 63 : 0u;
-        }
-        up = (uint64_t)((rem_hi > half_hi) | ((rem_hi == half_hi) & (rem_lo > half_lo)));
-        up |= (uint64_t)((rem_hi == half_hi) & (rem_lo == half_lo)) & q;
-        if ((q & up) == UINT64_MAX) return 0;
-        *out = q + up;
-        return 1;
-    }
-}
-
-/* Convert m <= CHUNK doubles; the valid ones go to buf; returns how many. */
-MON_INLINE size_t convert_f64_body(const double *values, size_t m, uint64_t mult, uint64_t *buf)
-{
-    size_t i, k = 0;
-    for (i = 0; i < m; ++i) k += (size_t)f64_to_ns(values[i], mult, &buf[k]);
-    return k;
-}
-
-static size_t convert_f64_generic(const double *values, size_t m, uint64_t mult, uint64_t *buf)
-{
-    return convert_f64_body(values, m, mult, buf);
-}
-
-#if MON_HIST_X86_DISPATCH
-__attribute__((target("bmi2"))) static size_t convert_f64_bmi2(const double *values, size_t m,
-                                                               uint64_t mult, uint64_t *buf)
-{
-    return convert_f64_body(values, m, mult, buf);
-}
-#endif
-
-static size_t convert_f64(const double *values, size_t m, uint64_t mult, uint64_t *buf)
-{
-#if MON_HIST_X86_DISPATCH
-    if (__builtin_cpu_supports("bmi2")) return convert_f64_bmi2(values, m, mult, buf);
-#endif
-    return convert_f64_generic(values, m, mult, buf);
-}
-
 mon_status mon_hist_f64_to_ns(double value, uint32_t unit, uint64_t *out_ns)
 {
     uint64_t ns;
     if (!out_ns) return MON_E_NULL;
     if (!MON_ALIGNED_U64(out_ns)) return MON_E_ALIGN;
     if (!unit_ok(unit)) return MON_E_CONFIG;
-    if (!f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return MON_E_VALUE;
+    if (!f64_to_ns(value, unit & 3u, &ns)) return MON_E_VALUE;
     *out_ns = ns;
     return MON_OK;
 }
@@ -722,7 +774,7 @@ mon_status mon_hist_record_f64(mon_hist *h, double value, uint32_t unit)
     uint64_t ns;
     if (!mon_hist_hot_ok(h)) return mon_hist_hot_fail(h);
     if (!unit_ok(unit)) return MON_E_CONFIG;
-    if (f64_to_ns(value, UNIT_MULT[unit & 3u], &ns)) return record_valid(h, ns);
+    if (f64_to_ns(value, unit & 3u, &ns)) return record_valid(h, ns);
     if (!(unit & MON_HIST_STRICT)) atomic_sat_add(&h->invalid, 1);
     return MON_E_VALUE;
 }
@@ -742,14 +794,13 @@ mon_status mon_hist_record_s(mon_hist *h, double value)
 
 size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uint32_t unit)
 {
-    uint64_t buf[CHUNK];
     align_buf tmp;
     BATCH_DECL;
     size_t bad = 0;
     int mis = !MON_ALIGNED_F64(values);
-    uint64_t mult;
+    unsigned u;
     if (!array_args_ok(h, values, n, unit)) return MON_HIST_NOT_RECORDED;
-    mult = UNIT_MULT[unit & 3u];
+    u = unit & 3u;
     if (unit & MON_HIST_STRICT) {
         const double *p = values;
         size_t left = n;
@@ -757,7 +808,7 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
             size_t m = left, i;
             const double *v = (const double *)piece(p, &m, 8u, mis, &tmp);
             uint64_t ns;
-            for (i = 0; i < m; ++i) bad += (size_t)!f64_to_ns(v[i], mult, &ns);
+            for (i = 0; i < m; ++i) bad += (size_t)!f64_to_ns(v[i], u, &ns);
             p += m;
             left -= m;
         }
@@ -765,11 +816,9 @@ size_t mon_hist_record_many_f64(mon_hist *h, const double *values, size_t n, uin
     }
     batch_begin(h, &b, BATCH_TABLE_PTR, n);
     while (n > 0) {
-        size_t m = n < CHUNK ? n : CHUNK, k;
+        size_t m = n < CHUNK ? n : CHUNK;
         const double *v = (const double *)piece(values, &m, 8u, mis, &tmp);
-        k = convert_f64(v, m, mult, buf);
-        bad += m - k;
-        if (k) batch_add(h, &b, buf, k);
+        bad += batch_add(h, &b, v, m, 1u + u); /* converted in the scan loop */
         values += m;
         n -= m;
     }
