@@ -578,10 +578,7 @@ static int fits62(uint64_t a, uint64_t b)
 
 /* The common power of two of every count: k = the trailing zeros of all_or != 0 (the OR of all
  * counts; k <= 53, and the counts >> k are exact with totals >= 1). */
-static unsigned common_shift(uint64_t all_or)
-{
-    return 63u - mon_w_clz64(all_or & (~all_or + 1u));
-}
+static unsigned common_shift(uint64_t all_or) { return 63u - mon_w_clz64(all_or & (~all_or + 1u)); }
 
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
@@ -597,8 +594,6 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
     if (st != MON_OK && (want & WANT_PSI)) return st;
-    psi_ctx_init(&px, &cfg, np, nq, nbins);
-    psi_accs_clear(&pacc);
 
     /* mon_drift_series.c's 64-bit pass (golden v2) for TV and JS when the counts divided by
      * their common power of two 2^k give N_P N_Q < 2^62 (so
@@ -609,20 +604,26 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     if ((want & (WANT_TV | WANT_JS)) != 0u && fits62(np >> k, nq >> k))
         rest &= ~(WANT_TV | WANT_JS);
     if ((want & WANT_PSI) != 0u && cfg.smoothing == MON_PSI_LAPLACE && fits62(np, nq) &&
-        fits62(px.npb, px.nqb))
+        fits62(np + (uint64_t)nbins, nq + (uint64_t)nbins))
         rest &= ~WANT_PSI;
     if (rest != want) {
         unsigned done = want & ~rest;
         if (done == (WANT_TV | WANT_JS | WANT_PSI) && k == 0u) {
-            mon_drift_pass64(p, q, nbins, np, nq, 0, MON_DRIFT_PART_TVJS | MON_DRIFT_PART_PSI,
-                             out);
+            mon_drift_pass64(p, q, nbins, np, nq, 0, MON_DRIFT_PART_TVJS | MON_DRIFT_PART_PSI, out);
         } else {
             if ((done & (WANT_TV | WANT_JS)) != 0u)
                 mon_drift_pass64(p, q, nbins, np, nq, k, MON_DRIFT_PART_TVJS, out);
             if ((done & WANT_PSI) != 0u)
                 mon_drift_pass64(p, q, nbins, np, nq, 0, MON_DRIFT_PART_PSI, out);
         }
+        if (rest == 0u) { /* everything from the 64-bit pass (no set-up of the wide pass) */
+            out->total_actual = np;
+            out->total_expected = nq;
+            return MON_OK;
+        }
     }
+    psi_ctx_init(&px, &cfg, np, nq, nbins);
+    psi_accs_clear(&pacc);
     if (rest == WANT_PSI && fits62(np, nq))
         psi_bins64(p, q, nbins, &px, &pacc);
     else if (rest == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
@@ -631,11 +632,8 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
     else if (rest == (WANT_TV | WANT_JS | WANT_PSI))
         drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_FLOOR, &px, &pacc, js_acc,
                    &tvnum);
-    else if (rest != 0u)
+    else
         drift_bins(p, q, nbins, rest, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
-    else {
-        /* every metric asked for came from the 64-bit pass */
-    }
 
     dd = mon_u128_mul64(np, nq);
     if (rest & WANT_TV) {

@@ -69,7 +69,7 @@ static MON_ALWAYS_INLINE uint64_t poly64(uint64_t z, const uint64_t *c, unsigned
 {
     uint64_t r = 0;
     switch (k & 15u) {
-    case 0: r = c[15]; /* fall through */
+    case 0: r = c[15];                               /* fall through */
     case 15: r = c[14] + (mon_w_mulhi64(z, r) >> 2); /* fall through */
     case 14: r = c[13] + (mon_w_mulhi64(z, r) >> 2); /* fall through */
     case 13: r = c[12] + (mon_w_mulhi64(z, r) >> 2); /* fall through */
@@ -201,10 +201,10 @@ static void need_logs(tot_logs *l, uint64_t np, uint64_t nq)
 }
 
 typedef struct pass_state {
-    acc192 ja, pa;               /* JS series and log terms; PSI series terms */
-    uint64_t pl[PSI_LOG_LIMBS];  /* PSI log terms */
-    uint64_t tv;                 /* sum of n (< 2^63) */
-    tot_logs lt, lb;             /* logs of N_P, N_Q and of N_P~, N_Q~ */
+    acc192 ja, pa;              /* JS series and log terms; PSI series terms */
+    uint64_t pl[PSI_LOG_LIMBS]; /* PSI log terms */
+    uint64_t tv;                /* sum of n (< 2^63) */
+    tot_logs lt, lb;            /* logs of N_P, N_Q and of N_P~, N_Q~ */
 } pass_state;
 
 /* The loop, inlined with tvjs and psi constant (each combination its own loop). */
@@ -228,10 +228,10 @@ static MON_ALWAYS_INLINE void pass_bins(const uint64_t *p, const uint64_t *q, si
                 uint64_t s = a + c;
                 if ((n << MON_DRIFT_JS_SERIES_SHIFT) < s) {
                     prep64(n, s, &sp);
-                    acc_add64(&ja,
-                              mon_w_mulhi64(sp.m1, poly64(sp.z, mon_drift_js_g,
-                                                          mon_drift_js_k[sp.zbl])),
-                              sp.pos);
+                    acc_add64(
+                        &ja,
+                        mon_w_mulhi64(sp.m1, poly64(sp.z, mon_drift_js_g, mon_drift_js_k[sp.zbl])),
+                        sp.pos);
                 } else if ((a == 0u) || (c == 0u)) {
                     acc_add64(&ja, a | c, UNIT); /* log2(2X/X) = 1: T_b = X */
                 } else {
@@ -254,8 +254,8 @@ static MON_ALWAYS_INLINE void pass_bins(const uint64_t *p, const uint64_t *q, si
                 if ((nn << MON_DRIFT_JS_SERIES_SHIFT) < ss) {
                     prep64(nn, ss, &sp);
                     acc_add64(&pa,
-                              mon_w_mulhi64(sp.m1, poly64(sp.z, mon_drift_psi_h,
-                                                          mon_drift_psi_k[sp.zbl])),
+                              mon_w_mulhi64(sp.m1,
+                                            poly64(sp.z, mon_drift_psi_h, mon_drift_psi_k[sp.zbl])),
                               sp.pos);
                 } else {
                     need_logs(&st->lb, npb, nqb);
