@@ -15,11 +15,10 @@ import random
 
 import mpmath
 import pytest
+from test_drift_metrics import check_documented_bounds, check_exact_tv, exact
 
 import monitor
 from monitor import drift_raw
-
-from test_drift_metrics import check_documented_bounds, check_exact_tv, exact
 
 
 def _cases() -> list[tuple[str, list[int], list[int]]]:
@@ -80,7 +79,9 @@ def test_pass64_within_the_documented_bounds(name: str, a: list[int], e: list[in
 
 
 @pytest.mark.parametrize("name,a,e", CASES[::3], ids=lambda v: v if isinstance(v, str) else "")
-def test_power_of_two_scaling_is_bit_identical_across_the_pass_limit(name: str, a: list[int], e: list[int]) -> None:
+def test_power_of_two_scaling_is_bit_identical_across_the_pass_limit(
+    name: str, a: list[int], e: list[int]
+) -> None:
     s = monitor.drift_scores(a, e)
     for k in (1, 5, 11, 20):
         if max(sum(a), sum(e)) << k > 2**53:

@@ -116,8 +116,8 @@ def render_c_golden(rows: list[dict[str, object]]) -> list[str]:
         e = ", ".join(_c_u64(v) for v in r["expected"])  # type: ignore[union-attr]
         out.append(
             f'        {{"{r["name"]}", {len(r["actual"])}, {{{a}}}, {{{e}}}, 0, 0, 0, '  # type: ignore[arg-type]
-            f'{_c_u128(int(r["tv_raw"]))}, {_c_u128(int(r["js_raw"]))}, '  # type: ignore[arg-type]
-            f'{_c_u128(int(r["psi_raw"]))}, {_c_u64(int(r["js_distance_raw"]))}}},'  # type: ignore[arg-type]
+            f"{_c_u128(int(r['tv_raw']))}, {_c_u128(int(r['js_raw']))}, "  # type: ignore[arg-type]
+            f"{_c_u128(int(r['psi_raw']))}, {_c_u64(int(r['js_distance_raw']))}}},"  # type: ignore[arg-type]
         )
     return out
 
