@@ -1,5 +1,7 @@
 """Accuracy of the drift v2 prototype (benchmarks/c/drift_v2_proto.c, issue 15) against exact
-mathematics, side by side with the current kernel (v1, mon_drift_scores).
+mathematics, side by side with the core's mon_drift_scores. Since golden v2 the core is the
+ported prototype (csrc/mon_drift_series.c; js_distance_fp by the second square root), so the
+columns "v1" below are the core as built from this tree (v1 of the study: main before golden v2).
 
 Builds benchmarks/c/drift_v2_check.c with the core (``-std=c99 -O2 -ffp-contract=off -Wall
 -Wextra -Werror -pedantic``), feeds it random count vectors (Laplace smoothing; B = 1 .. 1,000;

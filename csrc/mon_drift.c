@@ -28,17 +28,6 @@ MON_STATIC_ASSERT(MON_DRIFT_JS_SERIES_SHIFT == 2, series_threshold);
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-/* Per-bin work is inlined into the loops (the one pass and the per-bin entry point): a call and
- * its 128-bit arguments cost ~8-10% of the per-bin instructions otherwise. Not when optimising
- * for size (-Os, the bare-metal builds): forced inlining there makes this unit ~4x larger
- * (43 KB instead of ~11 KB on Cortex-M4); the compiler chooses instead. Inlining changes no
- * result (integer arithmetic; -ffp-contract=off). */
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
-#define MON_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define MON_ALWAYS_INLINE inline
-#endif
-
 /* Top 64 bits of x != 0 (truncated), x ~ result * 2^(bitlen - 64). */
 static MON_ALWAYS_INLINE uint64_t top64(mon_u128 x, unsigned bitlen)
 {
@@ -74,9 +63,9 @@ static void acc_add_log_term(uint64_t acc[ACC_LIMBS], const uint64_t v[4])
 #define TOTALS_BLOCK 256u
 
 static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uint64_t *np,
-                         uint64_t *nq)
+                         uint64_t *nq, uint64_t *all_or)
 {
-    uint64_t sp = 0, sq = 0;
+    uint64_t sp = 0, sq = 0, all = 0;
     size_t b;
     if (p == NULL || q == NULL) return MON_E_NULL;
     if (!MON_ALIGNED_U64(p) || !MON_ALIGNED_U64(q)) return MON_E_ALIGN; /* count vectors */
@@ -99,6 +88,7 @@ static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uin
             sp += x;
             sq += y;
         }
+        all |= any;
         if ((any >> 53) != 0) { /* some count >= 2^53 (the OR can exceed 2^53 without one) */
             size_t k;
             for (k = b0; k < end; ++k) {
@@ -110,6 +100,7 @@ static mon_status totals(const uint64_t *p, const uint64_t *q, size_t nbins, uin
     if (sp == 0 || sq == 0) return MON_E_EMPTY;
     *np = sp;
     *nq = sq;
+    *all_or = all;
     return MON_OK;
 }
 
@@ -193,13 +184,6 @@ static MON_ALWAYS_INLINE void series_prep(mon_u128 n, mon_u128 s, series_pre *sp
 {
     unsigned en = mon_u128_bitlen(n), es = mon_u128_bitlen(s);
     series_prep_norm(top64(n, en), en, top64(s, es), es, sp);
-}
-
-/* The same for n, s < 2^64 (n, s > 0): top64 is a shift by the leading zeros. */
-static MON_ALWAYS_INLINE void series_prep64(uint64_t n, uint64_t s, series_pre *sp)
-{
-    unsigned ln = mon_w_clz64(n), ls = mon_w_clz64(s);
-    series_prep_norm(n << ln, 64u - ln, s << ls, 64u - ls, sp);
 }
 
 /* Estrin: G = sum_k g_k z^k over 16 terms (all positive), z^j in 2^-68 units, so a product
@@ -568,73 +552,20 @@ static MON_ALWAYS_INLINE void drift_bins(const uint64_t *p, const uint64_t *q, s
     }
 }
 
-/* The same pass when every product fits 64 bits: N_P N_Q < 2^62 (so a, c, n < 2^62, S < 2^63 and
- * the TV numerator, at most the sum of all a and c, < 2^63) and, for Laplace, N_P~ N_Q~ < 2^62
- * (so aa, cc < 2^62). Every quantity is the same integer as in drift_bins, only held in one limb:
- * the results are bit-identical; the branches that need wide logs convert and share its code. */
-static MON_ALWAYS_INLINE void drift_bins64(const uint64_t *p, const uint64_t *q, size_t nbins,
-                                           unsigned want, uint32_t smoothing, psi_ctx *px,
-                                           psi_accs *pacc, uint64_t js_acc[ACC_LIMBS],
-                                           mon_u128 *tvnum)
+/* The PSI of the pass above when every product fits 64 bits, N_P N_Q < 2^62 (a, c, n < 2^62):
+ * the same integers held in one limb, so the same bits (floor smoothing, and Laplace beyond
+ * mon_drift_series.c's range). */
+static void psi_bins64(const uint64_t *p, const uint64_t *q, size_t nbins, psi_ctx *px,
+                       psi_accs *pacc)
 {
-    uint64_t np = px->np, nq = px->nq, npb = px->npb, nqb = px->nqb, tv = 0;
-    int same_tot = np == nq;
+    uint64_t np = px->np, nq = px->nq;
     size_t b;
     for (b = 0; b < nbins; ++b) {
-        uint64_t pb = p[b], qb = q[b];
-        uint64_t a = pb * nq, c = qb * np;
-        int a_big = a >= c;
-        uint64_t n = a_big ? a - c : c - a;
-        int psi_done = 0;
-        if (want & WANT_TV) tv += n;
-        if ((want & WANT_JS) && n != 0) {
-            uint64_t s = a + c;
-            if ((n << MON_DRIFT_JS_SERIES_SHIFT) < s) {
-                series_pre sp;
-                series_prep64(n, s, &sp);
-                series_add(js_acc, &sp, series_poly(&sp, mon_drift_js_g));
-                if ((want & WANT_PSI) && smoothing == MON_PSI_FLOOR &&
-                    !floored(pb, px->mnp, px->cfg.g) && !floored(qb, px->mnq, px->cfg.g)) {
-                    series_add(pacc->s, &sp, series_poly(&sp, mon_drift_psi_h));
-                    psi_done = 1;
-                }
-            } else if (c == 0 || a == 0) {
-                /* log2(2X/X) = 1 exactly: T_b = X */
-                mon_w_add_shifted128(js_acc, ACC_LIMBS, mon_u128_make(0, a | c), 128 + ACC_EXTRA);
-            } else {
-                mon_u128 lp, lq, aw = mon_u128_make(0, a), cw = mon_u128_make(0, c);
-                psi_need_ltot(px);
-                lp = mon_u128_add(mon_log2_u64(pb), px->lnq);
-                lq = mon_u128_add(mon_log2_u64(qb), px->lnp);
-                if (a_big)
-                    js_logs(js_acc, aw, cw, lp, lq, mon_u128_make(0, s));
-                else
-                    js_logs(js_acc, cw, aw, lq, lp, mon_u128_make(0, s));
-            }
-        }
-        if ((want & WANT_PSI) && !psi_done) {
-            if (smoothing == MON_PSI_LAPLACE) {
-                uint64_t aa, cc, nn, ss;
-                if (pb == qb && same_tot) continue;
-                aa = (pb + 1u) * nqb;
-                cc = (qb + 1u) * npb;
-                if (aa == cc) continue; /* identical smoothed proportions: term 0 */
-                nn = aa > cc ? aa - cc : cc - aa;
-                ss = aa + cc;
-                if ((nn << MON_DRIFT_JS_SERIES_SHIFT) < ss) {
-                    series_pre sp;
-                    series_prep64(nn, ss, &sp);
-                    series_add(pacc->s, &sp, series_poly(&sp, mon_drift_psi_h));
-                } else {
-                    psi_laplace_logs(px, pacc, pb, qb, mon_u128_make(0, aa), mon_u128_make(0, cc));
-                }
-            } else {
-                psi_bin(px, pacc, smoothing, pb, qb, mon_u128_make(0, a), mon_u128_make(0, c),
-                        mon_u128_make(0, n));
-            }
-        }
+        uint64_t pb = p[b], qb = q[b], a = pb * nq, c = qb * np;
+        uint64_t n = (a >= c) ? a - c : c - a;
+        psi_bin(px, pacc, px->cfg.smoothing, pb, qb, mon_u128_make(0, a), mon_u128_make(0, c),
+                mon_u128_make(0, n));
     }
-    if (want & WANT_TV) *tvnum = mon_u128_make(0, tv);
 }
 
 /* a * b < 2^62 (a, b <= 2^53 + 2^60). */
@@ -645,42 +576,67 @@ static int fits62(uint64_t a, uint64_t b)
     return hi == 0 && (lo >> 62) == 0;
 }
 
+/* The common power of two of every count: k = the trailing zeros of all_or != 0 (the OR of all
+ * counts; k <= 53, and the counts >> k are exact with totals >= 1). */
+static unsigned common_shift(uint64_t all_or) { return 63u - mon_w_clz64(all_or & (~all_or + 1u)); }
+
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)
 {
-    uint64_t np = 0, nq = 0;
+    uint64_t np = 0, nq = 0, all_or = 0;
     uint64_t js_acc[ACC_LIMBS] = {0, 0, 0, 0, 0, 0};
     mon_u128 tvnum = mon_u128_make(0, 0), dd;
     psi_cfg cfg;
     psi_ctx px;
     psi_accs pacc;
-    mon_status st = totals(p, q, nbins, &np, &nq);
+    unsigned rest = want, k;
+    mon_status st = totals(p, q, nbins, &np, &nq, &all_or);
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
     if (st != MON_OK && (want & WANT_PSI)) return st;
+
+    /* mon_drift_series.c's 64-bit pass (golden v2) for TV and JS when the counts divided by
+     * their common power of two 2^k give N_P N_Q < 2^62 (so
+     * scaling both vectors by a power of two leaves TV and JS bit-identical, and every entry
+     * point chooses alike), and for Laplace PSI on the counts themselves (PSI's smoothing is
+     * not scale-free); the rest below */
+    k = common_shift(all_or);
+    if ((want & (WANT_TV | WANT_JS)) != 0u && fits62(np >> k, nq >> k))
+        rest &= ~(WANT_TV | WANT_JS);
+    if ((want & WANT_PSI) != 0u && cfg.smoothing == MON_PSI_LAPLACE && fits62(np, nq) &&
+        fits62(np + (uint64_t)nbins, nq + (uint64_t)nbins))
+        rest &= ~WANT_PSI;
+    if (rest != want) {
+        unsigned done = want & ~rest;
+        if (done == (WANT_TV | WANT_JS | WANT_PSI) && k == 0u) {
+            mon_drift_pass64(p, q, nbins, np, nq, 0, MON_DRIFT_PART_TVJS | MON_DRIFT_PART_PSI, out);
+        } else {
+            if ((done & (WANT_TV | WANT_JS)) != 0u)
+                mon_drift_pass64(p, q, nbins, np, nq, k, MON_DRIFT_PART_TVJS, out);
+            if ((done & WANT_PSI) != 0u)
+                mon_drift_pass64(p, q, nbins, np, nq, 0, MON_DRIFT_PART_PSI, out);
+        }
+        if (rest == 0u) { /* everything from the 64-bit pass (no set-up of the wide pass) */
+            out->total_actual = np;
+            out->total_expected = nq;
+            return MON_OK;
+        }
+    }
     psi_ctx_init(&px, &cfg, np, nq, nbins);
     psi_accs_clear(&pacc);
-
-    if (fits62(np, nq) && (cfg.smoothing != MON_PSI_LAPLACE || fits62(px.npb, px.nqb))) {
-        if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
-            drift_bins64(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_LAPLACE, &px, &pacc,
-                         js_acc, &tvnum);
-        else if (want == (WANT_TV | WANT_JS | WANT_PSI))
-            drift_bins64(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_FLOOR, &px, &pacc,
-                         js_acc, &tvnum);
-        else
-            drift_bins64(p, q, nbins, want, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
-    } else if (want == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
+    if (rest == WANT_PSI && fits62(np, nq))
+        psi_bins64(p, q, nbins, &px, &pacc);
+    else if (rest == (WANT_TV | WANT_JS | WANT_PSI) && cfg.smoothing == MON_PSI_LAPLACE)
         drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_LAPLACE, &px, &pacc, js_acc,
                    &tvnum);
-    else if (want == (WANT_TV | WANT_JS | WANT_PSI))
+    else if (rest == (WANT_TV | WANT_JS | WANT_PSI))
         drift_bins(p, q, nbins, WANT_TV | WANT_JS | WANT_PSI, MON_PSI_FLOOR, &px, &pacc, js_acc,
                    &tvnum);
     else
-        drift_bins(p, q, nbins, want, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
+        drift_bins(p, q, nbins, rest, cfg.smoothing, &px, &pacc, js_acc, &tvnum);
 
     dd = mon_u128_mul64(np, nq);
-    if (want & WANT_TV) {
+    if (rest & WANT_TV) {
         uint64_t u[3], qq[3];
         u[0] = 0;
         u[1] = tvnum.lo;
@@ -690,7 +646,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         out->tv_num = tvnum;
         out->tv_den = mon_u128_shl(dd, 1);
     }
-    if (want & WANT_JS) {
+    if (rest & WANT_JS) {
         uint64_t qq[ACC_LIMBS];
         mon_u128 js;
         /* JS * 2^126 = acc * 2^-(128 + ACC_EXTRA) * 2^126 / (2D) = acc / (D 2^(3 + ACC_EXTRA)) */
@@ -713,7 +669,7 @@ static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
         }
         mon_drift_js_fp_finish(js_acc, dd, js, &out->js_fp, &out->js_distance_fp);
     }
-    if (want & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
+    if (rest & WANT_PSI) out->psi_raw = psi_total(&px, &pacc);
     out->total_actual = np;
     out->total_expected = nq;
     return MON_OK;
@@ -771,7 +727,7 @@ mon_status mon_drift_psi(const uint64_t *actual, const uint64_t *expected, size_
 mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, size_t nbins,
                               const mon_psi_options *opt, mon_u128 *contrib_raw)
 {
-    uint64_t np = 0, nq = 0;
+    uint64_t np = 0, nq = 0, all_or = 0;
     psi_cfg cfg;
     psi_ctx px;
     psi_accs acc;
@@ -779,7 +735,7 @@ mon_status mon_drift_psi_bins(const uint64_t *actual, const uint64_t *expected, 
     mon_status st;
     if (contrib_raw == NULL) return MON_E_NULL;
     if (!MON_ALIGNED_U64(contrib_raw)) return MON_E_ALIGN;
-    st = totals(actual, expected, nbins, &np, &nq);
+    st = totals(actual, expected, nbins, &np, &nq, &all_or);
     if (st != MON_OK) return st;
     st = psi_config(opt, &cfg);
     if (st != MON_OK) return st;

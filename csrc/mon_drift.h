@@ -23,6 +23,13 @@
  *                    accumulated sum divided again at a finer scale (truncated to 64 bits);
  *   js_distance_fp : floor(sqrt) of js_fp's value to 63 bits, normalised to 64 bits.
  * (Derivations in docs/drift_metrics.md; measured errors are ~1e-19.)
+ * Two passes compute these (golden vectors v2, docs/certification.md): TV, JS and Laplace PSI
+ * come from a 64-bit pass (mon_drift_series.c: per series term a relative error < 2^-59.3)
+ * when N_P N_Q < 2^62 and (N_P + B)(N_Q + B) < 2^62, for TV and JS on the counts divided by
+ * their common power of two; floor PSI and larger totals from the wide pass (every series term
+ * exact to its 128-bit mantissa). Both hold every bound above. The choice depends on the counts
+ * only, so every entry point gives the same raw values for the same counts, and scaling both
+ * vectors by a power of two leaves TV, JS and floor PSI bit-identical.
  * Identical inputs give exactly 0 for every metric; TV and JS are exactly symmetric.
  *
  * Thread-safety: every function here is pure (reads its inputs, writes its outputs only):

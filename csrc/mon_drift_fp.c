@@ -9,9 +9,8 @@
 #define ACC_EXTRA MON_DRIFT_ACC_EXTRA
 #define ACC_LIMBS MON_DRIFT_ACC_LIMBS
 
-/* x * 2^e as mant * 2^exp2 with mant in [2^63, 2^64) (truncated), or 0 (inline: three calls,
- * each a few instructions, as when this was part of mon_drift.c). */
-static inline mon_drift_fp fp_norm(mon_u128 x, int32_t e)
+/* x * 2^e as mant * 2^exp2 with mant in [2^63, 2^64) (truncated), or 0. */
+mon_drift_fp mon_drift_fp_from(mon_u128 x, int32_t e)
 {
     mon_drift_fp r;
     unsigned b = mon_u128_bitlen(x);
@@ -28,6 +27,18 @@ static inline mon_drift_fp fp_norm(mon_u128 x, int32_t e)
     return r;
 }
 
+/* sqrt(m 2^e) = sqrt(m 2^s) 2^((e - s)/2) with s in {61, 62} making e - s even; the integer
+ * square root of the 125- or 126-bit m 2^s has 63 bits. */
+mon_drift_fp mon_drift_fp_sqrt(mon_drift_fp j)
+{
+    unsigned s;
+    uint64_t r;
+    if (j.mant == 0) return j;
+    s = ((j.exp2 - 62) % 2 == 0) ? 62u : 61u;
+    r = mon_w_isqrt128(mon_u128_shl(mon_u128_make(0, j.mant), s));
+    return mon_drift_fp_from(mon_u128_make(0, r), (j.exp2 - (int32_t)s) / 2);
+}
+
 /* JS = acc / (D 2^(241)) and sqrt(JS) as mon_drift_fp (see mon_drift.h). js_raw is the rounded
  * (and clamped) JS * 2^126: when it has >= 65 bits it is already relatively precise; below, the
  * accumulator is divided again so that the quotient has ~126 significant bits. */
@@ -40,7 +51,7 @@ void mon_drift_js_fp_finish(const uint64_t acc[ACC_LIMBS], mon_u128 dd, mon_u128
     };
     mon_drift_fp j;
     if (js_raw.hi != 0) {
-        j = fp_norm(js_raw, -MON_DRIFT_JS_FRAC_BITS);
+        j = mon_drift_fp_from(js_raw, -MON_DRIFT_JS_FRAC_BITS);
     } else {
         uint64_t u[ACC_LIMBS + 1], qq[ACC_LIMBS + 1];
         unsigned an, bd, i, l, sh;
@@ -61,16 +72,9 @@ void mon_drift_js_fp_finish(const uint64_t acc[ACC_LIMBS], mon_u128 dd, mon_u128
             if (l) mon_w_shl(u, u, ACC_LIMBS + 1, l);
             mon_w_div_round_shift(u, ACC_LIMBS + 1, dd, sh,
                                   qq); /* < 2^128 (bitlen <= TARGET + 1) */
-            j = fp_norm(mon_u128_make(qq[1], qq[0]), (int32_t)sh - (int32_t)l - FRAC);
+            j = mon_drift_fp_from(mon_u128_make(qq[1], qq[0]), (int32_t)sh - (int32_t)l - FRAC);
         }
     }
     *js = j;
-    if (j.mant == 0) {
-        *dist = j;
-    } else {
-        /* sqrt(m 2^e) = sqrt(m 2^s) 2^((e - s)/2) with s in {61, 62} making e - s even */
-        unsigned s = ((j.exp2 - 62) % 2 == 0) ? 62u : 61u;
-        uint64_t r = mon_w_isqrt128(mon_u128_shl(mon_u128_make(0, j.mant), s));
-        *dist = fp_norm(mon_u128_make(0, r), (j.exp2 - (int32_t)s) / 2);
-    }
+    *dist = mon_drift_fp_sqrt(j);
 }

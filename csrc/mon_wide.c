@@ -272,3 +272,24 @@ void mon_w_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh)
         r[i] = v;
     }
 }
+
+void mon_w_div_round64(const uint64_t *u, unsigned un, uint64_t d, uint64_t *q)
+{
+    uint64_t rem = 0;
+    unsigned i;
+    /* from the top; while the running remainder is 0 a word below d is a quotient word 0 and
+     * the next remainder (no division) */
+    for (i = un; i-- > 0;) {
+        if (rem == 0 && u[i] < d) {
+            q[i] = 0;
+            rem = u[i];
+        } else {
+            q[i] = mon_w_div128_64(rem, u[i], d, &rem);
+        }
+    }
+    if (rem >= d - rem) { /* 2 rem >= d: round up (ties up) */
+        for (i = 0; i < un; ++i) {
+            if (++q[i] != 0) break;
+        }
+    }
+}

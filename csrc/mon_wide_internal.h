@@ -44,6 +44,9 @@ static inline uint64_t mon_w_mulhi64(uint64_t a, uint64_t b)
     return hi;
 }
 
+/* Number of leading zero bits of x != 0 (no test for 0: one instruction with GCC / Clang). */
+static inline unsigned mon_w_clz64_nz(uint64_t x);
+
 /* Number of leading zero bits of x (64 for x == 0). */
 static inline unsigned mon_w_clz64(uint64_t x)
 {
@@ -76,6 +79,15 @@ static inline unsigned mon_w_clz64(uint64_t x)
         n += 1;
     }
     return n;
+#endif
+}
+
+static inline unsigned mon_w_clz64_nz(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_clzll((unsigned long long)x);
+#else
+    return mon_w_clz64(x);
 #endif
 }
 
@@ -306,6 +318,10 @@ void mon_w_shl(uint64_t *r, const uint64_t *a, unsigned n, unsigned sh);
 /* q (un limbs) = u / (d 2^sh) rounded to nearest, ties up; u has un < MON_W_MAXU limbs, d != 0,
  * sh >= 1 (the drift metrics' one final division). */
 void mon_w_div_round_shift(const uint64_t *u, unsigned un, mon_u128 d, unsigned sh, uint64_t *q);
+
+/* q (un limbs) = u[0..un) / d rounded to nearest, ties up, for a one-limb d != 0 (the drift
+ * 64-bit pass's final divisions). */
+void mon_w_div_round64(const uint64_t *u, unsigned un, uint64_t d, uint64_t *q);
 
 /* floor((hi:lo) / d) for hi < d (the quotient fits 64 bits); *rem gets the remainder. */
 static inline uint64_t mon_w_div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)

@@ -18,7 +18,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSRC = os.path.join(ROOT, "csrc")
 DATA = os.path.join(ROOT, "tests", "data")
-GOLDEN = os.path.join(ROOT, "monitor", "data", "golden_v1.json")
+GOLDEN = os.path.join(ROOT, "monitor", "data", "golden_v2.json")
 TOOLS = os.path.join(ROOT, "tools")
 
 

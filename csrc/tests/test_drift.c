@@ -169,87 +169,21 @@ struct golden {
 /* REQ: MON-REQ-DRIFT-001, MON-REQ-DRIFT-002, MON-REQ-DRIFT-003 */
 static void test_golden(void)
 {
-    /* same values as tests/data/drift_golden.json */
+    /* the first cases of tests/data/drift_golden.json (written by tools/gen/gen_drift_golden.py) */
     static const struct golden g[] = {
-        {"identical", 3, {5, 3, 2}, {5, 3, 2}, 0, 0, 0, {0, 0}, {0, 0}, {0, 0}, 0},
-        {"scaled_identical",
-         3,
-         {10, 6, 4},
-         {5, 3, 2},
-         0,
-         0,
-         0,
-         {0, 0},
-         {0, 0},
-         {0, 0x5dc21f084ec325u},
-         0},
-        {"disjoint",
-         2,
-         {1, 0},
-         {0, 1},
-         0,
-         0,
-         0,
-         {1, 0},
-         {0x4000000000000000u, 0},
-         {0, 0x764c0ffa8bdfa673u},
-         0x8000000000000000u},
-        {"one_bin", 1, {7}, {3}, 0, 0, 0, {0, 0}, {0, 0}, {0, 0}, 0},
-        {"article_like",
-         10,
-         {95, 110, 102, 98, 87, 103, 99, 101, 105, 100},
-         {100, 100, 100, 100, 100, 100, 100, 100, 100, 100},
-         0,
-         0,
-         0,
-         {0, 0x5604189374bc6a8u},
-         {0xa3217dd9de678u, 0x0d904007ea5c30aeu},
-         {0, 0xddc1a3b6faa1d3u},
-         0x3316cd639193a7au},
-        {"empty_bins",
-         5,
-         {0, 10, 0, 5, 0},
-         {3, 0, 0, 9, 1},
-         0,
-         0,
-         0,
-         {0, 0xaaaaaaaaaaaaaaabu},
-         {0x222459b6c97a738eu, 0xadf2df2df2df2df3u},
-         {1, 0x98e757c5ee728a92u},
-         0x5d7d663f0187d436u},
-        {"dominant_bin",
-         2,
-         {9999, 1},
-         {9990, 10},
-         0,
-         0,
-         0,
-         {0, 0x3afb7e90ff9724u},
-         {0x50d9e78977bf8u, 0x92ff3b30252e8a93u},
-         {0, 0x649547b353ed36u},
-         0x23f787ca29802b4u},
-        {"max_total",
-         2,
-         {9007199254740991u, 1},
-         {4503599627370496u, 4503599627370496u},
-         0,
-         0,
-         0,
-         {0, 0x7ffffffffffff800u},
-         {0x13ebfb1520c791b6u, 0x701a39fbd6746400u},
-         {0x12, 0x05966f2b4f101ac5u},
-         0x476a05b8970df740u},
-        {"near_identical_large",
-         3,
-         {1125899906842624u, 1125899906842625u, 562949953421312u},
-         {1125899906842625u, 1125899906842624u, 562949953421312u},
-         0,
-         0,
-         0,
-         {0, 0x199a},
-         {0, 0x93bb63},
-         {0, 0},
-         0xc28},
+        /* clang-format off */
+        /* BEGIN GENERATED golden (tools/gen/gen_drift_golden.py) */
+        {"identical", 3, {UINT64_C(5), UINT64_C(3), UINT64_C(2)}, {UINT64_C(5), UINT64_C(3), UINT64_C(2)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, UINT64_C(0)},
+        {"scaled_identical", 3, {UINT64_C(10), UINT64_C(6), UINT64_C(4)}, {UINT64_C(5), UINT64_C(3), UINT64_C(2)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x005dc21f084ec325)}, UINT64_C(0)},
+        {"disjoint", 2, {UINT64_C(1), UINT64_C(0)}, {UINT64_C(0), UINT64_C(1)}, 0, 0, 0, {UINT64_C(0x1), UINT64_C(0x0000000000000000)}, {UINT64_C(0x4000000000000000), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x764c0ffa8bdfa673)}, UINT64_C(0x8000000000000000)},
+        {"one_bin", 1, {UINT64_C(7)}, {UINT64_C(3)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, UINT64_C(0)},
+        {"article_like", 10, {UINT64_C(95), UINT64_C(110), UINT64_C(102), UINT64_C(98), UINT64_C(87), UINT64_C(103), UINT64_C(99), UINT64_C(101), UINT64_C(105), UINT64_C(100)}, {UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100), UINT64_C(100)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x05604189374bc6a8)}, {UINT64_C(0xa3217dd9de678), UINT64_C(0x0d89df1172ef0ae5)}, {UINT64_C(0x0), UINT64_C(0x00ddc1a3b6faa1d3)}, UINT64_C(0x03316cd639193a7a)},
+        {"empty_bins", 5, {UINT64_C(0), UINT64_C(10), UINT64_C(0), UINT64_C(5), UINT64_C(0)}, {UINT64_C(3), UINT64_C(0), UINT64_C(0), UINT64_C(9), UINT64_C(1)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0xaaaaaaaaaaaaaaab)}, {UINT64_C(0x222459b6c97a738e), UINT64_C(0xadf2df2df2df2df3)}, {UINT64_C(0x1), UINT64_C(0x98e757c5ee728a92)}, UINT64_C(0x5d7d663f0187d436)},
+        {"dominant_bin", 2, {UINT64_C(9999), UINT64_C(1)}, {UINT64_C(9990), UINT64_C(10)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x003afb7e90ff9724)}, {UINT64_C(0x50d9e78977bf8), UINT64_C(0x92ff398689718350)}, {UINT64_C(0x0), UINT64_C(0x00649547b353ed36)}, UINT64_C(0x023f787ca29802b4)},
+        {"max_total", 2, {UINT64_C(0x001fffffffffffff), UINT64_C(1)}, {UINT64_C(0x0010000000000000), UINT64_C(0x0010000000000000)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x7ffffffffffff800)}, {UINT64_C(0x13ebfb1520c791b6), UINT64_C(0x701a39fbd6746400)}, {UINT64_C(0x12), UINT64_C(0x05966f2b4f101ac5)}, UINT64_C(0x476a05b8970df740)},
+        {"near_identical_large", 3, {UINT64_C(0x0004000000000000), UINT64_C(0x0004000000000001), UINT64_C(0x0002000000000000)}, {UINT64_C(0x0004000000000001), UINT64_C(0x0004000000000000), UINT64_C(0x0002000000000000)}, 0, 0, 0, {UINT64_C(0x0), UINT64_C(0x000000000000199a)}, {UINT64_C(0x0), UINT64_C(0x000000000093bb63)}, {UINT64_C(0x0), UINT64_C(0x0000000000000000)}, UINT64_C(3112)},
+        /* END GENERATED golden */
+        /* clang-format on */
     };
     size_t i;
     for (i = 0; i < N(g); ++i) {
@@ -471,8 +405,8 @@ static void test_psi_bins(void)
 }
 
 /* JS and its distance as mon_drift_fp (relative accuracy): known answers, so that the 16-target
- * cross matrix checks these bits too (the values are the ones x86-64 computes; tests/unit/
- * test_drift_relative.py checks them against mpmath). */
+ * cross matrix checks these bits too (written by tools/gen/gen_drift_golden.py from the x86-64
+ * build; tests/unit/test_drift_relative.py checks them against mpmath). */
 /* REQ: MON-REQ-DRIFT-002 */
 static void test_js_fp(void)
 {
@@ -484,31 +418,15 @@ static void test_js_fp(void)
         uint64_t dm;
         int32_t de;
     } k[] = {
-        {{UINT64_C(1) << 50, (UINT64_C(1) << 50) + 1},
-         {(UINT64_C(1) << 50) + 1, UINT64_C(1) << 50},
-         2,
-         UINT64_C(0xb8aa3b295c17c290),
-         -166,
-         UINT64_C(0xd96d274c04527af2),
-         -115},
-        {{3, 4, 5},
-         {3, 5, 4},
-         3,
-         UINT64_C(0xdb5093ae0b637182),
-         -71,
-         UINT64_C(0xa78c4126181ad1a2),
-         -67},
-        {{1, 0}, {0, 1}, 2, UINT64_C(0x8000000000000000), -63, UINT64_C(0x8000000000000000), -63},
-        {{1, 1}, {2, 0}, 2, UINT64_C(0x9f5fd8a9063e3491), -65, UINT64_C(0x8ed40b712e1cabfa), -64},
-        {{UINT64_C(100000000000000), UINT64_C(100000000000001), UINT64_C(100000000000002),
-          UINT64_C(100000000000003)},
-         {UINT64_C(100000000000000), UINT64_C(100000000000001), UINT64_C(100000000000003),
-          UINT64_C(100000000000003)},
-         4,
-         UINT64_C(0x8929991d4687a4e6),
-         -161,
-         UINT64_C(0x848087c8506b2c54),
-         -112},
+        /* clang-format off */
+        /* BEGIN GENERATED js_fp (tools/gen/gen_drift_golden.py) */
+        {{UINT64_C(0x0004000000000000), UINT64_C(0x0004000000000001)}, {UINT64_C(0x0004000000000001), UINT64_C(0x0004000000000000)}, 2, UINT64_C(0xb8aa3b295c17c290), -166, UINT64_C(0xd96d274c04527af2), -115},
+        {{UINT64_C(3), UINT64_C(4), UINT64_C(5)}, {UINT64_C(3), UINT64_C(5), UINT64_C(4)}, 3, UINT64_C(0xdb5093ae0b637183), -71, UINT64_C(0xa78c4126181ad1a2), -67},
+        {{UINT64_C(1), UINT64_C(0)}, {UINT64_C(0), UINT64_C(1)}, 2, UINT64_C(0x8000000000000000), -63, UINT64_C(0x8000000000000000), -63},
+        {{UINT64_C(1), UINT64_C(1)}, {UINT64_C(2), UINT64_C(0)}, 2, UINT64_C(0x9f5fd8a9063e3491), -65, UINT64_C(0x8ed40b712e1cabfa), -64},
+        {{UINT64_C(0x00005af3107a4000), UINT64_C(0x00005af3107a4001), UINT64_C(0x00005af3107a4002), UINT64_C(0x00005af3107a4003)}, {UINT64_C(0x00005af3107a4000), UINT64_C(0x00005af3107a4001), UINT64_C(0x00005af3107a4003), UINT64_C(0x00005af3107a4003)}, 4, UINT64_C(0x8929991d4687a4e6), -161, UINT64_C(0x848087c8506b2c54), -112},
+        /* END GENERATED js_fp */
+        /* clang-format on */
     };
     size_t i;
     for (i = 0; i < sizeof k / sizeof k[0]; ++i) {

@@ -1,6 +1,6 @@
 /*
- * Golden-vector program: recomputes every case of monitor/data/golden_v1.json (compiled in via
- * the generated golden_v1_data.h) with the C core, compares each output byte for byte, and
+ * Golden-vector program: recomputes every case of monitor/data/golden_v2.json (compiled in via
+ * the generated golden_v2_data.h) with the C core, compares each output byte for byte, and
  * prints "GOLDEN PASS sha256=<digest>" where the digest is SHA-256 over the canonical encoding
  * of the outputs it computed (defined in monitor/_verify.py; `python -m monitor verify` prints
  * the same digest). Built and run by `make test` and by every target of the cross matrix.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include "monitor.h"
 #include "mon_test.h"
-#include "golden_v1_data.h"
+#include "golden_v2_data.h"
 
 /* ---- SHA-256: the core's (mon_sha256.h); a failing call is a test failure ---- */
 typedef mon_sha256_ctx sha256_ctx;

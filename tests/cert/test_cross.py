@@ -1,7 +1,7 @@
 """Bit identity across platforms: the C core, every C unit test and the golden-vector program
 built for each target of csrc/cross.mk's CROSS_MATRIX (gcc and clang at -O0/-O2/-O3 on x86-64;
 i686 with the x87 FPU; aarch64, armhf and big-endian s390x under qemu-user) must all pass and
-print the same golden digest, which must be the digest written in monitor/data/golden_v1.json
+print the same golden digest, which must be the digest written in monitor/data/golden_v2.json
 (and printed by ``python -m monitor verify``). A target whose compiler or emulator is missing is
 skipped with the reason; ``.ci/run`` installs them all."""
 

@@ -81,7 +81,7 @@ def test_relative_accuracy(name: str, a: list[int], e: list[int]) -> None:
     # normalised mantissas; the single-metric function gives the same floats
     assert 2**63 <= s.js_mant < 2**64 and 2**63 <= s.js_distance_mant < 2**64
     assert monitor.js(a, e) == s.js and monitor.js(a, e, distance=True) == s.js_distance
-    # the fixed-point raw values are unchanged by this (certified in golden v1)
+    # the fixed-point raw values are unchanged by this (certified in the golden vectors)
     assert drift_raw.raw_js(a, e, len(a)) == (s.js_raw, s.js_distance_raw)
 
 

@@ -1,5 +1,5 @@
 """Golden vectors through the Python package: ``python -m monitor verify`` checks
-monitor/data/golden_v1.json and prints PASS plus the digest that the C golden program prints on
+monitor/data/golden_v2.json and prints PASS plus the digest that the C golden program prints on
 every platform (tests/cert/test_cross.py)."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def test_every_built_module_has_golden_vectors() -> None:
     assert kinds <= avail, f"golden cases for modules not in this build: {sorted(kinds - avail)}"
     assert avail <= kinds, (
         f"modules without golden vectors: {sorted(avail - kinds)}; review their outputs and run "
-        "`python tools/gen/golden.py gen` (regenerates monitor/data/golden_v1.json and the C header)"
+        "`python tools/gen/golden.py gen` (regenerates monitor/data/golden_v2.json and the C header)"
     )
 
 
@@ -91,13 +91,22 @@ def test_a_changed_expected_output_fails(tmp_path, case_index: int) -> None:
 
 
 @pytest.mark.req("MON-REQ-GOLD-001")
-def test_wrong_version_is_rejected(tmp_path) -> None:
+@pytest.mark.parametrize("version", [1, 3])
+def test_wrong_version_is_rejected(tmp_path, version: int) -> None:
+    # version 1 (the drift kernel before issue 15's 64-bit pass) and any other version are refused
     doc = _doc()
-    doc["version"] = 2
+    assert doc["version"] == 2
+    doc["version"] = version
     p = tmp_path / "g.json"
     p.write_text(json.dumps(doc))
-    with pytest.raises(ValueError, match="v1"):
+    with pytest.raises(ValueError, match="v2"):
         _verify.verify(str(p))
+
+
+def test_the_file_records_why_its_version_changed() -> None:
+    changes = _doc()["changes"]
+    assert changes.startswith("version 2 (issue 15)") and "mon_drift_series.c" in changes
+    assert "8fb355b85258f4ba71693768c3903d821f729836a0b4f533810f7bae315019dc" in changes  # v1's digest
 
 
 @pytest.mark.req("MON-REQ-GOLD-002")

@@ -55,7 +55,7 @@ def test_step_many_equals_step_and_stops_at_the_failing_rule() -> None:
 
 
 @pytest.mark.req("MON-REQ-GOLD-001")
-def test_verify_prints_one_line_per_golden_set_v1_last() -> None:
+def test_verify_prints_one_line_per_golden_set_main_set_last() -> None:
     buf = io.StringIO()
     assert _verify.run_verify(buf) == 0
     lines = buf.getvalue().splitlines()
@@ -65,7 +65,7 @@ def test_verify_prints_one_line_per_golden_set_v1_last() -> None:
     ]
     assert lines[0].startswith("PASS rules sha256=") and lines[1].startswith("PASS ledger head=")
     assert lines[2].startswith(
-        "PASS sha256=8fb355b85258f4ba71693768c3903d821f729836a0b4f533810f7bae315019dc "
+        "PASS sha256=a5749fb5195aa8521d714cb090445c981900752fed59543350dad73f920fc56f (golden v2: "
     )
     assert len(lines) == 3
 

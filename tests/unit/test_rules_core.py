@@ -353,7 +353,7 @@ def test_tick_mapping_is_monotone_and_clamped() -> None:
     assert [tick_of(t) for t in ts] == sorted(tick_of(t) for t in ts)
 
 
-def test_verify_prints_the_rules_line_before_the_v1_line() -> None:
+def test_verify_prints_the_rules_line_before_the_main_line() -> None:
     import io
 
     from monitor import _verify
@@ -363,5 +363,5 @@ def test_verify_prints_the_rules_line_before_the_v1_line() -> None:
     lines = buf.getvalue().splitlines()
     assert lines[0] == f"PASS rules sha256={GOLDEN_RULES_DIGEST} (golden rules v1: 28 cases)"
     assert lines[-1].startswith(
-        "PASS sha256=8fb355b85258f4ba71693768c3903d821f729836a0b4f533810f7bae315019dc "
+        "PASS sha256=a5749fb5195aa8521d714cb090445c981900752fed59543350dad73f920fc56f (golden v2: "
     )

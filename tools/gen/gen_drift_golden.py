@@ -3,6 +3,9 @@ set of inputs, pinned once (tests/unit/test_drift_metrics.py recomputes them and
 
 Run from the repository root after building (``python monitor/_build.py``):
     python tools/gen/gen_drift_golden.py
+It also rewrites the known-answer tables of csrc/tests/test_drift.c (between the GENERATED
+markers: the first cases below, and the JS floating-value cases JS_FP_CASES), so that every C
+build of the cross matrix checks the same bits; ``--check`` fails if either is out of date.
 Only regenerate on a deliberate, documented change of the numerics (a new raw format or a more
 accurate algorithm); any other difference is a determinism bug.
 """
@@ -19,6 +22,17 @@ sys.path.insert(0, ROOT)
 import monitor  # noqa: E402
 
 OUT = os.path.join(ROOT, "tests", "data", "drift_golden.json")
+C_TEST = os.path.join(ROOT, "csrc", "tests", "test_drift.c")
+# the cases of drift_golden.json that csrc/tests/test_drift.c's test_golden pins (<= 10 bins)
+C_CASES = 9
+# inputs of test_drift.c's test_js_fp (JS and its distance as mon_drift_fp)
+JS_FP_CASES: list[tuple[list[int], list[int]]] = [
+    ([2**50, 2**50 + 1], [2**50 + 1, 2**50]),
+    ([3, 4, 5], [3, 5, 4]),
+    ([1, 0], [0, 1]),
+    ([1, 1], [2, 0]),
+    ([10**14, 10**14 + 1, 10**14 + 2, 10**14 + 3], [10**14, 10**14 + 1, 10**14 + 3, 10**14 + 3]),
+]
 
 
 def splitmix64(seed: int, n: int) -> list[int]:
@@ -86,7 +100,56 @@ def cases() -> list[dict[str, object]]:
     return out
 
 
-def main() -> int:
+def _c_u64(v: int) -> str:
+    return f"UINT64_C({v})" if v < 2**32 else f"UINT64_C(0x{v:016x})"
+
+
+def _c_u128(v: int) -> str:
+    return f"{{UINT64_C(0x{v >> 64:x}), UINT64_C(0x{v & (2**64 - 1):016x})}}"
+
+
+def render_c_golden(rows: list[dict[str, object]]) -> list[str]:
+    out = []
+    for r in rows[:C_CASES]:
+        assert r["smoothing"] == "laplace" and len(r["actual"]) <= 10  # type: ignore[arg-type]
+        a = ", ".join(_c_u64(v) for v in r["actual"])  # type: ignore[union-attr]
+        e = ", ".join(_c_u64(v) for v in r["expected"])  # type: ignore[union-attr]
+        out.append(
+            f'        {{"{r["name"]}", {len(r["actual"])}, {{{a}}}, {{{e}}}, 0, 0, 0, '  # type: ignore[arg-type]
+            f"{_c_u128(int(r['tv_raw']))}, {_c_u128(int(r['js_raw']))}, "  # type: ignore[arg-type]
+            f"{_c_u128(int(r['psi_raw']))}, {_c_u64(int(r['js_distance_raw']))}}},"  # type: ignore[arg-type]
+        )
+    return out
+
+
+def render_c_js_fp() -> list[str]:
+    from monitor.drift_raw import raw_drift_scores
+
+    out = []
+    for a, e in JS_FP_CASES:
+        s = raw_drift_scores(a, e, len(a))[0]
+        pa = ", ".join(_c_u64(v) for v in a)
+        pe = ", ".join(_c_u64(v) for v in e)
+        out.append(
+            f"        {{{{{pa}}}, {{{pe}}}, {len(a)}, {_c_u64(s.js_mant)}, {s.js_exp2}, "
+            f"{_c_u64(s.js_distance_mant)}, {s.js_distance_exp2}}},"
+        )
+    return out
+
+
+def render_c_test(rows: list[dict[str, object]]) -> str:
+    """test_drift.c with its GENERATED blocks replaced."""
+    with open(C_TEST, encoding="utf-8") as fh:
+        text = fh.read()
+    for tag, body in (("golden", render_c_golden(rows)), ("js_fp", render_c_js_fp())):
+        begin = f"        /* BEGIN GENERATED {tag} (tools/gen/gen_drift_golden.py) */\n"
+        end = f"        /* END GENERATED {tag} */\n"
+        i, j = text.index(begin) + len(begin), text.index(end)
+        text = text[:i] + "\n".join(body) + "\n" + text[j:]
+    return text
+
+
+def main(argv: list[str]) -> int:
     rows = []
     for c in cases():
         if "generated" in c:
@@ -116,11 +179,22 @@ def main() -> int:
         },
         "cases": rows,
     }
+    text = json.dumps(doc, indent=1) + "\n"
+    ctext = render_c_test(rows)
+    if "--check" in argv:
+        with open(OUT, encoding="utf-8") as fh:
+            ok = fh.read() == text
+        with open(C_TEST, encoding="utf-8") as fh:
+            ok = ok and fh.read() == ctext
+        if not ok:
+            print("drift_golden.json or test_drift.c is out of date", file=sys.stderr)
+        return 0 if ok else 1
     with open(OUT, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1)
-        fh.write("\n")
+        fh.write(text)
+    with open(C_TEST, "w", encoding="utf-8") as fh:
+        fh.write(ctext)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
