@@ -577,8 +577,12 @@ static int fits62(uint64_t a, uint64_t b)
 }
 
 /* The common power of two of every count: k = the trailing zeros of all_or != 0 (the OR of all
- * counts; k <= 53, and the counts >> k are exact with totals >= 1). */
-static unsigned common_shift(uint64_t all_or) { return 63u - mon_w_clz64(all_or & (~all_or + 1u)); }
+ * counts; k <= 53, and the counts >> k are exact with totals >= 1). Masked to 0..63 so that an
+ * all-zero all_or (refused by totals() before this is reached) still gives a defined shift. */
+static unsigned common_shift(uint64_t all_or)
+{
+    return (63u - mon_w_clz64(all_or & (~all_or + 1u))) & 63u;
+}
 
 static mon_status drift_core(const uint64_t *p, const uint64_t *q, size_t nbins,
                              const mon_psi_options *opt, unsigned want, mon_drift_result *out)

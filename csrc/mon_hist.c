@@ -321,11 +321,6 @@ static const uint64_t UNIT_MULT[4] = {1u, 1000u, 1000000u, 1000000000u};
 static const uint64_t FAST_MULT[4][44] = {FROW(1u), FROW(1000u), FROW(1000000u), FROW(1000000000u)};
 static const unsigned char FAST_SHIFT[44] = {FA4(0),  FA4(4),  FA4(8),  FA4(12), FA4(16), FA4(20),
                                              FA4(24), FA4(28), FA4(32), FA4(36), FA4(40)};
-#undef FA
-#undef FM
-#undef FM4
-#undef FROW
-#undef FA4
 
 static int f64_general(uint64_t bits, uint64_t mult, uint64_t *out);
 
@@ -551,7 +546,6 @@ MON_INLINE size_t batch_scan_body(const mon_hist *h, batch *b, const void *src, 
     b->over = over;
     return bad;
 }
-#undef SCAN_VALUE
 
 /* The four instantiations (input kind x count mode), under one set of target flags. kind 0:
  * uint64 ns; 1 + u: binary64 in unit u. */
