@@ -3,6 +3,15 @@
  */
 #include "mon_shared.h"
 
+/* 1 when outcome is one of MON_OUTCOME_* and, for a failure, category one of the categories. */
+static int outcome_ok(int32_t outcome, int32_t category)
+{
+    if (outcome == MON_OUTCOME_FAILED) {
+        return (category >= 0 && category < MON_ERROR_CATEGORY_COUNT) ? 1 : 0;
+    }
+    return (outcome == MON_OUTCOME_OK || outcome == MON_OUTCOME_DROPPED) ? 1 : 0;
+}
+
 mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
                              int32_t category, uint64_t latency_ns)
 {
@@ -10,14 +19,8 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
         return MON_E_NULL;
     }
     /* Validate before recording anything: a refused call changes nothing. */
-    if (outcome == MON_OUTCOME_FAILED) {
-        if (category < 0 || category >= MON_ERROR_CATEGORY_COUNT) {
-            return MON_E_VALUE;
-        }
-    } else if (outcome != MON_OUTCOME_OK && outcome != MON_OUTCOME_DROPPED) {
+    if (!outcome_ok(outcome, category)) {
         return MON_E_VALUE;
-    } else {
-        /* MON_OUTCOME_OK or MON_OUTCOME_DROPPED: no category to check */
     }
     /* The latency first, as the service records it: a count of finished requests never
      * exceeds the latency histogram's count. */
@@ -45,14 +48,8 @@ mon_status mon_shared_finish_ring(mon_service *s, mon_hist_ring *ring, mon_hist 
         return MON_E_NULL;
     }
     /* The same checks as mon_shared_finish, first: a refused call records nothing. */
-    if (outcome == MON_OUTCOME_FAILED) {
-        if (category < 0 || category >= MON_ERROR_CATEGORY_COUNT) {
-            return MON_E_VALUE;
-        }
-    } else if (outcome != MON_OUTCOME_OK && outcome != MON_OUTCOME_DROPPED) {
+    if (!outcome_ok(outcome, category)) {
         return MON_E_VALUE;
-    } else {
-        /* MON_OUTCOME_OK or MON_OUTCOME_DROPPED: no category to check */
     }
     in_ring = mon_hist_ring_record(ring, now, latency_ns); /* 1 counted, 0 late, -1 invalid */
     st = mon_shared_finish(s, h, now, outcome, category, latency_ns);
