@@ -21,7 +21,7 @@
  * branch is mon_drift.c's (same logs, same products), added in the same 2^-125 units (exact);
  * the final divisions round once (JS, TV, PSI: to nearest, ties up).
  * Results are integers, bit-identical on every compiler and architecture, with or without
- * unsigned __int128 (benchmarks/drift_v2_accuracy.py and tests/unit/test_drift_relative.py
+ * unsigned __int128 (benchmarks/drift_accuracy.py and tests/unit/test_drift_relative.py
  * check the bounds against mpmath; the golden vectors v2 pin the bits).
  */
 #include "mon_drift.h"

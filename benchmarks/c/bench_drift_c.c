@@ -6,7 +6,7 @@
  *   bench_drift_c run IMPL BINS SMOOTHING DRIFT ITERS
  *       -> run one case ITERS times (for instruction counts under callgrind: the difference
  *          between ITERS = K and ITERS = 0 runs, divided by K, is the cost of one call)
- * IMPL: monitor | double | v2 (the prototype of drift_v2_proto.c, issue 15); SMOOTHING: laplace | floor; DRIFT: mild | moderate. */
+ * IMPL: monitor | double; SMOOTHING: laplace | floor; DRIFT: mild | moderate. */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "drift_double.h"
-#include "drift_v2_proto.h"
 #include "monitor.h"
 
 static double now_s(void)
@@ -63,17 +62,6 @@ static void call_monitor(const uint64_t *p, const uint64_t *q, size_t n, const m
     }
 }
 
-static void call_v2(const uint64_t *p, const uint64_t *q, size_t n, const mon_psi_options *o,
-                    long iters)
-{
-    mon_drift_result r;
-    long k;
-    for (k = 0; k < iters; ++k) {
-        drift_v2_scores(p, q, n, o, &r);
-        sink_u += r.js_raw.lo;
-    }
-}
-
 static void call_double(const uint64_t *p, const uint64_t *q, size_t n, int fl, long iters)
 {
     drift_double_result r;
@@ -92,6 +80,10 @@ static int run_one(int argc, char **argv)
     uint64_t *p, *q;
     mon_psi_options o = {MON_PSI_LAPLACE, 0, 0};
     if (argc < 7) return 2;
+    if (strcmp(argv[2], "monitor") != 0 && strcmp(argv[2], "double") != 0) {
+        fprintf(stderr, "bench_drift_c: unknown IMPL '%s' (monitor | double)\n", argv[2]);
+        return 2;
+    }
     n = (size_t)strtoul(argv[3], NULL, 10);
     fl = strcmp(argv[4], "floor") == 0;
     moderate = strcmp(argv[5], "moderate") == 0;
@@ -103,8 +95,6 @@ static int run_one(int argc, char **argv)
     if (fl) o.smoothing = MON_PSI_FLOOR;
     if (strcmp(argv[2], "monitor") == 0)
         call_monitor(p, q, n, &o, iters);
-    else if (strcmp(argv[2], "v2") == 0)
-        call_v2(p, q, n, &o, iters);
     else
         call_double(p, q, n, fl, iters);
     free(p);

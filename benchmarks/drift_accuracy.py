@@ -1,13 +1,13 @@
-"""Accuracy of the drift v2 prototype (benchmarks/c/drift_v2_proto.c, issue 15) against exact
-mathematics, side by side with the core's mon_drift_scores. Since golden v2 the core is the
-ported prototype (csrc/mon_drift_series.c; js_distance_fp by the second square root), so the
-columns "v1" below are the core as built from this tree (v1 of the study: main before golden v2).
+"""Accuracy of the core's drift kernel (mon_drift_scores: the 64-bit pass of
+csrc/mon_drift_series.c, golden v2, and mon_drift.c's wide pass) against exact mathematics
+(issue 15). This was the accuracy script of the golden v2 study (benchmarks/results/drift_v2_study.md,
+whose prototype is now the core's 64-bit pass).
 
-Builds benchmarks/c/drift_v2_check.c with the core (``-std=c99 -O2 -ffp-contract=off -Wall
--Wextra -Werror -pedantic``), feeds it random count vectors (Laplace smoothing; B = 1 .. 1,000;
-totals up to 2^31 so that the prototype's one-limb pass is taken; empty bins, disjoint supports,
-near-identical pairs, one bin holding almost everything, mild and strong drift), and compares
-every raw output of both kernels with mpmath at 200 bits:
+Builds benchmarks/c/drift_check.c with the core (``-std=c99 -O2 -ffp-contract=off -Wall -Wextra
+-Werror -pedantic``), feeds it random count vectors (Laplace smoothing; B = 1 .. 1,000; totals up
+to 2^31 so that the 64-bit pass is taken; empty bins, disjoint supports, near-identical pairs, one
+bin holding almost everything, mild and strong drift), and compares every raw output with mpmath
+at 200 bits:
 
 - ``tv_raw`` must be round(TV 2^64) exactly (ties up);
 - ``js_raw``: |err| < 2^-55 JS + 2^-127, in units of 2^-126 (mon_drift.h);
@@ -15,11 +15,12 @@ every raw output of both kernels with mpmath at 200 bits:
 - ``psi_raw``: |err| < 2^-58 max(1, PSI), units of 2^-64;
 - ``js_fp`` / ``js_distance_fp``: relative error < 2^-54.
 
-It also re-derives the prototype's Horner term-count tables from the series' tails (exact
-rationals) and fails if the C tables differ. Prints the largest error of each output as a
-fraction of its bound, and how many raw outputs differ from v1.
+It also checks that the core's Horner term-count tables (``mon_drift_js_k`` / ``mon_drift_psi_k``
+in csrc/mon_drift_tables.c) are the least counts whose series tails are < 2^-66 of the first
+term, as tools/gen/gen_drift_tables.py derives them in exact rationals, and fails if they differ.
+Prints the largest error of each output as a fraction of its bound; exits 1 if any exceeds it.
 
-    python benchmarks/drift_v2_accuracy.py [cases] [seed]
+    python benchmarks/drift_accuracy.py [cases] [seed]
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ from fractions import Fraction
 
 import mpmath
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "gen"))
+from gen_drift_tables import horner_terms  # noqa: E402
+
 from _common import build_with_core  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 C_DIR = os.path.join(ROOT, "benchmarks", "c")
 CFLAGS = ["-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 FIELDS = ("tv_raw", "js_raw", "js_distance_raw", "psi_raw", "js_fp", "js_distance_fp")
@@ -45,39 +49,26 @@ FIELDS = ("tv_raw", "js_raw", "js_distance_raw", "psi_raw", "js_fp", "js_distanc
 mpmath.mp.prec = 200
 
 
-def k_table(kind: str) -> list[int]:
-    """Least Horner term count K per bit length bl of z (2^-66 units) with tail < 2^-66 of c_0."""
-    out = []
-    for bl in range(65):
-        zmax = Fraction(2) ** (bl - 66) if bl > 0 else Fraction(0)
-
-        def c(k: int) -> Fraction:
-            return Fraction(1, (k + 1) * (2 * k + 1)) if kind == "js" else Fraction(1, 2 * k + 1)
-
-        k = 1
-        while k < 16 and c(k) / c(0) * zmax**k / (1 - zmax) > Fraction(1, 2**66):
-            k += 1
-        out.append(k)
-    return out
-
-
 def check_tables() -> None:
-    src = open(os.path.join(C_DIR, "drift_v2_proto.c")).read()
-    for kind, name in (("js", "K_JS"), ("psi", "K_PSI")):
+    """The core's generated term-count tables against a fresh derivation of the tails."""
+    path = os.path.join(ROOT, "csrc", "mon_drift_tables.c")
+    with open(path, encoding="utf-8") as fh:
+        src = fh.read()
+    for kind, name in (("js", "mon_drift_js_k"), ("psi", "mon_drift_psi_k")):
         m = re.search(name + r"\[65\] = \{([^}]*)\}", src)
         if m is None:
-            raise SystemExit(f"table {name} not found in drift_v2_proto.c")
-        got = [int(x) for x in m.group(1).replace("\n", " ").split(",") if x.strip()]
-        want = k_table(kind)
-        # entries above the largest reachable bit length (z < 2^62: bl <= 62) are not used
-        if got[:63] != want[:63]:
+            raise SystemExit(f"table {name} not found in {path}")
+        got = [int(x.strip().rstrip("u")) for x in m.group(1).split(",") if x.strip()]
+        want = horner_terms(kind)
+        if got != want:
             raise SystemExit(f"{name} differs from the derived table:\n{got}\n{want}")
-    print("term-count tables: match the derived tails")
+    print("term-count tables (mon_drift_js_k, mon_drift_psi_k): match the derived tails")
 
 
 def build(workdir: str) -> str:
-    srcs = [os.path.join(C_DIR, f) for f in ("drift_v2_check.c", "drift_v2_proto.c")]
-    return build_with_core(os.path.join(workdir, "drift_v2_check"), srcs, CFLAGS)
+    return build_with_core(
+        os.path.join(workdir, "drift_check"), [os.path.join(C_DIR, "drift_check.c")], CFLAGS
+    )
 
 
 def case(rng: random.Random) -> tuple[list[int], list[int]]:
@@ -200,35 +191,26 @@ def main() -> int:
         text = "".join(f"{len(p)} {' '.join(map(str, p))} {' '.join(map(str, q))}\n" for p, q in cases)
         proc = subprocess.run([exe], input=text, capture_output=True, text=True, check=True)
     lines = proc.stdout.splitlines()
-    worst = {k: {f: 0.0 for f in FIELDS} for k in ("v1", "v2")}
-    worst_ulp = {k: {f: 0.0 for f in FIELDS} for k in ("v1", "v2")}
-    differ = {f: 0 for f in FIELDS}
-    bins_diff = 0
+    if len(lines) != n:
+        raise SystemExit(f"{len(lines)} result lines for {n} cases")
+    worst = {f: 0.0 for f in FIELDS}
+    worst_ulp = {f: 0.0 for f in FIELDS}
     for i, (p, q) in enumerate(cases):
-        r1, r2 = parse(lines[2 * i]), parse(lines[2 * i + 1])
-        if "err" in r1 or "err" in r2:
-            raise SystemExit(f"case {i}: status {r1} {r2}")
+        r = parse(lines[i])
+        if "err" in r:
+            raise SystemExit(f"case {i}: status {r['err']}")
         ex = exact(p, q)
-        for tag, r in (("v1", r1), ("v2", r2)):
-            for f, e in errors(r, ex).items():
-                worst[tag][f] = max(worst[tag][f], e)
-            for f, e in ulps(r, ex).items():
-                worst_ulp[tag][f] = max(worst_ulp[tag][f], e)
-        d = [f for f in FIELDS if r1[f] != r2[f]]
-        for f in d:
-            differ[f] += 1
-        bins_diff += bool(d)
+        for f, e in errors(r, ex).items():
+            worst[f] = max(worst[f], e)
+        for f, e in ulps(r, ex).items():
+            worst_ulp[f] = max(worst_ulp[f], e)
     print(f"{n} cases (seed {seed}); largest error / documented bound (<= 1 is within the contract):")
-    print("| output | v1 / bound | v2 / bound | v1 ulps | v2 ulps | raw outputs differing v2 vs v1 |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| output | error / bound | ulps |")
+    print("| --- | --- | --- |")
     for f in FIELDS:
-        print(
-            f"| {f} | {worst['v1'][f]:.3g} | {worst['v2'][f]:.3g} | {worst_ulp['v1'][f]:.3g} | "
-            f"{worst_ulp['v2'][f]:.3g} | {differ[f]} / {n} |"
-        )
+        print(f"| {f} | {worst[f]:.3g} | {worst_ulp[f]:.3g} |")
     print("(ulps: of the raw fixed point, 2^-64 / 2^-126 / 2^-63 / 2^-64; fp forms: relative, 2^-64)")
-    print(f"cases with any raw output different: {bins_diff} / {n}")
-    bad = [f for f in FIELDS if worst["v2"][f] > 1.0 or worst["v1"][f] > 1.0]
+    bad = [f for f in FIELDS if worst[f] > 1.0]
     if bad:
         print("OUTSIDE THE BOUND:", bad)
         return 1

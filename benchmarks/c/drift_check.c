@@ -1,10 +1,10 @@
-/* drift_v2_check.c - the accuracy driver of benchmarks/drift_v2_accuracy.py: reads cases
+/* drift_check.c - the accuracy driver of benchmarks/drift_accuracy.py: reads cases
  * "B p_0 .. p_(B-1) q_0 .. q_(B-1)" (one a line) on stdin and prints, per case, the raw outputs of
- * mon_drift_scores (v1) and drift_v2_scores (Laplace) as hex, one line each. */
+ * the core's mon_drift_scores (Laplace smoothing) as hex, one line. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "drift_v2_proto.h"
+#include "monitor.h"
 
 static void show(const char *tag, mon_status st, const mon_drift_result *r)
 {
@@ -26,7 +26,7 @@ int main(void)
     while (scanf("%llu", &nb) == 1) {
         size_t n = (size_t)nb, i;
         uint64_t *p = malloc(n * sizeof *p), *q = malloc(n * sizeof *q);
-        mon_drift_result r1, r2;
+        mon_drift_result r;
         mon_psi_options o = {MON_PSI_LAPLACE, 0, 0};
         unsigned long long v;
         if (!p || !q) return 3;
@@ -38,8 +38,7 @@ int main(void)
             if (scanf("%llu", &v) != 1) return 4;
             q[i] = v;
         }
-        show("v1", mon_drift_scores(p, q, n, &o, &r1), &r1);
-        show("v2", drift_v2_scores(p, q, n, &o, &r2), &r2);
+        show("core", mon_drift_scores(p, q, n, &o, &r), &r);
         free(p);
         free(q);
     }
