@@ -267,8 +267,6 @@ class ServiceMonitor:
         # the latency since start and the outcome in one C call (mon_shared_finish_ring on the
         # process's own objects); with a shared segment, its steps (the window, the segment's
         # histogram, both counters).
-        # Without a segment, the windowed latency too (mon_shared_finish_ring: the whole end
-        # of a success in one C call).
         if self._shared is None:
             self._finish = finisher(counters, self._latency_total, self._latency)
         else:
