@@ -21,8 +21,8 @@ import math
 import numbers
 import struct
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Union
+from dataclasses import dataclass
+from typing import Any, ClassVar, Union
 
 import numpy as np
 
@@ -140,15 +140,8 @@ def _fp_value(mant: int, exp2: int) -> float:
     return mant / (1 << -exp2)
 
 
-class _LazyWords:
-    """The one extra slot of DriftScores: the raw bytes of the C result struct that
-    drift_scores' hot path keeps instead of building the ten fields (see ``DriftScores``)."""
-
-    __slots__ = ("_w",)
-
-
 @dataclass(frozen=True, slots=True, repr=False)
-class DriftScores(_LazyWords):
+class DriftScores:
     """TV, Jensen-Shannon and PSI of one pair of count vectors.
 
     The fields are the raw fixed-point integers of the C core (the values a certification test
@@ -162,13 +155,6 @@ class DriftScores(_LazyWords):
     ``js = js_mant * 2**js_exp2`` and ``js_distance = js_distance_mant * 2**js_distance_exp2``
     (the C core's ``mon_drift_fp``, relative error < 2**-54 even for near-identical inputs, where
     the fixed steps of ``js_raw`` and ``js_distance_raw`` are too coarse).
-
-    A result of :func:`drift_scores` holds only the bytes of the C result struct until a field is
-    first read: the slots of the fields are empty, so the first read falls through to
-    ``__getattr__``, which decodes all ten fields into their slots (every later read is a plain
-    slot read). Two threads decoding at once store the same values. The fields, equality, hash,
-    repr, pickles (the ten field values, as before) and ``dataclasses`` functions are those of an
-    ordinary frozen dataclass (``tests/unit/test_drift_scores_fastpath.py``).
     """
 
     tv_raw: int
@@ -186,31 +172,6 @@ class DriftScores(_LazyWords):
     JS_FRAC_BITS: ClassVar[int] = _JS_BITS
     JS_DISTANCE_FRAC_BITS: ClassVar[int] = _JSD_BITS
     PSI_FRAC_BITS: ClassVar[int] = _PSI_BITS
-
-    if not TYPE_CHECKING:  # (mypy would otherwise accept any attribute name)
-
-        def __getattr__(self, name: str) -> Any:
-            # Called only when a slot is empty: a field of a lazy result, or a missing name.
-            if name in _FIELD_SET:
-                try:
-                    data = _LAZY_WORDS_GET(self)
-                except AttributeError:
-                    data = None
-                if data is not None:
-                    values = _decode(data)
-                    for set_slot, value in zip(_FIELD_SETTERS, values):
-                        set_slot(self, value)
-                    return values[_FIELD_INDEX[name]]
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __getstate__(self) -> list[Any]:
-        # the ten field values, the dataclass's own pickle state: pickles of earlier versions
-        # load, and a pickle never carries the raw bytes
-        return [getattr(self, name) for name in _FIELD_NAMES]
-
-    def __setstate__(self, state: list[Any]) -> None:
-        for set_slot, value in zip(_FIELD_SETTERS, state):
-            set_slot(self, value)
 
     @property
     def tv(self) -> float:
@@ -261,64 +222,14 @@ class DriftScores(_LazyWords):
         )
 
 
-_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DriftScores))
-_FIELD_SET = frozenset(_FIELD_NAMES)
-_FIELD_INDEX = {name: i for i, name in enumerate(_FIELD_NAMES)}
-#: the slot descriptors' setters (what the frozen dataclass's __init__ does with
-#: object.__setattr__, without the attribute lookup)
-_FIELD_SETTERS = tuple(getattr(DriftScores, name).__set__ for name in _FIELD_NAMES)
-_LAZY_WORDS_GET = _LazyWords._w.__get__  # type: ignore[attr-defined]
-_LAZY_WORDS_SET = _LazyWords._w.__set__  # type: ignore[attr-defined]
-_NEW = object.__new__
+class _ScoresBuilder:
+    """The same slots as DriftScores, not frozen: drift_scores' hot path stores the ten fields
+    with plain attribute stores (the frozen dataclass's __init__ and the slot descriptors'
+    ``__set__`` cost ~3x as much) and then gives the object its class, ``DriftScores``
+    (``__class__`` assignment between classes of the same slot layout). The result is an
+    ordinary DriftScores: same type, fields, equality, hash, repr and pickling (tested)."""
 
-
-def _decode(data: bytes) -> tuple[Any, ...]:
-    """The ten DriftScores fields, in their order, from the bytes of a mon_drift_result."""
-    w = _UNPACK(data)
-    if _DIRECT_ORDER:  # one unpack into names (this layout; checked at import)
-        (
-            tvr_h,
-            tvr_l,
-            tvn_h,
-            tvn_l,
-            tvd_h,
-            tvd_l,
-            js_h,
-            js_l,
-            jsd,
-            psi_h,
-            psi_l,
-            jsm,
-            jse,
-            jsdm,
-            jsde,
-        ) = w
-        # a zero high word (TV < 1, PSI < 1 nat, totals < 2^32: the usual case) skips the shift
-        # and the or (two int objects fewer per field)
-        return (
-            (tvr_h << 64) | tvr_l if tvr_h else tvr_l,
-            (tvn_h << 64) | tvn_l if tvn_h else tvn_l,
-            (tvd_h << 64) | tvd_l if tvd_h else tvd_l,
-            (js_h << 64) | js_l if js_h else js_l,
-            jsd,
-            (psi_h << 64) | psi_l if psi_h else psi_l,
-            jsm,
-            jse,
-            jsdm,
-            jsde,
-        )
-    return (
-        (w[_TVR_HI] << 64) | w[_TVR_LO],
-        (w[_TVN_HI] << 64) | w[_TVN_LO],
-        (w[_TVD_HI] << 64) | w[_TVD_LO],
-        (w[_JS_HI] << 64) | w[_JS_LO],
-        w[_JSD],
-        (w[_PSI_HI] << 64) | w[_PSI_LO],
-        w[_JSM],
-        w[_JSE],
-        w[_JSDM],
-        w[_JSDE],
-    )
+    __slots__ = DriftScores.__slots__
 
 
 # ---- argument handling ----------------------------------------------------------------------
@@ -581,13 +492,55 @@ def drift_scores(
         if status == _E_ALIGN and pa is actual:  # a misaligned array view: aligned copies
             pp, qp, n, pa, qa = _pair(actual, expected, "actual", "expected")
             status = lib.mon_drift_scores(pp, qp, n, opt, res)
-        data = view[:]  # a bytes copy: the result's fields are decoded on first read
+        w = _UNPACK(view)
     finally:
         _RESULTS.append((res, view))
     if status != 0:
         _fail(status, pa, qa, "actual", "expected", "drift_scores")
-    o = _NEW(DriftScores)
-    _LAZY_WORDS_SET(o, data)
+    o: Any = _ScoresBuilder()
+    if _DIRECT_ORDER:  # one unpack into names (this layout; checked at import)
+        (
+            tvr_h,
+            tvr_l,
+            tvn_h,
+            tvn_l,
+            tvd_h,
+            tvd_l,
+            js_h,
+            js_l,
+            jsd,
+            psi_h,
+            psi_l,
+            jsm,
+            jse,
+            jsdm,
+            jsde,
+        ) = w
+        # A zero high word (TV < 1, PSI < 1 nat, totals < 2^32: the usual case) skips the shift
+        # and the or, i.e. two int objects made and freed per field.
+        o.tv_raw = (tvr_h << 64) | tvr_l if tvr_h else tvr_l
+        o.tv_num = (tvn_h << 64) | tvn_l if tvn_h else tvn_l
+        o.tv_den = (tvd_h << 64) | tvd_l if tvd_h else tvd_l
+        o.js_raw = (js_h << 64) | js_l if js_h else js_l
+        o.js_distance_raw = jsd
+        o.psi_raw = (psi_h << 64) | psi_l if psi_h else psi_l
+        o.js_mant = jsm
+        o.js_exp2 = jse
+        o.js_distance_mant = jsdm
+        o.js_distance_exp2 = jsde
+        o.__class__ = DriftScores
+        return o  # type: ignore[no-any-return]
+    o.tv_raw = (w[_TVR_HI] << 64) | w[_TVR_LO]
+    o.tv_num = (w[_TVN_HI] << 64) | w[_TVN_LO]
+    o.tv_den = (w[_TVD_HI] << 64) | w[_TVD_LO]
+    o.js_raw = (w[_JS_HI] << 64) | w[_JS_LO]
+    o.js_distance_raw = w[_JSD]
+    o.psi_raw = (w[_PSI_HI] << 64) | w[_PSI_LO]
+    o.js_mant = w[_JSM]
+    o.js_exp2 = w[_JSE]
+    o.js_distance_mant = w[_JSDM]
+    o.js_distance_exp2 = w[_JSDE]
+    o.__class__ = DriftScores
     return o  # type: ignore[no-any-return]
 
 
