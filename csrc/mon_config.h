@@ -31,6 +31,10 @@
  *                                     (AVX2, chosen at run time on x86 unless
  *                                     MON_HIST_NO_DISPATCH=1; AArch64); 0: never. Freestanding
  *                                     builds default to 0.
+ *   MON_BIN_NO_AVX512        0        1: no AVX-512 (8-lane) copy of that path on x86, which is
+ *                                     otherwise chosen at run time before the AVX2 one for
+ *                                     contiguous values (a test
+ *                                     variant uses it to keep the AVX2 copy tested).
  *   MON_HIST_PORTABLE_CLZ    0        1: no __builtin_clzll in the histogram's bucket index
  *                                     (portable leading-zero count). MON_NO_INT128=1 implies it.
  *
@@ -82,6 +86,10 @@ extern "C" {
 #else
 #define MON_BIN_RADIX 1
 #endif
+#endif
+
+#ifndef MON_BIN_NO_AVX512
+#define MON_BIN_NO_AVX512 0
 #endif
 
 #ifndef MON_BIN_SIMD

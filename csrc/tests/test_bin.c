@@ -175,7 +175,9 @@ static void test_radix_path(void)
 }
 
 /* Calls of >= 64 values into few bins (<= 16 distinct thresholds) count by vector compares
- * where the CPU has them (AVX2, AArch64): against calls of 63 values (the search) and brute
+ * where the CPU has them (AVX-512 or AVX2 on x86, chosen at run time; the AVX2 copy where
+ * there is no AVX-512 or in the MON_BIN_NO_AVX512=1 build, tests/cert/test_latency_c.py;
+ * AArch64): against calls of 63 values (the search) and brute
  * force, with x at a 4-byte offset (any alignment), n of any remainder mod 4, edges of any
  * class (+-inf, +-0, subnormals, neighbours), and the matrix path (strided columns). */
 /* REQ: MON-REQ-BIN-001, MON-REQ-BIN-002 */

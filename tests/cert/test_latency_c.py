@@ -1,5 +1,5 @@
 """Extra C builds of the latency histogram: the single-threaded (bare-metal) variant, the
-portable fallbacks without x86 dispatch, and the C microbenchmark compiles and runs.
+portable fallbacks without x86 dispatch, the binner without its AVX-512 copy, and the C microbenchmark compiles and runs.
 (tests/cert/test_c_core.py runs the C unit tests plain, portable and under ASan/UBSan.)"""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def _make(*args: str) -> str:
     [
         ("hist-single", "-DMON_SINGLE_THREADED=1"),
         ("hist-nodispatch", "-DMON_HIST_NO_DISPATCH=1 -DMON_HIST_PORTABLE_CLZ=1 -DMON_HIST_BATCH_BUCKETS=0"),
+        # the binner's AVX2 compare copy, which the AVX-512 one replaces where the CPU has it
+        ("bin-noavx512", "-DMON_BIN_NO_AVX512=1"),
     ],
 )
 def test_hist_variants(variant: str, cflags: str) -> None:
