@@ -12,23 +12,15 @@ static int outcome_ok(int32_t outcome, int32_t category)
     return (outcome == MON_OUTCOME_OK || outcome == MON_OUTCOME_DROPPED) ? 1 : 0;
 }
 
-mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
-                             int32_t category, uint64_t latency_ns)
+/* The latency in h, then the outcome at tick now; outcome and category already checked. */
+static mon_status finish_checked(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
+                                 int32_t category, uint64_t latency_ns)
 {
-    if (s == NULL || h == NULL) {
-        return MON_E_NULL;
-    }
-    /* Validate before recording anything: a refused call changes nothing. */
-    if (!outcome_ok(outcome, category)) {
-        return MON_E_VALUE;
-    }
     /* The latency first, as the service records it: a count of finished requests never
      * exceeds the latency histogram's count. */
-    {
-        mon_status st = mon_hist_record(h, latency_ns); /* validates h: MON_E_ALIGN / MON_E_STATE */
-        if (st != MON_OK) {
-            return st;
-        }
+    mon_status st = mon_hist_record(h, latency_ns); /* validates h: MON_E_ALIGN / MON_E_STATE */
+    if (st != MON_OK) {
+        return st;
     }
     if (outcome == MON_OUTCOME_OK) {
         return mon_service_ok(s, now);
@@ -39,6 +31,19 @@ mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t 
     return mon_service_fail(s, now, (mon_error_category)category);
 }
 
+mon_status mon_shared_finish(mon_service *s, mon_hist *h, uint64_t now, int32_t outcome,
+                             int32_t category, uint64_t latency_ns)
+{
+    if (s == NULL || h == NULL) {
+        return MON_E_NULL;
+    }
+    /* Validate before recording anything: a refused call changes nothing. */
+    if (!outcome_ok(outcome, category)) {
+        return MON_E_VALUE;
+    }
+    return finish_checked(s, h, now, outcome, category, latency_ns);
+}
+
 mon_status mon_shared_finish_ring(mon_service *s, mon_hist_ring *ring, mon_hist *h, uint64_t now,
                                   int32_t outcome, int32_t category, uint64_t latency_ns)
 {
@@ -47,12 +52,12 @@ mon_status mon_shared_finish_ring(mon_service *s, mon_hist_ring *ring, mon_hist 
     if (s == NULL || ring == NULL || h == NULL) {
         return MON_E_NULL;
     }
-    /* The same checks as mon_shared_finish, first: a refused call records nothing. */
+    /* The same checks as mon_shared_finish, once: a refused call records nothing. */
     if (!outcome_ok(outcome, category)) {
         return MON_E_VALUE;
     }
     in_ring = mon_hist_ring_record(ring, now, latency_ns); /* 1 counted, 0 late, -1 invalid */
-    st = mon_shared_finish(s, h, now, outcome, category, latency_ns);
+    st = finish_checked(s, h, now, outcome, category, latency_ns);
     if (st == MON_OK && in_ring < 0) {
         st = MON_E_STATE;
     }
